@@ -1,0 +1,11 @@
+//! hoso-engine — the pure core of hoso: procedures, dossiers, the legal clock and audit.
+//!
+//! Nothing here reads the clock, the database, the network or the file system: callers pass
+//! text, instants and stored events in, and get decisions back. `cargo tree -p hoso-engine`
+//! stays free of sqlx, axum, reqwest and lettre.
+//!
+//! # Layout
+//! - [`procedure`] — the procedure file format, loading with located errors, validation,
+//!   expressions (guards, fee formulas), diagrams.
+
+pub mod procedure;

@@ -1,0 +1,331 @@
+//! Guards and fee formulas: small rhai expressions, compiled when a procedure loads.
+//!
+//! The sandbox: expression-only (no statements, loops, functions or modules), strict variables
+//! (every name must be an e-form field or a built-in), exact decimals instead of floats, and
+//! bounded operations, depth and string size, so a procedure file cannot hang or exhaust hoso.
+
+use std::fmt;
+
+use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
+use rust_decimal::Decimal;
+
+use super::model::{FieldKind, ProcedureDefinition};
+
+/// What an expression is for, which fixes the type it must produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpressionKind {
+    /// A guard (điều kiện) or exemption: must produce true or false.
+    Condition,
+    /// A fee formula: must produce a whole or decimal number of đồng.
+    Amount,
+}
+
+/// A compiled expression and the text it came from.
+#[derive(Clone)]
+pub struct Expression {
+    source: String,
+    ast: AST,
+}
+
+impl fmt::Debug for Expression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Expression").field(&self.source).finish()
+    }
+}
+
+impl Expression {
+    /// The text the designer wrote.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+/// Why an expression was refused, with the byte offset inside its text when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpressionError {
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub fix: String,
+    /// Byte offset into the expression text.
+    pub offset: usize,
+}
+
+/// The names an expression may use, each with a sample value of its type.
+pub struct Variables {
+    samples: Vec<(String, Dynamic)>,
+}
+
+impl Variables {
+    /// The e-form fields of every document, plus `channel` ("direct", "online" or "postal").
+    pub fn of(definition: &ProcedureDefinition) -> Self {
+        let mut samples = vec![("channel".to_owned(), Dynamic::from("online".to_owned()))];
+        for field in definition
+            .documents
+            .iter()
+            .flat_map(|document| &document.fields)
+        {
+            let sample = match field.kind {
+                FieldKind::Integer => Dynamic::from(1_i64),
+                FieldKind::Decimal => Dynamic::from(Decimal::ONE),
+                FieldKind::Boolean => Dynamic::from(false),
+                FieldKind::Date => Dynamic::from("2025-01-01".to_owned()),
+                FieldKind::Choice => {
+                    Dynamic::from(field.choices.first().cloned().unwrap_or_default())
+                }
+                FieldKind::Text | FieldKind::Phone | FieldKind::Email | FieldKind::IdNumber => {
+                    Dynamic::from(String::new())
+                }
+            };
+            samples.push((field.id.clone(), sample));
+        }
+        Self { samples }
+    }
+
+    /// The names, for messages.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.samples.iter().map(|(name, _)| name.as_str())
+    }
+
+    fn scope(&self) -> Scope<'static> {
+        let mut scope = Scope::new();
+        for (name, sample) in &self.samples {
+            scope.push_dynamic(name.clone(), sample.clone());
+        }
+        scope
+    }
+}
+
+/// The sandboxed rhai engine every procedure shares.
+pub struct ExpressionEngine {
+    engine: Engine,
+}
+
+impl Default for ExpressionEngine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ExpressionEngine {
+    /// An engine with the sandbox limits set.
+    pub fn new() -> Self {
+        let mut engine = Engine::new();
+        engine
+            .set_strict_variables(true)
+            .set_allow_looping(false)
+            .set_max_operations(10_000)
+            .set_max_expr_depths(32)
+            .set_max_string_size(4_096)
+            .set_max_array_size(256)
+            .set_max_map_size(256)
+            .on_print(|_| {})
+            .on_debug(|_, _, _| {});
+        for symbol in ["eval", "print", "debug"] {
+            engine.disable_symbol(symbol);
+        }
+        Self { engine }
+    }
+
+    /// Compiles `text` against the procedure's variables, then runs it once on sample values so
+    /// that type mistakes (adding text to a number, a guard that yields a number) show at load.
+    pub fn compile(
+        &self,
+        text: &str,
+        variables: &Variables,
+        kind: ExpressionKind,
+    ) -> Result<Expression, ExpressionError> {
+        let scope = variables.scope();
+        let ast = self
+            .engine
+            .compile_expression_with_scope(&scope, text)
+            .map_err(|error| {
+                let position = error.position();
+                let (message, fix) = match error.err_type() {
+                    rhai::ParseErrorType::VariableUndefined(name) => {
+                        let known: Vec<&str> = variables.names().collect();
+                        (
+                            format!("expression uses undefined variable `{name}`"),
+                            match super::diagnostic::did_you_mean(name, known.iter().copied()) {
+                                Some(close) => format!("did you mean `{close}`? variables are the e-form field ids and `channel`"),
+                                None => format!("use an e-form field id or `channel`; defined here: {}", known.join(", ")),
+                            },
+                        )
+                    }
+                    other => (
+                        format!("expression does not compile: {other}"),
+                        "write a single expression, e.g. `8000 * so_ban_sao` or `so_ban_sao <= 10`; statements, loops and functions are not allowed".to_owned(),
+                    ),
+                };
+                ExpressionError {
+                    message,
+                    fix,
+                    offset: offset_of(text, position),
+                }
+            })?;
+        let expression = Expression {
+            source: text.to_owned(),
+            ast,
+        };
+        self.check_sample(&expression, variables, kind)?;
+        Ok(expression)
+    }
+
+    fn check_sample(
+        &self,
+        expression: &Expression,
+        variables: &Variables,
+        kind: ExpressionKind,
+    ) -> Result<(), ExpressionError> {
+        let mut scope = variables.scope();
+        let outcome = self
+            .engine
+            .eval_ast_with_scope::<Dynamic>(&mut scope, &expression.ast);
+        let value = match outcome {
+            Ok(value) => value,
+            Err(error) => match *error {
+                EvalAltResult::ErrorFunctionNotFound(ref signature, position) => {
+                    return Err(ExpressionError {
+                        message: format!("expression mixes types that do not go together: `{signature}`"),
+                        fix: "compare and combine values of the same kind: numbers with numbers, text with text".to_owned(),
+                        offset: offset_of(&expression.source, position),
+                    });
+                }
+                // Other run-time failures (a division by zero on sample values, say) depend on
+                // the real values and are reported when the expression runs on a dossier.
+                _ => return Ok(()),
+            },
+        };
+        let fits = match kind {
+            ExpressionKind::Condition => value.is_bool(),
+            ExpressionKind::Amount => value.is_int() || value.is::<Decimal>(),
+        };
+        if fits {
+            Ok(())
+        } else {
+            let wanted = match kind {
+                ExpressionKind::Condition => "true or false",
+                ExpressionKind::Amount => "a number of đồng",
+            };
+            Err(ExpressionError {
+                message: format!(
+                    "expression gives {} where {wanted} is needed",
+                    value.type_name()
+                ),
+                fix: match kind {
+                    ExpressionKind::Condition => {
+                        "write a comparison, e.g. `so_ban_sao <= 10`".to_owned()
+                    }
+                    ExpressionKind::Amount => {
+                        "write arithmetic on numbers, e.g. `8000 * so_ban_sao`".to_owned()
+                    }
+                },
+                offset: 0,
+            })
+        }
+    }
+}
+
+/// Byte offset of a rhai position (1-based line and column) inside `text`.
+fn offset_of(text: &str, position: Position) -> usize {
+    let (Some(line), Some(column)) = (position.line(), position.position()) else {
+        return 0;
+    };
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let column_bytes: usize = text[line_start.min(text.len())..]
+        .chars()
+        .take(column.saturating_sub(1))
+        .map(char::len_utf8)
+        .sum();
+    line_start + column_bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn variables() -> Variables {
+        Variables {
+            samples: vec![
+                ("so_ban_sao".to_owned(), Dynamic::from(1_i64)),
+                ("ho_ngheo".to_owned(), Dynamic::from(false)),
+                ("channel".to_owned(), Dynamic::from("online".to_owned())),
+            ],
+        }
+    }
+
+    #[test]
+    fn fee_formulas_and_guards_compile() {
+        let engine = ExpressionEngine::new();
+        assert!(
+            engine
+                .compile("8000 * so_ban_sao", &variables(), ExpressionKind::Amount)
+                .is_ok()
+        );
+        assert!(
+            engine
+                .compile(
+                    "0.5 * 8000 * so_ban_sao",
+                    &variables(),
+                    ExpressionKind::Amount
+                )
+                .is_ok()
+        );
+        assert!(
+            engine
+                .compile(
+                    "ho_ngheo || channel == \"online\"",
+                    &variables(),
+                    ExpressionKind::Condition
+                )
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn undefined_variables_are_named_with_a_suggestion() {
+        let engine = ExpressionEngine::new();
+        let error = engine
+            .compile("8000 * so_ban_sa", &variables(), ExpressionKind::Amount)
+            .expect_err("undefined variable must be refused");
+        assert!(error.message.contains("`so_ban_sa`"), "{error:?}");
+        assert!(error.fix.contains("`so_ban_sao`"), "{error:?}");
+        assert_eq!(error.offset, 7);
+    }
+
+    #[test]
+    fn statements_loops_and_wrong_types_are_refused() {
+        let engine = ExpressionEngine::new();
+        for bad in ["loop { }", "let x = 1; x", "so_ban_sao = 3", "fn f() { 1 }"] {
+            assert!(
+                engine
+                    .compile(bad, &variables(), ExpressionKind::Amount)
+                    .is_err(),
+                "{bad}"
+            );
+        }
+        assert!(
+            engine
+                .compile(
+                    "so_ban_sao + \"x\" > 1",
+                    &variables(),
+                    ExpressionKind::Condition
+                )
+                .is_err()
+        );
+        assert!(
+            engine
+                .compile("so_ban_sao", &variables(), ExpressionKind::Condition)
+                .is_err()
+        );
+        assert!(
+            engine
+                .compile("ho_ngheo", &variables(), ExpressionKind::Amount)
+                .is_err()
+        );
+    }
+}

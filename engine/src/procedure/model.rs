@@ -1,0 +1,548 @@
+//! The procedure file format: one version of one administrative procedure (thủ tục hành chính).
+//!
+//! These types mirror the TOML a designer writes, key for key. The JSON Schema editors use is
+//! generated from them (`hoso procedure schema`), and the loader checks a file's structure against
+//! that same schema before deserializing, so the format, the schema and the checks cannot drift.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One version of an administrative procedure, as written in a procedure file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProcedureDefinition {
+    /// National procedure code (mã thủ tục) from the National Database on Administrative
+    /// Procedures, e.g. "1.001193".
+    pub code: ProcedureCode,
+    /// Version of this definition; a published version never changes, a change is a new version.
+    #[schemars(range(min = 1))]
+    pub version: u32,
+    /// Official name (tên thủ tục), e.g. "Đăng ký khai sinh".
+    pub name: String,
+    /// Level of government that carries it out (cấp thực hiện).
+    pub level: Level,
+    /// Field (lĩnh vực), e.g. "Hộ tịch".
+    pub field: String,
+    /// Kind of online public service: full-process (toàn trình) or partial (một phần).
+    pub online_service: OnlineService,
+    /// Why a partial service cannot be full-process; required when `online_service = "partial"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<PartialReasons>,
+    /// Legal basis (căn cứ pháp lý), each with the dates it is in force.
+    pub legal_basis: Vec<LegalBasis>,
+    /// How the legal clock runs for this procedure.
+    #[serde(default)]
+    pub clock: ClockPolicy,
+    /// The result (kết quả thực hiện) the applicant receives.
+    pub result: ResultSpec,
+    /// Roles that take part in the internal process.
+    pub roles: Vec<Role>,
+    /// Units (organisational kinds) that hold the dossier during the internal process.
+    pub units: Vec<Unit>,
+    /// Submission channels (cách thức thực hiện), each with its own time limit and fees.
+    pub channels: Vec<Channel>,
+    /// Dossier components (thành phần hồ sơ).
+    pub documents: Vec<Document>,
+    /// The step a dossier enters when it is received.
+    pub start: String,
+    /// Steps of the approved internal process (quy trình nội bộ).
+    pub steps: Vec<Step>,
+    /// Moves between steps, and the final decisions.
+    pub actions: Vec<Action>,
+}
+
+/// A national procedure code such as `1.001193`: one digit, a dot, six digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ProcedureCode(String);
+
+impl ProcedureCode {
+    /// Parses the canonical form `D.DDDDDD`.
+    pub fn parse(text: &str) -> Result<Self, InvalidProcedureCode> {
+        let bytes = text.as_bytes();
+        let well_formed = bytes.len() == 8
+            && bytes[0].is_ascii_digit()
+            && bytes[1] == b'.'
+            && bytes[2..].iter().all(u8::is_ascii_digit);
+        if well_formed {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(InvalidProcedureCode(text.to_owned()))
+        }
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Text that is not a national procedure code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a national procedure code")]
+pub struct InvalidProcedureCode(String);
+
+impl InvalidProcedureCode {
+    /// How to write a valid code.
+    pub fn fix(&self) -> &'static str {
+        "write one digit, a dot and six digits, as on the National Public Service Portal, e.g. \"1.001193\""
+    }
+}
+
+impl TryFrom<String> for ProcedureCode {
+    type Error = InvalidProcedureCode;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<ProcedureCode> for String {
+    fn from(code: ProcedureCode) -> Self {
+        code.0
+    }
+}
+
+impl fmt::Display for ProcedureCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl JsonSchema for ProcedureCode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProcedureCode".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "National procedure code, e.g. \"1.001193\".",
+            "type": "string",
+            "format": "procedure-code",
+            "pattern": "^[0-9]\\.[0-9]{6}$"
+        })
+    }
+}
+
+/// A calendar date written as `"YYYY-MM-DD"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Date(pub NaiveDate);
+
+impl JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A date in quotes, \"YYYY-MM-DD\".",
+            "type": "string",
+            "format": "date"
+        })
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+/// Level of government (cấp thực hiện). Since 1/7/2025 there is no district level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Cấp Bộ — a ministry.
+    Ministry,
+    /// Cấp Tỉnh — a province or centrally-run city.
+    Province,
+    /// Cấp Xã — a commune, ward or special zone.
+    Commune,
+}
+
+/// The two kinds of online public service (Decree 42/2022, now Decree 224/2026 Art. 14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnlineService {
+    /// Toàn trình — everything online; result online or by public post.
+    FullProcess,
+    /// Một phần — some step needs presence, an original, an on-site check or a paper result.
+    Partial,
+}
+
+/// The published reasons a service is only partial (Decree 224/2026 Art. 14).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartialReasons {
+    /// One or more of the reasons the decree allows.
+    pub reasons: Vec<PartialReason>,
+    /// The explanation published on the National Portal, with its legal basis.
+    pub explanation: String,
+}
+
+/// A reason the law accepts for providing a service only partially online.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartialReason {
+    /// The law requires the applicant to be present (có mặt).
+    ApplicantPresence,
+    /// The agency must inspect or verify on site (kiểm tra, xác minh tại chỗ).
+    OnSiteInspection,
+    /// An original paper document or a paper result is required by sectoral law.
+    PaperOriginal,
+    /// An unresolved technical incident (sự cố kỹ thuật).
+    TechnicalIncident,
+    /// Another unresolved technical problem.
+    OtherTechnical,
+}
+
+/// One legal instrument (văn bản) the procedure rests on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalBasis {
+    /// Number and name of the instrument, e.g. "Luật Hộ tịch 60/2014/QH13".
+    pub instrument: String,
+    /// The article (điều) relied on, e.g. "Điều 16".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
+    /// First day in force.
+    pub effective_from: Date,
+    /// Last day in force, if it has been replaced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_to: Option<Date>,
+}
+
+/// How the legal clock treats this procedure (see `docs/procedure-format.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClockPolicy {
+    /// What a receipt after the calendar's cut-off (15:00) counts from.
+    #[serde(default)]
+    pub after_cutoff: AfterCutoff,
+    /// What a supplement request does to the time limit.
+    #[serde(default)]
+    pub supplement: SupplementClock,
+}
+
+/// Receipts after the daily cut-off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterCutoff {
+    /// Count from the next working day (the usual published wording).
+    #[default]
+    NextWorkingDay,
+    /// Count from the day of receipt regardless of the hour.
+    SameDay,
+}
+
+/// The clock after a supplement request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SupplementClock {
+    /// Restart from zero when the complete dossier arrives (Decree 61/2018 Art. 19.4).
+    #[default]
+    Restart,
+    /// Pause while waiting, then continue (the national portal's measurement).
+    Pause,
+}
+
+/// The result (kết quả thực hiện) of the procedure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResultSpec {
+    /// Name of the result document, e.g. "Giấy khai sinh".
+    pub name: String,
+    /// An electronic result (kết quả điện tử) is issued.
+    pub electronic: bool,
+    /// How the result reaches the applicant.
+    pub delivery: Vec<Delivery>,
+}
+
+/// A way of returning the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// Online, as an electronic result.
+    Online,
+    /// By public postal service (bưu chính công ích).
+    Postal,
+    /// At the one-stop counter (Bộ phận Một cửa).
+    Counter,
+}
+
+/// A role that takes part in the internal process.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// Identifier used by steps and actions, e.g. "mot_cua".
+    pub id: String,
+    /// Name shown to people, e.g. "Công chức Bộ phận Một cửa".
+    pub name: String,
+}
+
+/// A kind of unit that holds the dossier during the process; an agency maps it to real units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    /// Identifier used by steps, e.g. "tu_phap".
+    pub id: String,
+    /// Name shown to people, e.g. "Công chức Tư pháp - Hộ tịch".
+    pub name: String,
+    /// The agency the unit belongs to; units of different agencies make a liên thông procedure.
+    pub agency: String,
+}
+
+/// A submission channel (hình thức nộp) with its own time limit and fees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Channel {
+    /// Which channel: direct (1), online (2) or postal (3), as the national portal numbers them.
+    pub channel: ChannelKind,
+    /// Legal time limit (thời hạn giải quyết) counted from receipt of a complete dossier.
+    pub time_limit: TimeLimit,
+    /// Fees and charges (phí, lệ phí); empty when free.
+    #[serde(default)]
+    pub fees: Vec<Fee>,
+    /// Fees on this channel can be paid online (thanh toán trực tuyến).
+    #[serde(default)]
+    pub online_payment: bool,
+}
+
+/// A submission channel, numbered as the national portal's KenhThucHien.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// Trực tiếp — at the one-stop counter (1).
+    Direct,
+    /// Trực tuyến — on the public service portal (2).
+    Online,
+    /// Bưu chính công ích — by public post (3).
+    Postal,
+}
+
+impl ChannelKind {
+    /// The name used in procedure files and expressions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Online => "online",
+            Self::Postal => "postal",
+        }
+    }
+}
+
+/// An amount of working time; `{ working_days = 0 }` means the same day (ngay trong ngày).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum TimeLimit {
+    /// Working days (ngày làm việc) on the official calendar.
+    WorkingDays(u32),
+    /// Working hours of office time.
+    WorkingHours(u32),
+}
+
+impl fmt::Display for TimeLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::WorkingDays(0) => f.write_str("same day"),
+            Self::WorkingDays(n) => write!(f, "{n} working day{}", if *n == 1 { "" } else { "s" }),
+            Self::WorkingHours(n) => {
+                write!(f, "{n} working hour{}", if *n == 1 { "" } else { "s" })
+            }
+        }
+    }
+}
+
+/// A fee or charge line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    /// Name of the fee, e.g. "Lệ phí cấp bản sao trích lục hộ tịch".
+    pub name: String,
+    /// A fixed amount in đồng; write this or `formula`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<u64>,
+    /// An expression over the e-form fields giving the amount in đồng, e.g. "8000 * so_ban_sao".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formula: Option<String>,
+    /// An expression that, when true, exempts the applicant (miễn phí, lệ phí).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exempt_when: Option<String>,
+    /// The instrument that sets the fee, e.g. "Thông tư 281/2016/TT-BTC".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+}
+
+/// A dossier component (thành phần hồ sơ).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// Identifier, e.g. "to_khai".
+    pub id: String,
+    /// Name of the paper, e.g. "Tờ khai đăng ký khai sinh".
+    pub name: String,
+    /// The dossier is incomplete without it.
+    pub required: bool,
+    /// Which form of the paper is accepted.
+    pub copy: CopyKind,
+    /// How many are needed.
+    #[serde(default = "one")]
+    #[schemars(range(min = 1))]
+    pub quantity: u32,
+    /// May be taken from the citizen's data store or a national database instead of uploaded.
+    #[serde(default)]
+    pub from_data_store: bool,
+    /// Fields of the electronic form (biểu mẫu điện tử) when this component is a declaration.
+    #[serde(default)]
+    pub fields: Vec<FormField>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Original or copy (bản chính / bản sao).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyKind {
+    /// Bản chính.
+    Original,
+    /// Bản sao có chứng thực or bản sao điện tử — a certified or electronic copy.
+    CertifiedCopy,
+    /// Bản chụp — a plain copy.
+    Copy,
+}
+
+/// One field of an electronic form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormField {
+    /// Identifier, also the variable name in guards and fee formulas, e.g. "so_ban_sao".
+    pub id: String,
+    /// Label shown to the applicant, e.g. "Số bản sao yêu cầu".
+    pub label: String,
+    /// The kind of value.
+    #[serde(rename = "type")]
+    pub kind: FieldKind,
+    /// The form cannot be submitted without it.
+    #[serde(default)]
+    pub required: bool,
+    /// Smallest allowed value (integer and decimal fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// Largest allowed value (integer and decimal fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// Longest allowed text, in characters (text fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// Allowed values (choice fields).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<String>,
+}
+
+/// The kind of value a form field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// Free text.
+    Text,
+    /// A whole number.
+    Integer,
+    /// An exact decimal number.
+    Decimal,
+    /// A date, "YYYY-MM-DD".
+    Date,
+    /// Yes or no.
+    Boolean,
+    /// One of `choices`.
+    Choice,
+    /// A Vietnamese phone number.
+    Phone,
+    /// An e-mail address.
+    Email,
+    /// A 12-digit personal identification number (số định danh cá nhân).
+    IdNumber,
+}
+
+/// A step of the internal process.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Identifier, e.g. "tham_dinh".
+    pub id: String,
+    /// Name shown to people, e.g. "Thẩm định hồ sơ".
+    pub name: String,
+    /// The role that works on the dossier at this step.
+    pub role: String,
+    /// The unit that holds the dossier at this step.
+    pub unit: String,
+    /// Working time allotted to this step by the approved internal process.
+    pub allotted: TimeLimit,
+    /// The applicant must be present at this step (có mặt trực tiếp).
+    #[serde(default)]
+    pub in_person: bool,
+}
+
+/// A move a role may make from a step: to another step, or a final decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// Identifier, e.g. "trinh_ky".
+    pub id: String,
+    /// Name shown on the button, e.g. "Trình ký".
+    pub name: String,
+    /// The step the dossier must be at.
+    pub from: String,
+    /// The step the dossier moves to; write this or `outcome`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The final decision this action takes; write this or `to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// Roles that may take it.
+    pub roles: Vec<String>,
+    /// An expression over the e-form fields that must be true for the action to be allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<String>,
+    /// What else happens when it is taken.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<Effect>,
+    /// Taking this action sets the dossier's legal time limit, counted from receipt
+    /// (e.g. a verification branch that the law allows more time for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sets_time_limit: Option<TimeLimit>,
+}
+
+/// A final decision on a dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Approved (phê duyệt): the result is issued and returned.
+    Approved,
+    /// Refused to resolve (từ chối giải quyết, Decree 61/2018 Art. 19.8), with reasons.
+    Refused,
+}
+
+impl Outcome {
+    /// The name used in procedure files and diagrams.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approved => "approved",
+            Self::Refused => "refused",
+        }
+    }
+}
+
+/// A side effect of an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Tell the applicant (e-mail, SMS).
+    Notify,
+    /// Ask the applicant to pay the fees (yêu cầu thực hiện nghĩa vụ tài chính).
+    RequestPayment,
+    /// Issue the result (ban hành kết quả).
+    IssueResult,
+}

@@ -1,0 +1,377 @@
+//! Checks a parsed procedure file against the JSON Schema generated from the format's types,
+//! reporting every unknown, missing or mistyped key at once (serde alone stops at the first).
+//!
+//! It understands the subset of JSON Schema that `schemars` emits for the format: `$ref`,
+//! objects with `properties` / `required` / `additionalProperties`, arrays, strings with a
+//! `format`, integers with bounds, booleans, string enums (`enum` or `oneOf` of `const`), and
+//! externally tagged enums (`oneOf` of one-key objects).
+
+use serde_json::{Map, Value};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::diagnostic::{FieldPath, did_you_mean};
+use super::model::ProcedureCode;
+
+/// A structural problem with the byte offset it points at.
+pub(crate) struct Finding {
+    pub(crate) offset: usize,
+    pub(crate) path: FieldPath,
+    pub(crate) message: String,
+    pub(crate) fix: String,
+}
+
+/// Walks a document against a root schema.
+pub(crate) struct StructureCheck<'s> {
+    definitions: Option<&'s Map<String, Value>>,
+    findings: Vec<Finding>,
+}
+
+impl<'s> StructureCheck<'s> {
+    pub(crate) fn run(schema: &'s Value, document: &Spanned<DeTable<'_>>) -> Vec<Finding> {
+        let mut check = Self {
+            definitions: schema.get("$defs").and_then(Value::as_object),
+            findings: Vec::new(),
+        };
+        check.table(
+            schema,
+            document.get_ref(),
+            document.span().start,
+            &FieldPath::root(),
+            "the file",
+        );
+        check.findings
+    }
+
+    fn resolve(&self, schema: &'s Value) -> &'s Value {
+        let mut schema = schema;
+        while let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            let name = reference.trim_start_matches("#/$defs/");
+            match self
+                .definitions
+                .and_then(|definitions| definitions.get(name))
+            {
+                Some(target) => schema = target,
+                None => break,
+            }
+        }
+        schema
+    }
+
+    fn report(&mut self, offset: usize, path: &FieldPath, message: String, fix: String) {
+        self.findings.push(Finding {
+            offset,
+            path: path.clone(),
+            message,
+            fix,
+        });
+    }
+
+    fn value(&mut self, schema: &'s Value, value: &Spanned<DeValue<'_>>, path: &FieldPath) {
+        let schema = self.resolve(schema);
+        let at = value.span().start;
+        if let Some(choices) = string_choices(schema) {
+            self.choice(&choices, value, path);
+            return;
+        }
+        if let Some(branches) = schema.get("oneOf").and_then(Value::as_array) {
+            self.tagged(branches, value, path);
+            return;
+        }
+        let Some(expected) = expected_type(schema) else {
+            return;
+        };
+        match (expected, value.get_ref()) {
+            ("object", DeValue::Table(table)) => {
+                let what = format!("`{path}`");
+                self.table(schema, table, at, path, &what);
+            }
+            ("array", DeValue::Array(items)) => {
+                let item_schema = schema.get("items").unwrap_or(&Value::Bool(true));
+                for (position, item) in items.iter().enumerate() {
+                    self.value(item_schema, item, &path.index(position));
+                }
+            }
+            ("string", DeValue::String(text)) => self.string_format(schema, text, at, path),
+            ("integer", DeValue::Integer(integer)) => {
+                let parsed = i64::from_str_radix(integer.as_str(), integer.radix());
+                self.integer_bounds(schema, parsed.ok(), at, path);
+            }
+            ("boolean", DeValue::Boolean(_)) => {}
+            ("string", DeValue::Datetime(datetime)) => self.report(
+                at,
+                path,
+                format!("`{path}` is a bare TOML date"),
+                format!("write dates in quotes: `{path} = \"{datetime}\"`"),
+            ),
+            (expected, found) => {
+                let fix = match expected {
+                    "string" => "put the text in double quotes".to_owned(),
+                    "integer" => "write a whole number without quotes, e.g. 3".to_owned(),
+                    "boolean" => "write true or false without quotes".to_owned(),
+                    "array" => "write a list in square brackets, e.g. [\"a\", \"b\"]".to_owned(),
+                    _ => "write a table, e.g. { key = value } or a [section]".to_owned(),
+                };
+                self.report(
+                    at,
+                    path,
+                    format!(
+                        "`{path}` must be {}, not {}",
+                        article(expected),
+                        article(found.type_str())
+                    ),
+                    fix,
+                );
+            }
+        }
+    }
+
+    fn table(
+        &mut self,
+        schema: &'s Value,
+        table: &DeTable<'_>,
+        at: usize,
+        path: &FieldPath,
+        what: &str,
+    ) {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        let known = || {
+            properties
+                .into_iter()
+                .flat_map(|map| map.keys().map(String::as_str))
+        };
+        let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
+        for (key, value) in table.iter() {
+            let name: &str = key.get_ref();
+            let child = path.key(name);
+            match properties.and_then(|map| map.get(name)) {
+                Some(property) => self.value(property, value, &child),
+                None if closed => {
+                    let fix = match did_you_mean(name, known()) {
+                        Some(known) => format!("did you mean `{known}`?"),
+                        None => format!(
+                            "the keys allowed here are {}",
+                            known()
+                                .map(|key| format!("`{key}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    self.report(
+                        key.span().start,
+                        &child,
+                        format!("unknown key `{name}` in {what}"),
+                        fix,
+                    );
+                }
+                None => {}
+            }
+        }
+        for required in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if table.get(required).is_none() {
+                let hint = properties
+                    .and_then(|map| map.get(required))
+                    .and_then(|property| property.get("description"))
+                    .and_then(Value::as_str)
+                    .map(|description| format!(" ({})", description.trim_end_matches('.')))
+                    .unwrap_or_default();
+                self.report(
+                    at,
+                    &path.key(required),
+                    format!("missing required key `{required}` in {what}"),
+                    format!("add `{required} = …`{hint}"),
+                );
+            }
+        }
+    }
+
+    fn choice(&mut self, choices: &[&str], value: &Spanned<DeValue<'_>>, path: &FieldPath) {
+        let listed = choices
+            .iter()
+            .map(|choice| format!("\"{choice}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let at = value.span().start;
+        match value.get_ref() {
+            DeValue::String(text) if choices.contains(&text.as_ref()) => {}
+            DeValue::String(text) => {
+                let fix = match did_you_mean(text, choices.iter().copied()) {
+                    Some(known) => format!("did you mean \"{known}\"? (one of {listed})"),
+                    None => format!("write one of {listed}"),
+                };
+                self.report(at, path, format!("`{path}` cannot be \"{text}\""), fix);
+            }
+            other => self.report(
+                at,
+                path,
+                format!(
+                    "`{path}` must be a quoted word, not {}",
+                    article(other.type_str())
+                ),
+                format!("write one of {listed}"),
+            ),
+        }
+    }
+
+    /// An externally tagged enum: a table with exactly one of the branch keys.
+    fn tagged(&mut self, branches: &'s [Value], value: &Spanned<DeValue<'_>>, path: &FieldPath) {
+        let tags: Vec<&str> = branches
+            .iter()
+            .filter_map(|branch| self.resolve(branch).get("required")?.get(0)?.as_str())
+            .collect();
+        let example = tags
+            .iter()
+            .map(|tag| format!("{{ {tag} = 3 }}"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let at = value.span().start;
+        let DeValue::Table(table) = value.get_ref() else {
+            self.report(
+                at,
+                path,
+                format!(
+                    "`{path}` must be a table, not {}",
+                    article(value.get_ref().type_str())
+                ),
+                format!("write {example}"),
+            );
+            return;
+        };
+        let present: Vec<&str> = tags
+            .iter()
+            .copied()
+            .filter(|tag| table.get(*tag).is_some())
+            .collect();
+        match present.as_slice() {
+            [tag] => {
+                if let Some(branch) = branches.iter().find(|branch| {
+                    self.resolve(branch).get("required").and_then(|r| r.get(0))
+                        == Some(&Value::from(*tag))
+                }) {
+                    let what = format!("`{path}`");
+                    self.table(self.resolve(branch), table, at, path, &what);
+                }
+            }
+            [] => {
+                let written: Vec<String> = table
+                    .iter()
+                    .map(|(key, _)| key.get_ref().to_string())
+                    .collect();
+                let fix = written
+                    .iter()
+                    .find_map(|key| did_you_mean(key, tags.iter().copied()))
+                    .map(|known| format!("did you mean `{known}`? write {example}"))
+                    .unwrap_or_else(|| format!("write {example}"));
+                self.report(
+                    at,
+                    path,
+                    format!(
+                        "`{path}` needs one of {}",
+                        tags.iter()
+                            .map(|t| format!("`{t}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    fix,
+                );
+            }
+            _ => self.report(
+                at,
+                path,
+                format!("`{path}` has more than one of {}", present.join(", ")),
+                "keep exactly one".to_owned(),
+            ),
+        }
+    }
+
+    fn string_format(&mut self, schema: &Value, text: &str, at: usize, path: &FieldPath) {
+        let problem = match schema.get("format").and_then(Value::as_str) {
+            Some("date") => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .err()
+                .map(|_| {
+                    (
+                        format!("`{path}` = \"{text}\" is not a date"),
+                        "write a real date as \"YYYY-MM-DD\", e.g. \"2022-08-01\"".to_owned(),
+                    )
+                }),
+            Some("procedure-code") => ProcedureCode::parse(text)
+                .err()
+                .map(|invalid| (invalid.to_string(), invalid.fix().to_owned())),
+            _ => None,
+        };
+        if let Some((message, fix)) = problem {
+            self.report(at, path, message, fix);
+        }
+    }
+
+    fn integer_bounds(&mut self, schema: &Value, value: Option<i64>, at: usize, path: &FieldPath) {
+        let minimum = schema.get("minimum").and_then(Value::as_i64);
+        let maximum = schema.get("maximum").and_then(Value::as_i64).or_else(|| {
+            match schema.get("format").and_then(Value::as_str) {
+                Some("uint32") => Some(i64::from(u32::MAX)),
+                _ => None,
+            }
+        });
+        let fits = value.is_some_and(|value| {
+            minimum.is_none_or(|minimum| value >= minimum)
+                && maximum.is_none_or(|maximum| value <= maximum)
+        });
+        if !fits {
+            let range = match (minimum, maximum) {
+                (Some(low), Some(high)) => format!("from {low} to {high}"),
+                (Some(low), None) => format!("at least {low}"),
+                (None, Some(high)) => format!("at most {high}"),
+                (None, None) => "a 64-bit whole number".to_owned(),
+            };
+            self.report(
+                at,
+                path,
+                format!("`{path}` is out of range"),
+                format!("write a whole number {range}"),
+            );
+        }
+    }
+}
+
+/// The allowed words, when the schema is a string enum.
+fn string_choices(schema: &Value) -> Option<Vec<&str>> {
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        return values.iter().map(Value::as_str).collect();
+    }
+    let branches = schema.get("oneOf")?.as_array()?;
+    branches
+        .iter()
+        .map(|branch| branch.get("const").and_then(Value::as_str))
+        .collect()
+}
+
+/// The JSON type a schema wants, ignoring `null` (optional keys are simply left out in TOML).
+fn expected_type(schema: &Value) -> Option<&str> {
+    match schema.get("type")? {
+        Value::String(kind) => Some(kind),
+        Value::Array(kinds) => kinds
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|kind| *kind != "null"),
+        _ => None,
+    }
+}
+
+fn article(kind: &str) -> String {
+    match kind {
+        "string" => "text in quotes".to_owned(),
+        "object" | "table" => "a table".to_owned(),
+        "array" => "a list".to_owned(),
+        "integer" => "a whole number".to_owned(),
+        "float" => "a number with a fraction".to_owned(),
+        "boolean" => "true or false".to_owned(),
+        "datetime" => "a date".to_owned(),
+        other => other.to_owned(),
+    }
+}
