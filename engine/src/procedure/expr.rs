@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
+use rhai::{AST, Dynamic, Engine, EvalAltResult, ImmutableString, Position, Scope};
 use rust_decimal::Decimal;
 
 use super::model::{FieldKind, ProcedureDefinition};
@@ -114,6 +114,7 @@ impl ExpressionEngine {
         engine
             .set_strict_variables(true)
             .set_allow_looping(false)
+            .set_fast_operators(false)
             .set_max_operations(10_000)
             .set_max_expr_depths(32)
             .set_max_string_size(4_096)
@@ -124,6 +125,7 @@ impl ExpressionEngine {
         for symbol in ["eval", "print", "debug"] {
             engine.disable_symbol(symbol);
         }
+        forbid_mixed_comparisons(&mut engine);
         Self { engine }
     }
 
@@ -191,6 +193,17 @@ impl ExpressionEngine {
                         offset: offset_of(&expression.source, position),
                     });
                 }
+                EvalAltResult::ErrorMismatchDataType(ref left, ref right, position) => {
+                    return Err(ExpressionError {
+                        message: format!(
+                            "expression mixes types that do not go together: {} and {}",
+                            short_type_name(left),
+                            short_type_name(right)
+                        ),
+                        fix: "compare and combine values of the same kind: numbers with numbers, text with text".to_owned(),
+                        offset: offset_of(&expression.source, position),
+                    });
+                }
                 // Other run-time failures (a division by zero on sample values, say) depend on
                 // the real values and are reported when the expression runs on a dossier.
                 _ => return Ok(()),
@@ -210,7 +223,7 @@ impl ExpressionEngine {
             Err(ExpressionError {
                 message: format!(
                     "expression gives {} where {wanted} is needed",
-                    value.type_name()
+                    short_type_name(value.type_name())
                 ),
                 fix: match kind {
                     ExpressionKind::Condition => {
@@ -223,6 +236,44 @@ impl ExpressionEngine {
                 offset: 0,
             })
         }
+    }
+}
+
+/// rhai answers `false` when values of different types are compared, so `so_ban_sao > "3"`
+/// would silently never hold. These overloads make such comparisons an error instead.
+fn forbid_mixed_comparisons(engine: &mut Engine) {
+    macro_rules! forbid {
+        ($($left:ty, $right:ty);* $(;)?) => {$(
+            for operator in ["==", "!=", ">", ">=", "<", "<="] {
+                engine.register_fn(operator, |_: $left, _: $right| -> Result<bool, Box<EvalAltResult>> {
+                    Err(EvalAltResult::ErrorMismatchDataType(
+                        stringify!($left).to_owned(),
+                        stringify!($right).to_owned(),
+                        Position::NONE,
+                    )
+                    .into())
+                });
+            }
+        )*};
+    }
+    forbid! {
+        i64, ImmutableString; ImmutableString, i64;
+        Decimal, ImmutableString; ImmutableString, Decimal;
+        bool, ImmutableString; ImmutableString, bool;
+        bool, i64; i64, bool;
+        bool, Decimal; Decimal, bool;
+    }
+}
+
+/// `alloc::string::String` → `string`, for messages.
+fn short_type_name(name: &str) -> String {
+    let last = name.rsplit("::").next().unwrap_or(name);
+    match last {
+        "ImmutableString" | "String" | "&str" => "text".to_owned(),
+        "i64" => "a whole number".to_owned(),
+        "Decimal" | "decimal" => "a decimal number".to_owned(),
+        "bool" => "true/false".to_owned(),
+        other => other.to_owned(),
     }
 }
 
@@ -308,10 +359,21 @@ mod tests {
                 "{bad}"
             );
         }
+        for mixed in [
+            "so_ban_sao > \"3\"",
+            "\"3\" == so_ban_sao",
+            "ho_ngheo < 1",
+            "so_ban_sao * \"x\" > 1",
+        ] {
+            let error = engine
+                .compile(mixed, &variables(), ExpressionKind::Condition)
+                .expect_err(mixed);
+            assert!(error.message.contains("mixes types"), "{mixed}: {error:?}");
+        }
         assert!(
             engine
                 .compile(
-                    "so_ban_sao + \"x\" > 1",
+                    "so_ban_sao && true",
                     &variables(),
                     ExpressionKind::Condition
                 )
