@@ -40,6 +40,11 @@ enum ProcedureCommand {
         #[arg(long, value_enum, default_value_t = GraphLanguage::Mermaid)]
         format: GraphLanguage,
     },
+    /// Print a Markdown page for a procedure: summary, channels, documents, diagram.
+    Doc {
+        /// The procedure file.
+        file: PathBuf,
+    },
     /// Print the JSON Schema of the procedure format (for editors).
     Schema,
 }
@@ -73,15 +78,8 @@ fn run_procedure(command: ProcedureCommand) -> anyhow::Result<ExitCode> {
     match command {
         ProcedureCommand::Validate { paths } => validate(&paths),
         ProcedureCommand::Graph { file, format } => {
-            let loaded = catalogue::load_file(&file);
-            let procedure = match loaded {
-                Ok(procedure) => procedure,
-                Err(diagnostics) => {
-                    for diagnostic in diagnostics {
-                        eprintln!("{diagnostic}");
-                    }
-                    return Ok(ExitCode::FAILURE);
-                }
+            let Some(procedure) = load_one(&file) else {
+                return Ok(ExitCode::FAILURE);
             };
             let format = match format {
                 GraphLanguage::Mermaid => GraphFormat::Mermaid,
@@ -90,11 +88,31 @@ fn run_procedure(command: ProcedureCommand) -> anyhow::Result<ExitCode> {
             print!("{}", procedure::render_graph(&procedure, format));
             Ok(ExitCode::SUCCESS)
         }
+        ProcedureCommand::Doc { file } => {
+            let Some(procedure) = load_one(&file) else {
+                return Ok(ExitCode::FAILURE);
+            };
+            print!("{}", procedure::render_page(&procedure));
+            Ok(ExitCode::SUCCESS)
+        }
         ProcedureCommand::Schema => {
             let text = serde_json::to_string_pretty(procedure::json_schema())
                 .context("rendering the schema")?;
             println!("{text}");
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Loads one procedure file, printing its problems when it has any.
+fn load_one(file: &std::path::Path) -> Option<procedure::Procedure> {
+    match catalogue::load_file(file) {
+        Ok(procedure) => Some(procedure),
+        Err(diagnostics) => {
+            for diagnostic in diagnostics {
+                eprintln!("{diagnostic}");
+            }
+            None
         }
     }
 }

@@ -8,6 +8,7 @@ mod diagnostic;
 mod expr;
 mod graph;
 mod model;
+mod page;
 mod structure;
 mod validate;
 
@@ -20,6 +21,7 @@ pub use diagnostic::{Diagnostic, FieldPath, PathSegment, Problem};
 pub use expr::{Expression, ExpressionEngine, ExpressionError, ExpressionKind, Variables};
 pub use graph::{GraphFormat, render_graph};
 pub use model::*;
+pub use page::render_page;
 
 use diagnostic::{LineIndex, SpanIndex};
 use structure::StructureCheck;

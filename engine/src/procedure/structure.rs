@@ -141,6 +141,8 @@ impl<'s> StructureCheck<'s> {
                 .flat_map(|map| map.keys().map(String::as_str))
         };
         let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
+        // A misspelt required key is reported once, as unknown with a suggestion, not twice.
+        let mut suggested: Vec<&str> = Vec::new();
         for (key, value) in table.iter() {
             let name: &str = key.get_ref();
             let child = path.key(name);
@@ -148,7 +150,10 @@ impl<'s> StructureCheck<'s> {
                 Some(property) => self.value(property, value, &child),
                 None if closed => {
                     let fix = match did_you_mean(name, known()) {
-                        Some(known) => format!("did you mean `{known}`?"),
+                        Some(known) => {
+                            suggested.push(known);
+                            format!("did you mean `{known}`?")
+                        }
                         None => format!(
                             "the keys allowed here are {}",
                             known()
@@ -174,7 +179,7 @@ impl<'s> StructureCheck<'s> {
             .flatten()
             .filter_map(Value::as_str)
         {
-            if table.get(required).is_none() {
+            if table.get(required).is_none() && !suggested.contains(&required) {
                 let hint = properties
                     .and_then(|map| map.get(required))
                     .and_then(|property| property.get("description"))

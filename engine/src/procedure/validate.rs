@@ -57,9 +57,12 @@ pub(crate) fn validate(
     );
     check.form_fields();
     check.channels();
-    check.steps(&roles, &units, &steps);
-    check.actions(&roles, &steps);
-    check.graph(&steps);
+    let start_resolves = check.steps(&roles, &units, &steps);
+    let actions_resolve = check.actions(&roles, &steps);
+    // Reachability over a broken reference would only repeat the same mistake in other words.
+    if start_resolves && actions_resolve {
+        check.graph();
+    }
     let compiled = check.expressions(engine);
     (check.problems, compiled)
 }
@@ -392,8 +395,15 @@ impl Check<'_> {
         }
     }
 
-    fn steps(&mut self, roles: &HashSet<&str>, units: &HashSet<&str>, steps: &HashSet<&str>) {
+    /// Checks the steps' references; returns whether `start` names a step.
+    fn steps(
+        &mut self,
+        roles: &HashSet<&str>,
+        units: &HashSet<&str>,
+        steps: &HashSet<&str>,
+    ) -> bool {
         let definition = self.definition;
+        let start_resolves = steps.contains(definition.start.as_str());
         if definition.steps.is_empty() {
             self.problem(
                 self.root.key("steps"),
@@ -418,18 +428,23 @@ impl Check<'_> {
                 self.unknown_reference(path.key("unit"), "unit", &step.unit, units, "[[units]]");
             }
         }
+        start_resolves
     }
 
-    fn actions(&mut self, roles: &HashSet<&str>, steps: &HashSet<&str>) {
+    /// Checks the actions' references; returns whether every step they name exists.
+    fn actions(&mut self, roles: &HashSet<&str>, steps: &HashSet<&str>) -> bool {
         let definition = self.definition;
+        let mut resolves = true;
         for (position, action) in definition.actions.iter().enumerate() {
             let path = self.root.key("actions").index(position);
             if !steps.contains(action.from.as_str()) {
+                resolves = false;
                 self.unknown_reference(path.key("from"), "step", &action.from, steps, "[[steps]]");
             }
             match (&action.to, action.outcome) {
                 (Some(to), None) => {
                     if !steps.contains(to.as_str()) {
+                        resolves = false;
                         self.unknown_reference(path.key("to"), "step", to, steps, "[[steps]]");
                     }
                 }
@@ -479,6 +494,7 @@ impl Check<'_> {
                 "add an action with `outcome = \"approved\"` from the signing step",
             );
         }
+        resolves
     }
 
     fn unknown_reference(
@@ -503,11 +519,8 @@ impl Check<'_> {
     }
 
     /// Every step must be reachable from `start` and must lead to a final decision.
-    fn graph(&mut self, steps: &HashSet<&str>) {
+    fn graph(&mut self) {
         let definition = self.definition;
-        if !steps.contains(definition.start.as_str()) {
-            return;
-        }
         let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
         let mut previous: HashMap<&str, Vec<&str>> = HashMap::new();
         let mut deciding: VecDeque<&str> = VecDeque::new();

@@ -1,0 +1,225 @@
+//! `hoso procedure validate | graph | schema` on the real catalogue and on broken files.
+
+use crate::{hoso, repo, stderr, stdout, toml_files};
+
+#[test]
+fn every_catalogue_procedure_validates_with_one_line_each() {
+    let output = hoso(&["procedure", "validate", "procedures/"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let files = toml_files("procedures");
+    assert!(
+        files.len() >= 6,
+        "the catalogue has the six procedures of issue 2"
+    );
+    let text = stdout(&output);
+    for file in &files {
+        let name = file
+            .file_name()
+            .and_then(|name| name.to_str())
+            .expect("utf-8 name");
+        assert!(
+            text.lines()
+                .any(|line| line.starts_with("ok ") && line.contains(name)),
+            "no ok line for {name}:\n{text}"
+        );
+    }
+}
+
+/// Each broken file states, in `# expect:` lines at its top, exactly the diagnostics the
+/// validator must print for it — no more, no fewer, each at its `line:column`.
+#[test]
+fn every_broken_procedure_fails_with_exactly_its_expected_located_messages() {
+    let files = toml_files("tests/fixtures/bad-procedures");
+    assert!(files.len() >= 17, "one broken file per validator rule");
+    for file in files {
+        let relative = file
+            .strip_prefix(repo())
+            .expect("under the repository")
+            .display()
+            .to_string();
+        let text = std::fs::read_to_string(&file).expect("fixture readable");
+        let expected: Vec<String> = text
+            .lines()
+            .filter_map(|line| line.strip_prefix("# expect: "))
+            .map(|diagnostic| format!("{relative}:{diagnostic}"))
+            .collect();
+        assert!(!expected.is_empty(), "{relative} states no expectation");
+
+        let output = hoso(&["procedure", "validate", &relative]);
+        assert_eq!(output.status.code(), Some(1), "{relative} must be refused");
+        let errors = stderr(&output);
+        let printed: Vec<&str> = errors
+            .lines()
+            .filter(|line| line.starts_with(&format!("{relative}:")))
+            .collect();
+        assert_eq!(printed, expected, "diagnostics of {relative}");
+        assert!(stdout(&output).is_empty(), "{relative} printed an ok line");
+    }
+}
+
+#[test]
+fn a_folder_with_good_and_bad_files_reports_every_bad_file_and_fails() {
+    let output = hoso(&[
+        "procedure",
+        "validate",
+        "procedures/1.001193-dang-ky-khai-sinh.toml",
+        "tests/fixtures/bad-procedures/unknown-key.toml",
+        "tests/fixtures/bad-procedures/undeclared-role.toml",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output).lines().count(),
+        1,
+        "one ok line for the good file"
+    );
+    let errors = stderr(&output);
+    assert!(errors.contains("unknown key `alloted`"), "{errors}");
+    assert!(
+        errors.contains("role `lanh_dao` is not declared"),
+        "{errors}"
+    );
+    assert!(errors.contains("2 problems in 2 of 3 files"), "{errors}");
+}
+
+#[test]
+fn two_files_with_the_same_code_and_version_are_refused() {
+    let folder = tempfile_folder("duplicate-version");
+    let source = repo().join("procedures/1.001193-dang-ky-khai-sinh.toml");
+    std::fs::copy(&source, folder.join("a.toml")).expect("copy");
+    std::fs::copy(&source, folder.join("b.toml")).expect("copy");
+    let output = hoso(&[
+        "procedure",
+        "validate",
+        folder.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("procedure 1.001193 version 1 is already defined in"),
+        "{errors}"
+    );
+    std::fs::remove_dir_all(folder).expect("clean up");
+}
+
+#[test]
+fn missing_paths_and_empty_folders_are_clear_errors_not_panics() {
+    let output = hoso(&["procedure", "validate", "no/such/folder"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("cannot read no/such/folder"),
+        "{}",
+        stderr(&output)
+    );
+
+    let folder = tempfile_folder("empty");
+    let output = hoso(&[
+        "procedure",
+        "validate",
+        folder.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no procedure files"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::remove_dir_all(folder).expect("clean up");
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_refused_with_its_offset() {
+    let folder = tempfile_folder("latin1");
+    let file = folder.join("latin1.toml");
+    std::fs::write(&file, b"name = \"\xd0\xe3ng k\xfd\"\n").expect("write");
+    let output = hoso(&["procedure", "validate", file.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("not UTF-8 (bad byte at offset 8)"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::remove_dir_all(folder).expect("clean up");
+}
+
+#[test]
+fn graphs_show_every_step_and_who_may_take_each_action() {
+    let file = "procedures/3.000333-cap-phieu-ly-lich-tu-phap.toml";
+    let mermaid = stdout(&hoso(&["procedure", "graph", file, "--format", "mermaid"]));
+    assert!(mermaid.starts_with("flowchart TD"), "{mermaid}");
+    for step in ["tiep_nhan", "tra_cuu", "xac_minh", "ky", "tra_ket_qua"] {
+        assert!(
+            mermaid.contains(&format!("    {step}[")),
+            "step {step} in {mermaid}"
+        );
+    }
+    assert!(
+        mermaid.contains("tra_cuu -->|\"Cần xác minh (đương nhiên xóa án tích)<br/><i>Cán bộ lý lịch tư pháp</i>\"| xac_minh"),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("outcome_approved"), "{mermaid}");
+
+    let dot = stdout(&hoso(&["procedure", "graph", file, "--format", "dot"]));
+    assert!(dot.starts_with("digraph \"3.000333\" {"), "{dot}");
+    assert!(
+        dot.contains("tra_cuu -> xac_minh [label=\"Cần xác minh"),
+        "{dot}"
+    );
+    assert!(dot.trim_end().ends_with('}'));
+}
+
+#[test]
+fn graph_of_a_broken_file_prints_its_problems_and_fails() {
+    let output = hoso(&[
+        "procedure",
+        "graph",
+        "tests/fixtures/bad-procedures/unreachable-step.toml",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty());
+    assert!(
+        stderr(&output).contains("cannot be reached"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn the_committed_json_schema_is_what_hoso_generates() {
+    let output = hoso(&["procedure", "schema"]);
+    assert!(output.status.success());
+    let committed = std::fs::read_to_string(repo().join("procedures/procedure.schema.json"))
+        .expect("procedures/procedure.schema.json is committed");
+    assert_eq!(
+        stdout(&output),
+        committed,
+        "regenerate with: cargo run -- procedure schema > procedures/procedure.schema.json"
+    );
+}
+
+#[test]
+fn the_committed_procedure_pages_are_what_hoso_writes() {
+    for file in toml_files("procedures") {
+        let stem = file
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .expect("name");
+        let page = repo().join(format!("docs/procedures/{stem}.md"));
+        let committed = std::fs::read_to_string(&page)
+            .unwrap_or_else(|_| panic!("docs/procedures/{stem}.md is missing"));
+        let relative = format!("procedures/{stem}.toml");
+        let written = stdout(&hoso(&["procedure", "doc", &relative]));
+        let drawn = stdout(&hoso(&["procedure", "graph", &relative]));
+        assert!(written.contains(&drawn), "the page embeds the diagram");
+        assert_eq!(
+            committed, written,
+            "docs/procedures/{stem}.md is stale: regenerate with scripts/write-procedure-pages"
+        );
+    }
+}
+
+fn tempfile_folder(name: &str) -> std::path::PathBuf {
+    let folder = std::env::temp_dir().join(format!("hoso-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).expect("temporary folder");
+    folder
+}
