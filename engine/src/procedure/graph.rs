@@ -48,7 +48,7 @@ pub fn render_graph(procedure: &Procedure, format: GraphFormat) -> String {
                     mermaid_text(&step.name),
                     mermaid_text(&role_name(&step.role)),
                     mermaid_text(&unit_name(&step.unit)),
-                    step.allotted
+                    step.allotted.vietnamese()
                 );
             }
             for outcome in [Outcome::Approved, Outcome::Refused] {
@@ -115,7 +115,7 @@ pub fn render_graph(procedure: &Procedure, format: GraphFormat) -> String {
                     dot_text(&step.name),
                     dot_text(&role_name(&step.role)),
                     dot_text(&unit_name(&step.unit)),
-                    step.allotted
+                    step.allotted.vietnamese()
                 );
             }
             for outcome in [Outcome::Approved, Outcome::Refused] {

@@ -342,6 +342,17 @@ pub enum TimeLimit {
     WorkingHours(u32),
 }
 
+impl TimeLimit {
+    /// The limit as Vietnamese forms and diagrams write it, e.g. "3 ngày làm việc".
+    pub fn vietnamese(&self) -> String {
+        match self {
+            Self::WorkingDays(0) => "trong ngày".to_owned(),
+            Self::WorkingDays(n) => format!("{n} ngày làm việc"),
+            Self::WorkingHours(n) => format!("{n} giờ làm việc"),
+        }
+    }
+}
+
 impl fmt::Display for TimeLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
