@@ -5,7 +5,9 @@
 //! stays free of sqlx, axum, reqwest and lettre.
 //!
 //! # Layout
+//! - [`located`] — hand-written TOML files read with `file:line:column` diagnostics.
 //! - [`procedure`] — the procedure file format, loading with located errors, validation,
 //!   expressions (guards, fee formulas), diagrams.
 
+pub mod located;
 pub mod procedure;

@@ -148,7 +148,7 @@ impl ExpressionEngine {
                         let known: Vec<&str> = variables.names().collect();
                         (
                             format!("expression uses undefined variable `{name}`"),
-                            match super::diagnostic::did_you_mean(name, known.iter().copied()) {
+                            match crate::located::did_you_mean(name, known.iter().copied()) {
                                 Some(close) => format!("did you mean `{close}`? variables are the e-form field ids and `channel`"),
                                 None => format!("use an e-form field id or `channel`; defined here: {}", known.join(", ")),
                             },

@@ -4,27 +4,20 @@
 //! [`Procedure::from_definition`]), so every procedure the engine runs has passed every check
 //! and has its guards and fee formulas compiled.
 
-mod diagnostic;
 mod expr;
 mod graph;
 mod model;
 mod page;
-mod structure;
 mod validate;
 
-use std::fmt;
 use std::sync::OnceLock;
 
-use toml::de::DeTable;
-
-pub use diagnostic::{Diagnostic, FieldPath, PathSegment, Problem};
+pub use crate::located::{Diagnostic, FieldPath, LoadError, PathSegment, Problem};
 pub use expr::{Expression, ExpressionEngine, ExpressionError, ExpressionKind, Variables};
 pub use graph::{GraphFormat, render_graph};
 pub use model::*;
 pub use page::render_page;
 
-use diagnostic::{LineIndex, SpanIndex};
-use structure::StructureCheck;
 use validate::CompiledExpressions;
 
 /// A validated procedure version with its expressions compiled.
@@ -33,27 +26,6 @@ pub struct Procedure {
     definition: ProcedureDefinition,
     expressions: CompiledExpressions,
 }
-
-/// Why a procedure file was refused: every problem found, each located.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadError {
-    /// The problems, in file order.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (position, diagnostic) in self.diagnostics.iter().enumerate() {
-            if position > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{diagnostic}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for LoadError {}
 
 /// The JSON Schema of the procedure format, as editors and the structure check use it.
 pub fn json_schema() -> &'static serde_json::Value {
@@ -77,75 +49,13 @@ fn expression_engine() -> &'static ExpressionEngine {
 impl Procedure {
     /// Loads and validates a procedure file. `source` names the file in messages.
     pub fn load(source: &str, text: &str) -> Result<Self, LoadError> {
-        let lines = LineIndex::new(text);
-        let locate = |offset: usize, path: &FieldPath, message: String, fix: String| {
-            let (line, column) = lines.locate(offset);
-            Diagnostic {
-                source: source.to_owned(),
-                line,
-                column,
-                path: path.to_string(),
-                pointer: path.json_pointer(),
-                message,
-                fix,
-            }
-        };
-        let finish = |mut diagnostics: Vec<Diagnostic>| {
-            diagnostics.sort_by_key(|diagnostic| (diagnostic.line, diagnostic.column));
-            diagnostics.dedup();
-            LoadError { diagnostics }
-        };
-
-        let (document, syntax_errors) = DeTable::parse_recoverable(text);
-        if !syntax_errors.is_empty() {
-            let diagnostics = syntax_errors
-                .iter()
-                .map(|error| {
-                    let offset = error.span().map_or(0, |span| span.start);
-                    locate(
-                        offset,
-                        &FieldPath::root(),
-                        format!("TOML syntax error: {}", error.message().trim_end()),
-                        "check quotes, brackets and `key = value` on this line".to_owned(),
-                    )
-                })
-                .collect();
-            return Err(finish(diagnostics));
-        }
-
-        let findings = StructureCheck::run(json_schema(), &document);
-        if !findings.is_empty() {
-            let diagnostics = findings
-                .into_iter()
-                .map(|finding| locate(finding.offset, &finding.path, finding.message, finding.fix))
-                .collect();
-            return Err(finish(diagnostics));
-        }
-
-        // The structure check accepts exactly what the types accept, so this rarely fails; when
-        // it does, serde's own message is still located.
-        let definition: ProcedureDefinition = toml::from_str(text).map_err(|error| {
-            let offset = error.span().map_or(0, |span| span.start);
-            finish(vec![locate(
-                offset,
-                &FieldPath::root(),
-                error.message().trim_end().to_owned(),
-                "correct the value to the form described in docs/procedure-format.md".to_owned(),
-            )])
-        })?;
-
-        let spans = SpanIndex::new(&document);
-        Self::check(definition).map_err(|problems| {
-            finish(
-                problems
-                    .into_iter()
-                    .map(|problem| {
-                        let offset = spans.offset_of(&problem);
-                        locate(offset, &problem.path, problem.message, problem.fix)
-                    })
-                    .collect(),
-            )
-        })
+        let (definition, locator) = crate::located::parse::<ProcedureDefinition>(
+            source,
+            text,
+            json_schema(),
+            "docs/procedure-format.md",
+        )?;
+        Self::check(definition).map_err(|problems| locator.locate(problems))
     }
 
     /// Validates a definition that did not come from a file (e.g. stored JSON); problems carry

@@ -4,9 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use super::diagnostic::{FieldPath, Problem, did_you_mean};
 use super::expr::{Expression, ExpressionEngine, ExpressionKind, Variables};
 use super::model::{Delivery, FieldKind, OnlineService, ProcedureDefinition};
+use crate::located::{FieldPath, Problem, did_you_mean};
 
 /// Expressions compiled during validation, keyed by where they appear.
 #[derive(Debug, Default, Clone)]

@@ -11,7 +11,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::diagnostic::{FieldPath, did_you_mean};
-use super::model::ProcedureCode;
+use crate::procedure::ProcedureCode;
 
 /// A structural problem with the byte offset it points at.
 pub(crate) struct Finding {

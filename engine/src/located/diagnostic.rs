@@ -173,6 +173,12 @@ pub(crate) struct SpanIndex {
 }
 
 impl SpanIndex {
+    pub(crate) fn empty() -> Self {
+        Self {
+            spans: HashMap::new(),
+        }
+    }
+
     pub(crate) fn new(document: &Spanned<DeTable<'_>>) -> Self {
         let mut spans = HashMap::new();
         spans.insert(
