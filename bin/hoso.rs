@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
-use hoso_adapters::catalogue;
+use hoso_adapters::{calendars, catalogue};
+use hoso_engine::clock;
 use hoso_engine::procedure::{self, GraphFormat};
 
 /// hoso — processes dossiers (hồ sơ) of online public services for Vietnamese state agencies.
@@ -22,6 +23,40 @@ enum Command {
     /// Work with procedure files: validate, draw, print the schema.
     #[command(subcommand)]
     Procedure(ProcedureCommand),
+    /// Official calendars and legal deadlines.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// Check the calendar files of a folder (one per year).
+    Check {
+        /// The folder, e.g. fixtures/calendars.
+        folder: PathBuf,
+    },
+    /// Print the deadline for a time limit counted from an instant, as RFC 3339 in +07:00.
+    Due {
+        /// The calendar folder.
+        #[arg(long, env = "HOSO_CALENDARS", default_value = "fixtures/calendars")]
+        calendar: PathBuf,
+        /// The instant of receipt, RFC 3339 (e.g. 2025-01-24T10:00:00+07:00).
+        #[arg(long)]
+        from: String,
+        /// A limit in working days (0 = the same day), counted from the receipt day.
+        #[arg(
+            long,
+            conflicts_with = "working_hours",
+            required_unless_present = "working_hours"
+        )]
+        working_days: Option<u32>,
+        /// A limit in working hours of office time.
+        #[arg(long)]
+        working_hours: Option<u32>,
+        /// Count a receipt after the calendar's cut-off from the same day instead of the next.
+        #[arg(long)]
+        ignore_cutoff: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +106,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Procedure(command) => run_procedure(command),
+        Command::Calendar(command) => run_calendar(command),
     }
 }
 
@@ -104,6 +140,56 @@ fn run_procedure(command: ProcedureCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn run_calendar(command: CalendarCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        CalendarCommand::Check { folder } => match calendars::load_calendars(&folder) {
+            Ok(loaded) => {
+                println!("ok {}: {loaded}", folder.display());
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(error) => report_calendar_error(error),
+        },
+        CalendarCommand::Due {
+            calendar,
+            from,
+            working_days,
+            working_hours,
+            ignore_cutoff,
+        } => {
+            let from = chrono::DateTime::parse_from_rfc3339(&from).with_context(|| {
+                format!("--from {from:?} is not an RFC 3339 instant; write e.g. 2025-01-24T10:00:00+07:00")
+            })?;
+            let loaded = match calendars::load_calendars(&calendar) {
+                Ok(loaded) => loaded,
+                Err(error) => return report_calendar_error(error),
+            };
+            let limit = match (working_days, working_hours) {
+                (Some(days), _) => procedure::TimeLimit::WorkingDays(days),
+                (None, Some(hours)) => procedure::TimeLimit::WorkingHours(hours),
+                (None, None) => anyhow::bail!("give --working-days N or --working-hours H"),
+            };
+            let policy = if ignore_cutoff {
+                procedure::AfterCutoff::SameDay
+            } else {
+                procedure::AfterCutoff::NextWorkingDay
+            };
+            let due = loaded.due(from, limit, policy)?;
+            println!("{}", due.with_timezone(&clock::vietnam()).to_rfc3339());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn report_calendar_error(error: calendars::CalendarsError) -> anyhow::Result<ExitCode> {
+    if error.diagnostics().is_empty() {
+        return Err(error.into());
+    }
+    for diagnostic in error.diagnostics() {
+        eprintln!("{diagnostic}");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
 /// Loads one procedure file, printing its problems when it has any.
 fn load_one(file: &std::path::Path) -> Option<procedure::Procedure> {
     match catalogue::load_file(file) {
@@ -118,7 +204,7 @@ fn load_one(file: &std::path::Path) -> Option<procedure::Procedure> {
 }
 
 fn validate(paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let files = catalogue::find_procedure_files(paths)?;
+    let files = hoso_adapters::files::find_toml_files(paths)?;
     if files.is_empty() {
         anyhow::bail!(
             "no procedure files (*.toml) under {}",

@@ -2,6 +2,10 @@
 //! payments, portal sync.
 //!
 //! # Layout
-//! - [`catalogue`] — reading procedure files and folders from disk.
+//! - [`files`] — finding and reading hand-written TOML files.
+//! - [`catalogue`] — procedure files and folders.
+//! - [`calendars`] — the calendar folder, one file per year.
 
+pub mod calendars;
 pub mod catalogue;
+pub mod files;

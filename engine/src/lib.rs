@@ -5,9 +5,11 @@
 //! stays free of sqlx, axum, reqwest and lettre.
 //!
 //! # Layout
+//! - [`clock`] — official calendars and working-time arithmetic for legal deadlines.
 //! - [`located`] — hand-written TOML files read with `file:line:column` diagnostics.
 //! - [`procedure`] — the procedure file format, loading with located errors, validation,
 //!   expressions (guards, fee formulas), diagrams.
 
+pub mod clock;
 pub mod located;
 pub mod procedure;

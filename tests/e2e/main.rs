@@ -1,5 +1,6 @@
 //! End-to-end tests: they run the real `hoso` binary, as users and CI do.
 
+mod calendar;
 mod procedure;
 
 use std::path::{Path, PathBuf};

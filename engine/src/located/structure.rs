@@ -74,6 +74,16 @@ impl<'s> StructureCheck<'s> {
             self.choice(&choices, value, path);
             return;
         }
+        // `Option<T>` of a named type: `anyOf: [T, {type: null}]`; TOML has no null, so check T.
+        if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
+            let mut present = branches
+                .iter()
+                .filter(|branch| branch.get("type") != Some(&Value::from("null")));
+            if let (Some(only), None) = (present.next(), present.next()) {
+                self.value(only, value, path);
+                return;
+            }
+        }
         if let Some(branches) = schema.get("oneOf").and_then(Value::as_array) {
             self.tagged(branches, value, path);
             return;

@@ -1,0 +1,348 @@
+use chrono::{DateTime, Duration, FixedOffset, Timelike};
+use proptest::prelude::*;
+
+use super::{Calendars, ClockError, vietnam};
+use crate::procedure::{AfterCutoff, TimeLimit};
+
+fn shipped() -> Calendars {
+    let files = [
+        (
+            "2024.toml",
+            include_str!("../../../fixtures/calendars/2024.toml"),
+        ),
+        (
+            "2025.toml",
+            include_str!("../../../fixtures/calendars/2025.toml"),
+        ),
+        (
+            "2026.toml",
+            include_str!("../../../fixtures/calendars/2026.toml"),
+        ),
+    ];
+    let files: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+        .collect();
+    Calendars::load(&files).expect("the shipped calendars load")
+}
+
+fn at(text: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(text).expect("test instant")
+}
+
+fn days(from: &str, n: u32) -> Result<String, ClockError> {
+    shipped()
+        .due(
+            at(from),
+            TimeLimit::WorkingDays(n),
+            AfterCutoff::NextWorkingDay,
+        )
+        .map(|due| due.to_rfc3339())
+}
+
+fn hours(from: &str, duration: Duration) -> String {
+    shipped()
+        .add_working_time(at(from), duration)
+        .expect("in calendar")
+        .to_rfc3339()
+}
+
+#[test]
+fn filed_the_friday_before_tet_a_three_day_limit_ends_after_the_holiday() {
+    // Tết Ất Tỵ: Sat 25/1 – Sun 2/2/2025. D0 = Fri 24/1; +1 Mon 3/2, +2 Tue 4/2, +3 Wed 5/2.
+    assert_eq!(
+        days("2025-01-24T10:00:00+07:00", 3).unwrap(),
+        "2025-02-05T17:00:00+07:00"
+    );
+}
+
+#[test]
+fn same_day_after_the_cutoff_moves_to_the_next_working_day_across_tet() {
+    assert_eq!(
+        days("2025-01-24T15:30:00+07:00", 0).unwrap(),
+        "2025-02-03T17:00:00+07:00"
+    );
+    assert_eq!(
+        days("2025-01-24T14:59:00+07:00", 0).unwrap(),
+        "2025-01-24T17:00:00+07:00"
+    );
+}
+
+#[test]
+fn a_receipt_at_exactly_15_00_is_not_after_the_cutoff() {
+    assert_eq!(
+        days("2025-03-03T15:00:00+07:00", 0).unwrap(),
+        "2025-03-03T17:00:00+07:00"
+    );
+    assert_eq!(
+        days("2025-03-03T15:00:01+07:00", 0).unwrap(),
+        "2025-03-04T17:00:00+07:00"
+    );
+}
+
+#[test]
+fn the_cutoff_can_be_ignored_by_procedure_policy() {
+    let due = shipped()
+        .due(
+            at("2025-03-03T16:30:00+07:00"),
+            TimeLimit::WorkingDays(0),
+            AfterCutoff::SameDay,
+        )
+        .unwrap();
+    assert_eq!(due.to_rfc3339(), "2025-03-03T17:00:00+07:00");
+    // ... but not past closing time: a receipt at 17:01 is due the next working day.
+    let due = shipped()
+        .due(
+            at("2024-08-05T17:01:00+07:00"),
+            TimeLimit::WorkingDays(0),
+            AfterCutoff::SameDay,
+        )
+        .unwrap();
+    assert_eq!(due.to_rfc3339(), "2024-08-06T17:00:00+07:00");
+}
+
+#[test]
+fn a_swapped_saturday_is_a_working_day() {
+    // Sat 26/4/2025 is worked to bridge Fri 2/5.
+    assert_eq!(
+        days("2025-04-25T09:00:00+07:00", 1).unwrap(),
+        "2025-04-26T17:00:00+07:00"
+    );
+    assert_eq!(
+        days("2025-04-26T09:00:00+07:00", 0).unwrap(),
+        "2025-04-26T17:00:00+07:00"
+    );
+    // An ordinary Saturday is not: a receipt then counts from Monday.
+    assert_eq!(
+        days("2025-03-08T09:00:00+07:00", 0).unwrap(),
+        "2025-03-10T17:00:00+07:00"
+    );
+}
+
+#[test]
+fn received_after_the_cutoff_before_a_holiday_run() {
+    // Tue 29/4/2025 16:00: 30/4, 1/5, 2/5 are off, then the weekend: D0 = Mon 5/5.
+    assert_eq!(
+        days("2025-04-29T16:00:00+07:00", 0).unwrap(),
+        "2025-05-05T17:00:00+07:00"
+    );
+    assert_eq!(
+        days("2025-04-29T16:00:00+07:00", 2).unwrap(),
+        "2025-05-07T17:00:00+07:00"
+    );
+}
+
+#[test]
+fn working_hours_skip_lunch_and_can_end_at_the_close_of_the_morning() {
+    assert_eq!(
+        hours("2025-03-03T10:30:00+07:00", Duration::hours(2)),
+        "2025-03-03T14:30:00+07:00"
+    );
+    assert_eq!(
+        hours("2025-03-03T09:30:00+07:00", Duration::hours(2)),
+        "2025-03-03T11:30:00+07:00"
+    );
+    assert_eq!(
+        hours("2025-03-03T12:00:00+07:00", Duration::minutes(30)),
+        "2025-03-03T14:00:00+07:00"
+    );
+}
+
+#[test]
+fn working_hours_start_at_the_next_opening_outside_office_hours() {
+    assert_eq!(
+        hours("2025-03-03T06:00:00+07:00", Duration::hours(1)),
+        "2025-03-03T08:30:00+07:00"
+    );
+    assert_eq!(
+        hours("2025-03-03T18:00:00+07:00", Duration::hours(1)),
+        "2025-03-04T08:30:00+07:00"
+    );
+    assert_eq!(
+        hours("2025-03-08T10:00:00+07:00", Duration::hours(1)),
+        "2025-03-10T08:30:00+07:00"
+    );
+    assert_eq!(
+        hours("2025-03-03T18:00:00+07:00", Duration::zero()),
+        "2025-03-04T07:30:00+07:00"
+    );
+}
+
+#[test]
+fn working_hours_cross_tet() {
+    assert_eq!(
+        hours("2025-01-24T16:00:00+07:00", Duration::hours(2)),
+        "2025-02-03T08:30:00+07:00"
+    );
+}
+
+#[test]
+fn deadlines_cross_the_year_boundary_on_next_years_calendar() {
+    // Wed 31/12/2025 after the cut-off; 1/1/2026 is Tết Dương lịch: D0 = Fri 2/1, +1 = Mon 5/1.
+    assert_eq!(
+        days("2025-12-31T16:00:00+07:00", 1).unwrap(),
+        "2026-01-05T17:00:00+07:00"
+    );
+}
+
+#[test]
+fn computing_into_a_year_without_a_calendar_names_that_year() {
+    let error = days("2026-12-30T10:00:00+07:00", 5).unwrap_err();
+    assert_eq!(error, ClockError::MissingYear { year: 2027 });
+    assert!(
+        error.to_string().contains("no calendar for 2027"),
+        "{error}"
+    );
+    assert_eq!(
+        days("2023-06-01T10:00:00+07:00", 0).unwrap_err(),
+        ClockError::MissingYear { year: 2023 }
+    );
+}
+
+#[test]
+fn instants_in_other_offsets_are_read_as_vietnam_time() {
+    // 08:00 UTC is 15:00 in Hà Nội: not after the cut-off.
+    assert_eq!(
+        days("2025-03-03T08:00:00Z", 0).unwrap(),
+        "2025-03-03T17:00:00+07:00"
+    );
+}
+
+#[test]
+fn the_calendar_version_changes_when_a_file_changes() {
+    let original = shipped();
+    let mut edited = vec![(
+        "2025.toml".to_owned(),
+        include_str!("../../../fixtures/calendars/2025.toml").replace("2025-04-07", "2025-04-08"),
+    )];
+    edited.push((
+        "2026.toml".to_owned(),
+        include_str!("../../../fixtures/calendars/2026.toml").to_owned(),
+    ));
+    let edited = Calendars::load(&edited).unwrap();
+    assert_ne!(original.version(), edited.version());
+    assert_eq!(original.version(), shipped().version());
+}
+
+#[test]
+fn malformed_calendar_files_are_located() {
+    let text = "year = 2025\nzone = \"Asia/Saigon\"\noffice_hours = [\"07:30-11:30\", \"13:30-1700\"]\nreceipt_cutoff = \"15:00\"\nweekly_rest = [\"Sat\", \"Sunday\"]\n";
+    let error = Calendars::load(&[("bad.toml".to_owned(), text.to_owned())]).unwrap_err();
+    let messages: Vec<String> = error.diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(
+        messages[0].starts_with("bad.toml:5:23: `weekly_rest[1]` cannot be \"Sunday\""),
+        "{messages:#?}"
+    );
+
+    let text = "year = 2025\nzone = \"Asia/Saigon\"\noffice_hours = [\"07:30-11:30\", \"13:30-1700\"]\nreceipt_cutoff = \"3pm\"\nweekly_rest = [\"Sat\", \"Sun\"]\nholidays = [ { from = \"2025-02-02\", to = \"2025-01-25\", name = \"Tết\" }, { date = \"2024-12-31\", name = \"x\" } ]\nworking_days = [ { date = \"2025-04-28\", name = \"Mon\" } ]\n";
+    let error = Calendars::load(&[("bad.toml".to_owned(), text.to_owned())]).unwrap_err();
+    let messages: Vec<String> = error.diagnostics.iter().map(ToString::to_string).collect();
+    let expected = [
+        "bad.toml:2:8: zone \"Asia/Saigon\" is not supported",
+        "bad.toml:3:32: \"13:30-1700\" is not an office-hours interval",
+        "bad.toml:4:18: \"3pm\" is not a time of day",
+        "bad.toml:6:42: holiday \"Tết\" ends on 2025-01-25 before it starts on 2025-02-02",
+        "bad.toml:6:81: 2024-12-31 is not in 2025",
+        "bad.toml:7:27: 2025-04-28 is a Mon, already a working day",
+    ];
+    assert_eq!(messages.len(), expected.len(), "{messages:#?}");
+    for (message, expected) in messages.iter().zip(expected) {
+        assert!(
+            message.starts_with(expected),
+            "{message} should start with {expected}"
+        );
+    }
+}
+
+#[test]
+fn two_files_for_one_year_are_refused() {
+    let text = include_str!("../../../fixtures/calendars/2025.toml").to_owned();
+    let error = Calendars::load(&[
+        ("a.toml".to_owned(), text.clone()),
+        ("b.toml".to_owned(), text),
+    ])
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("year 2025 is already covered by a.toml"),
+        "{error}"
+    );
+}
+
+/// An instant between 2024-01-01 and 2026-09-30, at minute resolution.
+fn instant() -> impl Strategy<Value = DateTime<FixedOffset>> {
+    let start = at("2024-01-01T00:00:00+07:00").timestamp() / 60;
+    let end = at("2026-09-30T00:00:00+07:00").timestamp() / 60;
+    (start..end).prop_map(|minutes| {
+        DateTime::from_timestamp(minutes * 60, 0)
+            .expect("in range")
+            .with_timezone(&vietnam())
+    })
+}
+
+fn working_minutes() -> impl Strategy<Value = Duration> {
+    (0_i64..12_000).prop_map(Duration::minutes)
+}
+
+fn in_office_hours(calendars: &Calendars, instant: DateTime<FixedOffset>) -> bool {
+    let local = instant.naive_local();
+    let calendar = calendars.year(local.date().year()).expect("year present");
+    calendar.is_working_day(local.date())
+        && calendar
+            .office_hours
+            .iter()
+            .any(|(start, end)| *start <= local.time() && local.time() <= *end)
+}
+
+use chrono::Datelike;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    #[test]
+    fn adding_working_time_is_associative(t in instant(), a in working_minutes(), b in working_minutes()) {
+        let calendars = shipped();
+        let stepwise = calendars.add_working_time(calendars.add_working_time(t, a).unwrap(), b).unwrap();
+        let at_once = calendars.add_working_time(t, a + b).unwrap();
+        prop_assert_eq!(stepwise, at_once);
+    }
+
+    #[test]
+    fn adding_working_time_is_monotonic_and_lands_in_office_hours(
+        t in instant(), u in instant(), a in working_minutes(), b in working_minutes()
+    ) {
+        let calendars = shipped();
+        let (small, large) = if a <= b { (a, b) } else { (b, a) };
+        let (early, late) = if t <= u { (t, u) } else { (u, t) };
+        let due = calendars.add_working_time(t, small).unwrap();
+        prop_assert!(due >= t);
+        prop_assert!(due <= calendars.add_working_time(t, large).unwrap());
+        prop_assert!(calendars.add_working_time(early, a).unwrap() <= calendars.add_working_time(late, a).unwrap());
+        prop_assert!(in_office_hours(&calendars, due), "{} is outside office hours", due);
+    }
+
+    #[test]
+    fn working_time_between_an_instant_and_its_due_time_is_what_was_added(
+        t in instant(), a in (1_i64..12_000).prop_map(Duration::minutes)
+    ) {
+        let calendars = shipped();
+        let due = calendars.add_working_time(t, a).unwrap();
+        prop_assert_eq!(calendars.working_time_between(t, due).unwrap(), a);
+    }
+
+    #[test]
+    fn working_day_deadlines_close_a_working_day_and_grow_with_the_limit(
+        t in instant(), n in 0_u32..30, policy in prop_oneof![Just(AfterCutoff::NextWorkingDay), Just(AfterCutoff::SameDay)]
+    ) {
+        let calendars = shipped();
+        let due = calendars.due(t, TimeLimit::WorkingDays(n), policy).unwrap();
+        let local = due.naive_local();
+        prop_assert!(calendars.is_working_day(local.date()).unwrap());
+        prop_assert_eq!((local.hour(), local.minute()), (17, 0));
+        prop_assert!(due >= t);
+        prop_assert!(due < calendars.due(t, TimeLimit::WorkingDays(n + 1), policy).unwrap());
+        prop_assert!(calendars.holiday_name(local.date()).is_none());
+    }
+}
