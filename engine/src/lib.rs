@@ -5,11 +5,15 @@
 //! stays free of sqlx, axum, reqwest and lettre.
 //!
 //! # Layout
+//! - [`case`] — dossiers: commands, events, `decide`, `evolve`, the hash chain, effects.
 //! - [`clock`] — official calendars and working-time arithmetic for legal deadlines.
 //! - [`located`] — hand-written TOML files read with `file:line:column` diagnostics.
 //! - [`procedure`] — the procedure file format, loading with located errors, validation,
 //!   expressions (guards, fee formulas), diagrams.
+//! - [`money`] — whole đồng.
 
+pub mod case;
 pub mod clock;
 pub mod located;
+pub mod money;
 pub mod procedure;

@@ -128,6 +128,19 @@ impl Calendars {
             .and_then(|calendar| calendar.holiday(date))
     }
 
+    /// The last working day strictly before `date`.
+    pub fn previous_working_day(&self, date: NaiveDate) -> Result<NaiveDate, ClockError> {
+        let mut day = date;
+        loop {
+            day = day.pred_opt().ok_or(ClockError::MissingYear {
+                year: date.year() - 1,
+            })?;
+            if self.is_working_day(day)? {
+                return Ok(day);
+            }
+        }
+    }
+
     /// The first working day strictly after `date`.
     pub fn next_working_day(&self, date: NaiveDate) -> Result<NaiveDate, ClockError> {
         let mut day = date;

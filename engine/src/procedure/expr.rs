@@ -82,6 +82,44 @@ impl Variables {
         Self { samples }
     }
 
+    /// Values for evaluation on a dossier: each field's value from the form, or the empty value
+    /// of its kind (false, 0, "") when the applicant left an optional field empty.
+    pub fn bind(
+        definition: &ProcedureDefinition,
+        channel: &str,
+        form: &serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        let mut samples = vec![("channel".to_owned(), Dynamic::from(channel.to_owned()))];
+        for field in definition
+            .documents
+            .iter()
+            .flat_map(|document| &document.fields)
+        {
+            let value = form.get(&field.id).filter(|value| !value.is_null());
+            let bound = match field.kind {
+                FieldKind::Integer => {
+                    Dynamic::from(value.and_then(serde_json::Value::as_i64).unwrap_or(0))
+                }
+                FieldKind::Decimal => Dynamic::from(
+                    value
+                        .and_then(crate::case::decimal_of)
+                        .unwrap_or(Decimal::ZERO),
+                ),
+                FieldKind::Boolean => {
+                    Dynamic::from(value.and_then(serde_json::Value::as_bool).unwrap_or(false))
+                }
+                _ => Dynamic::from(
+                    value
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                ),
+            };
+            samples.push((field.id.clone(), bound));
+        }
+        Self { samples }
+    }
+
     /// The names, for messages.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.samples.iter().map(|(name, _)| name.as_str())
@@ -171,6 +209,39 @@ impl ExpressionEngine {
         };
         self.check_sample(&expression, variables, kind)?;
         Ok(expression)
+    }
+
+    /// Evaluates a condition (guard or exemption) on bound values.
+    pub fn evaluate_condition(
+        &self,
+        expression: &Expression,
+        values: &Variables,
+    ) -> Result<bool, String> {
+        let mut scope = values.scope();
+        self.engine
+            .eval_ast_with_scope::<Dynamic>(&mut scope, &expression.ast)
+            .map_err(|error| format!("`{}` failed: {error}", expression.source))?
+            .as_bool()
+            .map_err(|kind| format!("`{}` gave {kind}, not true or false", expression.source))
+    }
+
+    /// Evaluates a fee formula on bound values, in exact decimals.
+    pub fn evaluate_amount(
+        &self,
+        expression: &Expression,
+        values: &Variables,
+    ) -> Result<Decimal, String> {
+        let mut scope = values.scope();
+        let value = self
+            .engine
+            .eval_ast_with_scope::<Dynamic>(&mut scope, &expression.ast)
+            .map_err(|error| format!("`{}` failed: {error}", expression.source))?;
+        if let Ok(integer) = value.as_int() {
+            return Ok(Decimal::from(integer));
+        }
+        value
+            .try_cast::<Decimal>()
+            .ok_or_else(|| format!("`{}` did not give a number", expression.source))
     }
 
     fn check_sample(

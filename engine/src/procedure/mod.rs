@@ -109,6 +109,83 @@ impl Procedure {
         self.expressions.guards.get(action)
     }
 
+    /// The role of the start step: the one-stop role that receives, refuses, asks for
+    /// supplements and returns results.
+    pub fn intake_role(&self) -> &str {
+        self.step(&self.definition.start)
+            .map_or("", |step| step.role.as_str())
+    }
+
+    /// Whether an action's guard holds for a dossier's form (true when it has no guard).
+    pub fn guard_allows(
+        &self,
+        action: &str,
+        channel: ChannelKind,
+        form: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<bool, String> {
+        match self.guard(action) {
+            None => Ok(true),
+            Some(guard) => {
+                let values = Variables::bind(&self.definition, channel.as_str(), form);
+                expression_engine().evaluate_condition(guard, &values)
+            }
+        }
+    }
+
+    /// The fees a dossier on `channel` with `form` is charged, exemptions applied; amounts are
+    /// rounded to the nearest đồng.
+    pub fn charge(
+        &self,
+        channel: ChannelKind,
+        form: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Vec<crate::case::FeeLine>, String> {
+        let Some(channel_position) = self
+            .definition
+            .channels
+            .iter()
+            .position(|entry| entry.channel == channel)
+        else {
+            return Ok(Vec::new());
+        };
+        let values = Variables::bind(&self.definition, channel.as_str(), form);
+        let engine = expression_engine();
+        let mut lines = Vec::new();
+        for (position, fee) in self.definition.channels[channel_position]
+            .fees
+            .iter()
+            .enumerate()
+        {
+            let key = (channel_position, position);
+            let exempt = match self.expressions.fee_exemptions.get(&key) {
+                Some(condition) => engine.evaluate_condition(condition, &values)?,
+                None => false,
+            };
+            let amount = match (fee.amount, self.expressions.fee_formulas.get(&key)) {
+                (Some(amount), _) => crate::money::Money::dong(amount),
+                (None, Some(formula)) => {
+                    let exact = engine.evaluate_amount(formula, &values)?;
+                    crate::money::Money::from_decimal(exact).ok_or_else(|| {
+                        format!(
+                            "the fee \"{}\" came to {exact} đồng, which is not a payable amount",
+                            fee.name
+                        )
+                    })?
+                }
+                (None, None) => crate::money::Money::ZERO,
+            };
+            lines.push(crate::case::FeeLine {
+                name: fee.name.clone(),
+                amount: if exempt {
+                    crate::money::Money::ZERO
+                } else {
+                    amount
+                },
+                exempt,
+            });
+        }
+        Ok(lines)
+    }
+
     /// The channel entry for a submission channel, if the procedure offers it.
     pub fn channel(&self, kind: ChannelKind) -> Option<&Channel> {
         self.definition

@@ -105,7 +105,7 @@ pub fn render_page(procedure: &Procedure) -> String {
                 .iter()
                 .map(|fee| {
                     let amount = match (&fee.amount, &fee.formula) {
-                        (Some(amount), _) => format!("{} đ", group_thousands(*amount)),
+                        (Some(amount), _) => crate::money::Money::dong(*amount).to_string(),
                         (None, Some(formula)) => format!("`{}` đ", cell(formula)),
                         (None, None) => String::new(),
                     };
@@ -182,30 +182,4 @@ pub fn render_page(procedure: &Procedure) -> String {
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
-}
-
-/// 200000 → "200.000", the Vietnamese grouping.
-fn group_thousands(amount: u64) -> String {
-    let digits = amount.to_string();
-    let mut grouped = String::new();
-    for (position, digit) in digits.chars().enumerate() {
-        if position > 0 && (digits.len() - position).is_multiple_of(3) {
-            grouped.push('.');
-        }
-        grouped.push(digit);
-    }
-    grouped
-}
-
-#[cfg(test)]
-mod tests {
-    use super::group_thousands;
-
-    #[test]
-    fn amounts_are_grouped_the_vietnamese_way() {
-        assert_eq!(group_thousands(0), "0");
-        assert_eq!(group_thousands(8000), "8.000");
-        assert_eq!(group_thousands(200_000), "200.000");
-        assert_eq!(group_thousands(1_234_567), "1.234.567");
-    }
 }

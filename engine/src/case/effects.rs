@@ -1,0 +1,125 @@
+//! What must happen outside hoso because of an event — notifications now, gateway and portal
+//! calls as they are added — and the timers a dossier's deadlines need. Both are derived here,
+//! purely, and written by the store in the same transaction as the events.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::event::{Deadline, Event, EventKind};
+use super::model::{Case, Status};
+use crate::clock::{Calendars, vietnam};
+
+/// A message for the applicant about their dossier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    /// The dossier.
+    pub case: String,
+    /// The event type that caused it (selects the template).
+    pub event: String,
+    /// The status after the event.
+    pub status: Status,
+    /// The appointment, when there is one.
+    pub appointment: Option<DateTime<Utc>>,
+    /// E-mail recipient.
+    pub email: Option<String>,
+    /// SMS recipient.
+    pub phone: Option<String>,
+}
+
+/// A side effect to deliver at least once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    /// Unique per effect; the peer deduplicates on it, a retry reuses it.
+    pub idempotency_key: String,
+    /// Which adapter delivers it, e.g. "notify".
+    pub topic: String,
+    /// What to deliver.
+    pub payload: serde_json::Value,
+}
+
+/// The effects of one event, given the state before and after it.
+pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<OutboxMessage> {
+    let status_changed = before.is_none_or(|before| before.status != after.status);
+    let tell = match &event.kind {
+        EventKind::ConsultationRequested { .. }
+        | EventKind::ConsultationAnswered { .. }
+        | EventKind::DeadlineNear { .. }
+        | EventKind::DeadlinePassed { .. } => false,
+        EventKind::ActionTaken { .. } | EventKind::PaymentRecorded { .. } => status_changed,
+        _ => true,
+    };
+    if !tell || (after.applicant.email.is_none() && after.applicant.phone.is_none()) {
+        return Vec::new();
+    }
+    let notification = Notification {
+        case: after.code.to_string(),
+        event: event.kind.name().to_owned(),
+        status: after.status,
+        appointment: after.appointment,
+        email: after.applicant.email.clone(),
+        phone: after.applicant.phone.clone(),
+    };
+    vec![OutboxMessage {
+        idempotency_key: format!("{}:{}:notify", after.code, event.seq),
+        topic: "notify".to_owned(),
+        payload: serde_json::to_value(notification).unwrap_or_default(),
+    }]
+}
+
+/// A durable timer: at `due_at`, raise `deadline` (near or passed) on the dossier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timer {
+    /// Which deadline.
+    pub deadline: Deadline,
+    /// Raise it as passed (true) or near (false).
+    pub passed: bool,
+    /// When to fire.
+    pub due_at: DateTime<Utc>,
+}
+
+/// The timers a dossier needs now: a warning one working day before the appointment (so the
+/// apology can still be sent in time), the appointment passing, and the current step overrunning.
+pub fn timers_of(case: &Case, calendars: &Calendars) -> Vec<Timer> {
+    let processing = matches!(
+        case.status,
+        Status::Received | Status::Processing | Status::FinancialObligationRequested
+    );
+    if !processing {
+        return Vec::new();
+    }
+    let mut timers = Vec::new();
+    if let Some(appointment) = case.appointment {
+        if !case.warned {
+            let local = appointment.with_timezone(&vietnam());
+            if let Ok(day_before) = calendars.previous_working_day(local.date_naive())
+                && let Some(warn_at) = day_before
+                    .and_time(local.time())
+                    .and_local_timezone(vietnam())
+                    .single()
+            {
+                timers.push(Timer {
+                    deadline: Deadline::Appointment,
+                    passed: false,
+                    due_at: warn_at.with_timezone(&Utc),
+                });
+            }
+        }
+        if !case.overdue {
+            timers.push(Timer {
+                deadline: Deadline::Appointment,
+                passed: true,
+                due_at: appointment + chrono::Duration::seconds(1),
+            });
+        }
+    }
+    if let Some(visit) = case.current_visit()
+        && !visit.overdue
+    {
+        timers.push(Timer {
+            deadline: Deadline::Step,
+            passed: true,
+            due_at: visit.due_at + chrono::Duration::seconds(1),
+        });
+    }
+    timers
+}

@@ -1,0 +1,36 @@
+//! Dossiers (hồ sơ) as event-sourced state machines.
+//!
+//! [`decide`] turns a command from an actor into events, or a [`Rejection`] a person can act on;
+//! [`evolve`] folds events into a [`Case`]; [`seal`] chains events with SHA-256 so any later
+//! change is detectable. Procedure steps live inside the canonical [`Status`]es, which map 1:1
+//! onto the national portal's codes.
+
+mod code;
+mod command;
+mod decide;
+mod directory;
+mod effects;
+mod event;
+mod evolve;
+mod form;
+mod model;
+
+pub use code::{DossierCode, InvalidCode, UnitId};
+pub use command::{Command, Submission};
+pub use decide::{Context, Rejection, decide};
+pub use directory::Directory;
+pub use effects::{Notification, OutboxMessage, Timer, effects_of, timers_of};
+pub use event::{
+    Actor, ActorKind, ChainBreak, Deadline, Event, EventKind, GENESIS_HASH, NewEvent, seal,
+    verify_chain, write_canonical,
+};
+pub use evolve::{ReplayError, evolve, replay};
+pub(crate) use form::decimal_of;
+pub use form::{FieldProblem, is_id_number, normalize_phone};
+pub use model::{
+    Applicant, Case, Consultation, DocumentRef, FeeLine, IssuedResult, MissingDocument, Pause,
+    ProcedureRef, Provenance, Status, StepVisit, SupplementRequest,
+};
+
+#[cfg(test)]
+mod tests;
