@@ -5,7 +5,9 @@
 //! - [`files`] — finding and reading hand-written TOML files.
 //! - [`catalogue`] — procedure files and folders.
 //! - [`calendars`] — the calendar folder, one file per year.
+//! - [`store`] — the event store on SQLite and PostgreSQL.
 
 pub mod calendars;
 pub mod catalogue;
 pub mod files;
+pub mod store;

@@ -11,9 +11,13 @@
 //! - [`procedure`] — the procedure file format, loading with located errors, validation,
 //!   expressions (guards, fee formulas), diagrams.
 //! - [`money`] — whole đồng.
+//! - [`ports`] — the traits the outside world implements (the store).
+//! - [`service`] — runs commands: load → decide → seal → commit, idempotently.
 
 pub mod case;
 pub mod clock;
 pub mod located;
 pub mod money;
+pub mod ports;
 pub mod procedure;
+pub mod service;

@@ -318,3 +318,23 @@ fn end_pause(case: &mut Case, reason: &str, at: chrono::DateTime<chrono::Utc>) {
         pause.ended_at = Some(at);
     }
 }
+
+/// Applies sealed events to a state, collecting the side effects each one causes.
+pub fn apply(
+    before: Option<&Case>,
+    events: &[Event],
+) -> Result<(Case, Vec<super::effects::OutboxMessage>), ReplayError> {
+    let mut case = before.cloned();
+    let mut outbox = Vec::new();
+    for event in events {
+        let after = evolve(case.clone(), event)?;
+        outbox.extend(super::effects::effects_of(case.as_ref(), &after, event));
+        case = Some(after);
+    }
+    let case = case.ok_or_else(|| ReplayError {
+        case: String::new(),
+        seq: 0,
+        why: "no events to apply".to_owned(),
+    })?;
+    Ok((case, outbox))
+}

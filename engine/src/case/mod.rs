@@ -24,7 +24,7 @@ pub use event::{
     Actor, ActorKind, ChainBreak, Deadline, Event, EventKind, GENESIS_HASH, NewEvent, seal,
     verify_chain, write_canonical,
 };
-pub use evolve::{ReplayError, evolve, replay};
+pub use evolve::{ReplayError, apply, evolve, replay};
 pub(crate) use form::decimal_of;
 pub use form::{FieldProblem, is_id_number, normalize_phone};
 pub use model::{

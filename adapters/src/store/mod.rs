@@ -1,0 +1,595 @@
+//! The event store on SQLite (embedded default) and PostgreSQL (production, several nodes).
+//!
+//! Both run the same SQL through one implementation ([`store_impl!`]): a batch of changes in one
+//! transaction, a savepoint per change, events + projection + command record + outbox + timers
+//! written together. Instants are stored as integer microseconds (UTC); JSON as text, so what is
+//! read back is byte-for-byte what was hashed.
+
+mod postgres;
+mod rows;
+mod sqlite;
+
+use chrono::{DateTime, Utc};
+use hoso_engine::case::{Case, DossierCode, Event, OutboxMessage, Timer, UnitId};
+use hoso_engine::ports::{
+    Attention, CaseQuery, CaseSummary, Change, ChangeRefused, Committed, Published, Store,
+    StoreError, StoredProcedure,
+};
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// A store chosen by URL at start-up.
+pub enum AnyStore {
+    /// `sqlite://path` or `sqlite::memory:`.
+    Sqlite(SqliteStore),
+    /// `postgres://…`.
+    Postgres(PostgresStore),
+}
+
+impl AnyStore {
+    /// Opens the database at `url` and brings its schema up to date.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite(SqliteStore::open(url).await?))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(PostgresStore::open(url).await?))
+        } else {
+            Err(StoreError::Unavailable(format!(
+                "unsupported database URL `{}`: use sqlite://FILE or postgres://USER@HOST/DB",
+                redact(url)
+            )))
+        }
+    }
+
+    /// A short name of the backend, for logs and benchmarks.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Whether every migration this hoso knows is applied.
+    pub async fn migrations_current(&self) -> Result<bool, StoreError> {
+        match self {
+            Self::Sqlite(store) => store.migrations_current().await,
+            Self::Postgres(store) => store.migrations_current().await,
+        }
+    }
+}
+
+/// A database URL with any password replaced, safe to print.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+macro_rules! delegate {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            AnyStore::Sqlite($store) => $call.await,
+            AnyStore::Postgres($store) => $call.await,
+        }
+    };
+}
+
+impl Store for AnyStore {
+    async fn commit(
+        &self,
+        changes: Vec<Change>,
+    ) -> Result<Vec<Result<Committed, ChangeRefused>>, StoreError> {
+        delegate!(self, store => store.commit(changes))
+    }
+    async fn load(&self, code: &DossierCode) -> Result<Option<Case>, StoreError> {
+        delegate!(self, store => store.load(code))
+    }
+    async fn events(&self, code: &DossierCode) -> Result<Vec<Event>, StoreError> {
+        delegate!(self, store => store.events(code))
+    }
+    async fn command(&self, command_id: &str) -> Result<Option<DossierCode>, StoreError> {
+        delegate!(self, store => store.command(command_id))
+    }
+    async fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        delegate!(self, store => store.list(query))
+    }
+    async fn inbox(
+        &self,
+        unit: &UnitId,
+        role: &str,
+        limit: u32,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        delegate!(self, store => store.inbox(unit, role, limit))
+    }
+    async fn publish_procedure(
+        &self,
+        code: &str,
+        version: u32,
+        definition: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Published, StoreError> {
+        delegate!(self, store => store.publish_procedure(code, version, definition, now))
+    }
+    async fn procedures(&self) -> Result<Vec<StoredProcedure>, StoreError> {
+        delegate!(self, store => store.procedures())
+    }
+    async fn codes(&self) -> Result<Vec<DossierCode>, StoreError> {
+        delegate!(self, store => store.codes())
+    }
+    async fn replace_projection(
+        &self,
+        case: &Case,
+        attention: Option<&Attention>,
+    ) -> Result<(), StoreError> {
+        delegate!(self, store => store.replace_projection(case, attention))
+    }
+    async fn pending_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
+        delegate!(self, store => store.pending_outbox(limit))
+    }
+    async fn timers(&self, code: &DossierCode) -> Result<Vec<Timer>, StoreError> {
+        delegate!(self, store => store.timers(code))
+    }
+}
+
+/// Maps a database error to the store's error kinds.
+fn unavailable(error: sqlx::Error) -> StoreError {
+    match error {
+        sqlx::Error::ColumnDecode { .. }
+        | sqlx::Error::Decode(_)
+        | sqlx::Error::ColumnNotFound(_) => StoreError::Corrupt(error.to_string()),
+        other => StoreError::Unavailable(other.to_string()),
+    }
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(database) if database.is_unique_violation())
+}
+
+/// The implementation shared by both backends. `$begin` opens the outer write transaction.
+macro_rules! store_impl {
+    ($store:ty, $db:ty, |$pool:ident| $begin:expr) => {
+        impl $store {
+            /// Registers a new dossier inside the batch transaction.
+            async fn register(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                registration: hoso_engine::ports::Registration,
+            ) -> Result<Result<hoso_engine::ports::Committed, hoso_engine::ports::ChangeRefused>, hoso_engine::ports::StoreError> {
+                let day = registration.day.format("%Y-%m-%d").to_string();
+                let sequence: i64 = sqlx::query_scalar(
+                    "INSERT INTO dossier_sequences (unit, day, last) VALUES ($1, $2, 1) \
+                     ON CONFLICT (unit, day) DO UPDATE SET last = dossier_sequences.last + 1 RETURNING last",
+                )
+                .bind(registration.receiving_unit.to_string())
+                .bind(&day)
+                .fetch_one(&mut *connection)
+                .await
+                .map_err($crate::store::unavailable)?;
+                let sequence = u32::try_from(sequence)
+                    .map_err(|_| hoso_engine::ports::StoreError::Corrupt(format!("dossier sequence {sequence}")))?;
+                let code = hoso_engine::case::DossierCode::new(registration.receiving_unit.clone(), registration.day, sequence)
+                    .map_err(|error| hoso_engine::ports::StoreError::Corrupt(error.to_string()))?;
+                let command_id = registration.events.first().map(|event| event.command_id.clone()).unwrap_or_default();
+                let events = hoso_engine::case::seal(&code, 0, hoso_engine::case::GENESIS_HASH, registration.events);
+                let (case, outbox) = hoso_engine::case::apply(None, &events)
+                    .map_err(|error| hoso_engine::ports::StoreError::Corrupt(error.to_string()))?;
+                if !Self::record_command(&mut *connection, &command_id, &case).await? {
+                    return Ok(Err(hoso_engine::ports::ChangeRefused::Duplicate { command_id }));
+                }
+                Self::insert_projection(&mut *connection, &case, registration.attention.as_ref()).await?;
+                Self::write_events(&mut *connection, &events, &outbox).await?;
+                Ok(Ok(hoso_engine::ports::Committed { case, events }))
+            }
+
+            /// Appends to an existing dossier inside the batch transaction.
+            async fn append(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                append: hoso_engine::ports::Append,
+            ) -> Result<Result<hoso_engine::ports::Committed, hoso_engine::ports::ChangeRefused>, hoso_engine::ports::StoreError> {
+                let command_id = append.events.first().map(|event| event.command_id.clone()).unwrap_or_default();
+                let updated = Self::write_projection(
+                    &mut *connection,
+                    &append.case,
+                    append.attention.as_ref(),
+                    Some(append.expected_version),
+                )
+                .await?;
+                if !updated {
+                    let actual: Option<i64> = sqlx::query_scalar("SELECT version FROM dossiers WHERE code = $1")
+                        .bind(append.code.to_string())
+                        .fetch_optional(&mut *connection)
+                        .await
+                        .map_err($crate::store::unavailable)?;
+                    return Ok(Err(match actual {
+                        Some(actual) => hoso_engine::ports::ChangeRefused::Conflict {
+                            code: append.code,
+                            expected: append.expected_version,
+                            actual: u64::try_from(actual).unwrap_or_default(),
+                        },
+                        None => hoso_engine::ports::ChangeRefused::Missing(append.code),
+                    }));
+                }
+                if !Self::record_command(&mut *connection, &command_id, &append.case).await? {
+                    return Ok(Err(hoso_engine::ports::ChangeRefused::Duplicate { command_id }));
+                }
+                Self::write_events(&mut *connection, &append.events, &append.outbox).await?;
+                sqlx::query("DELETE FROM timers WHERE case_code = $1")
+                    .bind(append.code.to_string())
+                    .execute(&mut *connection)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                for timer in &append.timers {
+                    sqlx::query("INSERT INTO timers (case_code, deadline, passed, due_at) VALUES ($1, $2, $3, $4)")
+                        .bind(append.code.to_string())
+                        .bind($crate::store::rows::deadline_name(timer.deadline))
+                        .bind(i64::from(timer.passed))
+                        .bind($crate::store::rows::micros(timer.due_at))
+                        .execute(&mut *connection)
+                        .await
+                        .map_err($crate::store::unavailable)?;
+                }
+                Ok(Ok(hoso_engine::ports::Committed { case: append.case, events: append.events }))
+            }
+
+            /// Records a command id; false when it was already applied.
+            async fn record_command(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                command_id: &str,
+                case: &hoso_engine::case::Case,
+            ) -> Result<bool, hoso_engine::ports::StoreError> {
+                let inserted = sqlx::query("INSERT INTO commands (command_id, case_code, at) VALUES ($1, $2, $3)")
+                    .bind(command_id)
+                    .bind(case.code.to_string())
+                    .bind($crate::store::rows::micros(chrono::Utc::now()))
+                    .execute(&mut *connection)
+                    .await;
+                match inserted {
+                    Ok(_) => Ok(true),
+                    Err(error) if $crate::store::is_unique_violation(&error) => Ok(false),
+                    Err(error) => Err($crate::store::unavailable(error)),
+                }
+            }
+
+            async fn insert_projection(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                case: &hoso_engine::case::Case,
+                attention: Option<&hoso_engine::ports::Attention>,
+            ) -> Result<(), hoso_engine::ports::StoreError> {
+                let row = $crate::store::rows::ProjectionRow::of(case, attention)?;
+                sqlx::query(
+                    "INSERT INTO dossiers (code, procedure_code, procedure_version, receiving_unit, unit, status, step, \
+                     applicant_id, applicant_name, attention_unit, attention_role, appointment_at, step_due_at, urgency_at, \
+                     submitted_at, updated_at, version, state) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                )
+                .bind(row.code)
+                .bind(row.procedure_code)
+                .bind(row.procedure_version)
+                .bind(row.receiving_unit)
+                .bind(row.unit)
+                .bind(row.status)
+                .bind(row.step)
+                .bind(row.applicant_id)
+                .bind(row.applicant_name)
+                .bind(row.attention_unit)
+                .bind(row.attention_role)
+                .bind(row.appointment_at)
+                .bind(row.step_due_at)
+                .bind(row.urgency_at)
+                .bind(row.submitted_at)
+                .bind(row.updated_at)
+                .bind(row.version)
+                .bind(row.state)
+                .execute(&mut *connection)
+                .await
+                .map_err($crate::store::unavailable)?;
+                Ok(())
+            }
+
+            /// Rewrites a dossier's projection; with `expected`, only if it is still at that version.
+            async fn write_projection(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                case: &hoso_engine::case::Case,
+                attention: Option<&hoso_engine::ports::Attention>,
+                expected: Option<u64>,
+            ) -> Result<bool, hoso_engine::ports::StoreError> {
+                let row = $crate::store::rows::ProjectionRow::of(case, attention)?;
+                let expected = expected.map(|version| i64::try_from(version).unwrap_or(i64::MAX));
+                let updated = sqlx::query(
+                    "UPDATE dossiers SET unit = $1, status = $2, step = $3, applicant_name = $4, attention_unit = $5, \
+                     attention_role = $6, appointment_at = $7, step_due_at = $8, urgency_at = $9, updated_at = $10, \
+                     version = $11, state = $12 WHERE code = $13 AND ($14 IS NULL OR version = $14)",
+                )
+                .bind(row.unit)
+                .bind(row.status)
+                .bind(row.step)
+                .bind(row.applicant_name)
+                .bind(row.attention_unit)
+                .bind(row.attention_role)
+                .bind(row.appointment_at)
+                .bind(row.step_due_at)
+                .bind(row.urgency_at)
+                .bind(row.updated_at)
+                .bind(row.version)
+                .bind(row.state)
+                .bind(row.code)
+                .bind(expected)
+                .execute(&mut *connection)
+                .await
+                .map_err($crate::store::unavailable)?;
+                Ok(updated.rows_affected() == 1)
+            }
+
+            async fn write_events(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                events: &[hoso_engine::case::Event],
+                outbox: &[hoso_engine::case::OutboxMessage],
+            ) -> Result<(), hoso_engine::ports::StoreError> {
+                for event in events {
+                    let row = $crate::store::rows::EventRow::from_event(event)?;
+                    sqlx::query(
+                        "INSERT INTO events (case_code, seq, at, actor, kind, payload, command_id, prev_hash, hash) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    )
+                    .bind(row.case_code)
+                    .bind(row.seq)
+                    .bind(row.at)
+                    .bind(row.actor)
+                    .bind(row.kind)
+                    .bind(row.payload)
+                    .bind(row.command_id)
+                    .bind(row.prev_hash)
+                    .bind(row.hash)
+                    .execute(&mut *connection)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                }
+                let now = $crate::store::rows::micros(chrono::Utc::now());
+                for message in outbox {
+                    sqlx::query(
+                        "INSERT INTO outbox (idempotency_key, topic, payload, case_code, next_attempt_at, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (idempotency_key) DO NOTHING",
+                    )
+                    .bind(&message.idempotency_key)
+                    .bind(&message.topic)
+                    .bind(message.payload.to_string())
+                    .bind(events.first().map(|event| event.case.to_string()))
+                    .bind(now)
+                    .execute(&mut *connection)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                }
+                Ok(())
+            }
+        }
+
+        impl hoso_engine::ports::Store for $store {
+            async fn commit(
+                &self,
+                changes: Vec<hoso_engine::ports::Change>,
+            ) -> Result<Vec<Result<hoso_engine::ports::Committed, hoso_engine::ports::ChangeRefused>>, hoso_engine::ports::StoreError> {
+                use sqlx::Acquire as _;
+                let $pool = &self.pool;
+                let mut transaction = $begin.await.map_err($crate::store::unavailable)?;
+                let mut results = Vec::with_capacity(changes.len());
+                for change in changes {
+                    let mut savepoint = transaction.begin().await.map_err($crate::store::unavailable)?;
+                    let outcome = match change {
+                        hoso_engine::ports::Change::Register(registration) => Self::register(&mut *savepoint, registration).await,
+                        hoso_engine::ports::Change::Append(append) => Self::append(&mut *savepoint, *append).await,
+                    };
+                    match outcome {
+                        Ok(Ok(committed)) => {
+                            savepoint.commit().await.map_err($crate::store::unavailable)?;
+                            results.push(Ok(committed));
+                        }
+                        Ok(Err(refused)) => {
+                            savepoint.rollback().await.map_err($crate::store::unavailable)?;
+                            results.push(Err(refused));
+                        }
+                        Err(error) => {
+                            savepoint.rollback().await.map_err($crate::store::unavailable)?;
+                            return Err(error);
+                        }
+                    }
+                }
+                transaction.commit().await.map_err($crate::store::unavailable)?;
+                Ok(results)
+            }
+
+            async fn load(&self, code: &hoso_engine::case::DossierCode) -> Result<Option<hoso_engine::case::Case>, hoso_engine::ports::StoreError> {
+                let state: Option<String> = sqlx::query_scalar("SELECT state FROM dossiers WHERE code = $1")
+                    .bind(code.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                state.map(|state| $crate::store::rows::parse_state(&state)).transpose()
+            }
+
+            async fn events(&self, code: &hoso_engine::case::DossierCode) -> Result<Vec<hoso_engine::case::Event>, hoso_engine::ports::StoreError> {
+                let rows: Vec<$crate::store::rows::EventRow> = sqlx::query_as(
+                    "SELECT case_code, seq, at, actor, kind, payload, command_id, prev_hash, hash FROM events WHERE case_code = $1 ORDER BY seq",
+                )
+                .bind(code.to_string())
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                rows.into_iter().map($crate::store::rows::EventRow::into_event).collect()
+            }
+
+            async fn command(&self, command_id: &str) -> Result<Option<hoso_engine::case::DossierCode>, hoso_engine::ports::StoreError> {
+                let code: Option<String> = sqlx::query_scalar("SELECT case_code FROM commands WHERE command_id = $1")
+                    .bind(command_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                code.map(|code| $crate::store::rows::parse_code(&code)).transpose()
+            }
+
+            async fn list(&self, query: &hoso_engine::ports::CaseQuery) -> Result<Vec<hoso_engine::ports::CaseSummary>, hoso_engine::ports::StoreError> {
+                let pattern = query.text.as_ref().map(|text| format!("%{}%", text.to_lowercase().replace('%', "").replace('_', "")));
+                let rows: Vec<$crate::store::rows::SummaryRow> = sqlx::query_as(concat!(
+                    "SELECT ", $crate::store::rows::summary_columns!(), " FROM dossiers ",
+                    "WHERE ($1 IS NULL OR status = $1) ",
+                    "AND ($2 IS NULL OR unit = $2 OR receiving_unit = $2) ",
+                    "AND ($3 IS NULL OR applicant_id = $3) ",
+                    "AND ($4 IS NULL OR lower(code) LIKE $4 OR lower(applicant_name) LIKE $4) ",
+                    "ORDER BY submitted_at DESC, code DESC LIMIT $5 OFFSET $6"
+                ))
+                .bind(query.status.map(|status| i64::from(status.code())))
+                .bind(query.unit.as_ref().map(ToString::to_string))
+                .bind(query.applicant.clone())
+                .bind(pattern)
+                .bind(i64::from(query.limit.clamp(1, 500)))
+                .bind(i64::from(query.offset))
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                rows.into_iter().map($crate::store::rows::SummaryRow::into_summary).collect()
+            }
+
+            async fn inbox(&self, unit: &hoso_engine::case::UnitId, role: &str, limit: u32) -> Result<Vec<hoso_engine::ports::CaseSummary>, hoso_engine::ports::StoreError> {
+                let rows: Vec<$crate::store::rows::SummaryRow> = sqlx::query_as(concat!(
+                    "SELECT ", $crate::store::rows::summary_columns!(), " FROM dossiers ",
+                    "WHERE attention_unit = $1 AND attention_role = $2 ",
+                    "ORDER BY urgency_at IS NULL, urgency_at, submitted_at LIMIT $3"
+                ))
+                .bind(unit.to_string())
+                .bind(role)
+                .bind(i64::from(limit.clamp(1, 500)))
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                rows.into_iter().map($crate::store::rows::SummaryRow::into_summary).collect()
+            }
+
+            async fn publish_procedure(
+                &self,
+                code: &str,
+                version: u32,
+                definition: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<hoso_engine::ports::Published, hoso_engine::ports::StoreError> {
+                let sha256 = $crate::store::rows::sha256_hex(definition);
+                let inserted = sqlx::query(
+                    "INSERT INTO procedures (code, version, definition, sha256, published_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code, version) DO NOTHING",
+                )
+                .bind(code)
+                .bind(i64::from(version))
+                .bind(definition)
+                .bind(&sha256)
+                .bind($crate::store::rows::micros(now))
+                .execute(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                if inserted.rows_affected() == 1 {
+                    return Ok(hoso_engine::ports::Published::New);
+                }
+                let stored: String = sqlx::query_scalar("SELECT sha256 FROM procedures WHERE code = $1 AND version = $2")
+                    .bind(code)
+                    .bind(i64::from(version))
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(if stored == sha256 {
+                    hoso_engine::ports::Published::Unchanged
+                } else {
+                    hoso_engine::ports::Published::Differs
+                })
+            }
+
+            async fn procedures(&self) -> Result<Vec<hoso_engine::ports::StoredProcedure>, hoso_engine::ports::StoreError> {
+                let rows: Vec<(String, i64, String, String, i64)> =
+                    sqlx::query_as("SELECT code, version, definition, sha256, published_at FROM procedures ORDER BY code, version")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err($crate::store::unavailable)?;
+                rows.into_iter()
+                    .map(|(code, version, definition, sha256, published_at)| {
+                        Ok(hoso_engine::ports::StoredProcedure {
+                            code,
+                            version: u32::try_from(version).map_err(|_| hoso_engine::ports::StoreError::Corrupt(format!("procedure version {version}")))?,
+                            definition,
+                            sha256,
+                            published_at: $crate::store::rows::instant(published_at)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn codes(&self) -> Result<Vec<hoso_engine::case::DossierCode>, hoso_engine::ports::StoreError> {
+                let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM dossiers ORDER BY code")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                codes.iter().map(|code| $crate::store::rows::parse_code(code)).collect()
+            }
+
+            async fn replace_projection(
+                &self,
+                case: &hoso_engine::case::Case,
+                attention: Option<&hoso_engine::ports::Attention>,
+            ) -> Result<(), hoso_engine::ports::StoreError> {
+                let mut connection = self.pool.acquire().await.map_err($crate::store::unavailable)?;
+                Self::write_projection(&mut *connection, case, attention, None).await?;
+                Ok(())
+            }
+
+            async fn pending_outbox(&self, limit: u32) -> Result<Vec<hoso_engine::case::OutboxMessage>, hoso_engine::ports::StoreError> {
+                let rows: Vec<(String, String, String)> = sqlx::query_as(
+                    "SELECT idempotency_key, topic, payload FROM outbox WHERE state = 'pending' ORDER BY id LIMIT $1",
+                )
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                rows.into_iter()
+                    .map(|(idempotency_key, topic, payload)| {
+                        Ok(hoso_engine::case::OutboxMessage {
+                            idempotency_key,
+                            topic,
+                            payload: serde_json::from_str(&payload).map_err(|error| hoso_engine::ports::StoreError::Corrupt(format!("outbox payload: {error}")))?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn timers(&self, code: &hoso_engine::case::DossierCode) -> Result<Vec<hoso_engine::case::Timer>, hoso_engine::ports::StoreError> {
+                let rows: Vec<(String, i64, i64)> =
+                    sqlx::query_as("SELECT deadline, passed, due_at FROM timers WHERE case_code = $1 ORDER BY due_at, deadline, passed")
+                        .bind(code.to_string())
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err($crate::store::unavailable)?;
+                rows.into_iter().map($crate::store::rows::timer_of).collect()
+            }
+        }
+    };
+}
+
+pub(crate) use store_impl;
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_print() {
+        assert_eq!(
+            redact("postgres://hoso:s3cret@db:5432/hoso"),
+            "postgres://hoso:***@db:5432/hoso"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert_eq!(redact("sqlite://hoso.db"), "sqlite://hoso.db");
+    }
+}

@@ -1,0 +1,49 @@
+//! PostgreSQL: the production store, shared by several `hoso serve` nodes. Concurrent commands
+//! on one dossier serialise on its projection row; the loser sees a version conflict.
+
+use std::time::Duration;
+
+use hoso_engine::ports::StoreError;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// The PostgreSQL store.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects and applies migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(|error| StoreError::Unavailable(format!("{}: {error}", super::redact(url))))?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|error| StoreError::Schema(error.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    /// Whether every known migration is applied.
+    pub async fn migrations_current(&self) -> Result<bool, StoreError> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(super::unavailable)?;
+        Ok(usize::try_from(applied).unwrap_or_default() == MIGRATOR.iter().count())
+    }
+
+    /// The connection pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+super::store_impl!(PostgresStore, sqlx::Postgres, |pool| pool.begin());

@@ -1,0 +1,212 @@
+//! Conversions between the engine's types and database rows, shared by both backends.
+
+use chrono::{DateTime, Utc};
+use hoso_engine::case::{
+    Actor, Case, Deadline, DossierCode, Event, EventKind, Status, Timer, UnitId,
+};
+use hoso_engine::ports::{Attention, CaseSummary, StoreError};
+use sha2::{Digest, Sha256};
+
+/// Microseconds since the Unix epoch.
+pub(crate) fn micros(at: DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+/// An instant from microseconds since the Unix epoch.
+pub(crate) fn instant(micros: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_micros(micros)
+        .ok_or_else(|| StoreError::Corrupt(format!("instant {micros} µs")))
+}
+
+fn optional_instant(micros: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    micros.map(instant).transpose()
+}
+
+pub(crate) fn parse_code(code: &str) -> Result<DossierCode, StoreError> {
+    DossierCode::parse(code).map_err(|error| StoreError::Corrupt(error.to_string()))
+}
+
+pub(crate) fn parse_state(state: &str) -> Result<Case, StoreError> {
+    serde_json::from_str(state)
+        .map_err(|error| StoreError::Corrupt(format!("dossier state: {error}")))
+}
+
+pub(crate) fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+pub(crate) fn deadline_name(deadline: Deadline) -> &'static str {
+    match deadline {
+        Deadline::Appointment => "appointment",
+        Deadline::Step => "step",
+    }
+}
+
+pub(crate) fn timer_of(
+    (deadline, passed, due_at): (String, i64, i64),
+) -> Result<Timer, StoreError> {
+    let deadline = match deadline.as_str() {
+        "appointment" => Deadline::Appointment,
+        "step" => Deadline::Step,
+        other => return Err(StoreError::Corrupt(format!("timer deadline {other}"))),
+    };
+    Ok(Timer {
+        deadline,
+        passed: passed != 0,
+        due_at: instant(due_at)?,
+    })
+}
+
+fn corrupt(what: &str) -> impl Fn(serde_json::Error) -> StoreError + '_ {
+    move |error| StoreError::Corrupt(format!("{what}: {error}"))
+}
+
+/// An `events` row.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct EventRow {
+    pub(crate) case_code: String,
+    pub(crate) seq: i64,
+    pub(crate) at: i64,
+    pub(crate) actor: String,
+    pub(crate) kind: String,
+    pub(crate) payload: String,
+    pub(crate) command_id: String,
+    pub(crate) prev_hash: String,
+    pub(crate) hash: String,
+}
+
+impl EventRow {
+    pub(crate) fn from_event(event: &Event) -> Result<Self, StoreError> {
+        Ok(Self {
+            case_code: event.case.to_string(),
+            seq: i64::try_from(event.seq)
+                .map_err(|_| StoreError::Corrupt(format!("sequence {}", event.seq)))?,
+            at: micros(event.at),
+            actor: serde_json::to_string(&event.actor).map_err(corrupt("actor"))?,
+            kind: event.kind.name().to_owned(),
+            payload: serde_json::to_string(&event.kind).map_err(corrupt("event payload"))?,
+            command_id: event.command_id.clone(),
+            prev_hash: event.prev_hash.clone(),
+            hash: event.hash.clone(),
+        })
+    }
+
+    pub(crate) fn into_event(self) -> Result<Event, StoreError> {
+        let actor: Actor = serde_json::from_str(&self.actor).map_err(corrupt("actor"))?;
+        let kind: EventKind =
+            serde_json::from_str(&self.payload).map_err(corrupt("event payload"))?;
+        Ok(Event {
+            case: parse_code(&self.case_code)?,
+            seq: u64::try_from(self.seq)
+                .map_err(|_| StoreError::Corrupt(format!("sequence {}", self.seq)))?,
+            at: instant(self.at)?,
+            actor,
+            kind,
+            command_id: self.command_id,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        })
+    }
+}
+
+/// The columns of a `dossiers` row, in the order `summary_columns!` lists them.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct SummaryRow {
+    code: String,
+    procedure_code: String,
+    procedure_version: i64,
+    status: i64,
+    step: Option<String>,
+    unit: String,
+    applicant_name: String,
+    appointment_at: Option<i64>,
+    step_due_at: Option<i64>,
+    version: i64,
+    submitted_at: i64,
+}
+
+macro_rules! summary_columns {
+    () => {
+        "code, procedure_code, procedure_version, status, step, unit, applicant_name, appointment_at, step_due_at, version, submitted_at"
+    };
+}
+pub(crate) use summary_columns;
+
+impl SummaryRow {
+    pub(crate) fn into_summary(self) -> Result<CaseSummary, StoreError> {
+        let status = u8::try_from(self.status)
+            .ok()
+            .and_then(Status::from_code)
+            .ok_or_else(|| StoreError::Corrupt(format!("status {}", self.status)))?;
+        Ok(CaseSummary {
+            code: parse_code(&self.code)?,
+            procedure_code: self.procedure_code,
+            procedure_version: u32::try_from(self.procedure_version)
+                .map_err(|_| StoreError::Corrupt("procedure version".to_owned()))?,
+            status,
+            step: self.step,
+            unit: UnitId::parse(&self.unit)
+                .map_err(|error| StoreError::Corrupt(error.to_string()))?,
+            applicant_name: self.applicant_name,
+            appointment: optional_instant(self.appointment_at)?,
+            step_due: optional_instant(self.step_due_at)?,
+            version: u64::try_from(self.version)
+                .map_err(|_| StoreError::Corrupt("version".to_owned()))?,
+            submitted_at: instant(self.submitted_at)?,
+        })
+    }
+}
+
+/// Values of a `dossiers` row derived from a state.
+pub(crate) struct ProjectionRow {
+    pub(crate) code: String,
+    pub(crate) procedure_code: String,
+    pub(crate) procedure_version: i64,
+    pub(crate) receiving_unit: String,
+    pub(crate) unit: String,
+    pub(crate) status: i64,
+    pub(crate) step: Option<String>,
+    pub(crate) applicant_id: String,
+    pub(crate) applicant_name: String,
+    pub(crate) attention_unit: Option<String>,
+    pub(crate) attention_role: Option<String>,
+    pub(crate) appointment_at: Option<i64>,
+    pub(crate) step_due_at: Option<i64>,
+    pub(crate) urgency_at: Option<i64>,
+    pub(crate) submitted_at: i64,
+    pub(crate) updated_at: i64,
+    pub(crate) version: i64,
+    pub(crate) state: String,
+}
+
+impl ProjectionRow {
+    pub(crate) fn of(case: &Case, attention: Option<&Attention>) -> Result<Self, StoreError> {
+        let appointment_at = case.appointment.map(micros);
+        let step_due_at = case.step_due().map(micros);
+        let urgency_at = match (step_due_at, appointment_at) {
+            (Some(step), Some(appointment)) => Some(step.min(appointment)),
+            (step, appointment) => step.or(appointment),
+        };
+        Ok(Self {
+            code: case.code.to_string(),
+            procedure_code: case.procedure.code.to_string(),
+            procedure_version: i64::from(case.procedure.version),
+            receiving_unit: case.receiving_unit.to_string(),
+            unit: case.unit.to_string(),
+            status: i64::from(case.status.code()),
+            step: case.step.clone(),
+            applicant_id: case.applicant.citizen_id.clone(),
+            applicant_name: case.applicant.name.clone(),
+            attention_unit: attention.map(|attention| attention.unit.to_string()),
+            attention_role: attention.map(|attention| attention.role.clone()),
+            appointment_at,
+            step_due_at,
+            urgency_at,
+            submitted_at: micros(case.submitted_at),
+            updated_at: micros(Utc::now()),
+            version: i64::try_from(case.version)
+                .map_err(|_| StoreError::Corrupt("version".to_owned()))?,
+            state: serde_json::to_string(case).map_err(corrupt("dossier state"))?,
+        })
+    }
+}

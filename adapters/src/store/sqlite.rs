@@ -1,0 +1,60 @@
+//! SQLite: the embedded default. One file, WAL, `synchronous = FULL`, a busy timeout, foreign
+//! keys on; writers take the lock up front (`BEGIN IMMEDIATE`) so concurrent writers queue
+//! instead of failing on a lock upgrade.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use hoso_engine::ports::StoreError;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+
+/// The SQLite store.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file and applies migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|error| StoreError::Unavailable(format!("{url}: {error}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|error| StoreError::Unavailable(format!("{url}: {error}")))?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|error| StoreError::Schema(error.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    /// Whether every known migration is applied.
+    pub async fn migrations_current(&self) -> Result<bool, StoreError> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(super::unavailable)?;
+        Ok(usize::try_from(applied).unwrap_or_default() == MIGRATOR.iter().count())
+    }
+
+    /// The connection pool.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+super::store_impl!(SqliteStore, sqlx::Sqlite, |pool| pool
+    .begin_with("BEGIN IMMEDIATE"));

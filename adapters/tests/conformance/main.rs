@@ -1,0 +1,4 @@
+//! One conformance suite for every store: each test runs on SQLite and on PostgreSQL.
+
+mod harness;
+mod store;

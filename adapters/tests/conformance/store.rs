@@ -1,0 +1,787 @@
+//! The store contract: codes, concurrency, idempotency, atomicity, projections, timers, outbox.
+
+use std::collections::BTreeSet;
+
+use hoso_engine::case::{Actor, Command, Deadline, MissingDocument, Status, Timer, verify_chain};
+use hoso_engine::ports::{CaseQuery, Published, Store};
+use hoso_engine::procedure::ProcedureCode;
+use hoso_engine::service::{Request, ServiceError, Target};
+
+use crate::harness::{World, action, at, birth_submission, citizen, document, officer, unit};
+
+crate::conformance!(
+    codes_count_per_unit_per_day_without_gaps_under_concurrency,
+    a_stale_command_conflicts_and_writes_nothing,
+    thirty_two_racing_commands_one_winner_per_version,
+    a_retried_command_returns_its_first_result,
+    a_refused_command_writes_nothing,
+    a_dossier_walks_receipt_supplement_extension_and_return_with_the_right_dates,
+    the_rebuilt_projection_equals_the_live_one,
+    the_inbox_shows_what_a_role_may_act_on_most_urgent_first,
+    lists_filter_by_status_unit_applicant_and_text,
+    outbox_rows_and_timers_are_written_with_the_events,
+    a_published_procedure_version_never_changes,
+);
+
+async fn codes_count_per_unit_per_day_without_gaps_under_concurrency(world: World) {
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let world = world.clone();
+        tasks.push(tokio::spawn(async move {
+            world.submit_birth("2025-03-03T09:00:00+07:00").await
+        }));
+    }
+    let mut codes = BTreeSet::new();
+    for task in tasks {
+        let executed = task.await.expect("task");
+        assert!(
+            codes.insert(executed.case.code.to_string()),
+            "duplicate code"
+        );
+    }
+    let expected: BTreeSet<String> = (1..=40)
+        .map(|n| format!("000.00.17.H21-250303-{n:04}"))
+        .collect();
+    assert_eq!(codes, expected, "0001..0040, no gap, no duplicate");
+    // The next day, and another unit, start again at 0001.
+    assert_eq!(
+        world
+            .submit_birth("2025-03-04T09:00:00+07:00")
+            .await
+            .case
+            .code
+            .to_string(),
+        "000.00.17.H21-250304-0001"
+    );
+    let mut elsewhere = birth_submission();
+    elsewhere.receiving_unit = hoso_engine::case::UnitId::parse("000.00.18.H21").expect("unit");
+    let executed = world
+        .send(
+            citizen(),
+            Target::New(ProcedureCode::parse("1.001193").expect("code")),
+            Command::Submit(elsewhere),
+            "2025-03-03T10:00:00+07:00",
+        )
+        .await
+        .expect("accepted");
+    assert_eq!(executed.case.code.to_string(), "000.00.18.H21-250303-0001");
+}
+
+async fn a_stale_command_conflicts_and_writes_nothing(world: World) {
+    let code = world
+        .submit_birth("2025-03-03T09:00:00+07:00")
+        .await
+        .case
+        .code;
+    world
+        .act(
+            &code,
+            officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        )
+        .await
+        .expect("received");
+    let stale = Request {
+        command_id: "stale-1".to_owned(),
+        actor: officer("mot_cua"),
+        target: Target::Existing(code.clone()),
+        expected_version: Some(1),
+        command: action("chuyen_tham_dinh"),
+    };
+    let error = world
+        .service
+        .execute(stale, at("2025-03-03T09:20:00+07:00"))
+        .await
+        .expect_err("stale");
+    assert!(
+        matches!(
+            error,
+            ServiceError::Conflict {
+                expected: 1,
+                actual: 2,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let store = world.service.store();
+    assert_eq!(store.events(&code).await.expect("events").len(), 2);
+    assert_eq!(store.command("stale-1").await.expect("lookup"), None);
+}
+
+async fn thirty_two_racing_commands_one_winner_per_version(world: World) {
+    let code = world
+        .submit_birth("2025-03-03T09:00:00+07:00")
+        .await
+        .case
+        .code;
+    world
+        .act(
+            &code,
+            officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        )
+        .await
+        .expect("received");
+    // 32 consultations race, all decided on version 2: one wins, the rest conflict.
+    world
+        .act(
+            &code,
+            officer("mot_cua"),
+            action("chuyen_tham_dinh"),
+            "2025-03-03T09:20:00+07:00",
+        )
+        .await
+        .expect("forwarded");
+    let mut tasks = Vec::new();
+    for task in 0..32 {
+        let world = world.clone();
+        let code = code.clone();
+        tasks.push(tokio::spawn(async move {
+            let request = Request {
+                command_id: format!("race-{task}"),
+                actor: officer("tu_phap"),
+                target: Target::Existing(code),
+                expected_version: Some(3),
+                command: Command::Consult {
+                    unit: hoso_engine::case::UnitId::parse("000.00.99.H21").expect("unit"),
+                    question: format!("Câu hỏi {task}"),
+                },
+            };
+            world
+                .service
+                .execute(request, at("2025-03-03T09:30:00+07:00"))
+                .await
+        }));
+    }
+    let mut wins = 0;
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(executed) => {
+                wins += 1;
+                assert_eq!(executed.case.version, 4);
+            }
+            Err(ServiceError::Conflict { .. }) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(wins, 1, "exactly one command wins version 4");
+    let events = world.service.store().events(&code).await.expect("events");
+    assert_eq!(
+        events.iter().map(|event| event.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
+    verify_chain(&code, &events).expect("chain verifies");
+    let case = world
+        .service
+        .store()
+        .load(&code)
+        .await
+        .expect("load")
+        .expect("exists");
+    assert_eq!(case.consultations.len(), 1);
+}
+
+async fn a_retried_command_returns_its_first_result(world: World) {
+    let submit = |id: &str| Request {
+        command_id: id.to_owned(),
+        actor: citizen(),
+        target: Target::New(ProcedureCode::parse("1.001193").expect("code")),
+        expected_version: None,
+        command: Command::Submit(birth_submission()),
+    };
+    let first = world
+        .service
+        .execute(submit("submit-1"), at("2025-03-03T09:00:00+07:00"))
+        .await
+        .expect("first");
+    let again = world
+        .service
+        .execute(submit("submit-1"), at("2025-03-03T09:05:00+07:00"))
+        .await
+        .expect("retry");
+    assert!(again.replayed);
+    assert_eq!(again.case.code, first.case.code);
+    assert_eq!(again.events, first.events);
+    let all = world
+        .service
+        .store()
+        .list(&CaseQuery {
+            limit: 50,
+            ..CaseQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(all.len(), 1, "the retry registered nothing");
+    // Racing retries of one command: one applies, the others see the first result.
+    let code = first.case.code;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let world = world.clone();
+        let code = code.clone();
+        tasks.push(tokio::spawn(async move {
+            let request = Request {
+                command_id: "receive-1".to_owned(),
+                actor: officer("mot_cua"),
+                target: Target::Existing(code),
+                expected_version: None,
+                command: Command::Receive,
+            };
+            world
+                .service
+                .execute(request, at("2025-03-03T09:10:00+07:00"))
+                .await
+        }));
+    }
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(executed) => assert_eq!(executed.case.status, Status::Received),
+            Err(ServiceError::Conflict { .. }) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        world
+            .service
+            .store()
+            .events(&code)
+            .await
+            .expect("events")
+            .len(),
+        2,
+        "received once"
+    );
+}
+
+async fn a_refused_command_writes_nothing(world: World) {
+    let code = world
+        .submit_birth("2025-03-03T09:00:00+07:00")
+        .await
+        .case
+        .code;
+    let error = world
+        .act(
+            &code,
+            citizen(),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        )
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(
+            error,
+            ServiceError::Rejected(hoso_engine::case::Rejection::Forbidden(_))
+        ),
+        "{error:?}"
+    );
+    let missing = hoso_engine::case::DossierCode::parse("000.00.17.H21-250303-0999").expect("code");
+    let error = world
+        .act(
+            &missing,
+            officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        )
+        .await
+        .expect_err("missing");
+    assert!(
+        matches!(error, ServiceError::UnknownDossier(_)),
+        "{error:?}"
+    );
+    let error = world
+        .send(
+            citizen(),
+            Target::New(ProcedureCode::parse("9.999999").expect("code")),
+            Command::Submit(birth_submission()),
+            "2025-03-03T09:10:00+07:00",
+        )
+        .await
+        .expect_err("unknown procedure");
+    assert!(
+        matches!(error, ServiceError::UnknownProcedure(_)),
+        "{error:?}"
+    );
+    let mut incomplete = birth_submission();
+    incomplete.documents.clear();
+    let error = world
+        .send(
+            citizen(),
+            Target::New(ProcedureCode::parse("1.001193").expect("code")),
+            Command::Submit(incomplete),
+            "2025-03-03T09:10:00+07:00",
+        )
+        .await
+        .expect_err("missing documents");
+    assert!(
+        matches!(&error, ServiceError::Rejected(hoso_engine::case::Rejection::Invalid(problems)) if problems.iter().any(|problem| problem.message.contains("giay_chung_sinh"))),
+        "{error:?}"
+    );
+    let store = world.service.store();
+    assert_eq!(store.events(&code).await.expect("events").len(), 1);
+    assert_eq!(
+        store
+            .list(&CaseQuery {
+                limit: 50,
+                ..CaseQuery::default()
+            })
+            .await
+            .expect("list")
+            .len(),
+        1
+    );
+}
+
+async fn a_dossier_walks_receipt_supplement_extension_and_return_with_the_right_dates(
+    world: World,
+) {
+    let code = world
+        .submit_birth("2025-01-23T09:00:00+07:00")
+        .await
+        .case
+        .code;
+    let received = world
+        .act(
+            &code,
+            officer("mot_cua"),
+            Command::Receive,
+            "2025-01-23T15:30:00+07:00",
+        )
+        .await
+        .expect("received");
+    // After the cut-off on Thursday 23/1: the same-day limit counts from Friday 24/1.
+    assert_eq!(
+        received.case.appointment,
+        Some(at("2025-01-24T17:00:00+07:00"))
+    );
+    world
+        .act(
+            &code,
+            officer("mot_cua"),
+            action("chuyen_tham_dinh"),
+            "2025-01-24T08:00:00+07:00",
+        )
+        .await
+        .expect("forwarded");
+    let missing = vec![MissingDocument {
+        document: "giay_chung_sinh".to_owned(),
+        note: "Bản chụp không rõ".to_owned(),
+    }];
+    let asked = world
+        .act(
+            &code,
+            officer("tu_phap"),
+            Command::RequestSupplement {
+                missing,
+                reason: "Giấy chứng sinh không đọc được".to_owned(),
+            },
+            "2025-01-24T09:00:00+07:00",
+        )
+        .await
+        .expect("supplement requested");
+    assert_eq!(asked.case.status, Status::SupplementRequested);
+    // Resubmitted on Friday 24/1 at 16:00, before Tết: the clock restarts and lands after Tết.
+    let resumed = world
+        .act(
+            &code,
+            citizen(),
+            Command::SubmitSupplement {
+                form: serde_json::Map::new(),
+                documents: vec![document("giay_chung_sinh")],
+            },
+            "2025-01-24T16:00:00+07:00",
+        )
+        .await
+        .expect("supplement");
+    assert_eq!(
+        resumed.case.appointment,
+        Some(at("2025-02-03T17:00:00+07:00"))
+    );
+    let extended = world
+        .act(
+            &code,
+            officer("tu_phap"),
+            Command::ApologizeAndExtend {
+                reason: "Cần xác minh với bệnh viện".to_owned(),
+                new_appointment: at("2025-02-05T17:00:00+07:00"),
+            },
+            "2025-02-03T09:00:00+07:00",
+        )
+        .await
+        .expect("extended");
+    assert_eq!(
+        extended.case.appointment,
+        Some(at("2025-02-05T17:00:00+07:00"))
+    );
+    assert_eq!(
+        extended.case.original_appointment,
+        Some(at("2025-02-03T17:00:00+07:00"))
+    );
+    world
+        .act(
+            &code,
+            officer("tu_phap"),
+            action("trinh_ky"),
+            "2025-02-04T09:00:00+07:00",
+        )
+        .await
+        .expect("to sign");
+    world
+        .act(
+            &code,
+            officer("chu_tich"),
+            action("phe_duyet"),
+            "2025-02-04T10:00:00+07:00",
+        )
+        .await
+        .expect("approved");
+    let returned = world
+        .act(
+            &code,
+            officer("mot_cua"),
+            Command::ReturnResult,
+            "2025-02-04T14:00:00+07:00",
+        )
+        .await
+        .expect("returned");
+    assert_eq!(returned.case.status, Status::ResultReturned);
+    assert_eq!(returned.case.pauses.len(), 1);
+    let stored = world
+        .service
+        .store()
+        .load(&code)
+        .await
+        .expect("load")
+        .expect("exists");
+    assert_eq!(stored, returned.case);
+    assert!(
+        world
+            .service
+            .store()
+            .timers(&code)
+            .await
+            .expect("timers")
+            .is_empty(),
+        "no timers once returned"
+    );
+}
+
+async fn the_rebuilt_projection_equals_the_live_one(world: World) {
+    for day in ["2025-03-03", "2025-03-04"] {
+        let code = world
+            .submit_birth(&format!("{day}T09:00:00+07:00"))
+            .await
+            .case
+            .code;
+        world
+            .act(
+                &code,
+                officer("mot_cua"),
+                Command::Receive,
+                &format!("{day}T09:10:00+07:00"),
+            )
+            .await
+            .expect("received");
+        world
+            .act(
+                &code,
+                officer("mot_cua"),
+                action("chuyen_tham_dinh"),
+                &format!("{day}T09:20:00+07:00"),
+            )
+            .await
+            .expect("forwarded");
+    }
+    let report = world.service.rebuild_projections().await.expect("rebuild");
+    assert_eq!(
+        (report.dossiers, report.rewritten),
+        (2, 0),
+        "live projections already equal their replay"
+    );
+}
+
+async fn the_inbox_shows_what_a_role_may_act_on_most_urgent_first(world: World) {
+    let first = world
+        .submit_birth("2025-03-03T09:00:00+07:00")
+        .await
+        .case
+        .code;
+    let second = world
+        .submit_birth("2025-03-03T09:05:00+07:00")
+        .await
+        .case
+        .code;
+    world
+        .act(
+            &second,
+            officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        )
+        .await
+        .expect("received");
+    world
+        .act(
+            &first,
+            officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T13:40:00+07:00",
+        )
+        .await
+        .expect("received");
+    let store = world.service.store();
+    let desk = store.inbox(&unit(), "mot_cua", 50).await.expect("inbox");
+    assert_eq!(
+        desk.iter().map(|row| row.code.clone()).collect::<Vec<_>>(),
+        vec![second.clone(), first.clone()],
+        "earliest step due first"
+    );
+    world
+        .act(
+            &second,
+            officer("mot_cua"),
+            action("chuyen_tham_dinh"),
+            "2025-03-03T09:30:00+07:00",
+        )
+        .await
+        .expect("forwarded");
+    let desk = store.inbox(&unit(), "mot_cua", 50).await.expect("inbox");
+    assert_eq!(
+        desk.iter().map(|row| row.code.clone()).collect::<Vec<_>>(),
+        vec![first]
+    );
+    let civil_status = store.inbox(&unit(), "tu_phap", 50).await.expect("inbox");
+    assert_eq!(
+        civil_status
+            .iter()
+            .map(|row| row.code.clone())
+            .collect::<Vec<_>>(),
+        vec![second]
+    );
+    let elsewhere = hoso_engine::case::UnitId::parse("000.00.18.H21").expect("unit");
+    assert!(
+        store
+            .inbox(&elsewhere, "mot_cua", 50)
+            .await
+            .expect("inbox")
+            .is_empty()
+    );
+}
+
+async fn lists_filter_by_status_unit_applicant_and_text(world: World) {
+    let first = world
+        .submit_birth("2025-03-03T09:00:00+07:00")
+        .await
+        .case
+        .code;
+    world.submit_birth("2025-03-03T09:05:00+07:00").await;
+    world
+        .act(
+            &first,
+            officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        )
+        .await
+        .expect("received");
+    let store = world.service.store();
+    let query = |query: CaseQuery| async move {
+        store
+            .list(&CaseQuery { limit: 50, ..query })
+            .await
+            .expect("list")
+    };
+    assert_eq!(query(CaseQuery::default()).await.len(), 2);
+    assert_eq!(
+        query(CaseQuery {
+            status: Some(Status::Received),
+            ..CaseQuery::default()
+        })
+        .await
+        .len(),
+        1
+    );
+    assert_eq!(
+        query(CaseQuery {
+            unit: Some(unit()),
+            ..CaseQuery::default()
+        })
+        .await
+        .len(),
+        2
+    );
+    assert_eq!(
+        query(CaseQuery {
+            applicant: Some("001090000009".to_owned()),
+            ..CaseQuery::default()
+        })
+        .await
+        .len(),
+        0
+    );
+    assert_eq!(
+        query(CaseQuery {
+            text: Some("250303-0001".to_owned()),
+            ..CaseQuery::default()
+        })
+        .await
+        .len(),
+        1
+    );
+    assert_eq!(
+        query(CaseQuery {
+            text: Some("BÌNH".to_lowercase()),
+            ..CaseQuery::default()
+        })
+        .await
+        .len(),
+        2
+    );
+    assert_eq!(
+        query(CaseQuery {
+            text: Some("%".to_owned()),
+            ..CaseQuery::default()
+        })
+        .await
+        .len(),
+        2,
+        "wildcards are literal"
+    );
+    let page = store
+        .list(&CaseQuery {
+            limit: 1,
+            offset: 1,
+            ..CaseQuery::default()
+        })
+        .await
+        .expect("page");
+    assert_eq!(page.len(), 1);
+    assert_eq!(
+        page[0].code, first,
+        "newest first: the first dossier is on page 2"
+    );
+}
+
+async fn outbox_rows_and_timers_are_written_with_the_events(world: World) {
+    let code = world
+        .submit_birth("2025-03-03T09:00:00+07:00")
+        .await
+        .case
+        .code;
+    world
+        .act(
+            &code,
+            officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        )
+        .await
+        .expect("received");
+    let store = world.service.store();
+    let outbox = store.pending_outbox(50).await.expect("outbox");
+    let keys: Vec<&str> = outbox
+        .iter()
+        .map(|message| message.idempotency_key.as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            "000.00.17.H21-250303-0001:1:notify",
+            "000.00.17.H21-250303-0001:2:notify"
+        ]
+    );
+    let timers = store.timers(&code).await.expect("timers");
+    assert!(
+        timers.contains(&Timer {
+            deadline: Deadline::Appointment,
+            passed: true,
+            due_at: at("2025-03-03T17:00:01+07:00")
+        }),
+        "{timers:?}"
+    );
+    assert!(
+        timers.contains(&Timer {
+            deadline: Deadline::Step,
+            passed: true,
+            due_at: at("2025-03-03T10:10:01+07:00")
+        }),
+        "{timers:?}"
+    );
+    world
+        .act(
+            &code,
+            Actor::system("timer"),
+            Command::RaiseDeadline {
+                deadline: Deadline::Step,
+                passed: true,
+            },
+            "2025-03-03T10:11:00+07:00",
+        )
+        .await
+        .expect("raised");
+    let timers = store.timers(&code).await.expect("timers");
+    assert!(
+        !timers.iter().any(|timer| timer.deadline == Deadline::Step),
+        "a raised deadline's timer is gone: {timers:?}"
+    );
+    let again = world
+        .act(
+            &code,
+            Actor::system("timer"),
+            Command::RaiseDeadline {
+                deadline: Deadline::Step,
+                passed: true,
+            },
+            "2025-03-03T10:12:00+07:00",
+        )
+        .await
+        .expect("no-op");
+    assert!(again.events.is_empty(), "a second firing writes nothing");
+}
+
+async fn a_published_procedure_version_never_changes(world: World) {
+    let store = world.service.store();
+    let now = at("2025-03-03T09:00:00+07:00");
+    assert_eq!(
+        store
+            .publish_procedure("1.001193", 1, "{\"a\":1}", now)
+            .await
+            .expect("publish"),
+        Published::New
+    );
+    assert_eq!(
+        store
+            .publish_procedure("1.001193", 1, "{\"a\":1}", now)
+            .await
+            .expect("publish"),
+        Published::Unchanged
+    );
+    assert_eq!(
+        store
+            .publish_procedure("1.001193", 1, "{\"a\":2}", now)
+            .await
+            .expect("publish"),
+        Published::Differs
+    );
+    assert_eq!(
+        store
+            .publish_procedure("1.001193", 2, "{\"a\":2}", now)
+            .await
+            .expect("publish"),
+        Published::New
+    );
+    let stored = store.procedures().await.expect("procedures");
+    assert_eq!(
+        stored
+            .iter()
+            .map(|procedure| (
+                procedure.code.as_str(),
+                procedure.version,
+                procedure.definition.as_str()
+            ))
+            .collect::<Vec<_>>(),
+        vec![("1.001193", 1, "{\"a\":1}"), ("1.001193", 2, "{\"a\":2}")]
+    );
+}

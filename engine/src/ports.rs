@@ -1,0 +1,257 @@
+//! What the engine needs from the outside world, as traits implemented in `hoso-adapters`.
+//!
+//! The store's unit of work is a *batch* of changes committed in one transaction: each change
+//! succeeds or fails alone (a savepoint each), and none is acknowledged before the commit. A
+//! single command is simply a batch of one.
+
+use std::future::Future;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::case::{Case, DossierCode, Event, NewEvent, OutboxMessage, Status, Timer, UnitId};
+
+/// A new dossier to register: the store allocates its code (the next number of the receiving
+/// unit's day, in the same transaction, so numbers are never skipped or reused) and seals the
+/// events under it.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// The receiving unit.
+    pub receiving_unit: UnitId,
+    /// The day of registration in Vietnam time.
+    pub day: NaiveDate,
+    /// The events, the first being the submission.
+    pub events: Vec<NewEvent>,
+    /// Who must act next, for the inbox.
+    pub attention: Option<Attention>,
+}
+
+/// Events for an existing dossier, sealed after `expected_version`, with everything derived from
+/// them: the new state, outbox messages and the dossier's timers (which replace its old ones).
+#[derive(Debug, Clone)]
+pub struct Append {
+    /// The dossier.
+    pub code: DossierCode,
+    /// The version the events were decided on; another writer's change since is a conflict.
+    pub expected_version: u64,
+    /// The sealed events.
+    pub events: Vec<Event>,
+    /// The state after them.
+    pub case: Case,
+    /// Side effects to deliver.
+    pub outbox: Vec<OutboxMessage>,
+    /// The dossier's timers from now on.
+    pub timers: Vec<Timer>,
+    /// Who must act next, for the inbox.
+    pub attention: Option<Attention>,
+}
+
+/// One change in a batch.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Register a new dossier.
+    Register(Registration),
+    /// Append to an existing one (boxed: it carries the whole new state).
+    Append(Box<Append>),
+}
+
+/// Who must act next on a dossier: the officer inbox key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attention {
+    /// The unit.
+    pub unit: UnitId,
+    /// The procedure role within it.
+    pub role: String,
+}
+
+/// A change that was committed.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    /// The dossier's state after the change.
+    pub case: Case,
+    /// The events written.
+    pub events: Vec<Event>,
+}
+
+/// Why one change of a batch was not committed (the others are unaffected).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChangeRefused {
+    /// Another command changed the dossier first; reload and decide again.
+    #[error("dossier {code} changed: expected version {expected}, it is at {actual}")]
+    Conflict {
+        /// The dossier.
+        code: DossierCode,
+        /// The version the command was decided on.
+        expected: u64,
+        /// The version now stored.
+        actual: u64,
+    },
+    /// The command id was already used: the first result stands.
+    #[error("command {command_id} was already applied")]
+    Duplicate {
+        /// The command id.
+        command_id: String,
+    },
+    /// The dossier does not exist.
+    #[error("no dossier {0}")]
+    Missing(DossierCode),
+}
+
+/// A failure of the store itself (not of one change). Says whether retrying may help.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or failed; retrying later may succeed.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data could not be read back (corruption or a bug); retrying will not help.
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    /// The database schema is older or newer than this hoso.
+    #[error("database schema: {0}")]
+    Schema(String),
+}
+
+/// A row of a dossier list or inbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    /// Code.
+    pub code: DossierCode,
+    /// Procedure code.
+    pub procedure_code: String,
+    /// Procedure version.
+    pub procedure_version: u32,
+    /// Status.
+    pub status: Status,
+    /// Current step.
+    pub step: Option<String>,
+    /// Holding unit.
+    pub unit: UnitId,
+    /// Applicant's name.
+    pub applicant_name: String,
+    /// Appointment.
+    pub appointment: Option<DateTime<Utc>>,
+    /// Current step's due time.
+    pub step_due: Option<DateTime<Utc>>,
+    /// Version.
+    pub version: u64,
+    /// Submitted at.
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// A filter over dossiers; every part optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseQuery {
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only dossiers held by, or received at, this unit.
+    pub unit: Option<UnitId>,
+    /// Only this applicant (citizens see their own).
+    pub applicant: Option<String>,
+    /// Text in the code or the applicant's name.
+    pub text: Option<String>,
+    /// Page size (at most 500).
+    pub limit: u32,
+    /// Rows to skip.
+    pub offset: u32,
+}
+
+/// A published procedure version as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredProcedure {
+    /// National code.
+    pub code: String,
+    /// Version.
+    pub version: u32,
+    /// The definition as JSON.
+    pub definition: String,
+    /// SHA-256 of the definition.
+    pub sha256: String,
+    /// When published.
+    pub published_at: DateTime<Utc>,
+}
+
+/// What publishing a procedure version did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Published {
+    /// It was new and is now stored.
+    New,
+    /// The same content was already stored under that version.
+    Unchanged,
+    /// A different content is already stored under that version: published versions never change.
+    Differs,
+}
+
+/// The event store and its projections.
+pub trait Store: Send + Sync + 'static {
+    /// Commits a batch in one transaction; one result per change, in order.
+    fn commit(
+        &self,
+        changes: Vec<Change>,
+    ) -> impl Future<Output = Result<Vec<Result<Committed, ChangeRefused>>, StoreError>> + Send;
+
+    /// The dossier's current state (its projection).
+    fn load(
+        &self,
+        code: &DossierCode,
+    ) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send;
+
+    /// The dossier's events, in order.
+    fn events(
+        &self,
+        code: &DossierCode,
+    ) -> impl Future<Output = Result<Vec<Event>, StoreError>> + Send;
+
+    /// The dossier a command id was applied to, if it was.
+    fn command(
+        &self,
+        command_id: &str,
+    ) -> impl Future<Output = Result<Option<DossierCode>, StoreError>> + Send;
+
+    /// Dossiers matching a query, newest first.
+    fn list(
+        &self,
+        query: &CaseQuery,
+    ) -> impl Future<Output = Result<Vec<CaseSummary>, StoreError>> + Send;
+
+    /// Dossiers waiting for `role` in `unit`, most urgent first.
+    fn inbox(
+        &self,
+        unit: &UnitId,
+        role: &str,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<CaseSummary>, StoreError>> + Send;
+
+    /// Stores a procedure version unless that version exists.
+    fn publish_procedure(
+        &self,
+        code: &str,
+        version: u32,
+        definition: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Published, StoreError>> + Send;
+
+    /// Every stored procedure version.
+    fn procedures(&self) -> impl Future<Output = Result<Vec<StoredProcedure>, StoreError>> + Send;
+
+    /// Every dossier code, in order.
+    fn codes(&self) -> impl Future<Output = Result<Vec<DossierCode>, StoreError>> + Send;
+
+    /// Rewrites one dossier's projection from a state rebuilt from its events.
+    fn replace_projection(
+        &self,
+        case: &Case,
+        attention: Option<&Attention>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Outbox messages not yet delivered, oldest first.
+    fn pending_outbox(
+        &self,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send;
+
+    /// The timers of one dossier.
+    fn timers(
+        &self,
+        code: &DossierCode,
+    ) -> impl Future<Output = Result<Vec<Timer>, StoreError>> + Send;
+}

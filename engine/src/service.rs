@@ -1,0 +1,405 @@
+//! Runs commands: load the dossier → decide → seal → derive state, outbox and timers → commit
+//! through the store. Every command is idempotent by its id.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::case::{
+    Actor, Case, Command, Context, Directory, DossierCode, Event, NewEvent, Rejection, ReplayError,
+    Status, apply, decide, seal, timers_of,
+};
+use crate::clock::{Calendars, vietnam};
+use crate::ports::{Append, Attention, Change, ChangeRefused, Registration, Store, StoreError};
+use crate::procedure::{Procedure, ProcedureCode};
+
+/// Every procedure version hoso knows, pinned dossiers' versions included.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    versions: BTreeMap<(String, u32), Arc<Procedure>>,
+}
+
+impl Catalogue {
+    /// An empty catalogue.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a procedure version.
+    pub fn insert(&mut self, procedure: Procedure) {
+        self.versions.insert(
+            (procedure.code().to_string(), procedure.version()),
+            Arc::new(procedure),
+        );
+    }
+
+    /// The newest version of a procedure: the one new dossiers are submitted under.
+    pub fn current(&self, code: &str) -> Option<&Arc<Procedure>> {
+        self.versions
+            .range((code.to_owned(), 0)..=(code.to_owned(), u32::MAX))
+            .next_back()
+            .map(|(_, procedure)| procedure)
+    }
+
+    /// A specific version.
+    pub fn get(&self, code: &str, version: u32) -> Option<&Arc<Procedure>> {
+        self.versions.get(&(code.to_owned(), version))
+    }
+
+    /// Every version, by code then version.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<Procedure>> {
+        self.versions.values()
+    }
+
+    /// How many versions.
+    pub fn len(&self) -> usize {
+        self.versions.len()
+    }
+
+    /// No versions at all.
+    pub fn is_empty(&self) -> bool {
+        self.versions.is_empty()
+    }
+}
+
+/// What a command is aimed at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A new dossier under the current version of a procedure.
+    New(ProcedureCode),
+    /// An existing dossier.
+    Existing(DossierCode),
+}
+
+/// A command with its id, actor and target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// Unique per intended action; retrying with the same id returns the first result.
+    pub command_id: String,
+    /// Who sends it.
+    pub actor: Actor,
+    /// What it is aimed at.
+    pub target: Target,
+    /// The version the sender saw; a different stored version is a conflict.
+    pub expected_version: Option<u64>,
+    /// The command.
+    pub command: Command,
+}
+
+/// The result of a command.
+#[derive(Debug, Clone)]
+pub struct Executed {
+    /// The dossier after it.
+    pub case: Case,
+    /// The events it wrote (none for a no-op such as a repeated timer).
+    pub events: Vec<Event>,
+    /// True when the command id had been applied before and this is that first result.
+    pub replayed: bool,
+}
+
+/// Why a command did not take effect.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No such procedure code.
+    #[error("no procedure {0} in the catalogue")]
+    UnknownProcedure(String),
+    /// No such dossier.
+    #[error("no dossier {0}")]
+    UnknownDossier(String),
+    /// The dossier's pinned version is missing from the catalogue.
+    #[error("dossier {code} runs on procedure {procedure} version {version}, which is not loaded")]
+    MissingVersion {
+        /// The dossier.
+        code: String,
+        /// The procedure.
+        procedure: String,
+        /// The version.
+        version: u32,
+    },
+    /// The command was refused; nothing was written.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// Someone else changed the dossier first; reload and retry if still wanted.
+    #[error("dossier {code} is at version {actual}, not {expected}: reload it and try again")]
+    Conflict {
+        /// The dossier.
+        code: String,
+        /// The version the caller expected.
+        expected: u64,
+        /// The version stored.
+        actual: u64,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Stored events could not be folded (a bug or corruption).
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+}
+
+/// Who must act next on a dossier, for the inbox.
+pub fn attention(procedure: &Procedure, case: &Case) -> Option<Attention> {
+    let intake = || Attention {
+        unit: case.receiving_unit.clone(),
+        role: procedure.intake_role().to_owned(),
+    };
+    match case.status {
+        Status::Registered | Status::Resolved => Some(intake()),
+        Status::Received | Status::Processing => {
+            let step = procedure.step(case.step.as_deref()?)?;
+            Some(Attention {
+                unit: case.unit.clone(),
+                role: step.role.clone(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Runs commands against a store.
+pub struct Service<S> {
+    store: S,
+    catalogue: Catalogue,
+    calendars: Calendars,
+    directory: Directory,
+}
+
+impl<S: Store> Service<S> {
+    /// A service over a store with its procedures, calendars and unit routing.
+    pub fn new(store: S, catalogue: Catalogue, calendars: Calendars, directory: Directory) -> Self {
+        Self {
+            store,
+            catalogue,
+            calendars,
+            directory,
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The procedures.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The calendars.
+    pub fn calendars(&self) -> &Calendars {
+        &self.calendars
+    }
+
+    /// The procedure version a dossier is pinned to.
+    pub fn procedure_of(&self, case: &Case) -> Result<&Arc<Procedure>, ServiceError> {
+        self.catalogue
+            .get(case.procedure.code.as_str(), case.procedure.version)
+            .ok_or_else(|| ServiceError::MissingVersion {
+                code: case.code.to_string(),
+                procedure: case.procedure.code.to_string(),
+                version: case.procedure.version,
+            })
+    }
+
+    /// Runs one command at `now`.
+    pub async fn execute(
+        &self,
+        request: Request,
+        now: DateTime<Utc>,
+    ) -> Result<Executed, ServiceError> {
+        if let Some(code) = self.store.command(&request.command_id).await? {
+            return self.first_result(&code, &request.command_id).await;
+        }
+        let change = self.prepare(&request, now).await?;
+        let change = match change {
+            Prepared::Change(change) => change,
+            Prepared::NoOp(case) => {
+                return Ok(Executed {
+                    case: *case,
+                    events: Vec::new(),
+                    replayed: false,
+                });
+            }
+        };
+        let mut results = self.store.commit(vec![change]).await?;
+        match results.pop() {
+            Some(Ok(committed)) => Ok(Executed {
+                case: committed.case,
+                events: committed.events,
+                replayed: false,
+            }),
+            Some(Err(ChangeRefused::Conflict {
+                code,
+                expected,
+                actual,
+            })) => Err(ServiceError::Conflict {
+                code: code.to_string(),
+                expected,
+                actual,
+            }),
+            Some(Err(ChangeRefused::Duplicate { command_id })) => {
+                match self.store.command(&command_id).await? {
+                    Some(code) => self.first_result(&code, &command_id).await,
+                    None => Err(StoreError::Corrupt(format!(
+                        "command {command_id} reported applied but not found"
+                    ))
+                    .into()),
+                }
+            }
+            Some(Err(ChangeRefused::Missing(code))) => {
+                Err(ServiceError::UnknownDossier(code.to_string()))
+            }
+            None => Err(StoreError::Corrupt(
+                "the store answered no result for one change".to_owned(),
+            )
+            .into()),
+        }
+    }
+
+    async fn first_result(
+        &self,
+        code: &DossierCode,
+        command_id: &str,
+    ) -> Result<Executed, ServiceError> {
+        let case = self
+            .store
+            .load(code)
+            .await?
+            .ok_or_else(|| ServiceError::UnknownDossier(code.to_string()))?;
+        let events = self
+            .store
+            .events(code)
+            .await?
+            .into_iter()
+            .filter(|event| event.command_id == command_id)
+            .collect();
+        Ok(Executed {
+            case,
+            events,
+            replayed: true,
+        })
+    }
+
+    async fn prepare(
+        &self,
+        request: &Request,
+        now: DateTime<Utc>,
+    ) -> Result<Prepared, ServiceError> {
+        let new_events = |kinds: Vec<crate::case::EventKind>| -> Vec<NewEvent> {
+            kinds
+                .into_iter()
+                .map(|kind| NewEvent {
+                    at: now,
+                    actor: request.actor.clone(),
+                    kind,
+                    command_id: request.command_id.clone(),
+                })
+                .collect()
+        };
+        match &request.target {
+            Target::New(procedure_code) => {
+                let procedure = self
+                    .catalogue
+                    .current(procedure_code.as_str())
+                    .ok_or_else(|| ServiceError::UnknownProcedure(procedure_code.to_string()))?;
+                let context = self.context(procedure);
+                let kinds = decide(&context, None, &request.actor, &request.command, now)?;
+                let Command::Submit(submission) = &request.command else {
+                    return Err(Rejection::NotNow(
+                        "only a submission creates a dossier".to_owned(),
+                    )
+                    .into());
+                };
+                Ok(Prepared::Change(Change::Register(Registration {
+                    receiving_unit: submission.receiving_unit.clone(),
+                    day: now.with_timezone(&vietnam()).date_naive(),
+                    events: new_events(kinds),
+                    attention: Some(Attention {
+                        unit: submission.receiving_unit.clone(),
+                        role: procedure.intake_role().to_owned(),
+                    }),
+                })))
+            }
+            Target::Existing(code) => {
+                let case = self
+                    .store
+                    .load(code)
+                    .await?
+                    .ok_or_else(|| ServiceError::UnknownDossier(code.to_string()))?;
+                if let Some(expected) = request.expected_version
+                    && expected != case.version
+                {
+                    return Err(ServiceError::Conflict {
+                        code: code.to_string(),
+                        expected,
+                        actual: case.version,
+                    });
+                }
+                let procedure = self.procedure_of(&case)?;
+                let context = self.context(procedure);
+                let kinds = decide(&context, Some(&case), &request.actor, &request.command, now)?;
+                if kinds.is_empty() {
+                    return Ok(Prepared::NoOp(Box::new(case)));
+                }
+                let events = seal(&case.code, case.version, &case.last_hash, new_events(kinds));
+                let (after, outbox) = apply(Some(&case), &events)?;
+                Ok(Prepared::Change(Change::Append(Box::new(Append {
+                    code: case.code.clone(),
+                    expected_version: case.version,
+                    timers: timers_of(&after, &self.calendars),
+                    attention: attention(procedure, &after),
+                    events,
+                    case: after,
+                    outbox,
+                }))))
+            }
+        }
+    }
+
+    /// Rebuilds every dossier's projection from its events, verifying each chain on the way.
+    /// Returns how many projections differed from the rebuilt state (and were rewritten).
+    pub async fn rebuild_projections(&self) -> Result<RebuildReport, ServiceError> {
+        let mut report = RebuildReport::default();
+        for code in self.store.codes().await? {
+            let events = self.store.events(&code).await?;
+            crate::case::verify_chain(&code, &events)
+                .map_err(|broken| StoreError::Corrupt(broken.to_string()))?;
+            let Some(rebuilt) = crate::case::replay(&events)? else {
+                continue;
+            };
+            report.dossiers += 1;
+            let stored = self.store.load(&code).await?;
+            if stored.as_ref() != Some(&rebuilt) {
+                report.rewritten += 1;
+                let procedure = self.procedure_of(&rebuilt)?;
+                self.store
+                    .replace_projection(&rebuilt, attention(procedure, &rebuilt).as_ref())
+                    .await?;
+            }
+        }
+        Ok(report)
+    }
+
+    fn context<'a>(&'a self, procedure: &'a Procedure) -> Context<'a> {
+        Context {
+            procedure,
+            calendars: &self.calendars,
+            directory: &self.directory,
+        }
+    }
+}
+
+/// What a projection rebuild did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RebuildReport {
+    /// Dossiers replayed.
+    pub dossiers: u64,
+    /// Projections that differed and were rewritten.
+    pub rewritten: u64,
+}
+
+enum Prepared {
+    Change(Change),
+    NoOp(Box<Case>),
+}
