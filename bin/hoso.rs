@@ -1,12 +1,15 @@
 //! The `hoso` command: one binary for designers, officers' servers and operators.
 
+mod case_cli;
+mod demo;
+
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
-use hoso_adapters::{calendars, catalogue};
+use hoso_adapters::{boot, calendars, catalogue};
 use hoso_engine::clock;
 use hoso_engine::procedure::{self, GraphFormat};
 
@@ -18,14 +21,112 @@ struct Cli {
     command: Command,
 }
 
+/// Where the database, procedures and calendars are.
+#[derive(Debug, Clone, clap::Args)]
+struct StoreArgs {
+    /// Database URL: sqlite://FILE (embedded default) or postgres://USER@HOST/DB.
+    #[arg(
+        long = "db",
+        env = "HOSO_DATABASE_URL",
+        default_value = "sqlite://hoso.db"
+    )]
+    database_url: String,
+    #[command(flatten)]
+    files: FileArgs,
+}
+
+/// Where the procedures and calendars are.
+#[derive(Debug, Clone, clap::Args)]
+struct FileArgs {
+    /// The procedure folder; its versions are published to the database at start.
+    #[arg(long, env = "HOSO_PROCEDURES", default_value = "procedures")]
+    procedures: PathBuf,
+    /// The calendar folder, one file per year.
+    #[arg(long, env = "HOSO_CALENDARS", default_value = "fixtures/calendars")]
+    calendars: PathBuf,
+}
+
+impl StoreArgs {
+    fn settings(&self) -> boot::Settings {
+        self.files.settings(self.database_url.clone())
+    }
+}
+
+impl FileArgs {
+    fn settings(&self, database_url: String) -> boot::Settings {
+        boot::Settings {
+            database_url,
+            procedures: self.procedures.clone(),
+            calendars: self.calendars.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Create or migrate the database and publish the procedure folder.
+    Init {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Walk demo dossiers through real paths and print their timelines (a temporary SQLite
+    /// database unless --db is given).
+    Demo {
+        /// Database URL; default: a new temporary SQLite file.
+        #[arg(long = "db")]
+        database_url: Option<String>,
+        #[command(flatten)]
+        files: FileArgs,
+    },
+    /// Look at dossiers.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Maintenance.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Work with procedure files: validate, draw, print the schema.
     #[command(subcommand)]
     Procedure(ProcedureCommand),
     /// Official calendars and legal deadlines.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CaseCommand {
+    /// A dossier's status, step, deadlines and timeline, with its chain verified.
+    Show {
+        /// The dossier code, e.g. 000.00.17.H21-260302-0001.
+        code: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Dossiers, newest first.
+    List {
+        /// Only this status (e.g. processing, supplement_requested).
+        #[arg(long)]
+        status: Option<String>,
+        /// Only dossiers held by or received at this unit.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Text in the code or the applicant's name.
+        #[arg(long)]
+        text: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Rebuild every dossier's projection from its events, verifying each chain.
+    Rebuild {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,7 +208,101 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Procedure(command) => run_procedure(command),
         Command::Calendar(command) => run_calendar(command),
+        Command::Init { store } => block_on(init(store)),
+        Command::Demo {
+            database_url,
+            files,
+        } => block_on(run_demo(database_url, files)),
+        Command::Case(command) => block_on(run_case(command)),
+        Command::Admin(AdminCommand::Rebuild { store }) => block_on(rebuild(store)),
     }
+}
+
+fn block_on<F: std::future::Future<Output = anyhow::Result<ExitCode>>>(
+    future: F,
+) -> anyhow::Result<ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(future)
+}
+
+async fn open(
+    settings: &boot::Settings,
+) -> anyhow::Result<hoso_engine::service::Service<hoso_adapters::store::AnyStore>> {
+    let (service, _) = boot::open_service(settings).await.with_context(|| {
+        format!(
+            "opening {}",
+            hoso_adapters::store::redact(&settings.database_url)
+        )
+    })?;
+    Ok(service)
+}
+
+async fn init(store: StoreArgs) -> anyhow::Result<ExitCode> {
+    let settings = store.settings();
+    let (service, report) = boot::open_service(&settings).await.with_context(|| {
+        format!(
+            "opening {}",
+            hoso_adapters::store::redact(&settings.database_url)
+        )
+    })?;
+    println!(
+        "database ready: {} ({}), {} procedure versions ({} newly published), {}",
+        hoso_adapters::store::redact(&settings.database_url),
+        service.store().backend(),
+        report.versions,
+        report.published,
+        service.calendars()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_demo(database_url: Option<String>, files: FileArgs) -> anyhow::Result<ExitCode> {
+    let temporary = database_url
+        .is_none()
+        .then(|| std::env::temp_dir().join(format!("hoso-demo-{}.db", uuid::Uuid::now_v7())));
+    let url = match (&database_url, &temporary) {
+        (Some(url), _) => url.clone(),
+        (None, Some(path)) => format!("sqlite://{}", path.display()),
+        (None, None) => unreachable!("a temporary path exists when no URL is given"),
+    };
+    let service = open(&files.settings(url.clone())).await?;
+    println!("hoso demo on {}", hoso_adapters::store::redact(&url));
+    let outcome = demo::run(&service).await;
+    drop(service);
+    if let Some(path) = temporary {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+    outcome.map(|()| ExitCode::SUCCESS)
+}
+
+async fn run_case(command: CaseCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        CaseCommand::Show { code, store } => {
+            case_cli::show(&open(&store.settings()).await?, &code).await
+        }
+        CaseCommand::List {
+            status,
+            unit,
+            text,
+            limit,
+            store,
+        } => case_cli::list(&open(&store.settings()).await?, status, unit, text, limit).await,
+    }
+}
+
+async fn rebuild(store: StoreArgs) -> anyhow::Result<ExitCode> {
+    let service = open(&store.settings()).await?;
+    let report = service.rebuild_projections().await?;
+    println!(
+        "rebuilt {} dossiers from their events: {} projections differed and were rewritten",
+        report.dossiers, report.rewritten
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_procedure(command: ProcedureCommand) -> anyhow::Result<ExitCode> {

@@ -2,11 +2,13 @@
 //! payments, portal sync.
 //!
 //! # Layout
+//! - [`boot`] — start-up: store, procedure publication, catalogue of every stored version.
 //! - [`files`] — finding and reading hand-written TOML files.
 //! - [`catalogue`] — procedure files and folders.
 //! - [`calendars`] — the calendar folder, one file per year.
 //! - [`store`] — the event store on SQLite and PostgreSQL.
 
+pub mod boot;
 pub mod calendars;
 pub mod catalogue;
 pub mod files;

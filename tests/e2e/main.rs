@@ -1,6 +1,7 @@
 //! End-to-end tests: they run the real `hoso` binary, as users and CI do.
 
 mod calendar;
+mod case;
 mod procedure;
 
 use std::path::{Path, PathBuf};
@@ -42,4 +43,90 @@ pub fn toml_files(folder: &str) -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+/// A database for one test: a SQLite file, or a fresh PostgreSQL database dropped afterwards.
+pub struct TestDatabase {
+    /// The URL to give `--db`.
+    pub url: String,
+    postgres: Option<(String, String)>,
+    sqlite: Option<PathBuf>,
+}
+
+fn require_all() -> bool {
+    std::env::var("HOSO_TEST_REQUIRE_ALL").is_ok_and(|value| value == "1")
+}
+
+fn postgres_admin(sql: &str, admin_url: &str) {
+    use sqlx::Connection as _;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut connection = sqlx::PgConnection::connect(admin_url)
+            .await
+            .unwrap_or_else(|error| panic!("cannot connect to HOSO_TEST_POSTGRES_URL: {error}"));
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut connection)
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"));
+    });
+}
+
+impl TestDatabase {
+    /// A SQLite file in the temporary folder, removed afterwards.
+    pub fn sqlite(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("hoso-e2e-{name}-{}.db", std::process::id()));
+        Self::remove_sqlite(&path);
+        Self {
+            url: format!("sqlite://{}", path.display()),
+            postgres: None,
+            sqlite: Some(path),
+        }
+    }
+
+    /// A fresh PostgreSQL database, or `None` with a note when `HOSO_TEST_POSTGRES_URL` is unset
+    /// (a failure under `HOSO_TEST_REQUIRE_ALL=1`).
+    pub fn postgres() -> Option<Self> {
+        let Ok(admin_url) = std::env::var("HOSO_TEST_POSTGRES_URL") else {
+            assert!(
+                !require_all(),
+                "HOSO_TEST_REQUIRE_ALL=1 but HOSO_TEST_POSTGRES_URL is not set"
+            );
+            eprintln!("SKIPPED (PostgreSQL): set HOSO_TEST_POSTGRES_URL to run");
+            return None;
+        };
+        let name = format!("hoso_e2e_{}", uuid::Uuid::now_v7().simple());
+        postgres_admin(&format!("CREATE DATABASE {name}"), &admin_url);
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(base, _)| base)
+            .to_owned();
+        Some(Self {
+            url: format!("{base}/{name}"),
+            postgres: Some((admin_url, name)),
+            sqlite: None,
+        })
+    }
+
+    fn remove_sqlite(path: &Path) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(path) = &self.sqlite {
+            Self::remove_sqlite(path);
+        }
+        if let Some((admin_url, name)) = &self.postgres {
+            postgres_admin(
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                admin_url,
+            );
+        }
+    }
 }

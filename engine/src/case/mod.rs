@@ -14,6 +14,7 @@ mod event;
 mod evolve;
 mod form;
 mod model;
+mod timeline;
 
 pub use code::{DossierCode, InvalidCode, UnitId};
 pub use command::{Command, Submission};
@@ -31,6 +32,7 @@ pub use model::{
     Applicant, Case, Consultation, DocumentRef, FeeLine, IssuedResult, MissingDocument, Pause,
     ProcedureRef, Provenance, Status, StepVisit, SupplementRequest,
 };
+pub use timeline::{describe, describe_actor, format_instant};
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,153 @@
+//! `hoso case show | list` and the timeline printing the demo shares.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use chrono::Utc;
+use hoso_adapters::store::AnyStore;
+use hoso_engine::case::{
+    Case, DossierCode, Event, Status, UnitId, describe, describe_actor, format_instant,
+    verify_chain,
+};
+use hoso_engine::clock::vietnam;
+use hoso_engine::ports::{CaseQuery, Store};
+use hoso_engine::service::Service;
+
+/// Prints a dossier: code, procedure, status, step and deadlines, then its timeline.
+pub fn print_case(service: &Service<AnyStore>, case: &Case, events: &[Event]) {
+    let procedure = service.procedure_of(case).ok();
+    let name = procedure.map_or(String::new(), |procedure| {
+        procedure.definition().name.clone()
+    });
+    println!("● {}  {} — {}", case.code, case.procedure.code, name);
+    println!(
+        "  status: {} ({}, {})",
+        case.status.label(),
+        case.status.as_str(),
+        case.status.code()
+    );
+    if let Some(step) = &case.step {
+        let step_name = procedure
+            .and_then(|procedure| procedure.step(step))
+            .map_or(String::new(), |step| format!(" — {}", step.name));
+        let due = case.step_due().map(format_instant).unwrap_or_default();
+        println!("  step: {step}{step_name} at unit {}, due {due}", case.unit);
+    }
+    if let Some(appointment) = case.appointment {
+        let mut line = format!(
+            "  appointment (ngày hẹn trả): {}",
+            format_instant(appointment)
+        );
+        if let Some(original) = case.original_appointment {
+            line.push_str(&format!(
+                " (extended once from {})",
+                format_instant(original)
+            ));
+        }
+        match case.finished_at {
+            Some(finished) if finished <= appointment => line.push_str(" — finished on time"),
+            Some(_) => line.push_str(" — finished late"),
+            None if !case.status.is_closed() => {
+                let now = Utc::now().with_timezone(&vietnam());
+                match service
+                    .calendars()
+                    .working_time_between(now, appointment.with_timezone(&vietnam()))
+                {
+                    Ok(left) if Utc::now() < appointment => {
+                        line.push_str(&format!(
+                            " — {}h{:02} of working time left",
+                            left.num_hours(),
+                            left.num_minutes() % 60
+                        ));
+                    }
+                    Ok(_) => line.push_str(" — overdue"),
+                    Err(error) => line.push_str(&format!(" — {error}")),
+                }
+            }
+            None => {}
+        }
+        println!("{line}");
+    }
+    for event in events {
+        println!(
+            "  {:>3}  {}  {:<40}  {}",
+            event.seq,
+            format_instant(event.at),
+            describe_actor(event),
+            describe(event)
+        );
+    }
+    match verify_chain(&case.code, events) {
+        Ok(()) => println!("  chain: {} events, verified", events.len()),
+        Err(broken) => println!("  chain: BROKEN — {broken}"),
+    }
+}
+
+/// `hoso case show CODE`.
+pub async fn show(service: &Service<AnyStore>, code: &str) -> anyhow::Result<ExitCode> {
+    let code = DossierCode::parse(code).map_err(|error| anyhow::anyhow!("{error}"))?;
+    let Some(case) = service.store().load(&code).await? else {
+        eprintln!("no dossier {code} in this database");
+        return Ok(ExitCode::FAILURE);
+    };
+    let events = service.store().events(&code).await?;
+    print_case(service, &case, &events);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hoso case list`.
+pub async fn list(
+    service: &Service<AnyStore>,
+    status: Option<String>,
+    unit: Option<String>,
+    text: Option<String>,
+    limit: u32,
+) -> anyhow::Result<ExitCode> {
+    let status = status
+        .map(|status| {
+            Status::parse(&status).with_context(|| {
+                format!(
+                    "unknown status `{status}`; use one of: {}",
+                    Status::ALL
+                        .iter()
+                        .map(|status| status.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+        })
+        .transpose()?;
+    let unit = unit
+        .map(|unit| UnitId::parse(&unit).map_err(|error| anyhow::anyhow!("{error}")))
+        .transpose()?;
+    let rows = service
+        .store()
+        .list(&CaseQuery {
+            status,
+            unit,
+            text,
+            limit,
+            ..CaseQuery::default()
+        })
+        .await?;
+    for row in &rows {
+        println!(
+            "{}  {:<9} v{}  {:<32}  {:<12}  hẹn trả {}  {}",
+            row.code,
+            row.procedure_code,
+            row.procedure_version,
+            row.status.label(),
+            row.step.as_deref().unwrap_or("-"),
+            row.appointment
+                .map(format_instant)
+                .unwrap_or_else(|| "-".to_owned()),
+            row.applicant_name
+        );
+    }
+    println!(
+        "{} dossier{}",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
+}

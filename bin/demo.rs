@@ -1,0 +1,384 @@
+//! `hoso demo`: walks dossiers of the real catalogue through real paths — returned on time, a
+//! supplement request and resubmission with a fee paid online, a refusal at intake, a withdrawal —
+//! on simulated office hours, and prints each one's code, final status and timeline.
+
+use anyhow::{Context as _, bail};
+use chrono::{DateTime, Utc};
+use hoso_adapters::store::AnyStore;
+use hoso_engine::case::{
+    Actor, Applicant, Command, DocumentRef, DossierCode, MissingDocument, Provenance, Submission,
+    UnitId,
+};
+use hoso_engine::money::Money;
+use hoso_engine::ports::Store;
+use hoso_engine::procedure::{ChannelKind, ProcedureCode};
+use hoso_engine::service::{Executed, Request, Service, Target};
+use serde_json::{Map, Value, json};
+
+const COMMUNE: &str = "000.00.17.H21";
+const PROVINCE_POLICE: &str = "000.00.01.H21";
+
+/// One demo dossier: a title, then the commands that walk it.
+struct Walk<'s> {
+    service: &'s Service<AnyStore>,
+    code: Option<DossierCode>,
+}
+
+fn at(text: &str) -> anyhow::Result<DateTime<Utc>> {
+    Ok(DateTime::parse_from_rfc3339(text)
+        .with_context(|| format!("demo instant {text}"))?
+        .with_timezone(&Utc))
+}
+
+fn unit(code: &str) -> anyhow::Result<UnitId> {
+    UnitId::parse(code).map_err(|error| anyhow::anyhow!("{error}"))
+}
+
+fn officer(role: &str, in_unit: &str) -> anyhow::Result<Actor> {
+    Ok(Actor::officer(
+        format!("can-bo-{role}"),
+        role,
+        unit(in_unit)?,
+    ))
+}
+
+fn form(value: Value) -> Map<String, Value> {
+    value.as_object().cloned().unwrap_or_default()
+}
+
+fn upload(component: &str, name: &str) -> DocumentRef {
+    DocumentRef {
+        component: component.to_owned(),
+        name: name.to_owned(),
+        sha256: None,
+        size: None,
+        provenance: Provenance::Upload,
+        reference: None,
+    }
+}
+
+fn from_store(component: &str, name: &str) -> DocumentRef {
+    DocumentRef {
+        component: component.to_owned(),
+        name: name.to_owned(),
+        sha256: None,
+        size: None,
+        provenance: Provenance::DataStore,
+        reference: Some(format!("kho-du-lieu/{component}")),
+    }
+}
+
+fn applicant(citizen_id: &str, name: &str) -> Applicant {
+    Applicant {
+        citizen_id: citizen_id.to_owned(),
+        name: name.to_owned(),
+        phone: Some("0912345678".to_owned()),
+        email: Some(format!("{citizen_id}@example.vn")),
+    }
+}
+
+impl<'s> Walk<'s> {
+    fn new(service: &'s Service<AnyStore>) -> Self {
+        Self {
+            service,
+            code: None,
+        }
+    }
+
+    async fn submit(
+        &mut self,
+        procedure: &str,
+        submission: Submission,
+        now: &str,
+    ) -> anyhow::Result<()> {
+        let citizen = Actor::citizen(submission.applicant.citizen_id.clone());
+        let target = Target::New(
+            ProcedureCode::parse(procedure).map_err(|error| anyhow::anyhow!("{error}"))?,
+        );
+        let executed = self
+            .send(citizen, target, Command::Submit(submission), now)
+            .await?;
+        self.code = Some(executed.case.code);
+        Ok(())
+    }
+
+    async fn then(
+        &mut self,
+        actor: Actor,
+        command: Command,
+        now: &str,
+    ) -> anyhow::Result<Executed> {
+        let code = self.code.clone().context("submit first")?;
+        self.send(actor, Target::Existing(code), command, now).await
+    }
+
+    async fn send(
+        &self,
+        actor: Actor,
+        target: Target,
+        command: Command,
+        now: &str,
+    ) -> anyhow::Result<Executed> {
+        let name = command.name();
+        let request = Request {
+            command_id: uuid::Uuid::now_v7().to_string(),
+            actor,
+            target,
+            expected_version: None,
+            command,
+        };
+        self.service
+            .execute(request, at(now)?)
+            .await
+            .with_context(|| format!("demo step `{name}` at {now}"))
+    }
+
+    async fn print(&self, title: &str) -> anyhow::Result<()> {
+        let code = self.code.clone().context("submit first")?;
+        let case = self
+            .service
+            .store()
+            .load(&code)
+            .await?
+            .context("dossier stored")?;
+        let events = self.service.store().events(&code).await?;
+        println!("\n{title}");
+        crate::case_cli::print_case(self.service, &case, &events);
+        Ok(())
+    }
+}
+
+fn action(id: &str) -> Command {
+    Command::TakeAction {
+        action: id.to_owned(),
+        reason: None,
+        data: Map::new(),
+    }
+}
+
+/// Runs every demo walk.
+pub async fn run(service: &Service<AnyStore>) -> anyhow::Result<()> {
+    println!(
+        "Simulated office hours from Monday 2 March 2026 (calendar {}).",
+        service.calendars().version()
+    );
+    let desk = || officer("mot_cua", COMMUNE);
+
+    // 1. Birth registration, full-process, received and returned the same day.
+    let mut birth = Walk::new(service);
+    birth
+        .submit(
+            "1.001193",
+            Submission {
+                channel: ChannelKind::Online,
+                receiving_unit: unit(COMMUNE)?,
+                applicant: applicant("001090000001", "Nguyễn Văn Bình"),
+                form: form(json!({
+                    "ho_ten_tre": "Nguyễn Minh An", "ngay_sinh": "2026-02-20", "gioi_tinh": "Nam",
+                    "noi_sinh": "Bệnh viện Phụ sản Hà Nội", "so_dinh_danh_nguoi_yeu_cau": "001090000001"
+                })),
+                documents: vec![upload("to_khai", "to-khai-khai-sinh.pdf"), from_store("giay_chung_sinh", "Giấy chứng sinh")],
+            },
+            "2026-03-02T08:05:00+07:00",
+        )
+        .await?;
+    birth
+        .then(desk()?, Command::Receive, "2026-03-02T08:30:00+07:00")
+        .await?;
+    birth
+        .then(
+            desk()?,
+            action("chuyen_tham_dinh"),
+            "2026-03-02T09:00:00+07:00",
+        )
+        .await?;
+    birth
+        .then(
+            officer("tu_phap", COMMUNE)?,
+            action("trinh_ky"),
+            "2026-03-02T10:30:00+07:00",
+        )
+        .await?;
+    birth
+        .then(
+            officer("chu_tich", COMMUNE)?,
+            action("phe_duyet"),
+            "2026-03-02T14:00:00+07:00",
+        )
+        .await?;
+    birth
+        .then(desk()?, Command::ReturnResult, "2026-03-02T15:00:00+07:00")
+        .await?;
+    birth
+        .print("1. Đăng ký khai sinh — received and returned on time")
+        .await?;
+
+    // 2. Copy of a civil-status extract: fee paid online, supplement requested and resubmitted.
+    let mut extract = Walk::new(service);
+    extract
+        .submit(
+            "2.000635",
+            Submission {
+                channel: ChannelKind::Online,
+                receiving_unit: unit(COMMUNE)?,
+                applicant: applicant("001090000002", "Trần Thị Cúc"),
+                form: form(
+                    json!({ "loai_su_kien": "khai_sinh", "so_ban_sao": 2, "mien_phi": false }),
+                ),
+                documents: vec![upload("to_khai", "to-khai-trich-luc.pdf")],
+            },
+            "2026-03-02T09:10:00+07:00",
+        )
+        .await?;
+    extract
+        .then(desk()?, Command::Receive, "2026-03-02T09:20:00+07:00")
+        .await?;
+    extract
+        .then(
+            desk()?,
+            action("chuyen_tham_dinh"),
+            "2026-03-02T09:40:00+07:00",
+        )
+        .await?;
+    let paid = Command::RecordPayment {
+        amount: Money::dong(16_000),
+        reference: "VNPAY-14234560".to_owned(),
+    };
+    extract
+        .then(
+            Actor::system("vnpay-ipn"),
+            paid,
+            "2026-03-02T09:45:00+07:00",
+        )
+        .await?;
+    let supplement = Command::RequestSupplement {
+        missing: vec![MissingDocument {
+            document: "to_khai".to_owned(),
+            note: "Ghi rõ số, quyển sổ đăng ký khai sinh".to_owned(),
+        }],
+        reason: "Không tra cứu được dữ liệu hộ tịch theo thông tin đã khai".to_owned(),
+    };
+    extract
+        .then(
+            officer("tu_phap", COMMUNE)?,
+            supplement,
+            "2026-03-02T10:30:00+07:00",
+        )
+        .await?;
+    let resubmit = Command::SubmitSupplement {
+        form: Map::new(),
+        documents: vec![upload("to_khai", "to-khai-bo-sung.pdf")],
+    };
+    extract
+        .then(
+            Actor::citizen("001090000002"),
+            resubmit,
+            "2026-03-03T16:20:00+07:00",
+        )
+        .await?;
+    extract
+        .then(
+            officer("tu_phap", COMMUNE)?,
+            action("trinh_ky"),
+            "2026-03-04T08:15:00+07:00",
+        )
+        .await?;
+    extract
+        .then(
+            officer("lanh_dao", COMMUNE)?,
+            action("ky_duyet"),
+            "2026-03-04T09:30:00+07:00",
+        )
+        .await?;
+    extract
+        .then(desk()?, action("phat_hanh"), "2026-03-04T10:00:00+07:00")
+        .await?;
+    extract
+        .then(desk()?, Command::ReturnResult, "2026-03-04T10:05:00+07:00")
+        .await?;
+    extract.print("2. Cấp bản sao Trích lục hộ tịch — fee paid online, supplement requested and resubmitted").await?;
+
+    // 3. Temporary residence registration refused at intake.
+    let mut residence = Walk::new(service);
+    residence
+        .submit(
+            "1.004194",
+            Submission {
+                channel: ChannelKind::Online,
+                receiving_unit: unit(COMMUNE)?,
+                applicant: applicant("001090000003", "Lê Văn Dũng"),
+                form: form(json!({
+                    "dia_chi_tam_tru": "Số 5 ngõ 12 phố Huế, Hà Nội", "thoi_han_thang": 12,
+                    "dang_ky_theo_danh_sach": false, "so_nguoi": 1, "mien_le_phi": false
+                })),
+                documents: vec![
+                    upload("ct01", "CT01.pdf"),
+                    upload("cho_o_hop_phap", "hop-dong-thue-nha.pdf"),
+                ],
+            },
+            "2026-03-02T10:00:00+07:00",
+        )
+        .await?;
+    let refuse = Command::RefuseIntake {
+        reason: "Địa chỉ đăng ký tạm trú thuộc địa bàn phường khác; đề nghị nộp tại Công an phường nơi có chỗ ở".to_owned(),
+    };
+    residence
+        .then(
+            officer("can_bo_tiep_nhan", COMMUNE)?,
+            refuse,
+            "2026-03-02T10:20:00+07:00",
+        )
+        .await?;
+    residence
+        .print("3. Đăng ký tạm trú — refused at intake")
+        .await?;
+
+    // 4. Judicial record certificate withdrawn by the applicant.
+    let mut record = Walk::new(service);
+    record
+        .submit(
+            "3.000333",
+            Submission {
+                channel: ChannelKind::Online,
+                receiving_unit: unit(PROVINCE_POLICE)?,
+                applicant: applicant("001090000004", "Phạm Thị Hoa"),
+                form: form(json!({ "loai_phieu": "phieu_so_1", "so_ban": 1, "uy_quyen": false, "giam_phi": false, "mien_phi": false })),
+                documents: vec![upload("to_khai", "to-khai-lltp.pdf")],
+            },
+            "2026-03-02T11:00:00+07:00",
+        )
+        .await?;
+    record
+        .then(
+            officer("mot_cua", PROVINCE_POLICE)?,
+            Command::Receive,
+            "2026-03-02T13:45:00+07:00",
+        )
+        .await?;
+    let withdraw = Command::Withdraw {
+        reason: "Đã có Phiếu lý lịch tư pháp còn hạn".to_owned(),
+    };
+    record
+        .then(
+            Actor::citizen("001090000004"),
+            withdraw,
+            "2026-03-03T09:00:00+07:00",
+        )
+        .await?;
+    record
+        .print("4. Cấp Phiếu lý lịch tư pháp — withdrawn by the applicant")
+        .await?;
+
+    let report = service.rebuild_projections().await?;
+    if report.rewritten != 0 {
+        bail!(
+            "{} projections differed from their events",
+            report.rewritten
+        );
+    }
+    println!(
+        "\n{} dossiers; every chain verified and every projection equals its replay.",
+        report.dossiers
+    );
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! Events described in one line of Vietnamese, as officers and auditors read a timeline.
+
+use chrono::{DateTime, Utc};
+
+use super::event::{ActorKind, Deadline, Event, EventKind};
+use crate::clock::vietnam;
+use crate::procedure::Outcome;
+
+/// `17:00 03/03/2025`, Vietnam time.
+pub fn format_instant(at: DateTime<Utc>) -> String {
+    at.with_timezone(&vietnam())
+        .format("%H:%M %d/%m/%Y")
+        .to_string()
+}
+
+/// Who acted, e.g. `công dân 001090000001` or `mot_cua @ 000.00.17.H21 (officer-7)`.
+pub fn describe_actor(event: &Event) -> String {
+    match &event.actor.kind {
+        ActorKind::Citizen => format!("công dân {}", event.actor.id),
+        ActorKind::Officer { role, unit } => format!("{role} @ {unit} ({})", event.actor.id),
+        ActorKind::System => format!("hệ thống ({})", event.actor.id),
+    }
+}
+
+/// What happened, in one line.
+pub fn describe(event: &Event) -> String {
+    match &event.kind {
+        EventKind::Submitted {
+            procedure, channel, ..
+        } => {
+            format!(
+                "Nộp hồ sơ ({}) — thủ tục {} phiên bản {}",
+                channel.as_str(),
+                procedure.code,
+                procedure.version
+            )
+        }
+        EventKind::Received {
+            appointment,
+            time_limit,
+            ..
+        } => {
+            format!(
+                "Tiếp nhận hồ sơ — thời hạn {}, hẹn trả {}",
+                time_limit.vietnamese(),
+                format_instant(*appointment)
+            )
+        }
+        EventKind::RefusedAtIntake { reason } => format!("Từ chối tiếp nhận — {reason}"),
+        EventKind::SupplementRequested { missing, reason } => {
+            format!("Yêu cầu bổ sung {} giấy tờ — {reason}", missing.len())
+        }
+        EventKind::SupplementSubmitted { appointment, .. } => match appointment {
+            Some(appointment) => {
+                format!("Nộp bổ sung — hẹn trả mới {}", format_instant(*appointment))
+            }
+            None => "Nộp bổ sung — chờ tiếp nhận lại".to_owned(),
+        },
+        EventKind::ActionTaken {
+            action,
+            to,
+            outcome,
+            reason,
+            appointment,
+            ..
+        } => {
+            let target = match (to, outcome) {
+                (Some(step), _) => format!("→ bước {step}"),
+                (None, Some(Outcome::Approved)) => "→ giải quyết".to_owned(),
+                (None, Some(Outcome::Refused)) => "→ từ chối giải quyết".to_owned(),
+                (None, None) => String::new(),
+            };
+            let reason = reason
+                .as_ref()
+                .map(|reason| format!(" — {reason}"))
+                .unwrap_or_default();
+            let appointment = appointment
+                .map(|appointment| format!(" (hẹn trả mới {})", format_instant(appointment)))
+                .unwrap_or_default();
+            format!("{action} {target}{reason}{appointment}")
+        }
+        EventKind::PaymentRequested { amount } => {
+            format!("Yêu cầu thực hiện nghĩa vụ tài chính {amount}")
+        }
+        EventKind::PaymentRecorded { amount, reference } => {
+            format!("Đã thanh toán {amount} (mã {reference})")
+        }
+        EventKind::ConsultationRequested { unit, question } => {
+            format!("Lấy ý kiến {unit} — {question}")
+        }
+        EventKind::ConsultationAnswered { answer, .. } => format!("Trả lời ý kiến — {answer}"),
+        EventKind::ResultIssued { result_code } => format!("Ban hành kết quả {result_code}"),
+        EventKind::ResultReturned => "Trả kết quả".to_owned(),
+        EventKind::Withdrawn { reason } if reason.is_empty() => "Công dân rút hồ sơ".to_owned(),
+        EventKind::Withdrawn { reason } => format!("Công dân rút hồ sơ — {reason}"),
+        EventKind::Stopped { reason } => format!("Dừng xử lý — {reason}"),
+        EventKind::Extended {
+            reason,
+            previous,
+            appointment,
+        } => format!(
+            "Xin lỗi và hẹn lại: {} → {} — {reason}",
+            format_instant(*previous),
+            format_instant(*appointment)
+        ),
+        EventKind::DeadlineNear { deadline } => match deadline {
+            Deadline::Appointment => "Sắp đến hạn trả kết quả".to_owned(),
+            Deadline::Step => "Sắp hết thời gian của bước".to_owned(),
+        },
+        EventKind::DeadlinePassed { deadline } => match deadline {
+            Deadline::Appointment => "Quá hạn trả kết quả".to_owned(),
+            Deadline::Step => "Bước xử lý quá thời gian cho phép".to_owned(),
+        },
+    }
+}

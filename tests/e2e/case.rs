@@ -1,0 +1,197 @@
+//! `hoso init | demo | case | admin` against SQLite and PostgreSQL.
+
+use crate::{TestDatabase, hoso, repo, stderr, stdout};
+
+fn walk_the_main_job(database: &TestDatabase) {
+    let output = hoso(&["init", "--db", &database.url]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("6 procedure versions (6 newly published)"),
+        "{}",
+        stdout(&output)
+    );
+    let again = hoso(&["init", "--db", &database.url]);
+    assert!(
+        stdout(&again).contains("(0 newly published)"),
+        "init is repeatable: {}",
+        stdout(&again)
+    );
+
+    let output = hoso(&["demo", "--db", &database.url]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    for expected in [
+        "000.00.17.H21-260302-0001  1.001193",
+        "status: Đã trả kết quả (result_returned, 10)",
+        "status: Không tiếp nhận (not_received, 3)",
+        "status: Công dân rút hồ sơ (withdrawn, 7)",
+        "Nộp bổ sung — hẹn trả mới 17:00 04/03/2026",
+        "4 dossiers; every chain verified and every projection equals its replay.",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+
+    let output = hoso(&[
+        "case",
+        "show",
+        "000.00.17.H21-260302-0002",
+        "--db",
+        &database.url,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("chain: 12 events, verified"),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = hoso(&[
+        "case",
+        "list",
+        "--status",
+        "result_returned",
+        "--db",
+        &database.url,
+    ]);
+    assert!(
+        stdout(&output).contains("2 dossiers"),
+        "{}",
+        stdout(&output)
+    );
+    let output = hoso(&[
+        "case",
+        "list",
+        "--unit",
+        "000.00.01.H21",
+        "--db",
+        &database.url,
+    ]);
+    assert!(
+        stdout(&output).contains("1 dossier\n"),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = hoso(&["admin", "rebuild", "--db", &database.url]);
+    assert!(
+        stdout(&output).contains("rebuilt 4 dossiers from their events: 0 projections differed"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn the_main_job_runs_on_sqlite() {
+    walk_the_main_job(&TestDatabase::sqlite("main-job"));
+}
+
+#[test]
+fn the_main_job_runs_on_postgres() {
+    if let Some(database) = TestDatabase::postgres() {
+        walk_the_main_job(&database);
+    }
+}
+
+#[test]
+fn the_demo_runs_on_a_fresh_temporary_database() {
+    let output = hoso(&["demo"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("hoso demo on sqlite:///"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn case_commands_refuse_bad_input_clearly() {
+    let database = TestDatabase::sqlite("bad-input");
+    let output = hoso(&["case", "show", "not-a-code", "--db", &database.url]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("is not a dossier code"),
+        "{}",
+        stderr(&output)
+    );
+    let output = hoso(&[
+        "case",
+        "show",
+        "000.00.17.H21-260302-0009",
+        "--db",
+        &database.url,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("no dossier 000.00.17.H21-260302-0009"),
+        "{}",
+        stderr(&output)
+    );
+    let output = hoso(&["case", "list", "--status", "done", "--db", &database.url]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("unknown status `done`"),
+        "{}",
+        stderr(&output)
+    );
+    let output = hoso(&["init", "--db", "mysql://nope"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("unsupported database URL"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_published_version_cannot_be_changed_by_editing_its_file() {
+    let database = TestDatabase::sqlite("published");
+    let folder = std::env::temp_dir().join(format!("hoso-e2e-procedures-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).expect("folder");
+    let original =
+        std::fs::read_to_string(repo().join("procedures/1.001193-dang-ky-khai-sinh.toml"))
+            .expect("read");
+    let file = folder.join("birth.toml");
+    std::fs::write(&file, &original).expect("write");
+    let folder_arg = folder.to_str().expect("utf-8");
+    assert!(
+        hoso(&["init", "--db", &database.url, "--procedures", folder_arg])
+            .status
+            .success()
+    );
+
+    std::fs::write(
+        &file,
+        original.replace(
+            "allotted = { working_hours = 3 }",
+            "allotted = { working_hours = 4 }",
+        ),
+    )
+    .expect("write");
+    let output = hoso(&["init", "--db", &database.url, "--procedures", folder_arg]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("procedure 1.001193 version 1 is already published with different content; published versions never change — give the changed file `version = 2`"),
+        "{}",
+        stderr(&output)
+    );
+
+    std::fs::write(
+        &file,
+        original
+            .replace(
+                "allotted = { working_hours = 3 }",
+                "allotted = { working_hours = 4 }",
+            )
+            .replace("version = 1", "version = 2"),
+    )
+    .expect("write");
+    let output = hoso(&["init", "--db", &database.url, "--procedures", folder_arg]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("2 procedure versions (1 newly published)"),
+        "version 1 is kept for pinned dossiers: {}",
+        stdout(&output)
+    );
+    std::fs::remove_dir_all(folder).expect("clean up");
+}
