@@ -84,6 +84,9 @@ enum Command {
     /// Maintenance.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Durable deadline timers: warnings before the appointment, overdue marks.
+    #[command(subcommand)]
+    Timers(TimersCommand),
     /// Work with procedure files: validate, draw, print the schema.
     #[command(subcommand)]
     Procedure(ProcedureCommand),
@@ -115,6 +118,26 @@ enum CaseCommand {
         /// At most this many.
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TimersCommand {
+    /// Fire every timer due now (or at --at) once, and print what happened.
+    Fire {
+        /// Fire as if it were this instant (RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Keep firing due timers until Ctrl-C or SIGTERM.
+    Run {
+        /// Seconds between passes.
+        #[arg(long, default_value_t = 30)]
+        interval: u64,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -176,6 +199,20 @@ enum ProcedureCommand {
         #[arg(long, value_enum, default_value_t = GraphLanguage::Mermaid)]
         format: GraphLanguage,
     },
+    /// Every path from receipt to each outcome, with the appointment and each step's due time.
+    Simulate {
+        /// The procedure file.
+        file: PathBuf,
+        /// The instant of receipt, RFC 3339 (e.g. 2025-01-24T10:00:00+07:00).
+        #[arg(long)]
+        received_at: String,
+        /// The calendar folder.
+        #[arg(long, env = "HOSO_CALENDARS", default_value = "fixtures/calendars")]
+        calendar: PathBuf,
+        /// The submission channel whose time limit applies.
+        #[arg(long, value_enum, default_value_t = Channel::Online)]
+        channel: Channel,
+    },
     /// Print a Markdown page for a procedure: summary, channels, documents, diagram.
     Doc {
         /// The procedure file.
@@ -183,6 +220,26 @@ enum ProcedureCommand {
     },
     /// Print the JSON Schema of the procedure format (for editors).
     Schema,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Channel {
+    /// At the one-stop counter.
+    Direct,
+    /// On the public service portal.
+    Online,
+    /// By public post.
+    Postal,
+}
+
+impl From<Channel> for procedure::ChannelKind {
+    fn from(channel: Channel) -> Self {
+        match channel {
+            Channel::Direct => Self::Direct,
+            Channel::Online => Self::Online,
+            Channel::Postal => Self::Postal,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -215,6 +272,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => block_on(run_demo(database_url, files)),
         Command::Case(command) => block_on(run_case(command)),
         Command::Admin(AdminCommand::Rebuild { store }) => block_on(rebuild(store)),
+        Command::Timers(command) => block_on(run_timers(command)),
     }
 }
 
@@ -295,6 +353,75 @@ async fn run_case(command: CaseCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+async fn run_timers(command: TimersCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        TimersCommand::Fire { at, store } => {
+            let now = match at {
+                Some(at) => chrono::DateTime::parse_from_rfc3339(&at)
+                    .with_context(|| format!("--at {at:?} is not an RFC 3339 instant"))?
+                    .with_timezone(&chrono::Utc),
+                None => chrono::Utc::now(),
+            };
+            let service = open(&store.settings()).await?;
+            let pass = hoso_adapters::worker::fire_due_timers(&service, now, 200).await?;
+            println!(
+                "timers at {}: {} deadlines raised, {} released with nothing to do, {} already fired, {} deferred",
+                hoso_engine::case::format_instant(now),
+                pass.raised,
+                pass.released,
+                pass.already,
+                pass.deferred
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        TimersCommand::Run { interval, store } => {
+            let service = std::sync::Arc::new(open(&store.settings()).await?);
+            println!("firing due timers every {interval}s; Ctrl-C to stop");
+            hoso_adapters::worker::run_timers(
+                service,
+                std::time::Duration::from_secs(interval.max(1)),
+                shutdown_signal(),
+                |pass| match pass {
+                    Ok(pass) if pass.raised + pass.released > 0 => {
+                        println!(
+                            "{}: {} raised, {} released",
+                            hoso_engine::case::format_instant(chrono::Utc::now()),
+                            pass.raised,
+                            pass.released
+                        );
+                    }
+                    Ok(_) => {}
+                    Err(error) => eprintln!("timer pass failed (will retry): {error}"),
+                },
+            )
+            .await;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
+
 async fn rebuild(store: StoreArgs) -> anyhow::Result<ExitCode> {
     let service = open(&store.settings()).await?;
     let report = service.rebuild_projections().await?;
@@ -319,6 +446,12 @@ fn run_procedure(command: ProcedureCommand) -> anyhow::Result<ExitCode> {
             print!("{}", procedure::render_graph(&procedure, format));
             Ok(ExitCode::SUCCESS)
         }
+        ProcedureCommand::Simulate {
+            file,
+            received_at,
+            calendar,
+            channel,
+        } => simulate(&file, &received_at, &calendar, channel.into()),
         ProcedureCommand::Doc { file } => {
             let Some(procedure) = load_one(&file) else {
                 return Ok(ExitCode::FAILURE);
@@ -383,6 +516,71 @@ fn report_calendar_error(error: calendars::CalendarsError) -> anyhow::Result<Exi
         eprintln!("{diagnostic}");
     }
     Ok(ExitCode::FAILURE)
+}
+
+fn simulate(
+    file: &std::path::Path,
+    received_at: &str,
+    calendar: &std::path::Path,
+    channel: procedure::ChannelKind,
+) -> anyhow::Result<ExitCode> {
+    let received_at = chrono::DateTime::parse_from_rfc3339(received_at).with_context(|| {
+        format!("--received-at {received_at:?} is not an RFC 3339 instant; write e.g. 2025-01-24T10:00:00+07:00")
+    })?;
+    let Some(procedure) = load_one(file) else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let loaded = match calendars::load_calendars(calendar) {
+        Ok(loaded) => loaded,
+        Err(error) => return report_calendar_error(error),
+    };
+    let paths = procedure::simulate(&procedure, &loaded, channel, received_at)?;
+    let definition = procedure.definition();
+    let show = |at: chrono::DateTime<chrono::FixedOffset>| {
+        at.with_timezone(&clock::vietnam())
+            .format("%H:%M %d/%m/%Y")
+            .to_string()
+    };
+    println!(
+        "{} v{} {} — {}, received {} ({})",
+        definition.code,
+        definition.version,
+        definition.name,
+        channel.as_str(),
+        show(received_at),
+        loaded
+    );
+    for (number, path) in paths.iter().enumerate() {
+        println!(
+            "\nPath {}: {} ({})",
+            number + 1,
+            path.outcome.as_str(),
+            path.actions.join(" → ")
+        );
+        println!(
+            "  legal limit {}, appointment (ngày hẹn trả) {}",
+            path.time_limit.vietnamese(),
+            show(path.appointment)
+        );
+        for step in &path.steps {
+            println!(
+                "  {:<14} {:<48} arrives {}  due {}",
+                step.step,
+                step.name,
+                show(step.entered_at),
+                show(step.due_at)
+            );
+        }
+        if let Some(end) = path.process_ends() {
+            let verdict = if path.fits() {
+                "within the legal limit"
+            } else {
+                "OVER the legal limit: the allotments do not fit"
+            };
+            println!("  the internal process ends {} — {verdict}", show(end));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Loads one procedure file, printing its problems when it has any.

@@ -7,9 +7,11 @@
 //! - [`catalogue`] — procedure files and folders.
 //! - [`calendars`] — the calendar folder, one file per year.
 //! - [`store`] — the event store on SQLite and PostgreSQL.
+//! - [`worker`] — background runners: durable timers.
 
 pub mod boot;
 pub mod calendars;
 pub mod catalogue;
 pub mod files;
 pub mod store;
+pub mod worker;

@@ -211,7 +211,26 @@ impl<S: Store> Service<S> {
         if let Some(code) = self.store.command(&request.command_id).await? {
             return self.first_result(&code, &request.command_id).await;
         }
-        let change = self.prepare(&request, now).await?;
+        let outcome = self.decide_and_commit(&request, now).await;
+        match outcome {
+            // A retry racing its own first attempt can see the state the first attempt made and
+            // be refused or conflict; the first result is the answer.
+            Err(ServiceError::Rejected(_) | ServiceError::Conflict { .. }) => {
+                match self.store.command(&request.command_id).await? {
+                    Some(code) => self.first_result(&code, &request.command_id).await,
+                    None => outcome,
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn decide_and_commit(
+        &self,
+        request: &Request,
+        now: DateTime<Utc>,
+    ) -> Result<Executed, ServiceError> {
+        let change = self.prepare(request, now).await?;
         let change = match change {
             Prepared::Change(change) => change,
             Prepared::NoOp(case) => {
@@ -347,7 +366,11 @@ impl<S: Store> Service<S> {
                 Ok(Prepared::Change(Change::Append(Box::new(Append {
                     code: case.code.clone(),
                     expected_version: case.version,
-                    timers: timers_of(&after, &self.calendars),
+                    timers: timers_of(
+                        &after,
+                        &self.calendars,
+                        procedure.definition().clock.warn_before,
+                    ),
                     attention: attention(procedure, &after),
                     events,
                     case: after,

@@ -195,3 +195,70 @@ fn a_published_version_cannot_be_changed_by_editing_its_file() {
     );
     std::fs::remove_dir_all(folder).expect("clean up");
 }
+
+#[test]
+fn timers_fired_from_the_cli_mark_overdue_dossiers_once() {
+    let database = TestDatabase::sqlite("timers");
+    assert!(hoso(&["demo", "--db", &database.url]).status.success());
+    // Nothing the demo left open has a timer except... none: every demo dossier ended. Fire anyway.
+    let output = hoso(&[
+        "timers",
+        "fire",
+        "--at",
+        "2026-03-20T09:00:00+07:00",
+        "--db",
+        &database.url,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("0 deadlines raised"),
+        "{}",
+        stdout(&output)
+    );
+    let output = hoso(&["timers", "fire", "--at", "soon", "--db", &database.url]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("is not an RFC 3339 instant"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn simulate_lists_every_path_with_its_dates() {
+    let output = hoso(&[
+        "procedure",
+        "simulate",
+        "procedures/3.000333-cap-phieu-ly-lich-tu-phap.toml",
+        "--received-at",
+        "2025-01-24T10:00:00+07:00",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    for expected in [
+        "Path 1: approved (chuyen_tra_cuu → can_xac_minh → trinh_ky_sau_xac_minh → ky_phieu → phat_hanh)",
+        "legal limit 15 ngày làm việc, appointment (ngày hẹn trả) 17:00 21/02/2025",
+        "Path 2: approved (chuyen_tra_cuu → trinh_ky → ky_phieu → phat_hanh)",
+        "legal limit 10 ngày làm việc, appointment (ngày hẹn trả) 17:00 14/02/2025",
+        "tiep_nhan      Tiếp nhận hồ sơ",
+        "arrives 10:00 24/01/2025  due 17:00 03/02/2025",
+        "Path 3: refused (chuyen_tra_cuu → tu_choi)",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let output = hoso(&[
+        "procedure",
+        "simulate",
+        "procedures/1.000894-dang-ky-ket-hon.toml",
+        "--received-at",
+        "2025-01-24T10:00:00+07:00",
+        "--channel",
+        "postal",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("the procedure has no postal channel"),
+        "{}",
+        stderr(&output)
+    );
+}

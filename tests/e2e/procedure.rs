@@ -189,10 +189,22 @@ fn the_committed_json_schema_is_what_hoso_generates() {
     assert!(output.status.success());
     let committed = std::fs::read_to_string(repo().join("procedures/procedure.schema.json"))
         .expect("procedures/procedure.schema.json is committed");
+    let generated = stdout(&output);
+    if let Some((line, (now, then))) = generated
+        .lines()
+        .zip(committed.lines())
+        .enumerate()
+        .find(|(_, (now, then))| now != then)
+    {
+        panic!(
+            "procedures/procedure.schema.json is stale from line {}: generated {now:?}, committed {then:?}; regenerate with: cargo run -- procedure schema > procedures/procedure.schema.json",
+            line + 1
+        );
+    }
     assert_eq!(
-        stdout(&output),
-        committed,
-        "regenerate with: cargo run -- procedure schema > procedures/procedure.schema.json"
+        generated.lines().count(),
+        committed.lines().count(),
+        "procedures/procedure.schema.json is stale; regenerate with: cargo run -- procedure schema > procedures/procedure.schema.json"
     );
 }
 
@@ -210,8 +222,8 @@ fn the_committed_procedure_pages_are_what_hoso_writes() {
         let written = stdout(&hoso(&["procedure", "doc", &relative]));
         let drawn = stdout(&hoso(&["procedure", "graph", &relative]));
         assert!(written.contains(&drawn), "the page embeds the diagram");
-        assert_eq!(
-            committed, written,
+        assert!(
+            committed == written,
             "docs/procedures/{stem}.md is stale: regenerate with scripts/write-procedure-pages"
         );
     }

@@ -137,6 +137,17 @@ impl Store for AnyStore {
     async fn timers(&self, code: &DossierCode) -> Result<Vec<Timer>, StoreError> {
         delegate!(self, store => store.timers(code))
     }
+    async fn claim_due_timers(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<(DossierCode, Timer)>, StoreError> {
+        delegate!(self, store => store.claim_due_timers(now, lease_until, limit))
+    }
+    async fn release_timer(&self, code: &DossierCode, timer: &Timer) -> Result<(), StoreError> {
+        delegate!(self, store => store.release_timer(code, timer))
+    }
 }
 
 /// Maps a database error to the store's error kinds.
@@ -155,7 +166,7 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
 
 /// The implementation shared by both backends. `$begin` opens the outer write transaction.
 macro_rules! store_impl {
-    ($store:ty, $db:ty, |$pool:ident| $begin:expr) => {
+    ($store:ty, $db:ty, |$pool:ident| $begin:expr, $claim_timers:expr) => {
         impl $store {
             /// Registers a new dossier inside the batch transaction.
             async fn register(
@@ -559,6 +570,41 @@ macro_rules! store_impl {
                         })
                     })
                     .collect()
+            }
+
+            async fn claim_due_timers(
+                &self,
+                now: chrono::DateTime<chrono::Utc>,
+                lease_until: chrono::DateTime<chrono::Utc>,
+                limit: u32,
+            ) -> Result<Vec<(hoso_engine::case::DossierCode, hoso_engine::case::Timer)>, hoso_engine::ports::StoreError> {
+                let rows: Vec<(String, String, i64, i64)> = sqlx::query_as($claim_timers)
+                    .bind($crate::store::rows::micros(lease_until))
+                    .bind($crate::store::rows::micros(now))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                let mut claimed = rows
+                    .into_iter()
+                    .map(|(code, deadline, passed, due_at)| {
+                        Ok(($crate::store::rows::parse_code(&code)?, $crate::store::rows::timer_of((deadline, passed, due_at))?))
+                    })
+                    .collect::<Result<Vec<_>, hoso_engine::ports::StoreError>>()?;
+                claimed.sort_by_key(|(_, timer)| timer.due_at);
+                Ok(claimed)
+            }
+
+            async fn release_timer(&self, code: &hoso_engine::case::DossierCode, timer: &hoso_engine::case::Timer) -> Result<(), hoso_engine::ports::StoreError> {
+                sqlx::query("DELETE FROM timers WHERE case_code = $1 AND deadline = $2 AND passed = $3 AND due_at = $4")
+                    .bind(code.to_string())
+                    .bind($crate::store::rows::deadline_name(timer.deadline))
+                    .bind(i64::from(timer.passed))
+                    .bind($crate::store::rows::micros(timer.due_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(())
             }
 
             async fn timers(&self, code: &hoso_engine::case::DossierCode) -> Result<Vec<hoso_engine::case::Timer>, hoso_engine::ports::StoreError> {

@@ -46,4 +46,13 @@ impl PostgresStore {
     }
 }
 
-super::store_impl!(PostgresStore, sqlx::Postgres, |pool| pool.begin());
+super::store_impl!(
+    PostgresStore,
+    sqlx::Postgres,
+    |pool| pool.begin(),
+    // SKIP LOCKED: workers on several nodes each take different timers and never wait on each other.
+    "UPDATE timers SET claimed_until = $1 WHERE (case_code, deadline, passed) IN \
+     (SELECT case_code, deadline, passed FROM timers WHERE due_at <= $2 \
+      AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
+     RETURNING case_code, deadline, passed, due_at"
+);

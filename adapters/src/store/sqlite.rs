@@ -56,5 +56,13 @@ impl SqliteStore {
     }
 }
 
-super::store_impl!(SqliteStore, sqlx::Sqlite, |pool| pool
-    .begin_with("BEGIN IMMEDIATE"));
+super::store_impl!(
+    SqliteStore,
+    sqlx::Sqlite,
+    |pool| pool.begin_with("BEGIN IMMEDIATE"),
+    // One writer at a time: the UPDATE itself is the claim.
+    "UPDATE timers SET claimed_until = $1 WHERE (case_code, deadline, passed) IN \
+     (SELECT case_code, deadline, passed FROM timers WHERE due_at <= $2 \
+      AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY due_at LIMIT $3) \
+     RETURNING case_code, deadline, passed, due_at"
+);

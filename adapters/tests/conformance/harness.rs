@@ -95,6 +95,7 @@ fn repo() -> &'static Path {
 #[derive(Clone)]
 pub struct World {
     pub service: Arc<Service<AnyStore>>,
+    pub url: String,
 }
 
 pub async fn open_service(url: &str) -> Service<AnyStore> {
@@ -119,6 +120,7 @@ where
     let url = db.url();
     let world = World {
         service: Arc::new(open_service(&url).await),
+        url,
     };
     let outcome = tokio::spawn(test(world)).await;
     db.drop_database().await;

@@ -115,6 +115,12 @@ pub enum Command {
         /// Gateway transaction or receipt number.
         reference: String,
     },
+    /// Recompute the appointment and step due time on the current calendars (after an operator
+    /// corrected a calendar file). Deadlines never move without this command.
+    RecomputeDeadlines {
+        /// Why, e.g. "the 2026 notice confirmed 2/1 as a day off".
+        reason: String,
+    },
     /// A timer fired for a deadline.
     RaiseDeadline {
         /// Which deadline.
@@ -142,6 +148,7 @@ impl Command {
             Self::Stop { .. } => "stop",
             Self::ApologizeAndExtend { .. } => "apologize_and_extend",
             Self::RecordPayment { .. } => "record_payment",
+            Self::RecomputeDeadlines { .. } => "recompute_deadlines",
             Self::RaiseDeadline { .. } => "raise_deadline",
         }
     }

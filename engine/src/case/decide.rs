@@ -112,6 +112,7 @@ pub fn decide(
             new_appointment,
         } => decider.extend(reason, *new_appointment),
         Command::RecordPayment { amount, reference } => decider.record_payment(*amount, reference),
+        Command::RecomputeDeadlines { reason } => decider.recompute(reason),
         Command::RaiseDeadline { deadline, passed } => decider.raise_deadline(*deadline, *passed),
     }
 }
@@ -824,6 +825,57 @@ impl Decider<'_> {
         Ok(vec![EventKind::PaymentRecorded {
             amount,
             reference: reference.to_owned(),
+        }])
+    }
+
+    fn recompute(&self, reason: &str) -> Result<Vec<EventKind>, Rejection> {
+        if !self.is_intake() && !self.is_step_officer() {
+            return Err(Rejection::Forbidden(
+                "only the one-stop desk or the officer at the current step may recompute deadlines"
+                    .to_owned(),
+            ));
+        }
+        self.require_status(
+            &[
+                Status::Received,
+                Status::Processing,
+                Status::FinancialObligationRequested,
+            ],
+            "recompute deadlines",
+        )?;
+        if self.case.original_appointment.is_some() {
+            return Err(Rejection::NotNow(
+                "the appointment was set by an apology and extension (Form 04); that date stands"
+                    .to_owned(),
+            ));
+        }
+        require_text("/reason", reason, "the reason for recomputing")?;
+        let (Some(started), Some(limit)) = (self.case.clock_started_at, self.case.time_limit)
+        else {
+            return Err(Rejection::NotNow(
+                "the legal clock has not started".to_owned(),
+            ));
+        };
+        let appointment = self.appointment(limit, started)?;
+        let step_due = match self.case.current_visit() {
+            Some(visit) => Some(self.step_due(&visit.step, visit.entered_at)?),
+            None => None,
+        };
+        let version = self.context.calendars.version();
+        if Some(appointment) == self.case.appointment
+            && step_due == self.case.step_due()
+            && self.case.calendar_version.as_deref() == Some(version)
+        {
+            return Err(Rejection::NotNow(
+                "the deadlines already match the current calendars".to_owned(),
+            ));
+        }
+        Ok(vec![EventKind::DeadlinesRecomputed {
+            reason: reason.to_owned(),
+            previous: self.case.appointment,
+            appointment,
+            step_due,
+            calendar_version: version.to_owned(),
         }])
     }
 

@@ -77,9 +77,14 @@ pub struct Timer {
     pub due_at: DateTime<Utc>,
 }
 
-/// The timers a dossier needs now: a warning one working day before the appointment (so the
-/// apology can still be sent in time), the appointment passing, and the current step overrunning.
-pub fn timers_of(case: &Case, calendars: &Calendars) -> Vec<Timer> {
+/// The timers a dossier needs now: a warning `warn_before` the appointment (one working day by
+/// default, so the apology can still be sent in time), the appointment passing, and the current
+/// step overrunning.
+pub fn timers_of(
+    case: &Case,
+    calendars: &Calendars,
+    warn_before: crate::procedure::TimeLimit,
+) -> Vec<Timer> {
     let processing = matches!(
         case.status,
         Status::Received | Status::Processing | Status::FinancialObligationRequested
@@ -89,20 +94,21 @@ pub fn timers_of(case: &Case, calendars: &Calendars) -> Vec<Timer> {
     }
     let mut timers = Vec::new();
     if let Some(appointment) = case.appointment {
-        if !case.warned {
-            let local = appointment.with_timezone(&vietnam());
-            if let Ok(day_before) = calendars.previous_working_day(local.date_naive())
-                && let Some(warn_at) = day_before
-                    .and_time(local.time())
-                    .and_local_timezone(vietnam())
-                    .single()
-            {
-                timers.push(Timer {
-                    deadline: Deadline::Appointment,
-                    passed: false,
-                    due_at: warn_at.with_timezone(&Utc),
-                });
-            }
+        // A warning that cannot be placed (a year without a calendar) is left out; the overdue
+        // mark still comes. A warning that would fall before the clock started (a same-day
+        // procedure warned a working day ahead) helps nobody and is not scheduled.
+        if !case.warned
+            && let Ok(warn_at) =
+                calendars.warning_before(appointment.with_timezone(&vietnam()), warn_before)
+            && case
+                .clock_started_at
+                .is_some_and(|started| warn_at.with_timezone(&Utc) > started)
+        {
+            timers.push(Timer {
+                deadline: Deadline::Appointment,
+                passed: false,
+                due_at: warn_at.with_timezone(&Utc),
+            });
         }
         if !case.overdue {
             timers.push(Timer {

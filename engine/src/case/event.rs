@@ -217,6 +217,19 @@ pub enum EventKind {
         /// The new appointment.
         appointment: DateTime<Utc>,
     },
+    /// Deadlines recomputed on corrected calendars, by an explicit command.
+    DeadlinesRecomputed {
+        /// Why.
+        reason: String,
+        /// The appointment before.
+        previous: Option<DateTime<Utc>>,
+        /// The recomputed appointment.
+        appointment: DateTime<Utc>,
+        /// The recomputed due time of the current step.
+        step_due: Option<DateTime<Utc>>,
+        /// Fingerprint of the calendars used now.
+        calendar_version: String,
+    },
     /// A deadline is near (raised by a timer).
     DeadlineNear {
         /// Which deadline.
@@ -248,6 +261,7 @@ impl EventKind {
             Self::Withdrawn { .. } => "withdrawn",
             Self::Stopped { .. } => "stopped",
             Self::Extended { .. } => "extended",
+            Self::DeadlinesRecomputed { .. } => "deadlines_recomputed",
             Self::DeadlineNear { .. } => "deadline_near",
             Self::DeadlinePassed { .. } => "deadline_passed",
         }

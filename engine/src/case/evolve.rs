@@ -252,6 +252,27 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
             case.appointment = Some(*appointment);
             case.warned = false;
         }
+        EventKind::DeadlinesRecomputed {
+            appointment,
+            step_due,
+            calendar_version,
+            ..
+        } => {
+            case.appointment = Some(*appointment);
+            case.calendar_version = Some(calendar_version.clone());
+            case.warned = false;
+            case.overdue = false;
+            if let (Some(due), Some(visit)) = (
+                step_due,
+                case.visits
+                    .last_mut()
+                    .filter(|visit| visit.left_at.is_none()),
+            ) {
+                visit.due_at = *due;
+                visit.warned = false;
+                visit.overdue = false;
+            }
+        }
         EventKind::DeadlineNear { deadline } | EventKind::DeadlinePassed { deadline } => {
             let passed = matches!(event.kind, EventKind::DeadlinePassed { .. });
             match deadline {

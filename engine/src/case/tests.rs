@@ -426,7 +426,12 @@ fn refusal_at_intake_and_withdrawal_close_the_dossier() {
     assert_eq!(world.case().status, Status::Withdrawn);
     assert_eq!(world.case().step, None);
     assert!(
-        timers_of(world.case(), &world.calendars).is_empty(),
+        timers_of(
+            world.case(),
+            &world.calendars,
+            world.procedure.definition().clock.warn_before
+        )
+        .is_empty(),
         "a closed dossier needs no timers"
     );
 }
@@ -749,6 +754,61 @@ fn an_apology_extends_once_and_only_before_the_appointment() {
 }
 
 #[test]
+fn deadlines_move_only_by_an_explicit_recompute_on_corrected_calendars() {
+    let mut world = World::new(BIRTH);
+    world.submit_birth("2025-03-03T09:00:00+07:00");
+    world
+        .run(
+            &officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T15:30:00+07:00",
+        )
+        .unwrap();
+    assert_eq!(
+        world.case().appointment,
+        Some(at("2025-03-04T17:00:00+07:00"))
+    );
+    let recompute = Command::RecomputeDeadlines {
+        reason: "Lịch 2025 đính chính".to_owned(),
+    };
+    let unchanged = world.run(
+        &officer("mot_cua"),
+        recompute.clone(),
+        "2025-03-03T16:00:00+07:00",
+    );
+    assert!(
+        matches!(&unchanged, Err(Rejection::NotNow(why)) if why.contains("already match")),
+        "{unchanged:?}"
+    );
+    // The operator learns 4/3/2025 was a day off and corrects the calendar file.
+    let corrected = include_str!("../../../fixtures/calendars/2025.toml").replace(
+        "holidays = [",
+        "holidays = [\n  { date = \"2025-03-04\", name = \"Nghỉ (đính chính)\" },",
+    );
+    world.calendars = Calendars::load(&[("2025.toml".to_owned(), corrected)]).unwrap();
+    assert_eq!(
+        world.case().appointment,
+        Some(at("2025-03-04T17:00:00+07:00")),
+        "nothing moves by itself"
+    );
+    assert!(matches!(
+        world.run(&citizen(), recompute.clone(), "2025-03-03T16:10:00+07:00"),
+        Err(Rejection::Forbidden(_))
+    ));
+    world
+        .run(&officer("mot_cua"), recompute, "2025-03-03T16:10:00+07:00")
+        .unwrap();
+    assert_eq!(
+        world.case().appointment,
+        Some(at("2025-03-05T17:00:00+07:00"))
+    );
+    assert_eq!(
+        world.case().calendar_version.as_deref(),
+        Some(world.calendars.version())
+    );
+}
+
+#[test]
 fn timers_fire_once_in_effect() {
     let mut world = World::new(BIRTH);
     world.submit_birth("2025-03-03T09:00:00+07:00");
@@ -759,17 +819,20 @@ fn timers_fire_once_in_effect() {
             "2025-03-03T09:30:00+07:00",
         )
         .unwrap();
-    let timers = timers_of(world.case(), &world.calendars);
+    let timers = timers_of(
+        world.case(),
+        &world.calendars,
+        world.procedure.definition().clock.warn_before,
+    );
     assert!(timers.contains(&Timer {
         deadline: Deadline::Appointment,
         passed: true,
         due_at: at("2025-03-03T17:00:01+07:00")
     }));
-    assert!(timers.contains(&Timer {
-        deadline: Deadline::Appointment,
-        passed: false,
-        due_at: at("2025-02-28T17:00:00+07:00")
-    }));
+    assert!(
+        !timers.iter().any(|timer| !timer.passed),
+        "a same-day dossier gets no warning before its own receipt: {timers:?}"
+    );
     let raise = Command::RaiseDeadline {
         deadline: Deadline::Appointment,
         passed: true,
@@ -986,6 +1049,9 @@ fn any_command() -> impl Strategy<Value = Command> {
         (1_u64..20_000).prop_map(|amount| Command::RecordPayment {
             amount: Money::dong(amount),
             reference: "R".to_owned()
+        }),
+        Just(Command::RecomputeDeadlines {
+            reason: "Lịch mới".to_owned()
         }),
         (any::<bool>(), any::<bool>()).prop_map(|(step, passed)| Command::RaiseDeadline {
             deadline: if step {

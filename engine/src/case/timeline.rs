@@ -103,6 +103,18 @@ pub fn describe(event: &Event) -> String {
             format_instant(*previous),
             format_instant(*appointment)
         ),
+        EventKind::DeadlinesRecomputed {
+            reason,
+            previous,
+            appointment,
+            ..
+        } => format!(
+            "Tính lại thời hạn theo lịch mới: {} → {} — {reason}",
+            previous
+                .map(format_instant)
+                .unwrap_or_else(|| "-".to_owned()),
+            format_instant(*appointment)
+        ),
         EventKind::DeadlineNear { deadline } => match deadline {
             Deadline::Appointment => "Sắp đến hạn trả kết quả".to_owned(),
             Deadline::Step => "Sắp hết thời gian của bước".to_owned(),

@@ -230,6 +230,64 @@ impl Calendars {
         }
     }
 
+    /// The latest instant `amount` of office time before `at` (walking back over lunch, rest days
+    /// and holidays); the mirror of [`Calendars::add_working_time`].
+    pub fn subtract_working_time(
+        &self,
+        at: DateTime<FixedOffset>,
+        amount: Duration,
+    ) -> Result<DateTime<FixedOffset>, ClockError> {
+        let local = at.with_timezone(&vietnam()).naive_local();
+        let mut remaining = amount.max(Duration::zero());
+        let mut day = local.date();
+        let mut cursor = local;
+        loop {
+            let calendar = self.year(day.year())?;
+            if calendar.is_working_day(day) {
+                for (start, end) in calendar.office_hours.iter().rev() {
+                    let start = day.and_time(*start);
+                    let end = day.and_time(*end);
+                    if cursor < start {
+                        continue;
+                    }
+                    let from = cursor.min(end);
+                    let available = from - start;
+                    if remaining <= available {
+                        return Ok(local_instant(from - remaining));
+                    }
+                    remaining -= available;
+                    cursor = start;
+                }
+            }
+            day = day.pred_opt().ok_or(ClockError::MissingYear {
+                year: day.year() - 1,
+            })?;
+            cursor = day.and_time(NaiveTime::MIN) + Duration::days(1) - Duration::nanoseconds(1);
+        }
+    }
+
+    /// When to warn that `deadline` is near: `window` working days earlier at the same time of
+    /// day, or `window` working hours of office time earlier.
+    pub fn warning_before(
+        &self,
+        deadline: DateTime<FixedOffset>,
+        window: TimeLimit,
+    ) -> Result<DateTime<FixedOffset>, ClockError> {
+        match window {
+            TimeLimit::WorkingHours(hours) => {
+                self.subtract_working_time(deadline, Duration::hours(i64::from(hours)))
+            }
+            TimeLimit::WorkingDays(days) => {
+                let local = deadline.with_timezone(&vietnam()).naive_local();
+                let mut day = local.date();
+                for _ in 0..days {
+                    day = self.previous_working_day(day)?;
+                }
+                Ok(local_instant(day.and_time(local.time())))
+            }
+        }
+    }
+
     /// Office time between two instants (zero when `to` is not after `from`).
     pub fn working_time_between(
         &self,

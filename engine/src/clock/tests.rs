@@ -177,6 +177,20 @@ fn working_hours_cross_tet() {
 }
 
 #[test]
+fn warnings_come_one_working_day_or_some_office_hours_before_the_deadline() {
+    let calendars = shipped();
+    // Appointment Monday 3/2/2025 17:00 (after Tết): one working day before is Friday 24/1 17:00.
+    let warn = calendars
+        .warning_before(at("2025-02-03T17:00:00+07:00"), TimeLimit::WorkingDays(1))
+        .unwrap();
+    assert_eq!(warn.to_rfc3339(), "2025-01-24T17:00:00+07:00");
+    let warn = calendars
+        .warning_before(at("2025-03-04T08:30:00+07:00"), TimeLimit::WorkingHours(2))
+        .unwrap();
+    assert_eq!(warn.to_rfc3339(), "2025-03-03T16:00:00+07:00");
+}
+
+#[test]
 fn deadlines_cross_the_year_boundary_on_next_years_calendar() {
     // Wed 31/12/2025 after the cut-off; 1/1/2026 is Tết Dương lịch: D0 = Fri 2/1, +1 = Mon 5/1.
     assert_eq!(
@@ -321,6 +335,15 @@ proptest! {
         prop_assert!(due <= calendars.add_working_time(t, large).unwrap());
         prop_assert!(calendars.add_working_time(early, a).unwrap() <= calendars.add_working_time(late, a).unwrap());
         prop_assert!(in_office_hours(&calendars, due), "{} is outside office hours", due);
+    }
+
+    #[test]
+    fn subtracting_working_time_undoes_adding_it(t in instant(), a in (1_i64..12_000).prop_map(Duration::minutes)) {
+        let calendars = shipped();
+        let due = calendars.add_working_time(t, a).unwrap();
+        let back = calendars.subtract_working_time(due, a).unwrap();
+        prop_assert_eq!(calendars.working_time_between(back, due).unwrap(), a);
+        prop_assert!(back >= t || !in_office_hours(&calendars, t), "{} before {}", back, t);
     }
 
     #[test]

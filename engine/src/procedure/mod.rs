@@ -8,6 +8,7 @@ mod expr;
 mod graph;
 mod model;
 mod page;
+mod simulate;
 mod validate;
 
 use std::sync::OnceLock;
@@ -17,6 +18,7 @@ pub use expr::{Expression, ExpressionEngine, ExpressionError, ExpressionKind, Va
 pub use graph::{GraphFormat, render_graph};
 pub use model::*;
 pub use page::render_page;
+pub use simulate::{SimulateError, SimulatedPath, SimulatedStep, simulate};
 
 use validate::CompiledExpressions;
 

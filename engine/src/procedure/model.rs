@@ -214,7 +214,7 @@ pub struct LegalBasis {
 }
 
 /// How the legal clock treats this procedure (see `docs/procedure-format.md`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClockPolicy {
     /// What a receipt after the calendar's cut-off (15:00) counts from.
@@ -223,6 +223,24 @@ pub struct ClockPolicy {
     /// What a supplement request does to the time limit.
     #[serde(default)]
     pub supplement: SupplementClock,
+    /// How long before the appointment officers are warned, so an apology (Form 04) can still be
+    /// sent at least a day ahead (Decree 61/2018 Art. 19.9).
+    #[serde(default = "one_working_day")]
+    pub warn_before: TimeLimit,
+}
+
+fn one_working_day() -> TimeLimit {
+    TimeLimit::WorkingDays(1)
+}
+
+impl Default for ClockPolicy {
+    fn default() -> Self {
+        Self {
+            after_cutoff: AfterCutoff::default(),
+            supplement: SupplementClock::default(),
+            warn_before: one_working_day(),
+        }
+    }
 }
 
 /// Receipts after the daily cut-off.
