@@ -785,3 +785,97 @@ async fn a_published_procedure_version_never_changes(world: World) {
         vec![("1.001193", 1, "{\"a\":1}"), ("1.001193", 2, "{\"a\":2}")]
     );
 }
+
+mod pinned {
+    use super::*;
+    use hoso_engine::procedure::Procedure;
+    use hoso_engine::service::{Catalogue, Service};
+
+    crate::conformance!(a_running_dossier_stays_on_its_version_when_a_new_one_is_published);
+
+    async fn a_running_dossier_stays_on_its_version_when_a_new_one_is_published(world: World) {
+        let old = world
+            .submit_birth("2025-03-03T09:00:00+07:00")
+            .await
+            .case
+            .code;
+        world
+            .act(
+                &old,
+                officer("mot_cua"),
+                Command::Receive,
+                "2025-03-03T09:10:00+07:00",
+            )
+            .await
+            .expect("received");
+        // Version 2 gives the appraisal step 6 working hours instead of 3.
+        let text = include_str!("../../../procedures/1.001193-dang-ky-khai-sinh.toml")
+            .replace("version = 1", "version = 2")
+            .replace(
+                "allotted = { working_hours = 3 }",
+                "allotted = { working_hours = 6 }",
+            );
+        let mut catalogue = Catalogue::new();
+        for procedure in world.service.catalogue().iter() {
+            catalogue.insert(Procedure::clone(procedure));
+        }
+        catalogue.insert(Procedure::load("v2.toml", &text).expect("v2 loads"));
+        let calendars = world.service.calendars().clone();
+        let store = hoso_adapters::store::AnyStore::open(&world.url)
+            .await
+            .expect("store");
+        let upgraded = Service::new(
+            store,
+            catalogue,
+            calendars,
+            hoso_engine::case::Directory::single_units(),
+        );
+        let next = World {
+            service: std::sync::Arc::new(upgraded),
+            url: world.url.clone(),
+        };
+
+        let new = next.submit_birth("2025-03-03T09:30:00+07:00").await.case;
+        assert_eq!(
+            new.procedure.version, 2,
+            "new dossiers take the newest version"
+        );
+        let moved = next
+            .act(
+                &old,
+                officer("mot_cua"),
+                action("chuyen_tham_dinh"),
+                "2025-03-03T09:20:00+07:00",
+            )
+            .await
+            .expect("forwarded");
+        assert_eq!(moved.case.procedure.version, 1);
+        assert_eq!(
+            moved.case.step_due(),
+            Some(at("2025-03-03T14:20:00+07:00")),
+            "3 hours of v1: 2h10 before lunch, 50 min after"
+        );
+        next.act(
+            &new.code,
+            officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:40:00+07:00",
+        )
+        .await
+        .expect("received");
+        let moved = next
+            .act(
+                &new.code,
+                officer("mot_cua"),
+                action("chuyen_tham_dinh"),
+                "2025-03-03T09:50:00+07:00",
+            )
+            .await
+            .expect("forwarded");
+        assert_eq!(
+            moved.case.step_due(),
+            Some(at("2025-03-04T08:20:00+07:00")),
+            "6 hours of v2, into the next morning"
+        );
+    }
+}

@@ -1112,3 +1112,34 @@ proptest! {
         prop_assert_eq!(replayed.as_ref(), world.case.as_ref());
     }
 }
+
+#[test]
+fn malformed_command_payloads_are_refused_with_what_is_wrong() {
+    let cases = [
+        (r#"{"command":"receiv"}"#, "unknown variant `receiv`"),
+        (r#"{"command":"refuse_intake"}"#, "missing field `reason`"),
+        (
+            r#"{"command":"refuse_intake","reason":42}"#,
+            "invalid type: integer `42`, expected a string",
+        ),
+        (
+            r#"{"command":"record_payment","amount":-5,"reference":"x"}"#,
+            "invalid value: integer `-5`",
+        ),
+        (
+            r#"{"command":"consult","unit":"../etc","question":"?"}"#,
+            "is not a unit code",
+        ),
+        (
+            r#"{"command":"apologize_and_extend","reason":"x","new_appointment":"tomorrow"}"#,
+            "input contains invalid characters",
+        ),
+        ("not json", "expected ident"),
+    ];
+    for (payload, expected) in cases {
+        let error = serde_json::from_str::<Command>(payload)
+            .expect_err(payload)
+            .to_string();
+        assert!(error.contains(expected), "{payload}: {error}");
+    }
+}
