@@ -168,6 +168,15 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
 macro_rules! store_impl {
     ($store:ty, $db:ty, |$pool:ident| $begin:expr, $claim_timers:expr) => {
         impl $store {
+            /// Whether every migration this hoso knows is applied (the caller's `MIGRATOR`).
+            pub async fn migrations_current(&self) -> Result<bool, hoso_engine::ports::StoreError> {
+                let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(usize::try_from(applied).unwrap_or_default() == MIGRATOR.iter().count())
+            }
+
             /// Registers a new dossier inside the batch transaction.
             async fn register(
                 connection: &mut <$db as sqlx::Database>::Connection,

@@ -30,16 +30,6 @@ impl PostgresStore {
         Ok(Self { pool })
     }
 
-    /// Whether every known migration is applied.
-    pub async fn migrations_current(&self) -> Result<bool, StoreError> {
-        let applied: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
-                .fetch_one(&self.pool)
-                .await
-                .map_err(super::unavailable)?;
-        Ok(usize::try_from(applied).unwrap_or_default() == MIGRATOR.iter().count())
-    }
-
     /// The connection pool.
     pub fn pool(&self) -> &PgPool {
         &self.pool
