@@ -16,7 +16,7 @@ use hoso_engine::service::Service;
 /// Prints a dossier: code, procedure, status, step and deadlines, then its timeline.
 pub fn print_case(service: &Service<AnyStore>, case: &Case, events: &[Event]) {
     let procedure = service.procedure_of(case).ok();
-    let name = procedure.map_or(String::new(), |procedure| {
+    let name = procedure.as_ref().map_or(String::new(), |procedure| {
         procedure.definition().name.clone()
     });
     println!("● {}  {} — {}", case.code, case.procedure.code, name);
@@ -28,6 +28,7 @@ pub fn print_case(service: &Service<AnyStore>, case: &Case, events: &[Event]) {
     );
     if let Some(step) = &case.step {
         let step_name = procedure
+            .as_ref()
             .and_then(|procedure| procedure.step(step))
             .map_or(String::new(), |step| format!(" — {}", step.name));
         let due = case.step_due().map(format_instant).unwrap_or_default();

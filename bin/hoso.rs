@@ -64,6 +64,11 @@ impl FileArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the HTTP API (and the deadline timers) until Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
+    /// Staff users and their bearer tokens.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Create or migrate the database and publish the procedure folder.
     Init {
         #[command(flatten)]
@@ -118,6 +123,86 @@ enum CaseCommand {
         /// At most this many.
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// `hoso serve` settings; every one has a flag and a HOSO_* variable.
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one; the chosen address is printed).
+    #[arg(long, env = "HOSO_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Folder for uploaded documents (stored by their SHA-256).
+    #[arg(long, env = "HOSO_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// OpenID Connect issuer for citizens (the national SSO); without it only hoso tokens work.
+    #[arg(long, env = "HOSO_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    /// This service's client id at the issuer, expected as the ID token's audience.
+    #[arg(long, env = "HOSO_OIDC_AUDIENCE", default_value = "hoso")]
+    oidc_audience: String,
+    /// The ID-token claim holding the personal identification number.
+    #[arg(long, env = "HOSO_OIDC_CITIZEN_CLAIM", default_value = "SoDinhDanh")]
+    oidc_citizen_claim: String,
+    /// Requests per second each caller may sustain.
+    #[arg(long, env = "HOSO_RATE_LIMIT", default_value_t = 50.0)]
+    rate_limit: f64,
+    /// Requests each caller may send at once.
+    #[arg(long, env = "HOSO_RATE_BURST", default_value_t = 100.0)]
+    rate_burst: f64,
+    /// Seconds a request may take.
+    #[arg(long, env = "HOSO_REQUEST_TIMEOUT", default_value_t = 30)]
+    request_timeout: u64,
+    /// Largest uploaded document, in MiB.
+    #[arg(long, env = "HOSO_MAX_UPLOAD_MB", default_value_t = 10)]
+    max_upload_mb: usize,
+    /// Seconds between timer passes; 0 turns the in-process timer worker off.
+    #[arg(long, env = "HOSO_TIMER_INTERVAL", default_value_t = 30)]
+    timer_interval: u64,
+    /// Log format.
+    #[arg(long, env = "HOSO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user and print their bearer token once.
+    Add {
+        /// designer, auditor, admin, citizen (a local demo token), or a procedure role such as
+        /// mot_cua for an officer.
+        #[arg(long)]
+        role: String,
+        /// The officer's unit code, e.g. 000.00.17.H21.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// A demo citizen's 12-digit identification number.
+        #[arg(long)]
+        citizen_id: Option<String>,
+        /// Days until the token expires.
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Revoke every token of a user.
+    Revoke {
+        /// The user id printed by `user add`.
+        user: String,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -265,6 +350,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Procedure(command) => run_procedure(command),
         Command::Calendar(command) => run_calendar(command),
+        Command::Serve(args) => block_on(serve(args)),
+        Command::User(command) => block_on(user(command)),
         Command::Init { store } => block_on(init(store)),
         Command::Demo {
             database_url,
@@ -296,6 +383,188 @@ async fn open(
         )
     })?;
     Ok(service)
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HOSO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match args.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+    let service = std::sync::Arc::new(open(&args.store.settings()).await?);
+    let oidc = match &args.oidc_issuer {
+        Some(issuer) => Some(std::sync::Arc::new(
+            hoso_adapters::http::oidc::OidcVerifier::new(hoso_adapters::http::oidc::OidcSettings {
+                issuer: issuer.clone(),
+                audience: args.oidc_audience.clone(),
+                citizen_claim: args.oidc_citizen_claim.clone(),
+            })
+            .map_err(|error| anyhow::anyhow!(error))?,
+        )),
+        None => None,
+    };
+    let limits = hoso_adapters::http::Limits {
+        upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
+        submission_bytes: args
+            .max_upload_mb
+            .saturating_mul(1024 * 1024)
+            .saturating_mul(3)
+            .max(1024 * 1024),
+        request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
+        ..hoso_adapters::http::Limits::default()
+    };
+    let state = hoso_adapters::http::AppState::new(
+        std::sync::Arc::clone(&service),
+        oidc,
+        hoso_adapters::documents::DocumentStore::new(args.data_dir.join("documents")),
+        hoso_adapters::http::limit::RateLimit {
+            per_second: args.rate_limit.max(0.1),
+            burst: args.rate_burst.max(1.0),
+        },
+        limits,
+    );
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .with_context(|| format!("binding {}", args.bind))?;
+    let address = listener.local_addr().context("reading the bound address")?;
+    println!(
+        "hoso listening on http://{address} ({})",
+        service.store().backend()
+    );
+    let (stop_timers, timers_stopped) = tokio::sync::oneshot::channel::<()>();
+    let timers = (args.timer_interval > 0).then(|| {
+        let metrics = std::sync::Arc::clone(&state.metrics);
+        tokio::spawn(hoso_adapters::worker::run_timers(
+            std::sync::Arc::clone(&service),
+            std::time::Duration::from_secs(args.timer_interval),
+            async move {
+                let _ = timers_stopped.await;
+            },
+            move |pass| match pass {
+                Ok(pass) => metrics.timers_fired(pass.raised),
+                Err(error) => tracing::warn!(%error, "timer pass failed; retrying next pass"),
+            },
+        ))
+    });
+    hoso_adapters::http::serve(listener, state, shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    let _ = stop_timers.send(());
+    if let Some(timers) = timers {
+        let _ = timers.await;
+    }
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
+    use hoso_adapters::access::{Secret, User, UserKind};
+    match command {
+        UserCommand::Add {
+            role,
+            unit,
+            name,
+            citizen_id,
+            days,
+            store,
+        } => {
+            let kind = UserKind::parse(&role).unwrap_or(UserKind::Officer);
+            let unit = unit
+                .map(|unit| {
+                    hoso_engine::case::UnitId::parse(&unit)
+                        .map_err(|error| anyhow::anyhow!("--unit: {error}"))
+                })
+                .transpose()?;
+            if kind == UserKind::Officer {
+                let service = open(&store.settings()).await?;
+                let known = service
+                    .catalogue()
+                    .iter()
+                    .flat_map(|procedure| {
+                        procedure
+                            .definition()
+                            .roles
+                            .iter()
+                            .map(|role| role.id.clone())
+                            .collect::<Vec<_>>()
+                    })
+                    .any(|known| known == role);
+                anyhow::ensure!(
+                    known,
+                    "`{role}` is neither designer, auditor, admin, citizen nor a role of any published procedure"
+                );
+                anyhow::ensure!(
+                    unit.is_some(),
+                    "an officer needs --unit, the unit they work in"
+                );
+            }
+            if kind == UserKind::Citizen {
+                let valid = citizen_id
+                    .as_deref()
+                    .is_some_and(hoso_engine::case::is_id_number);
+                anyhow::ensure!(
+                    valid,
+                    "a citizen needs --citizen-id, a 12-digit personal identification number"
+                );
+            }
+            anyhow::ensure!((1..=3650).contains(&days), "--days must be from 1 to 3650");
+            let service = open(&store.settings()).await?;
+            let user = User {
+                id: format!("u-{}", uuid::Uuid::now_v7().simple()),
+                name,
+                kind,
+                role: (kind == UserKind::Officer).then(|| role.clone()),
+                unit: if kind == UserKind::Officer {
+                    unit
+                } else {
+                    None
+                },
+                citizen_id: if kind == UserKind::Citizen {
+                    citizen_id
+                } else {
+                    None
+                },
+            };
+            let now = chrono::Utc::now();
+            service.store().add_user(&user, now).await?;
+            let secret = Secret::generate()
+                .map_err(|error| anyhow::anyhow!("no randomness from the OS: {error}"))?;
+            service
+                .store()
+                .add_token(
+                    &secret.hash(),
+                    &user.id,
+                    now,
+                    now + chrono::Duration::days(days),
+                )
+                .await?;
+            println!(
+                "user {} ({}) added; token (shown once, keep it secret):",
+                user.id,
+                user.kind.as_str()
+            );
+            println!("{}", secret.expose());
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Revoke { user, store } => {
+            let service = open(&store.settings()).await?;
+            if service.store().user(&user).await?.is_none() {
+                eprintln!("no user {user}");
+                return Ok(ExitCode::FAILURE);
+            }
+            let revoked = service
+                .store()
+                .revoke_tokens(&user, chrono::Utc::now())
+                .await?;
+            println!("revoked {revoked} token(s) of {user}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 async fn init(store: StoreArgs) -> anyhow::Result<ExitCode> {

@@ -2,16 +2,22 @@
 //! payments, portal sync.
 //!
 //! # Layout
+//! - [`access`] — users and bearer tokens (hashed at rest).
 //! - [`boot`] — start-up: store, procedure publication, catalogue of every stored version.
+//! - [`documents`] — uploaded documents, content-addressed on disk.
+//! - [`http`] — the HTTP API (`hoso serve`).
 //! - [`files`] — finding and reading hand-written TOML files.
 //! - [`catalogue`] — procedure files and folders.
 //! - [`calendars`] — the calendar folder, one file per year.
 //! - [`store`] — the event store on SQLite and PostgreSQL.
 //! - [`worker`] — background runners: durable timers.
 
+pub mod access;
 pub mod boot;
 pub mod calendars;
 pub mod catalogue;
+pub mod documents;
 pub mod files;
+pub mod http;
 pub mod store;
 pub mod worker;

@@ -160,7 +160,7 @@ pub fn attention(procedure: &Procedure, case: &Case) -> Option<Attention> {
 /// Runs commands against a store.
 pub struct Service<S> {
     store: S,
-    catalogue: Catalogue,
+    catalogue: std::sync::RwLock<Catalogue>,
     calendars: Calendars,
     directory: Directory,
 }
@@ -170,7 +170,7 @@ impl<S: Store> Service<S> {
     pub fn new(store: S, catalogue: Catalogue, calendars: Calendars, directory: Directory) -> Self {
         Self {
             store,
-            catalogue,
+            catalogue: std::sync::RwLock::new(catalogue),
             calendars,
             directory,
         }
@@ -181,9 +181,25 @@ impl<S: Store> Service<S> {
         &self.store
     }
 
-    /// The procedures.
-    pub fn catalogue(&self) -> &Catalogue {
-        &self.catalogue
+    /// A snapshot of the procedures (cheap: versions are shared).
+    pub fn catalogue(&self) -> Catalogue {
+        self.catalogue.read().map_or_else(
+            |poisoned| poisoned.into_inner().clone(),
+            |catalogue| catalogue.clone(),
+        )
+    }
+
+    /// Adds a newly published version.
+    pub fn add_procedure(&self, procedure: Procedure) {
+        match self.catalogue.write() {
+            Ok(mut catalogue) => catalogue.insert(procedure),
+            Err(poisoned) => poisoned.into_inner().insert(procedure),
+        }
+    }
+
+    /// The newest version of a procedure.
+    pub fn current_procedure(&self, code: &str) -> Option<Arc<Procedure>> {
+        self.catalogue().current(code).cloned()
     }
 
     /// The calendars.
@@ -192,9 +208,10 @@ impl<S: Store> Service<S> {
     }
 
     /// The procedure version a dossier is pinned to.
-    pub fn procedure_of(&self, case: &Case) -> Result<&Arc<Procedure>, ServiceError> {
-        self.catalogue
+    pub fn procedure_of(&self, case: &Case) -> Result<Arc<Procedure>, ServiceError> {
+        self.catalogue()
             .get(case.procedure.code.as_str(), case.procedure.version)
+            .cloned()
             .ok_or_else(|| ServiceError::MissingVersion {
                 code: case.code.to_string(),
                 procedure: case.procedure.code.to_string(),
@@ -319,10 +336,9 @@ impl<S: Store> Service<S> {
         match &request.target {
             Target::New(procedure_code) => {
                 let procedure = self
-                    .catalogue
-                    .current(procedure_code.as_str())
+                    .current_procedure(procedure_code.as_str())
                     .ok_or_else(|| ServiceError::UnknownProcedure(procedure_code.to_string()))?;
-                let context = self.context(procedure);
+                let context = self.context(&procedure);
                 let kinds = decide(&context, None, &request.actor, &request.command, now)?;
                 let Command::Submit(submission) = &request.command else {
                     return Err(Rejection::NotNow(
@@ -356,7 +372,7 @@ impl<S: Store> Service<S> {
                     });
                 }
                 let procedure = self.procedure_of(&case)?;
-                let context = self.context(procedure);
+                let context = self.context(&procedure);
                 let kinds = decide(&context, Some(&case), &request.actor, &request.command, now)?;
                 if kinds.is_empty() {
                     return Ok(Prepared::NoOp(Box::new(case)));
@@ -371,7 +387,7 @@ impl<S: Store> Service<S> {
                         &self.calendars,
                         procedure.definition().clock.warn_before,
                     ),
-                    attention: attention(procedure, &after),
+                    attention: attention(&procedure, &after),
                     events,
                     case: after,
                     outbox,
@@ -397,7 +413,7 @@ impl<S: Store> Service<S> {
                 report.rewritten += 1;
                 let procedure = self.procedure_of(&rebuilt)?;
                 self.store
-                    .replace_projection(&rebuilt, attention(procedure, &rebuilt).as_ref())
+                    .replace_projection(&rebuilt, attention(&procedure, &rebuilt).as_ref())
                     .await?;
             }
         }

@@ -27,6 +27,15 @@ pub enum AnyStore {
     Postgres(PostgresStore),
 }
 
+macro_rules! delegate {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            AnyStore::Sqlite($store) => $call.await,
+            AnyStore::Postgres($store) => $call.await,
+        }
+    };
+}
+
 impl AnyStore {
     /// Opens the database at `url` and brings its schema up to date.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
@@ -52,10 +61,72 @@ impl AnyStore {
 
     /// Whether every migration this hoso knows is applied.
     pub async fn migrations_current(&self) -> Result<bool, StoreError> {
-        match self {
-            Self::Sqlite(store) => store.migrations_current().await,
-            Self::Postgres(store) => store.migrations_current().await,
-        }
+        delegate!(self, store => store.migrations_current())
+    }
+
+    /// Adds a user.
+    pub async fn add_user(
+        &self,
+        user: &crate::access::User,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        delegate!(self, store => store.add_user(user, now))
+    }
+
+    /// Stores a token's hash.
+    pub async fn add_token(
+        &self,
+        hash: &str,
+        user_id: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        delegate!(self, store => store.add_token(hash, user_id, now, expires_at))
+    }
+
+    /// Revokes a user's tokens.
+    pub async fn revoke_tokens(
+        &self,
+        user_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        delegate!(self, store => store.revoke_tokens(user_id, now))
+    }
+
+    /// The user holding a live token.
+    pub async fn user_by_token(
+        &self,
+        hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<crate::access::User>, StoreError> {
+        delegate!(self, store => store.user_by_token(hash, now))
+    }
+
+    /// A user by id.
+    pub async fn user(&self, id: &str) -> Result<Option<crate::access::User>, StoreError> {
+        delegate!(self, store => store.user(id))
+    }
+
+    /// Records or reads an Idempotency-Key.
+    pub async fn claim_idempotency_key(
+        &self,
+        principal: &str,
+        key: &str,
+        request_hash: &str,
+        command_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(String, String), StoreError> {
+        delegate!(self, store => store.claim_idempotency_key(principal, key, request_hash, command_id, now))
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        delegate!(self, store => store.ping())
+    }
+
+    /// Outbox messages waiting for delivery.
+    pub async fn outbox_backlog(&self) -> Result<u64, StoreError> {
+        delegate!(self, store => store.outbox_backlog())
     }
 }
 
@@ -71,15 +142,6 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
-}
-
-macro_rules! delegate {
-    ($self:ident, $store:ident => $call:expr) => {
-        match $self {
-            AnyStore::Sqlite($store) => $call.await,
-            AnyStore::Postgres($store) => $call.await,
-        }
-    };
 }
 
 impl Store for AnyStore {
@@ -175,6 +237,123 @@ macro_rules! store_impl {
                     .await
                     .map_err($crate::store::unavailable)?;
                 Ok(usize::try_from(applied).unwrap_or_default() == MIGRATOR.iter().count())
+            }
+
+            /// Adds a user.
+            pub async fn add_user(&self, user: &$crate::access::User, now: chrono::DateTime<chrono::Utc>) -> Result<(), hoso_engine::ports::StoreError> {
+                sqlx::query("INSERT INTO users (id, name, kind, role, unit, citizen_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(&user.id)
+                    .bind(&user.name)
+                    .bind(user.kind.as_str())
+                    .bind(user.role.clone())
+                    .bind(user.unit.as_ref().map(ToString::to_string))
+                    .bind(user.citizen_id.clone())
+                    .bind($crate::store::rows::micros(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(())
+            }
+
+            /// Stores a token's hash for a user until `expires_at`.
+            pub async fn add_token(
+                &self,
+                hash: &str,
+                user_id: &str,
+                now: chrono::DateTime<chrono::Utc>,
+                expires_at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(), hoso_engine::ports::StoreError> {
+                sqlx::query("INSERT INTO tokens (hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                    .bind(hash)
+                    .bind(user_id)
+                    .bind($crate::store::rows::micros(now))
+                    .bind($crate::store::rows::micros(expires_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(())
+            }
+
+            /// Revokes every token of a user; returns how many were live.
+            pub async fn revoke_tokens(&self, user_id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<u64, hoso_engine::ports::StoreError> {
+                let revoked = sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                    .bind($crate::store::rows::micros(now))
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(revoked.rows_affected())
+            }
+
+            /// The user holding a live (unexpired, unrevoked) token with this hash.
+            pub async fn user_by_token(&self, hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<$crate::access::User>, hoso_engine::ports::StoreError> {
+                let row: Option<(String, String, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+                    "SELECT users.id, users.name, users.kind, users.role, users.unit, users.citizen_id FROM tokens \
+                     JOIN users ON users.id = tokens.user_id \
+                     WHERE tokens.hash = $1 AND tokens.revoked_at IS NULL AND tokens.expires_at > $2",
+                )
+                .bind(hash)
+                .bind($crate::store::rows::micros(now))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                row.map($crate::store::rows::user_of).transpose()
+            }
+
+            /// The user with this id.
+            pub async fn user(&self, id: &str) -> Result<Option<$crate::access::User>, hoso_engine::ports::StoreError> {
+                let row: Option<(String, String, String, Option<String>, Option<String>, Option<String>)> =
+                    sqlx::query_as("SELECT id, name, kind, role, unit, citizen_id FROM users WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err($crate::store::unavailable)?;
+                row.map($crate::store::rows::user_of).transpose()
+            }
+
+            /// The request hash and command id first used with an Idempotency-Key; records them
+            /// when the key is new. Returns what is stored for the key.
+            pub async fn claim_idempotency_key(
+                &self,
+                principal: &str,
+                key: &str,
+                request_hash: &str,
+                command_id: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(String, String), hoso_engine::ports::StoreError> {
+                sqlx::query(
+                    "INSERT INTO idempotency_keys (principal, key, request_hash, command_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (principal, key) DO NOTHING",
+                )
+                .bind(principal)
+                .bind(key)
+                .bind(request_hash)
+                .bind(command_id)
+                .bind($crate::store::rows::micros(now))
+                .execute(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                sqlx::query_as("SELECT request_hash, command_id FROM idempotency_keys WHERE principal = $1 AND key = $2")
+                    .bind(principal)
+                    .bind(key)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)
+            }
+
+            /// Whether the database answers.
+            pub async fn ping(&self) -> Result<(), hoso_engine::ports::StoreError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await.map_err($crate::store::unavailable)?;
+                Ok(())
+            }
+
+            /// Outbox messages waiting for delivery.
+            pub async fn outbox_backlog(&self) -> Result<u64, hoso_engine::ports::StoreError> {
+                let count: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'pending'")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(u64::try_from(count).unwrap_or_default())
             }
 
             /// Registers a new dossier inside the batch transaction.

@@ -210,3 +210,28 @@ impl ProjectionRow {
         })
     }
 }
+
+pub(crate) fn user_of(
+    (id, name, kind, role, unit, citizen_id): (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ),
+) -> Result<crate::access::User, StoreError> {
+    Ok(crate::access::User {
+        kind: crate::access::UserKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("user kind {kind}")))?,
+        unit: unit
+            .map(|unit| {
+                UnitId::parse(&unit).map_err(|error| StoreError::Corrupt(error.to_string()))
+            })
+            .transpose()?,
+        id,
+        name,
+        role,
+        citizen_id,
+    })
+}

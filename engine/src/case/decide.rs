@@ -930,3 +930,112 @@ impl Decider<'_> {
         }])
     }
 }
+
+/// What `actor` may do to `case` now: the built-in commands and procedure actions that `decide`
+/// would accept (or refuse only for the data given). Asking `decide` itself keeps this list from
+/// ever disagreeing with the rules.
+pub fn available_commands(
+    context: &Context<'_>,
+    case: &Case,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    use super::model::{DocumentRef, MissingDocument, Provenance};
+    let placeholder = "-".to_owned();
+    let mut candidates: Vec<(String, Command)> = Vec::new();
+    if let Some(step) = &case.step {
+        for action in context.procedure.actions_from(step) {
+            candidates.push((
+                action.id.clone(),
+                Command::TakeAction {
+                    action: action.id.clone(),
+                    reason: Some(placeholder.clone()),
+                    data: serde_json::Map::new(),
+                },
+            ));
+        }
+    }
+    let any_component = context
+        .procedure
+        .definition()
+        .documents
+        .first()
+        .map_or_else(String::new, |document| document.id.clone());
+    let other_unit = UnitId::parse("X").ok();
+    let builtins = [
+        Command::Receive,
+        Command::RefuseIntake {
+            reason: placeholder.clone(),
+        },
+        Command::RequestSupplement {
+            missing: vec![MissingDocument {
+                document: placeholder.clone(),
+                note: placeholder.clone(),
+            }],
+            reason: placeholder.clone(),
+        },
+        Command::SubmitSupplement {
+            form: serde_json::Map::new(),
+            documents: vec![DocumentRef {
+                component: any_component,
+                name: placeholder.clone(),
+                sha256: None,
+                size: None,
+                provenance: Provenance::Upload,
+                reference: None,
+            }],
+        },
+        Command::IssueResult { result_code: None },
+        Command::ReturnResult,
+        Command::Withdraw {
+            reason: String::new(),
+        },
+        Command::Stop {
+            reason: placeholder.clone(),
+        },
+        Command::ApologizeAndExtend {
+            reason: placeholder.clone(),
+            new_appointment: case.appointment.unwrap_or(now) + chrono::Duration::days(1),
+        },
+        Command::RecomputeDeadlines {
+            reason: placeholder.clone(),
+        },
+    ];
+    candidates.extend(
+        builtins
+            .into_iter()
+            .map(|command| (command.name().to_owned(), command)),
+    );
+    if let Some(unit) = other_unit {
+        candidates.push((
+            "consult".to_owned(),
+            Command::Consult {
+                unit,
+                question: placeholder.clone(),
+            },
+        ));
+    }
+    if let Some(open) = case
+        .consultations
+        .iter()
+        .position(|consultation| consultation.answer.is_none())
+    {
+        candidates.push((
+            "answer_consultation".to_owned(),
+            Command::AnswerConsultation {
+                consultation: open,
+                answer: placeholder,
+            },
+        ));
+    }
+    candidates
+        .into_iter()
+        .filter(|(_, command)| {
+            matches!(
+                decide(context, Some(case), actor, command, now),
+                Ok(_) | Err(Rejection::Invalid(_))
+            )
+        })
+        .map(|(name, _)| name)
+        .collect()
+}

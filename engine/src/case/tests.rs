@@ -1143,3 +1143,46 @@ fn malformed_command_payloads_are_refused_with_what_is_wrong() {
         assert!(error.contains(expected), "{payload}: {error}");
     }
 }
+
+#[test]
+fn each_actor_is_offered_exactly_what_decide_accepts() {
+    let mut world = World::new(BIRTH);
+    world.submit_birth("2025-03-03T09:00:00+07:00");
+    let offered = |world: &World, actor: &Actor| {
+        let context = Context {
+            procedure: &world.procedure,
+            calendars: &world.calendars,
+            directory: &world.directory,
+        };
+        available_commands(
+            &context,
+            world.case(),
+            actor,
+            at("2025-03-03T09:05:00+07:00"),
+        )
+    };
+    assert_eq!(
+        offered(&world, &officer("mot_cua")),
+        vec!["receive", "refuse_intake", "request_supplement", "stop"]
+    );
+    assert_eq!(offered(&world, &citizen()), vec!["withdraw"]);
+    assert!(offered(&world, &officer("tu_phap")).is_empty());
+    assert!(offered(&world, &Actor::citizen(OTHER_CITIZEN)).is_empty());
+    world
+        .run(
+            &officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        )
+        .unwrap();
+    assert_eq!(
+        offered(&world, &officer("mot_cua")),
+        vec![
+            "chuyen_tham_dinh",
+            "request_supplement",
+            "stop",
+            "apologize_and_extend",
+            "consult"
+        ]
+    );
+}

@@ -1,0 +1,133 @@
+//! Prometheus text metrics: requests and latencies by route, commands by outcome, timers fired;
+//! the outbox backlog is read from the store when scraped.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Upper bounds of the latency histogram, in seconds.
+const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
+
+#[derive(Default)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+/// Counters shared by the server.
+#[derive(Default)]
+pub struct Metrics {
+    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    latency: Mutex<BTreeMap<String, Histogram>>,
+    commands: Mutex<BTreeMap<(String, String), u64>>,
+    timers: Mutex<u64>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Metrics {
+    /// Counts a finished request.
+    pub fn request(&self, method: &str, route: &str, status: u16, took: Duration) {
+        *lock(&self.requests)
+            .entry((method.to_owned(), route.to_owned(), status))
+            .or_default() += 1;
+        let seconds = took.as_secs_f64();
+        let mut latency = lock(&self.latency);
+        let histogram = latency.entry(route.to_owned()).or_default();
+        for (bucket, bound) in histogram.counts.iter_mut().zip(BUCKETS) {
+            if seconds <= bound {
+                *bucket += 1;
+            }
+        }
+        histogram.count += 1;
+        histogram.sum += seconds;
+    }
+
+    /// Counts a command by name and outcome ("ok", "refused", "conflict", "error").
+    pub fn command(&self, command: &str, outcome: &str) {
+        *lock(&self.commands)
+            .entry((command.to_owned(), outcome.to_owned()))
+            .or_default() += 1;
+    }
+
+    /// Counts timers fired.
+    pub fn timers_fired(&self, count: usize) {
+        *lock(&self.timers) += count as u64;
+    }
+
+    /// The metrics in Prometheus text format.
+    pub fn render(&self, outbox_backlog: Option<u64>) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP hoso_http_requests_total HTTP requests by method, route and status."
+        );
+        let _ = writeln!(out, "# TYPE hoso_http_requests_total counter");
+        for ((method, route, status), count) in lock(&self.requests).iter() {
+            let _ = writeln!(
+                out,
+                "hoso_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {count}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP hoso_http_request_duration_seconds HTTP request latency by route."
+        );
+        let _ = writeln!(out, "# TYPE hoso_http_request_duration_seconds histogram");
+        for (route, histogram) in lock(&self.latency).iter() {
+            for (bound, count) in BUCKETS.iter().zip(histogram.counts) {
+                let _ = writeln!(
+                    out,
+                    "hoso_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "hoso_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                histogram.count
+            );
+            let _ = writeln!(
+                out,
+                "hoso_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                histogram.sum
+            );
+            let _ = writeln!(
+                out,
+                "hoso_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                histogram.count
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP hoso_commands_total Dossier commands by name and outcome."
+        );
+        let _ = writeln!(out, "# TYPE hoso_commands_total counter");
+        for ((command, outcome), count) in lock(&self.commands).iter() {
+            let _ = writeln!(
+                out,
+                "hoso_commands_total{{command=\"{command}\",outcome=\"{outcome}\"}} {count}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP hoso_timers_fired_total Deadline timers that raised an event."
+        );
+        let _ = writeln!(out, "# TYPE hoso_timers_fired_total counter");
+        let _ = writeln!(out, "hoso_timers_fired_total {}", lock(&self.timers));
+        if let Some(backlog) = outbox_backlog {
+            let _ = writeln!(
+                out,
+                "# HELP hoso_outbox_backlog Side effects waiting for delivery."
+            );
+            let _ = writeln!(out, "# TYPE hoso_outbox_backlog gauge");
+            let _ = writeln!(out, "hoso_outbox_backlog {backlog}");
+        }
+        out
+    }
+}

@@ -1,0 +1,288 @@
+//! `hoso serve`: the HTTP API for citizens, officers, designers and auditors.
+//!
+//! Every caller sees and does only what their role and unit allow (the rules live in the
+//! engine's `decide`; this layer adds who may *read* what). Every error is problem+json. Bodies,
+//! uploads, time and request rates are limited; nothing a request sends can make the server
+//! answer 5xx except the database being down.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod limit;
+pub mod metrics;
+pub mod oidc;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use hoso_engine::service::{Executed, Request as CommandRequest, Service, ServiceError};
+use sha2::{Digest, Sha256};
+use tokio::net::TcpListener;
+use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::documents::DocumentStore;
+use crate::store::AnyStore;
+use error::ApiError;
+use limit::{RateLimit, RateLimiter};
+use metrics::Metrics;
+use oidc::OidcVerifier;
+
+/// Size limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest JSON or TOML body.
+    pub body_bytes: usize,
+    /// Largest single uploaded document.
+    pub upload_bytes: usize,
+    /// Largest multipart submission in total.
+    pub submission_bytes: usize,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 1024 * 1024,
+            upload_bytes: 10 * 1024 * 1024,
+            submission_bytes: 32 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Everything a request handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    /// Runs commands.
+    pub service: Arc<Service<AnyStore>>,
+    /// Verifies citizens' ID tokens, when an issuer is configured.
+    pub oidc: Option<Arc<OidcVerifier>>,
+    /// Uploaded documents.
+    pub documents: DocumentStore,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+    /// Per-caller request rate.
+    pub limiter: Arc<RateLimiter>,
+    /// Sizes and time.
+    pub limits: Limits,
+}
+
+impl AppState {
+    /// A state with the default limits and `rate` per caller.
+    pub fn new(
+        service: Arc<Service<AnyStore>>,
+        oidc: Option<Arc<OidcVerifier>>,
+        documents: DocumentStore,
+        rate: RateLimit,
+        limits: Limits,
+    ) -> Self {
+        Self {
+            service,
+            oidc,
+            documents,
+            metrics: Arc::new(Metrics::default()),
+            limiter: Arc::new(RateLimiter::new(rate)),
+            limits,
+        }
+    }
+
+    /// Runs a command, counting it by outcome.
+    pub async fn execute(&self, request: CommandRequest) -> Result<Executed, ServiceError> {
+        let name = request.command.name();
+        let outcome = self.service.execute(request, Utc::now()).await;
+        let label = match &outcome {
+            Ok(_) => "ok",
+            Err(ServiceError::Rejected(_)) => "refused",
+            Err(ServiceError::Conflict { .. }) => "conflict",
+            Err(_) => "error",
+        };
+        self.metrics.command(name, label);
+        outcome
+    }
+}
+
+/// The OpenAPI document's header.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "hoso", description = "Online public services: dossiers, procedures, the legal clock."),
+    components(schemas(error::Problem, error::FieldError)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The application: API routes, operations endpoints, and the layers every request passes.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(api::list_procedures, api::publish_procedure))
+        .routes(routes!(api::get_procedure))
+        .routes(routes!(api::submit_dossier, api::list_dossiers))
+        .routes(routes!(api::get_dossier))
+        .routes(routes!(api::take_action))
+        .routes(routes!(api::inbox))
+        .routes(routes!(api::timeline))
+        .routes(routes!(api::document))
+        .split_for_parts();
+    let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
+    Router::new()
+        .merge(api.layer(DefaultBodyLimit::max(state.limits.submission_bytes)))
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || async move {
+                ([(header::CONTENT_TYPE, "application/json")], openapi_json)
+            }),
+        )
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .route("/readyz", axum::routing::get(readyz))
+        .route("/metrics", axum::routing::get(metrics))
+        .fallback(|| async { ApiError::NotFound("no such resource; see /openapi.json".to_owned()) })
+        .method_not_allowed_fallback(|| async {
+            (
+                StatusCode::METHOD_NOT_ALLOWED,
+                ApiError::BadRequest(
+                    "this method is not allowed here; see /openapi.json".to_owned(),
+                )
+                .into_response()
+                .into_body(),
+            )
+                .into_response()
+        })
+        .layer(middleware::from_fn_with_state(state.clone(), limit_body))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.limits.request_timeout,
+        ))
+        .with_state(state)
+}
+
+/// Database reachable and migrations current.
+async fn readyz(State(state): State<AppState>) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    state.service.store().ping().await?;
+    if !state.service.store().migrations_current().await? {
+        return Err(ApiError::Unavailable(
+            "the database schema is behind this hoso: run `hoso init`".to_owned(),
+        ));
+    }
+    Ok(axum::Json(
+        serde_json::json!({ "database": "ok", "migrations": "current" }),
+    ))
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let backlog = state.service.store().outbox_backlog().await.ok();
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4"),
+        )],
+        state.metrics.render(backlog),
+    )
+        .into_response()
+}
+
+/// Counts and times each request by its route, and logs it without personal data.
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    let took = started.elapsed();
+    state.metrics.request(&method, &route, status, took);
+    tracing::info!(%method, %route, status, micros = took.as_micros() as u64, "request");
+    response
+}
+
+/// Bodies are small (`body_bytes`) except a multipart dossier submission, which carries its
+/// documents (`submission_bytes`, each document checked against `upload_bytes` as it is read).
+async fn limit_body(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let is_submission = request.method() == axum::http::Method::POST
+        && request.uri().path() == "/api/v1/dossiers"
+        && request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("multipart/form-data"));
+    let limit = if is_submission {
+        state.limits.submission_bytes
+    } else {
+        state.limits.body_bytes
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return ApiError::TooLarge(format!("the body is larger than {limit} bytes"))
+            .into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let limited = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, limited)).await
+}
+
+/// Per-caller token bucket, keyed by the bearer token's hash or else the peer address.
+async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        return next.run(request).await;
+    }
+    let key = match request.headers().get(header::AUTHORIZATION) {
+        Some(value) => format!(
+            "token:{}",
+            hex::encode(&Sha256::digest(value.as_bytes())[..16])
+        ),
+        None => match request.extensions().get::<ConnectInfo<SocketAddr>>() {
+            Some(ConnectInfo(address)) => format!("address:{}", address.ip()),
+            None => "anonymous".to_owned(),
+        },
+    };
+    match state.limiter.check(&key, Instant::now()) {
+        Ok(()) => next.run(request).await,
+        Err(seconds) => ApiError::RateLimited(seconds).into_response(),
+    }
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,175 @@
+//! Citizens sign in through an OpenID Connect provider (the national SSO in production). Their
+//! ID token is checked against the issuer's published keys (JWKS), and for `iss`, `aud`, `exp`
+//! and `nonce`; the citizen is the personal identification number in a configurable claim.
+
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use tokio::sync::RwLock;
+
+/// Which provider to trust.
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    /// The issuer URL, exactly as in its tokens' `iss`.
+    pub issuer: String,
+    /// This service's client id, expected in `aud`.
+    pub audience: String,
+    /// The claim that carries the personal identification number, e.g. `SoDinhDanh`.
+    pub citizen_claim: String,
+}
+
+struct Keys {
+    set: JwkSet,
+    fetched: Instant,
+}
+
+/// Verifies ID tokens, caching the issuer's keys and refreshing them when a new key appears.
+pub struct OidcVerifier {
+    settings: OidcSettings,
+    http: reqwest::Client,
+    keys: RwLock<Option<Keys>>,
+}
+
+/// Algorithms accepted; `none` and symmetric algorithms never are.
+const ALLOWED: [Algorithm; 6] = [
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::ES256,
+    Algorithm::ES384,
+];
+
+/// Installs the TLS crypto provider reqwest needs, once per process.
+pub fn install_crypto_provider() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl OidcVerifier {
+    /// A verifier for one provider.
+    pub fn new(settings: OidcSettings) -> Result<Self, String> {
+        install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|error| format!("HTTP client: {error}"))?;
+        Ok(Self {
+            settings,
+            http,
+            keys: RwLock::new(None),
+        })
+    }
+
+    async fn fetch_keys(&self) -> Result<JwkSet, String> {
+        let discovery_url = format!(
+            "{}/.well-known/openid-configuration",
+            self.settings.issuer.trim_end_matches('/')
+        );
+        let discovery: serde_json::Value = self
+            .http
+            .get(&discovery_url)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|error| format!("cannot read {discovery_url}: {error}"))?
+            .json()
+            .await
+            .map_err(|error| format!("{discovery_url} is not JSON: {error}"))?;
+        if discovery.get("issuer").and_then(serde_json::Value::as_str)
+            != Some(self.settings.issuer.as_str())
+        {
+            return Err(format!("{discovery_url} names another issuer"));
+        }
+        let jwks_uri = discovery
+            .get("jwks_uri")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| format!("{discovery_url} has no jwks_uri"))?;
+        self.http
+            .get(jwks_uri)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|error| format!("cannot read {jwks_uri}: {error}"))?
+            .json()
+            .await
+            .map_err(|error| format!("{jwks_uri} is not a key set: {error}"))
+    }
+
+    /// The key with `kid`, fetching the key set when it is not cached or the key is new (at most
+    /// once a minute, so forged kids cannot make hoso hammer the provider).
+    async fn key(&self, kid: &str) -> Result<DecodingKey, String> {
+        {
+            let cached = self.keys.read().await;
+            if let Some(keys) = cached.as_ref() {
+                if let Some(jwk) = keys.set.find(kid) {
+                    return DecodingKey::from_jwk(jwk)
+                        .map_err(|error| format!("key {kid}: {error}"));
+                }
+                if keys.fetched.elapsed() < Duration::from_secs(60) {
+                    return Err(format!("unknown signing key {kid}"));
+                }
+            }
+        }
+        let set = self.fetch_keys().await?;
+        let key = set
+            .find(kid)
+            .map(DecodingKey::from_jwk)
+            .transpose()
+            .map_err(|error| format!("key {kid}: {error}"))?;
+        *self.keys.write().await = Some(Keys {
+            set,
+            fetched: Instant::now(),
+        });
+        key.ok_or_else(|| format!("unknown signing key {kid}"))
+    }
+
+    /// Verifies an ID token; returns the citizen's identification number.
+    pub async fn verify(&self, token: &str, nonce: Option<&str>) -> Result<String, String> {
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|error| format!("not a signed ID token: {error}"))?;
+        if !ALLOWED.contains(&header.alg) {
+            return Err(format!("algorithm {:?} is not accepted", header.alg));
+        }
+        let kid = header
+            .kid
+            .ok_or("the ID token names no signing key (kid)")?;
+        let key = self.key(&kid).await?;
+        let mut validation = Validation::new(header.alg);
+        validation.set_issuer(&[&self.settings.issuer]);
+        validation.set_audience(&[&self.settings.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        validation.leeway = 30;
+        let claims = jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation)
+            .map_err(|error| format!("ID token rejected: {error}"))?
+            .claims;
+        match (
+            claims.get("nonce").and_then(serde_json::Value::as_str),
+            nonce,
+        ) {
+            (Some(found), Some(expected)) if found == expected => {}
+            (Some(_), Some(_)) => {
+                return Err("the ID token's nonce does not match OIDC-Nonce".to_owned());
+            }
+            (Some(_), None) => {
+                return Err("send the nonce of the sign-in in the OIDC-Nonce header".to_owned());
+            }
+            (None, _) => return Err("the ID token has no nonce".to_owned()),
+        }
+        let citizen = claims
+            .get(&self.settings.citizen_claim)
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| format!("the ID token has no {} claim", self.settings.citizen_claim))?;
+        if !hoso_engine::case::is_id_number(citizen) {
+            return Err(format!(
+                "the {} claim is not a personal identification number",
+                self.settings.citizen_claim
+            ));
+        }
+        Ok(citizen.to_owned())
+    }
+}
