@@ -1,8 +1,10 @@
 //! End-to-end tests: they run the real `hoso` binary, as users and CI do.
 
+mod api;
 mod calendar;
 mod case;
 mod procedure;
+mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -59,19 +61,27 @@ fn require_all() -> bool {
 
 fn postgres_admin(sql: &str, admin_url: &str) {
     use sqlx::Connection as _;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let mut connection = sqlx::PgConnection::connect(admin_url)
-            .await
-            .unwrap_or_else(|error| panic!("cannot connect to HOSO_TEST_POSTGRES_URL: {error}"));
-        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(&mut connection)
-            .await
-            .unwrap_or_else(|error| panic!("{sql}: {error}"));
-    });
+    // On a thread of its own: callers may be inside an async runtime already.
+    let (sql, admin_url) = (sql.to_owned(), admin_url.to_owned());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let mut connection = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .unwrap_or_else(|error| {
+                    panic!("cannot connect to HOSO_TEST_POSTGRES_URL: {error}")
+                });
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(&mut connection)
+                .await
+                .unwrap_or_else(|error| panic!("{sql}: {error}"));
+        });
+    })
+    .join()
+    .expect("the PostgreSQL admin statement ran");
 }
 
 impl TestDatabase {

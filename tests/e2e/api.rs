@@ -1,0 +1,683 @@
+//! The HTTP API, driven over HTTP only against the real binary, on SQLite and PostgreSQL.
+
+use serde_json::{Value, json};
+
+use crate::server::{Backend, Server};
+
+const CITIZEN: &str = "001090000001";
+const OTHER: &str = "001090000002";
+const PDF: &[u8] = b"%PDF-1.4\n% hoso test document\n";
+
+async fn call(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = server
+        .http
+        .request(method.parse().expect("method"), server.url(path));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request sent");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn act(server: &Server, token: &str, code: &str, action: &str, data: Value) -> (u16, Value) {
+    let body = json!({ "action": action, "data": data });
+    call(
+        server,
+        "POST",
+        &format!("/api/v1/dossiers/{code}/actions"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+async fn submit_multipart(
+    server: &Server,
+    token: &str,
+    key: &str,
+    submission: &Value,
+    files: &[(&str, &[u8])],
+) -> (u16, Value) {
+    let mut form = reqwest::multipart::Form::new().part(
+        "submission",
+        reqwest::multipart::Part::text(submission.to_string())
+            .mime_str("application/json")
+            .expect("mime"),
+    );
+    for (component, bytes) in files {
+        form = form.part(
+            (*component).to_owned(),
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(format!("{component}.pdf")),
+        );
+    }
+    let response = server
+        .http
+        .post(server.url("/api/v1/dossiers"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .multipart(form)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn birth_submission() -> Value {
+    json!({
+        "procedure": "1.001193",
+        "channel": "online",
+        "receiving_unit": "000.00.17.H21",
+        "applicant": { "citizen_id": CITIZEN, "name": "Nguyễn Văn Bình", "email": "binh@example.vn" },
+        "form": {
+            "ho_ten_tre": "Nguyễn Minh An", "ngay_sinh": "2026-11-20", "gioi_tinh": "Nam",
+            "noi_sinh": "Bệnh viện Phụ sản Hà Nội", "so_dinh_danh_nguoi_yeu_cau": CITIZEN
+        },
+        "documents": [ { "component": "giay_chung_sinh", "name": "Giấy chứng sinh", "provenance": "data_store", "reference": "kho/123" } ]
+    })
+}
+
+async fn walk_birth_registration(backend: Backend) {
+    let Some(mut server) = Server::start(backend, "birth", &[]) else {
+        return;
+    };
+    let citizen = server.citizen(CITIZEN);
+    let desk = server.officer("mot_cua");
+    let civil = server.officer("tu_phap");
+    let chair = server.officer("chu_tich");
+
+    let (status, dossier) = submit_multipart(
+        &server,
+        &citizen,
+        "birth-1",
+        &birth_submission(),
+        &[("to_khai", PDF)],
+    )
+    .await;
+    assert_eq!(status, 201, "{dossier}");
+    let code = dossier["code"].as_str().expect("code").to_owned();
+    assert_eq!(dossier["status"], "registered");
+    assert_eq!(dossier["available_actions"], json!(["withdraw"]));
+
+    let (status, seen) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/dossiers/{code}"),
+        Some(&desk),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        seen["available_actions"],
+        json!(["receive", "refuse_intake", "request_supplement", "stop"])
+    );
+    let (status, received) = call(
+        &server,
+        "POST",
+        &format!("/api/v1/dossiers/{code}/actions"),
+        Some(&desk),
+        Some(json!({ "action": "receive", "expected_version": 1 })),
+    )
+    .await;
+    assert_eq!(status, 200, "{received}");
+    assert_eq!(received["status"], "received");
+    assert!(received["appointment"].is_string());
+    let inbox = call(&server, "GET", "/api/v1/inbox", Some(&desk), None)
+        .await
+        .1;
+    assert_eq!(inbox[0]["code"], code.as_str());
+
+    for (token, action) in [
+        (&desk, "chuyen_tham_dinh"),
+        (&civil, "trinh_ky"),
+        (&chair, "phe_duyet"),
+        (&desk, "return_result"),
+    ] {
+        let (status, body) = act(&server, token, &code, action, json!({})).await;
+        assert_eq!(status, 200, "{action}: {body}");
+    }
+    let (status, mine) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/dossiers/{code}"),
+        Some(&citizen),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(mine["status"], "result_returned");
+    assert_eq!(mine["status_code"], 10);
+    assert_eq!(mine["result_code"], format!("KQ-{code}"));
+
+    let (status, timeline) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/dossiers/{code}/timeline"),
+        Some(&citizen),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let events = timeline.as_array().expect("events");
+    assert_eq!(events.len(), 7);
+    for pair in events.windows(2) {
+        assert_eq!(pair[1]["prev_hash"], pair[0]["hash"], "the chain links");
+    }
+    assert!(
+        events[1]["actor_id"].is_null(),
+        "officers' ids are not shown to citizens"
+    );
+
+    let upload = events[0]["payload"]["documents"]
+        .as_array()
+        .and_then(|documents| {
+            documents
+                .iter()
+                .find(|document| document["component"] == "to_khai")
+        })
+        .and_then(|document| document["sha256"].as_str())
+        .expect("uploaded document hash in the event")
+        .to_owned();
+    let download = server
+        .http
+        .get(server.url(&format!("/api/v1/dossiers/{code}/documents/{upload}")))
+        .bearer_auth(&citizen)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(download.status().as_u16(), 200);
+    assert_eq!(download.headers()["content-type"], "application/pdf");
+    assert_eq!(download.bytes().await.expect("bytes").as_ref(), PDF);
+    assert!(server.stop(), "SIGTERM stops the server cleanly");
+}
+
+async fn walk_temporary_residence(backend: Backend) {
+    let Some(server) = Server::start(backend, "residence", &[]) else {
+        return;
+    };
+    let citizen = server.citizen(CITIZEN);
+    let desk = server.officer("can_bo_tiep_nhan");
+    let residence = server.officer("can_bo_cu_tru");
+    let chief = server.officer("truong_cong_an");
+    let submission = json!({
+        "procedure": "1.004194", "channel": "online", "receiving_unit": "000.00.17.H21",
+        "applicant": { "citizen_id": CITIZEN, "name": "Nguyễn Văn Bình", "phone": "0912345678" },
+        "form": { "dia_chi_tam_tru": "Số 5 ngõ 12 phố Huế", "thoi_han_thang": 12, "dang_ky_theo_danh_sach": false, "so_nguoi": 1, "mien_le_phi": false }
+    });
+    let (status, dossier) = submit_multipart(
+        &server,
+        &citizen,
+        "residence-1",
+        &submission,
+        &[("ct01", PDF), ("cho_o_hop_phap", PDF)],
+    )
+    .await;
+    assert_eq!(status, 201, "{dossier}");
+    assert_eq!(dossier["fees_due"], 7000, "the online fee");
+    let code = dossier["code"].as_str().expect("code").to_owned();
+    assert_eq!(
+        act(&server, &desk, &code, "receive", json!({})).await.0,
+        200
+    );
+    let (_, forwarded) = act(&server, &desk, &code, "chuyen_tham_dinh", json!({})).await;
+    assert_eq!(forwarded["status"], "financial_obligation_requested");
+    let (status, paid) = act(
+        &server,
+        &desk,
+        &code,
+        "record_payment",
+        json!({ "amount": 7000, "reference": "BL-0001" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["status"], "processing");
+    assert_eq!(
+        act(&server, &residence, &code, "trinh_duyet", json!({}))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        act(&server, &chief, &code, "phe_duyet_dang_ky", json!({}))
+            .await
+            .0,
+        200
+    );
+    let (status, returned) = act(&server, &desk, &code, "return_result", json!({})).await;
+    assert_eq!(status, 200, "{returned}");
+    assert_eq!(returned["status"], "result_returned");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_birth_registration_walks_to_its_returned_result_on_sqlite() {
+    walk_birth_registration(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_birth_registration_walks_to_its_returned_result_on_postgres() {
+    walk_birth_registration(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_temporary_residence_walks_with_its_fee_on_sqlite() {
+    walk_temporary_residence(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_temporary_residence_walks_with_its_fee_on_postgres() {
+    walk_temporary_residence(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_access_rule_denies_what_it_should() {
+    let Some(server) = Server::start(Backend::Sqlite, "access", &[]) else {
+        return;
+    };
+    let citizen = server.citizen(CITIZEN);
+    let stranger = server.citizen(OTHER);
+    let desk = server.officer("mot_cua");
+    let civil = server.officer("tu_phap");
+    let elsewhere = server.user("mot_cua", &["--unit", "000.00.18.H21"]);
+    let designer = server.user("designer", &[]);
+    let auditor = server.user("auditor", &[]);
+    let (_, dossier) = submit_multipart(
+        &server,
+        &citizen,
+        "access-1",
+        &birth_submission(),
+        &[("to_khai", PDF)],
+    )
+    .await;
+    let code = dossier["code"].as_str().expect("code").to_owned();
+    let path = format!("/api/v1/dossiers/{code}");
+
+    // No token, a malformed one, an unknown one.
+    assert_eq!(call(&server, "GET", &path, None, None).await.0, 401);
+    assert_eq!(
+        call(&server, "GET", &path, Some("hoso_0000"), None).await.0,
+        401
+    );
+    assert_eq!(
+        call(
+            &server,
+            "GET",
+            &path,
+            Some("eyJhbGciOiJub25lIn0.e30."),
+            None
+        )
+        .await
+        .0,
+        401
+    );
+    // A citizen guessing another's dossier gets 404, not 403; so does an officer of another unit.
+    assert_eq!(
+        call(&server, "GET", &path, Some(&stranger), None).await.0,
+        404
+    );
+    assert_eq!(
+        act(&server, &stranger, &code, "withdraw", json!({}))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        call(&server, "GET", &path, Some(&elsewhere), None).await.0,
+        404
+    );
+    assert_eq!(
+        act(&server, &elsewhere, &code, "receive", json!({}))
+            .await
+            .0,
+        404
+    );
+    // An officer whose role may not take the action.
+    let (status, problem) = act(&server, &civil, &code, "receive", json!({})).await;
+    assert_eq!(status, 403, "{problem}");
+    assert_eq!(problem["type"], "https://hoso.vn/problems/forbidden");
+    // A designer publishes but never acts on, or reads, dossiers.
+    assert_eq!(
+        act(&server, &designer, &code, "receive", json!({})).await.0,
+        403
+    );
+    assert_eq!(
+        call(&server, "GET", &path, Some(&designer), None).await.0,
+        403
+    );
+    // An auditor reads everything and changes nothing.
+    assert_eq!(
+        call(&server, "GET", &path, Some(&auditor), None).await.0,
+        200
+    );
+    assert_eq!(
+        call(
+            &server,
+            "GET",
+            &format!("{path}/timeline"),
+            Some(&auditor),
+            None
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        act(&server, &auditor, &code, "receive", json!({})).await.0,
+        403
+    );
+    let toml = std::fs::read_to_string(
+        crate::repo().join("procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml"),
+    )
+    .expect("file");
+    let publish = |token: String| {
+        server
+            .http
+            .post(server.url("/api/v1/procedures"))
+            .bearer_auth(token)
+            .header("content-type", "application/toml")
+            .body(toml.clone())
+            .send()
+    };
+    assert_eq!(
+        publish(auditor.clone())
+            .await
+            .expect("sent")
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(
+        publish(desk.clone()).await.expect("sent").status().as_u16(),
+        403
+    );
+    let published = publish(designer.clone()).await.expect("sent");
+    assert_eq!(published.status().as_u16(), 201);
+    assert_eq!(
+        published.json::<Value>().await.expect("json"),
+        json!({ "code": "2.000635", "version": 2 })
+    );
+    // The inbox is for officers; lists are scoped.
+    assert_eq!(
+        call(&server, "GET", "/api/v1/inbox", Some(&citizen), None)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        call(
+            &server,
+            "GET",
+            "/api/v1/dossiers?unit=000.00.18.H21",
+            Some(&desk),
+            None
+        )
+        .await
+        .0,
+        403
+    );
+    let (_, theirs) = call(&server, "GET", "/api/v1/dossiers", Some(&stranger), None).await;
+    assert_eq!(
+        theirs["items"],
+        json!([]),
+        "a citizen lists only their own dossiers"
+    );
+    let (_, all) = call(&server, "GET", "/api/v1/dossiers", Some(&auditor), None).await;
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(1));
+    // A revoked token stops working at once.
+    let user_id = {
+        let output = crate::hoso(&[
+            "user",
+            "add",
+            "--role",
+            "auditor",
+            "--name",
+            "temp",
+            "--db",
+            &server.database.url,
+        ]);
+        let text = crate::stdout(&output);
+        let token = text.lines().last().expect("token").trim().to_owned();
+        let id = text.split_whitespace().nth(1).expect("user id").to_owned();
+        assert_eq!(call(&server, "GET", &path, Some(&token), None).await.0, 200);
+        assert!(
+            crate::hoso(&["user", "revoke", &id, "--db", &server.database.url])
+                .status
+                .success()
+        );
+        assert_eq!(call(&server, "GET", &path, Some(&token), None).await.0, 401);
+        id
+    };
+    assert!(user_id.starts_with("u-"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_conflicts_and_bad_uploads_are_answered_precisely() {
+    let Some(server) = Server::start(Backend::Sqlite, "edges", &["--max-upload-mb", "1"]) else {
+        return;
+    };
+    let citizen = server.citizen(CITIZEN);
+    let desk = server.officer("mot_cua");
+    // The same Idempotency-Key and body: the first response; another body: 422.
+    let (first_status, first) = submit_multipart(
+        &server,
+        &citizen,
+        "same-key",
+        &birth_submission(),
+        &[("to_khai", PDF)],
+    )
+    .await;
+    let (again_status, again) = submit_multipart(
+        &server,
+        &citizen,
+        "same-key",
+        &birth_submission(),
+        &[("to_khai", PDF)],
+    )
+    .await;
+    assert_eq!((first_status, again_status), (201, 201));
+    assert_eq!(first["code"], again["code"]);
+    let mut changed = birth_submission();
+    changed["form"]["ho_ten_tre"] = json!("Nguyễn Minh Anh");
+    let (status, problem) =
+        submit_multipart(&server, &citizen, "same-key", &changed, &[("to_khai", PDF)]).await;
+    assert_eq!(status, 422, "{problem}");
+    let response = server
+        .http
+        .post(server.url("/api/v1/dossiers"))
+        .bearer_auth(&citizen)
+        .json(&birth_submission())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 400, "no Idempotency-Key");
+    // A stale expected_version is 409.
+    let code = first["code"].as_str().expect("code");
+    let path = format!("/api/v1/dossiers/{code}/actions");
+    assert_eq!(
+        call(
+            &server,
+            "POST",
+            &path,
+            Some(&desk),
+            Some(json!({ "action": "receive", "expected_version": 1 }))
+        )
+        .await
+        .0,
+        200
+    );
+    let (status, problem) = call(
+        &server,
+        "POST",
+        &path,
+        Some(&desk),
+        Some(json!({ "action": "chuyen_tham_dinh", "expected_version": 1 })),
+    )
+    .await;
+    assert_eq!(status, 409, "{problem}");
+    // Invalid action data is 422 with a pointer; an unknown field is refused, not ignored.
+    let (status, problem) = call(
+        &server,
+        "POST",
+        &path,
+        Some(&desk),
+        Some(json!({ "action": "request_supplement", "data": { "missing": "all" } })),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["pointer"], "/data");
+    let (status, _) = call(
+        &server,
+        "POST",
+        &path,
+        Some(&desk),
+        Some(json!({ "action": "receive", "sneaky": true })),
+    )
+    .await;
+    assert_eq!(status, 422);
+    // Uploads are checked by content, and by size.
+    let (status, problem) = submit_multipart(
+        &server,
+        &citizen,
+        "exe",
+        &birth_submission(),
+        &[("to_khai", b"MZ\x90\x00 not a pdf")],
+    )
+    .await;
+    assert_eq!(status, 415, "{problem}");
+    let big = [b"%PDF-1.4\n".as_slice(), &vec![b'x'; 1024 * 1024 + 10]].concat();
+    let (status, _) = submit_multipart(
+        &server,
+        &citizen,
+        "big",
+        &birth_submission(),
+        &[("to_khai", &big)],
+    )
+    .await;
+    assert_eq!(status, 413);
+    // Unknown routes and methods are problem+json too.
+    assert_eq!(
+        call(&server, "GET", "/api/v1/nope", Some(&desk), None)
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        call(&server, "DELETE", "/api/v1/procedures", Some(&desk), None)
+            .await
+            .0,
+        405
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_over_the_rate_limit_is_told_when_to_retry() {
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "rate",
+        &["--rate-limit", "1", "--rate-burst", "3"],
+    ) else {
+        return;
+    };
+    let token = server.user("auditor", &[]);
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let response = server
+            .http
+            .get(server.url("/api/v1/procedures"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("sent");
+        if response.status().as_u16() == 429 {
+            assert!(response.headers().contains_key("retry-after"));
+        }
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, vec![200, 200, 200, 429, 429]);
+    let other = server.user("designer", &[]);
+    let response = server
+        .http
+        .get(server.url("/api/v1/procedures"))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "each token has its own budget"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operations_endpoints_and_the_openapi_document_answer() {
+    let Some(server) = Server::start(Backend::Sqlite, "ops", &[]) else {
+        return;
+    };
+    assert_eq!(
+        call(&server, "GET", "/healthz", None, None).await,
+        (200, Value::String("ok".to_owned()))
+    );
+    assert_eq!(
+        call(&server, "GET", "/readyz", None, None).await.1,
+        json!({ "database": "ok", "migrations": "current" })
+    );
+    let (status, openapi) = call(&server, "GET", "/openapi.json", None, None).await;
+    assert_eq!(status, 200);
+    let paths: Vec<&String> = openapi["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .collect();
+    for expected in [
+        "/api/v1/procedures",
+        "/api/v1/procedures/{code}",
+        "/api/v1/dossiers",
+        "/api/v1/dossiers/{code}",
+        "/api/v1/dossiers/{code}/actions",
+        "/api/v1/inbox",
+        "/api/v1/dossiers/{code}/timeline",
+        "/api/v1/dossiers/{code}/documents/{id}",
+    ] {
+        assert!(
+            paths.iter().any(|path| path.as_str() == expected),
+            "{expected} missing from {paths:?}"
+        );
+    }
+    let (_, procedures) = call(&server, "GET", "/api/v1/procedures", None, None).await;
+    assert_eq!(
+        procedures.as_array().map(Vec::len),
+        Some(6),
+        "the catalogue is public"
+    );
+    let metrics = server
+        .http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains(
+            "hoso_http_requests_total{method=\"GET\",route=\"/api/v1/procedures\",status=\"200\"} 1"
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains("hoso_outbox_backlog 0"), "{metrics}");
+}

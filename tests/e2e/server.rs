@@ -1,0 +1,146 @@
+//! Starts the real `hoso serve` on a random port against a fresh database, with users made by
+//! `hoso user add`, and stops it with SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::{TestDatabase, hoso, repo, stdout};
+
+/// A running server and the tokens of its users.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The database it uses.
+    pub database: TestDatabase,
+    data_dir: std::path::PathBuf,
+    /// HTTP client.
+    pub http: reqwest::Client,
+}
+
+/// Which database to run on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    /// A SQLite file.
+    Sqlite,
+    /// A fresh PostgreSQL database (skipped without HOSO_TEST_POSTGRES_URL).
+    Postgres,
+}
+
+impl Server {
+    /// Starts a server; `None` when the backend is not available (and not required).
+    pub fn start(backend: Backend, name: &str, extra: &[&str]) -> Option<Self> {
+        let database = match backend {
+            Backend::Sqlite => TestDatabase::sqlite(name),
+            Backend::Postgres => TestDatabase::postgres()?,
+        };
+        let init = hoso(&["init", "--db", &database.url]);
+        assert!(
+            init.status.success(),
+            "{}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        let data_dir =
+            std::env::temp_dir().join(format!("hoso-e2e-data-{name}-{}", uuid::Uuid::now_v7()));
+        let mut args = vec![
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--db",
+            &database.url,
+            "--timer-interval",
+            "0",
+        ];
+        let data = data_dir.to_str().expect("utf-8").to_owned();
+        args.extend(["--data-dir", &data]);
+        args.extend(extra);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
+            .args(&args)
+            .current_dir(repo())
+            .env("HOSO_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("hoso serve starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the server prints its address");
+        let base = line
+            .split_whitespace()
+            .find(|word| word.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned();
+        hoso_adapters::http::oidc::install_crypto_provider();
+        Some(Self {
+            child,
+            base,
+            database,
+            data_dir,
+            http: reqwest::Client::new(),
+        })
+    }
+
+    /// Adds a user with `hoso user add` and returns their token.
+    pub fn user(&self, role: &str, extra: &[&str]) -> String {
+        let mut args = vec![
+            "user",
+            "add",
+            "--role",
+            role,
+            "--name",
+            role,
+            "--db",
+            &self.database.url,
+        ];
+        args.extend(extra);
+        let output = hoso(&args);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout(&output)
+            .lines()
+            .last()
+            .expect("token line")
+            .trim()
+            .to_owned()
+    }
+
+    /// An officer of unit 000.00.17.H21 with a procedure role.
+    pub fn officer(&self, role: &str) -> String {
+        self.user(role, &["--unit", "000.00.17.H21"])
+    }
+
+    /// A demo citizen.
+    pub fn citizen(&self, citizen_id: &str) -> String {
+        self.user("citizen", &["--citizen-id", citizen_id])
+    }
+
+    /// `base + path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops the server with SIGTERM and returns whether it exited cleanly.
+    pub fn stop(&mut self) -> bool {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child
+            .wait()
+            .map(|status| status.success())
+            .unwrap_or(false)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
