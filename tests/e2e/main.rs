@@ -3,6 +3,7 @@
 mod api;
 mod calendar;
 mod case;
+mod hostile;
 mod procedure;
 mod server;
 
