@@ -66,7 +66,7 @@ fn attacks(rng: &mut Rng, code: &str, tokens: &[String]) -> Vec<Attack> {
         let junk = rng.text(length);
         // 1. Bad tokens on real resources.
         list.push(Attack {
-            method: *rng.pick(&["GET", "POST"]),
+            method: rng.pick(&["GET", "POST"]),
             path: rng
                 .pick(&[
                     format!("/api/v1/dossiers/{code}"),
@@ -115,7 +115,7 @@ fn attacks(rng: &mut Rng, code: &str, tokens: &[String]) -> Vec<Attack> {
             method: "POST",
             path: format!("/api/v1/dossiers/{code}/actions"),
             token: Some(valid_token.clone()),
-            content_type: Some(*rng.pick(&["application/json", "application/json", "text/plain"])),
+            content_type: Some(rng.pick(&["application/json", "application/json", "text/plain"])),
             idempotency_key: None,
             body: rng.pick(&bodies).clone(),
         });
@@ -132,7 +132,7 @@ fn attacks(rng: &mut Rng, code: &str, tokens: &[String]) -> Vec<Attack> {
             method: "POST",
             path: "/api/v1/dossiers".to_owned(),
             token: Some(valid_token.clone()),
-            content_type: Some(*rng.pick(&[
+            content_type: Some(rng.pick(&[
                 "application/json",
                 "multipart/form-data; boundary=x",
                 "application/xml",
@@ -174,7 +174,7 @@ fn attacks(rng: &mut Rng, code: &str, tokens: &[String]) -> Vec<Attack> {
         }
         // 7. Methods and routes that do not exist, and garbage procedure files.
         list.push(Attack {
-            method: *rng.pick(&["PUT", "DELETE", "PATCH"]),
+            method: rng.pick(&["PUT", "DELETE", "PATCH"]),
             path: rng
                 .pick(&[
                     "/api/v1/dossiers".to_owned(),
