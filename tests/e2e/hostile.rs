@@ -20,6 +20,9 @@ impl Rng {
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[(self.next() % items.len() as u64) as usize]
     }
+    fn choose<T: Copy>(&mut self, items: &[T]) -> T {
+        *self.pick(items)
+    }
     fn text(&mut self, length: usize) -> String {
         const ALPHABET: &[char] = &[
             'a', 'Z', '0', '-', '.', '/', '%', '"', '\'', '<', '>', '{', '}', '\\', 'đ', 'Ư',
@@ -66,7 +69,7 @@ fn attacks(rng: &mut Rng, code: &str, tokens: &[String]) -> Vec<Attack> {
         let junk = rng.text(length);
         // 1. Bad tokens on real resources.
         list.push(Attack {
-            method: rng.pick(&["GET", "POST"]),
+            method: rng.choose(&["GET", "POST"]),
             path: rng
                 .pick(&[
                     format!("/api/v1/dossiers/{code}"),
@@ -115,7 +118,7 @@ fn attacks(rng: &mut Rng, code: &str, tokens: &[String]) -> Vec<Attack> {
             method: "POST",
             path: format!("/api/v1/dossiers/{code}/actions"),
             token: Some(valid_token.clone()),
-            content_type: Some(rng.pick(&["application/json", "application/json", "text/plain"])),
+            content_type: Some(rng.choose(&["application/json", "application/json", "text/plain"])),
             idempotency_key: None,
             body: rng.pick(&bodies).clone(),
         });
@@ -132,7 +135,7 @@ fn attacks(rng: &mut Rng, code: &str, tokens: &[String]) -> Vec<Attack> {
             method: "POST",
             path: "/api/v1/dossiers".to_owned(),
             token: Some(valid_token.clone()),
-            content_type: Some(rng.pick(&[
+            content_type: Some(rng.choose(&[
                 "application/json",
                 "multipart/form-data; boundary=x",
                 "application/xml",
@@ -174,7 +177,7 @@ fn attacks(rng: &mut Rng, code: &str, tokens: &[String]) -> Vec<Attack> {
         }
         // 7. Methods and routes that do not exist, and garbage procedure files.
         list.push(Attack {
-            method: rng.pick(&["PUT", "DELETE", "PATCH"]),
+            method: rng.choose(&["PUT", "DELETE", "PATCH"]),
             path: rng
                 .pick(&[
                     "/api/v1/dossiers".to_owned(),
