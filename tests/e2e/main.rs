@@ -1,6 +1,7 @@
 //! End-to-end tests: they run the real `hoso` binary, as users and CI do.
 
 mod api;
+mod api_docs;
 mod calendar;
 mod case;
 mod hostile;
