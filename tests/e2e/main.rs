@@ -5,6 +5,7 @@ mod api_docs;
 mod calendar;
 mod case;
 mod hostile;
+mod oidc;
 mod procedure;
 mod server;
 

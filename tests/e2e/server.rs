@@ -62,10 +62,12 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("hoso serve starts");
+        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
+        reader
             .read_line(&mut line)
             .expect("the server prints its address");
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
         let base = line
             .split_whitespace()
             .find(|word| word.starts_with("http://"))

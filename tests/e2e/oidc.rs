@@ -1,0 +1,340 @@
+//! Citizens signing in through a real OpenID provider (the npm package `oidc-provider`, OpenID
+//! Certified) run on loopback, and forged ID tokens that must all be refused.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+
+use crate::server::{Backend, Server};
+
+const CITIZEN: &str = "001090000001";
+
+/// The provider process.
+struct Provider {
+    child: Child,
+    issuer: String,
+}
+
+impl Provider {
+    fn start() -> Option<Self> {
+        let folder = crate::repo().join("tests/oidc");
+        let installed = folder.join("node_modules/oidc-provider").exists();
+        let node = Command::new("node")
+            .arg("--version")
+            .output()
+            .is_ok_and(|output| output.status.success());
+        if !installed || !node {
+            assert!(
+                std::env::var("HOSO_TEST_REQUIRE_ALL").as_deref() != Ok("1"),
+                "HOSO_TEST_REQUIRE_ALL=1 but the OpenID provider is not installed: run `npm ci --prefix tests/oidc`"
+            );
+            eprintln!(
+                "SKIPPED (OpenID provider): run `npm ci --prefix tests/oidc` (needs node) to test sign-in"
+            );
+            return None;
+        }
+        let mut child = Command::new("node")
+            .arg(folder.join("provider.mjs"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node starts");
+        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("READY line");
+        // Keep draining: the provider logs to stdout and dies on a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+        let issuer = line
+            .trim()
+            .strip_prefix("READY ")
+            .unwrap_or_else(|| panic!("unexpected {line:?}"))
+            .to_owned();
+        Some(Self { child, issuer })
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A browser's cookie jar, just enough for the provider's interaction cookies.
+#[derive(Default)]
+struct Jar(BTreeMap<String, String>);
+
+impl Jar {
+    fn keep(&mut self, response: &reqwest::Response) {
+        for value in response.headers().get_all("set-cookie") {
+            if let Some((pair, _)) = value.to_str().unwrap_or_default().split_once(';')
+                && let Some((name, value)) = pair.split_once('=')
+            {
+                self.0.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+    fn header(&self) -> String {
+        self.0
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Signs in as `citizen` through the authorization-code flow, over HTTP only; returns the ID token.
+async fn sign_in(issuer: &str, citizen: &str, nonce: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let mut jar = Jar::default();
+    let step = |response: reqwest::Response, jar: &mut Jar| {
+        jar.keep(&response);
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        if location.starts_with('/') {
+            format!("{issuer}{location}")
+        } else {
+            location.to_owned()
+        }
+    };
+    let start = format!(
+        "{issuer}/auth?client_id=hoso&response_type=code&scope=openid&redirect_uri=http://127.0.0.1/callback&nonce={nonce}&state=s1"
+    );
+    let login = step(client.get(&start).send().await.expect("auth"), &mut jar);
+    let resume = step(
+        client
+            .post(&login)
+            .header("cookie", jar.header())
+            .form(&[("prompt", "login"), ("login", citizen), ("password", "x")])
+            .send()
+            .await
+            .expect("login"),
+        &mut jar,
+    );
+    let consent = step(
+        client
+            .get(&resume)
+            .header("cookie", jar.header())
+            .send()
+            .await
+            .expect("resume"),
+        &mut jar,
+    );
+    let resume = step(
+        client
+            .post(&consent)
+            .header("cookie", jar.header())
+            .form(&[("prompt", "consent")])
+            .send()
+            .await
+            .expect("consent"),
+        &mut jar,
+    );
+    let callback = step(
+        client
+            .get(&resume)
+            .header("cookie", jar.header())
+            .send()
+            .await
+            .expect("resume"),
+        &mut jar,
+    );
+    let code = callback
+        .split(['?', '&'])
+        .find_map(|part| part.strip_prefix("code="))
+        .unwrap_or_else(|| panic!("no code in {callback}"));
+    let tokens: Value = client
+        .post(format!("{issuer}/token"))
+        .basic_auth("hoso", Some("test-secret"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", "http://127.0.0.1/callback"),
+        ])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    tokens["id_token"].as_str().expect("id_token").to_owned()
+}
+
+async fn status(server: &Server, token: &str, nonce: Option<&str>) -> u16 {
+    let mut request = server
+        .http
+        .get(server.url("/api/v1/dossiers"))
+        .bearer_auth(token);
+    if let Some(nonce) = nonce {
+        request = request.header("OIDC-Nonce", nonce);
+    }
+    request.send().await.expect("sent").status().as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_signs_in_through_the_provider_and_submits() {
+    let Some(provider) = Provider::start() else {
+        return;
+    };
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "oidc",
+        &["--oidc-issuer", &provider.issuer, "--oidc-audience", "hoso"],
+    ) else {
+        return;
+    };
+    let token = sign_in(&provider.issuer, CITIZEN, "nonce-1").await;
+    assert_eq!(status(&server, &token, Some("nonce-1")).await, 200);
+    assert_eq!(
+        status(&server, &token, None).await,
+        401,
+        "the nonce of the sign-in must be sent"
+    );
+    assert_eq!(
+        status(&server, &token, Some("another")).await,
+        401,
+        "a different nonce is refused"
+    );
+    let submission = json!({
+        "procedure": "1.001193", "channel": "online", "receiving_unit": "000.00.17.H21",
+        "applicant": { "citizen_id": CITIZEN, "name": "Nguyễn Văn Bình" },
+        "form": { "ho_ten_tre": "An", "ngay_sinh": "2026-11-20", "gioi_tinh": "Nam", "noi_sinh": "Hà Nội", "so_dinh_danh_nguoi_yeu_cau": CITIZEN },
+        "documents": [
+            { "component": "to_khai", "name": "Tờ khai", "provenance": "data_store", "reference": "kho/1" },
+            { "component": "giay_chung_sinh", "name": "GCS", "provenance": "data_store", "reference": "kho/2" }
+        ]
+    });
+    let created = server
+        .http
+        .post(server.url("/api/v1/dossiers"))
+        .bearer_auth(&token)
+        .header("OIDC-Nonce", "nonce-1")
+        .header("Idempotency-Key", "oidc-1")
+        .json(&submission)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status().as_u16(), 201);
+    let other = sign_in(&provider.issuer, "001090000002", "nonce-2").await;
+    let mut in_their_name = submission.clone();
+    in_their_name["applicant"]["citizen_id"] = json!("001090000002");
+    let foreign = server
+        .http
+        .post(server.url("/api/v1/dossiers"))
+        .bearer_auth(&other)
+        .header("OIDC-Nonce", "nonce-2")
+        .header("Idempotency-Key", "oidc-2")
+        .json(&submission)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        foreign.status().as_u16(),
+        403,
+        "a citizen cannot submit in someone else's name"
+    );
+}
+
+fn claims(issuer: &str) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({ "iss": issuer, "aud": "hoso", "sub": CITIZEN, "SoDinhDanh": CITIZEN, "nonce": "n", "iat": now, "exp": now + 600 })
+}
+
+fn signed(claims: &Value, key_file: &str, kid: &str) -> String {
+    let pem = std::fs::read(crate::repo().join("tests/oidc/keys").join(key_file)).expect("key");
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.to_owned());
+    jsonwebtoken::encode(
+        &header,
+        claims,
+        &EncodingKey::from_rsa_pem(&pem).expect("pem"),
+    )
+    .expect("signed")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_id_tokens_are_refused() {
+    let Some(provider) = Provider::start() else {
+        return;
+    };
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "forged",
+        &["--oidc-issuer", &provider.issuer, "--oidc-audience", "hoso"],
+    ) else {
+        return;
+    };
+    let issuer = provider.issuer.clone();
+    let genuine = signed(&claims(&issuer), "signing.pem", "test-1");
+    assert_eq!(
+        status(&server, &genuine, Some("n")).await,
+        200,
+        "a well-formed token signed by the provider's key passes"
+    );
+
+    let with = |change: &dyn Fn(&mut Value)| {
+        let mut body = claims(&issuer);
+        change(&mut body);
+        signed(&body, "signing.pem", "test-1")
+    };
+    let now = chrono::Utc::now().timestamp();
+    let cases = [
+        (
+            "wrong issuer",
+            with(&|claims| claims["iss"] = json!("http://127.0.0.1:1")),
+        ),
+        (
+            "wrong audience",
+            with(&|claims| claims["aud"] = json!("someone-else")),
+        ),
+        ("expired", with(&|claims| claims["exp"] = json!(now - 3600))),
+        (
+            "no nonce",
+            with(&|claims| {
+                claims.as_object_mut().map(|object| object.remove("nonce"));
+            }),
+        ),
+        (
+            "no citizen number",
+            with(&|claims| claims["SoDinhDanh"] = json!("not-a-number")),
+        ),
+        (
+            "signed by another key",
+            signed(&claims(&issuer), "stranger.pem", "test-1"),
+        ),
+        (
+            "an unknown key",
+            signed(&claims(&issuer), "stranger.pem", "unknown-kid"),
+        ),
+    ];
+    for (what, token) in &cases {
+        assert_eq!(status(&server, token, Some("n")).await, 401, "{what}");
+    }
+    let payload = genuine.split('.').nth(1).expect("payload");
+    let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
+    assert_eq!(status(&server, &none, Some("n")).await, 401, "alg none");
+    let public =
+        std::fs::read(crate::repo().join("tests/oidc/keys/signing.pub.pem")).expect("public key");
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some("test-1".to_owned());
+    let confused = jsonwebtoken::encode(
+        &header,
+        &claims(&issuer),
+        &EncodingKey::from_secret(&public).expect("key"),
+    )
+    .expect("signed");
+    assert_eq!(
+        status(&server, &confused, Some("n")).await,
+        401,
+        "HS256 keyed with the public key"
+    );
+}
