@@ -420,7 +420,9 @@ impl<S: Store> Service<S> {
         Ok(report)
     }
 
-    fn context<'a>(&'a self, procedure: &'a Procedure) -> Context<'a> {
+    /// What `decide` is given for a dossier on `procedure`: the same calendars and unit routing
+    /// the service itself decides with.
+    pub fn context<'a>(&'a self, procedure: &'a Procedure) -> Context<'a> {
         Context {
             procedure,
             calendars: &self.calendars,

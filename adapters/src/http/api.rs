@@ -5,8 +5,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use hoso_engine::case::{
-    Actor, ActorKind, Applicant, Case, Command, Context, DocumentRef, DossierCode, Provenance,
-    Submission, UnitId, available_commands, describe,
+    Actor, ActorKind, Applicant, Case, Command, DocumentRef, DossierCode, Provenance, Submission,
+    UnitId, available_commands, describe,
 };
 use hoso_engine::clock::vietnam;
 use hoso_engine::ports::{CaseQuery, Published, Store};
@@ -364,18 +364,9 @@ fn view(state: &AppState, case: &Case, actor: Option<&Actor>) -> Result<DossierV
             .map(|left| left.num_minutes()),
         _ => None,
     };
-    let available_actions = match actor {
-        Some(actor) => {
-            let catalogue_directory = hoso_engine::case::Directory::single_units();
-            let context = Context {
-                procedure: &procedure,
-                calendars: state.service.calendars(),
-                directory: &catalogue_directory,
-            };
-            available_commands(&context, case, actor, now)
-        }
-        None => Vec::new(),
-    };
+    let available_actions = actor
+        .map(|actor| available_commands(&state.service.context(&procedure), case, actor, now))
+        .unwrap_or_default();
     Ok(DossierView {
         code: case.code.to_string(),
         procedure: case.procedure.code.to_string(),
