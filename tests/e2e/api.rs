@@ -78,17 +78,7 @@ async fn submit_multipart(
 }
 
 fn birth_submission() -> Value {
-    json!({
-        "procedure": "1.001193",
-        "channel": "online",
-        "receiving_unit": "000.00.17.H21",
-        "applicant": { "citizen_id": CITIZEN, "name": "Nguyễn Văn Bình", "email": "binh@example.vn" },
-        "form": {
-            "ho_ten_tre": "Nguyễn Minh An", "ngay_sinh": "2026-11-20", "gioi_tinh": "Nam",
-            "noi_sinh": "Bệnh viện Phụ sản Hà Nội", "so_dinh_danh_nguoi_yeu_cau": CITIZEN
-        },
-        "documents": [ { "component": "giay_chung_sinh", "name": "Giấy chứng sinh", "provenance": "data_store", "reference": "kho/123" } ]
-    })
+    crate::birth_submission(CITIZEN, true)
 }
 
 async fn walk_birth_registration(backend: Backend) {

@@ -259,15 +259,7 @@ async fn a_thousand_hostile_requests_get_only_4xx_and_write_nothing() {
         server.user("designer", &[]),
         server.citizen("001090000002"),
     ];
-    let submission = json!({
-        "procedure": "1.001193", "channel": "online", "receiving_unit": "000.00.17.H21",
-        "applicant": { "citizen_id": "001090000001", "name": "Nguyễn Văn Bình" },
-        "form": { "ho_ten_tre": "An", "ngay_sinh": "2026-11-20", "gioi_tinh": "Nam", "noi_sinh": "Hà Nội", "so_dinh_danh_nguoi_yeu_cau": "001090000001" },
-        "documents": [
-            { "component": "to_khai", "name": "Tờ khai", "provenance": "data_store", "reference": "kho/1" },
-            { "component": "giay_chung_sinh", "name": "GCS", "provenance": "data_store", "reference": "kho/2" }
-        ]
-    });
+    let submission = crate::birth_submission("001090000001", false);
     let created = server
         .http
         .post(server.url("/api/v1/dossiers"))

@@ -36,6 +36,29 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// A complete online birth registration (1.001193) for `citizen`. With `upload_declaration`, the
+/// declaration (`to_khai`) is left for a multipart upload; otherwise every document is given by
+/// reference to the data store.
+pub fn birth_submission(citizen: &str, upload_declaration: bool) -> serde_json::Value {
+    let mut documents = vec![
+        serde_json::json!({ "component": "giay_chung_sinh", "name": "Giấy chứng sinh", "provenance": "data_store", "reference": "kho/123" }),
+    ];
+    if !upload_declaration {
+        documents.push(serde_json::json!({ "component": "to_khai", "name": "Tờ khai", "provenance": "data_store", "reference": "kho/124" }));
+    }
+    serde_json::json!({
+        "procedure": "1.001193",
+        "channel": "online",
+        "receiving_unit": "000.00.17.H21",
+        "applicant": { "citizen_id": citizen, "name": "Nguyễn Văn Bình", "email": "binh@example.vn" },
+        "form": {
+            "ho_ten_tre": "Nguyễn Minh An", "ngay_sinh": "2026-11-20", "gioi_tinh": "Nam",
+            "noi_sinh": "Bệnh viện Phụ sản Hà Nội", "so_dinh_danh_nguoi_yeu_cau": citizen
+        },
+        "documents": documents
+    })
+}
+
 /// The `*.toml` files of a folder, sorted.
 pub fn toml_files(folder: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join(folder))

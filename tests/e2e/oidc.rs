@@ -63,91 +63,81 @@ impl Drop for Provider {
     }
 }
 
-/// A browser's cookie jar, just enough for the provider's interaction cookies.
-#[derive(Default)]
-struct Jar(BTreeMap<String, String>);
+/// Just enough of a browser for the provider's pages: a cookie jar, and one redirect at a time.
+struct Browser {
+    client: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+    origin: String,
+}
 
-impl Jar {
-    fn keep(&mut self, response: &reqwest::Response) {
+impl Browser {
+    fn new(origin: &str) -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            cookies: BTreeMap::new(),
+            origin: origin.to_owned(),
+        }
+    }
+
+    /// Sends a GET (no form) or a form POST; keeps the cookies; returns where it redirects.
+    async fn visit(&mut self, url: &str, form: Option<&[(&str, &str)]>) -> String {
+        let cookies = self
+            .cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let request = match form {
+            Some(form) => self.client.post(url).form(form),
+            None => self.client.get(url),
+        };
+        let response = request
+            .header("cookie", cookies)
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("{url}: {error}"));
         for value in response.headers().get_all("set-cookie") {
             if let Some((pair, _)) = value.to_str().unwrap_or_default().split_once(';')
                 && let Some((name, value)) = pair.split_once('=')
             {
-                self.0.insert(name.to_owned(), value.to_owned());
+                self.cookies.insert(name.to_owned(), value.to_owned());
             }
         }
-    }
-    fn header(&self) -> String {
-        self.0
-            .iter()
-            .map(|(name, value)| format!("{name}={value}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-}
-
-/// Signs in as `citizen` through the authorization-code flow, over HTTP only; returns the ID token.
-async fn sign_in(issuer: &str, citizen: &str, nonce: &str) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let mut jar = Jar::default();
-    let step = |response: reqwest::Response, jar: &mut Jar| {
-        jar.keep(&response);
         let location = response
             .headers()
             .get("location")
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default();
         if location.starts_with('/') {
-            format!("{issuer}{location}")
+            format!("{}{location}", self.origin)
         } else {
             location.to_owned()
         }
-    };
+    }
+}
+
+/// Signs in as `citizen` through the authorization-code flow, over HTTP only; returns the ID token.
+async fn sign_in(issuer: &str, citizen: &str, nonce: &str) -> String {
+    let mut browser = Browser::new(issuer);
     let start = format!(
         "{issuer}/auth?client_id=hoso&response_type=code&scope=openid&redirect_uri=http://127.0.0.1/callback&nonce={nonce}&state=s1"
     );
-    let login = step(client.get(&start).send().await.expect("auth"), &mut jar);
-    let resume = step(
-        client
-            .post(&login)
-            .header("cookie", jar.header())
-            .form(&[("prompt", "login"), ("login", citizen), ("password", "x")])
-            .send()
-            .await
-            .expect("login"),
-        &mut jar,
-    );
-    let consent = step(
-        client
-            .get(&resume)
-            .header("cookie", jar.header())
-            .send()
-            .await
-            .expect("resume"),
-        &mut jar,
-    );
-    let resume = step(
-        client
-            .post(&consent)
-            .header("cookie", jar.header())
-            .form(&[("prompt", "consent")])
-            .send()
-            .await
-            .expect("consent"),
-        &mut jar,
-    );
-    let callback = step(
-        client
-            .get(&resume)
-            .header("cookie", jar.header())
-            .send()
-            .await
-            .expect("resume"),
-        &mut jar,
-    );
+    let login = browser.visit(&start, None).await;
+    let resume = browser
+        .visit(
+            &login,
+            Some(&[("prompt", "login"), ("login", citizen), ("password", "x")]),
+        )
+        .await;
+    let consent = browser.visit(&resume, None).await;
+    let resume = browser
+        .visit(&consent, Some(&[("prompt", "consent")]))
+        .await;
+    let callback = browser.visit(&resume, None).await;
+    let client = browser.client;
     let code = callback
         .split(['?', '&'])
         .find_map(|part| part.strip_prefix("code="))
@@ -204,15 +194,7 @@ async fn a_citizen_signs_in_through_the_provider_and_submits() {
         401,
         "a different nonce is refused"
     );
-    let submission = json!({
-        "procedure": "1.001193", "channel": "online", "receiving_unit": "000.00.17.H21",
-        "applicant": { "citizen_id": CITIZEN, "name": "Nguyễn Văn Bình" },
-        "form": { "ho_ten_tre": "An", "ngay_sinh": "2026-11-20", "gioi_tinh": "Nam", "noi_sinh": "Hà Nội", "so_dinh_danh_nguoi_yeu_cau": CITIZEN },
-        "documents": [
-            { "component": "to_khai", "name": "Tờ khai", "provenance": "data_store", "reference": "kho/1" },
-            { "component": "giay_chung_sinh", "name": "GCS", "provenance": "data_store", "reference": "kho/2" }
-        ]
-    });
+    let submission = crate::birth_submission(CITIZEN, false);
     let created = server
         .http
         .post(server.url("/api/v1/dossiers"))
