@@ -5,12 +5,13 @@
 //! - [`access`] — users and bearer tokens (hashed at rest).
 //! - [`boot`] — start-up: store, procedure publication, catalogue of every stored version.
 //! - [`documents`] — uploaded documents, content-addressed on disk.
+//! - [`notify`] — notifications: Vietnamese messages by e-mail (SMTP) and SMS (HTTP).
 //! - [`http`] — the HTTP API (`hoso serve`).
 //! - [`files`] — finding and reading hand-written TOML files.
 //! - [`catalogue`] — procedure files and folders.
 //! - [`calendars`] — the calendar folder, one file per year.
 //! - [`store`] — the event store on SQLite and PostgreSQL.
-//! - [`worker`] — background runners: durable timers.
+//! - [`worker`] — background runners: durable timers, the outbox dispatcher.
 
 pub mod access;
 pub mod boot;
@@ -19,5 +20,6 @@ pub mod catalogue;
 pub mod documents;
 pub mod files;
 pub mod http;
+pub mod notify;
 pub mod store;
 pub mod worker;

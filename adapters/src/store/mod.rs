@@ -124,10 +124,85 @@ impl AnyStore {
         delegate!(self, store => store.ping())
     }
 
+    /// Claims pending outbox messages.
+    pub async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        delegate!(self, store => store.claim_outbox(now, lease_until, limit))
+    }
+
+    /// Records a delivery.
+    pub async fn mark_delivered(
+        &self,
+        id: i64,
+        provider_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, store => store.mark_delivered(id, provider_id, now))
+    }
+
+    /// Records a failed attempt.
+    pub async fn mark_failed(
+        &self,
+        id: i64,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+        dead: bool,
+    ) -> Result<(), StoreError> {
+        delegate!(self, store => store.mark_failed(id, error, next_attempt_at, dead))
+    }
+
+    /// Puts a claimed message back untouched.
+    pub async fn defer_outbox(&self, id: i64, until: DateTime<Utc>) -> Result<(), StoreError> {
+        delegate!(self, store => store.defer_outbox(id, until))
+    }
+
+    /// Outbox messages for operators.
+    pub async fn outbox_entries(
+        &self,
+        state: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        delegate!(self, store => store.outbox_entries(state, limit))
+    }
+
+    /// One outbox message.
+    pub async fn outbox_entry(&self, key: &str) -> Result<Option<OutboxEntry>, StoreError> {
+        delegate!(self, store => store.outbox_entry(key))
+    }
+
     /// Outbox messages waiting for delivery.
     pub async fn outbox_backlog(&self) -> Result<u64, StoreError> {
         delegate!(self, store => store.outbox_backlog())
     }
+}
+
+/// An outbox message with its delivery state, as operators see it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OutboxEntry {
+    /// Row id.
+    pub id: i64,
+    /// Idempotency key, sent to the peer.
+    pub idempotency_key: String,
+    /// Which adapter delivers it.
+    pub topic: String,
+    /// What to deliver.
+    pub payload: serde_json::Value,
+    /// The dossier it is about.
+    pub case_code: Option<String>,
+    /// pending, delivered, dead or dropped.
+    pub state: String,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// When it will be tried next.
+    pub next_attempt_at: DateTime<Utc>,
+    /// The provider's id for the delivered message.
+    pub provider_id: Option<String>,
 }
 
 /// A database URL with any password replaced, safe to print.
@@ -228,7 +303,7 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
 
 /// The implementation shared by both backends. `$begin` opens the outer write transaction.
 macro_rules! store_impl {
-    ($store:ty, $db:ty, |$pool:ident| $begin:expr, $claim_timers:expr) => {
+    ($store:ty, $db:ty, |$pool:ident| $begin:expr, $claim_timers:expr, $claim_outbox:expr) => {
         impl $store {
             /// Whether every migration this hoso knows is applied (the caller's `MIGRATOR`).
             pub async fn migrations_current(&self) -> Result<bool, hoso_engine::ports::StoreError> {
@@ -341,6 +416,97 @@ macro_rules! store_impl {
                     .map_err($crate::store::unavailable)
             }
 
+            /// Claims up to `limit` pending outbox messages due at `now` until `lease_until`.
+            pub async fn claim_outbox(
+                &self,
+                now: chrono::DateTime<chrono::Utc>,
+                lease_until: chrono::DateTime<chrono::Utc>,
+                limit: u32,
+            ) -> Result<Vec<$crate::store::OutboxEntry>, hoso_engine::ports::StoreError> {
+                let rows: Vec<$crate::store::rows::OutboxRow> = sqlx::query_as($claim_outbox)
+                    .bind($crate::store::rows::micros(lease_until))
+                    .bind($crate::store::rows::micros(now))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                let mut entries = rows.into_iter().map($crate::store::rows::OutboxRow::into_entry).collect::<Result<Vec<_>, _>>()?;
+                entries.sort_by_key(|entry| entry.id);
+                Ok(entries)
+            }
+
+            /// Records a delivery; false when the message was no longer pending.
+            pub async fn mark_delivered(&self, id: i64, provider_id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool, hoso_engine::ports::StoreError> {
+                let updated = sqlx::query(
+                    "UPDATE outbox SET state = 'delivered', delivered_at = $1, provider_id = $2, claimed_until = NULL, attempts = attempts + 1 \
+                     WHERE id = $3 AND state = 'pending'",
+                )
+                .bind($crate::store::rows::micros(now))
+                .bind(provider_id)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                Ok(updated.rows_affected() == 1)
+            }
+
+            /// Records a failed attempt: retried at `next_attempt_at`, or dead when `dead`.
+            pub async fn mark_failed(
+                &self,
+                id: i64,
+                error: &str,
+                next_attempt_at: chrono::DateTime<chrono::Utc>,
+                dead: bool,
+            ) -> Result<(), hoso_engine::ports::StoreError> {
+                sqlx::query(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, claimed_until = NULL, \
+                     state = CASE WHEN $3 = 1 THEN 'dead' ELSE 'pending' END WHERE id = $4 AND state = 'pending'",
+                )
+                .bind(error.chars().take(1000).collect::<String>())
+                .bind($crate::store::rows::micros(next_attempt_at))
+                .bind(i64::from(dead))
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                Ok(())
+            }
+
+            /// Puts a claimed message back untouched, to be tried again at `until`.
+            pub async fn defer_outbox(&self, id: i64, until: chrono::DateTime<chrono::Utc>) -> Result<(), hoso_engine::ports::StoreError> {
+                sqlx::query("UPDATE outbox SET next_attempt_at = $1, claimed_until = NULL WHERE id = $2 AND state = 'pending'")
+                    .bind($crate::store::rows::micros(until))
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(())
+            }
+
+            /// Outbox messages for operators, newest first, optionally in one state.
+            pub async fn outbox_entries(&self, state: Option<&str>, limit: u32) -> Result<Vec<$crate::store::OutboxEntry>, hoso_engine::ports::StoreError> {
+                let rows: Vec<$crate::store::rows::OutboxRow> = sqlx::query_as(concat!(
+                    "SELECT ", $crate::store::rows::outbox_columns!(), " FROM outbox WHERE ($1 IS NULL OR state = $1) ORDER BY id DESC LIMIT $2"
+                ))
+                .bind(state)
+                .bind(i64::from(limit.clamp(1, 1000)))
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                rows.into_iter().map($crate::store::rows::OutboxRow::into_entry).collect()
+            }
+
+            /// One outbox message by its idempotency key.
+            pub async fn outbox_entry(&self, key: &str) -> Result<Option<$crate::store::OutboxEntry>, hoso_engine::ports::StoreError> {
+                let row: Option<$crate::store::rows::OutboxRow> =
+                    sqlx::query_as(concat!("SELECT ", $crate::store::rows::outbox_columns!(), " FROM outbox WHERE idempotency_key = $1"))
+                        .bind(key)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err($crate::store::unavailable)?;
+                row.map($crate::store::rows::OutboxRow::into_entry).transpose()
+            }
+
             /// Whether the database answers.
             pub async fn ping(&self) -> Result<(), hoso_engine::ports::StoreError> {
                 sqlx::query("SELECT 1").execute(&self.pool).await.map_err($crate::store::unavailable)?;
@@ -419,6 +585,24 @@ macro_rules! store_impl {
                     return Ok(Err(hoso_engine::ports::ChangeRefused::Duplicate { command_id }));
                 }
                 Self::write_events(&mut *connection, &append.events, &append.outbox).await?;
+                for event in &append.events {
+                    let (key, retry) = match &event.kind {
+                        hoso_engine::case::EventKind::EffectRetried { idempotency_key } => (idempotency_key, true),
+                        hoso_engine::case::EventKind::EffectDropped { idempotency_key, .. } => (idempotency_key, false),
+                        _ => continue,
+                    };
+                    let sql = if retry {
+                        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1, claimed_until = NULL WHERE idempotency_key = $2 AND state <> 'delivered'"
+                    } else {
+                        "UPDATE outbox SET state = 'dropped', next_attempt_at = $1, claimed_until = NULL WHERE idempotency_key = $2 AND state <> 'delivered'"
+                    };
+                    sqlx::query(sql)
+                        .bind($crate::store::rows::micros(event.at))
+                        .bind(key)
+                        .execute(&mut *connection)
+                        .await
+                        .map_err($crate::store::unavailable)?;
+                }
                 sqlx::query("DELETE FROM timers WHERE case_code = $1")
                     .bind(append.code.to_string())
                     .execute(&mut *connection)

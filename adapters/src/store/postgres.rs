@@ -44,5 +44,9 @@ super::store_impl!(
     "UPDATE timers SET claimed_until = $1 WHERE (case_code, deadline, passed) IN \
      (SELECT case_code, deadline, passed FROM timers WHERE due_at <= $2 \
       AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
-     RETURNING case_code, deadline, passed, due_at"
+     RETURNING case_code, deadline, passed, due_at",
+    "UPDATE outbox SET claimed_until = $1 WHERE id IN \
+     (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $2 \
+      AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+     RETURNING id, idempotency_key, topic, payload, case_code, state, attempts, last_error, next_attempt_at, provider_id"
 );

@@ -235,3 +235,42 @@ pub(crate) fn user_of(
         citizen_id,
     })
 }
+
+macro_rules! outbox_columns {
+    () => {
+        "id, idempotency_key, topic, payload, case_code, state, attempts, last_error, next_attempt_at, provider_id"
+    };
+}
+pub(crate) use outbox_columns;
+
+/// An `outbox` row.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct OutboxRow {
+    id: i64,
+    idempotency_key: String,
+    topic: String,
+    payload: String,
+    case_code: Option<String>,
+    state: String,
+    attempts: i64,
+    last_error: Option<String>,
+    next_attempt_at: i64,
+    provider_id: Option<String>,
+}
+
+impl OutboxRow {
+    pub(crate) fn into_entry(self) -> Result<crate::store::OutboxEntry, StoreError> {
+        Ok(crate::store::OutboxEntry {
+            id: self.id,
+            payload: serde_json::from_str(&self.payload).map_err(corrupt("outbox payload"))?,
+            idempotency_key: self.idempotency_key,
+            topic: self.topic,
+            case_code: self.case_code,
+            state: self.state,
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            last_error: self.last_error,
+            next_attempt_at: instant(self.next_attempt_at)?,
+            provider_id: self.provider_id,
+        })
+    }
+}

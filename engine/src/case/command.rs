@@ -121,6 +121,18 @@ pub enum Command {
         /// Why, e.g. "the 2026 notice confirmed 2/1 as a day off".
         reason: String,
     },
+    /// An operator sends a dead (or stuck) side effect again.
+    RetryEffect {
+        /// The outbox message's idempotency key.
+        idempotency_key: String,
+    },
+    /// An operator gives up on a side effect, with the reason on record.
+    DropEffect {
+        /// The outbox message's idempotency key.
+        idempotency_key: String,
+        /// Why.
+        reason: String,
+    },
     /// A timer fired for a deadline.
     RaiseDeadline {
         /// Which deadline.
@@ -149,6 +161,8 @@ impl Command {
             Self::ApologizeAndExtend { .. } => "apologize_and_extend",
             Self::RecordPayment { .. } => "record_payment",
             Self::RecomputeDeadlines { .. } => "recompute_deadlines",
+            Self::RetryEffect { .. } => "retry_effect",
+            Self::DropEffect { .. } => "drop_effect",
             Self::RaiseDeadline { .. } => "raise_deadline",
         }
     }

@@ -113,6 +113,11 @@ pub fn decide(
         } => decider.extend(reason, *new_appointment),
         Command::RecordPayment { amount, reference } => decider.record_payment(*amount, reference),
         Command::RecomputeDeadlines { reason } => decider.recompute(reason),
+        Command::RetryEffect { idempotency_key } => decider.operate_effect(idempotency_key, None),
+        Command::DropEffect {
+            idempotency_key,
+            reason,
+        } => decider.operate_effect(idempotency_key, Some(reason)),
         Command::RaiseDeadline { deadline, passed } => decider.raise_deadline(*deadline, *passed),
     }
 }
@@ -876,6 +881,39 @@ impl Decider<'_> {
             appointment,
             step_due,
             calendar_version: version.to_owned(),
+        }])
+    }
+
+    /// Operators (hoso's own tools, acting as `operator:<name>`) retry or drop a dossier's side
+    /// effects; the action is recorded on the dossier's chain like any other.
+    fn operate_effect(
+        &self,
+        key: &str,
+        drop_reason: Option<&str>,
+    ) -> Result<Vec<EventKind>, Rejection> {
+        if !(matches!(self.actor.kind, ActorKind::System) && self.actor.id.starts_with("operator:"))
+        {
+            return Err(Rejection::Forbidden(
+                "side effects are retried or dropped by operators with `hoso outbox`".to_owned(),
+            ));
+        }
+        if !key.starts_with(&format!("{}:", self.case.code)) {
+            return Err(invalid(
+                "/idempotency_key",
+                format!("`{key}` is not a side effect of dossier {}", self.case.code),
+            ));
+        }
+        Ok(vec![match drop_reason {
+            None => EventKind::EffectRetried {
+                idempotency_key: key.to_owned(),
+            },
+            Some(reason) => {
+                require_text("/reason", reason, "the reason for dropping it")?;
+                EventKind::EffectDropped {
+                    idempotency_key: key.to_owned(),
+                    reason: reason.to_owned(),
+                }
+            }
         }])
     }
 

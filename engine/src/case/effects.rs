@@ -24,6 +24,13 @@ pub struct Notification {
     pub email: Option<String>,
     /// SMS recipient.
     pub phone: Option<String>,
+    /// What the applicant needs to know besides the status: the reason, the missing documents,
+    /// the amount, the new date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// The procedure's name.
+    #[serde(default)]
+    pub procedure: String,
 }
 
 /// A side effect to deliver at least once.
@@ -44,13 +51,36 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
         EventKind::ConsultationRequested { .. }
         | EventKind::ConsultationAnswered { .. }
         | EventKind::DeadlineNear { .. }
-        | EventKind::DeadlinePassed { .. } => false,
+        | EventKind::DeadlinePassed { .. }
+        | EventKind::EffectRetried { .. }
+        | EventKind::EffectDropped { .. } => false,
         EventKind::ActionTaken { .. } | EventKind::PaymentRecorded { .. } => status_changed,
         _ => true,
     };
-    if !tell || (after.applicant.email.is_none() && after.applicant.phone.is_none()) {
+    if !tell {
         return Vec::new();
     }
+    let details = match &event.kind {
+        EventKind::RefusedAtIntake { reason } | EventKind::Stopped { reason } => {
+            Some(reason.clone())
+        }
+        EventKind::ActionTaken {
+            reason: Some(reason),
+            ..
+        } => Some(reason.clone()),
+        EventKind::SupplementRequested { missing, reason } => Some(format!(
+            "{reason}. Cần bổ sung: {}",
+            missing
+                .iter()
+                .map(|item| format!("{} ({})", item.document, item.note))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+        EventKind::PaymentRequested { amount } => Some(amount.to_string()),
+        EventKind::ResultIssued { result_code } => Some(result_code.clone()),
+        EventKind::Extended { reason, .. } => Some(reason.clone()),
+        _ => None,
+    };
     let notification = Notification {
         case: after.code.to_string(),
         event: event.kind.name().to_owned(),
@@ -58,12 +88,23 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
         appointment: after.appointment,
         email: after.applicant.email.clone(),
         phone: after.applicant.phone.clone(),
+        details,
+        procedure: after.procedure.code.to_string(),
     };
-    vec![OutboxMessage {
-        idempotency_key: format!("{}:{}:notify", after.code, event.seq),
-        topic: "notify".to_owned(),
-        payload: serde_json::to_value(notification).unwrap_or_default(),
-    }]
+    let payload = serde_json::to_value(&notification).unwrap_or_default();
+    // One message per channel, so an SMS outage does not hold back the e-mail, or repeat it.
+    [
+        ("email", after.applicant.email.is_some()),
+        ("sms", after.applicant.phone.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, reachable)| *reachable)
+    .map(|(topic, _)| OutboxMessage {
+        idempotency_key: format!("{}:{}:{topic}", after.code, event.seq),
+        topic: topic.to_owned(),
+        payload: payload.clone(),
+    })
+    .collect()
 }
 
 /// A durable timer: at `due_at`, raise `deadline` (near or passed) on the dossier.

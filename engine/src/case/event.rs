@@ -230,6 +230,18 @@ pub enum EventKind {
         /// Fingerprint of the calendars used now.
         calendar_version: String,
     },
+    /// An operator had a side effect sent again.
+    EffectRetried {
+        /// The outbox message's idempotency key.
+        idempotency_key: String,
+    },
+    /// An operator gave up on a side effect.
+    EffectDropped {
+        /// The outbox message's idempotency key.
+        idempotency_key: String,
+        /// Why.
+        reason: String,
+    },
     /// A deadline is near (raised by a timer).
     DeadlineNear {
         /// Which deadline.
@@ -262,6 +274,8 @@ impl EventKind {
             Self::Stopped { .. } => "stopped",
             Self::Extended { .. } => "extended",
             Self::DeadlinesRecomputed { .. } => "deadlines_recomputed",
+            Self::EffectRetried { .. } => "effect_retried",
+            Self::EffectDropped { .. } => "effect_dropped",
             Self::DeadlineNear { .. } => "deadline_near",
             Self::DeadlinePassed { .. } => "deadline_passed",
         }

@@ -252,6 +252,7 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
             case.appointment = Some(*appointment);
             case.warned = false;
         }
+        EventKind::EffectRetried { .. } | EventKind::EffectDropped { .. } => {}
         EventKind::DeadlinesRecomputed {
             appointment,
             step_due,

@@ -115,6 +115,13 @@ pub fn describe(event: &Event) -> String {
                 .unwrap_or_else(|| "-".to_owned()),
             format_instant(*appointment)
         ),
+        EventKind::EffectRetried { idempotency_key } => {
+            format!("Gửi lại thông báo/tác vụ {idempotency_key}")
+        }
+        EventKind::EffectDropped {
+            idempotency_key,
+            reason,
+        } => format!("Bỏ thông báo/tác vụ {idempotency_key} — {reason}"),
         EventKind::DeadlineNear { deadline } => match deadline {
             Deadline::Appointment => "Sắp đến hạn trả kết quả".to_owned(),
             Deadline::Step => "Sắp hết thời gian của bước".to_owned(),

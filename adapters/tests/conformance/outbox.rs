@@ -1,0 +1,517 @@
+//! Side effects are never lost and never doubled: deliveries to a real SMTP server and an SMS
+//! provider, peers that fail in every way, dead letters, operator retry, and a dispatcher killed
+//! mid-delivery.
+
+use std::path::PathBuf;
+use std::process::{Child, Command as Process, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hoso_adapters::access::Secret;
+use hoso_adapters::notify::email::{EmailDeliverer, EmailSettings};
+use hoso_adapters::notify::sms::{SmsDeliverer, SmsSettings};
+use hoso_adapters::worker::{Dispatcher, RetryPolicy};
+use hoso_engine::case::{Actor, Command};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::harness::{World, officer};
+
+crate::conformance!(
+    notifications_reach_a_real_mail_server_and_the_sms_provider,
+    failing_peers_are_retried_then_dead_lettered_never_dropped,
+    an_operator_retry_is_audited_and_delivers_with_the_same_key,
+    a_dispatcher_killed_mid_delivery_loses_nothing,
+);
+
+/// aiosmtpd, a real SMTP server, writing what it receives to a Maildir.
+struct MailServer {
+    child: Child,
+    port: u16,
+    maildir: PathBuf,
+}
+
+impl MailServer {
+    fn start() -> Option<Self> {
+        let available = Process::new("python3")
+            .args(["-c", "import aiosmtpd"])
+            .status()
+            .is_ok_and(|status| status.success());
+        if !available {
+            assert!(
+                std::env::var("HOSO_TEST_REQUIRE_ALL").as_deref() != Ok("1"),
+                "HOSO_TEST_REQUIRE_ALL=1 but aiosmtpd is not installed: pip install aiosmtpd==1.4.6"
+            );
+            eprintln!("SKIPPED (SMTP): pip install aiosmtpd==1.4.6 to test e-mail delivery");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("free port")
+            .local_addr()
+            .expect("address")
+            .port();
+        let maildir = std::env::temp_dir().join(format!("hoso-maildir-{}", uuid::Uuid::now_v7()));
+        let child = Process::new("python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("aiosmtpd starts");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(Self {
+                    child,
+                    port,
+                    maildir,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("aiosmtpd did not start on port {port}");
+    }
+
+    fn messages(&self) -> Vec<String> {
+        let mut messages: Vec<String> = std::fs::read_dir(self.maildir.join("new"))
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        messages.sort();
+        messages
+    }
+}
+
+impl Drop for MailServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.maildir);
+    }
+}
+
+fn sms(url: String) -> Arc<SmsDeliverer> {
+    Arc::new(
+        SmsDeliverer::new(SmsSettings {
+            url,
+            api_key: Secret::from_client("key"),
+            secret_key: Secret::from_client("secret"),
+            brandname: "HOSO".to_owned(),
+        })
+        .expect("sms deliverer"),
+    )
+}
+
+fn quick() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base: Duration::from_millis(1),
+        cap: Duration::from_millis(5),
+        timeout: Duration::from_millis(500),
+    }
+}
+
+async fn received_dossier(world: &World) -> hoso_engine::case::DossierCode {
+    let code = world
+        .submit_birth("2025-03-03T09:00:00+07:00")
+        .await
+        .case
+        .code;
+    world
+        .act(
+            &code,
+            officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        )
+        .await
+        .expect("received");
+    code
+}
+
+fn decode_quoted_printable_subject(message: &str) -> String {
+    message
+        .lines()
+        .find(|line| line.starts_with("Subject:"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn notifications_reach_a_real_mail_server_and_the_sms_provider(world: World) {
+    let Some(mail) = MailServer::start() else {
+        return;
+    };
+    let provider = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/sms"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "CodeResult": "100", "SMSID": "sms-1" })),
+        )
+        .mount(&provider)
+        .await;
+    let code = received_dossier(&world).await;
+    let email = EmailDeliverer::new(&EmailSettings {
+        host: "127.0.0.1".to_owned(),
+        port: mail.port,
+        starttls: false,
+        credentials: None,
+        from: "Bộ phận Một cửa <motcua@example.gov.vn>".to_owned(),
+    })
+    .expect("email deliverer");
+    let dispatcher = Dispatcher::new(Arc::clone(&world.service), quick())
+        .route("email", Arc::new(email), 2)
+        .route("sms", sms(format!("{}/sms", provider.uri())), 2);
+    let pass = dispatcher
+        .dispatch(chrono::Utc::now(), 50)
+        .await
+        .expect("pass");
+    assert_eq!((pass.delivered, pass.retried, pass.dead), (4, 0, 0));
+
+    let messages = mail.messages();
+    assert_eq!(messages.len(), 2, "submitted and received");
+    assert!(
+        messages
+            .iter()
+            .all(|message| message.contains("To: binh@example.vn"))
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|message| message.contains(&format!("Message-ID: <{code}:2:email@hoso>"))),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|message| decode_quoted_printable_subject(message).contains("Subject:"))
+    );
+
+    let requests = provider.received_requests().await.expect("recorded");
+    assert_eq!(requests.len(), 2);
+    let mut bodies: Vec<serde_json::Value> = requests
+        .iter()
+        .map(|request| serde_json::from_slice(&request.body).expect("json"))
+        .collect();
+    bodies.sort_by_key(|body| body["RequestId"].as_str().unwrap_or_default().to_owned());
+    assert!(
+        bodies
+            .iter()
+            .all(|body| body["Phone"] == "84912345678" && body["Brandname"] == "HOSO")
+    );
+    assert_eq!(bodies[0]["RequestId"], format!("{code}:1:sms"));
+    assert!(
+        bodies[1]["Content"]
+            .as_str()
+            .expect("content")
+            .contains("Ngày hẹn trả kết quả: 17:00 03/03/2025"),
+        "{}",
+        bodies[1]
+    );
+
+    let entries = world
+        .service
+        .store()
+        .outbox_entries(None, 50)
+        .await
+        .expect("entries");
+    assert!(
+        entries.iter().all(|entry| entry.state == "delivered"),
+        "{entries:#?}"
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|entry| entry.provider_id.as_deref() == Some("esms:sms-1"))
+    );
+    let again = dispatcher
+        .dispatch(chrono::Utc::now(), 50)
+        .await
+        .expect("pass");
+    assert_eq!(again.delivered, 0, "delivered messages are not sent twice");
+}
+
+async fn failing_peers_are_retried_then_dead_lettered_never_dropped(world: World) {
+    received_dossier(&world).await;
+    let failing = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/500"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&failing)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/garbage"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>oops"))
+        .mount(&failing)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/slow"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(Duration::from_secs(3))
+                .set_body_json(serde_json::json!({ "CodeResult": "100", "SMSID": "late" })),
+        )
+        .mount(&failing)
+        .await;
+    let down = format!(
+        "http://127.0.0.1:{}/sms",
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("port")
+            .local_addr()
+            .expect("addr")
+            .port()
+    );
+    for (label, url) in [
+        ("down", down),
+        ("500", format!("{}/500", failing.uri())),
+        ("garbage", format!("{}/garbage", failing.uri())),
+        ("slow", format!("{}/slow", failing.uri())),
+    ] {
+        let dispatcher =
+            Dispatcher::new(Arc::clone(&world.service), quick()).route("sms", sms(url), 4);
+        // Reset the two SMS messages, then fail them to the end.
+        let store = world.service.store();
+        for entry in store
+            .outbox_entries(None, 50)
+            .await
+            .expect("entries")
+            .iter()
+            .filter(|entry| entry.topic == "sms")
+        {
+            let code =
+                hoso_engine::case::DossierCode::parse(entry.case_code.as_deref().expect("code"))
+                    .expect("code");
+            world
+                .act(
+                    &code,
+                    Actor::system("operator:test"),
+                    Command::RetryEffect {
+                        idempotency_key: entry.idempotency_key.clone(),
+                    },
+                    "2025-03-03T10:00:00+07:00",
+                )
+                .await
+                .expect("retry");
+        }
+        let mut passes = Vec::new();
+        for _ in 0..3 {
+            passes.push(
+                dispatcher
+                    .dispatch(chrono::Utc::now() + chrono::Duration::seconds(1), 50)
+                    .await
+                    .expect("pass"),
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let retried: usize = passes.iter().map(|pass| pass.retried).sum();
+        let dead: usize = passes.iter().map(|pass| pass.dead).sum();
+        assert_eq!(
+            (retried, dead),
+            (4, 2),
+            "{label}: two retries each, then a dead letter each: {passes:?}"
+        );
+        let dead_letters = store.outbox_entries(Some("dead"), 50).await.expect("dead");
+        assert_eq!(dead_letters.len(), 2, "{label}");
+        assert!(
+            dead_letters
+                .iter()
+                .all(|entry| entry.attempts == 3 && entry.last_error.is_some()),
+            "{label}: {dead_letters:#?}"
+        );
+    }
+    // The e-mails, with no adapter configured here, wait untouched: deferred, never dropped.
+    let waiting = world
+        .service
+        .store()
+        .outbox_entries(Some("pending"), 50)
+        .await
+        .expect("pending");
+    assert_eq!(
+        waiting
+            .iter()
+            .filter(|entry| entry.topic == "email")
+            .count(),
+        2
+    );
+    assert!(waiting.iter().all(|entry| entry.attempts == 0));
+}
+
+async fn an_operator_retry_is_audited_and_delivers_with_the_same_key(world: World) {
+    let code = received_dossier(&world).await;
+    let provider = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "CodeResult": "100", "SMSID": "x" })),
+        )
+        .mount(&provider)
+        .await;
+    let dispatcher =
+        Dispatcher::new(Arc::clone(&world.service), quick()).route("sms", sms(provider.uri()), 1);
+    assert_eq!(
+        dispatcher
+            .dispatch(chrono::Utc::now(), 50)
+            .await
+            .expect("pass")
+            .delivered,
+        2
+    );
+    let key = format!("{code}:2:sms");
+    // Only operators may retry or drop, and only the dossier's own effects.
+    let denied = world
+        .act(
+            &code,
+            officer("mot_cua"),
+            Command::RetryEffect {
+                idempotency_key: key.clone(),
+            },
+            "2025-03-03T10:00:00+07:00",
+        )
+        .await;
+    assert!(denied.is_err());
+    let foreign = world
+        .act(
+            &code,
+            Actor::system("operator:lan"),
+            Command::RetryEffect {
+                idempotency_key: "000.00.18.H21-250303-0001:1:sms".to_owned(),
+            },
+            "2025-03-03T10:00:00+07:00",
+        )
+        .await;
+    assert!(foreign.is_err());
+    // A delivered message cannot be reset; the retry is recorded but changes nothing.
+    world
+        .act(
+            &code,
+            Actor::system("operator:lan"),
+            Command::RetryEffect {
+                idempotency_key: key.clone(),
+            },
+            "2025-03-03T10:00:00+07:00",
+        )
+        .await
+        .expect("audited");
+    assert_eq!(
+        world
+            .service
+            .store()
+            .outbox_entry(&key)
+            .await
+            .expect("entry")
+            .expect("exists")
+            .state,
+        "delivered"
+    );
+    let events = hoso_engine::ports::Store::events(world.service.store(), &code)
+        .await
+        .expect("events");
+    assert_eq!(
+        events.last().map(|event| event.kind.name()),
+        Some("effect_retried")
+    );
+    assert_eq!(
+        events.last().map(|event| event.actor.id.as_str()),
+        Some("operator:lan")
+    );
+    // A dropped message stays on record as dropped, with its reason in the timeline.
+    let email_key = format!("{code}:1:email");
+    world
+        .act(
+            &code,
+            Actor::system("operator:lan"),
+            Command::DropEffect {
+                idempotency_key: email_key.clone(),
+                reason: "Địa chỉ e-mail sai".to_owned(),
+            },
+            "2025-03-03T10:01:00+07:00",
+        )
+        .await
+        .expect("dropped");
+    assert_eq!(
+        world
+            .service
+            .store()
+            .outbox_entry(&email_key)
+            .await
+            .expect("entry")
+            .expect("exists")
+            .state,
+        "dropped"
+    );
+}
+
+async fn a_dispatcher_killed_mid_delivery_loses_nothing(world: World) {
+    let code = received_dossier(&world).await;
+    let provider = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(Duration::from_millis(800))
+                .set_body_json(serde_json::json!({ "CodeResult": "100", "SMSID": "y" })),
+        )
+        .mount(&provider)
+        .await;
+    let policy = RetryPolicy {
+        timeout: Duration::from_secs(5),
+        ..quick()
+    };
+    let first =
+        Dispatcher::new(Arc::clone(&world.service), policy).route("sms", sms(provider.uri()), 4);
+    let running = tokio::spawn(async move { first.dispatch(chrono::Utc::now(), 50).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    running.abort();
+    let _ = running.await;
+    let pending = world
+        .service
+        .store()
+        .outbox_entries(Some("pending"), 50)
+        .await
+        .expect("pending");
+    assert_eq!(
+        pending.iter().filter(|entry| entry.topic == "sms").count(),
+        2,
+        "killed mid-delivery: still pending, not lost"
+    );
+    // A restarted dispatcher takes them over once the dead one's lease expires.
+    let second =
+        Dispatcher::new(Arc::clone(&world.service), policy).route("sms", sms(provider.uri()), 4);
+    let early = second.dispatch(chrono::Utc::now(), 50).await.expect("pass");
+    assert_eq!(early.delivered, 0, "the lease still holds");
+    let later = second
+        .dispatch(chrono::Utc::now() + chrono::Duration::seconds(11), 50)
+        .await
+        .expect("pass");
+    assert_eq!(later.delivered, 2);
+    let requests = provider.received_requests().await.expect("recorded");
+    let keys: Vec<String> = requests
+        .iter()
+        .map(|request| {
+            serde_json::from_slice::<serde_json::Value>(&request.body).expect("json")["RequestId"]
+                .as_str()
+                .expect("key")
+                .to_owned()
+        })
+        .collect();
+    for key in &keys {
+        assert!(
+            key == &format!("{code}:1:sms") || key == &format!("{code}:2:sms"),
+            "{key}"
+        );
+    }
+    assert!(
+        keys.len() <= 4,
+        "at most one repeat per message, and each repeat carries the same key: {keys:?}"
+    );
+}

@@ -1,0 +1,3 @@
+-- Delivery bookkeeping for the outbox: who holds a message, and what the provider said.
+ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;
+ALTER TABLE outbox ADD COLUMN provider_id TEXT;
