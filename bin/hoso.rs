@@ -92,6 +92,9 @@ enum Command {
     /// Durable deadline timers: warnings before the appointment, overdue marks.
     #[command(subcommand)]
     Timers(TimersCommand),
+    /// Online payments.
+    #[command(subcommand)]
+    Payments(PaymentsCommand),
     /// Work with procedure files: validate, draw, print the schema.
     #[command(subcommand)]
     Procedure(ProcedureCommand),
@@ -166,6 +169,54 @@ struct ServeArgs {
     /// Log format.
     #[arg(long, env = "HOSO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    #[command(flatten)]
+    vnpay: VnpayArgs,
+}
+
+/// VNPAY settings; online payment is on when the terminal code and secret are given.
+#[derive(Debug, Clone, clap::Args)]
+struct VnpayArgs {
+    /// VNPAY terminal code (vnp_TmnCode).
+    #[arg(long, env = "HOSO_VNPAY_TMN_CODE")]
+    vnpay_tmn_code: Option<String>,
+    /// VNPAY hash secret (never printed).
+    #[arg(long, env = "HOSO_VNPAY_HASH_SECRET", hide_env_values = true)]
+    vnpay_hash_secret: Option<String>,
+    /// VNPAY payment page.
+    #[arg(
+        long,
+        env = "HOSO_VNPAY_URL",
+        default_value = "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+    )]
+    vnpay_url: String,
+    /// VNPAY merchant API (querydr).
+    #[arg(
+        long,
+        env = "HOSO_VNPAY_API_URL",
+        default_value = "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"
+    )]
+    vnpay_api_url: String,
+    /// Where citizens' browsers come back to after paying.
+    #[arg(
+        long,
+        env = "HOSO_VNPAY_RETURN_URL",
+        default_value = "http://127.0.0.1:8080/api/v1/payments/vnpay/return"
+    )]
+    vnpay_return_url: String,
+}
+
+impl VnpayArgs {
+    fn settings(&self) -> Option<hoso_adapters::payment::vnpay::VnpaySettings> {
+        Some(hoso_adapters::payment::vnpay::VnpaySettings {
+            tmn_code: self.vnpay_tmn_code.clone()?,
+            hash_secret: hoso_adapters::access::Secret::from_client(
+                self.vnpay_hash_secret.as_deref()?,
+            ),
+            pay_url: self.vnpay_url.clone(),
+            api_url: self.vnpay_api_url.clone(),
+            return_url: self.vnpay_return_url.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -203,6 +254,20 @@ enum UserCommand {
     Revoke {
         /// The user id printed by `user add`.
         user: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PaymentsCommand {
+    /// Ask VNPAY about payments still pending (their IPN may have been lost) and settle them.
+    Reconcile {
+        /// Only attempts older than this many minutes.
+        #[arg(long, default_value_t = 15)]
+        older_than_minutes: i64,
+        #[command(flatten)]
+        vnpay: VnpayArgs,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -360,6 +425,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Case(command) => block_on(run_case(command)),
         Command::Admin(AdminCommand::Rebuild { store }) => block_on(rebuild(store)),
         Command::Timers(command) => block_on(run_timers(command)),
+        Command::Payments(PaymentsCommand::Reconcile {
+            older_than_minutes,
+            vnpay,
+            store,
+        }) => block_on(reconcile(older_than_minutes, vnpay, store)),
     }
 }
 
@@ -418,7 +488,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
         ..hoso_adapters::http::Limits::default()
     };
-    let state = hoso_adapters::http::AppState::new(
+    let mut state = hoso_adapters::http::AppState::new(
         std::sync::Arc::clone(&service),
         oidc,
         hoso_adapters::documents::DocumentStore::new(args.data_dir.join("documents")),
@@ -428,6 +498,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         },
         limits,
     );
+    if let Some(vnpay) = args.vnpay.settings() {
+        state = state.with_vnpay(vnpay);
+    }
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .with_context(|| format!("binding {}", args.bind))?;
@@ -689,6 +762,30 @@ async fn shutdown_signal() {
         () = interrupt => {}
         () = terminate => {}
     }
+}
+
+async fn reconcile(
+    older_than_minutes: i64,
+    vnpay: VnpayArgs,
+    store: StoreArgs,
+) -> anyhow::Result<ExitCode> {
+    let settings = vnpay
+        .settings()
+        .context("give --vnpay-tmn-code and --vnpay-hash-secret (or HOSO_VNPAY_TMN_CODE, HOSO_VNPAY_HASH_SECRET)")?;
+    let service = open(&store.settings()).await?;
+    let report = hoso_adapters::payment::reconcile_vnpay(
+        &service,
+        &settings,
+        chrono::Duration::minutes(older_than_minutes.max(0)),
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!(error))?;
+    println!(
+        "checked {} pending payments: {} paid, {} failed, {} unchanged",
+        report.checked, report.paid, report.failed, report.unchanged
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn rebuild(store: StoreArgs) -> anyhow::Result<ExitCode> {

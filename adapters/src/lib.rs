@@ -6,6 +6,7 @@
 //! - [`boot`] — start-up: store, procedure publication, catalogue of every stored version.
 //! - [`documents`] — uploaded documents, content-addressed on disk.
 //! - [`notify`] — notifications: Vietnamese messages by e-mail (SMTP) and SMS (HTTP).
+//! - [`payment`] — online fee payment: VNPAY 2.1.0.
 //! - [`http`] — the HTTP API (`hoso serve`).
 //! - [`files`] — finding and reading hand-written TOML files.
 //! - [`catalogue`] — procedure files and folders.
@@ -21,5 +22,6 @@ pub mod documents;
 pub mod files;
 pub mod http;
 pub mod notify;
+pub mod payment;
 pub mod store;
 pub mod worker;

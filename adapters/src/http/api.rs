@@ -446,7 +446,7 @@ fn require_actor(principal: &Principal) -> Result<Actor, ApiError> {
         })
 }
 
-async fn load_readable(
+pub(crate) async fn load_readable(
     state: &AppState,
     principal: &Principal,
     code: &str,

@@ -11,6 +11,7 @@ pub mod error;
 pub mod limit;
 pub mod metrics;
 pub mod oidc;
+pub mod payments;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -77,6 +78,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Sizes and time.
     pub limits: Limits,
+    /// VNPAY, when configured.
+    pub vnpay: Option<Arc<crate::payment::vnpay::VnpaySettings>>,
 }
 
 impl AppState {
@@ -95,7 +98,14 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             limiter: Arc::new(RateLimiter::new(rate)),
             limits,
+            vnpay: None,
         }
+    }
+
+    /// With VNPAY configured.
+    pub fn with_vnpay(mut self, settings: crate::payment::vnpay::VnpaySettings) -> Self {
+        self.vnpay = Some(Arc::new(settings));
+        self
     }
 
     /// Runs a command, counting it by outcome.
@@ -146,6 +156,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(api::inbox))
         .routes(routes!(api::timeline))
         .routes(routes!(api::document))
+        .routes(routes!(payments::start))
+        .routes(routes!(payments::ipn))
+        .routes(routes!(payments::return_page))
         .split_for_parts();
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
     Router::new()

@@ -155,6 +155,42 @@ impl AnyStore {
         delegate!(self, store => store.mark_failed(id, error, next_attempt_at, dead))
     }
 
+    /// Records a new payment attempt.
+    pub async fn insert_payment(
+        &self,
+        payment: &crate::payment::PaymentRecord,
+    ) -> Result<(), StoreError> {
+        delegate!(self, store => store.insert_payment(payment))
+    }
+
+    /// A payment attempt.
+    pub async fn payment(
+        &self,
+        txn_ref: &str,
+    ) -> Result<Option<crate::payment::PaymentRecord>, StoreError> {
+        delegate!(self, store => store.payment(txn_ref))
+    }
+
+    /// Pending attempts created before `before`.
+    pub async fn pending_payments(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<crate::payment::PaymentRecord>, StoreError> {
+        delegate!(self, store => store.pending_payments(before))
+    }
+
+    /// Settles a pending attempt.
+    pub async fn settle_payment(
+        &self,
+        txn_ref: &str,
+        state: &str,
+        transaction: &str,
+        response: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, store => store.settle_payment(txn_ref, state, transaction, response, now))
+    }
+
     /// Puts a claimed message back untouched.
     pub async fn defer_outbox(&self, id: i64, until: DateTime<Utc>) -> Result<(), StoreError> {
         delegate!(self, store => store.defer_outbox(id, until))
@@ -505,6 +541,74 @@ macro_rules! store_impl {
                         .await
                         .map_err($crate::store::unavailable)?;
                 row.map($crate::store::rows::OutboxRow::into_entry).transpose()
+            }
+
+            /// Records a new payment attempt.
+            pub async fn insert_payment(&self, payment: &$crate::payment::PaymentRecord) -> Result<(), hoso_engine::ports::StoreError> {
+                sqlx::query(
+                    "INSERT INTO payments (txn_ref, case_code, gateway, amount, state, create_date, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                )
+                .bind(&payment.txn_ref)
+                .bind(&payment.case_code)
+                .bind(&payment.gateway)
+                .bind(i64::try_from(payment.amount).unwrap_or(i64::MAX))
+                .bind(&payment.state)
+                .bind(&payment.create_date)
+                .bind($crate::store::rows::micros(payment.created_at))
+                .execute(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                Ok(())
+            }
+
+            /// A payment attempt by its reference.
+            pub async fn payment(&self, txn_ref: &str) -> Result<Option<$crate::payment::PaymentRecord>, hoso_engine::ports::StoreError> {
+                let row: Option<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
+                    "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments WHERE txn_ref = $1",
+                )
+                .bind(txn_ref)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                row.map($crate::store::rows::payment_of).transpose()
+            }
+
+            /// Pending attempts created before `before`, oldest first.
+            pub async fn pending_payments(&self, before: chrono::DateTime<chrono::Utc>) -> Result<Vec<$crate::payment::PaymentRecord>, hoso_engine::ports::StoreError> {
+                let rows: Vec<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
+                    "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments \
+                     WHERE state = 'pending' AND created_at < $1 ORDER BY created_at LIMIT 500",
+                )
+                .bind($crate::store::rows::micros(before))
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                rows.into_iter().map($crate::store::rows::payment_of).collect()
+            }
+
+            /// Moves a pending attempt to `state`; false when it was no longer pending.
+            pub async fn settle_payment(
+                &self,
+                txn_ref: &str,
+                state: &str,
+                gateway_transaction: &str,
+                gateway_response: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool, hoso_engine::ports::StoreError> {
+                let updated = sqlx::query(
+                    "UPDATE payments SET state = $1, gateway_transaction = $2, gateway_response = $3, updated_at = $4 \
+                     WHERE txn_ref = $5 AND state = 'pending'",
+                )
+                .bind(state)
+                .bind(gateway_transaction)
+                .bind(gateway_response.chars().take(4000).collect::<String>())
+                .bind($crate::store::rows::micros(now))
+                .bind(txn_ref)
+                .execute(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                Ok(updated.rows_affected() == 1)
             }
 
             /// Whether the database answers.

@@ -274,3 +274,26 @@ impl OutboxRow {
         })
     }
 }
+
+pub(crate) fn payment_of(
+    (txn_ref, case_code, gateway, amount, state, create_date, created_at): (
+        String,
+        String,
+        String,
+        i64,
+        String,
+        String,
+        i64,
+    ),
+) -> Result<crate::payment::PaymentRecord, StoreError> {
+    Ok(crate::payment::PaymentRecord {
+        txn_ref,
+        case_code,
+        gateway,
+        amount: u64::try_from(amount)
+            .map_err(|_| StoreError::Corrupt(format!("payment amount {amount}")))?,
+        state,
+        create_date,
+        created_at: instant(created_at)?,
+    })
+}

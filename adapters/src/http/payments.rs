@@ -1,0 +1,193 @@
+//! Paying fees online through VNPAY. The IPN is the only thing that marks a fee paid.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use chrono::Utc;
+use hoso_engine::case::Status;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::api::ApiPath;
+use super::auth::Principal;
+use super::error::{ApiError, Problem};
+use crate::payment::vnpay::{self, IpnAnswer, PaymentRequest};
+use crate::payment::{PaymentRecord, Settled, new_txn_ref, settle};
+
+/// Where to send the citizen to pay.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentStarted {
+    /// The gateway's page, signed.
+    pub payment_url: String,
+    /// This attempt's reference.
+    pub txn_ref: String,
+    /// Amount in đồng.
+    pub amount: u64,
+}
+
+fn settings(state: &AppState) -> Result<&vnpay::VnpaySettings, ApiError> {
+    state.vnpay.as_deref().ok_or_else(|| {
+        ApiError::NotFound("online payment is not configured on this server".to_owned())
+    })
+}
+
+/// Starts paying a dossier's outstanding fees through VNPAY. The applicant only.
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/payments/vnpay", tag = "payments",
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 201, body = PaymentStarted), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn start(
+    State(state): State<AppState>,
+    principal: Principal,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiPath(code): ApiPath<String>,
+) -> Result<(axum::http::StatusCode, axum::Json<PaymentStarted>), ApiError> {
+    let settings = settings(&state)?;
+    let case = super::api::load_readable(&state, &principal, &code).await?;
+    if principal.citizen_id() != Some(case.applicant.citizen_id.as_str()) {
+        return Err(ApiError::Forbidden(
+            "the applicant pays their own fees online".to_owned(),
+        ));
+    }
+    let owed = case.outstanding();
+    if owed.as_dong() == 0
+        || matches!(
+            case.status,
+            Status::NotReceived | Status::Withdrawn | Status::Stopped | Status::ResultReturned
+        )
+    {
+        return Err(ApiError::Conflict(format!(
+            "dossier {} owes nothing now",
+            case.code
+        )));
+    }
+    let now = Utc::now();
+    let txn_ref =
+        new_txn_ref(now).map_err(|error| ApiError::Internal(format!("no randomness: {error}")))?;
+    let request = PaymentRequest {
+        txn_ref: txn_ref.clone(),
+        amount: owed.as_dong(),
+        order_info: vnpay::plain_text(&format!("Thanh toan phi le phi ho so {}", case.code)),
+        ip: peer.ip().to_string(),
+        created_at: now,
+    };
+    state
+        .service
+        .store()
+        .insert_payment(&PaymentRecord {
+            txn_ref: txn_ref.clone(),
+            case_code: case.code.to_string(),
+            gateway: "vnpay".to_owned(),
+            amount: owed.as_dong(),
+            state: "pending".to_owned(),
+            create_date: vnpay::vnpay_time(now),
+            created_at: now,
+        })
+        .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        axum::Json(PaymentStarted {
+            payment_url: vnpay::payment_url(settings, &request),
+            txn_ref,
+            amount: owed.as_dong(),
+        }),
+    ))
+}
+
+/// VNPAY's server-to-server notification. Checked in order: signature (97), order (01), amount
+/// (04), still pending (02 if not); then the result is recorded (00). 99 asks VNPAY to retry.
+#[utoipa::path(get, path = "/api/v1/payments/vnpay/ipn", tag = "payments",
+    responses((status = 200, description = "{\"RspCode\": \"00\", \"Message\": \"Confirm Success\"}")))]
+pub async fn ipn(
+    State(state): State<AppState>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let settings = settings(&state)?;
+    let params: BTreeMap<String, String> =
+        form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let answer = answer_ipn(&state, settings, &params).await;
+    tracing::info!(txn_ref = params.get("vnp_TxnRef").map(String::as_str).unwrap_or(""), answer = ?answer, "VNPAY IPN");
+    Ok(axum::Json(answer.body()))
+}
+
+async fn answer_ipn(
+    state: &AppState,
+    settings: &vnpay::VnpaySettings,
+    params: &BTreeMap<String, String>,
+) -> IpnAnswer {
+    if !vnpay::verify(&settings.hash_secret, params) {
+        return IpnAnswer::InvalidSignature;
+    }
+    let Some(txn_ref) = params.get("vnp_TxnRef") else {
+        return IpnAnswer::OrderNotFound;
+    };
+    let record = match state.service.store().payment(txn_ref).await {
+        Ok(Some(record)) => record,
+        Ok(None) => return IpnAnswer::OrderNotFound,
+        Err(_) => return IpnAnswer::UnknownError,
+    };
+    let paid_amount = params
+        .get("vnp_Amount")
+        .and_then(|amount| amount.parse::<u64>().ok());
+    if paid_amount != Some(record.amount * 100) {
+        return IpnAnswer::InvalidAmount;
+    }
+    if record.state != "pending" {
+        return IpnAnswer::AlreadyConfirmed;
+    }
+    let success = params.get("vnp_ResponseCode").map(String::as_str) == Some("00")
+        && params.get("vnp_TransactionStatus").map(String::as_str) == Some("00");
+    let transaction = params.get("vnp_TransactionNo").cloned().unwrap_or_default();
+    let raw = serde_json::to_string(params).unwrap_or_default();
+    match settle(&state.service, &record, success, &transaction, &raw).await {
+        Ok(Settled::AlreadyFinal) => IpnAnswer::AlreadyConfirmed,
+        Ok(_) => IpnAnswer::Confirmed,
+        Err(_) => IpnAnswer::UnknownError,
+    }
+}
+
+/// What the browser's return page may show: the attempt's state as hoso knows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentStatus {
+    /// The attempt.
+    pub txn_ref: String,
+    /// pending (until VNPAY's IPN arrives), paid or failed.
+    pub state: String,
+    /// The dossier.
+    pub dossier: String,
+}
+
+/// The citizen's browser coming back from VNPAY: shows the state hoso has recorded; it never
+/// marks anything paid itself.
+#[utoipa::path(get, path = "/api/v1/payments/vnpay/return", tag = "payments",
+    responses((status = 200, body = PaymentStatus), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn return_page(
+    State(state): State<AppState>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<axum::Json<PaymentStatus>, ApiError> {
+    let settings = settings(&state)?;
+    let params: BTreeMap<String, String> =
+        form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    if !vnpay::verify(&settings.hash_secret, &params) {
+        return Err(ApiError::BadRequest(
+            "the gateway's signature does not verify".to_owned(),
+        ));
+    }
+    let txn_ref = params.get("vnp_TxnRef").cloned().unwrap_or_default();
+    let record = state
+        .service
+        .store()
+        .payment(&txn_ref)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no payment {txn_ref}")))?;
+    Ok(axum::Json(PaymentStatus {
+        txn_ref,
+        state: record.state,
+        dossier: record.case_code,
+    }))
+}

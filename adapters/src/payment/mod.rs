@@ -1,0 +1,219 @@
+//! Online fee payment. Only the gateway's server-to-server notification (IPN), or a
+//! reconciliation query to the gateway, marks a fee paid; the citizen's browser returning from the
+//! gateway never does. Settling is idempotent: the payment becomes a dossier command whose id is
+//! derived from the attempt, so a repeated IPN records nothing twice.
+
+pub mod vnpay;
+
+use chrono::{DateTime, Utc};
+use hoso_engine::case::{Actor, Command, DossierCode};
+use hoso_engine::money::Money;
+use hoso_engine::ports::StoreError;
+use hoso_engine::service::{Request, Service, ServiceError, Target};
+
+use crate::store::AnyStore;
+
+/// One payment attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRecord {
+    /// The gateway reference, unique per attempt.
+    pub txn_ref: String,
+    /// The dossier.
+    pub case_code: String,
+    /// Which gateway.
+    pub gateway: String,
+    /// Amount in đồng.
+    pub amount: u64,
+    /// pending, paid or failed.
+    pub state: String,
+    /// The creation time as sent to the gateway (VNPAY's vnp_CreateDate).
+    pub create_date: String,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A fresh attempt reference: the Vietnam date and 10 random hex digits, e.g. `260302A1B2C3D4E5`.
+pub fn new_txn_ref(now: DateTime<Utc>) -> Result<String, getrandom::Error> {
+    let mut random = [0_u8; 5];
+    getrandom::fill(&mut random)?;
+    Ok(format!(
+        "{}{}",
+        now.with_timezone(&hoso_engine::clock::vietnam())
+            .format("%y%m%d"),
+        hex::encode_upper(random)
+    ))
+}
+
+/// What settling did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// The payment was recorded on the dossier and the attempt marked paid.
+    Paid,
+    /// The attempt was marked failed (the citizen cancelled, the card was refused…).
+    Failed,
+    /// The attempt was already final; nothing changed.
+    AlreadyFinal,
+}
+
+/// Settles a pending attempt with the gateway's verdict.
+pub async fn settle(
+    service: &Service<AnyStore>,
+    record: &PaymentRecord,
+    success: bool,
+    gateway_transaction: &str,
+    gateway_response: &str,
+) -> Result<Settled, StoreError> {
+    if record.state != "pending" {
+        return Ok(Settled::AlreadyFinal);
+    }
+    if success {
+        let code = DossierCode::parse(&record.case_code)
+            .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        let request = Request {
+            command_id: format!("payment:{}:{}", record.gateway, record.txn_ref),
+            actor: Actor::system(record.gateway.clone()),
+            target: Target::Existing(code),
+            expected_version: None,
+            command: Command::RecordPayment {
+                amount: Money::dong(record.amount),
+                reference: format!(
+                    "{} {gateway_transaction} ({})",
+                    record.gateway.to_uppercase(),
+                    record.txn_ref
+                ),
+            },
+        };
+        match service.execute(request, Utc::now()).await {
+            Ok(_) => {}
+            Err(ServiceError::Store(error)) => return Err(error),
+            // The money was taken but the dossier cannot take it (withdrawn or stopped since):
+            // the attempt is still recorded as paid, for the refund an operator must make.
+            Err(refused) => {
+                tracing::warn!(txn_ref = %record.txn_ref, %refused, "payment for a dossier that can no longer take it: refund needed")
+            }
+        }
+    }
+    let state = if success { "paid" } else { "failed" };
+    let changed = service
+        .store()
+        .settle_payment(
+            &record.txn_ref,
+            state,
+            gateway_transaction,
+            gateway_response,
+            Utc::now(),
+        )
+        .await?;
+    Ok(match (changed, success) {
+        (false, _) => Settled::AlreadyFinal,
+        (true, true) => Settled::Paid,
+        (true, false) => Settled::Failed,
+    })
+}
+
+/// What a reconciliation pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reconciled {
+    /// Attempts asked about.
+    pub checked: usize,
+    /// Found paid at the gateway and recorded.
+    pub paid: usize,
+    /// Found failed (or never seen by the gateway, long after expiry) and closed.
+    pub failed: usize,
+    /// Still undecided, or the gateway's answer did not verify.
+    pub unchanged: usize,
+}
+
+/// Asks VNPAY (`querydr`) about attempts still pending after `older_than`, and settles what it
+/// knows: the IPN may have been lost.
+pub async fn reconcile_vnpay(
+    service: &Service<AnyStore>,
+    settings: &vnpay::VnpaySettings,
+    older_than: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<Reconciled, String> {
+    crate::http::oidc::install_crypto_provider();
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .map_err(|error| error.to_string())?;
+    let mut report = Reconciled::default();
+    let pending = service
+        .store()
+        .pending_payments(now - older_than)
+        .await
+        .map_err(|error| error.to_string())?;
+    for record in pending.iter().filter(|record| record.gateway == "vnpay") {
+        report.checked += 1;
+        let request_id = new_txn_ref(now).map_err(|error| error.to_string())?;
+        let body = vnpay::querydr_body(
+            settings,
+            &request_id,
+            &record.txn_ref,
+            &record.create_date,
+            now,
+            "127.0.0.1",
+        );
+        let answer: serde_json::Value = match http.post(&settings.api_url).json(&body).send().await
+        {
+            Ok(response) => match response.json().await {
+                Ok(answer) => answer,
+                Err(error) => {
+                    tracing::warn!(txn_ref = %record.txn_ref, %error, "querydr answered garbage");
+                    report.unchanged += 1;
+                    continue;
+                }
+            },
+            Err(error) => {
+                tracing::warn!(txn_ref = %record.txn_ref, %error, "querydr unreachable");
+                report.unchanged += 1;
+                continue;
+            }
+        };
+        if !vnpay::querydr_response_verifies(&settings.hash_secret, &answer) {
+            tracing::warn!(txn_ref = %record.txn_ref, "querydr answer does not verify; ignored");
+            report.unchanged += 1;
+            continue;
+        }
+        let text = |name: &str| {
+            answer
+                .get(name)
+                .map(|value| {
+                    value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_owned)
+                })
+                .unwrap_or_default()
+        };
+        let amount_matches = text("vnp_Amount").parse::<u64>().ok() == Some(record.amount * 100);
+        let verdict = match (
+            text("vnp_ResponseCode").as_str(),
+            text("vnp_TransactionStatus").as_str(),
+        ) {
+            ("00", "00") if amount_matches => Some(true),
+            ("00", "02") => Some(false),
+            ("91", _) if now - record.created_at > chrono::Duration::days(1) => Some(false),
+            _ => None,
+        };
+        match verdict {
+            Some(success) => {
+                let settled = settle(
+                    service,
+                    record,
+                    success,
+                    &text("vnp_TransactionNo"),
+                    &answer.to_string(),
+                )
+                .await
+                .map_err(|error| error.to_string())?;
+                match settled {
+                    Settled::Paid => report.paid += 1,
+                    Settled::Failed => report.failed += 1,
+                    Settled::AlreadyFinal => report.unchanged += 1,
+                }
+            }
+            None => report.unchanged += 1,
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,365 @@
+//! Paying fees online through VNPAY: only a genuine IPN marks a fee paid, once.
+
+use std::collections::BTreeMap;
+
+use hoso_adapters::payment::vnpay::{hmac_sha512, signing_string};
+use serde_json::{Value, json};
+
+use crate::server::{Backend, Server};
+
+const SECRET: &str = "test-vnpay-secret";
+const CITIZEN: &str = "001090000001";
+
+fn vnpay_flags(api_url: &str) -> Vec<String> {
+    [
+        "--vnpay-tmn-code",
+        "HOSOTEST",
+        "--vnpay-hash-secret",
+        SECRET,
+        "--vnpay-api-url",
+        api_url,
+    ]
+    .iter()
+    .map(|value| (*value).to_owned())
+    .collect()
+}
+
+/// A dossier owing 16.000 đ, waiting for payment; returns (server, citizen token, code).
+async fn owing_dossier(name: &str, api_url: &str) -> Option<(Server, String, String)> {
+    let flags = vnpay_flags(api_url);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let server = Server::start(Backend::Sqlite, name, &flags)?;
+    let citizen = server.citizen(CITIZEN);
+    let desk = server.officer("mot_cua");
+    let submission = json!({
+        "procedure": "2.000635", "channel": "online", "receiving_unit": "000.00.17.H21",
+        "applicant": { "citizen_id": CITIZEN, "name": "Trần Thị Cúc" },
+        "form": { "loai_su_kien": "khai_sinh", "so_ban_sao": 2, "mien_phi": false },
+        "documents": [ { "component": "to_khai", "name": "Tờ khai", "provenance": "data_store", "reference": "kho/9" } ]
+    });
+    let created: Value = server
+        .http
+        .post(server.url("/api/v1/dossiers"))
+        .bearer_auth(&citizen)
+        .header("Idempotency-Key", name)
+        .json(&submission)
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    let code = created["code"].as_str()?.to_owned();
+    for action in ["receive", "chuyen_tham_dinh"] {
+        let response = server
+            .http
+            .post(server.url(&format!("/api/v1/dossiers/{code}/actions")))
+            .bearer_auth(&desk)
+            .json(&json!({ "action": action }))
+            .send()
+            .await
+            .ok()?;
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    Some((server, citizen, code))
+}
+
+async fn start_payment(
+    server: &Server,
+    citizen: &str,
+    code: &str,
+) -> (String, BTreeMap<String, String>) {
+    let response = server
+        .http
+        .post(server.url(&format!("/api/v1/dossiers/{code}/payments/vnpay")))
+        .bearer_auth(citizen)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status().as_u16();
+    let started: Value = response.json().await.expect("json");
+    assert_eq!(status, 201, "{started}");
+    assert_eq!(started["amount"], 16000);
+    let url = started["payment_url"].as_str().expect("url");
+    let query = url.split_once('?').expect("query").1;
+    let params: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    assert_eq!(params["vnp_Amount"], "1600000", "amount × 100");
+    assert_eq!(params["vnp_Version"], "2.1.0");
+    (started["txn_ref"].as_str().expect("txn").to_owned(), params)
+}
+
+/// The IPN VNPAY would send, signed with `secret`.
+fn ipn(txn_ref: &str, amount_x100: &str, response_code: &str, secret: &str) -> String {
+    let mut params: BTreeMap<String, String> = [
+        ("vnp_Amount", amount_x100),
+        ("vnp_BankCode", "NCB"),
+        ("vnp_CardType", "ATM"),
+        ("vnp_OrderInfo", "Thanh toan phi le phi"),
+        ("vnp_PayDate", "20261129100000"),
+        ("vnp_ResponseCode", response_code),
+        ("vnp_TmnCode", "HOSOTEST"),
+        ("vnp_TransactionNo", "14422574"),
+        ("vnp_TransactionStatus", response_code),
+        ("vnp_TxnRef", txn_ref),
+    ]
+    .iter()
+    .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+    .collect();
+    let signed = signing_string(&params);
+    params.insert("vnp_SecureHash".to_owned(), hmac_sha512(secret, &signed));
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish()
+}
+
+async fn send_ipn(server: &Server, query: &str) -> String {
+    let answer: Value = server
+        .http
+        .get(server.url(&format!("/api/v1/payments/vnpay/ipn?{query}")))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    answer["RspCode"].as_str().expect("RspCode").to_owned()
+}
+
+async fn dossier(server: &Server, citizen: &str, code: &str) -> Value {
+    server
+        .http
+        .get(server.url(&format!("/api/v1/dossiers/{code}")))
+        .bearer_auth(citizen)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_genuine_ipn_marks_a_fee_paid_and_only_once() {
+    let Some((server, citizen, code)) =
+        owing_dossier("vnpay-ipn", "http://127.0.0.1:9/unused").await
+    else {
+        return;
+    };
+    assert_eq!(
+        dossier(&server, &citizen, &code).await["status"],
+        "financial_obligation_requested"
+    );
+    // Only the applicant starts a payment.
+    let desk = server.officer("mot_cua");
+    assert_eq!(
+        server
+            .http
+            .post(server.url(&format!("/api/v1/dossiers/{code}/payments/vnpay")))
+            .bearer_auth(&desk)
+            .send()
+            .await
+            .expect("sent")
+            .status()
+            .as_u16(),
+        403
+    );
+    let stranger = server.citizen("001090000002");
+    assert_eq!(
+        server
+            .http
+            .post(server.url(&format!("/api/v1/dossiers/{code}/payments/vnpay")))
+            .bearer_auth(&stranger)
+            .send()
+            .await
+            .expect("sent")
+            .status()
+            .as_u16(),
+        404
+    );
+
+    let (txn_ref, _) = start_payment(&server, &citizen, &code).await;
+    // The browser's return, even signed and successful, records nothing.
+    let returned: Value = server
+        .http
+        .get(server.url(&format!(
+            "/api/v1/payments/vnpay/return?{}",
+            ipn(&txn_ref, "1600000", "00", SECRET)
+        )))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(returned["state"], "pending");
+    assert_eq!(dossier(&server, &citizen, &code).await["fees_paid"], 0);
+
+    // Forged IPNs change nothing.
+    assert_eq!(
+        send_ipn(&server, &ipn(&txn_ref, "1600000", "00", "wrong-secret")).await,
+        "97",
+        "bad signature"
+    );
+    assert_eq!(
+        send_ipn(&server, &ipn("999999UNKNOWN", "1600000", "00", SECRET)).await,
+        "01",
+        "unknown order"
+    );
+    assert_eq!(
+        send_ipn(&server, &ipn(&txn_ref, "100", "00", SECRET)).await,
+        "04",
+        "wrong amount"
+    );
+    let tampered =
+        ipn(&txn_ref, "1600000", "00", SECRET).replace("vnp_Amount=1600000", "vnp_Amount=1600001");
+    assert_eq!(
+        send_ipn(&server, &tampered).await,
+        "97",
+        "a changed field breaks the signature"
+    );
+    assert_eq!(send_ipn(&server, "").await, "97", "no parameters at all");
+    let untouched = dossier(&server, &citizen, &code).await;
+    assert_eq!(
+        (untouched["fees_paid"].clone(), untouched["status"].clone()),
+        (json!(0), json!("financial_obligation_requested"))
+    );
+
+    // The genuine IPN pays; its replay is answered 02 and changes nothing.
+    assert_eq!(
+        send_ipn(&server, &ipn(&txn_ref, "1600000", "00", SECRET)).await,
+        "00"
+    );
+    let paid = dossier(&server, &citizen, &code).await;
+    assert_eq!(
+        (paid["fees_paid"].clone(), paid["status"].clone()),
+        (json!(16000), json!("processing"))
+    );
+    let version = paid["version"].clone();
+    assert_eq!(
+        send_ipn(&server, &ipn(&txn_ref, "1600000", "00", SECRET)).await,
+        "02"
+    );
+    assert_eq!(
+        dossier(&server, &citizen, &code).await["version"],
+        version,
+        "a duplicate IPN writes nothing"
+    );
+    assert_eq!(
+        server
+            .http
+            .post(server.url(&format!("/api/v1/dossiers/{code}/payments/vnpay")))
+            .bearer_auth(&citizen)
+            .send()
+            .await
+            .expect("sent")
+            .status()
+            .as_u16(),
+        409,
+        "nothing more is owed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_payment_is_recorded_as_failed_and_the_fee_stays_owed() {
+    let Some((server, citizen, code)) =
+        owing_dossier("vnpay-cancel", "http://127.0.0.1:9/unused").await
+    else {
+        return;
+    };
+    let (txn_ref, _) = start_payment(&server, &citizen, &code).await;
+    assert_eq!(
+        send_ipn(&server, &ipn(&txn_ref, "1600000", "24", SECRET)).await,
+        "00",
+        "a failed payment is confirmed too"
+    );
+    assert_eq!(
+        send_ipn(&server, &ipn(&txn_ref, "1600000", "00", SECRET)).await,
+        "02",
+        "a final attempt cannot be paid later"
+    );
+    let still = dossier(&server, &citizen, &code).await;
+    assert_eq!(
+        (still["fees_paid"].clone(), still["status"].clone()),
+        (json!(0), json!("financial_obligation_requested"))
+    );
+    let (second, _) = start_payment(&server, &citizen, &code).await;
+    assert_ne!(second, txn_ref, "each attempt has its own reference");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconciliation_settles_a_payment_whose_ipn_was_lost() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let gateway = MockServer::start().await;
+    let api_url = format!("{}/merchant_webapi/api/transaction", gateway.uri());
+    let Some((server, citizen, code)) = owing_dossier("vnpay-querydr", &api_url).await else {
+        return;
+    };
+    let (txn_ref, _) = start_payment(&server, &citizen, &code).await;
+    let mut answer = json!({
+        "vnp_ResponseId": "R1", "vnp_Command": "querydr", "vnp_ResponseCode": "00", "vnp_Message": "QueryDR Success",
+        "vnp_TmnCode": "HOSOTEST", "vnp_TxnRef": txn_ref, "vnp_Amount": "1600000", "vnp_BankCode": "NCB",
+        "vnp_PayDate": "20261129100000", "vnp_TransactionNo": "14422999", "vnp_TransactionType": "01",
+        "vnp_TransactionStatus": "00", "vnp_OrderInfo": "Thanh toan", "vnp_PromotionCode": "", "vnp_PromotionAmount": ""
+    });
+    let fields = [
+        "vnp_ResponseId",
+        "vnp_Command",
+        "vnp_ResponseCode",
+        "vnp_Message",
+        "vnp_TmnCode",
+        "vnp_TxnRef",
+        "vnp_Amount",
+        "vnp_BankCode",
+        "vnp_PayDate",
+        "vnp_TransactionNo",
+        "vnp_TransactionType",
+        "vnp_TransactionStatus",
+        "vnp_OrderInfo",
+        "vnp_PromotionCode",
+        "vnp_PromotionAmount",
+    ];
+    let signed = fields
+        .iter()
+        .map(|field| answer[field].as_str().unwrap_or_default().to_owned())
+        .collect::<Vec<_>>()
+        .join("|");
+    answer["vnp_SecureHash"] = json!(hmac_sha512(SECRET, &signed));
+    Mock::given(method("POST"))
+        .and(path("/merchant_webapi/api/transaction"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+        .mount(&gateway)
+        .await;
+
+    let flags = vnpay_flags(&api_url);
+    let mut args = vec![
+        "payments",
+        "reconcile",
+        "--older-than-minutes",
+        "0",
+        "--db",
+        &server.database.url,
+    ];
+    args.extend(flags.iter().map(String::as_str));
+    let output = crate::hoso(&args);
+    assert!(output.status.success(), "{}", crate::stderr(&output));
+    assert!(
+        crate::stdout(&output).contains("checked 1 pending payments: 1 paid"),
+        "{}",
+        crate::stdout(&output)
+    );
+    let requests = gateway.received_requests().await.expect("recorded");
+    let query: Value = serde_json::from_slice(&requests[0].body).expect("json");
+    assert_eq!(
+        (query["vnp_Command"].as_str(), query["vnp_TxnRef"].as_str()),
+        (Some("querydr"), Some(txn_ref.as_str()))
+    );
+    assert_eq!(dossier(&server, &citizen, &code).await["fees_paid"], 16000);
+    // A late IPN after reconciliation is a duplicate.
+    assert_eq!(
+        send_ipn(&server, &ipn(&txn_ref, "1600000", "00", SECRET)).await,
+        "02"
+    );
+}
