@@ -7,6 +7,7 @@
 //! - [`documents`] — uploaded documents, content-addressed on disk.
 //! - [`notify`] — notifications: Vietnamese messages by e-mail (SMTP) and SMS (HTTP).
 //! - [`payment`] — online fee payment: VNPAY 2.1.0.
+//! - [`portal`] — synchronising dossiers with the National Public Service Portal.
 //! - [`http`] — the HTTP API (`hoso serve`).
 //! - [`files`] — finding and reading hand-written TOML files.
 //! - [`catalogue`] — procedure files and folders.
@@ -23,5 +24,6 @@ pub mod files;
 pub mod http;
 pub mod notify;
 pub mod payment;
+pub mod portal;
 pub mod store;
 pub mod worker;

@@ -18,6 +18,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::harness::{World, officer};
 
 crate::conformance!(
+    dossiers_are_synchronised_with_the_national_portal,
     notifications_reach_a_real_mail_server_and_the_sms_provider,
     failing_peers_are_retried_then_dead_lettered_never_dropped,
     an_operator_retry_is_audited_and_delivers_with_the_same_key,
@@ -227,7 +228,10 @@ async fn notifications_reach_a_real_mail_server_and_the_sms_provider(world: Worl
         .await
         .expect("entries");
     assert!(
-        entries.iter().all(|entry| entry.state == "delivered"),
+        entries
+            .iter()
+            .filter(|entry| entry.topic != "portal")
+            .all(|entry| entry.state == "delivered"),
         "{entries:#?}"
     );
     assert!(
@@ -513,5 +517,111 @@ async fn a_dispatcher_killed_mid_delivery_loses_nothing(world: World) {
     assert!(
         keys.len() <= 4,
         "at most one repeat per message, and each repeat carries the same key: {keys:?}"
+    );
+}
+
+async fn dossiers_are_synchronised_with_the_national_portal(world: World) {
+    use wiremock::matchers::body_partial_json;
+    let lgsp = MockServer::start().await;
+    Mock::given(path("/auth"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "error_code": 0, "session": "S-1" })),
+        )
+        .mount(&lgsp)
+        .await;
+    Mock::given(path("/dvcqg"))
+        .and(body_partial_json(
+            serde_json::json!({ "service": "TraCuuHoSo" }),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "error_code": "00", "result": [] })),
+        )
+        .mount(&lgsp)
+        .await;
+    Mock::given(path("/dvcqg"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "error_code": "00" })),
+        )
+        .mount(&lgsp)
+        .await;
+    let code = received_dossier(&world).await;
+    let config: hoso_adapters::portal::PortalConfig = toml::from_str(&format!(
+        "[[agencies]]\nunits = [\"000.00.17.H21\"]\nadapter_url = \"{}\"\nauth_endpoint = \"/auth\"\nintegration_endpoint = \"/dvcqg\"\nusername = \"hoso\"\npassword = \"p\"\nmadonvi = \"000.00.17.H21\"\nstatus_map = {{ received = 4 }}\n",
+        lgsp.uri()
+    ))
+    .expect("config");
+    let portal = hoso_adapters::portal::PortalDeliverer::new(Arc::clone(&world.service), config)
+        .expect("portal");
+    let dispatcher =
+        Dispatcher::new(Arc::clone(&world.service), quick()).route("portal", Arc::new(portal), 1);
+    let pass = dispatcher
+        .dispatch(chrono::Utc::now(), 50)
+        .await
+        .expect("pass");
+    assert_eq!(pass.delivered, 2, "{pass:?}");
+    let requests = lgsp.received_requests().await.expect("recorded");
+    let bodies: Vec<serde_json::Value> = requests
+        .iter()
+        .map(|request| serde_json::from_slice(&request.body).expect("json"))
+        .collect();
+    let services: Vec<&str> = bodies
+        .iter()
+        .map(|body| body["service"].as_str().unwrap_or("login"))
+        .collect();
+    assert_eq!(
+        services,
+        vec![
+            "login",
+            "TraCuuHoSo",
+            "DongBoHoSoMC",
+            "CapNhatTienDoHoSoMC",
+            "TraCuuHoSo",
+            "DongBoHoSoMC",
+            "CapNhatTienDoHoSoMC"
+        ],
+        "one login, then look up, sync, progress"
+    );
+    let sync = &bodies[2];
+    assert_eq!(
+        (
+            sync["session"].as_str(),
+            sync["madonvi"].as_str(),
+            sync["isUpdating"].as_str()
+        ),
+        (Some("S-1"), Some("000.00.17.H21"), Some("False"))
+    );
+    let record = &sync["data"][0];
+    assert_eq!(record["MaHoSo"], code.to_string());
+    assert_eq!(record["MaTTHC"], "1.001193");
+    assert_eq!(
+        record["TrangThaiHoSo"], "4",
+        "the agency maps received to 4"
+    );
+    assert_eq!(record["NgayTiepNhan"], "20250303091000");
+    assert_eq!(record["NgayHenTra"], "20250303170000");
+    assert_eq!(record["KenhThucHien"], 2);
+    assert_eq!(
+        bodies[3]["data"][0]["NoiDungXuLy"]
+            .as_str()
+            .map(|text| text.starts_with("Nộp hồ sơ")),
+        Some(true)
+    );
+    let entries = world
+        .service
+        .store()
+        .outbox_entries(None, 50)
+        .await
+        .expect("entries");
+    assert!(
+        entries
+            .iter()
+            .filter(|entry| entry.topic == "portal")
+            .all(|entry| entry.state == "delivered"
+                && entry
+                    .provider_id
+                    .as_deref()
+                    .is_some_and(|id| id.starts_with("dvcqg:")))
     );
 }

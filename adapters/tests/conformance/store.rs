@@ -688,12 +688,14 @@ async fn outbox_rows_and_timers_are_written_with_the_events(world: World) {
     assert_eq!(
         keys,
         vec![
+            "000.00.17.H21-250303-0001:1:portal",
             "000.00.17.H21-250303-0001:1:email",
             "000.00.17.H21-250303-0001:1:sms",
+            "000.00.17.H21-250303-0001:2:portal",
             "000.00.17.H21-250303-0001:2:email",
             "000.00.17.H21-250303-0001:2:sms"
         ],
-        "one message per channel per status change"
+        "the portal and one message per channel, per status change"
     );
     let timers = store.timers(&code).await.expect("timers");
     assert!(

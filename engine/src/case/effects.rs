@@ -57,8 +57,18 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
         EventKind::ActionTaken { .. } | EventKind::PaymentRecorded { .. } => status_changed,
         _ => true,
     };
+    // The portal follows every status change, and every new appointment.
+    let appointment_changed = before.is_some_and(|before| before.appointment != after.appointment);
+    let mut messages = Vec::new();
+    if status_changed || appointment_changed {
+        messages.push(OutboxMessage {
+            idempotency_key: format!("{}:{}:portal", after.code, event.seq),
+            topic: "portal".to_owned(),
+            payload: serde_json::json!({ "case": after.code.to_string(), "seq": event.seq }),
+        });
+    }
     if !tell {
-        return Vec::new();
+        return messages;
     }
     let details = match &event.kind {
         EventKind::RefusedAtIntake { reason } | EventKind::Stopped { reason } => {
@@ -93,18 +103,20 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
     };
     let payload = serde_json::to_value(&notification).unwrap_or_default();
     // One message per channel, so an SMS outage does not hold back the e-mail, or repeat it.
-    [
-        ("email", after.applicant.email.is_some()),
-        ("sms", after.applicant.phone.is_some()),
-    ]
-    .into_iter()
-    .filter(|(_, reachable)| *reachable)
-    .map(|(topic, _)| OutboxMessage {
-        idempotency_key: format!("{}:{}:{topic}", after.code, event.seq),
-        topic: topic.to_owned(),
-        payload: payload.clone(),
-    })
-    .collect()
+    messages.extend(
+        [
+            ("email", after.applicant.email.is_some()),
+            ("sms", after.applicant.phone.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, reachable)| *reachable)
+        .map(|(topic, _)| OutboxMessage {
+            idempotency_key: format!("{}:{}:{topic}", after.code, event.seq),
+            topic: topic.to_owned(),
+            payload: payload.clone(),
+        }),
+    );
+    messages
 }
 
 /// A durable timer: at `due_at`, raise `deadline` (near or passed) on the dossier.

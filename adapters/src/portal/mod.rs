@@ -1,0 +1,340 @@
+//! Synchronising dossiers with the National Public Service Portal (Cổng DVCQG), the way public
+//! one-stop systems do it: log in for a session, ask whether the dossier exists (`TraCuuHoSo`),
+//! create or update it (`DongBoHoSoMC`, `isUpdating`), then push the step (`CapNhatTienDoHoSoMC`).
+//!
+//! Each delivery sends the dossier's *current* state, so repeating one, or delivering two out of
+//! order, leaves the portal right. Connections and the status mapping are configuration per
+//! agency (`portal.toml`), never constants.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use hoso_engine::case::{ActorKind, Case, DossierCode, Event, Status, describe};
+use hoso_engine::ports::Store;
+use hoso_engine::service::Service;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use crate::access::Secret;
+use crate::store::{AnyStore, OutboxEntry};
+use crate::worker::{Deliverer, Delivery, DeliveryError};
+
+/// One agency's connection to the portal (through its LGSP or the national gateway).
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyConnection {
+    /// Receiving units whose dossiers go through this connection.
+    pub units: Vec<String>,
+    /// Base URL of the adapter.
+    pub adapter_url: String,
+    /// Login path.
+    pub auth_endpoint: String,
+    /// Service-call path.
+    pub integration_endpoint: String,
+    /// Account.
+    pub username: String,
+    /// Password (never printed).
+    pub password: String,
+    /// The agency's code on the portal (mã đơn vị).
+    pub madonvi: String,
+    /// Overrides of the status mapping: hoso status name → portal code.
+    #[serde(default)]
+    pub status_map: BTreeMap<String, u8>,
+}
+
+impl std::fmt::Debug for AgencyConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgencyConnection")
+            .field("units", &self.units)
+            .field("adapter_url", &self.adapter_url)
+            .field("madonvi", &self.madonvi)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The portal configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalConfig {
+    /// One entry per agency connection.
+    pub agencies: Vec<AgencyConnection>,
+}
+
+impl PortalConfig {
+    /// Reads `portal.toml`.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| format!("{}: {error}", path.display()))?;
+        let config: Self =
+            toml::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))?;
+        for agency in &config.agencies {
+            for name in agency.status_map.keys() {
+                if Status::parse(name).is_none() {
+                    return Err(format!(
+                        "{}: status_map names an unknown status `{name}`",
+                        path.display()
+                    ));
+                }
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// `yyyyMMddHHmmss` in Vietnam time, or "" when absent.
+fn portal_time(at: Option<DateTime<Utc>>) -> String {
+    at.map(|at| {
+        at.with_timezone(&hoso_engine::clock::vietnam())
+            .format("%Y%m%d%H%M%S")
+            .to_string()
+    })
+    .unwrap_or_default()
+}
+
+/// The portal's status code for a dossier, after the agency's overrides.
+pub fn portal_status(agency: &AgencyConnection, status: Status) -> u8 {
+    agency
+        .status_map
+        .get(status.as_str())
+        .copied()
+        .unwrap_or_else(|| status.code())
+}
+
+/// The `DongBoHoSoMC` record of a dossier.
+pub fn dossier_record(
+    agency: &AgencyConnection,
+    case: &Case,
+    procedure_name: &str,
+    field: &str,
+) -> Value {
+    json!({
+        "MaHoSo": case.code.to_string(),
+        "MaTTHC": case.procedure.code.to_string(),
+        "TenTTHC": procedure_name,
+        "MaLinhVuc": "",
+        "TenLinhVuc": field,
+        "KenhThucHien": match case.channel {
+            hoso_engine::procedure::ChannelKind::Direct => 1,
+            hoso_engine::procedure::ChannelKind::Online => 2,
+            hoso_engine::procedure::ChannelKind::Postal => 3,
+        },
+        "ChuHoSo": case.applicant.name,
+        "LoaiDoiTuong": "1",
+        "MaDoiTuong": case.applicant.citizen_id,
+        "Email": case.applicant.email.clone().unwrap_or_default(),
+        "SoDienThoai": case.applicant.phone.clone().unwrap_or_default(),
+        "TrichYeuHoSo": format!("{procedure_name} — {}", case.applicant.name),
+        "NgayTiepNhan": portal_time(case.received_at),
+        "NgayHenTra": portal_time(case.appointment),
+        "TrangThaiHoSo": portal_status(agency, case.status).to_string(),
+        "NgayTra": portal_time(case.returned_at),
+        "NgayKetThucXuLy": portal_time(case.finished_at),
+        "DonViXuLy": case.unit.to_string(),
+        "TaiLieuNop": case.documents.iter().map(|document| json!({
+            "TepDinhKemId": document.sha256.clone().or_else(|| document.reference.clone()).unwrap_or_default(),
+            "TenTepDinhKem": document.name,
+            "IsDeleted": false,
+            "MaThanhPhanHoSo": document.component,
+            "DuocSoHoa": matches!(document.provenance, hoso_engine::case::Provenance::Scan),
+            "DuocLayTuKhoDMQG": matches!(document.provenance, hoso_engine::case::Provenance::DataStore | hoso_engine::case::Provenance::Database),
+        })).collect::<Vec<_>>(),
+        "DanhSachLePhi": case.fees.iter().map(|fee| json!({ "TenPhiLePhi": fee.name, "Gia": fee.amount.as_dong() })).collect::<Vec<_>>(),
+        "DanhSachGiayToKetQua": case.result.iter().map(|result| json!({ "GiayToId": result.code })).collect::<Vec<_>>(),
+    })
+}
+
+/// The `CapNhatTienDoHoSoMC` record of one event.
+pub fn progress_record(agency: &AgencyConnection, case: &Case, event: &Event) -> Value {
+    let (officer, unit) = match &event.actor.kind {
+        ActorKind::Officer { role, unit } => (role.clone(), unit.to_string()),
+        ActorKind::Citizen => ("Công dân".to_owned(), String::new()),
+        ActorKind::System => ("Hệ thống".to_owned(), String::new()),
+    };
+    json!({
+        "MaHoSo": case.code.to_string(),
+        "NguoiXuLy": officer,
+        "ThoiDiemXuLy": portal_time(Some(event.at)),
+        "PhongBanXuLy": unit,
+        "NoiDungXuLy": describe(event),
+        "TrangThai": portal_status(agency, case.status).to_string(),
+        "NgayBatDau": portal_time(case.clock_started_at),
+        "NgayKetThucTheoQuyDinh": portal_time(case.appointment),
+    })
+}
+
+/// Delivers `portal` outbox messages.
+pub struct PortalDeliverer {
+    service: Arc<Service<AnyStore>>,
+    agencies: Vec<AgencyConnection>,
+    http: reqwest::Client,
+    sessions: Mutex<BTreeMap<String, String>>,
+}
+
+fn ok(answer: &Value) -> bool {
+    matches!(answer.get("error_code"), Some(Value::String(code)) if code == "00" || code == "0")
+        || answer.get("error_code").and_then(Value::as_i64) == Some(0)
+}
+
+impl PortalDeliverer {
+    /// A deliverer for these agencies.
+    pub fn new(service: Arc<Service<AnyStore>>, config: PortalConfig) -> Result<Self, String> {
+        crate::http::oidc::install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|error| error.to_string())?;
+        Ok(Self {
+            service,
+            agencies: config.agencies,
+            http,
+            sessions: Mutex::new(BTreeMap::new()),
+        })
+    }
+
+    async fn post(&self, url: &str, body: &Value) -> Result<Value, DeliveryError> {
+        let response = self
+            .http
+            .post(url)
+            .json(body)
+            .send()
+            .await
+            .map_err(|error| DeliveryError::retryable(format!("portal unreachable: {error}")))?;
+        if response.status().is_server_error() {
+            return Err(DeliveryError::retryable(format!(
+                "portal answered {}",
+                response.status()
+            )));
+        }
+        response
+            .json()
+            .await
+            .map_err(|error| DeliveryError::retryable(format!("portal answered garbage: {error}")))
+    }
+
+    async fn session(
+        &self,
+        agency: &AgencyConnection,
+        fresh: bool,
+    ) -> Result<String, DeliveryError> {
+        let mut sessions = self.sessions.lock().await;
+        if !fresh && let Some(session) = sessions.get(&agency.madonvi) {
+            return Ok(session.clone());
+        }
+        let password = Secret::from_client(&agency.password);
+        let answer = self
+            .post(
+                &format!("{}{}", agency.adapter_url, agency.auth_endpoint),
+                &json!({ "username": agency.username, "password": password.expose() }),
+            )
+            .await?;
+        let session = answer
+            .get("session")
+            .and_then(Value::as_str)
+            .filter(|_| ok(&answer))
+            .ok_or_else(|| DeliveryError::retryable(format!("portal login refused: {answer}")))?
+            .to_owned();
+        sessions.insert(agency.madonvi.clone(), session.clone());
+        Ok(session)
+    }
+
+    /// Calls a portal service, logging in again once if the session has lapsed.
+    async fn call(
+        &self,
+        agency: &AgencyConnection,
+        service: &str,
+        params: Value,
+    ) -> Result<Value, DeliveryError> {
+        let url = format!("{}{}", agency.adapter_url, agency.integration_endpoint);
+        for fresh in [false, true] {
+            let mut body = json!({ "session": self.session(agency, fresh).await?, "madonvi": agency.madonvi, "service": service });
+            if let (Some(body), Some(params)) = (body.as_object_mut(), params.as_object()) {
+                body.extend(params.clone());
+            }
+            let answer = self.post(&url, &body).await?;
+            if ok(&answer) || service == "TraCuuHoSo" {
+                return Ok(answer);
+            }
+            if !fresh {
+                continue;
+            }
+            return Err(DeliveryError::retryable(format!(
+                "{service} refused: {answer}"
+            )));
+        }
+        Err(DeliveryError::retryable(format!("{service} refused")))
+    }
+
+    async fn sync(&self, entry: &OutboxEntry) -> Result<String, DeliveryError> {
+        let code = entry
+            .payload
+            .get("case")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let seq = entry
+            .payload
+            .get("seq")
+            .and_then(Value::as_u64)
+            .unwrap_or_default();
+        let code = DossierCode::parse(code)
+            .map_err(|error| DeliveryError::permanent(error.to_string()))?;
+        let agency = self
+            .agencies
+            .iter()
+            .find(|agency| agency.units.iter().any(|unit| unit == code.unit().as_str()))
+            .ok_or_else(|| {
+                DeliveryError::permanent(format!("no portal connection for unit {}", code.unit()))
+            })?;
+        let store = self.service.store();
+        let unavailable =
+            |error: hoso_engine::ports::StoreError| DeliveryError::retryable(error.to_string());
+        let case = store
+            .load(&code)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| DeliveryError::permanent(format!("no dossier {code}")))?;
+        let event = store
+            .events(&code)
+            .await
+            .map_err(unavailable)?
+            .into_iter()
+            .find(|event| event.seq == seq)
+            .ok_or_else(|| {
+                DeliveryError::permanent(format!("dossier {code} has no event {seq}"))
+            })?;
+        let procedure = self
+            .service
+            .procedure_of(&case)
+            .map_err(|error| DeliveryError::retryable(error.to_string()))?;
+        let definition = procedure.definition();
+        let found = self
+            .call(agency, "TraCuuHoSo", json!({ "mahoso": code.to_string() }))
+            .await?;
+        let exists = found.get("result").is_some_and(|result| {
+            result.as_array().is_some_and(|items| !items.is_empty()) || result.is_object()
+        });
+        let record = dossier_record(agency, &case, &definition.name, &definition.field);
+        self.call(
+            agency,
+            "DongBoHoSoMC",
+            json!({ "isUpdating": if exists { "True" } else { "False" }, "data": [record] }),
+        )
+        .await?;
+        self.call(
+            agency,
+            "CapNhatTienDoHoSoMC",
+            json!({ "data": [progress_record(agency, &case, &event)] }),
+        )
+        .await?;
+        Ok(format!("dvcqg:{code}:{seq}"))
+    }
+}
+
+impl Deliverer for PortalDeliverer {
+    fn deliver<'a>(&'a self, entry: &'a OutboxEntry) -> Delivery<'a> {
+        Box::pin(self.sync(entry))
+    }
+}
