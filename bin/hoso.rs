@@ -65,7 +65,7 @@ impl FileArgs {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the HTTP API (and the deadline timers) until Ctrl-C or SIGTERM.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Staff users and their bearer tokens.
     #[command(subcommand)]
     User(UserCommand),
@@ -95,6 +95,9 @@ enum Command {
     /// Online payments.
     #[command(subcommand)]
     Payments(PaymentsCommand),
+    /// Side effects waiting or dead: list, retry, drop (each an audited event on the dossier).
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// Work with procedure files: validate, draw, print the schema.
     #[command(subcommand)]
     Procedure(ProcedureCommand),
@@ -171,6 +174,120 @@ struct ServeArgs {
     log_format: LogFormat,
     #[command(flatten)]
     vnpay: VnpayArgs,
+    #[command(flatten)]
+    effects: EffectsArgs,
+}
+
+/// Where side effects go: e-mail, SMS, the national portal, and how often to retry.
+#[derive(Debug, Clone, clap::Args)]
+struct EffectsArgs {
+    /// SMTP host for e-mail notifications (without it, e-mails wait in the outbox).
+    #[arg(long, env = "HOSO_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// SMTP port.
+    #[arg(long, env = "HOSO_SMTP_PORT", default_value_t = 587)]
+    smtp_port: u16,
+    /// Talk plain SMTP without STARTTLS (only for a server on loopback).
+    #[arg(long, env = "HOSO_SMTP_PLAIN")]
+    smtp_plain: bool,
+    /// SMTP user.
+    #[arg(long, env = "HOSO_SMTP_USER")]
+    smtp_user: Option<String>,
+    /// SMTP password (never printed).
+    #[arg(long, env = "HOSO_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// The sender of notifications.
+    #[arg(
+        long,
+        env = "HOSO_SMTP_FROM",
+        default_value = "hoso <no-reply@localhost>"
+    )]
+    smtp_from: String,
+    /// The SMS provider's send endpoint (eSMS-style JSON); without it, SMS wait in the outbox.
+    #[arg(long, env = "HOSO_SMS_URL")]
+    sms_url: Option<String>,
+    /// SMS API key.
+    #[arg(
+        long,
+        env = "HOSO_SMS_API_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    sms_api_key: String,
+    /// SMS secret key (never printed).
+    #[arg(
+        long,
+        env = "HOSO_SMS_SECRET_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    sms_secret_key: String,
+    /// Registered SMS brandname.
+    #[arg(long, env = "HOSO_SMS_BRANDNAME", default_value = "HOSO")]
+    sms_brandname: String,
+    /// The national portal connections (portal.toml); without it, portal sync waits in the outbox.
+    #[arg(long, env = "HOSO_PORTAL_CONFIG")]
+    portal_config: Option<PathBuf>,
+    /// Seconds between outbox passes (PostgreSQL also wakes dispatchers on commit).
+    #[arg(long, env = "HOSO_OUTBOX_INTERVAL", default_value_t = 5)]
+    outbox_interval: u64,
+    /// Attempts before a side effect becomes a dead letter.
+    #[arg(long, env = "HOSO_OUTBOX_MAX_ATTEMPTS", default_value_t = 8)]
+    outbox_max_attempts: u32,
+}
+
+impl EffectsArgs {
+    /// The dispatcher with every configured adapter.
+    fn dispatcher(
+        &self,
+        service: std::sync::Arc<hoso_engine::service::Service<hoso_adapters::store::AnyStore>>,
+    ) -> anyhow::Result<hoso_adapters::worker::Dispatcher> {
+        use hoso_adapters::worker::{Dispatcher, RetryPolicy};
+        let policy = RetryPolicy {
+            max_attempts: self.outbox_max_attempts.max(1),
+            ..RetryPolicy::default()
+        };
+        let mut dispatcher = Dispatcher::new(std::sync::Arc::clone(&service), policy);
+        if let Some(host) = &self.smtp_host {
+            let settings = hoso_adapters::notify::email::EmailSettings {
+                host: host.clone(),
+                port: self.smtp_port,
+                starttls: !self.smtp_plain,
+                credentials: self.smtp_user.clone().map(|user| {
+                    (
+                        user,
+                        hoso_adapters::access::Secret::from_client(
+                            self.smtp_password.as_deref().unwrap_or_default(),
+                        ),
+                    )
+                }),
+                from: self.smtp_from.clone(),
+            };
+            let email = hoso_adapters::notify::email::EmailDeliverer::new(&settings)
+                .map_err(|error| anyhow::anyhow!(error))?;
+            dispatcher = dispatcher.route("email", std::sync::Arc::new(email), 4);
+        }
+        if let Some(url) = &self.sms_url {
+            let sms = hoso_adapters::notify::sms::SmsDeliverer::new(
+                hoso_adapters::notify::sms::SmsSettings {
+                    url: url.clone(),
+                    api_key: hoso_adapters::access::Secret::from_client(&self.sms_api_key),
+                    secret_key: hoso_adapters::access::Secret::from_client(&self.sms_secret_key),
+                    brandname: self.sms_brandname.clone(),
+                },
+            )
+            .map_err(|error| anyhow::anyhow!(error))?;
+            dispatcher = dispatcher.route("sms", std::sync::Arc::new(sms), 4);
+        }
+        if let Some(path) = &self.portal_config {
+            let config = hoso_adapters::portal::PortalConfig::load(path)
+                .map_err(|error| anyhow::anyhow!(error))?;
+            let portal = hoso_adapters::portal::PortalDeliverer::new(service, config)
+                .map_err(|error| anyhow::anyhow!(error))?;
+            dispatcher = dispatcher.route("portal", std::sync::Arc::new(portal), 2);
+        }
+        Ok(dispatcher)
+    }
 }
 
 /// VNPAY settings; online payment is on when the terminal code and secret are given.
@@ -254,6 +371,44 @@ enum UserCommand {
     Revoke {
         /// The user id printed by `user add`.
         user: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OutboxCommand {
+    /// Side effects, newest first.
+    List {
+        /// Only this state: pending, delivered, dead or dropped.
+        #[arg(long)]
+        state: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Send a dead (or stuck) side effect again, now.
+    Retry {
+        /// Its idempotency key, e.g. 000.00.17.H21-260302-0001:2:sms.
+        key: String,
+        /// Who is acting, recorded on the dossier.
+        #[arg(long, env = "USER", default_value = "operator")]
+        operator: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Give up on a side effect, with the reason on record.
+    Drop {
+        /// Its idempotency key.
+        key: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Who is acting, recorded on the dossier.
+        #[arg(long, env = "USER", default_value = "operator")]
+        operator: String,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -415,7 +570,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Procedure(command) => run_procedure(command),
         Command::Calendar(command) => run_calendar(command),
-        Command::Serve(args) => block_on(serve(args)),
+        Command::Serve(args) => block_on(serve(*args)),
         Command::User(command) => block_on(user(command)),
         Command::Init { store } => block_on(init(store)),
         Command::Demo {
@@ -425,6 +580,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Case(command) => block_on(run_case(command)),
         Command::Admin(AdminCommand::Rebuild { store }) => block_on(rebuild(store)),
         Command::Timers(command) => block_on(run_timers(command)),
+        Command::Outbox(command) => block_on(run_outbox(command)),
         Command::Payments(PaymentsCommand::Reconcile {
             older_than_minutes,
             vnpay,
@@ -509,6 +665,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         "hoso listening on http://{address} ({})",
         service.store().backend()
     );
+    let dispatcher = args.effects.dispatcher(std::sync::Arc::clone(&service))?;
+    let wakeups = service.store().outbox_wakeups().await?;
+    let (stop_outbox, outbox_stopped) = tokio::sync::oneshot::channel::<()>();
+    let outbox = tokio::spawn(dispatcher.run(
+        std::time::Duration::from_secs(args.effects.outbox_interval.max(1)),
+        wakeups,
+        async move {
+            let _ = outbox_stopped.await;
+        },
+        |pass| match pass {
+            Ok(pass) if pass.delivered + pass.retried + pass.dead > 0 => {
+                tracing::info!(
+                    delivered = pass.delivered,
+                    retried = pass.retried,
+                    dead = pass.dead,
+                    "outbox pass"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "outbox pass failed; retrying next pass"),
+        },
+    ));
     let (stop_timers, timers_stopped) = tokio::sync::oneshot::channel::<()>();
     let timers = (args.timer_interval > 0).then(|| {
         let metrics = std::sync::Arc::clone(&state.metrics);
@@ -528,6 +706,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("serving HTTP")?;
     let _ = stop_timers.send(());
+    let _ = stop_outbox.send(());
+    let _ = outbox.await;
     if let Some(timers) = timers {
         let _ = timers.await;
     }
@@ -762,6 +942,108 @@ async fn shutdown_signal() {
         () = interrupt => {}
         () = terminate => {}
     }
+}
+
+async fn run_outbox(command: OutboxCommand) -> anyhow::Result<ExitCode> {
+    let (store, key, operator, drop_reason) = match command {
+        OutboxCommand::List {
+            state,
+            limit,
+            store,
+        } => {
+            if let Some(state) = &state {
+                anyhow::ensure!(
+                    ["pending", "delivered", "dead", "dropped"].contains(&state.as_str()),
+                    "--state must be pending, delivered, dead or dropped"
+                );
+            }
+            let service = open(&store.settings()).await?;
+            let entries = service
+                .store()
+                .outbox_entries(state.as_deref(), limit)
+                .await?;
+            for entry in &entries {
+                println!(
+                    "{:<44} {:<7} {:<9} attempts {:<2} next {}  {}",
+                    entry.idempotency_key,
+                    entry.topic,
+                    entry.state,
+                    entry.attempts,
+                    hoso_engine::case::format_instant(entry.next_attempt_at),
+                    entry
+                        .last_error
+                        .as_deref()
+                        .or(entry.provider_id.as_deref())
+                        .unwrap_or("")
+                );
+            }
+            println!(
+                "{} side effect{}",
+                entries.len(),
+                if entries.len() == 1 { "" } else { "s" }
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        OutboxCommand::Retry {
+            key,
+            operator,
+            store,
+        } => (store, key, operator, None),
+        OutboxCommand::Drop {
+            key,
+            reason,
+            operator,
+            store,
+        } => (store, key, operator, Some(reason)),
+    };
+    let service = open(&store.settings()).await?;
+    let Some(entry) = service.store().outbox_entry(&key).await? else {
+        eprintln!("no side effect {key}; see `hoso outbox list`");
+        return Ok(ExitCode::FAILURE);
+    };
+    if entry.state == "delivered" {
+        eprintln!(
+            "{key} was delivered ({}); there is nothing to retry or drop",
+            entry.provider_id.unwrap_or_default()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let code =
+        hoso_engine::case::DossierCode::parse(entry.case_code.as_deref().unwrap_or_default())
+            .map_err(|error| anyhow::anyhow!("{key} names no dossier: {error}"))?;
+    let command = match &drop_reason {
+        None => hoso_engine::case::Command::RetryEffect {
+            idempotency_key: key.clone(),
+        },
+        Some(reason) => hoso_engine::case::Command::DropEffect {
+            idempotency_key: key.clone(),
+            reason: reason.clone(),
+        },
+    };
+    let request = hoso_engine::service::Request {
+        command_id: uuid::Uuid::now_v7().to_string(),
+        actor: hoso_engine::case::Actor::system(format!("operator:{operator}")),
+        target: hoso_engine::service::Target::Existing(code.clone()),
+        expected_version: None,
+        command,
+    };
+    let executed = service.execute(request, chrono::Utc::now()).await?;
+    let state = service
+        .store()
+        .outbox_entry(&key)
+        .await?
+        .map(|entry| entry.state)
+        .unwrap_or_default();
+    println!(
+        "{key}: {} by operator:{operator}, recorded as event {} of {code}; now {state}",
+        if drop_reason.is_some() {
+            "dropped"
+        } else {
+            "queued again"
+        },
+        executed.case.version
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn reconcile(

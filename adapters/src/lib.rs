@@ -13,6 +13,7 @@
 //! - [`catalogue`] — procedure files and folders.
 //! - [`calendars`] — the calendar folder, one file per year.
 //! - [`store`] — the event store on SQLite and PostgreSQL.
+//! - [`testing`] — real peers for hoso's tests (an SMTP server).
 //! - [`worker`] — background runners: durable timers, the outbox dispatcher.
 
 pub mod access;
@@ -26,4 +27,5 @@ pub mod notify;
 pub mod payment;
 pub mod portal;
 pub mod store;
+pub mod testing;
 pub mod worker;

@@ -300,20 +300,29 @@ impl Dispatcher {
         Ok(pass)
     }
 
-    /// Dispatches every `interval` (and at once when `wake` fires) until `shutdown` completes.
+    /// Dispatches every `interval` (and at once when `wake` fires, on PostgreSQL) until
+    /// `shutdown` completes.
     pub async fn run(
         self,
         interval: Duration,
-        mut wake: tokio::sync::mpsc::Receiver<()>,
+        mut wake: Option<tokio::sync::mpsc::Receiver<()>>,
         shutdown: impl Future<Output = ()>,
         mut on_pass: impl FnMut(Result<OutboxPass, StoreError>),
     ) {
         tokio::pin!(shutdown);
         loop {
             on_pass(self.dispatch(chrono::Utc::now(), 100).await);
+            let woken = async {
+                match wake.as_mut() {
+                    Some(wake) => {
+                        wake.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
             tokio::select! {
                 () = &mut shutdown => return,
-                _ = wake.recv() => {}
+                () = woken => {}
                 () = tokio::time::sleep(interval) => {}
             }
         }

@@ -6,6 +6,7 @@ mod calendar;
 mod case;
 mod hostile;
 mod oidc;
+mod outbox;
 mod payments;
 mod procedure;
 mod server;

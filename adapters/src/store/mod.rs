@@ -59,6 +59,46 @@ impl AnyStore {
         }
     }
 
+    /// The channel PostgreSQL notifies when outbox rows are committed.
+    pub const OUTBOX_CHANNEL: &'static str = "hoso_outbox";
+
+    /// On PostgreSQL, a stream of wake-ups whenever any node commits outbox rows (LISTEN); on
+    /// SQLite `None`: its single dispatcher polls.
+    pub async fn outbox_wakeups(
+        &self,
+    ) -> Result<Option<tokio::sync::mpsc::Receiver<()>>, StoreError> {
+        let Self::Postgres(store) = self else {
+            return Ok(None);
+        };
+        let mut listener = sqlx::postgres::PgListener::connect_with(store.pool())
+            .await
+            .map_err(unavailable)?;
+        listener
+            .listen(Self::OUTBOX_CHANNEL)
+            .await
+            .map_err(unavailable)?;
+        let (wake, wakeups) = tokio::sync::mpsc::channel(1);
+        tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(_) => {
+                        // A full channel already holds a wake-up; that is enough.
+                        if let Err(tokio::sync::mpsc::error::TrySendError::Closed(())) =
+                            wake.try_send(())
+                        {
+                            return;
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "outbox LISTEN interrupted; reconnecting");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Ok(Some(wakeups))
+    }
+
     /// Whether every migration this hoso knows is applied.
     pub async fn migrations_current(&self) -> Result<bool, StoreError> {
         delegate!(self, store => store.migrations_current())
@@ -339,7 +379,7 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
 
 /// The implementation shared by both backends. `$begin` opens the outer write transaction.
 macro_rules! store_impl {
-    ($store:ty, $db:ty, |$pool:ident| $begin:expr, $claim_timers:expr, $claim_outbox:expr) => {
+    ($store:ty, $db:ty, |$pool:ident| $begin:expr, $claim_timers:expr, $claim_outbox:expr, $notify_outbox:expr) => {
         impl $store {
             /// Whether every migration this hoso knows is applied (the caller's `MIGRATOR`).
             pub async fn migrations_current(&self) -> Result<bool, hoso_engine::ports::StoreError> {
@@ -852,6 +892,11 @@ macro_rules! store_impl {
                     .execute(&mut *connection)
                     .await
                     .map_err($crate::store::unavailable)?;
+                }
+                // Wake dispatchers on other nodes when this transaction commits.
+                let notify: Option<&'static str> = $notify_outbox;
+                if let (Some(sql), false) = (notify, outbox.is_empty()) {
+                    sqlx::query(sql).execute(&mut *connection).await.map_err($crate::store::unavailable)?;
                 }
                 Ok(())
             }

@@ -2,8 +2,6 @@
 //! provider, peers that fail in every way, dead letters, operator retry, and a dispatcher killed
 //! mid-delivery.
 
-use std::path::PathBuf;
-use std::process::{Child, Command as Process, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,83 +22,6 @@ crate::conformance!(
     an_operator_retry_is_audited_and_delivers_with_the_same_key,
     a_dispatcher_killed_mid_delivery_loses_nothing,
 );
-
-/// aiosmtpd, a real SMTP server, writing what it receives to a Maildir.
-struct MailServer {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-}
-
-impl MailServer {
-    fn start() -> Option<Self> {
-        let available = Process::new("python3")
-            .args(["-c", "import aiosmtpd"])
-            .status()
-            .is_ok_and(|status| status.success());
-        if !available {
-            assert!(
-                std::env::var("HOSO_TEST_REQUIRE_ALL").as_deref() != Ok("1"),
-                "HOSO_TEST_REQUIRE_ALL=1 but aiosmtpd is not installed: pip install aiosmtpd==1.4.6"
-            );
-            eprintln!("SKIPPED (SMTP): pip install aiosmtpd==1.4.6 to test e-mail delivery");
-            return None;
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("free port")
-            .local_addr()
-            .expect("address")
-            .port();
-        let maildir = std::env::temp_dir().join(format!("hoso-maildir-{}", uuid::Uuid::now_v7()));
-        let child = Process::new("python3")
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("aiosmtpd starts");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(Self {
-                    child,
-                    port,
-                    maildir,
-                });
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("aiosmtpd did not start on port {port}");
-    }
-
-    fn messages(&self) -> Vec<String> {
-        let mut messages: Vec<String> = std::fs::read_dir(self.maildir.join("new"))
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
-        messages.sort();
-        messages
-    }
-}
-
-impl Drop for MailServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.maildir);
-    }
-}
 
 fn sms(url: String) -> Arc<SmsDeliverer> {
     Arc::new(
@@ -150,7 +71,7 @@ fn decode_quoted_printable_subject(message: &str) -> String {
 }
 
 async fn notifications_reach_a_real_mail_server_and_the_sms_provider(world: World) {
-    let Some(mail) = MailServer::start() else {
+    let Some(mail) = hoso_adapters::testing::MailServer::start() else {
         return;
     };
     let provider = MockServer::start().await;
@@ -165,7 +86,7 @@ async fn notifications_reach_a_real_mail_server_and_the_sms_provider(world: Worl
     let code = received_dossier(&world).await;
     let email = EmailDeliverer::new(&EmailSettings {
         host: "127.0.0.1".to_owned(),
-        port: mail.port,
+        port: mail.port(),
         starttls: false,
         credentials: None,
         from: "Bộ phận Một cửa <motcua@example.gov.vn>".to_owned(),

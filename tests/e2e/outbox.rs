@@ -1,0 +1,181 @@
+//! `hoso serve` delivers side effects through its own dispatcher; operators handle dead letters.
+
+use std::time::{Duration, Instant};
+
+use hoso_adapters::testing::MailServer;
+use serde_json::Value;
+
+use crate::server::{Backend, Server};
+use crate::{hoso, stdout};
+
+async fn submit(server: &Server, citizen: &str, key: &str) -> String {
+    let mut submission = crate::birth_submission("001090000001", false);
+    submission["applicant"]["phone"] = Value::String("0912345678".to_owned());
+    let response = server
+        .http
+        .post(server.url("/api/v1/dossiers"))
+        .bearer_auth(citizen)
+        .header("Idempotency-Key", key)
+        .json(&submission)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 201);
+    response.json::<Value>().await.expect("json")["code"]
+        .as_str()
+        .expect("code")
+        .to_owned()
+}
+
+async fn serve_delivers_mail(backend: Backend) {
+    let Some(mail) = MailServer::start() else {
+        return;
+    };
+    let port = mail.port().to_string();
+    let Some(server) = Server::start(
+        backend,
+        "mail",
+        &[
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-port",
+            &port,
+            "--smtp-plain",
+            "--outbox-interval",
+            "1",
+        ],
+    ) else {
+        return;
+    };
+    let citizen = server.citizen("001090000001");
+    let code = submit(&server, &citizen, "mail-1").await;
+    let started = Instant::now();
+    while mail.messages().is_empty() && started.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let messages = mail.messages();
+    assert_eq!(messages.len(), 1, "the registration e-mail arrives");
+    assert!(
+        messages[0].contains(&format!("Message-ID: <{code}:1:email@hoso>")),
+        "{}",
+        messages[0]
+    );
+    let listed = stdout(&hoso(&["outbox", "list", "--db", &server.database.url]));
+    assert!(
+        listed.contains(&format!("{code}:1:email")) && listed.contains("delivered"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&format!("{code}:1:sms")) && listed.contains("pending"),
+        "no SMS provider here: the SMS waits: {listed}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_delivers_notifications_on_sqlite() {
+    serve_delivers_mail(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_delivers_notifications_on_postgres_woken_by_notify() {
+    serve_delivers_mail(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_list_retry_and_drop_dead_letters() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let sms_url = format!("http://127.0.0.1:{closed}/sms");
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "dead",
+        &[
+            "--sms-url",
+            &sms_url,
+            "--outbox-max-attempts",
+            "1",
+            "--outbox-interval",
+            "1",
+        ],
+    ) else {
+        return;
+    };
+    let citizen = server.citizen("001090000001");
+    let code = submit(&server, &citizen, "dead-1").await;
+    let key = format!("{code}:1:sms");
+    let started = Instant::now();
+    let mut dead = String::new();
+    while !dead.contains(&key) && started.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        dead = stdout(&hoso(&[
+            "outbox",
+            "list",
+            "--state",
+            "dead",
+            "--db",
+            &server.database.url,
+        ]));
+    }
+    assert!(
+        dead.contains(&key) && dead.contains("SMS provider unreachable"),
+        "the SMS to a dead provider is a dead letter with its error: {dead}"
+    );
+
+    let retried = hoso(&[
+        "outbox",
+        "retry",
+        &key,
+        "--operator",
+        "lan",
+        "--db",
+        &server.database.url,
+    ]);
+    assert!(retried.status.success(), "{}", crate::stderr(&retried));
+    assert!(
+        stdout(&retried).contains("queued again by operator:lan"),
+        "{}",
+        stdout(&retried)
+    );
+    let dropped = hoso(&[
+        "outbox",
+        "drop",
+        &key,
+        "--reason",
+        "Số điện thoại không còn dùng",
+        "--operator",
+        "lan",
+        "--db",
+        &server.database.url,
+    ]);
+    assert!(dropped.status.success(), "{}", crate::stderr(&dropped));
+    assert!(
+        stdout(&dropped).contains("now dropped"),
+        "{}",
+        stdout(&dropped)
+    );
+    let timeline: Value = server
+        .http
+        .get(server.url(&format!("/api/v1/dossiers/{code}/timeline")))
+        .bearer_auth(server.user("auditor", &[]))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let kinds: Vec<&str> = timeline
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|event| event["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.ends_with(&["effect_retried", "effect_dropped"]),
+        "operator actions are on the chain: {kinds:?}"
+    );
+    let missing = hoso(&["outbox", "retry", "nope", "--db", &server.database.url]);
+    assert_eq!(missing.status.code(), Some(1));
+}
