@@ -225,6 +225,9 @@ struct EffectsArgs {
     /// Registered SMS brandname.
     #[arg(long, env = "HOSO_SMS_BRANDNAME", default_value = "HOSO")]
     sms_brandname: String,
+    /// Secret token in the SMS provider's delivery-report URL (/api/v1/notifications/sms/TOKEN).
+    #[arg(long, env = "HOSO_SMS_CALLBACK_TOKEN", hide_env_values = true)]
+    sms_callback_token: Option<String>,
     /// The national portal connections (portal.toml); without it, portal sync waits in the outbox.
     #[arg(long, env = "HOSO_PORTAL_CONFIG")]
     portal_config: Option<PathBuf>,
@@ -657,6 +660,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(vnpay) = args.vnpay.settings() {
         state = state.with_vnpay(vnpay);
     }
+    state.sms_callback_token = args
+        .effects
+        .sms_callback_token
+        .clone()
+        .filter(|token| token.len() >= 16);
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .with_context(|| format!("binding {}", args.bind))?;
@@ -970,11 +978,14 @@ async fn run_outbox(command: OutboxCommand) -> anyhow::Result<ExitCode> {
                     entry.state,
                     entry.attempts,
                     hoso_engine::case::format_instant(entry.next_attempt_at),
-                    entry
-                        .last_error
-                        .as_deref()
-                        .or(entry.provider_id.as_deref())
-                        .unwrap_or("")
+                    match (&entry.last_error, &entry.provider_id) {
+                        (Some(error), _) if entry.state != "delivered" => error.clone(),
+                        (_, Some(provider)) => format!(
+                            "{provider} {}",
+                            entry.delivery_status.as_deref().unwrap_or_default()
+                        ),
+                        _ => String::new(),
+                    }
                 );
             }
             println!(

@@ -179,3 +179,96 @@ async fn operators_list_retry_and_drop_dead_letters() {
     let missing = hoso(&["outbox", "retry", "nope", "--db", &server.database.url]);
     assert_eq!(missing.status.code(), Some(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sms_delivery_reports_are_stored_against_their_message() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let provider = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "CodeResult": "100", "SMSID": "sms-42" })),
+        )
+        .mount(&provider)
+        .await;
+    let token = "report-token-0123456789";
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "dlr",
+        &[
+            "--sms-url",
+            &provider.uri(),
+            "--sms-callback-token",
+            token,
+            "--outbox-interval",
+            "1",
+        ],
+    ) else {
+        return;
+    };
+    let citizen = server.citizen("001090000001");
+    let code = submit(&server, &citizen, "dlr-1").await;
+    let key = format!("{code}:1:sms");
+    let started = Instant::now();
+    let mut listed = String::new();
+    while !listed.contains("esms:sms-42 accepted") && started.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        listed = stdout(&hoso(&[
+            "outbox",
+            "list",
+            "--state",
+            "delivered",
+            "--db",
+            &server.database.url,
+        ]));
+    }
+    assert!(
+        listed.contains(&key) && listed.contains("esms:sms-42 accepted"),
+        "{listed}"
+    );
+    let report = serde_json::json!({ "SMSID": "sms-42", "SendStatus": "delivered" });
+    let post = |path: String, body: serde_json::Value| {
+        server.http.post(server.url(&path)).json(&body).send()
+    };
+    assert_eq!(
+        post(format!("/api/v1/notifications/sms/{token}"), report.clone())
+            .await
+            .expect("sent")
+            .status()
+            .as_u16(),
+        204
+    );
+    assert_eq!(
+        post(
+            "/api/v1/notifications/sms/wrong-token-000000000".to_owned(),
+            report
+        )
+        .await
+        .expect("sent")
+        .status()
+        .as_u16(),
+        404,
+        "a wrong token"
+    );
+    assert_eq!(
+        post(
+            format!("/api/v1/notifications/sms/{token}"),
+            serde_json::json!({ "SMSID": "nope", "SendStatus": "x" })
+        )
+        .await
+        .expect("sent")
+        .status()
+        .as_u16(),
+        404
+    );
+    let listed = stdout(&hoso(&[
+        "outbox",
+        "list",
+        "--state",
+        "delivered",
+        "--db",
+        &server.database.url,
+    ]));
+    assert!(listed.contains("esms:sms-42 delivered"), "{listed}");
+}

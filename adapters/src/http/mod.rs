@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod callbacks;
 pub mod error;
 pub mod limit;
 pub mod metrics;
@@ -80,6 +81,8 @@ pub struct AppState {
     pub limits: Limits,
     /// VNPAY, when configured.
     pub vnpay: Option<Arc<crate::payment::vnpay::VnpaySettings>>,
+    /// The secret in the SMS provider's callback URL, when configured.
+    pub sms_callback_token: Option<String>,
 }
 
 impl AppState {
@@ -99,6 +102,7 @@ impl AppState {
             limiter: Arc::new(RateLimiter::new(rate)),
             limits,
             vnpay: None,
+            sms_callback_token: None,
         }
     }
 
@@ -159,6 +163,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(payments::start))
         .routes(routes!(payments::ipn))
         .routes(routes!(payments::return_page))
+        .routes(routes!(callbacks::sms_report))
         .split_for_parts();
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
     Router::new()

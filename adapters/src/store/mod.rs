@@ -236,6 +236,15 @@ impl AnyStore {
         delegate!(self, store => store.defer_outbox(id, until))
     }
 
+    /// Records a provider's delivery report.
+    pub async fn record_delivery_status(
+        &self,
+        provider_id: &str,
+        status: &str,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, store => store.record_delivery_status(provider_id, status))
+    }
+
     /// Outbox messages for operators.
     pub async fn outbox_entries(
         &self,
@@ -279,6 +288,8 @@ pub struct OutboxEntry {
     pub next_attempt_at: DateTime<Utc>,
     /// The provider's id for the delivered message.
     pub provider_id: Option<String>,
+    /// What the provider last reported: accepted, then its delivery report.
+    pub delivery_status: Option<String>,
 }
 
 /// A database URL with any password replaced, safe to print.
@@ -514,8 +525,8 @@ macro_rules! store_impl {
             /// Records a delivery; false when the message was no longer pending.
             pub async fn mark_delivered(&self, id: i64, provider_id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool, hoso_engine::ports::StoreError> {
                 let updated = sqlx::query(
-                    "UPDATE outbox SET state = 'delivered', delivered_at = $1, provider_id = $2, claimed_until = NULL, attempts = attempts + 1 \
-                     WHERE id = $3 AND state = 'pending'",
+                    "UPDATE outbox SET state = 'delivered', delivered_at = $1, provider_id = $2, claimed_until = NULL, attempts = attempts + 1, \
+                     delivery_status = 'accepted' WHERE id = $3 AND state = 'pending'",
                 )
                 .bind($crate::store::rows::micros(now))
                 .bind(provider_id)
@@ -557,6 +568,18 @@ macro_rules! store_impl {
                     .await
                     .map_err($crate::store::unavailable)?;
                 Ok(())
+            }
+
+            /// Records what the provider reports about a delivered message; false when no message
+            /// has that provider id.
+            pub async fn record_delivery_status(&self, provider_id: &str, status: &str) -> Result<bool, hoso_engine::ports::StoreError> {
+                let updated = sqlx::query("UPDATE outbox SET delivery_status = $1 WHERE provider_id = $2")
+                    .bind(status.chars().take(200).collect::<String>())
+                    .bind(provider_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(updated.rows_affected() > 0)
             }
 
             /// Outbox messages for operators, newest first, optionally in one state.

@@ -238,7 +238,7 @@ pub(crate) fn user_of(
 
 macro_rules! outbox_columns {
     () => {
-        "id, idempotency_key, topic, payload, case_code, state, attempts, last_error, next_attempt_at, provider_id"
+        "id, idempotency_key, topic, payload, case_code, state, attempts, last_error, next_attempt_at, provider_id, delivery_status"
     };
 }
 pub(crate) use outbox_columns;
@@ -256,6 +256,7 @@ pub(crate) struct OutboxRow {
     last_error: Option<String>,
     next_attempt_at: i64,
     provider_id: Option<String>,
+    delivery_status: Option<String>,
 }
 
 impl OutboxRow {
@@ -271,6 +272,7 @@ impl OutboxRow {
             last_error: self.last_error,
             next_attempt_at: instant(self.next_attempt_at)?,
             provider_id: self.provider_id,
+            delivery_status: self.delivery_status,
         })
     }
 }

@@ -546,3 +546,64 @@ async fn dossiers_are_synchronised_with_the_national_portal(world: World) {
                     .is_some_and(|id| id.starts_with("dvcqg:")))
     );
 }
+
+mod competing {
+    use super::*;
+
+    crate::conformance!(competing_dispatchers_deliver_each_message_once);
+
+    async fn competing_dispatchers_deliver_each_message_once(world: World) {
+        for _ in 0..6 {
+            received_dossier(&world).await;
+        }
+        let provider = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_delay(Duration::from_millis(20))
+                    .set_body_json(serde_json::json!({ "CodeResult": "100", "SMSID": "z" })),
+            )
+            .mount(&provider)
+            .await;
+        let mut runs = Vec::new();
+        for _ in 0..3 {
+            let dispatcher = Dispatcher::new(Arc::clone(&world.service), quick()).route(
+                "sms",
+                sms(provider.uri()),
+                2,
+            );
+            runs.push(tokio::spawn(async move {
+                dispatcher.dispatch(chrono::Utc::now(), 5).await
+            }));
+        }
+        let mut delivered = 0;
+        for run in runs {
+            delivered += run.await.expect("joined").expect("pass").delivered;
+        }
+        let rest = Dispatcher::new(Arc::clone(&world.service), quick()).route(
+            "sms",
+            sms(provider.uri()),
+            2,
+        );
+        while let Ok(pass) = rest.dispatch(chrono::Utc::now(), 50).await {
+            if pass.delivered == 0 {
+                break;
+            }
+            delivered += pass.delivered;
+        }
+        assert_eq!(delivered, 12, "two SMS for each of six dossiers");
+        let requests = provider.received_requests().await.expect("recorded");
+        let mut keys: Vec<String> = requests
+            .iter()
+            .map(|request| serde_json::from_slice::<serde_json::Value>(&request.body).expect("json")["RequestId"].as_str().expect("key").to_owned())
+            .collect();
+        keys.sort();
+        let total = keys.len();
+        keys.dedup();
+        assert_eq!(
+            (total, keys.len()),
+            (12, 12),
+            "no message was sent by two dispatchers"
+        );
+    }
+}
