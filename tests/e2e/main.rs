@@ -61,6 +61,18 @@ pub fn birth_submission(citizen: &str, upload_declaration: bool) -> serde_json::
     })
 }
 
+/// Polls `check` every 200 ms until it holds or 15 s pass; returns its last value.
+pub async fn eventually<T>(mut check: impl FnMut() -> (bool, T)) -> T {
+    let started = std::time::Instant::now();
+    loop {
+        let (done, value) = check();
+        if done || started.elapsed() > std::time::Duration::from_secs(15) {
+            return value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 /// The `*.toml` files of a folder, sorted.
 pub fn toml_files(folder: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join(folder))

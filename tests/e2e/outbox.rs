@@ -1,7 +1,5 @@
 //! `hoso serve` delivers side effects through its own dispatcher; operators handle dead letters.
 
-use std::time::{Duration, Instant};
-
 use hoso_adapters::testing::MailServer;
 use serde_json::Value;
 
@@ -49,10 +47,7 @@ async fn serve_delivers_mail(backend: Backend) {
     };
     let citizen = server.citizen("001090000001");
     let code = submit(&server, &citizen, "mail-1").await;
-    let started = Instant::now();
-    while mail.messages().is_empty() && started.elapsed() < Duration::from_secs(15) {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    crate::eventually(|| (!mail.messages().is_empty(), ())).await;
     let messages = mail.messages();
     assert_eq!(messages.len(), 1, "the registration e-mail arrives");
     assert!(
@@ -106,11 +101,8 @@ async fn operators_list_retry_and_drop_dead_letters() {
     let citizen = server.citizen("001090000001");
     let code = submit(&server, &citizen, "dead-1").await;
     let key = format!("{code}:1:sms");
-    let started = Instant::now();
-    let mut dead = String::new();
-    while !dead.contains(&key) && started.elapsed() < Duration::from_secs(15) {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        dead = stdout(&hoso(&[
+    let dead = crate::eventually(|| {
+        let listed = stdout(&hoso(&[
             "outbox",
             "list",
             "--state",
@@ -118,7 +110,9 @@ async fn operators_list_retry_and_drop_dead_letters() {
             "--db",
             &server.database.url,
         ]));
-    }
+        (listed.contains(&key), listed)
+    })
+    .await;
     assert!(
         dead.contains(&key) && dead.contains("SMS provider unreachable"),
         "the SMS to a dead provider is a dead letter with its error: {dead}"
@@ -210,11 +204,8 @@ async fn sms_delivery_reports_are_stored_against_their_message() {
     let citizen = server.citizen("001090000001");
     let code = submit(&server, &citizen, "dlr-1").await;
     let key = format!("{code}:1:sms");
-    let started = Instant::now();
-    let mut listed = String::new();
-    while !listed.contains("esms:sms-42 accepted") && started.elapsed() < Duration::from_secs(15) {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        listed = stdout(&hoso(&[
+    let listed = crate::eventually(|| {
+        let listed = stdout(&hoso(&[
             "outbox",
             "list",
             "--state",
@@ -222,7 +213,9 @@ async fn sms_delivery_reports_are_stored_against_their_message() {
             "--db",
             &server.database.url,
         ]));
-    }
+        (listed.contains("esms:sms-42 accepted"), listed)
+    })
+    .await;
     assert!(
         listed.contains(&key) && listed.contains("esms:sms-42 accepted"),
         "{listed}"

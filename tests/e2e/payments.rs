@@ -304,28 +304,7 @@ async fn reconciliation_settles_a_payment_whose_ipn_was_lost() {
         "vnp_PayDate": "20261129100000", "vnp_TransactionNo": "14422999", "vnp_TransactionType": "01",
         "vnp_TransactionStatus": "00", "vnp_OrderInfo": "Thanh toan", "vnp_PromotionCode": "", "vnp_PromotionAmount": ""
     });
-    let fields = [
-        "vnp_ResponseId",
-        "vnp_Command",
-        "vnp_ResponseCode",
-        "vnp_Message",
-        "vnp_TmnCode",
-        "vnp_TxnRef",
-        "vnp_Amount",
-        "vnp_BankCode",
-        "vnp_PayDate",
-        "vnp_TransactionNo",
-        "vnp_TransactionType",
-        "vnp_TransactionStatus",
-        "vnp_OrderInfo",
-        "vnp_PromotionCode",
-        "vnp_PromotionAmount",
-    ];
-    let signed = fields
-        .iter()
-        .map(|field| answer[field].as_str().unwrap_or_default().to_owned())
-        .collect::<Vec<_>>()
-        .join("|");
+    let signed = hoso_adapters::payment::vnpay::querydr_response_signing_string(&answer);
     answer["vnp_SecureHash"] = json!(hmac_sha512(SECRET, &signed));
     Mock::given(method("POST"))
         .and(path("/merchant_webapi/api/transaction"))

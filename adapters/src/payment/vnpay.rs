@@ -228,19 +228,9 @@ pub fn querydr_body(
     })
 }
 
-/// Whether a `querydr` response's hash verifies (§1.6 field order).
-pub fn querydr_response_verifies(secret: &Secret, response: &serde_json::Value) -> bool {
-    let field = |name: &str| {
-        response
-            .get(name)
-            .map(|value| {
-                value
-                    .as_str()
-                    .map_or_else(|| value.to_string(), str::to_owned)
-            })
-            .unwrap_or_default()
-    };
-    let signed = [
+/// The string a `querydr` response's hash covers (§1.6 field order).
+pub fn querydr_response_signing_string(response: &serde_json::Value) -> String {
+    [
         "vnp_ResponseId",
         "vnp_Command",
         "vnp_ResponseCode",
@@ -258,15 +248,30 @@ pub fn querydr_response_verifies(secret: &Secret, response: &serde_json::Value) 
         "vnp_PromotionAmount",
     ]
     .iter()
-    .map(|name| field(name))
+    .map(|name| field(response, name))
     .collect::<Vec<_>>()
-    .join("|");
-    let Ok(received) = hex::decode(field("vnp_SecureHash")) else {
+    .join("|")
+}
+
+fn field(response: &serde_json::Value, name: &str) -> String {
+    response
+        .get(name)
+        .map(|value| {
+            value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned)
+        })
+        .unwrap_or_default()
+}
+
+/// Whether a `querydr` response's hash verifies.
+pub fn querydr_response_verifies(secret: &Secret, response: &serde_json::Value) -> bool {
+    let Ok(received) = hex::decode(field(response, "vnp_SecureHash")) else {
         return false;
     };
     let mut mac = HmacSha512::new_from_slice(secret.expose().as_bytes())
         .expect("HMAC takes keys of any length");
-    mac.update(signed.as_bytes());
+    mac.update(querydr_response_signing_string(response).as_bytes());
     mac.verify_slice(&received).is_ok()
 }
 
