@@ -1,5 +1,6 @@
 //! The `hoso` command: one binary for designers, officers' servers and operators.
 
+mod audit_cli;
 mod case_cli;
 mod demo;
 
@@ -104,6 +105,9 @@ enum Command {
     /// Official calendars and legal deadlines.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Tamper evidence: verify the hash chains, sign checkpoints, export bundles.
+    #[command(subcommand)]
+    Audit(audit_cli::AuditCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,6 +176,12 @@ struct ServeArgs {
     /// Log format.
     #[arg(long, env = "HOSO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Key file for signing audit checkpoints (`hoso audit keygen`); without it none are signed.
+    #[arg(long, env = "HOSO_AUDIT_KEY")]
+    audit_key: Option<PathBuf>,
+    /// Seconds between signed audit checkpoints.
+    #[arg(long, env = "HOSO_CHECKPOINT_EVERY", default_value_t = 86_400)]
+    checkpoint_every: u64,
     #[command(flatten)]
     vnpay: VnpayArgs,
     #[command(flatten)]
@@ -584,6 +594,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Admin(AdminCommand::Rebuild { store }) => block_on(rebuild(store)),
         Command::Timers(command) => block_on(run_timers(command)),
         Command::Outbox(command) => block_on(run_outbox(command)),
+        Command::Audit(command) => block_on(audit_cli::run(command)),
         Command::Payments(PaymentsCommand::Reconcile {
             older_than_minutes,
             vnpay,
@@ -637,6 +648,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         )),
         None => None,
     };
+    // A bad key file stops the start, before anything listens.
+    let audit_key = args
+        .audit_key
+        .as_deref()
+        .map(hoso_adapters::audit::read_key)
+        .transpose()?;
     let limits = hoso_adapters::http::Limits {
         upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
         submission_bytes: args
@@ -695,6 +712,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             Err(error) => tracing::warn!(%error, "outbox pass failed; retrying next pass"),
         },
     ));
+    let (stop_checkpoints, checkpoints_stopped) = tokio::sync::oneshot::channel::<()>();
+    let checkpoints = match audit_key {
+        Some(key) => Some(tokio::spawn(hoso_adapters::audit::run_checkpoints(
+            std::sync::Arc::clone(&service),
+            key,
+            std::time::Duration::from_secs(args.checkpoint_every.max(1)),
+            async move {
+                let _ = checkpoints_stopped.await;
+            },
+            |outcome| match outcome {
+                Ok(Some(file)) => tracing::info!(
+                    sequence = file.checkpoint.sequence,
+                    dossiers = file.checkpoint.dossiers,
+                    root = %file.checkpoint.root,
+                    "audit checkpoint signed"
+                ),
+                Ok(None) => {}
+                Err(error) => tracing::error!(%error, "audit checkpoint not signed"),
+            },
+        ))),
+        None => None,
+    };
     let (stop_timers, timers_stopped) = tokio::sync::oneshot::channel::<()>();
     let timers = (args.timer_interval > 0).then(|| {
         let metrics = std::sync::Arc::clone(&state.metrics);
@@ -714,6 +753,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("serving HTTP")?;
     let _ = stop_timers.send(());
+    let _ = stop_checkpoints.send(());
+    if let Some(checkpoints) = checkpoints {
+        let _ = checkpoints.await;
+    }
     let _ = stop_outbox.send(());
     let _ = outbox.await;
     if let Some(timers) = timers {

@@ -17,6 +17,7 @@
 //! - [`worker`] — background runners: durable timers, the outbox dispatcher.
 
 pub mod access;
+pub mod audit;
 pub mod boot;
 pub mod calendars;
 pub mod catalogue;

@@ -5,6 +5,7 @@
 //! stays free of sqlx, axum, reqwest and lettre.
 //!
 //! # Layout
+//! - [`audit`] — signed checkpoints over every chain, offline-verifiable bundles.
 //! - [`case`] — dossiers: commands, events, `decide`, `evolve`, the hash chain, effects.
 //! - [`clock`] — official calendars and working-time arithmetic for legal deadlines.
 //! - [`located`] — hand-written TOML files read with `file:line:column` diagnostics.
@@ -14,6 +15,7 @@
 //! - [`ports`] — the traits the outside world implements (the store).
 //! - [`service`] — runs commands: load → decide → seal → commit, idempotently.
 
+pub mod audit;
 pub mod case;
 pub mod clock;
 pub mod located;

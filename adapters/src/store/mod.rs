@@ -164,6 +164,38 @@ impl AnyStore {
         delegate!(self, store => store.ping())
     }
 
+    /// Every dossier code found in the events or the projections, as stored (maybe malformed).
+    pub async fn audit_codes(&self) -> Result<Vec<String>, StoreError> {
+        delegate!(self, store => store.audit_codes())
+    }
+
+    /// A dossier's event rows as stored, by sequence, before any parsing.
+    pub(crate) async fn audit_rows(&self, code: &str) -> Result<Vec<rows::EventRow>, StoreError> {
+        delegate!(self, store => store.audit_rows(code))
+    }
+
+    /// Stores a signed checkpoint and the heads it covers.
+    pub async fn insert_checkpoint(
+        &self,
+        checkpoint: &hoso_engine::audit::Checkpoint,
+        heads: &[hoso_engine::audit::Head],
+    ) -> Result<(), StoreError> {
+        delegate!(self, store => store.insert_checkpoint(checkpoint, heads))
+    }
+
+    /// Every stored checkpoint with its heads, oldest first.
+    pub async fn checkpoints(
+        &self,
+    ) -> Result<
+        Vec<(
+            hoso_engine::audit::Checkpoint,
+            Vec<hoso_engine::audit::Head>,
+        )>,
+        StoreError,
+    > {
+        delegate!(self, store => store.checkpoints())
+    }
+
     /// Claims pending outbox messages.
     pub async fn claim_outbox(
         &self,
@@ -672,6 +704,60 @@ macro_rules! store_impl {
                 .await
                 .map_err($crate::store::unavailable)?;
                 Ok(updated.rows_affected() == 1)
+            }
+
+            /// Every dossier code in the events or the projections.
+            pub async fn audit_codes(&self) -> Result<Vec<String>, hoso_engine::ports::StoreError> {
+                sqlx::query_scalar("SELECT case_code FROM events UNION SELECT code FROM dossiers ORDER BY 1")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)
+            }
+
+            /// A dossier's raw event rows, by sequence.
+            pub(crate) async fn audit_rows(&self, code: &str) -> Result<Vec<$crate::store::rows::EventRow>, hoso_engine::ports::StoreError> {
+                sqlx::query_as(
+                    "SELECT case_code, seq, at, actor, kind, payload, command_id, prev_hash, hash FROM events WHERE case_code = $1 ORDER BY seq",
+                )
+                .bind(code)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)
+            }
+
+            /// Stores a checkpoint; a sequence already taken is refused by the primary key.
+            pub async fn insert_checkpoint(
+                &self,
+                checkpoint: &hoso_engine::audit::Checkpoint,
+                heads: &[hoso_engine::audit::Head],
+            ) -> Result<(), hoso_engine::ports::StoreError> {
+                let body = serde_json::to_string(checkpoint).map_err(|error| hoso_engine::ports::StoreError::Corrupt(error.to_string()))?;
+                let heads = serde_json::to_string(heads).map_err(|error| hoso_engine::ports::StoreError::Corrupt(error.to_string()))?;
+                sqlx::query("INSERT INTO audit_checkpoints (sequence, at, checkpoint, heads) VALUES ($1, $2, $3, $4)")
+                    .bind(i64::try_from(checkpoint.sequence).unwrap_or(i64::MAX))
+                    .bind($crate::store::rows::micros(checkpoint.at))
+                    .bind(body)
+                    .bind(heads)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(())
+            }
+
+            /// Every checkpoint, oldest first.
+            pub async fn checkpoints(
+                &self,
+            ) -> Result<Vec<(hoso_engine::audit::Checkpoint, Vec<hoso_engine::audit::Head>)>, hoso_engine::ports::StoreError> {
+                let rows: Vec<(String, String)> = sqlx::query_as("SELECT checkpoint, heads FROM audit_checkpoints ORDER BY sequence")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                rows.into_iter()
+                    .map(|(checkpoint, heads)| {
+                        let corrupt = |error: serde_json::Error| hoso_engine::ports::StoreError::Corrupt(format!("audit checkpoint: {error}"));
+                        Ok((serde_json::from_str(&checkpoint).map_err(corrupt)?, serde_json::from_str(&heads).map_err(corrupt)?))
+                    })
+                    .collect()
             }
 
             /// Whether the database answers.

@@ -1,0 +1,238 @@
+//! `hoso audit verify | keygen | checkpoint | export`: evidence an auditor can check.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Subcommand;
+use hoso_adapters::audit::{self, CheckpointFile, Finding};
+use hoso_adapters::store::AnyStore;
+use hoso_engine::audit::{Bundle, verify_bundle};
+use hoso_engine::case::DossierCode;
+
+/// What `hoso audit` does.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every dossier's hash chain (or one's) and check the signed checkpoints; exit 0
+    /// when intact, 1 naming each dossier and its first bad event.
+    Verify {
+        /// Only this dossier, e.g. 000.00.17.H21-260302-0001.
+        code: Option<String>,
+        /// Check an exported bundle offline instead of the database.
+        #[arg(long, conflicts_with = "code")]
+        bundle: Option<PathBuf>,
+        /// Also check the database against this checkpoint copy (from `hoso audit checkpoint`).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// The checkpoint signer's public key (hex) the auditor trusts.
+        #[arg(long)]
+        public_key: Option<String>,
+        /// Database URL: sqlite://FILE or postgres://USER@HOST/DB.
+        #[arg(
+            long = "db",
+            env = "HOSO_DATABASE_URL",
+            default_value = "sqlite://hoso.db"
+        )]
+        database_url: String,
+    },
+    /// Make a new Ed25519 key file for signing checkpoints and print its public key.
+    Keygen {
+        /// Where to write the key (refuses to overwrite).
+        path: PathBuf,
+    },
+    /// Sign a checkpoint over every chain as it is now, store it, and write the auditor's copy.
+    Checkpoint {
+        /// The signing key file (from `hoso audit keygen`).
+        #[arg(long, env = "HOSO_AUDIT_KEY")]
+        key: PathBuf,
+        /// Where to write the auditor's copy; default: standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Database URL.
+        #[arg(
+            long = "db",
+            env = "HOSO_DATABASE_URL",
+            default_value = "sqlite://hoso.db"
+        )]
+        database_url: String,
+    },
+    /// Write one dossier's self-contained evidence bundle (events, document hashes, checkpoint).
+    Export {
+        /// The dossier.
+        code: String,
+        /// Where to write it; default: standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Database URL.
+        #[arg(
+            long = "db",
+            env = "HOSO_DATABASE_URL",
+            default_value = "sqlite://hoso.db"
+        )]
+        database_url: String,
+    },
+}
+
+/// Runs an audit command.
+pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        AuditCommand::Verify {
+            code,
+            bundle: Some(bundle),
+            public_key,
+            ..
+        } => {
+            debug_assert!(code.is_none());
+            verify_offline(&bundle, public_key.as_deref())
+        }
+        AuditCommand::Verify {
+            code,
+            bundle: None,
+            checkpoint,
+            public_key,
+            database_url,
+        } => {
+            let code = code
+                .map(|code| {
+                    DossierCode::parse(&code)
+                        .with_context(|| format!("`{code}` is not a dossier code"))
+                })
+                .transpose()?;
+            let store = open(&database_url).await?;
+            let copy = checkpoint
+                .map(|path| read_json::<CheckpointFile>(&path))
+                .transpose()?;
+            verify_database(&store, code.as_ref(), copy.as_ref(), public_key.as_deref()).await
+        }
+        AuditCommand::Keygen { path } => {
+            let public = audit::generate_key(&path)?;
+            println!("signing key written to {} (keep it secret)", path.display());
+            println!("public key: {public}");
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Checkpoint {
+            key,
+            out,
+            database_url,
+        } => {
+            let key = audit::read_key(&key)?;
+            let store = open(&database_url).await?;
+            let file = audit::take_checkpoint(&store, &key, chrono::Utc::now()).await?;
+            write_json(out.as_deref(), &file)?;
+            eprintln!(
+                "checkpoint {} over {} dossiers, root {}",
+                file.checkpoint.sequence, file.checkpoint.dossiers, file.checkpoint.root
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Export {
+            code,
+            out,
+            database_url,
+        } => {
+            let code = DossierCode::parse(&code)
+                .with_context(|| format!("`{code}` is not a dossier code"))?;
+            let store = open(&database_url).await?;
+            let bundle = audit::export_bundle(&store, &code).await?;
+            write_json(out.as_deref(), &bundle)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn open(database_url: &str) -> anyhow::Result<AnyStore> {
+    AnyStore::open(database_url)
+        .await
+        .with_context(|| format!("opening {}", hoso_adapters::store::redact(database_url)))
+}
+
+async fn verify_database(
+    store: &AnyStore,
+    code: Option<&DossierCode>,
+    copy: Option<&CheckpointFile>,
+    public_key: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let show_progress = std::io::stderr().is_terminal();
+    let mut report = audit::verify_store(store, code, public_key, |done, total| {
+        if show_progress && (done % 100 == 0 || done == total) {
+            eprint!(
+                "\rchecking chains {done}/{total} [{:<30}]",
+                "#".repeat(done * 30 / total.max(1))
+            );
+            let _ = std::io::stderr().flush();
+        }
+    })
+    .await?;
+    if show_progress {
+        eprintln!();
+    }
+    if let Some(copy) = copy {
+        report
+            .findings
+            .extend(audit::verify_against_copy(store, copy, public_key).await?);
+    }
+    let findings: Vec<&Finding> = report.findings.iter().collect();
+    for finding in &findings {
+        println!("{finding}");
+    }
+    println!(
+        "{} dossiers, {} events, {} checkpoints checked: {}",
+        report.dossiers,
+        report.events,
+        report.checkpoints,
+        if findings.is_empty() {
+            "intact".to_owned()
+        } else {
+            format!("{} finding(s)", findings.len())
+        }
+    );
+    Ok(if findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn verify_offline(path: &Path, public_key: Option<&str>) -> anyhow::Result<ExitCode> {
+    let bundle: Bundle = read_json(path)?;
+    match verify_bundle(&bundle, public_key) {
+        Ok(report) => {
+            match report.checkpoint {
+                Some(sequence) => println!(
+                    "{}: {} events intact; checkpoint {sequence} vouches for the history up to its head",
+                    bundle.dossier, report.events
+                ),
+                None => println!(
+                    "{}: {} events intact (no checkpoint covers it yet: only internal consistency is shown)",
+                    bundle.dossier, report.events
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(why) => {
+            println!("{why}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a hoso audit file", path.display()))
+}
+
+fn write_json(out: Option<&Path>, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    match out {
+        Some(path) => {
+            std::fs::write(path, text + "\n").with_context(|| format!("writing {}", path.display()))
+        }
+        None => {
+            println!("{text}");
+            Ok(())
+        }
+    }
+}
