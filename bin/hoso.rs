@@ -105,6 +105,9 @@ enum Command {
     /// Official calendars and legal deadlines.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Reports: the Decision 766 service-quality indicators.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Tamper evidence: verify the hash chains, sign checkpoints, export bundles.
     #[command(subcommand)]
     Audit(audit_cli::AuditCommand),
@@ -390,6 +393,45 @@ enum UserCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// Decision 766 indicators (2.1 on-time … 5.4 satisfaction) for a unit and period.
+    Indicators {
+        /// The receiving unit, e.g. 000.00.17.H21; default: every unit.
+        #[arg(long)]
+        unit: Option<String>,
+        /// First day, YYYY-MM-DD (Vietnam time).
+        #[arg(long)]
+        from: String,
+        /// Last day, YYYY-MM-DD, included.
+        #[arg(long)]
+        to: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+        format: ReportFormat,
+        /// Points and thresholds per indicator.
+        #[arg(
+            long,
+            env = "HOSO_INDICATORS",
+            default_value = "fixtures/indicators.toml"
+        )]
+        settings: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// How a report is printed.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// JSON, for programs.
+    Json,
+    /// CSV, for spreadsheets.
+    Csv,
+    /// A printable HTML page.
+    Html,
+}
+
+#[derive(Debug, Subcommand)]
 enum OutboxCommand {
     /// Side effects, newest first.
     List {
@@ -595,6 +637,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Timers(command) => block_on(run_timers(command)),
         Command::Outbox(command) => block_on(run_outbox(command)),
         Command::Audit(command) => block_on(audit_cli::run(command)),
+        Command::Report(ReportCommand::Indicators {
+            unit,
+            from,
+            to,
+            format,
+            settings,
+            store,
+        }) => block_on(report_indicators(unit, from, to, format, settings, store)),
         Command::Payments(PaymentsCommand::Reconcile {
             older_than_minutes,
             vnpay,
@@ -1354,4 +1404,60 @@ fn validate(paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
         )?;
         Ok(ExitCode::FAILURE)
     }
+}
+
+async fn report_indicators(
+    unit: Option<String>,
+    from: String,
+    to: String,
+    format: ReportFormat,
+    settings: PathBuf,
+    store: StoreArgs,
+) -> anyhow::Result<ExitCode> {
+    let day = |flag: &str, text: &str| {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .with_context(|| format!("--{flag} {text:?} is not a date: write YYYY-MM-DD"))
+    };
+    let period = hoso_engine::indicators::Period {
+        from: day("from", &from)?,
+        to: day("to", &to)?,
+    };
+    anyhow::ensure!(period.from <= period.to, "--from {from} is after --to {to}");
+    if let Some(unit) = &unit {
+        hoso_engine::case::UnitId::parse(unit)
+            .with_context(|| format!("--unit {unit:?} is not a unit code like 000.00.17.H21"))?;
+    }
+    let text = std::fs::read_to_string(&settings)
+        .with_context(|| format!("reading the indicator settings {}", settings.display()))?;
+    let settings = hoso_engine::indicators::Settings::from_toml(&text)
+        .map_err(|why| anyhow::anyhow!("{}: {why}", settings.display()))?;
+    let service = open(&store.settings()).await?;
+    let show_progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let report = hoso_adapters::reports::indicator_report(
+        &service,
+        period,
+        unit.as_deref(),
+        &settings,
+        |done, total| {
+            if show_progress && (done % 200 == 0 || done == total) {
+                eprint!("\rreading dossiers {done}/{total}");
+            }
+        },
+    )
+    .await?;
+    if show_progress {
+        eprintln!();
+    }
+    if report.received + report.early + report.on_time + report.late == 0 {
+        eprintln!(
+            "note: no dossier of {} was received or processed from {from} to {to}",
+            unit.as_deref().unwrap_or("any unit")
+        );
+    }
+    match format {
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        ReportFormat::Csv => print!("{}", hoso_engine::indicators::to_csv(&report)),
+        ReportFormat::Html => print!("{}", hoso_engine::indicators::to_html(&report)),
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -27,6 +27,7 @@ pub mod http;
 pub mod notify;
 pub mod payment;
 pub mod portal;
+pub mod reports;
 pub mod store;
 pub mod testing;
 pub mod worker;

@@ -8,6 +8,7 @@
 //! - [`audit`] — signed checkpoints over every chain, offline-verifiable bundles.
 //! - [`case`] — dossiers: commands, events, `decide`, `evolve`, the hash chain, effects.
 //! - [`clock`] — official calendars and working-time arithmetic for legal deadlines.
+//! - [`indicators`] — Decision 766 service-quality indicators over dossier facts.
 //! - [`located`] — hand-written TOML files read with `file:line:column` diagnostics.
 //! - [`procedure`] — the procedure file format, loading with located errors, validation,
 //!   expressions (guards, fee formulas), diagrams.
@@ -18,6 +19,7 @@
 pub mod audit;
 pub mod case;
 pub mod clock;
+pub mod indicators;
 pub mod located;
 pub mod money;
 pub mod ports;

@@ -10,6 +10,7 @@ mod oidc;
 mod outbox;
 mod payments;
 mod procedure;
+mod reports;
 mod server;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,585 @@
+//! Decision 766/QĐ-TTg service-quality indicators (chỉ số 766), as pure functions over the facts
+//! of each dossier: on-time rate (2.1), average processing time (2.2), online dossiers (3.3),
+//! online payment (3.6), e-results (4.1), digitisation (4.2), re-use of digitised data (4.3) and
+//! satisfaction (5.4).
+//!
+//! The formulas follow the national portal's formula description (law-and-process.md §5.2).
+//! Where that description leaves a choice, the choice is written on the function that makes it.
+//! Points and thresholds come from a settings file, because their values are not published in a
+//! primary source.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::case::{Case, Event, EventKind, Provenance, Status};
+use crate::clock::{Calendars, vietnam};
+use crate::procedure::{ChannelKind, Delivery, Procedure};
+
+/// How a citizen rated a returned dossier (đánh giá mức độ hài lòng).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    /// Rất hài lòng.
+    VerySatisfied,
+    /// Hài lòng.
+    Satisfied,
+    /// Không hài lòng — counts against indicator 5.4.
+    Dissatisfied,
+}
+
+/// What the indicators need to know about one dossier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DossierFacts {
+    /// Its code.
+    pub code: String,
+    /// The procedure's national code.
+    pub procedure: String,
+    /// The receiving unit.
+    pub unit: String,
+    /// Submitted online (KenhThucHien = 2).
+    pub online: bool,
+    /// When received as complete; `None` when refused at intake or still awaiting receipt.
+    pub received_at: Option<DateTime<Utc>>,
+    /// When processing ended (NgayKetThucXuLy).
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The appointment (NgayHenTra), already moved by the time a supplement paused the clock.
+    pub appointment: Option<DateTime<Utc>>,
+    /// Supplement requests made.
+    pub supplement_requests: u32,
+    /// Working hours spent processing, pauses excluded (completed dossiers only).
+    pub processing_hours: Option<f64>,
+    /// Withdrawn by the applicant (not judged for timeliness).
+    pub withdrawn: bool,
+    /// Some fee was owed.
+    pub fee_bearing: bool,
+    /// Paid through an online gateway.
+    pub paid_online: bool,
+    /// The procedure's result is a paper document (returned at the counter or by post).
+    pub paper_result: bool,
+    /// An electronic result was issued.
+    pub e_result: bool,
+    /// Every component is held as a digital copy (uploaded, scanned or taken from a data store).
+    pub digitised: bool,
+    /// At least one component was re-used from a data store or a database.
+    pub reused: bool,
+    /// The citizen's rating, if any.
+    pub rating: Option<Satisfaction>,
+}
+
+impl DossierFacts {
+    /// The facts of a dossier, counting processing time on `calendars` (`None` hours when the
+    /// calendars do not cover its dates).
+    pub fn of(
+        case: &Case,
+        events: &[Event],
+        procedure: &Procedure,
+        calendars: &Calendars,
+        rating: Option<Satisfaction>,
+    ) -> Self {
+        let definition = procedure.definition();
+        let paid_online = events.iter().any(|event| {
+            matches!(event.kind, EventKind::PaymentRecorded { .. })
+                && event.actor.kind == crate::case::ActorKind::System
+        });
+        let processing_hours = match (case.received_at, case.finished_at) {
+            (Some(received), Some(finished)) => working_hours(calendars, received, finished)
+                .and_then(|total| {
+                    case.pauses.iter().try_fold(total, |left, pause| {
+                        let end = pause.ended_at.unwrap_or(finished).min(finished);
+                        Some(left - working_hours(calendars, pause.started_at.max(received), end)?)
+                    })
+                }),
+            _ => None,
+        };
+        Self {
+            code: case.code.to_string(),
+            procedure: case.procedure.code.to_string(),
+            unit: case.receiving_unit.to_string(),
+            online: case.channel == ChannelKind::Online,
+            received_at: case.received_at,
+            finished_at: case.finished_at,
+            appointment: case.appointment,
+            supplement_requests: case.supplement_requests,
+            processing_hours: processing_hours.map(|hours| hours.max(0.0)),
+            withdrawn: case.status == Status::Withdrawn,
+            fee_bearing: case.fees.iter().any(|fee| fee.amount.as_dong() > 0),
+            paid_online,
+            paper_result: definition
+                .result
+                .delivery
+                .iter()
+                .any(|delivery| *delivery != Delivery::Online),
+            e_result: definition.result.electronic && case.result.is_some(),
+            digitised: !case.documents.is_empty()
+                && case
+                    .documents
+                    .iter()
+                    .all(|document| document.sha256.is_some() || document.reference.is_some()),
+            reused: case.documents.iter().any(|document| {
+                matches!(
+                    document.provenance,
+                    Provenance::DataStore | Provenance::Database
+                )
+            }),
+            rating,
+        }
+    }
+}
+
+fn working_hours(calendars: &Calendars, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<f64> {
+    let between = calendars
+        .working_time_between(from.with_timezone(&vietnam()), to.with_timezone(&vietnam()))
+        .ok()?;
+    Some(between.num_seconds() as f64 / 3600.0)
+}
+
+/// Points and thresholds, read from the indicator settings file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Office hours in a working day.
+    pub hours_per_working_day: f64,
+    /// The portal sync rate 3.3 is multiplied by.
+    pub sync_rate: f64,
+    /// Per indicator id.
+    pub indicator: BTreeMap<String, Scoring>,
+}
+
+/// How one indicator is scored.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scoring {
+    /// Points at full score.
+    pub max_points: f64,
+    /// The rate (percent) that earns full points; without it points are proportional to the rate.
+    #[serde(default)]
+    pub threshold: Option<f64>,
+}
+
+impl Settings {
+    /// Reads the settings file.
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        let settings: Self = toml::from_str(text).map_err(|error| error.to_string())?;
+        for id in INDICATORS.iter().map(|(id, ..)| *id) {
+            if !settings.indicator.contains_key(id) {
+                return Err(format!(
+                    "indicator settings: add an [indicator.\"{id}\"] table with max_points"
+                ));
+            }
+        }
+        Ok(settings)
+    }
+}
+
+/// Every indicator computed here: id, Vietnamese name, English name, formula.
+const INDICATORS: [(&str, &str, &str, &str); 8] = [
+    (
+        "2.1",
+        "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn",
+        "dossiers processed early or on time",
+        "(early + on time) ÷ dossiers processed in the period or open at its end; more than one supplement request counts late",
+    ),
+    (
+        "2.2",
+        "Thời gian giải quyết trung bình",
+        "average processing time",
+        "Σ working days of completed dossiers received in the period ÷ their count (pauses excluded)",
+    ),
+    (
+        "3.3",
+        "Tỷ lệ hồ sơ trực tuyến",
+        "online dossier rate",
+        "online dossiers (with an e-result where the result is on paper) ÷ dossiers received × sync rate",
+    ),
+    (
+        "3.6",
+        "Tỷ lệ hồ sơ thanh toán trực tuyến",
+        "dossiers paid online",
+        "dossiers paid online ÷ dossiers received that owed a fee",
+    ),
+    (
+        "4.1",
+        "Tỷ lệ hồ sơ có kết quả điện tử",
+        "dossiers with an e-result",
+        "dossiers with an e-result ÷ dossiers received whose result is on paper",
+    ),
+    (
+        "4.2",
+        "Tỷ lệ hồ sơ thực hiện số hóa",
+        "digitised dossiers",
+        "dossiers digitised (and with an e-result where the result is on paper) ÷ dossiers received",
+    ),
+    (
+        "4.3",
+        "Tỷ lệ khai thác, sử dụng lại dữ liệu số hóa",
+        "re-use of digitised data",
+        "dossiers with a component re-used from a data store ÷ dossiers received",
+    ),
+    (
+        "5.4",
+        "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC",
+        "satisfaction",
+        "100% − (late rate of 2.1 + dissatisfied ratings ÷ dossiers received)",
+    ),
+];
+
+/// A reporting period: whole days in Vietnam time, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+}
+
+impl Period {
+    fn start(&self) -> DateTime<Utc> {
+        local_midnight(self.from)
+    }
+
+    /// The first instant after the period.
+    fn end(&self) -> DateTime<Utc> {
+        local_midnight(self.to) + Duration::days(1)
+    }
+
+    fn contains(&self, at: DateTime<Utc>) -> bool {
+        self.start() <= at && at < self.end()
+    }
+}
+
+fn local_midnight(day: NaiveDate) -> DateTime<Utc> {
+    let offset: FixedOffset = vietnam();
+    day.and_hms_opt(0, 0, 0)
+        .and_then(|midnight| midnight.and_local_timezone(offset).single())
+        .map_or_else(
+            || DateTime::<Utc>::MIN_UTC,
+            |local| local.with_timezone(&Utc),
+        )
+}
+
+/// How a dossier judged for 2.1 ended up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timeliness {
+    /// Finished on a day before the appointment day (trước hạn).
+    Early,
+    /// Finished on the appointment day, by the appointment (đúng hạn).
+    OnTime,
+    /// Finished after the appointment, still open past it at period end, or supplemented more
+    /// than once (quá hạn).
+    Late,
+}
+
+/// Judges a dossier for 2.1, or `None` when 2.1 does not count it: not received by the period's
+/// end, withdrawn, finished before the period, or without an appointment.
+pub fn timeliness(facts: &DossierFacts, period: &Period) -> Option<Timeliness> {
+    let end = period.end();
+    let received = facts.received_at?;
+    if received >= end || facts.withdrawn {
+        return None;
+    }
+    let judged_at = match facts.finished_at {
+        Some(finished) if finished < period.start() => return None,
+        Some(finished) if finished < end => finished,
+        // Open at the end of the period: judged as of then.
+        _ => end,
+    };
+    let appointment = facts.appointment?;
+    if facts.supplement_requests > 1 || judged_at > appointment {
+        return Some(Timeliness::Late);
+    }
+    let day = |at: DateTime<Utc>| at.with_timezone(&vietnam()).date_naive();
+    if facts.finished_at.is_some_and(|finished| finished < end) && day(judged_at) < day(appointment)
+    {
+        Some(Timeliness::Early)
+    } else {
+        Some(Timeliness::OnTime)
+    }
+}
+
+/// One indicator's value for a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    /// Its id in Decision 766's formula document, e.g. "2.1".
+    pub id: String,
+    /// Vietnamese name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+    /// How it is computed.
+    pub formula: String,
+    /// What was counted.
+    pub numerator: f64,
+    /// Out of what (0 means the indicator is not applicable).
+    pub denominator: f64,
+    /// The rate in percent (the average in working days for 2.2), 2 decimals.
+    pub value: f64,
+    /// The rate that earns full points.
+    pub threshold: Option<f64>,
+    /// Points earned.
+    pub points: f64,
+    /// Points possible.
+    pub max_points: f64,
+}
+
+/// Average processing time of one procedure (2.2).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProcessingTime {
+    /// The procedure.
+    pub procedure: String,
+    /// Completed dossiers counted.
+    pub dossiers: u64,
+    /// Average working days.
+    pub average_working_days: f64,
+}
+
+/// Every indicator for a unit's period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The period.
+    pub period: Period,
+    /// The unit, or every unit.
+    pub unit: Option<String>,
+    /// Dossiers received in the period.
+    pub received: u64,
+    /// Dossiers judged for 2.1, by outcome.
+    pub early: u64,
+    /// On time.
+    pub on_time: u64,
+    /// Late.
+    pub late: u64,
+    /// The indicators, in id order.
+    pub indicators: Vec<Indicator>,
+    /// 2.2 per procedure.
+    pub processing_time: Vec<ProcessingTime>,
+}
+
+fn round2(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+fn percent(numerator: u64, denominator: u64) -> f64 {
+    if denominator == 0 {
+        0.0
+    } else {
+        round2(numerator as f64 * 100.0 / denominator as f64)
+    }
+}
+
+/// Computes the indicators of `unit` (every unit when `None`) for `period`.
+pub fn compute(
+    facts: &[DossierFacts],
+    period: Period,
+    unit: Option<&str>,
+    settings: &Settings,
+) -> Report {
+    let ours: Vec<&DossierFacts> = facts
+        .iter()
+        .filter(|facts| unit.is_none_or(|unit| facts.unit == unit))
+        .collect();
+    let received: Vec<&DossierFacts> = ours
+        .iter()
+        .copied()
+        .filter(|facts| facts.received_at.is_some_and(|at| period.contains(at)))
+        .collect();
+    let count = |filter: &dyn Fn(&DossierFacts) -> bool| {
+        received.iter().filter(|facts| filter(facts)).count() as u64
+    };
+    let judged: Vec<Timeliness> = ours
+        .iter()
+        .filter_map(|facts| timeliness(facts, &period))
+        .collect();
+    let tally =
+        |wanted: Timeliness| judged.iter().filter(|judged| **judged == wanted).count() as u64;
+    let (early, on_time, late) = (
+        tally(Timeliness::Early),
+        tally(Timeliness::OnTime),
+        tally(Timeliness::Late),
+    );
+    let total = received.len() as u64;
+
+    let mut by_procedure: BTreeMap<&str, (u64, f64)> = BTreeMap::new();
+    for facts in &received {
+        if let (Some(finished), Some(hours)) = (facts.finished_at, facts.processing_hours)
+            && finished < period.end()
+        {
+            let entry = by_procedure.entry(facts.procedure.as_str()).or_default();
+            entry.0 += 1;
+            entry.1 += hours / settings.hours_per_working_day;
+        }
+    }
+    let processing_time: Vec<ProcessingTime> = by_procedure
+        .iter()
+        .map(|(procedure, (dossiers, days))| ProcessingTime {
+            procedure: (*procedure).to_owned(),
+            dossiers: *dossiers,
+            average_working_days: round2(days / *dossiers as f64),
+        })
+        .collect();
+    let (completed, completed_days) = by_procedure
+        .values()
+        .fold((0, 0.0), |(count, days), (dossiers, sum)| {
+            (count + dossiers, days + sum)
+        });
+
+    let online = count(&|facts| facts.online && (!facts.paper_result || facts.e_result));
+    let fee_bearing = count(&|facts| facts.fee_bearing);
+    let paid_online = count(&|facts| facts.fee_bearing && facts.paid_online);
+    let paper = count(&|facts| facts.paper_result);
+    let paper_with_e_result = count(&|facts| facts.paper_result && facts.e_result);
+    let digitised = count(&|facts| facts.digitised && (!facts.paper_result || facts.e_result));
+    let reused = count(&|facts| facts.reused);
+    let dissatisfied = count(&|facts| facts.rating == Some(Satisfaction::Dissatisfied));
+    let judged_total = early + on_time + late;
+    let late_rate = percent(late, judged_total);
+    let satisfaction = if total == 0 {
+        0.0
+    } else {
+        round2((100.0 - late_rate - percent(dissatisfied, total)).max(0.0))
+    };
+
+    let values: [(f64, f64, f64); 8] = [
+        (
+            (early + on_time) as f64,
+            judged_total as f64,
+            percent(early + on_time, judged_total),
+        ),
+        (
+            round2(completed_days),
+            completed as f64,
+            if completed == 0 {
+                0.0
+            } else {
+                round2(completed_days / completed as f64)
+            },
+        ),
+        (
+            online as f64,
+            total as f64,
+            round2(percent(online, total) * settings.sync_rate),
+        ),
+        (
+            paid_online as f64,
+            fee_bearing as f64,
+            percent(paid_online, fee_bearing),
+        ),
+        (
+            paper_with_e_result as f64,
+            paper as f64,
+            percent(paper_with_e_result, paper),
+        ),
+        (digitised as f64, total as f64, percent(digitised, total)),
+        (reused as f64, total as f64, percent(reused, total)),
+        // 5.4 subtracts two rates with different denominators: it is stated as a percentage.
+        (satisfaction, 100.0, satisfaction),
+    ];
+    let indicators = INDICATORS
+        .iter()
+        .zip(values)
+        .map(
+            |((id, name, name_en, formula), (numerator, denominator, value))| {
+                let scoring = settings.indicator.get(*id).cloned().unwrap_or(Scoring {
+                    max_points: 0.0,
+                    threshold: None,
+                });
+                // 2.2 is a duration, not a rate: it carries no points of its own here.
+                let points = if *id == "2.2" {
+                    0.0
+                } else {
+                    match scoring.threshold {
+                        Some(threshold) if threshold > 0.0 => {
+                            round2(value.min(threshold) / threshold * scoring.max_points)
+                        }
+                        _ => round2(value / 100.0 * scoring.max_points),
+                    }
+                };
+                Indicator {
+                    id: (*id).to_owned(),
+                    name: (*name).to_owned(),
+                    name_en: (*name_en).to_owned(),
+                    formula: (*formula).to_owned(),
+                    numerator,
+                    denominator,
+                    value,
+                    threshold: scoring.threshold,
+                    points,
+                    max_points: scoring.max_points,
+                }
+            },
+        )
+        .collect();
+    Report {
+        period,
+        unit: unit.map(str::to_owned),
+        received: total,
+        early,
+        on_time,
+        late,
+        indicators,
+        processing_time,
+    }
+}
+
+/// The report as CSV (one row per indicator).
+pub fn to_csv(report: &Report) -> String {
+    let mut out =
+        String::from("id,name,name_en,numerator,denominator,value,threshold,points,max_points\n");
+    for indicator in &report.indicators {
+        out.push_str(&format!(
+            "{},\"{}\",\"{}\",{},{},{},{},{},{}\n",
+            indicator.id,
+            indicator.name,
+            indicator.name_en,
+            indicator.numerator,
+            indicator.denominator,
+            indicator.value,
+            indicator
+                .threshold
+                .map_or(String::new(), |threshold| threshold.to_string()),
+            indicator.points,
+            indicator.max_points
+        ));
+    }
+    out
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The report as a printable HTML page with Vietnamese labels.
+pub fn to_html(report: &Report) -> String {
+    let mut rows = String::new();
+    for indicator in &report.indicators {
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}<br><small>{}</small></td><td class=n>{} / {}</td><td class=n>{}{}</td><td class=n>{} / {}</td></tr>\n",
+            escape(&indicator.id),
+            escape(&indicator.name),
+            escape(&indicator.name_en),
+            indicator.numerator,
+            indicator.denominator,
+            indicator.value,
+            if indicator.id == "2.2" { " ngày" } else { "%" },
+            indicator.points,
+            indicator.max_points
+        ));
+    }
+    format!(
+        "<!doctype html>\n<html lang=vi><head><meta charset=utf-8><title>Chỉ số 766 — {unit}</title>\n<style>@page {{ size: A4; margin: 15mm }} body {{ font-family: 'Times New Roman', serif }} table {{ border-collapse: collapse; width: 100% }} td, th {{ border: 1px solid #444; padding: 4px 6px }} .n {{ text-align: right; white-space: nowrap }}</style></head>\n<body><h1>Báo cáo chỉ số chất lượng phục vụ (Quyết định 766/QĐ-TTg)</h1>\n<p>Đơn vị: {unit} · Từ ngày {from} đến ngày {to} · Hồ sơ tiếp nhận: {received} · Trước hạn: {early} · Đúng hạn: {on_time} · Quá hạn: {late}</p>\n<table><tr><th>Mã</th><th>Chỉ số</th><th>Tử số / mẫu số</th><th>Giá trị</th><th>Điểm</th></tr>\n{rows}</table></body></html>\n",
+        unit = escape(report.unit.as_deref().unwrap_or("tất cả")),
+        from = report.period.from.format("%d/%m/%Y"),
+        to = report.period.to.format("%d/%m/%Y"),
+        received = report.received,
+        early = report.early,
+        on_time = report.on_time,
+        late = report.late,
+    )
+}
+
+#[cfg(test)]
+mod tests;

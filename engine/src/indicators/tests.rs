@@ -1,0 +1,309 @@
+//! A fixture month (March 2026) of 50 dossiers of one unit, plus 3 of another, with every
+//! indicator's value worked out by hand in the comments.
+
+use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
+
+use super::*;
+
+const UNIT: &str = "000.00.17.H21";
+
+fn at(day: &str, time: &str) -> DateTime<Utc> {
+    let local = chrono::NaiveDateTime::parse_from_str(&format!("{day} {time}"), "%Y-%m-%d %H:%M")
+        .expect("fixture instant");
+    vietnam()
+        .from_local_datetime(&local)
+        .single()
+        .expect("unambiguous")
+        .with_timezone(&Utc)
+}
+
+fn dossier(group: &str, index: usize, procedure: &str) -> DossierFacts {
+    DossierFacts {
+        code: format!("{UNIT}.{group}-{index:02}"),
+        procedure: procedure.to_owned(),
+        unit: UNIT.to_owned(),
+        online: false,
+        received_at: Some(at("2026-03-05", "09:00")),
+        finished_at: None,
+        appointment: Some(at("2026-03-10", "17:00")),
+        supplement_requests: 0,
+        processing_hours: None,
+        withdrawn: false,
+        fee_bearing: false,
+        paid_online: false,
+        paper_result: procedure == "P2",
+        e_result: false,
+        digitised: false,
+        reused: false,
+        rating: None,
+    }
+}
+
+fn group(
+    name: &str,
+    count: usize,
+    procedure: &str,
+    shape: impl Fn(usize, &mut DossierFacts),
+) -> Vec<DossierFacts> {
+    (0..count)
+        .map(|index| {
+            let mut facts = dossier(name, index, procedure);
+            shape(index, &mut facts);
+            facts
+        })
+        .collect()
+}
+
+fn march() -> Vec<DossierFacts> {
+    let mut all = Vec::new();
+    // A — 10 early (finished the day before the appointment day), online, digitised, 4 re-used,
+    // the last two rated dissatisfied; 16 working hours = 2 days each.
+    all.extend(group("A", 10, "P1", |index, facts| {
+        facts.finished_at = Some(at("2026-03-09", "10:00"));
+        facts.processing_hours = Some(16.0);
+        facts.online = true;
+        facts.digitised = true;
+        facts.reused = index < 4;
+        facts.rating = (index >= 8).then_some(Satisfaction::Dissatisfied);
+    }));
+    // B — 8 on time (the appointment day), fee-bearing, the first 5 paid online; 3 days each.
+    all.extend(group("B", 8, "P1", |index, facts| {
+        facts.finished_at = Some(at("2026-03-10", "15:00"));
+        facts.processing_hours = Some(24.0);
+        facts.fee_bearing = true;
+        facts.paid_online = index < 5;
+        facts.rating = Some(Satisfaction::Satisfied);
+    }));
+    // C — 6 late, paper result, fee-bearing (first 3 paid online), digitised; the first two
+    // online, of which only the first got an e-result; 5 days each.
+    all.extend(group("C", 6, "P2", |index, facts| {
+        facts.finished_at = Some(at("2026-03-12", "10:00"));
+        facts.processing_hours = Some(40.0);
+        facts.fee_bearing = true;
+        facts.paid_online = index < 3;
+        facts.digitised = true;
+        facts.online = index < 2;
+        facts.e_result = index == 0;
+    }));
+    // D — 4 supplemented twice: late although finished early; 1 day each.
+    all.extend(group("D", 4, "P2", |_, facts| {
+        facts.finished_at = Some(at("2026-03-09", "10:00"));
+        facts.processing_hours = Some(8.0);
+        facts.supplement_requests = 2;
+    }));
+    // E — 3 supplemented once, on time, digitised with an e-result; 3 days each.
+    all.extend(group("E", 3, "P2", |_, facts| {
+        facts.finished_at = Some(at("2026-03-10", "16:59"));
+        facts.processing_hours = Some(24.0);
+        facts.supplement_requests = 1;
+        facts.digitised = true;
+        facts.e_result = true;
+    }));
+    // F — 3 withdrawn: received, never judged for timeliness.
+    all.extend(group("F", 3, "P1", |_, facts| facts.withdrawn = true));
+    // G — 6 open at the period's end, due in April: on time; online, 3 digitised, 2 re-used.
+    all.extend(group("G", 6, "P1", |index, facts| {
+        facts.received_at = Some(at("2026-03-20", "08:00"));
+        facts.appointment = Some(at("2026-04-05", "17:00"));
+        facts.online = true;
+        facts.digitised = index < 3;
+        facts.reused = index < 2;
+    }));
+    // H — 4 open at the period's end and past their appointment: late.
+    all.extend(group("H", 4, "P1", |_, facts| {
+        facts.received_at = Some(at("2026-03-20", "08:00"));
+        facts.appointment = Some(at("2026-03-27", "17:00"));
+    }));
+    // I — 2 received in February, finished early in March: judged, but not "received".
+    all.extend(group("I", 2, "P1", |_, facts| {
+        facts.received_at = Some(at("2026-02-25", "08:00"));
+        facts.appointment = Some(at("2026-03-03", "17:00"));
+        facts.finished_at = Some(at("2026-03-02", "09:00"));
+        facts.processing_hours = Some(24.0);
+    }));
+    // J — 2 received and finished in February: outside the period.
+    all.extend(group("J", 2, "P1", |_, facts| {
+        facts.received_at = Some(at("2026-02-10", "08:00"));
+        facts.appointment = Some(at("2026-02-13", "17:00"));
+        facts.finished_at = Some(at("2026-02-12", "09:00"));
+    }));
+    // K — 2 received in April: outside the period.
+    all.extend(group("K", 2, "P1", |_, facts| {
+        facts.received_at = Some(at("2026-04-02", "08:00"));
+        facts.appointment = Some(at("2026-04-07", "17:00"));
+    }));
+    assert_eq!(
+        all.len(),
+        50,
+        "the fixture month has 50 dossiers of the unit"
+    );
+    // Another unit's 3 early online dossiers, which a report for UNIT must not count.
+    all.extend(group("V", 3, "P1", |_, facts| {
+        facts.unit = "000.00.18.H21".to_owned();
+        facts.online = true;
+        facts.finished_at = Some(at("2026-03-06", "10:00"));
+        facts.processing_hours = Some(8.0);
+    }));
+    all
+}
+
+fn settings() -> Settings {
+    Settings::from_toml(include_str!("../../../fixtures/indicators.toml"))
+        .expect("the shipped settings load")
+}
+
+fn period() -> Period {
+    Period {
+        from: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+        to: NaiveDate::from_ymd_opt(2026, 3, 31).expect("date"),
+    }
+}
+
+fn indicator<'a>(report: &'a Report, id: &str) -> &'a Indicator {
+    report
+        .indicators
+        .iter()
+        .find(|indicator| indicator.id == id)
+        .expect("indicator present")
+}
+
+#[test]
+fn the_fixture_month_matches_the_hand_computed_values() {
+    let report = compute(&march(), period(), Some(UNIT), &settings());
+    // Received in March: A10 + B8 + C6 + D4 + E3 + F3 + G6 + H4 = 44.
+    assert_eq!(report.received, 44);
+    // Judged: early A10 + I2 = 12; on time B8 + E3 + G6 = 17; late C6 + D4 + H4 = 14.
+    assert_eq!((report.early, report.on_time, report.late), (12, 17, 14));
+
+    // 2.1: 29 / 43 = 67.44 %; 20 points × 0.6744 = 13.49.
+    let on_time = indicator(&report, "2.1");
+    assert_eq!(
+        (
+            on_time.numerator,
+            on_time.denominator,
+            on_time.value,
+            on_time.points
+        ),
+        (29.0, 43.0, 67.44, 13.49)
+    );
+
+    // 2.2: P1 = (10 × 2 + 8 × 3) / 18 = 2.44 days; P2 = (6 × 5 + 4 × 1 + 3 × 3) / 13 = 3.31;
+    // all = 87 / 31 = 2.81. I (received in February) is not counted.
+    let times: Vec<(&str, u64, f64)> = report
+        .processing_time
+        .iter()
+        .map(|time| {
+            (
+                time.procedure.as_str(),
+                time.dossiers,
+                time.average_working_days,
+            )
+        })
+        .collect();
+    assert_eq!(times, [("P1", 18, 2.44), ("P2", 13, 3.31)]);
+    assert_eq!(indicator(&report, "2.2").value, 2.81);
+
+    // 3.3: online A10 + G6 + C's first (paper result, but an e-result) = 17 / 44 = 38.64 %;
+    // threshold 50 → 6 × 38.64 / 50 = 4.64.
+    let online = indicator(&report, "3.3");
+    assert_eq!(
+        (
+            online.numerator,
+            online.denominator,
+            online.value,
+            online.points
+        ),
+        (17.0, 44.0, 38.64, 4.64)
+    );
+
+    // 3.6: paid online B5 + C3 = 8 of 14 fee-bearing = 57.14 %; threshold 100 → 3.43.
+    let paid = indicator(&report, "3.6");
+    assert_eq!(
+        (paid.numerator, paid.denominator, paid.value, paid.points),
+        (8.0, 14.0, 57.14, 3.43)
+    );
+
+    // 4.1: paper-result dossiers C6 + D4 + E3 = 13, with an e-result C1 + E3 = 4 → 30.77 %.
+    let e_result = indicator(&report, "4.1");
+    assert_eq!(
+        (
+            e_result.numerator,
+            e_result.denominator,
+            e_result.value,
+            e_result.points
+        ),
+        (4.0, 13.0, 30.77, 1.85)
+    );
+
+    // 4.2: digitised A10 + C1 (only the one with its e-result) + E3 + G3 = 17 / 44 = 38.64 %;
+    // threshold 80 → 8 × 38.64 / 80 = 3.86.
+    let digitised = indicator(&report, "4.2");
+    assert_eq!(
+        (digitised.numerator, digitised.value, digitised.points),
+        (17.0, 38.64, 3.86)
+    );
+
+    // 4.3: re-used A4 + G2 = 6 / 44 = 13.64 % → 8 × 13.64 / 80 = 1.36.
+    let reused = indicator(&report, "4.3");
+    assert_eq!(
+        (reused.numerator, reused.value, reused.points),
+        (6.0, 13.64, 1.36)
+    );
+
+    // 5.4: 100 − (14 / 43 = 32.56 late + 2 / 44 = 4.55 dissatisfied) = 62.89 %;
+    // threshold 90 → 18 × 62.89 / 90 = 12.58.
+    let satisfaction = indicator(&report, "5.4");
+    assert_eq!((satisfaction.value, satisfaction.points), (62.89, 12.58));
+}
+
+#[test]
+fn another_units_dossiers_count_only_in_the_all_units_report() {
+    let all = compute(&march(), period(), None, &settings());
+    assert_eq!(all.received, 47);
+    assert_eq!(all.early, 15);
+    let other = compute(&march(), period(), Some("000.00.18.H21"), &settings());
+    assert_eq!(
+        (other.received, other.early, other.on_time, other.late),
+        (3, 3, 0, 0)
+    );
+    assert_eq!(indicator(&other, "2.1").value, 100.0);
+}
+
+#[test]
+fn an_empty_period_gives_zero_rates_not_a_division_by_zero() {
+    let empty = Period {
+        from: NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+        to: NaiveDate::from_ymd_opt(2025, 1, 31).expect("date"),
+    };
+    let report = compute(&march(), empty, Some(UNIT), &settings());
+    assert_eq!(report.received, 0);
+    assert!(
+        report
+            .indicators
+            .iter()
+            .all(|indicator| indicator.value == 0.0 && indicator.points == 0.0)
+    );
+}
+
+#[test]
+fn settings_without_an_indicator_are_refused_with_the_fix() {
+    let error = Settings::from_toml(
+        "hours_per_working_day = 8.0\nsync_rate = 1.0\n[indicator.\"2.1\"]\nmax_points = 20.0\n",
+    )
+    .unwrap_err();
+    assert!(error.contains("[indicator.\"2.2\"]"), "{error}");
+}
+
+#[test]
+fn formats_carry_every_indicator() {
+    let report = compute(&march(), period(), Some(UNIT), &settings());
+    let csv = to_csv(&report);
+    assert_eq!(csv.lines().count(), 9);
+    assert!(csv.contains("2.1,\"Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn\""));
+    let html = to_html(&report);
+    assert!(
+        html.contains("Quyết định 766/QĐ-TTg")
+            && html.contains("01/03/2026")
+            && html.contains("@page")
+    );
+}

@@ -1,0 +1,91 @@
+//! `hoso report indicators` over the demo's dossiers.
+
+use crate::{TestDatabase, hoso, stderr, stdout};
+
+fn report(database: &TestDatabase, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "report",
+        "indicators",
+        "--db",
+        &database.url,
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+    ];
+    args.extend_from_slice(extra);
+    hoso(&args)
+}
+
+#[test]
+fn the_demo_month_reports_its_indicators_in_every_format() {
+    let database = TestDatabase::sqlite("report-indicators");
+    assert!(hoso(&["demo", "--db", &database.url]).status.success());
+    let output = report(&database, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    // The demo: two dossiers returned (judged), one withdrawn (received, not judged), one refused
+    // at intake (never received).
+    assert_eq!(json["received"], 3, "{json:#}");
+    assert_eq!(json["late"], 0);
+    assert_eq!(
+        json["early"].as_u64().unwrap_or_default() + json["on_time"].as_u64().unwrap_or_default(),
+        2
+    );
+    let on_time = &json["indicators"][0];
+    assert_eq!(
+        (on_time["id"].as_str(), on_time["value"].as_f64()),
+        (Some("2.1"), Some(100.0))
+    );
+    assert_eq!(json["indicators"].as_array().map(Vec::len), Some(8));
+
+    let csv = report(&database, &["--format", "csv"]);
+    assert_eq!(stdout(&csv).lines().count(), 9, "{}", stdout(&csv));
+    let html = report(&database, &["--format", "html"]);
+    assert!(stdout(&html).contains("Báo cáo chỉ số chất lượng phục vụ"));
+
+    let elsewhere = report(&database, &["--unit", "000.00.99.H99"]);
+    assert!(elsewhere.status.success());
+    assert!(
+        stderr(&elsewhere).contains("note: no dossier of 000.00.99.H99"),
+        "{}",
+        stderr(&elsewhere)
+    );
+}
+
+#[test]
+fn bad_report_arguments_say_what_to_write() {
+    let database = TestDatabase::sqlite("report-bad-arguments");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--from", "2026-02-30", "--to", "2026-03-31"],
+            "--from \"2026-02-30\" is not a date: write YYYY-MM-DD",
+        ),
+        (
+            &["--from", "2026-04-01", "--to", "2026-03-31"],
+            "--from 2026-04-01 is after --to 2026-03-31",
+        ),
+        (
+            &[
+                "--from",
+                "2026-03-01",
+                "--to",
+                "2026-03-31",
+                "--unit",
+                "not/a/unit",
+            ],
+            "is not a unit code",
+        ),
+    ];
+    for (arguments, message) in cases {
+        let mut args = vec!["report", "indicators", "--db", &database.url];
+        args.extend_from_slice(arguments);
+        let output = hoso(&args);
+        assert_eq!(output.status.code(), Some(2), "{arguments:?}");
+        assert!(
+            stderr(&output).contains(message),
+            "{arguments:?}: {}",
+            stderr(&output)
+        );
+    }
+}
