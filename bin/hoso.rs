@@ -179,6 +179,13 @@ struct ServeArgs {
     /// Log format.
     #[arg(long, env = "HOSO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Points and thresholds of the Decision 766 indicators, for GET /api/v1/reports/indicators.
+    #[arg(
+        long,
+        env = "HOSO_INDICATORS",
+        default_value = "fixtures/indicators.toml"
+    )]
+    indicators: PathBuf,
     /// Key file for signing audit checkpoints (`hoso audit keygen`); without it none are signed.
     #[arg(long, env = "HOSO_AUDIT_KEY")]
     audit_key: Option<PathBuf>,
@@ -727,6 +734,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(vnpay) = args.vnpay.settings() {
         state = state.with_vnpay(vnpay);
     }
+    state.indicator_settings = match std::fs::read_to_string(&args.indicators) {
+        Ok(text) => Some(std::sync::Arc::new(
+            hoso_engine::indicators::Settings::from_toml(&text)
+                .map_err(|why| anyhow::anyhow!("{}: {why}", args.indicators.display()))?,
+        )),
+        Err(error) => {
+            tracing::warn!(path = %args.indicators.display(), %error, "no indicator settings: reports are off");
+            None
+        }
+    };
     state.sms_callback_token = args
         .effects
         .sms_callback_token

@@ -1,6 +1,6 @@
 //! Reports over every stored dossier: the Decision 766 indicators.
 
-use hoso_engine::indicators::{self, DossierFacts, Period, Report, Settings};
+use hoso_engine::indicators::{self, DossierFacts, Period, Report, Satisfaction, Settings};
 use hoso_engine::ports::{Store, StoreError};
 use hoso_engine::service::Service;
 
@@ -13,6 +13,13 @@ pub async fn dossier_facts(
     unit: Option<&str>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Vec<DossierFacts>, StoreError> {
+    let ratings: std::collections::HashMap<String, Satisfaction> = service
+        .store()
+        .ratings()
+        .await?
+        .into_iter()
+        .filter_map(|(code, satisfaction)| Some((code, Satisfaction::parse(&satisfaction)?)))
+        .collect();
     let codes = service.store().codes().await?;
     let mut facts = Vec::with_capacity(codes.len());
     for (done, code) in codes.iter().enumerate() {
@@ -34,7 +41,7 @@ pub async fn dossier_facts(
             &events,
             &procedure,
             service.calendars(),
-            None,
+            ratings.get(&code.to_string()).copied(),
         ));
     }
     Ok(facts)

@@ -10,6 +10,7 @@ mod oidc;
 mod outbox;
 mod payments;
 mod procedure;
+mod ratings;
 mod reports;
 mod server;
 

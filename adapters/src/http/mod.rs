@@ -13,6 +13,7 @@ pub mod limit;
 pub mod metrics;
 pub mod oidc;
 pub mod payments;
+pub mod reports;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -83,6 +84,8 @@ pub struct AppState {
     pub vnpay: Option<Arc<crate::payment::vnpay::VnpaySettings>>,
     /// The secret in the SMS provider's callback URL, when configured.
     pub sms_callback_token: Option<String>,
+    /// Points and thresholds of the Decision 766 indicators, when loaded.
+    pub indicator_settings: Option<Arc<hoso_engine::indicators::Settings>>,
 }
 
 impl AppState {
@@ -103,6 +106,7 @@ impl AppState {
             limits,
             vnpay: None,
             sms_callback_token: None,
+            indicator_settings: None,
         }
     }
 
@@ -164,6 +168,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(payments::ipn))
         .routes(routes!(payments::return_page))
         .routes(routes!(callbacks::sms_report))
+        .routes(routes!(reports::indicators))
+        .routes(routes!(reports::rate))
         .split_for_parts();
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
     Router::new()

@@ -164,6 +164,22 @@ impl AnyStore {
         delegate!(self, store => store.ping())
     }
 
+    /// Records a dossier's rating; false when it was already rated.
+    pub async fn insert_rating(
+        &self,
+        code: &str,
+        unit: &str,
+        satisfaction: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, store => store.insert_rating(code, unit, satisfaction, now))
+    }
+
+    /// Every rating, by dossier code.
+    pub async fn ratings(&self) -> Result<Vec<(String, String)>, StoreError> {
+        delegate!(self, store => store.ratings())
+    }
+
     /// Every dossier code found in the events or the projections, as stored (maybe malformed).
     pub async fn audit_codes(&self) -> Result<Vec<String>, StoreError> {
         delegate!(self, store => store.audit_codes())
@@ -704,6 +720,36 @@ macro_rules! store_impl {
                 .await
                 .map_err($crate::store::unavailable)?;
                 Ok(updated.rows_affected() == 1)
+            }
+
+            /// Records a rating unless the dossier has one.
+            pub async fn insert_rating(
+                &self,
+                code: &str,
+                unit: &str,
+                satisfaction: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool, hoso_engine::ports::StoreError> {
+                let inserted = sqlx::query(
+                    "INSERT INTO ratings (case_code, unit, satisfaction, rated_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (case_code) DO NOTHING",
+                )
+                .bind(code)
+                .bind(unit)
+                .bind(satisfaction)
+                .bind($crate::store::rows::micros(now))
+                .execute(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                Ok(inserted.rows_affected() == 1)
+            }
+
+            /// Every rating as (dossier code, satisfaction).
+            pub async fn ratings(&self) -> Result<Vec<(String, String)>, hoso_engine::ports::StoreError> {
+                sqlx::query_as("SELECT case_code, satisfaction FROM ratings")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)
             }
 
             /// Every dossier code in the events or the projections.

@@ -29,6 +29,24 @@ pub enum Satisfaction {
     Dissatisfied,
 }
 
+impl Satisfaction {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VerySatisfied => "very_satisfied",
+            Self::Satisfied => "satisfied",
+            Self::Dissatisfied => "dissatisfied",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::VerySatisfied, Self::Satisfied, Self::Dissatisfied]
+            .into_iter()
+            .find(|value| value.as_str() == text)
+    }
+}
+
 /// What the indicators need to know about one dossier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DossierFacts {

@@ -1,0 +1,192 @@
+//! Service-quality reports (Decision 766 indicators) and citizens' satisfaction ratings.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Utc};
+use hoso_engine::case::Status;
+use hoso_engine::indicators::{Period, Satisfaction};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::AppState;
+use super::api::{ApiJson, ApiPath, ApiQuery, load_readable};
+use super::auth::Principal;
+use super::error::{ApiError, Problem};
+use crate::access::UserKind;
+
+/// Which indicators to compute.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorQuery {
+    /// The receiving unit; officers may only ask for their own (the default for them).
+    pub unit: Option<String>,
+    /// First day, YYYY-MM-DD (Vietnam time).
+    pub from: String,
+    /// Last day, YYYY-MM-DD, included.
+    pub to: String,
+    /// json (default), csv or html.
+    pub format: Option<String>,
+}
+
+fn day(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        ApiError::field(
+            &format!("/{field}"),
+            format!("`{text}` is not a date: write YYYY-MM-DD"),
+        )
+    })
+}
+
+/// Decision 766 indicators for a unit and period: auditors for any unit or all, officers for
+/// their own unit.
+#[utoipa::path(get, path = "/api/v1/reports/indicators", tag = "reports", params(IndicatorQuery),
+    responses((status = 200, description = "The report as JSON, CSV or HTML"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn indicators(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(query): ApiQuery<IndicatorQuery>,
+) -> Result<Response, ApiError> {
+    let Principal::Staff(user) = &principal else {
+        return Err(ApiError::Forbidden(
+            "citizens do not read unit reports".to_owned(),
+        ));
+    };
+    let unit = match user.kind {
+        UserKind::Auditor => query.unit.clone(),
+        UserKind::Officer => {
+            let own = user.unit.as_ref().map(ToString::to_string);
+            match (&query.unit, &own) {
+                (Some(asked), Some(own)) if asked != own => {
+                    return Err(ApiError::Forbidden(format!(
+                        "officers read their own unit's report ({own}), not {asked}"
+                    )));
+                }
+                (_, Some(own)) => Some(own.clone()),
+                (_, None) => {
+                    return Err(ApiError::Forbidden("this officer has no unit".to_owned()));
+                }
+            }
+        }
+        _ => {
+            return Err(ApiError::Forbidden(
+                "only auditors and officers read service-quality reports".to_owned(),
+            ));
+        }
+    };
+    let period = Period {
+        from: day("from", &query.from)?,
+        to: day("to", &query.to)?,
+    };
+    if period.from > period.to {
+        return Err(ApiError::field(
+            "/from",
+            format!("{} is after the last day {}", query.from, query.to),
+        ));
+    }
+    if (period.to - period.from).num_days() > 366 {
+        return Err(ApiError::field(
+            "/to",
+            "a report covers at most one year; ask for each year separately",
+        ));
+    }
+    let format = query.format.as_deref().unwrap_or("json");
+    if !["json", "csv", "html"].contains(&format) {
+        return Err(ApiError::field(
+            "/format",
+            format!("`{format}` is not a format: use json, csv or html"),
+        ));
+    }
+    let settings = state.indicator_settings.clone().ok_or_else(|| {
+        ApiError::NotFound(
+            "reports are not configured on this server: start it with --indicators FILE".to_owned(),
+        )
+    })?;
+    let report = crate::reports::indicator_report(
+        &state.service,
+        period,
+        unit.as_deref(),
+        &settings,
+        |_, _| {},
+    )
+    .await?;
+    Ok(match format {
+        "csv" => (
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            hoso_engine::indicators::to_csv(&report),
+        )
+            .into_response(),
+        "html" => (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            hoso_engine::indicators::to_html(&report),
+        )
+            .into_response(),
+        _ => axum::Json(report).into_response(),
+    })
+}
+
+/// A citizen's rating of a returned dossier.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingRequest {
+    /// very_satisfied, satisfied or dissatisfied.
+    pub satisfaction: String,
+}
+
+/// The applicant rates their returned dossier, once. The rating is kept without their identity
+/// and appears only in aggregate (indicator 5.4), never on the dossier's timeline.
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/rating", tag = "dossiers",
+    params(("code" = String, Path, description = "Dossier code")),
+    request_body = RatingRequest,
+    responses((status = 201, body = RatingRequest), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn rate(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(request): ApiJson<RatingRequest>,
+) -> Result<(StatusCode, axum::Json<RatingRequest>), ApiError> {
+    let case = load_readable(&state, &principal, &code).await?;
+    if principal.citizen_id() != Some(case.applicant.citizen_id.as_str()) {
+        return Err(ApiError::Forbidden(
+            "only the applicant rates a dossier".to_owned(),
+        ));
+    }
+    let satisfaction = Satisfaction::parse(&request.satisfaction).ok_or_else(|| {
+        ApiError::field(
+            "/satisfaction",
+            format!(
+                "`{}` is not a rating: use very_satisfied, satisfied or dissatisfied",
+                request.satisfaction
+            ),
+        )
+    })?;
+    if case.status != Status::ResultReturned {
+        return Err(ApiError::Conflict(format!(
+            "dossier {} can be rated once its result is returned; it is {}",
+            case.code,
+            case.status.label()
+        )));
+    }
+    let recorded = state
+        .service
+        .store()
+        .insert_rating(
+            &case.code.to_string(),
+            case.receiving_unit.as_str(),
+            satisfaction.as_str(),
+            Utc::now(),
+        )
+        .await?;
+    if !recorded {
+        return Err(ApiError::Conflict(format!(
+            "dossier {} has already been rated",
+            case.code
+        )));
+    }
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(RatingRequest {
+            satisfaction: satisfaction.as_str().to_owned(),
+        }),
+    ))
+}

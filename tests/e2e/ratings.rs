@@ -1,0 +1,210 @@
+//! `POST /api/v1/dossiers/{code}/rating` and `GET /api/v1/reports/indicators` on a running server.
+
+use reqwest::StatusCode;
+
+use crate::hoso;
+use crate::server::{Backend, Server};
+
+const RETURNED: &str = "000.00.17.H21-260302-0001";
+const APPLICANT: &str = "001090000001";
+const REFUSED_AT_INTAKE: &str = "000.00.17.H21-260302-0003";
+
+async fn rate(
+    server: &Server,
+    token: &str,
+    code: &str,
+    body: serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let response = server
+        .http
+        .post(server.url(&format!("/api/v1/dossiers/{code}/rating")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("response");
+    let status = response.status();
+    (status, response.json().await.unwrap_or_default())
+}
+
+async fn report(server: &Server, token: &str, query: &str) -> (StatusCode, String) {
+    let response = server
+        .http
+        .get(server.url(&format!("/api/v1/reports/indicators?{query}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("response");
+    (response.status(), response.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn the_applicant_rates_a_returned_dossier_once_and_reports_count_it() {
+    let Some(server) = Server::start(Backend::Sqlite, "ratings", &[]) else {
+        return;
+    };
+    assert!(
+        hoso(&["demo", "--db", &server.database.url])
+            .status
+            .success()
+    );
+    let applicant = server.citizen(APPLICANT);
+    let stranger = server.citizen("001090009999");
+    let officer = server.officer("mot_cua");
+    let auditor = server.user("auditor", &[]);
+    let satisfied = serde_json::json!({ "satisfaction": "dissatisfied" });
+
+    // Denials first: another citizen does not learn the dossier exists; staff cannot rate.
+    assert_eq!(
+        rate(&server, &stranger, RETURNED, satisfied.clone())
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        rate(&server, &officer, RETURNED, satisfied.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        rate(&server, "not-a-token", RETURNED, satisfied.clone())
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, problem) = rate(
+        &server,
+        &applicant,
+        RETURNED,
+        serde_json::json!({ "satisfaction": "meh" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problem["errors"][0]["pointer"], "/satisfaction",
+        "{problem}"
+    );
+
+    let (status, body) = rate(&server, &applicant, RETURNED, satisfied.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, problem) = rate(&server, &applicant, RETURNED, satisfied.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("already been rated"),
+        "{problem}"
+    );
+
+    // The rating is not on the dossier's timeline.
+    let timeline = server
+        .http
+        .get(server.url(&format!("/api/v1/dossiers/{RETURNED}/timeline")))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .expect("timeline")
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(!timeline.contains("dissatisfied"), "{timeline}");
+
+    // The auditor's report counts it in 5.4: 2 judged on time, 1 of 3 received dissatisfied.
+    let (status, body) = report(&server, &auditor, "from=2026-03-01&to=2026-03-31").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let satisfaction = json["indicators"]
+        .as_array()
+        .and_then(|all| all.iter().find(|indicator| indicator["id"] == "5.4"))
+        .cloned();
+    assert_eq!(
+        satisfaction.map(|indicator| indicator["value"].clone()),
+        Some(serde_json::json!(66.67)),
+        "{json:#}"
+    );
+    let (status, csv) = report(
+        &server,
+        &auditor,
+        "from=2026-03-01&to=2026-03-31&format=csv",
+    )
+    .await;
+    assert_eq!((status, csv.lines().count()), (StatusCode::OK, 9));
+
+    // The officer reads their own unit only; citizens read no reports.
+    assert_eq!(
+        report(&server, &officer, "from=2026-03-01&to=2026-03-31")
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        report(
+            &server,
+            &officer,
+            "unit=000.00.01.H21&from=2026-03-01&to=2026-03-31"
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        report(&server, &applicant, "from=2026-03-01&to=2026-03-31")
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, problem) = report(&server, &auditor, "from=2026-03-32&to=2026-03-31").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem.contains("/from"), "{problem}");
+    assert_eq!(
+        report(
+            &server,
+            &auditor,
+            "from=2026-03-01&to=2026-03-31&format=pdf"
+        )
+        .await
+        .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn a_dossier_not_returned_cannot_be_rated() {
+    let Some(server) = Server::start(Backend::Sqlite, "ratings-not-returned", &[]) else {
+        return;
+    };
+    assert!(
+        hoso(&["demo", "--db", &server.database.url])
+            .status
+            .success()
+    );
+    let output = hoso(&[
+        "case",
+        "show",
+        REFUSED_AT_INTAKE,
+        "--db",
+        &server.database.url,
+    ]);
+    let shown = crate::stdout(&output);
+    let applicant = shown
+        .split(|character: char| !character.is_ascii_digit())
+        .find(|word| word.len() == 12)
+        .expect("the applicant's citizen id is shown")
+        .to_owned();
+    let token = server.citizen(&applicant);
+    let (status, problem) = rate(
+        &server,
+        &token,
+        REFUSED_AT_INTAKE,
+        serde_json::json!({ "satisfaction": "satisfied" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("once its result is returned"),
+        "{problem}"
+    );
+}
