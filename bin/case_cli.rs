@@ -152,3 +152,31 @@ pub async fn list(
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// Prints an official form of a dossier as JSON or printable HTML.
+pub async fn form(
+    service: &Service<AnyStore>,
+    code: &str,
+    form: &str,
+    html: bool,
+) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        form == "06",
+        "form {form:?} is not available: `06` (the process-control slip) is; forms 01–05 and 07 are not built yet"
+    );
+    let code =
+        DossierCode::parse(code).with_context(|| format!("`{code}` is not a dossier code"))?;
+    let case = service
+        .store()
+        .load(&code)
+        .await?
+        .with_context(|| format!("no dossier {code}"))?;
+    let procedure = service.procedure_of(&case)?;
+    let slip = hoso_engine::forms::control_slip(&case, &procedure, Utc::now());
+    if html {
+        print!("{}", hoso_engine::forms::control_slip_html(&slip));
+    } else {
+        println!("{}", serde_json::to_string_pretty(&slip)?);
+    }
+    Ok(ExitCode::SUCCESS)
+}

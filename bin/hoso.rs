@@ -122,6 +122,18 @@ enum CaseCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// An official form of a dossier: 06 is the process-control slip (phiếu kiểm soát).
+    Form {
+        /// The dossier code.
+        code: String,
+        /// The form number (Circular 03/2025 numbering); available: 06.
+        form: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+        format: ReportFormat,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Dossiers, newest first.
     List {
         /// Only this status (e.g. processing, supplement_requested).
@@ -982,6 +994,19 @@ async fn run_case(command: CaseCommand) -> anyhow::Result<ExitCode> {
     match command {
         CaseCommand::Show { code, store } => {
             case_cli::show(&open(&store.settings()).await?, &code).await
+        }
+        CaseCommand::Form {
+            code,
+            form,
+            format,
+            store,
+        } => {
+            let html = match format {
+                ReportFormat::Json => false,
+                ReportFormat::Html => true,
+                ReportFormat::Csv => anyhow::bail!("forms are printed as json or html, not csv"),
+            };
+            case_cli::form(&open(&store.settings()).await?, &code, &form, html).await
         }
         CaseCommand::List {
             status,

@@ -8,6 +8,7 @@
 //! - [`audit`] — signed checkpoints over every chain, offline-verifiable bundles.
 //! - [`case`] — dossiers: commands, events, `decide`, `evolve`, the hash chain, effects.
 //! - [`clock`] — official calendars and working-time arithmetic for legal deadlines.
+//! - [`forms`] — official one-stop forms from dossier data (the process-control slip).
 //! - [`indicators`] — Decision 766 service-quality indicators over dossier facts.
 //! - [`located`] — hand-written TOML files read with `file:line:column` diagnostics.
 //! - [`procedure`] — the procedure file format, loading with located errors, validation,
@@ -19,6 +20,7 @@
 pub mod audit;
 pub mod case;
 pub mod clock;
+pub mod forms;
 pub mod indicators;
 pub mod located;
 pub mod money;

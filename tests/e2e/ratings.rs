@@ -208,3 +208,93 @@ async fn a_dossier_not_returned_cannot_be_rated() {
         "{problem}"
     );
 }
+
+#[tokio::test]
+async fn the_process_control_slip_is_served_to_those_who_may_read_the_dossier() {
+    let Some(server) = Server::start(Backend::Sqlite, "forms", &[]) else {
+        return;
+    };
+    assert!(
+        hoso(&["demo", "--db", &server.database.url])
+            .status
+            .success()
+    );
+    let auditor = server.user("auditor", &[]);
+    let stranger = server.citizen("001090009999");
+    let get = |token: String, path: String| {
+        let request = server.http.get(server.url(&path)).bearer_auth(token);
+        async move {
+            let response = request.send().await.expect("response");
+            (response.status(), response.text().await.unwrap_or_default())
+        }
+    };
+    let (status, body) = get(
+        auditor.clone(),
+        format!("/api/v1/dossiers/{RETURNED}/forms/06"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let slip: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(slip["form"], "06");
+    assert!(
+        slip["rows"].as_array().is_some_and(|rows| rows.len() >= 3),
+        "{slip:#}"
+    );
+    assert!(
+        slip["rows"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|row| row["result"] != "late"),
+        "{slip:#}"
+    );
+    let (status, html) = get(
+        auditor.clone(),
+        format!("/api/v1/dossiers/{RETURNED}/forms/06?format=html"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"));
+    assert_eq!(
+        get(stranger, format!("/api/v1/dossiers/{RETURNED}/forms/06"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, problem) = get(
+        auditor.clone(),
+        format!("/api/v1/dossiers/{RETURNED}/forms/01"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(problem.contains("available is 06"), "{problem}");
+    assert_eq!(
+        get(
+            auditor,
+            format!("/api/v1/dossiers/{RETURNED}/forms/06?format=pdf")
+        )
+        .await
+        .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let cli = hoso(&[
+        "case",
+        "form",
+        RETURNED,
+        "06",
+        "--format",
+        "html",
+        "--db",
+        &server.database.url,
+    ]);
+    assert!(cli.status.success(), "{}", crate::stderr(&cli));
+    assert!(crate::stdout(&cli).contains("Mã hồ sơ: 000.00.17.H21-260302-0001"));
+    let missing = hoso(&["case", "form", RETURNED, "03", "--db", &server.database.url]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        crate::stderr(&missing).contains("form \"03\" is not available"),
+        "{}",
+        crate::stderr(&missing)
+    );
+}

@@ -170,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(callbacks::sms_report))
         .routes(routes!(reports::indicators))
         .routes(routes!(reports::rate))
+        .routes(routes!(reports::form))
         .split_for_parts();
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
     Router::new()

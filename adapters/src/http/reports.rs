@@ -1,4 +1,4 @@
-//! Service-quality reports (Decision 766 indicators) and citizens' satisfaction ratings.
+//! Service-quality reports (Decision 766 indicators), official forms, and citizens' ratings.
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -189,4 +189,52 @@ pub async fn rate(
             satisfaction: satisfaction.as_str().to_owned(),
         }),
     ))
+}
+
+/// How a form is returned.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FormQuery {
+    /// json (default) or html (printable).
+    pub format: Option<String>,
+}
+
+/// An official form of a dossier, for whoever may read the dossier. Available: 06, the
+/// process-control slip (phiếu kiểm soát quá trình giải quyết hồ sơ).
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}/forms/{form}", tag = "dossiers",
+    params(("code" = String, Path, description = "Dossier code"), ("form" = String, Path, description = "Form number: 06"), FormQuery),
+    responses((status = 200, description = "The form as JSON or HTML"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn form(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath((code, form)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<FormQuery>,
+) -> Result<Response, ApiError> {
+    let case = load_readable(&state, &principal, &code).await?;
+    if form != "06" {
+        return Err(ApiError::NotFound(format!(
+            "no form {form}: available is 06 (the process-control slip)"
+        )));
+    }
+    let format = query.format.as_deref().unwrap_or("json");
+    if !["json", "html"].contains(&format) {
+        return Err(ApiError::field(
+            "/format",
+            format!("`{format}` is not a format: use json or html"),
+        ));
+    }
+    let procedure = state
+        .service
+        .procedure_of(&case)
+        .map_err(|error| ApiError::Internal(error.to_string()))?;
+    let slip = hoso_engine::forms::control_slip(&case, &procedure, Utc::now());
+    Ok(if format == "html" {
+        (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            hoso_engine::forms::control_slip_html(&slip),
+        )
+            .into_response()
+    } else {
+        axum::Json(slip).into_response()
+    })
 }

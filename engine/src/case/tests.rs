@@ -1186,3 +1186,94 @@ fn each_actor_is_offered_exactly_what_decide_accepts() {
         ]
     );
 }
+
+#[test]
+fn the_control_slip_of_a_dossier_through_two_units_judges_each_row_on_the_calendar() {
+    use crate::forms::{RowResult, control_slip, control_slip_html};
+    let mut world = World::new(BIRTH);
+    // The commune chair signs in another unit, as when a district leader signs.
+    world
+        .directory
+        .route(unit("000.00.17.H21"), "lanh_dao_xa", unit("000.00.18.H21"));
+    let chair = Actor::officer("officer-chu_tich", "chu_tich", unit("000.00.18.H21"));
+    // Friday 7 March 2025, then the weekend, then Monday 10 March.
+    world.submit_birth("2025-03-07T09:00:00+07:00");
+    world
+        .run(
+            &officer("mot_cua"),
+            Command::Receive,
+            "2025-03-07T09:30:00+07:00",
+        )
+        .unwrap();
+    // tiep_nhan: 1 working hour from 09:30 → due 10:30; handed on at 10:00 the same day.
+    world
+        .run(
+            &officer("mot_cua"),
+            action("chuyen_tham_dinh"),
+            "2025-03-07T10:00:00+07:00",
+        )
+        .unwrap();
+    // tham_dinh: 3 working hours from 10:00 → due that afternoon; handed on at 16:30: late.
+    world
+        .run(
+            &officer("tu_phap"),
+            action("trinh_ky"),
+            "2025-03-07T16:30:00+07:00",
+        )
+        .unwrap();
+    // ky_duyet (the other unit): 2 working hours from 16:30 → due Monday morning (the weekend
+    // does not count); signed Friday at 16:50: early.
+    world
+        .run(&chair, action("phe_duyet"), "2025-03-07T16:50:00+07:00")
+        .unwrap();
+
+    let procedure = world.procedure.clone();
+    let slip = control_slip(world.case(), &procedure, at("2025-03-07T17:00:00+07:00"));
+    let rows: Vec<(&str, &str, RowResult)> = slip
+        .rows
+        .iter()
+        .map(|row| (row.unit.as_str(), row.step.as_str(), row.result))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("000.00.17.H21", "tiep_nhan", RowResult::OnTime),
+            ("000.00.17.H21", "tham_dinh", RowResult::Late),
+            ("000.00.18.H21", "ky_duyet", RowResult::Early),
+        ]
+    );
+    assert_eq!(slip.rows[0].due_at, at("2025-03-07T10:30:00+07:00"));
+    assert_eq!(
+        slip.rows[2]
+            .due_at
+            .with_timezone(&crate::clock::vietnam())
+            .date_naive(),
+        chrono::NaiveDate::from_ymd_opt(2025, 3, 10).unwrap(),
+        "counted on the calendar: Saturday and Sunday are skipped"
+    );
+    assert_eq!(slip.rows[1].given_by, "officer-mot_cua");
+    let html = control_slip_html(&slip);
+    assert!(
+        html.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ")
+            && html.contains("Quá hạn")
+            && html.contains("Trước hạn")
+    );
+
+    // A stay still open is in progress until its due time, then late.
+    assert_eq!(
+        crate::forms::judge(
+            None,
+            at("2025-03-10T09:00:00+07:00"),
+            at("2025-03-10T08:00:00+07:00")
+        ),
+        RowResult::InProgress
+    );
+    assert_eq!(
+        crate::forms::judge(
+            None,
+            at("2025-03-10T09:00:00+07:00"),
+            at("2025-03-10T09:01:00+07:00")
+        ),
+        RowResult::Late
+    );
+}
