@@ -160,10 +160,6 @@ pub async fn form(
     form: &str,
     html: bool,
 ) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        form == "06",
-        "form {form:?} is not available: `06` (the process-control slip) is; forms 01–05 and 07 are not built yet"
-    );
     let code =
         DossierCode::parse(code).with_context(|| format!("`{code}` is not a dossier code"))?;
     let case = service
@@ -172,11 +168,22 @@ pub async fn form(
         .await?
         .with_context(|| format!("no dossier {code}"))?;
     let procedure = service.procedure_of(&case)?;
-    let slip = hoso_engine::forms::control_slip(&case, &procedure, Utc::now());
-    if html {
-        print!("{}", hoso_engine::forms::control_slip_html(&slip));
+    let text = if form == "06" {
+        let slip = hoso_engine::forms::control_slip(&case, &procedure, Utc::now());
+        if html {
+            hoso_engine::forms::control_slip_html(&slip)
+        } else {
+            serde_json::to_string_pretty(&slip)? + "\n"
+        }
     } else {
-        println!("{}", serde_json::to_string_pretty(&slip)?);
-    }
+        let events = service.store().events(&code).await?;
+        let filled = hoso_engine::forms::official_form(form, &case, &events, &procedure)?;
+        if html {
+            hoso_engine::forms::official_form_html(&filled)
+        } else {
+            serde_json::to_string_pretty(&filled)? + "\n"
+        }
+    };
+    print!("{text}");
     Ok(ExitCode::SUCCESS)
 }

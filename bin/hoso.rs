@@ -122,11 +122,12 @@ enum CaseCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// An official form of a dossier: 06 is the process-control slip (phiếu kiểm soát).
+    /// An official form of a dossier: 01 receipt, 02 supplement request, 03 refusal, 04 apology
+    /// and new date, 05 stop notice, 06 process-control slip (Circular 03/2025 numbering).
     Form {
         /// The dossier code.
         code: String,
-        /// The form number (Circular 03/2025 numbering); available: 06.
+        /// The form number, 01–06.
         form: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Json)]

@@ -261,13 +261,49 @@ async fn the_process_control_slip_is_served_to_those_who_may_read_the_dossier() 
             .0,
         StatusCode::NOT_FOUND
     );
+    let (status, receipt) = get(
+        auditor.clone(),
+        format!("/api/v1/dossiers/{RETURNED}/forms/01?format=html"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    assert!(
+        receipt.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ") && receipt.contains("size: A5"),
+        "{receipt}"
+    );
     let (status, problem) = get(
         auditor.clone(),
-        format!("/api/v1/dossiers/{RETURNED}/forms/01"),
+        format!("/api/v1/dossiers/{RETURNED}/forms/03"),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(problem.contains("available is 06"), "{problem}");
+    assert!(
+        problem.contains("has no form 03: it was not refused"),
+        "{problem}"
+    );
+    let (status, refusal) = get(
+        auditor.clone(),
+        format!("/api/v1/dossiers/{REFUSED_AT_INTAKE}/forms/03"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{refusal}");
+    let refusal: serde_json::Value = serde_json::from_str(&refusal).expect("JSON");
+    assert_eq!(refusal["title"], "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ");
+    assert!(
+        refusal["fields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|field| field["key"] == "reason" && field["value"] != ""),
+        "{refusal:#}"
+    );
+    let (status, problem) = get(
+        auditor.clone(),
+        format!("/api/v1/dossiers/{RETURNED}/forms/09"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(problem.contains("available are 01"), "{problem}");
     assert_eq!(
         get(
             auditor,
@@ -293,7 +329,7 @@ async fn the_process_control_slip_is_served_to_those_who_may_read_the_dossier() 
     let missing = hoso(&["case", "form", RETURNED, "03", "--db", &server.database.url]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(
-        crate::stderr(&missing).contains("form \"03\" is not available"),
+        crate::stderr(&missing).contains("has no form 03: it was not refused"),
         "{}",
         crate::stderr(&missing)
     );

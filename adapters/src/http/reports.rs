@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 use hoso_engine::case::Status;
 use hoso_engine::indicators::{Period, Satisfaction};
+use hoso_engine::ports::Store;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -199,10 +200,10 @@ pub struct FormQuery {
     pub format: Option<String>,
 }
 
-/// An official form of a dossier, for whoever may read the dossier. Available: 06, the
-/// process-control slip (phiếu kiểm soát quá trình giải quyết hồ sơ).
+/// An official form of a dossier, for whoever may read the dossier: 01 receipt, 02 supplement
+/// request, 03 refusal, 04 apology and new date, 05 stop notice, 06 process-control slip.
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/forms/{form}", tag = "dossiers",
-    params(("code" = String, Path, description = "Dossier code"), ("form" = String, Path, description = "Form number: 06"), FormQuery),
+    params(("code" = String, Path, description = "Dossier code"), ("form" = String, Path, description = "Form number: 01–06"), FormQuery),
     responses((status = 200, description = "The form as JSON or HTML"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn form(
     State(state): State<AppState>,
@@ -211,11 +212,6 @@ pub async fn form(
     ApiQuery(query): ApiQuery<FormQuery>,
 ) -> Result<Response, ApiError> {
     let case = load_readable(&state, &principal, &code).await?;
-    if form != "06" {
-        return Err(ApiError::NotFound(format!(
-            "no form {form}: available is 06 (the process-control slip)"
-        )));
-    }
     let format = query.format.as_deref().unwrap_or("json");
     if !["json", "html"].contains(&format) {
         return Err(ApiError::field(
@@ -227,14 +223,22 @@ pub async fn form(
         .service
         .procedure_of(&case)
         .map_err(|error| ApiError::Internal(error.to_string()))?;
-    let slip = hoso_engine::forms::control_slip(&case, &procedure, Utc::now());
+    let html =
+        |page: String| ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
+    if form == "06" {
+        let slip = hoso_engine::forms::control_slip(&case, &procedure, Utc::now());
+        return Ok(if format == "html" {
+            html(hoso_engine::forms::control_slip_html(&slip))
+        } else {
+            axum::Json(slip).into_response()
+        });
+    }
+    let events = state.service.store().events(&case.code).await?;
+    let filled = hoso_engine::forms::official_form(&form, &case, &events, &procedure)
+        .map_err(|error| ApiError::NotFound(error.to_string()))?;
     Ok(if format == "html" {
-        (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            hoso_engine::forms::control_slip_html(&slip),
-        )
-            .into_response()
+        html(hoso_engine::forms::official_form_html(&filled))
     } else {
-        axum::Json(slip).into_response()
+        axum::Json(filled).into_response()
     })
 }

@@ -1277,3 +1277,96 @@ fn the_control_slip_of_a_dossier_through_two_units_judges_each_row_on_the_calend
         RowResult::Late
     );
 }
+
+#[test]
+fn forms_02_04_and_05_carry_what_their_events_record() {
+    use crate::forms::{FormError, official_form};
+    let mut world = World::new(BIRTH);
+    world.submit_birth("2025-03-03T09:00:00+07:00");
+    world
+        .run(
+            &officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:30:00+07:00",
+        )
+        .unwrap();
+    let procedure = world.procedure.clone();
+    let value = |form: &crate::forms::OfficialForm, key: &str| {
+        form.fields
+            .iter()
+            .find(|field| field.key == key)
+            .map(|field| field.value.clone())
+            .unwrap_or_default()
+    };
+    let receipt = official_form("01", world.case(), &world.events, &procedure).unwrap();
+    assert_eq!(
+        value(&receipt, "appointment"),
+        crate::case::format_instant(at("2025-03-03T17:00:00+07:00"))
+    );
+    assert!(matches!(
+        official_form("04", world.case(), &world.events, &procedure),
+        Err(FormError::NotApplicable { why, .. }) if why.contains("never extended")
+    ));
+
+    world
+        .run(
+            &officer("mot_cua"),
+            Command::ApologizeAndExtend {
+                reason: "Chờ xác minh".to_owned(),
+                new_appointment: at("2025-03-05T17:00:00+07:00"),
+            },
+            "2025-03-03T14:00:00+07:00",
+        )
+        .unwrap();
+    let apology = official_form("04", world.case(), &world.events, &procedure).unwrap();
+    assert_eq!(value(&apology, "reason"), "Chờ xác minh");
+    assert_eq!(
+        value(&apology, "previous_appointment"),
+        crate::case::format_instant(at("2025-03-03T17:00:00+07:00"))
+    );
+    assert_eq!(
+        value(&apology, "appointment"),
+        crate::case::format_instant(at("2025-03-05T17:00:00+07:00"))
+    );
+
+    world
+        .run(
+            &officer("mot_cua"),
+            Command::RequestSupplement {
+                missing: vec![MissingDocument {
+                    document: "giay_chung_sinh".to_owned(),
+                    note: "Bản chụp mờ".to_owned(),
+                }],
+                reason: "Giấy chứng sinh không rõ".to_owned(),
+            },
+            "2025-03-03T15:00:00+07:00",
+        )
+        .unwrap();
+    let supplement = official_form("02", world.case(), &world.events, &procedure).unwrap();
+    assert_eq!(value(&supplement, "reason"), "Giấy chứng sinh không rõ");
+    assert_eq!(
+        supplement.table.as_ref().map(|table| table.rows.clone()),
+        Some(vec![vec![
+            "1".to_owned(),
+            "giay_chung_sinh".to_owned(),
+            "Bản chụp mờ".to_owned()
+        ]])
+    );
+
+    world
+        .run(
+            &officer("mot_cua"),
+            Command::Stop {
+                reason: "Người yêu cầu không bổ sung".to_owned(),
+            },
+            "2025-03-20T09:00:00+07:00",
+        )
+        .unwrap();
+    let stop = official_form("05", world.case(), &world.events, &procedure).unwrap();
+    assert_eq!(value(&stop, "reason"), "Người yêu cầu không bổ sung");
+    assert!(crate::forms::official_form_html(&stop).contains("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"));
+    assert!(matches!(
+        official_form("07", world.case(), &world.events, &procedure),
+        Err(FormError::Unknown(_))
+    ));
+}

@@ -1,7 +1,13 @@
 //! Official one-stop forms built from dossier data (Circular 01/2018/TT-VPCP, renumbered by
-//! Circular 03/2025). This module holds the process-control slip (phiếu kiểm soát quá trình giải
+//! Circular 03/2025): forms 01–05 in [`official_form`], and here the process-control slip (phiếu kiểm soát quá trình giải
 //! quyết hồ sơ, Form 06 since 2025, Form 05 before): every handover of the dossier with the
 //! giver, the holding unit, the times, and early / on time / late against that unit's allotment.
+
+mod official;
+
+pub use official::{
+    FormError, FormField, FormTable, OfficialForm, official_form, official_form_html,
+};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
