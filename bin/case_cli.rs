@@ -187,3 +187,19 @@ pub async fn form(
     print!("{text}");
     Ok(ExitCode::SUCCESS)
 }
+
+/// Prints a dossier's timeline as SVG.
+pub async fn svg(service: &Service<AnyStore>, code: &str) -> anyhow::Result<ExitCode> {
+    let code =
+        DossierCode::parse(code).with_context(|| format!("`{code}` is not a dossier code"))?;
+    let case = service
+        .store()
+        .load(&code)
+        .await?
+        .with_context(|| format!("no dossier {code}"))?;
+    let procedure = service.procedure_of(&case)?;
+    let now = Utc::now();
+    let slip = hoso_engine::forms::control_slip(&case, &procedure, now);
+    print!("{}", hoso_engine::forms::timeline_svg(&case, &slip, now));
+    Ok(ExitCode::SUCCESS)
+}

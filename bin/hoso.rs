@@ -135,6 +135,13 @@ enum CaseCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// A dossier's timeline as an SVG picture (lanes per unit, allotments, pauses, appointment).
+    Svg {
+        /// The dossier code.
+        code: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Dossiers, newest first.
     List {
         /// Only this status (e.g. processing, supplement_requested).
@@ -995,6 +1002,9 @@ async fn run_case(command: CaseCommand) -> anyhow::Result<ExitCode> {
     match command {
         CaseCommand::Show { code, store } => {
             case_cli::show(&open(&store.settings()).await?, &code).await
+        }
+        CaseCommand::Svg { code, store } => {
+            case_cli::svg(&open(&store.settings()).await?, &code).await
         }
         CaseCommand::Form {
             code,

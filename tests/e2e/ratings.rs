@@ -306,7 +306,7 @@ async fn the_process_control_slip_is_served_to_those_who_may_read_the_dossier() 
     assert!(problem.contains("available are 01"), "{problem}");
     assert_eq!(
         get(
-            auditor,
+            auditor.clone(),
             format!("/api/v1/dossiers/{RETURNED}/forms/06?format=pdf")
         )
         .await
@@ -314,6 +314,34 @@ async fn the_process_control_slip_is_served_to_those_who_may_read_the_dossier() 
         StatusCode::UNPROCESSABLE_ENTITY
     );
 
+    let response = server
+        .http
+        .get(server.url(&format!("/api/v1/dossiers/{RETURNED}/timeline.svg")))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok()),
+        Some("image/svg+xml")
+    );
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("class=\"stay\"")
+    );
+    let svg = hoso(&["case", "svg", RETURNED, "--db", &server.database.url]);
+    assert!(
+        crate::stdout(&svg).starts_with("<svg"),
+        "{}",
+        crate::stderr(&svg)
+    );
     let cli = hoso(&[
         "case",
         "form",

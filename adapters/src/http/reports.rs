@@ -242,3 +242,24 @@ pub async fn form(
         axum::Json(filled).into_response()
     })
 }
+
+/// The dossier's timeline as an SVG picture: a lane per unit, each stay against its allotment,
+/// pauses shaded, the appointment and any extension marked.
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}/timeline.svg", tag = "dossiers",
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, description = "image/svg+xml"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn timeline_svg(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(code): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let case = load_readable(&state, &principal, &code).await?;
+    let procedure = state
+        .service
+        .procedure_of(&case)
+        .map_err(|error| ApiError::Internal(error.to_string()))?;
+    let now = Utc::now();
+    let slip = hoso_engine::forms::control_slip(&case, &procedure, now);
+    let svg = hoso_engine::forms::timeline_svg(&case, &slip, now);
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}

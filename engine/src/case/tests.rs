@@ -1252,6 +1252,19 @@ fn the_control_slip_of_a_dossier_through_two_units_judges_each_row_on_the_calend
         "counted on the calendar: Saturday and Sunday are skipped"
     );
     assert_eq!(slip.rows[1].given_by, "officer-mot_cua");
+    let svg = crate::forms::timeline_svg(world.case(), &slip, at("2025-03-07T17:00:00+07:00"));
+    assert_eq!(
+        svg.matches("class=\"lane\"").count(),
+        2,
+        "one lane per unit"
+    );
+    assert_eq!(svg.matches("class=\"stay\"").count(), 3, "one bar per stay");
+    assert_eq!(
+        svg.matches("class=\"allotment\"").count(),
+        3,
+        "each against its allotment"
+    );
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     let html = control_slip_html(&slip);
     assert!(
         html.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ")
@@ -1362,6 +1375,18 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
             "2025-03-20T09:00:00+07:00",
         )
         .unwrap();
+    let slip =
+        crate::forms::control_slip(world.case(), &procedure, at("2025-03-20T09:00:00+07:00"));
+    let svg = crate::forms::timeline_svg(world.case(), &slip, at("2025-03-20T09:00:00+07:00"));
+    assert_eq!(
+        svg.matches("class=\"pause\"").count(),
+        1,
+        "the supplement pause is shaded"
+    );
+    assert!(
+        svg.contains("class=\"appointment\"") && svg.contains("class=\"original-appointment\""),
+        "the extension is marked"
+    );
     let stop = official_form("05", world.case(), &world.events, &procedure).unwrap();
     assert_eq!(value(&stop, "reason"), "Người yêu cầu không bổ sung");
     assert!(crate::forms::official_form_html(&stop).contains("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"));
