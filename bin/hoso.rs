@@ -421,6 +421,23 @@ enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 enum ReportCommand {
+    /// The dossier register (sổ theo dõi hồ sơ, Form 07) of a unit for a period.
+    Register {
+        /// The receiving unit, e.g. 000.00.17.H21.
+        #[arg(long)]
+        unit: String,
+        /// First day, YYYY-MM-DD (Vietnam time).
+        #[arg(long)]
+        from: String,
+        /// Last day, YYYY-MM-DD, included.
+        #[arg(long)]
+        to: String,
+        /// Output format (json or html).
+        #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+        format: ReportFormat,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Decision 766 indicators (2.1 on-time … 5.4 satisfaction) for a unit and period.
     Indicators {
         /// The receiving unit, e.g. 000.00.17.H21; default: every unit.
@@ -664,6 +681,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Timers(command) => block_on(run_timers(command)),
         Command::Outbox(command) => block_on(run_outbox(command)),
         Command::Audit(command) => block_on(audit_cli::run(command)),
+        Command::Report(ReportCommand::Register {
+            unit,
+            from,
+            to,
+            format,
+            store,
+        }) => block_on(report_register(unit, from, to, format, store)),
         Command::Report(ReportCommand::Indicators {
             unit,
             from,
@@ -1467,15 +1491,7 @@ async fn report_indicators(
     settings: PathBuf,
     store: StoreArgs,
 ) -> anyhow::Result<ExitCode> {
-    let day = |flag: &str, text: &str| {
-        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .with_context(|| format!("--{flag} {text:?} is not a date: write YYYY-MM-DD"))
-    };
-    let period = hoso_engine::indicators::Period {
-        from: day("from", &from)?,
-        to: day("to", &to)?,
-    };
-    anyhow::ensure!(period.from <= period.to, "--from {from} is after --to {to}");
+    let period = report_period(&from, &to)?;
     if let Some(unit) = &unit {
         hoso_engine::case::UnitId::parse(unit)
             .with_context(|| format!("--unit {unit:?} is not a unit code like 000.00.17.H21"))?;
@@ -1511,6 +1527,39 @@ async fn report_indicators(
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         ReportFormat::Csv => print!("{}", hoso_engine::indicators::to_csv(&report)),
         ReportFormat::Html => print!("{}", hoso_engine::indicators::to_html(&report)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_period(from: &str, to: &str) -> anyhow::Result<hoso_engine::indicators::Period> {
+    let day = |flag: &str, text: &str| {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .with_context(|| format!("--{flag} {text:?} is not a date: write YYYY-MM-DD"))
+    };
+    let period = hoso_engine::indicators::Period {
+        from: day("from", from)?,
+        to: day("to", to)?,
+    };
+    anyhow::ensure!(period.from <= period.to, "--from {from} is after --to {to}");
+    Ok(period)
+}
+
+async fn report_register(
+    unit: String,
+    from: String,
+    to: String,
+    format: ReportFormat,
+    store: StoreArgs,
+) -> anyhow::Result<ExitCode> {
+    let period = report_period(&from, &to)?;
+    hoso_engine::case::UnitId::parse(&unit)
+        .with_context(|| format!("--unit {unit:?} is not a unit code like 000.00.17.H21"))?;
+    let service = open(&store.settings()).await?;
+    let register = hoso_adapters::reports::register(&service, &unit, period).await?;
+    match format {
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&register)?),
+        ReportFormat::Html => print!("{}", hoso_engine::forms::register_html(&register)),
+        ReportFormat::Csv => anyhow::bail!("the register is printed as json or html, not csv"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -58,3 +58,29 @@ pub async fn indicator_report(
     let facts = dossier_facts(service, unit, progress).await?;
     Ok(indicators::compute(&facts, period, unit, settings))
 }
+
+/// The dossier register (Form 07) of `unit` for `period`.
+pub async fn register(
+    service: &Service<AnyStore>,
+    unit: &str,
+    period: Period,
+) -> Result<hoso_engine::forms::Register, StoreError> {
+    let mut dossiers = Vec::new();
+    for code in service.store().codes().await? {
+        if code.unit().as_str() != unit {
+            continue;
+        }
+        let Some(case) = service.store().load(&code).await? else {
+            continue;
+        };
+        let Ok(procedure) = service.procedure_of(&case) else {
+            continue;
+        };
+        dossiers.push((case, procedure));
+    }
+    let borrowed: Vec<(hoso_engine::case::Case, &hoso_engine::procedure::Procedure)> = dossiers
+        .iter()
+        .map(|(case, procedure)| (case.clone(), procedure.as_ref()))
+        .collect();
+    Ok(hoso_engine::forms::register(unit, period, &borrowed))
+}

@@ -28,14 +28,7 @@ async fn rate(
 }
 
 async fn report(server: &Server, token: &str, query: &str) -> (StatusCode, String) {
-    let response = server
-        .http
-        .get(server.url(&format!("/api/v1/reports/indicators?{query}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("response");
-    (response.status(), response.text().await.unwrap_or_default())
+    report_path(server, token, &format!("indicators?{query}")).await
 }
 
 #[tokio::test]
@@ -361,4 +354,107 @@ async fn the_process_control_slip_is_served_to_those_who_may_read_the_dossier() 
         "{}",
         crate::stderr(&missing)
     );
+}
+
+#[tokio::test]
+async fn the_register_lists_a_units_received_dossiers_for_those_allowed() {
+    let Some(server) = Server::start(Backend::Sqlite, "register", &[]) else {
+        return;
+    };
+    assert!(
+        hoso(&["demo", "--db", &server.database.url])
+            .status
+            .success()
+    );
+    let auditor = server.user("auditor", &[]);
+    let officer = server.officer("mot_cua");
+    let citizen = server.citizen(APPLICANT);
+    let (status, body) = report_path(
+        &server,
+        &auditor,
+        "register?unit=000.00.17.H21&from=2026-03-01&to=2026-03-31",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let register: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    // The demo's unit received two dossiers in March; the third was refused at intake.
+    let rows: Vec<(u64, String)> = register["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|row| {
+            (
+                row["number"].as_u64().unwrap_or_default(),
+                row["dossier"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows.iter().map(|(number, _)| *number).collect::<Vec<_>>(),
+        [1, 2],
+        "{register:#}"
+    );
+    assert!(rows.iter().all(|(_, code)| code != REFUSED_AT_INTAKE));
+    let (status, html) = report_path(
+        &server,
+        &officer,
+        "register?from=2026-03-01&to=2026-03-31&format=html",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("SỔ THEO DÕI HỒ SƠ") && html.contains("A4 landscape"));
+    assert_eq!(
+        report_path(
+            &server,
+            &officer,
+            "register?unit=000.00.01.H21&from=2026-03-01&to=2026-03-31"
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        report_path(
+            &server,
+            &citizen,
+            "register?unit=000.00.17.H21&from=2026-03-01&to=2026-03-31"
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, problem) =
+        report_path(&server, &auditor, "register?from=2026-03-01&to=2026-03-31").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem.contains("/unit"), "{problem}");
+    let cli = hoso(&[
+        "report",
+        "register",
+        "--unit",
+        "000.00.17.H21",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--format",
+        "html",
+        "--db",
+        &server.database.url,
+    ]);
+    assert!(
+        crate::stdout(&cli).contains("SỔ THEO DÕI HỒ SƠ"),
+        "{}",
+        crate::stderr(&cli)
+    );
+}
+
+async fn report_path(server: &Server, token: &str, path_and_query: &str) -> (StatusCode, String) {
+    let response = server
+        .http
+        .get(server.url(&format!("/api/v1/reports/{path_and_query}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("response");
+    (response.status(), response.text().await.unwrap_or_default())
 }

@@ -172,6 +172,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(reports::rate))
         .routes(routes!(reports::form))
         .routes(routes!(reports::timeline_svg))
+        .routes(routes!(reports::register))
         .split_for_parts();
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
     Router::new()

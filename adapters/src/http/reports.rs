@@ -39,6 +39,52 @@ fn day(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
     })
 }
 
+/// The unit a caller may report on: auditors any (or all), officers only their own.
+fn report_unit(principal: &Principal, asked: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Principal::Staff(user) = principal else {
+        return Err(ApiError::Forbidden(
+            "citizens do not read unit reports".to_owned(),
+        ));
+    };
+    match user.kind {
+        UserKind::Auditor => Ok(asked.map(str::to_owned)),
+        UserKind::Officer => {
+            let own = user.unit.as_ref().map(ToString::to_string);
+            match (asked, own) {
+                (Some(asked), Some(own)) if asked != own => Err(ApiError::Forbidden(format!(
+                    "officers read their own unit's report ({own}), not {asked}"
+                ))),
+                (_, Some(own)) => Ok(Some(own)),
+                (_, None) => Err(ApiError::Forbidden("this officer has no unit".to_owned())),
+            }
+        }
+        _ => Err(ApiError::Forbidden(
+            "only auditors and officers read service-quality reports".to_owned(),
+        )),
+    }
+}
+
+/// A period from two dates, at most a year long.
+fn report_period(from: &str, to: &str) -> Result<Period, ApiError> {
+    let period = Period {
+        from: day("from", from)?,
+        to: day("to", to)?,
+    };
+    if period.from > period.to {
+        return Err(ApiError::field(
+            "/from",
+            format!("{from} is after the last day {to}"),
+        ));
+    }
+    if (period.to - period.from).num_days() > 366 {
+        return Err(ApiError::field(
+            "/to",
+            "a report covers at most one year; ask for each year separately",
+        ));
+    }
+    Ok(period)
+}
+
 /// Decision 766 indicators for a unit and period: auditors for any unit or all, officers for
 /// their own unit.
 #[utoipa::path(get, path = "/api/v1/reports/indicators", tag = "reports", params(IndicatorQuery),
@@ -48,49 +94,8 @@ pub async fn indicators(
     principal: Principal,
     ApiQuery(query): ApiQuery<IndicatorQuery>,
 ) -> Result<Response, ApiError> {
-    let Principal::Staff(user) = &principal else {
-        return Err(ApiError::Forbidden(
-            "citizens do not read unit reports".to_owned(),
-        ));
-    };
-    let unit = match user.kind {
-        UserKind::Auditor => query.unit.clone(),
-        UserKind::Officer => {
-            let own = user.unit.as_ref().map(ToString::to_string);
-            match (&query.unit, &own) {
-                (Some(asked), Some(own)) if asked != own => {
-                    return Err(ApiError::Forbidden(format!(
-                        "officers read their own unit's report ({own}), not {asked}"
-                    )));
-                }
-                (_, Some(own)) => Some(own.clone()),
-                (_, None) => {
-                    return Err(ApiError::Forbidden("this officer has no unit".to_owned()));
-                }
-            }
-        }
-        _ => {
-            return Err(ApiError::Forbidden(
-                "only auditors and officers read service-quality reports".to_owned(),
-            ));
-        }
-    };
-    let period = Period {
-        from: day("from", &query.from)?,
-        to: day("to", &query.to)?,
-    };
-    if period.from > period.to {
-        return Err(ApiError::field(
-            "/from",
-            format!("{} is after the last day {}", query.from, query.to),
-        ));
-    }
-    if (period.to - period.from).num_days() > 366 {
-        return Err(ApiError::field(
-            "/to",
-            "a report covers at most one year; ask for each year separately",
-        ));
-    }
+    let unit = report_unit(&principal, query.unit.as_deref())?;
+    let period = report_period(&query.from, &query.to)?;
     let format = query.format.as_deref().unwrap_or("json");
     if !["json", "csv", "html"].contains(&format) {
         return Err(ApiError::field(
@@ -262,4 +267,52 @@ pub async fn timeline_svg(
     let slip = hoso_engine::forms::control_slip(&case, &procedure, now);
     let svg = hoso_engine::forms::timeline_svg(&case, &slip, now);
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+/// Which register to print.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterQuery {
+    /// The receiving unit (officers: their own, the default).
+    pub unit: Option<String>,
+    /// First day, YYYY-MM-DD.
+    pub from: String,
+    /// Last day, YYYY-MM-DD, included.
+    pub to: String,
+    /// json (default) or html.
+    pub format: Option<String>,
+}
+
+/// The dossier register (sổ theo dõi hồ sơ, Form 07) of a unit for a period.
+#[utoipa::path(get, path = "/api/v1/reports/register", tag = "reports", params(RegisterQuery),
+    responses((status = 200, description = "The register as JSON or A4 HTML"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn register(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(query): ApiQuery<RegisterQuery>,
+) -> Result<Response, ApiError> {
+    let unit = report_unit(&principal, query.unit.as_deref())?.ok_or_else(|| {
+        ApiError::field(
+            "/unit",
+            "the register is kept per unit: give unit=, e.g. 000.00.17.H21",
+        )
+    })?;
+    let period = report_period(&query.from, &query.to)?;
+    let format = query.format.as_deref().unwrap_or("json");
+    if !["json", "html"].contains(&format) {
+        return Err(ApiError::field(
+            "/format",
+            format!("`{format}` is not a format: use json or html"),
+        ));
+    }
+    let register = crate::reports::register(&state.service, &unit, period).await?;
+    Ok(if format == "html" {
+        (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            hoso_engine::forms::register_html(&register),
+        )
+            .into_response()
+    } else {
+        axum::Json(register).into_response()
+    })
 }

@@ -4,11 +4,13 @@
 //! giver, the holding unit, the times, and early / on time / late against that unit's allotment.
 
 mod official;
+mod register;
 mod svg;
 
 pub use official::{
     FormError, FormField, FormTable, OfficialForm, official_form, official_form_html,
 };
+pub use register::{Register, RegisterRow, register, register_html};
 pub use svg::timeline_svg;
 
 use chrono::{DateTime, Utc};

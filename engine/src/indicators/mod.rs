@@ -262,7 +262,8 @@ impl Period {
         local_midnight(self.to) + Duration::days(1)
     }
 
-    fn contains(&self, at: DateTime<Utc>) -> bool {
+    /// Whether `at` falls in the period.
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
         self.start() <= at && at < self.end()
     }
 }

@@ -1,0 +1,121 @@
+//! The dossier register (sổ theo dõi hồ sơ, Form 07 since 2025, Form 06 before): one row per
+//! dossier a unit received, numbered from 1 in the period, printed on A4.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::escape;
+use crate::case::{Case, format_instant};
+use crate::indicators::Period;
+use crate::procedure::Procedure;
+
+/// One line of the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisterRow {
+    /// Số thứ tự, from 1.
+    pub number: usize,
+    /// Mã hồ sơ.
+    pub dossier: String,
+    /// The procedure's name.
+    pub procedure: String,
+    /// Sets of documents (always one for an electronic dossier).
+    pub sets: u32,
+    /// The applicant.
+    pub applicant: String,
+    /// The applicant's phone.
+    pub phone: String,
+    /// The unit holding the dossier now.
+    pub unit: String,
+    /// Ngày nhận hồ sơ.
+    pub received_at: Option<DateTime<Utc>>,
+    /// Ngày hẹn trả kết quả.
+    pub appointment: Option<DateTime<Utc>>,
+    /// When it was first handed on from the one-stop desk.
+    pub transferred_at: Option<DateTime<Utc>>,
+    /// When processing ended.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// When the result was returned.
+    pub returned_at: Option<DateTime<Utc>>,
+    /// Its status, in Vietnamese.
+    pub status: String,
+}
+
+/// The register of a unit for a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Register {
+    /// Always "07".
+    pub form: String,
+    /// The receiving unit.
+    pub unit: String,
+    /// The period.
+    pub period: Period,
+    /// Its rows, by receipt time.
+    pub rows: Vec<RegisterRow>,
+}
+
+/// Builds the register from the dossiers `unit` received in `period` (others are left out).
+pub fn register(unit: &str, period: Period, dossiers: &[(Case, &Procedure)]) -> Register {
+    let mut received: Vec<&(Case, &Procedure)> = dossiers
+        .iter()
+        .filter(|(case, _)| {
+            case.receiving_unit.as_str() == unit
+                && case.received_at.is_some_and(|at| period.contains(at))
+        })
+        .collect();
+    received.sort_by_key(|(case, _)| (case.received_at, case.code.to_string()));
+    let rows = received
+        .into_iter()
+        .enumerate()
+        .map(|(index, (case, procedure))| RegisterRow {
+            number: index + 1,
+            dossier: case.code.to_string(),
+            procedure: procedure.definition().name.clone(),
+            sets: 1,
+            applicant: case.applicant.name.clone(),
+            phone: case.applicant.phone.clone().unwrap_or_default(),
+            unit: case.unit.to_string(),
+            received_at: case.received_at,
+            appointment: case.appointment,
+            transferred_at: case.visits.first().and_then(|visit| visit.left_at),
+            finished_at: case.finished_at,
+            returned_at: case.returned_at,
+            status: case.status.label().to_owned(),
+        })
+        .collect();
+    Register {
+        form: "07".to_owned(),
+        unit: unit.to_owned(),
+        period,
+        rows,
+    }
+}
+
+/// The register as a printable A4 page.
+pub fn register_html(register: &Register) -> String {
+    let when = |at: Option<DateTime<Utc>>| at.map_or_else(String::new, format_instant);
+    let mut rows = String::new();
+    for row in &register.rows {
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}<br>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            row.number,
+            escape(&row.dossier),
+            escape(&row.procedure),
+            row.sets,
+            escape(&row.applicant),
+            escape(&row.phone),
+            escape(&row.unit),
+            when(row.received_at),
+            when(row.appointment),
+            when(row.transferred_at),
+            when(row.finished_at),
+            when(row.returned_at),
+            escape(&row.status),
+        ));
+    }
+    format!(
+        "<!doctype html>\n<html lang=vi><head><meta charset=utf-8><title>Sổ theo dõi hồ sơ {unit}</title>\n<style>@page {{ size: A4 landscape; margin: 12mm }} body {{ font-family: 'Times New Roman', serif; font-size: 10pt }} table {{ border-collapse: collapse; width: 100% }} td, th {{ border: 1px solid #444; padding: 3px 4px; vertical-align: top }}</style></head>\n<body><h1>SỔ THEO DÕI HỒ SƠ</h1><p>Đơn vị: {unit} · Từ ngày {from} đến ngày {to}</p>\n<table><tr><th>STT</th><th>Mã hồ sơ</th><th>Tên TTHC</th><th>Số lượng hồ sơ (bộ)</th><th>Tên cá nhân, tổ chức; địa chỉ, số điện thoại</th><th>Cơ quan chủ trì giải quyết</th><th>Ngày, tháng, năm nhận hồ sơ</th><th>Ngày hẹn trả kết quả</th><th>Chuyển hồ sơ đến cơ quan giải quyết</th><th>Ngày có kết quả / yêu cầu bổ sung</th><th>Ngày trả kết quả</th><th>Ghi chú</th></tr>\n{rows}</table></body></html>\n",
+        unit = escape(&register.unit),
+        from = register.period.from.format("%d/%m/%Y"),
+        to = register.period.to.format("%d/%m/%Y"),
+    )
+}
