@@ -11,6 +11,18 @@ use hoso_adapters::store::AnyStore;
 use hoso_engine::audit::{Bundle, verify_bundle};
 use hoso_engine::case::DossierCode;
 
+/// Which database to audit.
+#[derive(Debug, clap::Args)]
+pub struct Database {
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB.
+    #[arg(
+        long = "db",
+        env = "HOSO_DATABASE_URL",
+        default_value = "sqlite://hoso.db"
+    )]
+    database_url: String,
+}
+
 /// What `hoso audit` does.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -28,13 +40,8 @@ pub enum AuditCommand {
         /// The checkpoint signer's public key (hex) the auditor trusts.
         #[arg(long)]
         public_key: Option<String>,
-        /// Database URL: sqlite://FILE or postgres://USER@HOST/DB.
-        #[arg(
-            long = "db",
-            env = "HOSO_DATABASE_URL",
-            default_value = "sqlite://hoso.db"
-        )]
-        database_url: String,
+        #[command(flatten)]
+        db: Database,
     },
     /// Make a new Ed25519 key file for signing checkpoints and print its public key.
     Keygen {
@@ -49,13 +56,8 @@ pub enum AuditCommand {
         /// Where to write the auditor's copy; default: standard output.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Database URL.
-        #[arg(
-            long = "db",
-            env = "HOSO_DATABASE_URL",
-            default_value = "sqlite://hoso.db"
-        )]
-        database_url: String,
+        #[command(flatten)]
+        db: Database,
     },
     /// Write one dossier's self-contained evidence bundle (events, document hashes, checkpoint).
     Export {
@@ -64,13 +66,8 @@ pub enum AuditCommand {
         /// Where to write it; default: standard output.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Database URL.
-        #[arg(
-            long = "db",
-            env = "HOSO_DATABASE_URL",
-            default_value = "sqlite://hoso.db"
-        )]
-        database_url: String,
+        #[command(flatten)]
+        db: Database,
     },
 }
 
@@ -91,7 +88,7 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
             bundle: None,
             checkpoint,
             public_key,
-            database_url,
+            db,
         } => {
             let code = code
                 .map(|code| {
@@ -99,7 +96,7 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
                         .with_context(|| format!("`{code}` is not a dossier code"))
                 })
                 .transpose()?;
-            let store = open(&database_url).await?;
+            let store = open(&db.database_url).await?;
             let copy = checkpoint
                 .map(|path| read_json::<CheckpointFile>(&path))
                 .transpose()?;
@@ -111,13 +108,9 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
             println!("public key: {public}");
             Ok(ExitCode::SUCCESS)
         }
-        AuditCommand::Checkpoint {
-            key,
-            out,
-            database_url,
-        } => {
+        AuditCommand::Checkpoint { key, out, db } => {
             let key = audit::read_key(&key)?;
-            let store = open(&database_url).await?;
+            let store = open(&db.database_url).await?;
             let file = audit::take_checkpoint(&store, &key, chrono::Utc::now()).await?;
             write_json(out.as_deref(), &file)?;
             eprintln!(
@@ -126,14 +119,10 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        AuditCommand::Export {
-            code,
-            out,
-            database_url,
-        } => {
+        AuditCommand::Export { code, out, db } => {
             let code = DossierCode::parse(&code)
                 .with_context(|| format!("`{code}` is not a dossier code"))?;
-            let store = open(&database_url).await?;
+            let store = open(&db.database_url).await?;
             let bundle = audit::export_bundle(&store, &code).await?;
             write_json(out.as_deref(), &bundle)?;
             Ok(ExitCode::SUCCESS)

@@ -160,14 +160,7 @@ pub async fn form(
     form: &str,
     html: bool,
 ) -> anyhow::Result<ExitCode> {
-    let code =
-        DossierCode::parse(code).with_context(|| format!("`{code}` is not a dossier code"))?;
-    let case = service
-        .store()
-        .load(&code)
-        .await?
-        .with_context(|| format!("no dossier {code}"))?;
-    let procedure = service.procedure_of(&case)?;
+    let (code, case, procedure) = load_with_procedure(service, code).await?;
     let text = if form == "06" {
         let slip = hoso_engine::forms::control_slip(&case, &procedure, Utc::now());
         if html {
@@ -190,6 +183,22 @@ pub async fn form(
 
 /// Prints a dossier's timeline as SVG.
 pub async fn svg(service: &Service<AnyStore>, code: &str) -> anyhow::Result<ExitCode> {
+    let (_, case, procedure) = load_with_procedure(service, code).await?;
+    let now = Utc::now();
+    let slip = hoso_engine::forms::control_slip(&case, &procedure, now);
+    print!("{}", hoso_engine::forms::timeline_svg(&case, &slip, now));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A dossier and its procedure version, or an error naming what is missing.
+async fn load_with_procedure(
+    service: &Service<AnyStore>,
+    code: &str,
+) -> anyhow::Result<(
+    DossierCode,
+    Case,
+    std::sync::Arc<hoso_engine::procedure::Procedure>,
+)> {
     let code =
         DossierCode::parse(code).with_context(|| format!("`{code}` is not a dossier code"))?;
     let case = service
@@ -198,8 +207,5 @@ pub async fn svg(service: &Service<AnyStore>, code: &str) -> anyhow::Result<Exit
         .await?
         .with_context(|| format!("no dossier {code}"))?;
     let procedure = service.procedure_of(&case)?;
-    let now = Utc::now();
-    let slip = hoso_engine::forms::control_slip(&case, &procedure, now);
-    print!("{}", hoso_engine::forms::timeline_svg(&case, &slip, now));
-    Ok(ExitCode::SUCCESS)
+    Ok((code, case, procedure))
 }

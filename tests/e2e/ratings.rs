@@ -33,14 +33,9 @@ async fn report(server: &Server, token: &str, query: &str) -> (StatusCode, Strin
 
 #[tokio::test]
 async fn the_applicant_rates_a_returned_dossier_once_and_reports_count_it() {
-    let Some(server) = Server::start(Backend::Sqlite, "ratings", &[]) else {
+    let Some(server) = demo_server("ratings") else {
         return;
     };
-    assert!(
-        hoso(&["demo", "--db", &server.database.url])
-            .status
-            .success()
-    );
     let applicant = server.citizen(APPLICANT);
     let stranger = server.citizen("001090009999");
     let officer = server.officer("mot_cua");
@@ -163,14 +158,9 @@ async fn the_applicant_rates_a_returned_dossier_once_and_reports_count_it() {
 
 #[tokio::test]
 async fn a_dossier_not_returned_cannot_be_rated() {
-    let Some(server) = Server::start(Backend::Sqlite, "ratings-not-returned", &[]) else {
+    let Some(server) = demo_server("ratings-not-returned") else {
         return;
     };
-    assert!(
-        hoso(&["demo", "--db", &server.database.url])
-            .status
-            .success()
-    );
     let output = hoso(&[
         "case",
         "show",
@@ -204,14 +194,9 @@ async fn a_dossier_not_returned_cannot_be_rated() {
 
 #[tokio::test]
 async fn the_process_control_slip_is_served_to_those_who_may_read_the_dossier() {
-    let Some(server) = Server::start(Backend::Sqlite, "forms", &[]) else {
+    let Some(server) = demo_server("forms") else {
         return;
     };
-    assert!(
-        hoso(&["demo", "--db", &server.database.url])
-            .status
-            .success()
-    );
     let auditor = server.user("auditor", &[]);
     let stranger = server.citizen("001090009999");
     let get = |token: String, path: String| {
@@ -358,14 +343,9 @@ async fn the_process_control_slip_is_served_to_those_who_may_read_the_dossier() 
 
 #[tokio::test]
 async fn the_register_lists_a_units_received_dossiers_for_those_allowed() {
-    let Some(server) = Server::start(Backend::Sqlite, "register", &[]) else {
+    let Some(server) = demo_server("register") else {
         return;
     };
-    assert!(
-        hoso(&["demo", "--db", &server.database.url])
-            .status
-            .success()
-    );
     let auditor = server.user("auditor", &[]);
     let officer = server.officer("mot_cua");
     let citizen = server.citizen(APPLICANT);
@@ -457,4 +437,12 @@ async fn report_path(server: &Server, token: &str, path_and_query: &str) -> (Sta
         .await
         .expect("response");
     (response.status(), response.text().await.unwrap_or_default())
+}
+
+/// A server whose database holds the demo's dossiers.
+fn demo_server(name: &str) -> Option<Server> {
+    let server = Server::start(Backend::Sqlite, name, &[])?;
+    let demo = hoso(&["demo", "--db", &server.database.url]);
+    assert!(demo.status.success(), "{}", crate::stderr(&demo));
+    Some(server)
 }

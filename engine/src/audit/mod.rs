@@ -42,6 +42,20 @@ fn node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
     hasher.finalize().into()
 }
 
+/// The level above: pairs hashed together, an odd last node carried up unpaired.
+fn parents(level: &[[u8; 32]]) -> Vec<[u8; 32]> {
+    level
+        .chunks(2)
+        .map(|pair| {
+            if pair.len() == 2 {
+                node(&pair[0], &pair[1])
+            } else {
+                pair[0]
+            }
+        })
+        .collect()
+}
+
 /// One step of a Merkle proof: the sibling hash and whether it sits on the left.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProofStep {
@@ -58,16 +72,7 @@ pub fn merkle_root(heads: &[Head]) -> String {
         return hex::encode(Sha256::digest(b"hoso-empty"));
     }
     while level.len() > 1 {
-        level = level
-            .chunks(2)
-            .map(|pair| {
-                if pair.len() == 2 {
-                    node(&pair[0], &pair[1])
-                } else {
-                    pair[0]
-                }
-            })
-            .collect();
+        level = parents(&level);
     }
     hex::encode(level[0])
 }
@@ -85,16 +90,7 @@ pub fn merkle_proof(heads: &[Head], index: usize) -> Vec<ProofStep> {
                 left: sibling < position,
             });
         }
-        level = level
-            .chunks(2)
-            .map(|pair| {
-                if pair.len() == 2 {
-                    node(&pair[0], &pair[1])
-                } else {
-                    pair[0]
-                }
-            })
-            .collect();
+        level = parents(&level);
         position /= 2;
     }
     proof

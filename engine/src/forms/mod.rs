@@ -143,7 +143,8 @@ pub fn control_slip(case: &Case, procedure: &Procedure, now: DateTime<Utc>) -> C
     }
 }
 
-fn escape(text: &str) -> String {
+/// Text made safe to place in HTML or SVG.
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

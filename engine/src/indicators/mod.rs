@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, Event, EventKind, Provenance, Status};
 use crate::clock::{Calendars, vietnam};
+use crate::forms::escape;
 use crate::procedure::{ChannelKind, Delivery, Procedure};
 
 /// How a citizen rated a returned dossier (đánh giá mức độ hài lòng).
@@ -562,13 +563,6 @@ pub fn to_csv(report: &Report) -> String {
         ));
     }
     out
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The report as a printable HTML page with Vietnamese labels.
