@@ -192,7 +192,7 @@ pub async fn verify_store(
     let codes = match only {
         Some(code) => {
             let code = code.to_string();
-            if !store.audit_codes().await?.contains(&code) {
+            if !store.audit_code_known(&code).await? {
                 return Err(AuditError::NoDossier(code));
             }
             vec![code]
@@ -360,10 +360,12 @@ pub async fn take_checkpoint(
             first: first.clone(),
         });
     }
-    let stored = store.checkpoints().await?;
-    let (sequence, previous) = stored.last().map_or((1, String::new()), |(last, _)| {
-        (last.sequence + 1, last.signature.clone())
-    });
+    let (sequence, previous) = store
+        .latest_checkpoint()
+        .await?
+        .map_or((1, String::new()), |last| {
+            (last.sequence + 1, last.signature)
+        });
     let checkpoint = Checkpoint::sign(key, sequence, now, &mut heads, &previous);
     store.insert_checkpoint(&checkpoint, &heads).await?;
     Ok(CheckpointFile {
@@ -371,25 +373,6 @@ pub async fn take_checkpoint(
         checkpoint,
         heads,
     })
-}
-
-/// A stored checkpoint in the form an auditor keeps (the latest when `sequence` is `None`).
-pub async fn checkpoint_file(
-    store: &AnyStore,
-    sequence: Option<u64>,
-) -> Result<Option<CheckpointFile>, AuditError> {
-    let stored = store.checkpoints().await?;
-    let found = match sequence {
-        Some(sequence) => stored
-            .into_iter()
-            .find(|(checkpoint, _)| checkpoint.sequence == sequence),
-        None => stored.into_iter().last(),
-    };
-    Ok(found.map(|(checkpoint, heads)| CheckpointFile {
-        format: "hoso-checkpoint/1".to_owned(),
-        checkpoint,
-        heads,
-    }))
 }
 
 /// One dossier's self-contained evidence: events, document digests, the latest checkpoint that
@@ -498,10 +481,8 @@ pub async fn run_checkpoints(
     tokio::pin!(stop);
     loop {
         let now = Utc::now();
-        let due = match store.store().checkpoints().await {
-            Ok(stored) => Ok(stored
-                .last()
-                .is_none_or(|(last, _)| last.at + every_chrono <= now)),
+        let due = match store.store().latest_checkpoint().await {
+            Ok(last) => Ok(last.is_none_or(|last| last.at + every_chrono <= now)),
             Err(error) => Err(AuditError::from(error)),
         };
         match due {

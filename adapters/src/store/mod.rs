@@ -185,6 +185,11 @@ impl AnyStore {
         delegate!(self, store => store.audit_codes())
     }
 
+    /// Whether any event or projection row names this dossier code.
+    pub async fn audit_code_known(&self, code: &str) -> Result<bool, StoreError> {
+        delegate!(self, store => store.audit_code_known(code))
+    }
+
     /// A dossier's event rows as stored, by sequence, before any parsing.
     pub(crate) async fn audit_rows(&self, code: &str) -> Result<Vec<rows::EventRow>, StoreError> {
         delegate!(self, store => store.audit_rows(code))
@@ -197,6 +202,13 @@ impl AnyStore {
         heads: &[hoso_engine::audit::Head],
     ) -> Result<(), StoreError> {
         delegate!(self, store => store.insert_checkpoint(checkpoint, heads))
+    }
+
+    /// The latest checkpoint, without the heads it covers.
+    pub async fn latest_checkpoint(
+        &self,
+    ) -> Result<Option<hoso_engine::audit::Checkpoint>, StoreError> {
+        delegate!(self, store => store.latest_checkpoint())
     }
 
     /// Every stored checkpoint with its heads, oldest first.
@@ -760,6 +772,18 @@ macro_rules! store_impl {
                     .map_err($crate::store::unavailable)
             }
 
+            /// Whether any event or projection row names this dossier code.
+            pub async fn audit_code_known(&self, code: &str) -> Result<bool, hoso_engine::ports::StoreError> {
+                let found: Option<i32> = sqlx::query_scalar(
+                    "SELECT 1 FROM events WHERE case_code = $1 UNION SELECT 1 FROM dossiers WHERE code = $1 LIMIT 1",
+                )
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                Ok(found.is_some())
+            }
+
             /// A dossier's raw event rows, by sequence.
             pub(crate) async fn audit_rows(&self, code: &str) -> Result<Vec<$crate::store::rows::EventRow>, hoso_engine::ports::StoreError> {
                 sqlx::query_as(
@@ -788,6 +812,19 @@ macro_rules! store_impl {
                     .await
                     .map_err($crate::store::unavailable)?;
                 Ok(())
+            }
+
+            /// The latest checkpoint; its heads are not read (they grow with the dossiers).
+            pub async fn latest_checkpoint(&self) -> Result<Option<hoso_engine::audit::Checkpoint>, hoso_engine::ports::StoreError> {
+                let row: Option<String> = sqlx::query_scalar("SELECT checkpoint FROM audit_checkpoints ORDER BY sequence DESC LIMIT 1")
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                row.map(|checkpoint| {
+                    serde_json::from_str(&checkpoint)
+                        .map_err(|error| hoso_engine::ports::StoreError::Corrupt(format!("audit checkpoint: {error}")))
+                })
+                .transpose()
             }
 
             /// Every checkpoint, oldest first.
