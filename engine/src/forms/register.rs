@@ -54,9 +54,13 @@ pub struct Register {
 }
 
 /// Builds the register from the dossiers `unit` received in `period` (others are left out).
-pub fn register(unit: &str, period: Period, dossiers: &[(Case, &Procedure)]) -> Register {
-    let mut received: Vec<&(Case, &Procedure)> = dossiers
-        .iter()
+pub fn register<'a>(
+    unit: &str,
+    period: Period,
+    dossiers: impl IntoIterator<Item = (&'a Case, &'a Procedure)>,
+) -> Register {
+    let mut received: Vec<(&Case, &Procedure)> = dossiers
+        .into_iter()
         .filter(|(case, _)| {
             case.receiving_unit.as_str() == unit
                 && case.received_at.is_some_and(|at| period.contains(at))
