@@ -39,6 +39,28 @@ fn day(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
     })
 }
 
+/// The asked format (json by default), if it is one of `allowed`.
+fn output_format<'a>(asked: Option<&'a str>, allowed: &[&str]) -> Result<&'a str, ApiError> {
+    let format = asked.unwrap_or("json");
+    if allowed.contains(&format) {
+        Ok(format)
+    } else {
+        Err(ApiError::field(
+            "/format",
+            format!("`{format}` is not a format: use {}", alternatives(allowed)),
+        ))
+    }
+}
+
+/// "a, b or c".
+fn alternatives(allowed: &[&str]) -> String {
+    match allowed.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 /// The unit a caller may report on: auditors any (or all), officers only their own.
 fn report_unit(principal: &Principal, asked: Option<&str>) -> Result<Option<String>, ApiError> {
     let Principal::Staff(user) = principal else {
@@ -96,13 +118,7 @@ pub async fn indicators(
 ) -> Result<Response, ApiError> {
     let unit = report_unit(&principal, query.unit.as_deref())?;
     let period = report_period(&query.from, &query.to)?;
-    let format = query.format.as_deref().unwrap_or("json");
-    if !["json", "csv", "html"].contains(&format) {
-        return Err(ApiError::field(
-            "/format",
-            format!("`{format}` is not a format: use json, csv or html"),
-        ));
-    }
+    let format = output_format(query.format.as_deref(), &["json", "csv", "html"])?;
     let settings = state.indicator_settings.clone().ok_or_else(|| {
         ApiError::NotFound(
             "reports are not configured on this server: start it with --indicators FILE".to_owned(),
@@ -217,13 +233,7 @@ pub async fn form(
     ApiQuery(query): ApiQuery<FormQuery>,
 ) -> Result<Response, ApiError> {
     let case = load_readable(&state, &principal, &code).await?;
-    let format = query.format.as_deref().unwrap_or("json");
-    if !["json", "html"].contains(&format) {
-        return Err(ApiError::field(
-            "/format",
-            format!("`{format}` is not a format: use json or html"),
-        ));
-    }
+    let format = output_format(query.format.as_deref(), &["json", "html"])?;
     let procedure = state
         .service
         .procedure_of(&case)
@@ -298,13 +308,7 @@ pub async fn register(
         )
     })?;
     let period = report_period(&query.from, &query.to)?;
-    let format = query.format.as_deref().unwrap_or("json");
-    if !["json", "html"].contains(&format) {
-        return Err(ApiError::field(
-            "/format",
-            format!("`{format}` is not a format: use json or html"),
-        ));
-    }
+    let format = output_format(query.format.as_deref(), &["json", "html"])?;
     let register = crate::reports::register(&state.service, &unit, period).await?;
     Ok(if format == "html" {
         (
