@@ -198,6 +198,24 @@ impl World {
         self.service.execute(request, at(now)).await
     }
 
+    /// A birth registration submitted at 09:00 and received at the desk at 09:10 on 3 March 2025.
+    pub async fn received_birth(&self) -> hoso_engine::case::DossierCode {
+        let code = self
+            .submit_birth("2025-03-03T09:00:00+07:00")
+            .await
+            .case
+            .code;
+        self.act(
+            &code,
+            officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        )
+        .await
+        .expect("received");
+        code
+    }
+
     pub async fn submit_birth(&self, now: &str) -> Executed {
         self.send(
             citizen(),

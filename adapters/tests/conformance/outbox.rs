@@ -44,24 +44,6 @@ fn quick() -> RetryPolicy {
     }
 }
 
-async fn received_dossier(world: &World) -> hoso_engine::case::DossierCode {
-    let code = world
-        .submit_birth("2025-03-03T09:00:00+07:00")
-        .await
-        .case
-        .code;
-    world
-        .act(
-            &code,
-            officer("mot_cua"),
-            Command::Receive,
-            "2025-03-03T09:10:00+07:00",
-        )
-        .await
-        .expect("received");
-    code
-}
-
 fn decode_quoted_printable_subject(message: &str) -> String {
     message
         .lines()
@@ -83,7 +65,7 @@ async fn notifications_reach_a_real_mail_server_and_the_sms_provider(world: Worl
         )
         .mount(&provider)
         .await;
-    let code = received_dossier(&world).await;
+    let code = world.received_birth().await;
     let email = EmailDeliverer::new(&EmailSettings {
         host: "127.0.0.1".to_owned(),
         port: mail.port(),
@@ -168,7 +150,7 @@ async fn notifications_reach_a_real_mail_server_and_the_sms_provider(world: Worl
 }
 
 async fn failing_peers_are_retried_then_dead_lettered_never_dropped(world: World) {
-    received_dossier(&world).await;
+    world.received_birth().await;
     let failing = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/500"))
@@ -273,7 +255,7 @@ async fn failing_peers_are_retried_then_dead_lettered_never_dropped(world: World
 }
 
 async fn an_operator_retry_is_audited_and_delivers_with_the_same_key(world: World) {
-    let code = received_dossier(&world).await;
+    let code = world.received_birth().await;
     let provider = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(
@@ -378,7 +360,7 @@ async fn an_operator_retry_is_audited_and_delivers_with_the_same_key(world: Worl
 }
 
 async fn a_dispatcher_killed_mid_delivery_loses_nothing(world: World) {
-    let code = received_dossier(&world).await;
+    let code = world.received_birth().await;
     let provider = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(
@@ -467,7 +449,7 @@ async fn dossiers_are_synchronised_with_the_national_portal(world: World) {
         )
         .mount(&lgsp)
         .await;
-    let code = received_dossier(&world).await;
+    let code = world.received_birth().await;
     let config: hoso_adapters::portal::PortalConfig = toml::from_str(&format!(
         "[[agencies]]\nunits = [\"000.00.17.H21\"]\nadapter_url = \"{}\"\nauth_endpoint = \"/auth\"\nintegration_endpoint = \"/dvcqg\"\nusername = \"hoso\"\npassword = \"p\"\nmadonvi = \"000.00.17.H21\"\nstatus_map = {{ received = 4 }}\n",
         lgsp.uri()
@@ -554,7 +536,7 @@ mod competing {
 
     async fn competing_dispatchers_deliver_each_message_once(world: World) {
         for _ in 0..6 {
-            received_dossier(&world).await;
+            world.received_birth().await;
         }
         let provider = MockServer::start().await;
         Mock::given(method("POST"))

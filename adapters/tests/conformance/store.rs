@@ -68,20 +68,7 @@ async fn codes_count_per_unit_per_day_without_gaps_under_concurrency(world: Worl
 }
 
 async fn a_stale_command_conflicts_and_writes_nothing(world: World) {
-    let code = world
-        .submit_birth("2025-03-03T09:00:00+07:00")
-        .await
-        .case
-        .code;
-    world
-        .act(
-            &code,
-            officer("mot_cua"),
-            Command::Receive,
-            "2025-03-03T09:10:00+07:00",
-        )
-        .await
-        .expect("received");
+    let code = world.received_birth().await;
     let stale = Request {
         command_id: "stale-1".to_owned(),
         actor: officer("mot_cua"),
@@ -111,20 +98,7 @@ async fn a_stale_command_conflicts_and_writes_nothing(world: World) {
 }
 
 async fn thirty_two_racing_commands_one_winner_per_version(world: World) {
-    let code = world
-        .submit_birth("2025-03-03T09:00:00+07:00")
-        .await
-        .case
-        .code;
-    world
-        .act(
-            &code,
-            officer("mot_cua"),
-            Command::Receive,
-            "2025-03-03T09:10:00+07:00",
-        )
-        .await
-        .expect("received");
+    let code = world.received_birth().await;
     // 32 consultations race, all decided on version 2: one wins, the rest conflict.
     world
         .act(
@@ -665,20 +639,7 @@ async fn lists_filter_by_status_unit_applicant_and_text(world: World) {
 }
 
 async fn outbox_rows_and_timers_are_written_with_the_events(world: World) {
-    let code = world
-        .submit_birth("2025-03-03T09:00:00+07:00")
-        .await
-        .case
-        .code;
-    world
-        .act(
-            &code,
-            officer("mot_cua"),
-            Command::Receive,
-            "2025-03-03T09:10:00+07:00",
-        )
-        .await
-        .expect("received");
+    let code = world.received_birth().await;
     let store = world.service.store();
     let outbox = store.pending_outbox(50).await.expect("outbox");
     let keys: Vec<&str> = outbox

@@ -27,20 +27,7 @@ fn raised(events: &[hoso_engine::case::Event], wanted: Deadline, was_passed: boo
 }
 
 async fn timers_survive_a_restart_and_fire_once(world: World) {
-    let code = world
-        .submit_birth("2025-03-03T09:00:00+07:00")
-        .await
-        .case
-        .code;
-    world
-        .act(
-            &code,
-            officer("mot_cua"),
-            Command::Receive,
-            "2025-03-03T09:10:00+07:00",
-        )
-        .await
-        .expect("received");
+    let code = world.received_birth().await;
     // A new process on the same database: the timers are rows, not memory.
     let restarted = open_service(&world.url).await;
     let before = fire_due_timers(&restarted, at("2025-03-03T10:00:00+07:00"), 50)
@@ -81,20 +68,7 @@ async fn timers_survive_a_restart_and_fire_once(world: World) {
 async fn competing_workers_raise_each_deadline_once(world: World) {
     let mut codes = Vec::new();
     for _ in 0..12 {
-        let code = world
-            .submit_birth("2025-03-03T09:00:00+07:00")
-            .await
-            .case
-            .code;
-        world
-            .act(
-                &code,
-                officer("mot_cua"),
-                Command::Receive,
-                "2025-03-03T09:10:00+07:00",
-            )
-            .await
-            .expect("received");
+        let code = world.received_birth().await;
         codes.push(code);
     }
     let now = at("2025-03-03T11:00:00+07:00");
@@ -123,20 +97,7 @@ async fn competing_workers_raise_each_deadline_once(world: World) {
 }
 
 async fn an_expired_claim_is_taken_over_by_another_worker(world: World) {
-    let code = world
-        .submit_birth("2025-03-03T09:00:00+07:00")
-        .await
-        .case
-        .code;
-    world
-        .act(
-            &code,
-            officer("mot_cua"),
-            Command::Receive,
-            "2025-03-03T09:10:00+07:00",
-        )
-        .await
-        .expect("received");
+    let code = world.received_birth().await;
     world
         .act(
             &code,
