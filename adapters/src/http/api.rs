@@ -477,6 +477,32 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     Ok(key.to_owned())
 }
 
+/// The command id a caller's idempotency key stands for: a new one the first time, the first
+/// one on a retry with the same request, and a 422 saying `reused` when the request differs.
+async fn claim_command_id(
+    state: &AppState,
+    principal: &Principal,
+    key: &str,
+    request_hash: &str,
+    reused: &str,
+) -> Result<String, ApiError> {
+    let (stored_hash, command_id) = state
+        .service
+        .store()
+        .claim_idempotency_key(
+            &principal.key(),
+            key,
+            request_hash,
+            &uuid::Uuid::now_v7().to_string(),
+            Utc::now(),
+        )
+        .await?;
+    if stored_hash != request_hash {
+        return Err(ApiError::field("", reused));
+    }
+    Ok(command_id)
+}
+
 /// Reads the submission from JSON or from a multipart body (`submission` part + one file part
 /// per document, named by its dossier component).
 async fn read_submission(
@@ -645,23 +671,14 @@ pub async fn submit_dossier(
         hasher.update(upload.sha256.as_deref().unwrap_or_default().as_bytes());
     }
     let request_hash = hex::encode(hasher.finalize());
-    let (stored_hash, command_id) = state
-        .service
-        .store()
-        .claim_idempotency_key(
-            &principal.key(),
-            &key,
-            &request_hash,
-            &uuid::Uuid::now_v7().to_string(),
-            Utc::now(),
-        )
-        .await?;
-    if stored_hash != request_hash {
-        return Err(ApiError::field(
-            "",
-            "this Idempotency-Key was already used with a different request; use a new key for a new submission",
-        ));
-    }
+    let command_id = claim_command_id(
+        &state,
+        &principal,
+        &key,
+        &request_hash,
+        "this Idempotency-Key was already used with a different request; use a new key for a new submission",
+    )
+    .await?;
     let (procedure, submission) = to_submission(&body, uploads)?;
     let command = Command::Submit(submission);
     let executed = state
@@ -917,24 +934,14 @@ pub async fn take_action(
             let request_hash = hex::encode(Sha256::digest(
                 format!("{code}\u{0}{:?}", command).as_bytes(),
             ));
-            let (stored, command_id) = state
-                .service
-                .store()
-                .claim_idempotency_key(
-                    &principal.key(),
-                    &key,
-                    &request_hash,
-                    &uuid::Uuid::now_v7().to_string(),
-                    Utc::now(),
-                )
-                .await?;
-            if stored != request_hash {
-                return Err(ApiError::field(
-                    "",
-                    "this Idempotency-Key was already used with a different request",
-                ));
-            }
-            command_id
+            claim_command_id(
+                &state,
+                &principal,
+                &key,
+                &request_hash,
+                "this Idempotency-Key was already used with a different request",
+            )
+            .await?
         }
         None => uuid::Uuid::now_v7().to_string(),
     };
