@@ -1,4 +1,5 @@
-//! `hoso audit verify | keygen | checkpoint | export`: evidence an auditor can check.
+//! `hoso audit verify | keygen | checkpoint | export` and `hoso archive`: evidence an auditor can
+//! check, in the store and after it left the store.
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -6,10 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Subcommand;
+use hoso_adapters::archive::{self, ArchiveRequest};
 use hoso_adapters::audit::{self, CheckpointFile, Finding};
 use hoso_adapters::store::AnyStore;
 use hoso_engine::audit::{Bundle, verify_bundle};
 use hoso_engine::case::DossierCode;
+use hoso_engine::retention::RetentionSchedule;
 
 /// Which database to audit.
 #[derive(Debug, clap::Args)]
@@ -21,6 +24,25 @@ pub struct Database {
         default_value = "sqlite://hoso.db"
     )]
     database_url: String,
+}
+
+/// What `hoso archive` archives.
+#[derive(Debug, clap::Args)]
+pub struct ArchiveArgs {
+    /// Judge retention on this day (YYYY-MM-DD, Vietnam time); default: today.
+    #[arg(long)]
+    as_of: Option<chrono::NaiveDate>,
+    /// The archive file to write; refuses to overwrite.
+    #[arg(long)]
+    out: PathBuf,
+    /// The retention schedule: how long each class keeps a closed dossier.
+    #[arg(long, default_value = "fixtures/retention.toml")]
+    retention: PathBuf,
+    /// At most this many dossiers in one archive file; the next run takes the rest.
+    #[arg(long, default_value_t = 10_000)]
+    limit: usize,
+    #[command(flatten)]
+    db: Database,
 }
 
 /// What `hoso audit` does.
@@ -130,6 +152,70 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Runs `hoso archive`.
+pub async fn archive(args: ArchiveArgs) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.retention).with_context(|| {
+        format!(
+            "reading the retention schedule {}",
+            args.retention.display()
+        )
+    })?;
+    let schedule = RetentionSchedule::load(&args.retention.display().to_string(), &text)?;
+    let store = open(&args.db.database_url).await?;
+    let now = chrono::Utc::now();
+    let request = ArchiveRequest {
+        as_of: args.as_of.unwrap_or_else(|| {
+            now.with_timezone(&hoso_engine::clock::vietnam())
+                .date_naive()
+        }),
+        out: args.out,
+        limit: args.limit,
+        now,
+    };
+    let show_progress = std::io::stderr().is_terminal();
+    let summary = archive::archive(&store, &schedule, &request, |done| {
+        if show_progress && done % 100 == 0 {
+            eprint!("\rreading closed dossiers: {done}");
+            let _ = std::io::stderr().flush();
+        }
+    })
+    .await?;
+    if show_progress {
+        eprintln!();
+    }
+    for left in &summary.left {
+        println!("{left}");
+    }
+    match &summary.file {
+        Some(file) => println!(
+            "{} dossier(s) archived to {}; check it with `hoso audit verify --bundle {}`",
+            summary.archived.len(),
+            file.display(),
+            file.display()
+        ),
+        None if summary.left.is_empty() => println!(
+            "no dossier is past its retention period on {}",
+            request.as_of
+        ),
+        None => println!("nothing archived: every dossier past retention was left (above)"),
+    }
+    println!(
+        "{} closed: {} archived, {} kept permanently, {} within retention, {} without a retention class, {} left (above), {} for the next run",
+        summary.closed,
+        summary.archived.len(),
+        summary.permanent,
+        summary.within_retention,
+        summary.without_class,
+        summary.left.len(),
+        summary.deferred
+    );
+    Ok(if summary.left.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
 async fn open(database_url: &str) -> anyhow::Result<AnyStore> {
     AnyStore::open(database_url)
         .await
@@ -165,8 +251,13 @@ async fn verify_database(
     for finding in &findings {
         println!("{finding}");
     }
+    let archived = if report.archived > 0 {
+        format!(" ({} archived out of the store)", report.archived)
+    } else {
+        String::new()
+    };
     println!(
-        "{} dossiers, {} events, {} checkpoints checked: {}",
+        "{} dossiers{archived}, {} events, {} checkpoints checked: {}",
         report.dossiers,
         report.events,
         report.checkpoints,
@@ -184,7 +275,27 @@ async fn verify_database(
 }
 
 fn verify_offline(path: &Path, public_key: Option<&str>) -> anyhow::Result<ExitCode> {
-    let bundle: Bundle = read_json(path)?;
+    let format: serde_json::Value = read_json(path)?;
+    if format.get("format").and_then(serde_json::Value::as_str) == Some(archive::ARCHIVE_FORMAT) {
+        let file = archive::read_archive(path)
+            .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?;
+        let (lines, intact) = archive::verify_archive(&file, public_key);
+        for line in &lines {
+            println!("{line}");
+        }
+        println!(
+            "{} archived dossier(s) checked: {}",
+            lines.len(),
+            if intact { "intact" } else { "NOT intact" }
+        );
+        return Ok(if intact {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    let bundle: Bundle = serde_json::from_value(format)
+        .with_context(|| format!("{} is not a hoso audit bundle", path.display()))?;
     match verify_bundle(&bundle, public_key) {
         Ok(report) => {
             match report.checkpoint {

@@ -5,7 +5,7 @@ mod case_cli;
 mod demo;
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use hoso_adapters::{boot, calendars, catalogue};
 use hoso_engine::clock;
 use hoso_engine::procedure::{self, GraphFormat};
+use hoso_engine::retention::RetentionSchedule;
 
 /// hoso — processes dossiers (hồ sơ) of online public services for Vietnamese state agencies.
 #[derive(Debug, Parser)]
@@ -108,6 +109,9 @@ enum Command {
     /// Reports: the Decision 766 service-quality indicators.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Move closed dossiers past their retention period (thời hạn bảo quản) to an archive file,
+    /// chains intact; `hoso audit verify --bundle FILE` checks the file offline.
+    Archive(audit_cli::ArchiveArgs),
     /// Tamper evidence: verify the hash chains, sign checkpoints, export bundles.
     #[command(subcommand)]
     Audit(audit_cli::AuditCommand),
@@ -594,6 +598,10 @@ enum ProcedureCommand {
         /// Files or folders; folders are searched for *.toml.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Also check that each retention class is defined in this schedule
+        /// (e.g. fixtures/retention.toml).
+        #[arg(long)]
+        retention: Option<PathBuf>,
     },
     /// Draw a procedure's steps and actions.
     Graph {
@@ -681,6 +689,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Timers(command) => block_on(run_timers(command)),
         Command::Outbox(command) => block_on(run_outbox(command)),
         Command::Audit(command) => block_on(audit_cli::run(command)),
+        Command::Archive(args) => block_on(audit_cli::archive(args)),
         Command::Report(ReportCommand::Register {
             unit,
             from,
@@ -1263,7 +1272,7 @@ async fn rebuild(store: StoreArgs) -> anyhow::Result<ExitCode> {
 
 fn run_procedure(command: ProcedureCommand) -> anyhow::Result<ExitCode> {
     match command {
-        ProcedureCommand::Validate { paths } => validate(&paths),
+        ProcedureCommand::Validate { paths, retention } => validate(&paths, retention.as_deref()),
         ProcedureCommand::Graph { file, format } => {
             let Some(procedure) = load_one(&file) else {
                 return Ok(ExitCode::FAILURE);
@@ -1425,7 +1434,14 @@ fn load_one(file: &std::path::Path) -> Option<procedure::Procedure> {
     }
 }
 
-fn validate(paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+fn validate(paths: &[PathBuf], retention: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let schedule = retention
+        .map(|path| -> anyhow::Result<RetentionSchedule> {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the retention schedule {}", path.display()))?;
+            Ok(RetentionSchedule::load(&path.display().to_string(), &text)?)
+        })
+        .transpose()?;
     let files = hoso_adapters::files::find_toml_files(paths)?;
     if files.is_empty() {
         anyhow::bail!(
@@ -1445,6 +1461,28 @@ fn validate(paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
         match file.outcome {
             Ok(procedure) => {
                 let definition = procedure.definition();
+                if let (Some(schedule), Some(retention), Some(class)) =
+                    (&schedule, retention, &definition.retention)
+                    && schedule.keep(class).is_none()
+                {
+                    bad_files += 1;
+                    problems += 1;
+                    let line = std::fs::read_to_string(&file.path)
+                        .ok()
+                        .and_then(|text| {
+                            text.lines()
+                                .position(|line| line.trim_start().starts_with("retention"))
+                        })
+                        .map_or(1, |index| index + 1);
+                    writeln!(
+                        stderr,
+                        "{}:{line}:1: retention class `{class}` is not defined in {} — use one of {}, or add [classes.{class}] to the schedule",
+                        file.path.display(),
+                        retention.display(),
+                        schedule.class_names().collect::<Vec<_>>().join(", ")
+                    )?;
+                    continue;
+                }
                 writeln!(
                     stdout,
                     "ok {}: {} v{} {} ({}, {} steps, {} actions)",

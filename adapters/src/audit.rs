@@ -14,6 +14,7 @@ use hoso_engine::case::{DossierCode, Event, verify_chain};
 use hoso_engine::ports::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 
+use crate::archive::ArchivedRecord;
 use crate::store::AnyStore;
 
 /// One thing wrong with the stored history.
@@ -46,6 +47,9 @@ pub struct Report {
     pub events: usize,
     /// Checkpoints checked.
     pub checkpoints: usize,
+    /// Dossiers archived out of the store (`hoso archive`), whose checkpoint heads were checked
+    /// against the head recorded when they left.
+    pub archived: usize,
     /// Everything wrong, by dossier.
     pub findings: Vec<Finding>,
 }
@@ -85,6 +89,18 @@ pub enum AuditError {
     /// The dossier does not exist.
     #[error("no dossier {0}")]
     NoDossier(String),
+    /// The dossier was archived out of the store.
+    #[error(
+        "dossier {code} was archived on {at} to {file}; check it there with `hoso audit verify --bundle {file}`"
+    )]
+    Archived {
+        /// The dossier.
+        code: String,
+        /// The archive file.
+        file: String,
+        /// When it was archived.
+        at: DateTime<Utc>,
+    },
     /// A key file could not be used.
     #[error("key file {path}: {why}")]
     Key {
@@ -96,14 +112,18 @@ pub enum AuditError {
 }
 
 /// What checking one dossier found.
-struct DossierCheck {
+pub(crate) struct DossierCheck {
     /// The hashes of its events that parsed, in order.
-    hashes: Vec<String>,
+    pub(crate) hashes: Vec<String>,
     /// The first thing wrong, if anything.
-    finding: Option<Finding>,
+    pub(crate) finding: Option<Finding>,
 }
 
-async fn check_dossier(store: &AnyStore, stored_code: &str) -> Result<DossierCheck, StoreError> {
+/// Checks one dossier's stored rows: chain, readability, and its record's version and last hash.
+pub(crate) async fn check_dossier(
+    store: &AnyStore,
+    stored_code: &str,
+) -> Result<DossierCheck, StoreError> {
     let rows = store.audit_rows(stored_code).await?;
     let finding = |seq: u64, why: String| {
         Some(Finding {
@@ -193,16 +213,33 @@ pub async fn verify_store(
         Some(code) => {
             let code = code.to_string();
             if !store.audit_code_known(&code).await? {
-                return Err(AuditError::NoDossier(code));
+                return Err(match store.archived_dossiers(Some(&code)).await?.pop() {
+                    Some(record) => AuditError::Archived {
+                        code,
+                        file: record.archive_file,
+                        at: record.archived_at,
+                    },
+                    None => AuditError::NoDossier(code),
+                });
             }
             vec![code]
         }
         None => store.audit_codes().await?,
     };
+    let archived_records = match only {
+        Some(_) => Vec::new(),
+        None => store.archived_dossiers(None).await?,
+    };
     let mut report = Report {
         dossiers: codes.len(),
+        archived: archived_records.len(),
+        findings: crate::archive::check_archived(&archived_records),
         ..Report::default()
     };
+    let archived: HashMap<String, ArchivedRecord> = archived_records
+        .into_iter()
+        .map(|record| (record.code.clone(), record))
+        .collect();
     let mut chains: HashMap<String, Vec<String>> = HashMap::new();
     for (done, code) in codes.iter().enumerate() {
         let check = check_dossier(store, code).await?;
@@ -239,6 +276,7 @@ pub async fn verify_store(
             checkpoint,
             heads,
             &chains,
+            &archived,
             only.is_none(),
         ));
         previous = checkpoint.signature.clone();
@@ -259,12 +297,26 @@ fn heads_against_chains(
     checkpoint: &Checkpoint,
     heads: &[Head],
     chains: &HashMap<String, Vec<String>>,
+    archived: &HashMap<String, ArchivedRecord>,
     every_dossier: bool,
 ) -> Vec<Finding> {
     heads
         .iter()
         .filter_map(|head| {
             let Some(hashes) = chains.get(&head.code) else {
+                if let Some(record) = archived.get(&head.code) {
+                    // Earlier heads are checked against the archive file itself (its bundle).
+                    let consistent = head.seq < record.last_seq
+                        || (head.seq == record.last_seq && head.hash == record.last_hash);
+                    return (!consistent).then(|| Finding {
+                        dossier: head.code.clone(),
+                        seq: head.seq.min(record.last_seq + 1),
+                        why: format!(
+                            "archived to {} ending at event {}, but checkpoint {} vouches for event {} with another history (rewritten before archiving)",
+                            record.archive_file, record.last_seq, checkpoint.sequence, head.seq
+                        ),
+                    });
+                }
                 return every_dossier.then(|| Finding {
                     dossier: head.code.clone(),
                     seq: 1,
@@ -325,10 +377,17 @@ pub async fn verify_against_copy(
         chains.insert(head.code.clone(), check.hashes);
     }
     chains.retain(|_, hashes| !hashes.is_empty());
+    let archived: HashMap<String, ArchivedRecord> = store
+        .archived_dossiers(None)
+        .await?
+        .into_iter()
+        .map(|record| (record.code.clone(), record))
+        .collect();
     findings.extend(heads_against_chains(
         &copy.checkpoint,
         &copy.heads,
         &chains,
+        &archived,
         true,
     ));
     Ok(findings)

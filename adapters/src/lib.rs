@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - [`access`] — users and bearer tokens (hashed at rest).
+//! - [`archive`] — moving closed dossiers past retention to archive files (`hoso archive`).
 //! - [`boot`] — start-up: store, procedure publication, catalogue of every stored version.
 //! - [`documents`] — uploaded documents, content-addressed on disk.
 //! - [`notify`] — notifications: Vietnamese messages by e-mail (SMTP) and SMS (HTTP).
@@ -17,6 +18,7 @@
 //! - [`worker`] — background runners: durable timers, the outbox dispatcher.
 
 pub mod access;
+pub mod archive;
 pub mod audit;
 pub mod boot;
 pub mod calendars;

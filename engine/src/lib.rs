@@ -13,6 +13,7 @@
 //! - [`located`] — hand-written TOML files read with `file:line:column` diagnostics.
 //! - [`procedure`] — the procedure file format, loading with located errors, validation,
 //!   expressions (guards, fee formulas), diagrams.
+//! - [`retention`] — the retention schedule: how long closed dossiers stay before archiving.
 //! - [`money`] — whole đồng.
 //! - [`ports`] — the traits the outside world implements (the store).
 //! - [`service`] — runs commands: load → decide → seal → commit, idempotently.
@@ -26,4 +27,5 @@ pub mod located;
 pub mod money;
 pub mod ports;
 pub mod procedure;
+pub mod retention;
 pub mod service;

@@ -398,7 +398,7 @@ async fn every_access_rule_denies_what_it_should() {
     assert_eq!(published.status().as_u16(), 201);
     assert_eq!(
         published.json::<Value>().await.expect("json"),
-        json!({ "code": "2.000635", "version": 2 })
+        json!({ "code": "2.000635", "version": 3 })
     );
     // The inbox is for officers; lists are scoped.
     assert_eq!(

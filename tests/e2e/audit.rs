@@ -14,7 +14,7 @@ struct Row {
 }
 
 /// Runs SQL statements against the test database, as someone with direct access would.
-fn tamper(url: &str, statements: &[String]) {
+pub(crate) fn tamper(url: &str, statements: &[String]) {
     let (url, statements) = (url.to_owned(), statements.to_vec());
     run_on_own_runtime(async move {
         macro_rules! execute {
@@ -74,7 +74,9 @@ fn read(url: &str, code: Option<&str>) -> (String, Vec<Row>) {
     })
 }
 
-fn run_on_own_runtime<T: Send + 'static>(future: impl Future<Output = T> + Send + 'static) -> T {
+pub(crate) fn run_on_own_runtime<T: Send + 'static>(
+    future: impl Future<Output = T> + Send + 'static,
+) -> T {
     std::thread::spawn(move || {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()

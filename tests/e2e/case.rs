@@ -171,7 +171,7 @@ fn a_published_version_cannot_be_changed_by_editing_its_file() {
     let output = hoso(&["init", "--db", &database.url, "--procedures", folder_arg]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("procedure 1.001193 version 1 is already published with different content; published versions never change — give the changed file `version = 2`"),
+        stderr(&output).contains("procedure 1.001193 version 2 is already published with different content; published versions never change — give the changed file `version = 3`"),
         "{}",
         stderr(&output)
     );
@@ -183,14 +183,14 @@ fn a_published_version_cannot_be_changed_by_editing_its_file() {
                 "allotted = { working_hours = 3 }",
                 "allotted = { working_hours = 4 }",
             )
-            .replace("version = 1", "version = 2"),
+            .replace("version = 2", "version = 3"),
     )
     .expect("write");
     let output = hoso(&["init", "--db", &database.url, "--procedures", folder_arg]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stdout(&output).contains("2 procedure versions (1 newly published)"),
-        "version 1 is kept for pinned dossiers: {}",
+        "version 2 is kept for pinned dossiers: {}",
         stdout(&output)
     );
     std::fs::remove_dir_all(folder).expect("clean up");

@@ -2,6 +2,7 @@
 
 mod api;
 mod api_docs;
+mod archive;
 mod audit;
 mod calendar;
 mod case;

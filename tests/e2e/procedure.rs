@@ -95,7 +95,7 @@ fn two_files_with_the_same_code_and_version_are_refused() {
     assert_eq!(output.status.code(), Some(1));
     let errors = stderr(&output);
     assert!(
-        errors.contains("procedure 1.001193 version 1 is already defined in"),
+        errors.contains("procedure 1.001193 version 2 is already defined in"),
         "{errors}"
     );
     std::fs::remove_dir_all(folder).expect("clean up");
@@ -234,4 +234,39 @@ fn tempfile_folder(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&folder);
     std::fs::create_dir_all(&folder).expect("temporary folder");
     folder
+}
+
+#[test]
+fn every_retention_class_is_checked_against_the_schedule_when_one_is_given() {
+    let output = hoso(&[
+        "procedure",
+        "validate",
+        "procedures/",
+        "--retention",
+        "fixtures/retention.toml",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let folder = tempfile_folder("retention-schedule");
+    let schedule = folder.join("retention.toml");
+    std::fs::write(
+        &schedule,
+        "[classes.civil_status_register]\ndescription = \"Hộ tịch\"\npermanent = true\n",
+    )
+    .expect("schedule");
+    let output = hoso(&[
+        "procedure",
+        "validate",
+        "procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml",
+        "--retention",
+        schedule.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml:14:1: retention class `civil_status_copy` is not defined in")
+            && errors.contains("use one of civil_status_register, or add [classes.civil_status_copy] to the schedule"),
+        "{errors}"
+    );
+    let _ = std::fs::remove_dir_all(&folder);
 }

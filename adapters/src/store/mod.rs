@@ -224,6 +224,39 @@ impl AnyStore {
         delegate!(self, store => store.checkpoints())
     }
 
+    /// Closed dossiers after `after` in code order: (code, procedure code, procedure version).
+    pub async fn closed_dossiers(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        delegate!(self, store => store.closed_dossiers(after, limit))
+    }
+
+    /// A dossier's payment attempts, rating and undelivered message count.
+    pub async fn beside_chain(
+        &self,
+        code: &str,
+    ) -> Result<(Vec<crate::archive::ArchivedPayment>, Option<String>, u64), StoreError> {
+        delegate!(self, store => store.beside_chain(code))
+    }
+
+    /// Removes archived dossiers and records where each went, in one transaction.
+    pub async fn remove_archived(
+        &self,
+        records: &[crate::archive::ArchivedRecord],
+    ) -> Result<Result<(), crate::archive::NotArchived>, StoreError> {
+        delegate!(self, store => store.remove_archived(records))
+    }
+
+    /// Archived dossiers, by code (or only `code`).
+    pub async fn archived_dossiers(
+        &self,
+        code: Option<&str>,
+    ) -> Result<Vec<crate::archive::ArchivedRecord>, StoreError> {
+        delegate!(self, store => store.archived_dossiers(code))
+    }
+
     /// Claims pending outbox messages.
     pub async fn claim_outbox(
         &self,
@@ -839,6 +872,160 @@ macro_rules! store_impl {
                     .map(|(checkpoint, heads)| {
                         let corrupt = |error: serde_json::Error| hoso_engine::ports::StoreError::Corrupt(format!("audit checkpoint: {error}"));
                         Ok((serde_json::from_str(&checkpoint).map_err(corrupt)?, serde_json::from_str(&heads).map_err(corrupt)?))
+                    })
+                    .collect()
+            }
+
+            /// Closed dossiers after `after` in code order: (code, procedure code, procedure version).
+            pub async fn closed_dossiers(
+                &self,
+                after: &str,
+                limit: u32,
+            ) -> Result<Vec<(String, String, i64)>, hoso_engine::ports::StoreError> {
+                let closed: Vec<i64> = hoso_engine::case::Status::ALL
+                    .into_iter()
+                    .filter(|status| status.is_closed())
+                    .map(|status| i64::from(status.code()))
+                    .collect();
+                sqlx::query_as(
+                    "SELECT code, procedure_code, procedure_version FROM dossiers \
+                     WHERE status IN ($1, $2, $3, $4) AND code > $5 ORDER BY code LIMIT $6",
+                )
+                .bind(closed[0])
+                .bind(closed[1])
+                .bind(closed[2])
+                .bind(closed[3])
+                .bind(after)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)
+            }
+
+            /// A dossier's payment attempts and rating, which live beside its chain.
+            pub async fn beside_chain(
+                &self,
+                code: &str,
+            ) -> Result<(Vec<$crate::archive::ArchivedPayment>, Option<String>, u64), hoso_engine::ports::StoreError> {
+                let payments: Vec<(String, String, i64, String, Option<String>, i64, i64)> = sqlx::query_as(
+                    "SELECT txn_ref, gateway, amount, state, gateway_transaction, created_at, updated_at \
+                     FROM payments WHERE case_code = $1 ORDER BY created_at, txn_ref",
+                )
+                .bind(code)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                let rating: Option<String> = sqlx::query_scalar("SELECT satisfaction FROM ratings WHERE case_code = $1")
+                    .bind(code)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                let undelivered: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE case_code = $1 AND state = 'pending'")
+                    .bind(code)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                let payments = payments
+                    .into_iter()
+                    .map(|(txn_ref, gateway, amount, state, gateway_transaction, created_at, updated_at)| {
+                        Ok($crate::archive::ArchivedPayment {
+                            txn_ref,
+                            gateway,
+                            amount: u64::try_from(amount).unwrap_or_default(),
+                            state,
+                            gateway_transaction,
+                            created_at: $crate::store::rows::instant(created_at)?,
+                            updated_at: $crate::store::rows::instant(updated_at)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, hoso_engine::ports::StoreError>>()?;
+                Ok((payments, rating, u64::try_from(undelivered).unwrap_or_default()))
+            }
+
+            /// Removes archived dossiers and records where each went, all in one transaction. A
+            /// dossier that moved on since it was read (its version changed) or has undelivered
+            /// messages stops the whole batch, which then leaves the store as it was.
+            pub async fn remove_archived(
+                &self,
+                records: &[$crate::archive::ArchivedRecord],
+            ) -> Result<Result<(), $crate::archive::NotArchived>, hoso_engine::ports::StoreError> {
+                let $pool = &self.pool;
+                let mut transaction = $begin.await.map_err($crate::store::unavailable)?;
+                for record in records {
+                    let not_archived = |why: &str| $crate::archive::NotArchived { code: record.code.clone(), why: why.to_owned() };
+                    let undelivered: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE case_code = $1 AND state = 'pending'")
+                        .bind(&record.code)
+                        .fetch_one(&mut *transaction)
+                        .await
+                        .map_err($crate::store::unavailable)?;
+                    if undelivered > 0 {
+                        return Ok(Err(not_archived("it has undelivered messages in the outbox")));
+                    }
+                    let seq = i64::try_from(record.last_seq).unwrap_or(i64::MAX);
+                    let removed = sqlx::query("DELETE FROM dossiers WHERE code = $1 AND version = $2")
+                        .bind(&record.code)
+                        .bind(seq)
+                        .execute(&mut *transaction)
+                        .await
+                        .map_err($crate::store::unavailable)?;
+                    if removed.rows_affected() != 1 {
+                        return Ok(Err(not_archived("it changed while it was being archived")));
+                    }
+                    for statement in [
+                        "DELETE FROM events WHERE case_code = $1",
+                        "DELETE FROM commands WHERE case_code = $1",
+                        "DELETE FROM timers WHERE case_code = $1",
+                        "DELETE FROM outbox WHERE case_code = $1",
+                        "DELETE FROM payments WHERE case_code = $1",
+                        "DELETE FROM ratings WHERE case_code = $1",
+                    ] {
+                        sqlx::query(statement)
+                            .bind(&record.code)
+                            .execute(&mut *transaction)
+                            .await
+                            .map_err($crate::store::unavailable)?;
+                    }
+                    sqlx::query(
+                        "INSERT INTO archived_dossiers (code, archive_file, last_seq, last_hash, closed_at, archived_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&record.code)
+                    .bind(&record.archive_file)
+                    .bind(seq)
+                    .bind(&record.last_hash)
+                    .bind($crate::store::rows::micros(record.closed_at))
+                    .bind($crate::store::rows::micros(record.archived_at))
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                }
+                transaction.commit().await.map_err($crate::store::unavailable)?;
+                Ok(Ok(()))
+            }
+
+            /// Every archived dossier, by code (or only `code`).
+            pub async fn archived_dossiers(
+                &self,
+                code: Option<&str>,
+            ) -> Result<Vec<$crate::archive::ArchivedRecord>, hoso_engine::ports::StoreError> {
+                let rows: Vec<(String, String, i64, String, i64, i64)> = sqlx::query_as(
+                    "SELECT code, archive_file, last_seq, last_hash, closed_at, archived_at FROM archived_dossiers \
+                     WHERE $1 IS NULL OR code = $1 ORDER BY code",
+                )
+                .bind(code)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                rows.into_iter()
+                    .map(|(code, archive_file, last_seq, last_hash, closed_at, archived_at)| {
+                        Ok($crate::archive::ArchivedRecord {
+                            code,
+                            archive_file,
+                            last_seq: u64::try_from(last_seq).unwrap_or_default(),
+                            last_hash,
+                            closed_at: $crate::store::rows::instant(closed_at)?,
+                            archived_at: $crate::store::rows::instant(archived_at)?,
+                        })
                     })
                     .collect()
             }

@@ -774,9 +774,9 @@ mod pinned {
             )
             .await
             .expect("received");
-        // Version 2 gives the appraisal step 6 working hours instead of 3.
+        // Version 3 gives the appraisal step 6 working hours instead of 3.
         let text = include_str!("../../../procedures/1.001193-dang-ky-khai-sinh.toml")
-            .replace("version = 1", "version = 2")
+            .replace("version = 2", "version = 3")
             .replace(
                 "allotted = { working_hours = 3 }",
                 "allotted = { working_hours = 6 }",
@@ -785,7 +785,7 @@ mod pinned {
         for procedure in world.service.catalogue().iter() {
             catalogue.insert(Procedure::clone(procedure));
         }
-        catalogue.insert(Procedure::load("v2.toml", &text).expect("v2 loads"));
+        catalogue.insert(Procedure::load("v3.toml", &text).expect("v3 loads"));
         let calendars = world.service.calendars().clone();
         let store = hoso_adapters::store::AnyStore::open(&world.url)
             .await
@@ -803,7 +803,7 @@ mod pinned {
 
         let new = next.submit_birth("2025-03-03T09:30:00+07:00").await.case;
         assert_eq!(
-            new.procedure.version, 2,
+            new.procedure.version, 3,
             "new dossiers take the newest version"
         );
         let moved = next
@@ -815,11 +815,11 @@ mod pinned {
             )
             .await
             .expect("forwarded");
-        assert_eq!(moved.case.procedure.version, 1);
+        assert_eq!(moved.case.procedure.version, 2);
         assert_eq!(
             moved.case.step_due(),
             Some(at("2025-03-03T14:20:00+07:00")),
-            "3 hours of v1: 2h10 before lunch, 50 min after"
+            "3 hours of v2: 2h10 before lunch, 50 min after"
         );
         next.act(
             &new.code,
@@ -841,7 +841,7 @@ mod pinned {
         assert_eq!(
             moved.case.step_due(),
             Some(at("2025-03-04T08:20:00+07:00")),
-            "6 hours of v2, into the next morning"
+            "6 hours of v3, into the next morning"
         );
     }
 }

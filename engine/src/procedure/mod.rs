@@ -57,7 +57,22 @@ impl Procedure {
             json_schema(),
             "docs/procedure-format.md",
         )?;
-        Self::check(definition).map_err(|problems| locator.locate(problems))
+        // Required of every file, but not of versions stored before the field existed.
+        let no_retention = definition.retention.is_none().then(|| {
+            Problem::at(
+                FieldPath::root().key("retention"),
+                "the procedure names no retention class (thời hạn bảo quản) for its closed dossiers",
+                "add `retention = \"…\"` naming a class of the retention schedule (fixtures/retention.toml), e.g. `retention = \"civil_status_register\"`",
+            )
+        });
+        match (Self::check(definition), no_retention) {
+            (Ok(procedure), None) => Ok(procedure),
+            (Ok(_), Some(problem)) => Err(locator.locate(vec![problem])),
+            (Err(mut problems), no_retention) => {
+                problems.extend(no_retention);
+                Err(locator.locate(problems))
+            }
+        }
     }
 
     /// Validates a definition that did not come from a file (e.g. stored JSON); problems carry

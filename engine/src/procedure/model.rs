@@ -38,6 +38,11 @@ pub struct ProcedureDefinition {
     pub clock: ClockPolicy,
     /// The result (kết quả thực hiện) the applicant receives.
     pub result: ResultSpec,
+    /// Retention class (thời hạn bảo quản) of its closed dossiers, a class of the retention
+    /// schedule, e.g. "civil_status_register". Required in files; versions published before the
+    /// field existed have none, and their dossiers are never archived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
     /// Roles that take part in the internal process.
     pub roles: Vec<Role>,
     /// Units (organisational kinds) that hold the dossier during the internal process.

@@ -72,6 +72,11 @@ pub fn render_page(procedure: &Procedure) -> String {
     if let Some(partial) = &definition.partial {
         let _ = writeln!(out, "| Why partial | {} |", cell(&partial.explanation));
     }
+    let retention = definition.retention.as_deref().unwrap_or("none declared");
+    let _ = writeln!(
+        out,
+        "| Retention (thời hạn bảo quản) | class `{retention}` (periods in the retention schedule) |"
+    );
 
     let _ = writeln!(out, "\n## Legal basis\n");
     for basis in &definition.legal_basis {

@@ -93,6 +93,15 @@ impl Check<'_> {
                 );
             }
         }
+        if let Some(class) = &definition.retention
+            && !crate::retention::is_class_name(class)
+        {
+            self.problem(
+                self.root.key("retention"),
+                format!("`{class}` is not a retention class name"),
+                "name a class of the retention schedule: lower-case letters, digits and `_`, e.g. \"civil_status_register\"",
+            );
+        }
     }
 
     fn service_kind(&mut self) {

@@ -1,0 +1,467 @@
+//! `hoso archive`: moves closed dossiers whose retention period has passed out of the working
+//! store into an archive file, with their chains intact and verifiable offline.
+//!
+//! The file is written and synced before anything is removed, then every archived dossier's rows go
+//! in one transaction that also records where each went. A crash between the two leaves the
+//! dossiers in the store (and an unused file); a run never leaves a dossier in neither place.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use hoso_engine::audit::{Bundle, verify_bundle};
+use hoso_engine::case::DossierCode;
+use hoso_engine::clock::vietnam;
+use hoso_engine::ports::{Store as _, StoreError};
+use hoso_engine::procedure::ProcedureDefinition;
+use hoso_engine::retention::{Keep, RetentionSchedule};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, AuditError, Finding};
+use crate::store::AnyStore;
+
+/// The format tag of an archive file.
+pub const ARCHIVE_FORMAT: &str = "hoso-archive/1";
+
+/// A payment attempt kept with an archived dossier (payments are not events).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedPayment {
+    /// The gateway reference.
+    pub txn_ref: String,
+    /// Which gateway.
+    pub gateway: String,
+    /// Amount in đồng.
+    pub amount: u64,
+    /// pending, paid or failed.
+    pub state: String,
+    /// The gateway's own transaction number, once settled.
+    pub gateway_transaction: Option<String>,
+    /// When the attempt was made.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Where an archived dossier went and the chain head it ended at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArchivedRecord {
+    /// The dossier code.
+    pub code: String,
+    /// The archive file, as an absolute path when it was written.
+    pub archive_file: String,
+    /// Its last event's sequence number.
+    pub last_seq: u64,
+    /// Its last event's hash.
+    pub last_hash: String,
+    /// When it closed (its last event).
+    pub closed_at: DateTime<Utc>,
+    /// When it was archived.
+    pub archived_at: DateTime<Utc>,
+}
+
+/// A dossier that stopped an archive batch, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotArchived {
+    /// The dossier code.
+    pub code: String,
+    /// Why it was not archived.
+    pub why: String,
+}
+
+impl std::fmt::Display for NotArchived {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}: not archived: {}", self.code, self.why)
+    }
+}
+
+/// One dossier in an archive file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArchiveEntry {
+    /// The retention class it was kept under.
+    pub retention: String,
+    /// When it closed.
+    pub closed_at: DateTime<Utc>,
+    /// Its evidence, as `hoso audit export` writes it.
+    pub bundle: Bundle,
+    /// Its payment attempts.
+    pub payments: Vec<ArchivedPayment>,
+    /// The citizen's satisfaction rating, if any (never with an identity).
+    pub rating: Option<String>,
+}
+
+/// An archive file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArchiveFile {
+    /// Always [`ARCHIVE_FORMAT`].
+    pub format: String,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+    /// The day retention was judged on.
+    pub as_of: NaiveDate,
+    /// The archived dossiers, by code.
+    pub entries: Vec<ArchiveEntry>,
+}
+
+/// What to archive.
+#[derive(Debug, Clone)]
+pub struct ArchiveRequest {
+    /// Retention is judged on this day (Vietnam time).
+    pub as_of: NaiveDate,
+    /// Where to write the archive file; it must not exist yet.
+    pub out: PathBuf,
+    /// At most this many dossiers in one file.
+    pub limit: usize,
+    /// The time recorded as the archiving time.
+    pub now: DateTime<Utc>,
+}
+
+/// What an archive run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ArchiveSummary {
+    /// Closed dossiers looked at.
+    pub closed: usize,
+    /// Dossiers archived, by code.
+    pub archived: Vec<String>,
+    /// Closed dossiers whose class keeps them permanently.
+    pub permanent: usize,
+    /// Closed dossiers still inside their retention period.
+    pub within_retention: usize,
+    /// Closed dossiers whose procedure version names no retention class (published before the
+    /// field existed); they stay until a designer decides.
+    pub without_class: usize,
+    /// Dossiers past retention that were left in the store, and why (broken chain, undelivered).
+    pub left: Vec<NotArchived>,
+    /// Past retention but over the batch limit: the next run takes them.
+    pub deferred: usize,
+    /// The archive file written, if any dossier was archived.
+    pub file: Option<PathBuf>,
+}
+
+/// Why an archive run could not go ahead.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Reading a dossier's evidence failed.
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+    /// Published procedures name classes the schedule does not define.
+    #[error(
+        "the retention schedule does not define {}; add a [classes.NAME] table for each (the schedule defines: {defined})",
+        .unknown.join(", ")
+    )]
+    UnknownClasses {
+        /// Each as "class `NAME` (named by procedure CODE version N)".
+        unknown: Vec<String>,
+        /// The classes the schedule defines.
+        defined: String,
+    },
+    /// The output file exists.
+    #[error("{0} already exists; archive files are never overwritten, choose a new name")]
+    Exists(String),
+    /// Writing the output file failed; nothing was removed.
+    #[error("writing {path}: {why}; nothing was removed from the store")]
+    Write {
+        /// The file.
+        path: String,
+        /// What failed.
+        why: String,
+    },
+    /// A dossier changed between being read and being removed; nothing was removed.
+    #[error("{0}; nothing was removed from the store and the archive file was deleted — run again")]
+    Raced(NotArchived),
+}
+
+/// Archives the closed dossiers whose retention has passed on `request.as_of`, calling
+/// `progress(done, total)` as it reads them.
+pub async fn archive(
+    store: &AnyStore,
+    schedule: &RetentionSchedule,
+    request: &ArchiveRequest,
+    mut progress: impl FnMut(usize),
+) -> Result<ArchiveSummary, ArchiveError> {
+    if request.out.exists() {
+        return Err(ArchiveError::Exists(request.out.display().to_string()));
+    }
+    let classes = retention_classes(store, schedule).await?;
+    let mut summary = ArchiveSummary::default();
+    let mut entries = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = store.closed_dossiers(&after, 500).await?;
+        let Some((last, _, _)) = page.last() else {
+            break;
+        };
+        after = last.clone();
+        for (code, procedure, version) in page {
+            summary.closed += 1;
+            progress(summary.closed);
+            let version = u32::try_from(version).unwrap_or_default();
+            let Some((class, keep)) = classes.get(&(procedure, version)).cloned().flatten() else {
+                summary.without_class += 1;
+                continue;
+            };
+            let Ok(parsed) = DossierCode::parse(&code) else {
+                summary.left.push(NotArchived {
+                    code,
+                    why: "its stored code is malformed; run `hoso audit verify`".to_owned(),
+                });
+                continue;
+            };
+            let events = store.events(&parsed).await?;
+            let Some(closed_at) = events.last().map(|event| event.at) else {
+                continue;
+            };
+            match keep.archivable_from(closed_at.with_timezone(&vietnam()).date_naive()) {
+                None => summary.permanent += 1,
+                Some(from) if from > request.as_of => summary.within_retention += 1,
+                Some(_) if entries.len() >= request.limit => summary.deferred += 1,
+                Some(_) => {
+                    if let Some(entry) =
+                        entry_for(store, &parsed, class, closed_at, &mut summary).await?
+                    {
+                        entries.push(entry);
+                    }
+                }
+            }
+        }
+    }
+    if entries.is_empty() {
+        return Ok(summary);
+    }
+    let file = write_archive(&request.out, request, entries)?;
+    let records: Vec<ArchivedRecord> = file
+        .entries
+        .iter()
+        .map(|entry| {
+            let last = entry.bundle.events.last();
+            ArchivedRecord {
+                code: entry.bundle.dossier.clone(),
+                archive_file: absolute(&request.out),
+                last_seq: last.map_or(0, |event| event.seq),
+                last_hash: last.map(|event| event.hash.clone()).unwrap_or_default(),
+                closed_at: entry.closed_at,
+                archived_at: request.now,
+            }
+        })
+        .collect();
+    if let Err(raced) = store.remove_archived(&records).await? {
+        let _ = std::fs::remove_file(&request.out);
+        return Err(ArchiveError::Raced(raced));
+    }
+    summary.archived = records.into_iter().map(|record| record.code).collect();
+    summary.file = Some(request.out.clone());
+    Ok(summary)
+}
+
+/// Each published version's retention class and what the schedule keeps for it; refuses a class
+/// the schedule does not define before anything is read or written.
+async fn retention_classes(
+    store: &AnyStore,
+    schedule: &RetentionSchedule,
+) -> Result<HashMap<(String, u32), Option<(String, Keep)>>, ArchiveError> {
+    let mut classes = HashMap::new();
+    let mut unknown = Vec::new();
+    for stored in store.procedures().await? {
+        let definition: ProcedureDefinition = serde_json::from_str(&stored.definition)
+            .map_err(|error| StoreError::Corrupt(format!("procedure {}: {error}", stored.code)))?;
+        let class = match definition.retention {
+            None => None,
+            Some(class) => match schedule.keep(&class) {
+                Some(keep) => Some((class, keep)),
+                None => {
+                    unknown.push(format!(
+                        "class `{class}` (named by procedure {} version {})",
+                        stored.code, stored.version
+                    ));
+                    None
+                }
+            },
+        };
+        classes.insert((stored.code, stored.version), class);
+    }
+    if unknown.is_empty() {
+        Ok(classes)
+    } else {
+        Err(ArchiveError::UnknownClasses {
+            unknown,
+            defined: schedule.class_names().collect::<Vec<_>>().join(", "),
+        })
+    }
+}
+
+/// The archive entry of a dossier past retention, or `None` (noted in `summary`) when it must stay.
+async fn entry_for(
+    store: &AnyStore,
+    code: &DossierCode,
+    retention: String,
+    closed_at: DateTime<Utc>,
+    summary: &mut ArchiveSummary,
+) -> Result<Option<ArchiveEntry>, ArchiveError> {
+    let mut leave = |why: String| {
+        summary.left.push(NotArchived {
+            code: code.to_string(),
+            why,
+        });
+        Ok(None)
+    };
+    // Archiving a broken chain would move the damage out of the auditor's sight.
+    if let Some(finding) = audit::check_dossier(store, &code.to_string())
+        .await?
+        .finding
+    {
+        return leave(format!("its history does not verify ({finding})"));
+    }
+    let (payments, rating, undelivered) = store.beside_chain(&code.to_string()).await?;
+    if undelivered > 0 {
+        return leave(format!(
+            "{undelivered} message(s) in the outbox are still undelivered"
+        ));
+    }
+    let bundle = audit::export_bundle(store, code).await?;
+    Ok(Some(ArchiveEntry {
+        retention,
+        closed_at,
+        bundle,
+        payments,
+        rating,
+    }))
+}
+
+fn write_archive(
+    path: &Path,
+    request: &ArchiveRequest,
+    entries: Vec<ArchiveEntry>,
+) -> Result<ArchiveFile, ArchiveError> {
+    let file = ArchiveFile {
+        format: ARCHIVE_FORMAT.to_owned(),
+        created_at: request.now,
+        as_of: request.as_of,
+        entries,
+    };
+    let failed = |why: String| ArchiveError::Write {
+        path: path.display().to_string(),
+        why,
+    };
+    let text = serde_json::to_vec_pretty(&file).map_err(|error| failed(error.to_string()))?;
+    let mut handle = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|error| match error.kind() {
+            std::io::ErrorKind::AlreadyExists => ArchiveError::Exists(path.display().to_string()),
+            _ => failed(error.to_string()),
+        })?;
+    let written = handle
+        .write_all(&text)
+        .and_then(|()| handle.write_all(b"\n"))
+        .and_then(|()| handle.sync_all());
+    if let Err(error) = written {
+        drop(handle);
+        let _ = std::fs::remove_file(path);
+        return Err(failed(error.to_string()));
+    }
+    // The file's directory entry must be durable too before the rows go.
+    if let Some(directory) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        && let Ok(directory) = std::fs::File::open(directory)
+    {
+        let _ = directory.sync_all();
+    }
+    Ok(file)
+}
+
+fn absolute(path: &Path) -> String {
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// Reads an archive file.
+pub fn read_archive(path: &Path) -> Result<ArchiveFile, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| error.to_string())?;
+    let file: ArchiveFile =
+        serde_json::from_str(&text).map_err(|error| format!("not a hoso archive file: {error}"))?;
+    if file.format != ARCHIVE_FORMAT {
+        return Err(format!(
+            "unknown archive format `{}` (expected {ARCHIVE_FORMAT})",
+            file.format
+        ));
+    }
+    Ok(file)
+}
+
+/// Checks every entry of an archive file offline: each chain, checkpoint and Merkle proof.
+/// Returns one line per dossier and whether all were intact.
+pub fn verify_archive(file: &ArchiveFile, trusted_key: Option<&str>) -> (Vec<String>, bool) {
+    let mut intact = true;
+    let lines = file
+        .entries
+        .iter()
+        .map(|entry| match verify_bundle(&entry.bundle, trusted_key) {
+            Ok(report) => format!(
+                "{}: {} events intact{}",
+                entry.bundle.dossier,
+                report.events,
+                report.checkpoint.map_or_else(
+                    || " (no checkpoint covers it)".to_owned(),
+                    |sequence| format!("; checkpoint {sequence} vouches for it"),
+                )
+            ),
+            Err(why) => {
+                intact = false;
+                format!("{}: {why}", entry.bundle.dossier)
+            }
+        })
+        .collect();
+    (lines, intact)
+}
+
+/// Checks archived dossiers against their archive files where the files are at hand: the entry
+/// exists, its chain verifies and ends at the head the store recorded.
+pub fn check_archived(records: &[ArchivedRecord]) -> Vec<Finding> {
+    let mut files: HashMap<&str, Option<ArchiveFile>> = HashMap::new();
+    let mut findings = Vec::new();
+    for record in records {
+        let file = files
+            .entry(record.archive_file.as_str())
+            .or_insert_with(|| read_archive(Path::new(&record.archive_file)).ok());
+        // An archive moved to offline storage is checked there, with `--bundle`.
+        let Some(file) = file else { continue };
+        let finding = |why: String| Finding {
+            dossier: record.code.clone(),
+            seq: record.last_seq,
+            why,
+        };
+        match file
+            .entries
+            .iter()
+            .find(|entry| entry.bundle.dossier == record.code)
+        {
+            None => findings.push(finding(format!(
+                "recorded as archived to {} but the file has no entry for it",
+                record.archive_file
+            ))),
+            Some(entry) => {
+                let last = entry.bundle.events.last();
+                if let Err(why) = verify_bundle(&entry.bundle, None) {
+                    findings.push(finding(format!(
+                        "its archived evidence does not verify: {why}"
+                    )));
+                } else if last.map(|event| (event.seq, event.hash.as_str()))
+                    != Some((record.last_seq, record.last_hash.as_str()))
+                {
+                    findings.push(finding(
+                        "its archived chain does not end at the head recorded when it was archived"
+                            .to_owned(),
+                    ));
+                }
+            }
+        }
+    }
+    findings
+}
