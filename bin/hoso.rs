@@ -1,6 +1,7 @@
 //! The `hoso` command: one binary for designers, officers' servers and operators.
 
 mod audit_cli;
+mod bench;
 mod case_cli;
 mod demo;
 
@@ -109,6 +110,9 @@ enum Command {
     /// Reports: the Decision 766 service-quality indicators.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Measure the dossier workload (submit → … → return, 20 % with a supplement) on a fresh
+    /// database: one JSON line with throughput, latency percentiles, memory and bytes per dossier.
+    Bench(bench::BenchArgs),
     /// Move closed dossiers past their retention period (thời hạn bảo quản) to an archive file,
     /// chains intact; `hoso audit verify --bundle FILE` checks the file offline.
     Archive(audit_cli::ArchiveArgs),
@@ -690,6 +694,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Outbox(command) => block_on(run_outbox(command)),
         Command::Audit(command) => block_on(audit_cli::run(command)),
         Command::Archive(args) => block_on(audit_cli::archive(args)),
+        Command::Bench(args) => block_on(bench::run(args)),
         Command::Report(ReportCommand::Register {
             unit,
             from,

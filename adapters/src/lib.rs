@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`access`] — users and bearer tokens (hashed at rest).
 //! - [`archive`] — moving closed dossiers past retention to archive files (`hoso archive`).
+//! - [`bench`] — the `hoso bench` workload, through the same service as the API.
 //! - [`boot`] — start-up: store, procedure publication, catalogue of every stored version.
 //! - [`documents`] — uploaded documents, content-addressed on disk.
 //! - [`notify`] — notifications: Vietnamese messages by e-mail (SMTP) and SMS (HTTP).
@@ -20,6 +21,7 @@
 pub mod access;
 pub mod archive;
 pub mod audit;
+pub mod bench;
 pub mod boot;
 pub mod calendars;
 pub mod catalogue;

@@ -4,6 +4,7 @@ mod api;
 mod api_docs;
 mod archive;
 mod audit;
+mod bench;
 mod calendar;
 mod case;
 mod hostile;
@@ -128,6 +129,20 @@ fn postgres_admin(sql: &str, admin_url: &str) {
     .expect("the PostgreSQL admin statement ran");
 }
 
+/// The PostgreSQL server's admin URL, or `None` with a note when `HOSO_TEST_POSTGRES_URL` is unset
+/// (a failure under `HOSO_TEST_REQUIRE_ALL=1`).
+pub fn postgres_server() -> Option<String> {
+    let Ok(admin_url) = std::env::var("HOSO_TEST_POSTGRES_URL") else {
+        assert!(
+            !require_all(),
+            "HOSO_TEST_REQUIRE_ALL=1 but HOSO_TEST_POSTGRES_URL is not set"
+        );
+        eprintln!("SKIPPED (PostgreSQL): set HOSO_TEST_POSTGRES_URL to run");
+        return None;
+    };
+    Some(admin_url)
+}
+
 impl TestDatabase {
     /// A SQLite file in the temporary folder, removed afterwards.
     pub fn sqlite(name: &str) -> Self {
@@ -143,14 +158,7 @@ impl TestDatabase {
     /// A fresh PostgreSQL database, or `None` with a note when `HOSO_TEST_POSTGRES_URL` is unset
     /// (a failure under `HOSO_TEST_REQUIRE_ALL=1`).
     pub fn postgres() -> Option<Self> {
-        let Ok(admin_url) = std::env::var("HOSO_TEST_POSTGRES_URL") else {
-            assert!(
-                !require_all(),
-                "HOSO_TEST_REQUIRE_ALL=1 but HOSO_TEST_POSTGRES_URL is not set"
-            );
-            eprintln!("SKIPPED (PostgreSQL): set HOSO_TEST_POSTGRES_URL to run");
-            return None;
-        };
+        let admin_url = postgres_server()?;
         let name = format!("hoso_e2e_{}", uuid::Uuid::now_v7().simple());
         postgres_admin(&format!("CREATE DATABASE {name}"), &admin_url);
         let base = admin_url

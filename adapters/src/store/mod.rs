@@ -5,6 +5,7 @@
 //! written together. Instants are stored as integer microseconds (UTC); JSON as text, so what is
 //! read back is byte-for-byte what was hashed.
 
+mod group;
 mod postgres;
 mod rows;
 mod sqlite;
@@ -49,6 +50,11 @@ impl AnyStore {
                 redact(url)
             )))
         }
+    }
+
+    /// The database's size on disk, for benchmarks.
+    pub async fn database_bytes(&self) -> Result<u64, StoreError> {
+        delegate!(self, store => store.database_bytes())
     }
 
     /// A short name of the backend, for logs and benchmarks.
@@ -1281,8 +1287,9 @@ macro_rules! store_impl {
             }
         }
 
-        impl hoso_engine::ports::Store for $store {
-            async fn commit(
+        impl $store {
+            /// Writes a batch of changes in one transaction, now (group commit calls this).
+            async fn commit_now(
                 &self,
                 changes: Vec<hoso_engine::ports::Change>,
             ) -> Result<Vec<Result<hoso_engine::ports::Committed, hoso_engine::ports::ChangeRefused>>, hoso_engine::ports::StoreError> {
@@ -1313,6 +1320,18 @@ macro_rules! store_impl {
                 }
                 transaction.commit().await.map_err($crate::store::unavailable)?;
                 Ok(results)
+            }
+        }
+
+        impl hoso_engine::ports::Store for $store {
+            async fn commit(
+                &self,
+                changes: Vec<hoso_engine::ports::Change>,
+            ) -> Result<Vec<Result<hoso_engine::ports::Committed, hoso_engine::ports::ChangeRefused>>, hoso_engine::ports::StoreError> {
+                match &self.group {
+                    Some(group) => group.commit(changes).await,
+                    None => self.commit_now(changes).await,
+                }
             }
 
             async fn load(&self, code: &hoso_engine::case::DossierCode) -> Result<Option<hoso_engine::case::Case>, hoso_engine::ports::StoreError> {

@@ -16,6 +16,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The queue in front of the writer (group commit), unless turned off.
+    group: Option<std::sync::Arc<super::group::GroupCommit>>,
 }
 
 impl SqliteStore {
@@ -37,12 +39,35 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|error| StoreError::Schema(error.to_string()))?;
-        Ok(Self { pool })
+        let writer = Self { pool, group: None };
+        let group = super::group::enabled(true).then(|| {
+            let direct = writer.clone();
+            std::sync::Arc::new(super::group::GroupCommit::start(move |changes| {
+                let direct = direct.clone();
+                async move { direct.commit_now(changes).await }
+            }))
+        });
+        Ok(Self { group, ..writer })
     }
 
     /// The connection pool.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The database's size on disk, after moving the write-ahead log into the main file.
+    pub async fn database_bytes(&self) -> Result<u64, StoreError> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+            .map_err(super::unavailable)?;
+        let bytes: i64 = sqlx::query_scalar(
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(super::unavailable)?;
+        Ok(u64::try_from(bytes).unwrap_or_default())
     }
 }
 

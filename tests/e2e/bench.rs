@@ -1,0 +1,73 @@
+//! `hoso bench` walks every dossier to its returned result through the service, on both stores,
+//! and prints one JSON line with the figures BENCHMARKS.md records.
+
+use serde_json::Value;
+
+use crate::{hoso, stderr, stdout};
+
+fn bench_on_sqlite() -> Value {
+    let output = hoso(&[
+        "bench",
+        "--store",
+        "sqlite",
+        "--cases",
+        "20",
+        "--concurrency",
+        "4",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = stdout(&output);
+    assert_eq!(printed.lines().count(), 1, "one JSON line: {printed}");
+    serde_json::from_str(printed.trim()).expect("a JSON line")
+}
+
+fn check(line: &Value, store: &str) {
+    assert_eq!(line["store"], store);
+    assert_eq!(line["cases"], 20);
+    assert_eq!(line["concurrency"], 4);
+    // Six commands per dossier; dossiers 4, 9, 14 and 19 also get a supplement request and a
+    // resubmission.
+    assert_eq!(line["transitions"], 20 * 6 + 4 * 2, "{line}");
+    for key in [
+        "seconds",
+        "transitions_per_s",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "peak_rss_mb",
+        "db_bytes_per_dossier",
+    ] {
+        assert!(
+            line[key].as_f64().is_some_and(|value| value > 0.0),
+            "{key} in {line}"
+        );
+    }
+    assert!(line["p50_ms"].as_f64() <= line["p99_ms"].as_f64(), "{line}");
+}
+
+#[test]
+fn the_bench_walks_every_dossier_on_sqlite() {
+    check(&bench_on_sqlite(), "sqlite");
+}
+
+#[test]
+fn the_bench_walks_every_dossier_on_postgres() {
+    // The bench creates, and drops, its own database on the server.
+    let Some(admin) = crate::postgres_server() else {
+        return;
+    };
+    let output = hoso(&[
+        "bench",
+        "--store",
+        "postgres",
+        "--postgres",
+        &admin,
+        "--cases",
+        "20",
+        "--concurrency",
+        "4",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let line: Value = serde_json::from_str(stdout(&output).trim()).expect("a JSON line");
+    check(&line, "postgres");
+}
