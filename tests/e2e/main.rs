@@ -7,6 +7,7 @@ mod audit;
 mod bench;
 mod calendar;
 mod case;
+mod crash;
 mod hostile;
 mod oidc;
 mod outbox;

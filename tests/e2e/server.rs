@@ -14,6 +14,8 @@ pub struct Server {
     /// The database it uses.
     pub database: TestDatabase,
     data_dir: std::path::PathBuf,
+    /// The `hoso serve` arguments, for a restart.
+    args: Vec<String>,
     /// HTTP client.
     pub http: reqwest::Client,
 }
@@ -54,8 +56,22 @@ impl Server {
         let data = data_dir.to_str().expect("utf-8").to_owned();
         args.extend(["--data-dir", &data]);
         args.extend(extra);
+        let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+        let (child, base) = Self::spawn(&args);
+        hoso_adapters::http::oidc::install_crypto_provider();
+        Some(Self {
+            child,
+            base,
+            database,
+            data_dir,
+            args,
+            http: reqwest::Client::new(),
+        })
+    }
+
+    fn spawn(args: &[String]) -> (Child, String) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
-            .args(&args)
+            .args(args)
             .current_dir(repo())
             .env("HOSO_LOG", "warn")
             .stdout(Stdio::piped())
@@ -73,14 +89,17 @@ impl Server {
             .find(|word| word.starts_with("http://"))
             .unwrap_or_else(|| panic!("no address in {line:?}"))
             .to_owned();
-        hoso_adapters::http::oidc::install_crypto_provider();
-        Some(Self {
-            child,
-            base,
-            database,
-            data_dir,
-            http: reqwest::Client::new(),
-        })
+        (child, base)
+    }
+
+    /// Kills the server with SIGKILL (no shutdown of any kind), then starts it again on the same
+    /// database; `base` changes to the new address.
+    pub fn kill_and_restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, base) = Self::spawn(&self.args);
+        self.child = child;
+        self.base = base;
     }
 
     /// Adds a user with `hoso user add` and returns their token.
