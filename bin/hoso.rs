@@ -285,6 +285,10 @@ struct EffectsArgs {
     /// Attempts before a side effect becomes a dead letter.
     #[arg(long, env = "HOSO_OUTBOX_MAX_ATTEMPTS", default_value_t = 8)]
     outbox_max_attempts: u32,
+    /// Seconds one delivery may take before it counts as failed; a node's claim on a message lasts
+    /// twice this, so the messages of a node that died are taken by another after that.
+    #[arg(long, env = "HOSO_OUTBOX_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    outbox_timeout: u64,
 }
 
 impl EffectsArgs {
@@ -296,6 +300,7 @@ impl EffectsArgs {
         use hoso_adapters::worker::{Dispatcher, RetryPolicy};
         let policy = RetryPolicy {
             max_attempts: self.outbox_max_attempts.max(1),
+            timeout: std::time::Duration::from_secs(self.outbox_timeout),
             ..RetryPolicy::default()
         };
         let mut dispatcher = Dispatcher::new(std::sync::Arc::clone(&service), policy);

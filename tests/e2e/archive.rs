@@ -8,7 +8,7 @@ use crate::audit::{run_on_own_runtime, tamper};
 use crate::{TestDatabase, hoso, stderr, stdout};
 
 /// The values of a one-column query, as text.
-fn strings(url: &str, sql: &str) -> Vec<String> {
+pub(crate) fn strings(url: &str, sql: &str) -> Vec<String> {
     let (url, sql) = (url.to_owned(), sql.to_owned());
     run_on_own_runtime(async move {
         macro_rules! fetch {

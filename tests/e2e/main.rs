@@ -9,6 +9,7 @@ mod calendar;
 mod case;
 mod crash;
 mod hostile;
+mod nodes;
 mod oidc;
 mod outbox;
 mod payments;

@@ -16,6 +16,8 @@ pub struct Server {
     data_dir: std::path::PathBuf,
     /// The `hoso serve` arguments, for a restart.
     args: Vec<String>,
+    /// How many of `args` every node of this database shares (the rest are this node's `extra`).
+    common: usize,
     /// HTTP client.
     pub http: reqwest::Client,
 }
@@ -55,6 +57,7 @@ impl Server {
         ];
         let data = data_dir.to_str().expect("utf-8").to_owned();
         args.extend(["--data-dir", &data]);
+        let common = args.len();
         args.extend(extra);
         let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
         let (child, base) = Self::spawn(&args);
@@ -65,6 +68,7 @@ impl Server {
             database,
             data_dir,
             args,
+            common,
             http: reqwest::Client::new(),
         })
     }
@@ -90,6 +94,20 @@ impl Server {
             .unwrap_or_else(|| panic!("no address in {line:?}"))
             .to_owned();
         (child, base)
+    }
+
+    /// Kills the server with SIGKILL and leaves it dead.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Another `hoso serve` process on the same database, with its own `extra` arguments.
+    pub fn node(&self, extra: &[&str]) -> Node {
+        let mut args = self.args[..self.common].to_vec();
+        args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+        let (child, base) = Self::spawn(&args);
+        Node { child, base }
     }
 
     /// Kills the server with SIGKILL (no shutdown of any kind), then starts it again on the same
@@ -153,6 +171,27 @@ impl Server {
             .wait()
             .map(|status| status.success())
             .unwrap_or(false)
+    }
+}
+
+/// A further node started by [`Server::node`]; killed when dropped.
+pub struct Node {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl Node {
+    /// `base + path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
