@@ -20,6 +20,75 @@ use hoso_engine::ports::{
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
+/// The rows a batch writes besides the projections, gathered so each table gets one statement.
+#[derive(Default)]
+struct Written {
+    /// (command id, dossier, when recorded).
+    commands: Vec<(String, String, i64)>,
+    /// Every sealed event.
+    events: Vec<rows::EventRow>,
+    /// (idempotency key, topic, payload, dossier).
+    outbox: Vec<(String, String, String, String)>,
+    /// (idempotency key, retry or drop, when) of operators' decisions on side effects.
+    effects: Vec<(String, bool, i64)>,
+    /// Dossiers whose timers are replaced.
+    retimed: Vec<String>,
+    /// (dossier, deadline, passed, due) of the replacing timers.
+    timers: Vec<(String, &'static str, i64, i64)>,
+}
+
+impl Written {
+    /// Adds one change's rows; `timers` is `Some` when the change replaces the dossier's timers.
+    fn add(
+        &mut self,
+        case: &Case,
+        events: &[Event],
+        outbox: &[OutboxMessage],
+        timers: Option<&[Timer]>,
+    ) -> Result<(), StoreError> {
+        let code = case.code.to_string();
+        let now = rows::micros(Utc::now());
+        if let Some(first) = events.first() {
+            self.commands
+                .push((first.command_id.clone(), code.clone(), now));
+        }
+        for event in events {
+            self.events.push(rows::EventRow::from_event(event)?);
+            let (key, retry) = match &event.kind {
+                hoso_engine::case::EventKind::EffectRetried { idempotency_key } => {
+                    (idempotency_key, true)
+                }
+                hoso_engine::case::EventKind::EffectDropped {
+                    idempotency_key, ..
+                } => (idempotency_key, false),
+                _ => continue,
+            };
+            self.effects
+                .push((key.clone(), retry, rows::micros(event.at)));
+        }
+        for message in outbox {
+            self.outbox.push((
+                message.idempotency_key.clone(),
+                message.topic.clone(),
+                message.payload.to_string(),
+                code.clone(),
+            ));
+        }
+        if let Some(timers) = timers {
+            self.retimed.push(code.clone());
+            for timer in timers {
+                self.timers.push((
+                    code.clone(),
+                    rows::deadline_name(timer.deadline),
+                    i64::from(timer.passed),
+                    rows::micros(timer.due_at),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A store chosen by URL at start-up.
 pub enum AnyStore {
     /// `sqlite://path` or `sqlite::memory:`.
@@ -1288,8 +1357,199 @@ macro_rules! store_impl {
         }
 
         impl $store {
-            /// Writes a batch of changes in one transaction, now (group commit calls this).
+            /// Writes a batch of changes in one transaction, now (group commit calls this): the
+            /// fast path, with one multi-row statement per table for the whole batch; when a
+            /// command id turns out to be taken, the careful path, one savepoint per change.
             async fn commit_now(
+                &self,
+                changes: Vec<hoso_engine::ports::Change>,
+            ) -> Result<Vec<Result<hoso_engine::ports::Committed, hoso_engine::ports::ChangeRefused>>, hoso_engine::ports::StoreError> {
+                // Duplicates are rare (a retried command): keep a copy to redo the batch carefully.
+                let careful = changes.clone();
+                match self.commit_together(changes).await? {
+                    Some(results) => Ok(results),
+                    None => self.commit_each(careful).await,
+                }
+            }
+
+            /// All changes in one transaction with multi-row inserts; `None` (and nothing
+            /// written) when a command id was already taken.
+            async fn commit_together(
+                &self,
+                changes: Vec<hoso_engine::ports::Change>,
+            ) -> Result<Option<Vec<Result<hoso_engine::ports::Committed, hoso_engine::ports::ChangeRefused>>>, hoso_engine::ports::StoreError> {
+                let $pool = &self.pool;
+                let mut transaction = $begin.await.map_err($crate::store::unavailable)?;
+                let mut results = Vec::with_capacity(changes.len());
+                let mut written = $crate::store::Written::default();
+                for change in changes {
+                    let outcome = match change {
+                        hoso_engine::ports::Change::Register(registration) => {
+                            let (case, events, outbox) = Self::register_projection(&mut *transaction, registration).await?;
+                            written.add(&case, &events, &outbox, None)?;
+                            Ok(hoso_engine::ports::Committed { case, events })
+                        }
+                        hoso_engine::ports::Change::Append(append) => {
+                            match Self::update_projection(&mut *transaction, &append).await? {
+                                Err(refused) => Err(refused),
+                                Ok(()) => {
+                                    let append = *append;
+                                    written.add(&append.case, &append.events, &append.outbox, Some(&append.timers))?;
+                                    Ok(hoso_engine::ports::Committed { case: append.case, events: append.events })
+                                }
+                            }
+                        }
+                    };
+                    results.push(outcome);
+                }
+                if !Self::write_together(&mut *transaction, &written).await? {
+                    transaction.rollback().await.map_err($crate::store::unavailable)?;
+                    return Ok(None);
+                }
+                transaction.commit().await.map_err($crate::store::unavailable)?;
+                Ok(Some(results))
+            }
+
+            /// Allocates a new dossier's number, seals its events and inserts its projection.
+            async fn register_projection(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                registration: hoso_engine::ports::Registration,
+            ) -> Result<(hoso_engine::case::Case, Vec<hoso_engine::case::Event>, Vec<hoso_engine::case::OutboxMessage>), hoso_engine::ports::StoreError> {
+                let code = Self::allocate_code(&mut *connection, &registration).await?;
+                let events = hoso_engine::case::seal(&code, 0, hoso_engine::case::GENESIS_HASH, registration.events);
+                let (case, outbox) = hoso_engine::case::apply(None, &events)
+                    .map_err(|error| hoso_engine::ports::StoreError::Corrupt(error.to_string()))?;
+                Self::insert_projection(&mut *connection, &case, registration.attention.as_ref()).await?;
+                Ok((case, events, outbox))
+            }
+
+            /// The next dossier code of the receiving unit's day.
+            async fn allocate_code(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                registration: &hoso_engine::ports::Registration,
+            ) -> Result<hoso_engine::case::DossierCode, hoso_engine::ports::StoreError> {
+                let day = registration.day.format("%Y-%m-%d").to_string();
+                let sequence: i64 = sqlx::query_scalar(
+                    "INSERT INTO dossier_sequences (unit, day, last) VALUES ($1, $2, 1) \
+                     ON CONFLICT (unit, day) DO UPDATE SET last = dossier_sequences.last + 1 RETURNING last",
+                )
+                .bind(registration.receiving_unit.to_string())
+                .bind(&day)
+                .fetch_one(&mut *connection)
+                .await
+                .map_err($crate::store::unavailable)?;
+                let sequence = u32::try_from(sequence)
+                    .map_err(|_| hoso_engine::ports::StoreError::Corrupt(format!("dossier sequence {sequence}")))?;
+                hoso_engine::case::DossierCode::new(registration.receiving_unit.clone(), registration.day, sequence)
+                    .map_err(|error| hoso_engine::ports::StoreError::Corrupt(error.to_string()))
+            }
+
+            /// Moves an existing dossier's projection on, if it is still at the expected version.
+            async fn update_projection(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                append: &hoso_engine::ports::Append,
+            ) -> Result<Result<(), hoso_engine::ports::ChangeRefused>, hoso_engine::ports::StoreError> {
+                if Self::write_projection(&mut *connection, &append.case, append.attention.as_ref(), Some(append.expected_version)).await? {
+                    return Ok(Ok(()));
+                }
+                let actual: Option<i64> = sqlx::query_scalar("SELECT version FROM dossiers WHERE code = $1")
+                    .bind(append.code.to_string())
+                    .fetch_optional(&mut *connection)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(Err(match actual {
+                    Some(actual) => hoso_engine::ports::ChangeRefused::Conflict {
+                        code: append.code.clone(),
+                        expected: append.expected_version,
+                        actual: u64::try_from(actual).unwrap_or_default(),
+                    },
+                    None => hoso_engine::ports::ChangeRefused::Missing(append.code.clone()),
+                }))
+            }
+
+            /// The batch's rows, one multi-row statement per table; false when a command id was
+            /// already taken (the caller rolls back).
+            async fn write_together(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                written: &$crate::store::Written,
+            ) -> Result<bool, hoso_engine::ports::StoreError> {
+                for chunk in written.commands.chunks(1000) {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO commands (command_id, case_code, at) ");
+                    insert.push_values(chunk, |mut row, (command_id, code, at)| {
+                        row.push_bind(command_id).push_bind(code).push_bind(at);
+                    });
+                    insert.push(" ON CONFLICT (command_id) DO NOTHING RETURNING command_id");
+                    let inserted: Vec<String> = insert
+                        .build_query_scalar()
+                        .fetch_all(&mut *connection)
+                        .await
+                        .map_err($crate::store::unavailable)?;
+                    if inserted.len() != chunk.len() {
+                        return Ok(false);
+                    }
+                }
+                for chunk in written.events.chunks(1000) {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO events (case_code, seq, at, actor, kind, payload, command_id, prev_hash, hash) ",
+                    );
+                    insert.push_values(chunk, |mut row, event| {
+                        row.push_bind(&event.case_code)
+                            .push_bind(event.seq)
+                            .push_bind(event.at)
+                            .push_bind(&event.actor)
+                            .push_bind(&event.kind)
+                            .push_bind(&event.payload)
+                            .push_bind(&event.command_id)
+                            .push_bind(&event.prev_hash)
+                            .push_bind(&event.hash);
+                    });
+                    insert.build().execute(&mut *connection).await.map_err($crate::store::unavailable)?;
+                }
+                let now = $crate::store::rows::micros(chrono::Utc::now());
+                for chunk in written.outbox.chunks(1000) {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO outbox (idempotency_key, topic, payload, case_code, next_attempt_at, created_at) ",
+                    );
+                    insert.push_values(chunk, |mut row, (key, topic, payload, code)| {
+                        row.push_bind(key).push_bind(topic).push_bind(payload).push_bind(code).push_bind(now).push_bind(now);
+                    });
+                    insert.push(" ON CONFLICT (idempotency_key) DO NOTHING");
+                    insert.build().execute(&mut *connection).await.map_err($crate::store::unavailable)?;
+                }
+                for (key, retry, at) in &written.effects {
+                    let sql = if *retry {
+                        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1, claimed_until = NULL WHERE idempotency_key = $2 AND state <> 'delivered'"
+                    } else {
+                        "UPDATE outbox SET state = 'dropped', next_attempt_at = $1, claimed_until = NULL WHERE idempotency_key = $2 AND state <> 'delivered'"
+                    };
+                    sqlx::query(sql).bind(at).bind(key).execute(&mut *connection).await.map_err($crate::store::unavailable)?;
+                }
+                for chunk in written.retimed.chunks(1000) {
+                    let mut delete = sqlx::QueryBuilder::<$db>::new("DELETE FROM timers WHERE case_code IN (");
+                    let mut codes = delete.separated(", ");
+                    for code in chunk {
+                        codes.push_bind(code);
+                    }
+                    delete.push(")");
+                    delete.build().execute(&mut *connection).await.map_err($crate::store::unavailable)?;
+                }
+                for chunk in written.timers.chunks(1000) {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO timers (case_code, deadline, passed, due_at) ");
+                    insert.push_values(chunk, |mut row, (code, deadline, passed, due_at)| {
+                        row.push_bind(code).push_bind(deadline).push_bind(passed).push_bind(due_at);
+                    });
+                    insert.build().execute(&mut *connection).await.map_err($crate::store::unavailable)?;
+                }
+                // Wake dispatchers on other nodes when this transaction commits.
+                let notify: Option<&'static str> = $notify_outbox;
+                if let (Some(sql), false) = (notify, written.outbox.is_empty()) {
+                    sqlx::query(sql).execute(&mut *connection).await.map_err($crate::store::unavailable)?;
+                }
+                Ok(true)
+            }
+
+            /// One savepoint per change: a taken command id refuses only its own change.
+            async fn commit_each(
                 &self,
                 changes: Vec<hoso_engine::ports::Change>,
             ) -> Result<Vec<Result<hoso_engine::ports::Committed, hoso_engine::ports::ChangeRefused>>, hoso_engine::ports::StoreError> {

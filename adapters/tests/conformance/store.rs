@@ -14,6 +14,7 @@ crate::conformance!(
     a_stale_command_conflicts_and_writes_nothing,
     thirty_two_racing_commands_one_winner_per_version,
     a_retried_command_returns_its_first_result,
+    a_taken_command_id_in_a_batch_refuses_only_its_own_change,
     a_refused_command_writes_nothing,
     a_dossier_walks_receipt_supplement_extension_and_return_with_the_right_dates,
     the_rebuilt_projection_equals_the_live_one,
@@ -227,6 +228,65 @@ async fn a_retried_command_returns_its_first_result(world: World) {
         2,
         "received once"
     );
+}
+
+/// Group commit puts many commands in one transaction; one whose id was already used must be
+/// refused alone, and the others in the batch still written.
+async fn a_taken_command_id_in_a_batch_refuses_only_its_own_change(world: World) {
+    let first = world.submit_birth("2025-03-03T09:00:00+07:00").await;
+    let submitted = first.events[0].clone();
+    let registration = |command_id: &str| {
+        hoso_engine::ports::Change::Register(hoso_engine::ports::Registration {
+            receiving_unit: first.case.receiving_unit.clone(),
+            day: chrono::NaiveDate::from_ymd_opt(2025, 3, 3).expect("day"),
+            events: vec![hoso_engine::case::NewEvent {
+                at: submitted.at,
+                actor: submitted.actor.clone(),
+                kind: submitted.kind.clone(),
+                command_id: command_id.to_owned(),
+            }],
+            attention: None,
+        })
+    };
+    let results = world
+        .service
+        .store()
+        .commit(vec![
+            registration("fresh-1"),
+            registration(&submitted.command_id),
+            registration("fresh-2"),
+        ])
+        .await
+        .expect("the batch commits");
+    assert_eq!(results.len(), 3);
+    assert!(
+        matches!(&results[1], Err(hoso_engine::ports::ChangeRefused::Duplicate { command_id }) if *command_id == submitted.command_id),
+        "{:?}",
+        results[1]
+    );
+    let mut codes = Vec::new();
+    for result in [&results[0], &results[2]] {
+        let committed = result
+            .as_ref()
+            .expect("the fresh registrations are written");
+        let code = committed.case.code.clone();
+        assert_eq!(
+            world.service.store().events(&code).await.expect("events"),
+            committed.events
+        );
+        codes.push(code);
+    }
+    assert_ne!(codes[0], codes[1]);
+    let all = world
+        .service
+        .store()
+        .list(&CaseQuery {
+            limit: 50,
+            ..CaseQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(all.len(), 3, "the first dossier and the two fresh ones");
 }
 
 async fn a_refused_command_writes_nothing(world: World) {
