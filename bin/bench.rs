@@ -28,6 +28,16 @@ pub struct BenchArgs {
     /// Concurrent clients, each walking one dossier at a time.
     #[arg(long, default_value_t = 64)]
     concurrency: usize,
+    /// Instead of the workload: store this many dossiers (one in ten open, with timers), then time
+    /// the inbox query, the due-timer scan and a unit's monthly indicator report, with query plans.
+    #[arg(long)]
+    seed: Option<usize>,
+    /// Keep the bench database afterwards (its URL is printed on standard error) to inspect it.
+    #[arg(long)]
+    keep: bool,
+    /// Indicator settings for the report timed by --seed.
+    #[arg(long, default_value = "fixtures/indicators.toml")]
+    indicators: std::path::PathBuf,
     /// The PostgreSQL server (any database on it) on which the bench creates, and afterwards drops,
     /// its own database.
     #[arg(
@@ -63,8 +73,18 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<std::process::ExitCode> {
             Scratch::Postgres(args.postgres.clone(), name),
         ),
     };
-    let outcome = measure(&args, &url).await;
-    scratch.remove().await;
+    let outcome = match args.seed {
+        Some(dossiers) => measure_at_scale(&args, &url, dossiers).await,
+        None => measure(&args, &url).await,
+    };
+    if args.keep {
+        eprintln!(
+            "kept the bench database: {}",
+            hoso_adapters::store::redact(&url)
+        );
+    } else {
+        scratch.remove().await;
+    }
     let line = outcome?;
     println!("{line}");
     Ok(std::process::ExitCode::SUCCESS)
@@ -95,6 +115,109 @@ async fn measure(args: &BenchArgs, url: &str) -> anyhow::Result<serde_json::Valu
     }
     let bytes = service.store().database_bytes().await?;
     Ok(line(args, service.store().backend(), &figures, bytes))
+}
+
+async fn measure_at_scale(
+    args: &BenchArgs,
+    url: &str,
+    dossiers: usize,
+) -> anyhow::Result<serde_json::Value> {
+    anyhow::ensure!(dossiers >= 10, "--seed must be at least 10");
+    let settings_text = std::fs::read_to_string(&args.indicators)
+        .with_context(|| format!("reading {}", args.indicators.display()))?;
+    let settings = hoso_engine::indicators::Settings::from_toml(&settings_text)
+        .map_err(|why| anyhow::anyhow!("{}: {why}", args.indicators.display()))?;
+    let service = crate::open(&args.files.settings(url.to_owned())).await?;
+    let tty = std::io::stderr().is_terminal();
+    let progress = move |done: usize| {
+        if tty && (done.is_multiple_of(10_000) || done == dossiers) {
+            eprint!(
+                "\rseeding {done}/{dossiers} [{:<40}]",
+                "#".repeat(done * 40 / dossiers)
+            );
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let seeded = bench::seed(&service, dossiers, &progress)
+        .await
+        .context("seeding")?;
+    if tty {
+        eprintln!();
+    }
+    let store = service.store();
+    let bytes = store.database_bytes().await?;
+    let unit = bench::seed_unit(0);
+    let mut inbox = Vec::new();
+    let mut inbox_rows = 0;
+    for _ in 0..21 {
+        let started = std::time::Instant::now();
+        inbox_rows = hoso_engine::ports::Store::inbox(store, &unit, "tu_phap", 50)
+            .await?
+            .len();
+        inbox.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    // Every seeded timer is due by then. Each scan claims the 100 most overdue for a minute and
+    // runs ten minutes after the last, when those claims have expired, as a node's timer loop would.
+    let late = chrono::DateTime::parse_from_rfc3339("2026-12-31T00:00:00+07:00")?.to_utc();
+    let mut scans = Vec::new();
+    let mut timer_rows = 0;
+    for scan in 0..21 {
+        let now = late + chrono::Duration::minutes(10 * scan);
+        let started = std::time::Instant::now();
+        timer_rows = hoso_engine::ports::Store::claim_due_timers(
+            store,
+            now,
+            now + chrono::Duration::minutes(1),
+            100,
+        )
+        .await?
+        .len();
+        scans.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let period = hoso_engine::indicators::Period {
+        from: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).context("date")?,
+        to: chrono::NaiveDate::from_ymd_opt(2026, 3, 31).context("date")?,
+    };
+    let started = std::time::Instant::now();
+    let report = hoso_adapters::reports::indicator_report(
+        &service,
+        period,
+        Some(unit.as_str()),
+        &settings,
+        |_, _| {},
+    )
+    .await?;
+    let report_seconds = started.elapsed().as_secs_f64();
+    let plans: serde_json::Map<String, serde_json::Value> = store
+        .query_plans(late)
+        .await?
+        .into_iter()
+        .map(|(name, plan)| (name.to_owned(), serde_json::json!(plan)))
+        .collect();
+    let round = |value: f64| (value * 100.0).round() / 100.0;
+    Ok(serde_json::json!({
+        "mode": "seed",
+        "store": store.backend(),
+        "dossiers": seeded.dossiers,
+        "open": seeded.open,
+        "seed_seconds": round(seeded.seconds),
+        "seed_dossiers_per_s": round(seeded.dossiers as f64 / seeded.seconds.max(1e-9)),
+        "db_bytes_per_dossier": bytes / u64::try_from(seeded.dossiers.max(1)).unwrap_or(1),
+        "inbox_ms_median": round(median(&mut inbox)),
+        "inbox_rows": inbox_rows,
+        "timer_scan_ms_median": round(median(&mut scans)),
+        "timer_scan_rows": timer_rows,
+        "indicator_report_unit": unit.as_str(),
+        "indicator_report_seconds": round(report_seconds),
+        "indicator_report_received": report.received,
+        "plans": plans,
+        "peak_rss_mb": round(peak_rss_mb()),
+    }))
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
 fn line(args: &BenchArgs, store: &str, figures: &WorkloadFigures, bytes: u64) -> serde_json::Value {

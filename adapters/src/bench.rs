@@ -87,7 +87,8 @@ pub async fn run_workload(
                 if taken >= cases {
                     break;
                 }
-                walk(&service, first + taken, &mut latencies).await?;
+                let index = first + taken;
+                walk(&service, index, unit_of(index), usize::MAX, &mut latencies).await?;
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1);
             }
             Ok::<_, ServiceError>(latencies)
@@ -112,13 +113,15 @@ pub async fn run_workload(
     })
 }
 
-/// Walks dossier number `index` to its returned result, timing each command.
+/// Walks dossier number `index` received at `unit` through its first `commands` commands (all of
+/// them: to its returned result), timing each; returns its code.
 async fn walk(
     service: &Service<AnyStore>,
     index: usize,
+    unit: UnitId,
+    commands: usize,
     latencies: &mut Vec<u64>,
-) -> Result<(), ServiceError> {
-    let unit = unit_of(index);
+) -> Result<DossierCode, ServiceError> {
     let day = day_of(index);
     let citizen_id = format!("{:012}", 1_000_000 + index);
     let submission = Submission {
@@ -186,7 +189,7 @@ async fn walk(
     steps.push((officer("tu_phap"), action("trinh_ky"), at(day, 10, 30)));
     steps.push((officer("chu_tich"), action("phe_duyet"), at(day, 14, 0)));
     steps.push((officer("mot_cua"), Command::ReturnResult, at(day, 15, 0)));
-    for (actor, command, now) in steps {
+    for (actor, command, now) in steps.into_iter().take(commands.saturating_sub(1)) {
         timed(
             service,
             actor,
@@ -197,7 +200,7 @@ async fn walk(
         )
         .await?;
     }
-    Ok(())
+    Ok(code)
 }
 
 async fn timed(
@@ -269,4 +272,143 @@ fn form() -> Map<String, Value> {
     .as_object()
     .cloned()
     .unwrap_or_default()
+}
+
+/// What seeding measured.
+#[derive(Debug, Clone, Default)]
+pub struct SeedFigures {
+    /// Dossiers stored.
+    pub dossiers: usize,
+    /// Of them, left open at the appraisal step with their timers (one in ten).
+    pub open: usize,
+    /// Wall time.
+    pub seconds: f64,
+}
+
+/// The receiving units of seeded dossiers: 250 communes, at most 4,000 dossiers each per day.
+const SEED_UNITS: usize = 250;
+/// The unit the two template dossiers are walked at, replaced in their copies.
+const TEMPLATE_UNIT: &str = "000.00.99.H21";
+
+/// The receiving unit of seeded dossier `index`.
+pub fn seed_unit(index: usize) -> UnitId {
+    let text = format!("000.00.{}.H21", 100 + index % SEED_UNITS);
+    UnitId::parse(&text).unwrap_or_else(|_| unreachable!("{text} is a well-formed unit code"))
+}
+
+/// Stores `total` dossiers quickly for the scale measurements: two birth registrations are walked
+/// through the service (one to its returned result, one to the appraisal step), and each seeded
+/// dossier is a copy of one of them — its events re-sealed under its own code and unit and written
+/// through the store's batch commit, with the open copies' timers. One in ten stays open.
+pub async fn seed(
+    service: &Service<AnyStore>,
+    total: usize,
+    progress: &(dyn Fn(usize) + Send + Sync),
+) -> Result<SeedFigures, ServiceError> {
+    use hoso_engine::ports::{Change, Registration, Store as _};
+    let started = Instant::now();
+    let template_unit = UnitId::parse(TEMPLATE_UNIT)
+        .map_err(|error| ServiceError::UnknownDossier(error.to_string()))?;
+    let mut ignored = Vec::new();
+    let closed = walk(service, 0, template_unit.clone(), usize::MAX, &mut ignored).await?;
+    let open = walk(service, 0, template_unit, 3, &mut ignored).await?;
+    let store = service.store();
+    let closed_events = store.events(&closed).await?;
+    let open_events = store.events(&open).await?;
+    let open_case = store
+        .load(&open)
+        .await?
+        .ok_or_else(|| ServiceError::UnknownDossier(open.to_string()))?;
+    let open_timers = store.timers(&open).await?;
+    let procedure = service.procedure_of(&open_case)?;
+    let open_attention = hoso_engine::service::attention(&procedure, &open_case);
+    let day = open_case
+        .submitted_at
+        .with_timezone(&vietnam())
+        .date_naive();
+    let corrupt = |error: serde_json::Error| {
+        ServiceError::Store(hoso_engine::ports::StoreError::Corrupt(format!(
+            "seed template: {error}"
+        )))
+    };
+    // Events as JSON with the template unit as a placeholder, so a copy is one text replacement.
+    let as_text =
+        |events: &[hoso_engine::case::Event]| -> Result<Vec<(String, String)>, ServiceError> {
+            events
+                .iter()
+                .map(|event| {
+                    Ok((
+                        serde_json::to_string(&event.actor).map_err(corrupt)?,
+                        serde_json::to_string(&event.kind).map_err(corrupt)?,
+                    ))
+                })
+                .collect()
+        };
+    let templates = [
+        (as_text(&closed_events)?, &closed_events),
+        (as_text(&open_events)?, &open_events),
+    ];
+    let mut figures = SeedFigures::default();
+    let mut next = 0;
+    while next < total {
+        let batch_end = (next + 500).min(total);
+        let mut changes = Vec::with_capacity(batch_end - next);
+        let mut open_in_batch = Vec::new();
+        for index in next..batch_end {
+            let unit = seed_unit(index);
+            // One in ten of each unit's dossiers stays open.
+            let is_open = (index / SEED_UNITS).is_multiple_of(10);
+            let (texts, events) = &templates[usize::from(is_open)];
+            let mut copies = Vec::with_capacity(events.len());
+            let command_id = uuid::Uuid::now_v7().to_string();
+            for ((actor, kind), event) in texts.iter().zip(events.iter()) {
+                copies.push(hoso_engine::case::NewEvent {
+                    at: event.at,
+                    actor: serde_json::from_str(&actor.replace(TEMPLATE_UNIT, unit.as_str()))
+                        .map_err(corrupt)?,
+                    kind: serde_json::from_str(&kind.replace(TEMPLATE_UNIT, unit.as_str()))
+                        .map_err(corrupt)?,
+                    command_id: command_id.clone(),
+                });
+            }
+            let attention = if is_open {
+                open_attention
+                    .clone()
+                    .map(|attention| hoso_engine::ports::Attention {
+                        unit: unit.clone(),
+                        role: attention.role,
+                    })
+            } else {
+                None
+            };
+            open_in_batch.push(is_open);
+            changes.push(Change::Register(Registration {
+                receiving_unit: unit,
+                day,
+                events: copies,
+                attention,
+            }));
+        }
+        let results = store.commit(changes).await?;
+        let mut timers = Vec::new();
+        for (result, is_open) in results.into_iter().zip(open_in_batch) {
+            let committed = result.map_err(|refused| {
+                ServiceError::Store(hoso_engine::ports::StoreError::Corrupt(format!(
+                    "a seeded dossier was refused: {refused}"
+                )))
+            })?;
+            if is_open {
+                figures.open += 1;
+                for timer in &open_timers {
+                    timers.push((committed.case.code.to_string(), timer.clone()));
+                }
+            }
+        }
+        store.insert_timers(&timers).await?;
+        next = batch_end;
+        figures.dossiers = next;
+        progress(next);
+    }
+    figures.seconds = started.elapsed().as_secs_f64();
+    Ok(figures)
 }

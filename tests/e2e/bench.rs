@@ -71,3 +71,53 @@ fn the_bench_walks_every_dossier_on_postgres() {
     let line: Value = serde_json::from_str(stdout(&output).trim()).expect("a JSON line");
     check(&line, "postgres");
 }
+
+fn seeded(store: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["bench", "--store", store, "--seed", "600"];
+    args.extend_from_slice(extra);
+    let output = hoso(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let line: Value = serde_json::from_str(stdout(&output).trim()).expect("a JSON line");
+    assert_eq!(line["mode"], "seed");
+    assert_eq!(line["dossiers"], 600);
+    // One in ten of each unit's dossiers is open: with 250 units, the first 250 of 600.
+    assert_eq!(line["open"], 250, "{line}");
+    assert_eq!(line["timer_scan_rows"], 100, "{line}");
+    assert!(
+        line["inbox_rows"].as_u64().is_some_and(|rows| rows >= 1),
+        "{line}"
+    );
+    assert!(
+        line["indicator_report_received"]
+            .as_u64()
+            .is_some_and(|received| received >= 2),
+        "{line}"
+    );
+    for query in ["inbox", "due_timers"] {
+        assert!(
+            line["plans"][query]
+                .as_array()
+                .is_some_and(|plan| !plan.is_empty()),
+            "{line}"
+        );
+    }
+    line
+}
+
+#[test]
+fn seeding_times_the_inbox_the_timer_scan_and_the_report_on_sqlite() {
+    let plans = seeded("sqlite", &[])["plans"].to_string();
+    // SQLite uses the indexes even on a small table; PostgreSQL rightly scans one that small.
+    assert!(
+        plans.contains("USING INDEX dossiers_inbox") && plans.contains("USING INDEX timers_due"),
+        "{plans}"
+    );
+}
+
+#[test]
+fn seeding_times_the_inbox_the_timer_scan_and_the_report_on_postgres() {
+    let Some(admin) = crate::postgres_server() else {
+        return;
+    };
+    seeded("postgres", &["--postgres", &admin]);
+}

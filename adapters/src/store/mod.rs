@@ -89,6 +89,22 @@ impl Written {
     }
 }
 
+/// The queries whose plans `hoso bench --seed` shows, as the store runs them (the inbox lists
+/// only codes here). Parameters: unit, role, an instant; the conditions that only compare
+/// parameters are always true and let both statements take the same three.
+const PLANNED_QUERIES: [(&str, &str); 2] = [
+    (
+        "inbox",
+        "SELECT code FROM dossiers WHERE attention_unit = $1 AND attention_role = $2 \
+         AND $3 > 0 ORDER BY urgency_at IS NULL, urgency_at, submitted_at LIMIT 50",
+    ),
+    (
+        "due_timers",
+        "SELECT case_code FROM timers WHERE due_at <= $3 AND $1 <> $2 \
+         AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY due_at LIMIT 100",
+    ),
+];
+
 /// A store chosen by URL at start-up.
 pub enum AnyStore {
     /// `sqlite://path` or `sqlite::memory:`.
@@ -124,6 +140,14 @@ impl AnyStore {
     /// The database's size on disk, for benchmarks.
     pub async fn database_bytes(&self) -> Result<u64, StoreError> {
         delegate!(self, store => store.database_bytes())
+    }
+
+    /// How the database runs the inbox query and the due-timer scan at `at`.
+    pub async fn query_plans(
+        &self,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<(&'static str, Vec<String>)>, StoreError> {
+        delegate!(self, store => store.query_plans(at))
     }
 
     /// A short name of the backend, for logs and benchmarks.
@@ -330,6 +354,11 @@ impl AnyStore {
         code: Option<&str>,
     ) -> Result<Vec<crate::archive::ArchivedRecord>, StoreError> {
         delegate!(self, store => store.archived_dossiers(code))
+    }
+
+    /// Adds timers (for seeding benchmarks).
+    pub async fn insert_timers(&self, timers: &[(String, Timer)]) -> Result<(), StoreError> {
+        delegate!(self, store => store.insert_timers(timers))
     }
 
     /// Claims pending outbox messages.
@@ -1103,6 +1132,24 @@ macro_rules! store_impl {
                         })
                     })
                     .collect()
+            }
+
+            /// Adds timers, one multi-row statement per thousand (for seeding benchmarks).
+            pub async fn insert_timers(
+                &self,
+                timers: &[(String, hoso_engine::case::Timer)],
+            ) -> Result<(), hoso_engine::ports::StoreError> {
+                for chunk in timers.chunks(1000) {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO timers (case_code, deadline, passed, due_at) ");
+                    insert.push_values(chunk, |mut row, (code, timer)| {
+                        row.push_bind(code)
+                            .push_bind($crate::store::rows::deadline_name(timer.deadline))
+                            .push_bind(i64::from(timer.passed))
+                            .push_bind($crate::store::rows::micros(timer.due_at));
+                    });
+                    insert.build().execute(&self.pool).await.map_err($crate::store::unavailable)?;
+                }
+                Ok(())
             }
 
             /// Whether the database answers.
