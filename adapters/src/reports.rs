@@ -20,13 +20,13 @@ async fn cases_of(
     unit: Option<&str>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Vec<(Case, Arc<Procedure>)>, StoreError> {
-    let codes = service.store().codes().await?;
+    let codes = match unit {
+        Some(unit) => service.store().codes_received_at(unit).await?,
+        None => service.store().codes().await?,
+    };
     let mut cases = Vec::new();
     for (done, code) in codes.iter().enumerate() {
         progress(done + 1, codes.len());
-        if unit.is_some_and(|unit| code.unit().as_str() != unit) {
-            continue;
-        }
         let Some(case) = service.store().load(code).await? else {
             continue;
         };

@@ -356,6 +356,11 @@ impl AnyStore {
         delegate!(self, store => store.archived_dossiers(code))
     }
 
+    /// The codes of the dossiers received at `unit`, in order.
+    pub async fn codes_received_at(&self, unit: &str) -> Result<Vec<DossierCode>, StoreError> {
+        delegate!(self, store => store.codes_received_at(unit))
+    }
+
     /// Adds timers (for seeding benchmarks).
     pub async fn insert_timers(&self, timers: &[(String, Timer)]) -> Result<(), StoreError> {
         delegate!(self, store => store.insert_timers(timers))
@@ -1132,6 +1137,16 @@ macro_rules! store_impl {
                         })
                     })
                     .collect()
+            }
+
+            /// The codes of the dossiers received at `unit`, in order (by the receiving-unit index).
+            pub async fn codes_received_at(&self, unit: &str) -> Result<Vec<hoso_engine::case::DossierCode>, hoso_engine::ports::StoreError> {
+                let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM dossiers WHERE receiving_unit = $1 ORDER BY code")
+                    .bind(unit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                codes.iter().map(|code| $crate::store::rows::parse_code(code)).collect()
             }
 
             /// Adds timers, one multi-row statement per thousand (for seeding benchmarks).
