@@ -1187,20 +1187,7 @@ macro_rules! store_impl {
                 connection: &mut <$db as sqlx::Database>::Connection,
                 registration: hoso_engine::ports::Registration,
             ) -> Result<Result<hoso_engine::ports::Committed, hoso_engine::ports::ChangeRefused>, hoso_engine::ports::StoreError> {
-                let day = registration.day.format("%Y-%m-%d").to_string();
-                let sequence: i64 = sqlx::query_scalar(
-                    "INSERT INTO dossier_sequences (unit, day, last) VALUES ($1, $2, 1) \
-                     ON CONFLICT (unit, day) DO UPDATE SET last = dossier_sequences.last + 1 RETURNING last",
-                )
-                .bind(registration.receiving_unit.to_string())
-                .bind(&day)
-                .fetch_one(&mut *connection)
-                .await
-                .map_err($crate::store::unavailable)?;
-                let sequence = u32::try_from(sequence)
-                    .map_err(|_| hoso_engine::ports::StoreError::Corrupt(format!("dossier sequence {sequence}")))?;
-                let code = hoso_engine::case::DossierCode::new(registration.receiving_unit.clone(), registration.day, sequence)
-                    .map_err(|error| hoso_engine::ports::StoreError::Corrupt(error.to_string()))?;
+                let code = Self::allocate_code(&mut *connection, &registration).await?;
                 let command_id = registration.events.first().map(|event| event.command_id.clone()).unwrap_or_default();
                 let events = hoso_engine::case::seal(&code, 0, hoso_engine::case::GENESIS_HASH, registration.events);
                 let (case, outbox) = hoso_engine::case::apply(None, &events)
@@ -1219,27 +1206,8 @@ macro_rules! store_impl {
                 append: hoso_engine::ports::Append,
             ) -> Result<Result<hoso_engine::ports::Committed, hoso_engine::ports::ChangeRefused>, hoso_engine::ports::StoreError> {
                 let command_id = append.events.first().map(|event| event.command_id.clone()).unwrap_or_default();
-                let updated = Self::write_projection(
-                    &mut *connection,
-                    &append.case,
-                    append.attention.as_ref(),
-                    Some(append.expected_version),
-                )
-                .await?;
-                if !updated {
-                    let actual: Option<i64> = sqlx::query_scalar("SELECT version FROM dossiers WHERE code = $1")
-                        .bind(append.code.to_string())
-                        .fetch_optional(&mut *connection)
-                        .await
-                        .map_err($crate::store::unavailable)?;
-                    return Ok(Err(match actual {
-                        Some(actual) => hoso_engine::ports::ChangeRefused::Conflict {
-                            code: append.code,
-                            expected: append.expected_version,
-                            actual: u64::try_from(actual).unwrap_or_default(),
-                        },
-                        None => hoso_engine::ports::ChangeRefused::Missing(append.code),
-                    }));
+                if let Err(refused) = Self::update_projection(&mut *connection, &append).await? {
+                    return Ok(Err(refused));
                 }
                 if !Self::record_command(&mut *connection, &command_id, &append.case).await? {
                     return Ok(Err(hoso_engine::ports::ChangeRefused::Duplicate { command_id }));
@@ -1419,6 +1387,18 @@ macro_rules! store_impl {
         }
 
         impl $store {
+            /// Puts the group-commit queue in front of the writer when it is on for this backend.
+            fn with_group_commit(self, by_default: bool) -> Self {
+                let group = $crate::store::group::enabled(by_default).then(|| {
+                    let direct = self.clone();
+                    std::sync::Arc::new($crate::store::group::GroupCommit::start(move |changes| {
+                        let direct = direct.clone();
+                        async move { direct.commit_now(changes).await }
+                    }))
+                });
+                Self { group, ..self }
+            }
+
             /// Writes a batch of changes in one transaction, now (group commit calls this): the
             /// fast path, with one multi-row statement per table for the whole batch; when a
             /// command id turns out to be taken, the careful path, one savepoint per change.

@@ -39,15 +39,7 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|error| StoreError::Schema(error.to_string()))?;
-        let writer = Self { pool, group: None };
-        let group = super::group::enabled(true).then(|| {
-            let direct = writer.clone();
-            std::sync::Arc::new(super::group::GroupCommit::start(move |changes| {
-                let direct = direct.clone();
-                async move { direct.commit_now(changes).await }
-            }))
-        });
-        Ok(Self { group, ..writer })
+        Ok(Self { pool, group: None }.with_group_commit(true))
     }
 
     /// The connection pool.
