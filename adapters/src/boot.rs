@@ -27,18 +27,32 @@ pub struct Settings {
     pub calendars: PathBuf,
 }
 
+impl From<CatalogueError> for BootError {
+    fn from(error: CatalogueError) -> Self {
+        Self::Catalogue(error)
+    }
+}
+
+impl From<CalendarsError> for BootError {
+    fn from(error: CalendarsError) -> Self {
+        Self::Calendars(error)
+    }
+}
+
 /// Why hoso could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum BootError {
     /// The database.
     #[error(transparent)]
     Store(#[from] StoreError),
+    // The two folder errors carry their cause in their message, not as a `source`: an error chain
+    // would print it a second time.
     /// The procedure folder.
     #[error("procedures: {0}")]
-    Catalogue(#[from] CatalogueError),
+    Catalogue(CatalogueError),
     /// The calendar folder.
     #[error("calendars: {0}")]
-    Calendars(#[from] CalendarsError),
+    Calendars(CalendarsError),
     /// A file changes a version that is already published.
     #[error(
         "procedure {code} version {version} is already published with different content; published versions never change — give the changed file `version = {next}`"

@@ -7,12 +7,13 @@ use hoso_engine::located::Diagnostic;
 
 /// A path that could not be read.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read {}: {source}", path.display())]
+#[error("cannot read {}: {reason}", path.display())]
 pub struct FilesError {
     /// The path.
     pub path: PathBuf,
-    /// The operating system's reason.
-    pub source: std::io::Error,
+    /// The operating system's reason (part of the message, so not also a `source`, which would
+    /// print it twice in an error chain).
+    pub reason: std::io::Error,
 }
 
 /// Finds the `*.toml` files under each path: a file is taken as given, a folder is searched
@@ -20,9 +21,9 @@ pub struct FilesError {
 pub fn find_toml_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FilesError> {
     let mut files = Vec::new();
     for path in paths {
-        let metadata = fs::metadata(path).map_err(|source| FilesError {
+        let metadata = fs::metadata(path).map_err(|reason| FilesError {
             path: path.clone(),
-            source,
+            reason,
         })?;
         if metadata.is_dir() {
             collect_toml(path, &mut files)?;
@@ -34,9 +35,9 @@ pub fn find_toml_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FilesError> {
 }
 
 fn collect_toml(folder: &Path, files: &mut Vec<PathBuf>) -> Result<(), FilesError> {
-    let read_error = |source| FilesError {
+    let read_error = |reason| FilesError {
         path: folder.to_path_buf(),
-        source,
+        reason,
     };
     let mut entries: Vec<PathBuf> = fs::read_dir(folder)
         .map_err(read_error)?

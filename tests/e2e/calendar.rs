@@ -118,3 +118,26 @@ fn a_broken_calendar_folder_is_reported_with_locations() {
     );
     std::fs::remove_dir_all(folder).expect("clean up");
 }
+
+#[test]
+fn a_missing_calendar_folder_is_named_once_with_its_cause() {
+    let database = crate::TestDatabase::sqlite("no-calendars");
+    let output = hoso(&[
+        "init",
+        "--db",
+        &database.url,
+        "--calendars",
+        "/nonexistent/calendars",
+    ]);
+    assert!(!output.status.success());
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("calendars: cannot read /nonexistent/calendars: No such file or directory"),
+        "{errors}"
+    );
+    assert_eq!(
+        errors.matches("No such file or directory").count(),
+        1,
+        "the cause is printed once: {errors}"
+    );
+}
