@@ -145,6 +145,9 @@ async fn measure_at_scale(
         eprintln!();
     }
     let store = service.store();
+    // What an operator does after a bulk load; without it PostgreSQL plans the per-dossier reads
+    // of the report as parallel scans (BENCHMARKS.md).
+    store.analyze().await?;
     let bytes = store.database_bytes().await?;
     let unit = bench::seed_unit(0);
     let mut inbox = Vec::new();

@@ -361,6 +361,11 @@ impl AnyStore {
         delegate!(self, store => store.codes_received_at(unit))
     }
 
+    /// Refreshes the planner's statistics, as after a bulk load.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        delegate!(self, store => store.analyze())
+    }
+
     /// Adds timers (for seeding benchmarks).
     pub async fn insert_timers(&self, timers: &[(String, Timer)]) -> Result<(), StoreError> {
         delegate!(self, store => store.insert_timers(timers))
@@ -1147,6 +1152,14 @@ macro_rules! store_impl {
                     .await
                     .map_err($crate::store::unavailable)?;
                 codes.iter().map(|code| $crate::store::rows::parse_code(code)).collect()
+            }
+
+            /// Refreshes the planner's statistics, as after a bulk load: on PostgreSQL a table loaded
+            /// and not yet analysed gets generic plans that scan it in parallel (measured: 64 ms
+            /// instead of 0.06 ms for one dossier's events).
+            pub async fn analyze(&self) -> Result<(), hoso_engine::ports::StoreError> {
+                sqlx::query("ANALYZE").execute(&self.pool).await.map_err($crate::store::unavailable)?;
+                Ok(())
             }
 
             /// Adds timers, one multi-row statement per thousand (for seeding benchmarks).

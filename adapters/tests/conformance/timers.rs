@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use hoso_adapters::worker::{TimerPass, fire_due_timers};
-use hoso_engine::case::{Command, Deadline, EventKind, Timer};
+use hoso_engine::case::{Deadline, EventKind, Timer};
 use hoso_engine::ports::Store;
 
 use crate::harness::{World, action, at, officer, open_service};
