@@ -175,16 +175,7 @@ pub async fn reconcile_vnpay(
             report.unchanged += 1;
             continue;
         }
-        let text = |name: &str| {
-            answer
-                .get(name)
-                .map(|value| {
-                    value
-                        .as_str()
-                        .map_or_else(|| value.to_string(), str::to_owned)
-                })
-                .unwrap_or_default()
-        };
+        let text = |name: &str| vnpay::field(&answer, name);
         let amount_matches = text("vnp_Amount").parse::<u64>().ok() == Some(record.amount * 100);
         let verdict = match (
             text("vnp_ResponseCode").as_str(),

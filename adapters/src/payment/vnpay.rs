@@ -253,7 +253,8 @@ pub fn querydr_response_signing_string(response: &serde_json::Value) -> String {
     .join("|")
 }
 
-fn field(response: &serde_json::Value, name: &str) -> String {
+/// A field of a VNPAY JSON answer as text (numbers as written), empty when absent.
+pub(crate) fn field(response: &serde_json::Value, name: &str) -> String {
     response
         .get(name)
         .map(|value| {
