@@ -277,7 +277,7 @@ async fn verify_database(
 fn verify_offline(path: &Path, public_key: Option<&str>) -> anyhow::Result<ExitCode> {
     let format: serde_json::Value = read_json(path)?;
     if format.get("format").and_then(serde_json::Value::as_str) == Some(archive::ARCHIVE_FORMAT) {
-        let file = archive::read_archive(path)
+        let file = archive::archive_from(format)
             .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?;
         let (lines, intact) = archive::verify_archive(&file, public_key);
         for line in &lines {

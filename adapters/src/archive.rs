@@ -384,8 +384,13 @@ fn absolute(path: &Path) -> String {
 /// Reads an archive file.
 pub fn read_archive(path: &Path) -> Result<ArchiveFile, String> {
     let text = std::fs::read_to_string(path).map_err(|error| error.to_string())?;
-    let file: ArchiveFile =
-        serde_json::from_str(&text).map_err(|error| format!("not a hoso archive file: {error}"))?;
+    archive_from(serde_json::from_str(&text).map_err(|error| error.to_string())?)
+}
+
+/// An archive file from its parsed JSON, for a caller that has already read it.
+pub fn archive_from(value: serde_json::Value) -> Result<ArchiveFile, String> {
+    let file: ArchiveFile = serde_json::from_value(value)
+        .map_err(|error| format!("not a hoso archive file: {error}"))?;
     if file.format != ARCHIVE_FORMAT {
         return Err(format!(
             "unknown archive format `{}` (expected {ARCHIVE_FORMAT})",
