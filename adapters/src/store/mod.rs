@@ -996,24 +996,20 @@ macro_rules! store_impl {
                 after: &str,
                 limit: u32,
             ) -> Result<Vec<(String, String, i64)>, hoso_engine::ports::StoreError> {
-                let closed: Vec<i64> = hoso_engine::case::Status::ALL
-                    .into_iter()
-                    .filter(|status| status.is_closed())
-                    .map(|status| i64::from(status.code()))
-                    .collect();
-                sqlx::query_as(
-                    "SELECT code, procedure_code, procedure_version FROM dossiers \
-                     WHERE status IN ($1, $2, $3, $4) AND code > $5 ORDER BY code LIMIT $6",
-                )
-                .bind(closed[0])
-                .bind(closed[1])
-                .bind(closed[2])
-                .bind(closed[3])
-                .bind(after)
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await
-                .map_err($crate::store::unavailable)
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT code, procedure_code, procedure_version FROM dossiers WHERE status IN (",
+                );
+                let mut closed = query.separated(", ");
+                for status in hoso_engine::case::Status::ALL.into_iter().filter(|status| status.is_closed()) {
+                    closed.push_bind(i64::from(status.code()));
+                }
+                query.push(") AND code > ").push_bind(after);
+                query.push(" ORDER BY code LIMIT ").push_bind(i64::from(limit));
+                query
+                    .build_query_as()
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)
             }
 
             /// A dossier's payment attempts and rating, which live beside its chain.
