@@ -10,7 +10,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use hoso_engine::audit::{Bundle, verify_bundle};
+use hoso_engine::audit::{Bundle, Checkpoint, Head, verify_bundle};
 use hoso_engine::case::DossierCode;
 use hoso_engine::clock::vietnam;
 use hoso_engine::ports::{Store as _, StoreError};
@@ -186,6 +186,8 @@ pub async fn archive(
         return Err(ArchiveError::Exists(request.out.display().to_string()));
     }
     let classes = retention_classes(store, schedule).await?;
+    // Read once: every archived dossier's bundle takes its proof from them.
+    let checkpoints = store.checkpoints().await?;
     let mut summary = ArchiveSummary::default();
     let mut entries = Vec::new();
     let mut after = String::new();
@@ -220,7 +222,8 @@ pub async fn archive(
                 Some(_) if entries.len() >= request.limit => summary.deferred += 1,
                 Some(_) => {
                     if let Some(entry) =
-                        entry_for(store, &parsed, class, closed_at, &mut summary).await?
+                        entry_for(store, &parsed, class, closed_at, &checkpoints, &mut summary)
+                            .await?
                     {
                         entries.push(entry);
                     }
@@ -298,6 +301,7 @@ async fn entry_for(
     code: &DossierCode,
     retention: String,
     closed_at: DateTime<Utc>,
+    checkpoints: &[(Checkpoint, Vec<Head>)],
     summary: &mut ArchiveSummary,
 ) -> Result<Option<ArchiveEntry>, ArchiveError> {
     let mut leave = |why: String| {
@@ -320,7 +324,7 @@ async fn entry_for(
             "{undelivered} message(s) in the outbox are still undelivered"
         ));
     }
-    let bundle = audit::export_bundle(store, code).await?;
+    let bundle = audit::bundle_under(store, code, checkpoints).await?;
     Ok(Some(ArchiveEntry {
         retention,
         closed_at,

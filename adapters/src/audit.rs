@@ -437,6 +437,16 @@ pub async fn take_checkpoint(
 /// One dossier's self-contained evidence: events, document digests, the latest checkpoint that
 /// covers it and the Merkle proof of its head under that checkpoint.
 pub async fn export_bundle(store: &AnyStore, code: &DossierCode) -> Result<Bundle, AuditError> {
+    bundle_under(store, code, &store.checkpoints().await?).await
+}
+
+/// A dossier's bundle under the given checkpoints (oldest first), read once by a caller that
+/// exports many dossiers.
+pub(crate) async fn bundle_under(
+    store: &AnyStore,
+    code: &DossierCode,
+    checkpoints: &[(Checkpoint, Vec<Head>)],
+) -> Result<Bundle, AuditError> {
     let case = store
         .load(code)
         .await?
@@ -455,19 +465,14 @@ pub async fn export_bundle(store: &AnyStore, code: &DossierCode) -> Result<Bundl
         })
         .collect();
     let wanted = code.to_string();
-    let covering = store
-        .checkpoints()
-        .await?
-        .into_iter()
-        .rev()
-        .find_map(|(checkpoint, heads)| {
-            let index = heads.iter().position(|head| head.code == wanted)?;
-            Some((
-                audit::merkle_proof(&heads, index),
-                heads[index].clone(),
-                checkpoint,
-            ))
-        });
+    let covering = checkpoints.iter().rev().find_map(|(checkpoint, heads)| {
+        let index = heads.iter().position(|head| head.code == wanted)?;
+        Some((
+            audit::merkle_proof(heads, index),
+            heads[index].clone(),
+            checkpoint.clone(),
+        ))
+    });
     let (proof, head, checkpoint) = match covering {
         Some((proof, head, checkpoint)) => (proof, Some(head), Some(checkpoint)),
         None => (Vec::new(), None, None),
