@@ -89,21 +89,13 @@ impl Written {
     }
 }
 
-/// The queries whose plans `hoso bench --seed` shows, as the store runs them (the inbox lists
-/// only codes here). Parameters: unit, role, an instant; the conditions that only compare
-/// parameters are always true and let both statements take the same three.
-const PLANNED_QUERIES: [(&str, &str); 2] = [
-    (
-        "inbox",
-        "SELECT code FROM dossiers WHERE attention_unit = $1 AND attention_role = $2 \
-         AND $3 > 0 ORDER BY urgency_at IS NULL, urgency_at, submitted_at LIMIT 50",
-    ),
-    (
-        "due_timers",
-        "SELECT case_code FROM timers WHERE due_at <= $3 AND $1 <> $2 \
-         AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY due_at LIMIT 100",
-    ),
-];
+/// The inbox query as `hoso bench --seed` explains it (the store's own lists more columns).
+/// Parameters: unit, role.
+const INBOX_PLAN: &str = "SELECT code FROM dossiers WHERE attention_unit = $1 AND attention_role = $2 \
+     ORDER BY urgency_at IS NULL, urgency_at, submitted_at LIMIT 50";
+/// The due-timer scan as `hoso bench --seed` explains it. Parameter: the instant.
+const DUE_TIMERS_PLAN: &str = "SELECT case_code FROM timers WHERE due_at <= $1 \
+     AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY due_at LIMIT 100";
 
 /// A store chosen by URL at start-up.
 pub enum AnyStore {
@@ -597,7 +589,7 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
 
 /// The implementation shared by both backends. `$begin` opens the outer write transaction.
 macro_rules! store_impl {
-    ($store:ty, $db:ty, |$pool:ident| $begin:expr, $claim_timers:expr, $claim_outbox:expr, $notify_outbox:expr) => {
+    ($store:ty, $db:ty, |$pool:ident| $begin:expr, $claim_timers:expr, $claim_outbox:expr, $notify_outbox:expr, $explain:expr) => {
         impl $store {
             /// Whether every migration this hoso knows is applied (the caller's `MIGRATOR`).
             pub async fn migrations_current(&self) -> Result<bool, hoso_engine::ports::StoreError> {
@@ -1148,6 +1140,33 @@ macro_rules! store_impl {
                     .await
                     .map_err($crate::store::unavailable)?;
                 codes.iter().map(|code| $crate::store::rows::parse_code(code)).collect()
+            }
+
+            /// How the database runs the inbox query and the due-timer scan at `at`; each plan
+            /// line is the last column of the backend's EXPLAIN output.
+            pub async fn query_plans(
+                &self,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<(&'static str, Vec<String>)>, hoso_engine::ports::StoreError> {
+                use sqlx::Row as _;
+                let explain: &str = $explain;
+                let lines = |rows: Vec<<$db as sqlx::Database>::Row>| -> Result<Vec<String>, hoso_engine::ports::StoreError> {
+                    rows.iter()
+                        .map(|row| row.try_get::<String, usize>(row.len() - 1).map_err($crate::store::unavailable))
+                        .collect()
+                };
+                let inbox = sqlx::query(sqlx::AssertSqlSafe(format!("{explain} {}", $crate::store::INBOX_PLAN)))
+                    .bind("000.00.100.H21")
+                    .bind("tu_phap")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                let timers = sqlx::query(sqlx::AssertSqlSafe(format!("{explain} {}", $crate::store::DUE_TIMERS_PLAN)))
+                    .bind($crate::store::rows::micros(at))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(vec![("inbox", lines(inbox)?), ("due_timers", lines(timers)?)])
             }
 
             /// Refreshes the planner's statistics, as after a bulk load: on PostgreSQL a table loaded

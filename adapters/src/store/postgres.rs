@@ -37,26 +37,6 @@ impl PostgresStore {
         &self.pool
     }
 
-    /// How the database runs the inbox query and the due-timer scan (EXPLAIN).
-    pub async fn query_plans(
-        &self,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<(&'static str, Vec<String>)>, StoreError> {
-        let mut plans = Vec::new();
-        for (name, sql) in super::PLANNED_QUERIES {
-            let rows: Vec<String> =
-                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("EXPLAIN {sql}")))
-                    .bind("000.00.100.H21")
-                    .bind("tu_phap")
-                    .bind(super::rows::micros(at))
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(super::unavailable)?;
-            plans.push((name, rows));
-        }
-        Ok(plans)
-    }
-
     /// The database's size on disk.
     pub async fn database_bytes(&self) -> Result<u64, StoreError> {
         let bytes: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
@@ -114,5 +94,7 @@ super::store_impl!(
      (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $2 \
       AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
      RETURNING id, idempotency_key, topic, payload, case_code, state, attempts, last_error, next_attempt_at, provider_id, delivery_status",
-    Some("SELECT pg_notify('hoso_outbox', '')")
+    Some("SELECT pg_notify('hoso_outbox', '')"),
+    // How to ask for a query plan.
+    "EXPLAIN"
 );

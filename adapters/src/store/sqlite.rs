@@ -47,26 +47,6 @@ impl SqliteStore {
         &self.pool
     }
 
-    /// How the database runs the inbox query and the due-timer scan (EXPLAIN QUERY PLAN).
-    pub async fn query_plans(
-        &self,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<(&'static str, Vec<String>)>, StoreError> {
-        let mut plans = Vec::new();
-        for (name, sql) in super::PLANNED_QUERIES {
-            let rows: Vec<(i64, i64, i64, String)> =
-                sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
-                    .bind("000.00.100.H21")
-                    .bind("tu_phap")
-                    .bind(super::rows::micros(at))
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(super::unavailable)?;
-            plans.push((name, rows.into_iter().map(|row| row.3).collect()));
-        }
-        Ok(plans)
-    }
-
     /// The database's size on disk, after moving the write-ahead log into the main file.
     pub async fn database_bytes(&self) -> Result<u64, StoreError> {
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -97,5 +77,7 @@ super::store_impl!(
       AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY id LIMIT $3) \
      RETURNING id, idempotency_key, topic, payload, case_code, state, attempts, last_error, next_attempt_at, provider_id, delivery_status",
     // One process writes SQLite; its dispatcher polls.
-    None
+    None,
+    // How to ask for a query plan.
+    "EXPLAIN QUERY PLAN"
 );
