@@ -194,7 +194,18 @@ async fn kill_at_random_moments(backend: Backend) {
                 ))
             })
             .collect();
-        tokio::time::sleep(Duration::from_millis(100 + random.below(500))).await;
+        // Kill only after this round's clients have had work acknowledged (on a loaded machine a
+        // fixed wait may end before any), then at a random moment after that.
+        let before = ledger.lock().expect("ledger").acknowledged.len();
+        let started = std::time::Instant::now();
+        while ledger.lock().expect("ledger").acknowledged.len() <= before + CLIENTS {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "round {round}: the server acknowledged nothing for 30 s (seed {seed})"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(random.below(500))).await;
         server.kill_and_restart();
         for running in clients {
             running.await.expect("a client finished without panicking");
