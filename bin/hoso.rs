@@ -874,7 +874,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 let _ = timers_stopped.await;
             },
             move |pass| match pass {
-                Ok(pass) => metrics.timers_fired(pass.raised),
+                Ok(pass) => metrics.timer_pass(&pass),
                 Err(error) => tracing::warn!(%error, "timer pass failed; retrying next pass"),
             },
         ))

@@ -1,14 +1,20 @@
 //! Crash safety: clients walk birth registrations through `hoso serve` while the test kills the
 //! server with SIGKILL at random moments, 20 times, restarting it on the same database each time.
 //! Every command the server acknowledged must still be there; every request cut off mid-flight,
-//! sent again with its Idempotency-Key, must take effect once; and at the end every chain verifies
-//! and every projection equals its replay.
+//! sent again with its Idempotency-Key, must take effect once; every e-mail must arrive, none
+//! without its outbox key; and at the end every chain verifies and every projection equals its
+//! replay.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use hoso_adapters::testing::MailServer;
+
+use crate::archive::strings;
+use crate::nodes::arrivals;
 use crate::server::{Backend, Server};
 use crate::{birth_submission, hoso, stdout};
 
@@ -163,11 +169,34 @@ async fn killing_the_server_at_random_moments_loses_no_acknowledged_command_on_p
 }
 
 async fn kill_at_random_moments(backend: Backend) {
+    // The server e-mails the applicant on submission and on return; each e-mail carries its
+    // outbox row's idempotency key as its Message-ID, so a redelivery after a kill is one the
+    // peer can recognise.
+    let Some(mail) = MailServer::start() else {
+        return;
+    };
+    let mail_port = mail.port().to_string();
     let Some(mut server) = Server::start(
         backend,
         "crash",
-        // The clients share four tokens; the per-caller limit is not under test here.
-        &["--rate-limit", "100000", "--rate-burst", "100000"],
+        &[
+            // The clients share four tokens; the per-caller limit is not under test here.
+            "--rate-limit",
+            "100000",
+            "--rate-burst",
+            "100000",
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-port",
+            &mail_port,
+            "--smtp-plain",
+            "--outbox-interval",
+            "1",
+            // A killed server's claims on e-mails expire after twice this, so the last round's
+            // are taken again quickly.
+            "--outbox-timeout",
+            "2",
+        ],
     ) else {
         return;
     };
@@ -243,6 +272,38 @@ async fn kill_at_random_moments(backend: Backend) {
         acknowledged > ROUNDS * CLIENTS,
         "the clients did real work between kills: {acknowledged} acknowledgements"
     );
+
+    // Every e-mail goes out; one sent twice (its delivery was cut off before it was recorded)
+    // carries the same key both times, and none arrives without a key.
+    let url = server.database.url.clone();
+    let undelivered = crate::eventually(|| {
+        let pending = strings(
+            &url,
+            "SELECT idempotency_key FROM outbox WHERE topic = 'email' AND state <> 'delivered'",
+        );
+        (pending.is_empty(), pending)
+    })
+    .await;
+    assert!(undelivered.is_empty(), "still undelivered: {undelivered:?}");
+    let keys: BTreeSet<String> = strings(
+        &url,
+        "SELECT idempotency_key FROM outbox WHERE topic = 'email'",
+    )
+    .into_iter()
+    .map(|key| format!("<{key}@hoso>"))
+    .collect();
+    let seen = arrivals(&mail);
+    let unkeyed: Vec<_> = seen.keys().filter(|id| !keys.contains(*id)).collect();
+    assert!(
+        unkeyed.is_empty(),
+        "e-mails that carry no outbox key: {unkeyed:?}"
+    );
+    assert_eq!(
+        seen.len(),
+        keys.len(),
+        "every outbox e-mail arrived (seed {seed})"
+    );
+    let resent_mail = seen.values().filter(|count| **count > 1).count();
     assert!(
         server.stop(),
         "the server stops cleanly after the last restart"
@@ -278,6 +339,7 @@ async fn kill_at_random_moments(backend: Backend) {
         stdout(&rebuild)
     );
     eprintln!(
-        "{backend:?}, {ROUNDS} kills: {acknowledged} acknowledged commands all present, {resent_ok} cut-off requests resent and applied once, {submissions} dossiers"
+        "{backend:?}, {ROUNDS} kills: {acknowledged} acknowledged commands all present, {resent_ok} cut-off requests resent and applied once, {submissions} dossiers, {} e-mails of which {resent_mail} delivered again under the same key",
+        keys.len()
     );
 }

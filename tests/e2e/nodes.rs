@@ -1,6 +1,6 @@
 //! Several `hoso serve` nodes on one PostgreSQL database: commands on one dossier sent to two
 //! nodes at once serialise (one wins, one is refused, one event); every outbox message is
-//! delivered by exactly one node; and the messages a node had claimed when it was killed are
+//! delivered by exactly one node; every due timer is claimed and fired by exactly one node; and the messages a node had claimed when it was killed are
 //! delivered by another once its claims expire.
 
 use std::collections::BTreeMap;
@@ -28,7 +28,7 @@ async fn post(http: &reqwest::Client, url: String, token: &str, body: &Value) ->
 }
 
 /// Message-ID → how many times it arrived.
-fn arrivals(mail: &MailServer) -> BTreeMap<String, usize> {
+pub(crate) fn arrivals(mail: &MailServer) -> BTreeMap<String, usize> {
     let mut seen = BTreeMap::new();
     for message in mail.messages() {
         let id = message
@@ -48,6 +48,19 @@ fn pending_messages(url: &str) -> Vec<String> {
         // Portal sync is not configured on these nodes; its messages wait for a node that has it.
         "SELECT idempotency_key FROM outbox WHERE topic = 'email' AND state <> 'delivered' ORDER BY id",
     )
+}
+
+/// A fee-exempt temporary-residence registration (đăng ký tạm trú) with its documents on record.
+fn residence() -> Value {
+    json!({
+        "procedure": "1.004194", "channel": "online", "receiving_unit": "000.00.17.H21",
+        "applicant": { "citizen_id": CITIZEN, "name": "Nguyễn Văn Bình", "email": "binh@example.vn" },
+        "form": { "dia_chi_tam_tru": "Số 5 ngõ 12 phố Huế", "thoi_han_thang": 12, "dang_ky_theo_danh_sach": false, "so_nguoi": 1, "mien_le_phi": true },
+        "documents": [
+            { "component": "ct01", "name": "Tờ khai CT01", "provenance": "data_store", "reference": "kho/201" },
+            { "component": "cho_o_hop_phap", "name": "Giấy tờ chỗ ở hợp pháp", "provenance": "data_store", "reference": "kho/202" }
+        ]
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,6 +83,8 @@ async fn two_nodes_serialise_commands_and_share_the_outbox_and_a_dead_nodes_clai
             "1",
             "--outbox-timeout",
             "2",
+            "--timer-interval",
+            "1",
             "--rate-limit",
             "100000",
             "--rate-burst",
@@ -184,6 +199,91 @@ async fn two_nodes_serialise_commands_and_share_the_outbox_and_a_dead_nodes_clai
             "{code}: {kinds:?}"
         );
     }
+
+    // Timers: temporary-residence dossiers (three working days, so each gets a warning a day
+    // before its appointment) have their warnings made due now; both nodes run a pass each
+    // second. Each warning is claimed by one node and raises one event.
+    let residence_desk = doomed.officer("can_bo_tiep_nhan");
+    let mut residences = Vec::new();
+    for index in 0..6 {
+        let node = if index % 2 == 0 { &left } else { &right };
+        let (status, body) =
+            post(&http, node.url("/api/v1/dossiers"), &citizen, &residence()).await;
+        assert_eq!(status, 201, "{body}");
+        let code = body["code"].as_str().expect("code").to_owned();
+        let path = format!("/api/v1/dossiers/{code}/actions");
+        let (status, body) = post(
+            &http,
+            node.url(&path),
+            &residence_desk,
+            &json!({ "action": "receive" }),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        residences.push(code);
+    }
+    let listed = residences
+        .iter()
+        .map(|code| format!("'{code}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let now = chrono::Utc::now().timestamp_micros();
+    let due_now = strings(
+        &url,
+        &format!(
+            "UPDATE timers SET due_at = {now} - 1000000 WHERE passed = 0 AND case_code IN ({listed}) \
+             RETURNING case_code || ':' || deadline"
+        ),
+    );
+    assert_eq!(
+        due_now.len(),
+        residences.len(),
+        "every received dossier has one warning timer: {due_now:?}"
+    );
+    let warned = crate::eventually(|| {
+        let warned = strings(
+            &url,
+            &format!(
+                "SELECT case_code || ':' || (payload::json ->> 'deadline') FROM events \
+                 WHERE kind = 'deadline_near' AND case_code IN ({listed}) ORDER BY 1"
+            ),
+        );
+        (warned.len() >= due_now.len(), warned)
+    })
+    .await;
+    let mut expected = due_now.clone();
+    expected.sort();
+    assert_eq!(warned, expected, "one warning per timer made due");
+    let mut fired = BTreeMap::new();
+    for node in [&left, &right] {
+        let metrics = http
+            .get(node.url("/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        for outcome in ["raised", "already"] {
+            let line = format!("hoso_timers_total{{outcome=\"{outcome}\"}} ");
+            let count: usize = metrics
+                .lines()
+                .find_map(|text| text.strip_prefix(&line))
+                .and_then(|count| count.parse().ok())
+                .unwrap_or_else(|| panic!("{line} in {metrics}"));
+            *fired.entry(outcome).or_insert(0) += count;
+        }
+    }
+    assert_eq!(
+        fired.get("raised"),
+        Some(&due_now.len()),
+        "the two nodes together raised each timer once: {fired:?}"
+    );
+    assert_eq!(
+        fired.get("already"),
+        Some(&0),
+        "no node claimed a timer the other had fired: {fired:?}"
+    );
 
     // Every message delivered, each by exactly one node.
     let everything = crate::eventually(|| {

@@ -46,15 +46,11 @@ impl Server {
         );
         let data_dir =
             std::env::temp_dir().join(format!("hoso-e2e-data-{name}-{}", uuid::Uuid::now_v7()));
-        let mut args = vec![
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--db",
-            &database.url,
-            "--timer-interval",
-            "0",
-        ];
+        let mut args = vec!["serve", "--bind", "127.0.0.1:0", "--db", &database.url];
+        // Timers off unless the test asks for them: their events would race its own commands.
+        if !extra.contains(&"--timer-interval") {
+            args.extend(["--timer-interval", "0"]);
+        }
         let data = data_dir.to_str().expect("utf-8").to_owned();
         args.extend(["--data-dir", &data]);
         let common = args.len();

@@ -22,7 +22,7 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
     commands: Mutex<BTreeMap<(String, String), u64>>,
-    timers: Mutex<u64>,
+    timers: Mutex<crate::worker::TimerPass>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -56,9 +56,13 @@ impl Metrics {
             .or_default() += 1;
     }
 
-    /// Counts timers fired.
-    pub fn timers_fired(&self, count: usize) {
-        *lock(&self.timers) += count as u64;
+    /// Adds one timer pass to the totals by outcome.
+    pub fn timer_pass(&self, pass: &crate::worker::TimerPass) {
+        let mut timers = lock(&self.timers);
+        timers.raised += pass.raised;
+        timers.released += pass.released;
+        timers.already += pass.already;
+        timers.deferred += pass.deferred;
     }
 
     /// The metrics in Prometheus text format.
@@ -114,12 +118,22 @@ impl Metrics {
                 "hoso_commands_total{{command=\"{command}\",outcome=\"{outcome}\"}} {count}"
             );
         }
+        // "already" counts timers this node claimed after another had fired them: on a healthy
+        // cluster it stays 0, so a rising value means leases expire before passes finish.
         let _ = writeln!(
             out,
-            "# HELP hoso_timers_fired_total Deadline timers that raised an event."
+            "# HELP hoso_timers_total Deadline timers claimed by this node, by outcome."
         );
-        let _ = writeln!(out, "# TYPE hoso_timers_fired_total counter");
-        let _ = writeln!(out, "hoso_timers_fired_total {}", lock(&self.timers));
+        let _ = writeln!(out, "# TYPE hoso_timers_total counter");
+        let timers = *lock(&self.timers);
+        for (outcome, count) in [
+            ("raised", timers.raised),
+            ("released", timers.released),
+            ("already", timers.already),
+            ("deferred", timers.deferred),
+        ] {
+            let _ = writeln!(out, "hoso_timers_total{{outcome=\"{outcome}\"}} {count}");
+        }
         if let Some(backlog) = outbox_backlog {
             let _ = writeln!(
                 out,
