@@ -816,6 +816,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("binding {}", args.bind))?;
     let address = listener.local_addr().context("reading the bound address")?;
+    // Browsers keep Secure cookies off plain HTTP except on loopback; behind a TLS proxy the
+    // server listens elsewhere and the cookies are Secure.
+    state.secure_cookies = !address.ip().is_loopback();
     println!(
         "hoso listening on http://{address} ({})",
         service.store().backend()

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
 use hoso_engine::case::{Actor, UnitId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -79,6 +80,21 @@ impl User {
             UserKind::Designer | UserKind::Auditor | UserKind::Admin => None,
         }
     }
+}
+
+/// A browser session to open; every secret is given as its hash.
+#[derive(Debug, Clone, Copy)]
+pub struct NewWebSession<'a> {
+    /// SHA-256 of the session cookie's value.
+    pub id_hash: &'a str,
+    /// SHA-256 of the token the user signed in with.
+    pub token_hash: &'a str,
+    /// The value every form of this session sends back.
+    pub csrf: &'a str,
+    /// When it opens.
+    pub now: DateTime<Utc>,
+    /// When it ends, whatever happens.
+    pub expires_at: DateTime<Utc>,
 }
 
 /// A bearer token in clear: shown once when created, never stored, never printed by `Debug`.

@@ -16,6 +16,7 @@
 //! - [`calendars`] — the calendar folder, one file per year.
 //! - [`store`] — the event store on SQLite and PostgreSQL.
 //! - [`testing`] — real peers for hoso's tests (an SMTP server).
+//! - [`web`] — the web pages for citizens, officers and auditors (`/`).
 //! - [`worker`] — background runners: durable timers, the outbox dispatcher.
 
 pub mod access;
@@ -34,4 +35,5 @@ pub mod portal;
 pub mod reports;
 pub mod store;
 pub mod testing;
+pub mod web;
 pub mod worker;

@@ -17,6 +17,7 @@ mod procedure;
 mod ratings;
 mod reports;
 mod server;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -346,7 +346,11 @@ pub struct DossierView {
     pub available_actions: Vec<String>,
 }
 
-fn view(state: &AppState, case: &Case, actor: Option<&Actor>) -> Result<DossierView, ApiError> {
+pub(crate) fn view(
+    state: &AppState,
+    case: &Case,
+    actor: Option<&Actor>,
+) -> Result<DossierView, ApiError> {
     let procedure = state.service.procedure_of(case)?;
     let now = Utc::now();
     let remaining = match (
@@ -432,7 +436,7 @@ fn require_read(principal: &Principal, case: &Case) -> Result<(), ApiError> {
     }
 }
 
-fn require_actor(principal: &Principal) -> Result<Actor, ApiError> {
+pub(crate) fn require_actor(principal: &Principal) -> Result<Actor, ApiError> {
     principal
         .actor()
         .ok_or_else(|| match principal.staff_kind() {
@@ -479,7 +483,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
 
 /// The command id a caller's idempotency key stands for: a new one the first time, the first
 /// one on a retry with the same request, and a 422 saying `reused` when the request differs.
-async fn claim_command_id(
+pub(crate) async fn claim_command_id(
     state: &AppState,
     principal: &Principal,
     key: &str,
@@ -596,7 +600,7 @@ fn parse_channel(text: &str) -> Result<ChannelKind, ApiError> {
     }
 }
 
-fn to_submission(
+pub(crate) fn to_submission(
     body: &SubmitRequest,
     uploads: Vec<DocumentRef>,
 ) -> Result<(ProcedureCode, Submission), ApiError> {
@@ -759,7 +763,7 @@ pub struct DossierPage {
     pub offset: u32,
 }
 
-fn rows(summaries: Vec<hoso_engine::ports::CaseSummary>) -> Vec<DossierRow> {
+pub(crate) fn rows(summaries: Vec<hoso_engine::ports::CaseSummary>) -> Vec<DossierRow> {
     summaries
         .into_iter()
         .map(|summary| DossierRow {
@@ -882,7 +886,7 @@ const BUILT_IN: [&str; 13] = [
     "record_payment",
 ];
 
-fn command_of(request: &ActionRequest) -> Result<Command, ApiError> {
+pub(crate) fn command_of(request: &ActionRequest) -> Result<Command, ApiError> {
     if !BUILT_IN.contains(&request.action.as_str()) {
         if request.action == "submit" || request.action == "raise_deadline" {
             return Err(ApiError::field(

@@ -86,6 +86,9 @@ pub struct AppState {
     pub sms_callback_token: Option<String>,
     /// Points and thresholds of the Decision 766 indicators, when loaded.
     pub indicator_settings: Option<Arc<hoso_engine::indicators::Settings>>,
+    /// Mark the web pages' cookies Secure: on unless the server listens on loopback only
+    /// (a browser sends Secure cookies over plain HTTP to loopback, never to other hosts).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -107,6 +110,7 @@ impl AppState {
             vnpay: None,
             sms_callback_token: None,
             indicator_settings: None,
+            secure_cookies: true,
         }
     }
 
@@ -177,6 +181,10 @@ pub fn router(state: AppState) -> Router {
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
     Router::new()
         .merge(api.layer(DefaultBodyLimit::max(state.limits.submission_bytes)))
+        .merge(
+            crate::web::router(state.clone())
+                .layer(DefaultBodyLimit::max(state.limits.submission_bytes)),
+        )
         .route(
             "/openapi.json",
             axum::routing::get(move || async move {

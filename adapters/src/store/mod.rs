@@ -233,6 +233,28 @@ impl AnyStore {
         delegate!(self, store => store.user_by_token(hash, now))
     }
 
+    /// Opens a browser session.
+    pub async fn add_web_session(
+        &self,
+        session: &crate::access::NewWebSession<'_>,
+    ) -> Result<(), StoreError> {
+        delegate!(self, store => store.add_web_session(session))
+    }
+
+    /// The user and CSRF value of a live browser session.
+    pub async fn web_session(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(crate::access::User, String)>, StoreError> {
+        delegate!(self, store => store.web_session(id_hash, now))
+    }
+
+    /// Ends a browser session.
+    pub async fn end_web_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        delegate!(self, store => store.end_web_session(id_hash))
+    }
+
     /// A user by id.
     pub async fn user(&self, id: &str) -> Result<Option<crate::access::User>, StoreError> {
         delegate!(self, store => store.user(id))
@@ -264,6 +286,16 @@ impl AnyStore {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         delegate!(self, store => store.insert_rating(code, unit, satisfaction, now))
+    }
+
+    /// Whether the dossier has been rated.
+    pub async fn rating_exists(&self, code: &str) -> Result<bool, StoreError> {
+        delegate!(self, store => store.rating_exists(code))
+    }
+
+    /// The units where some officer works.
+    pub async fn staffed_units(&self) -> Result<Vec<String>, StoreError> {
+        delegate!(self, store => store.staffed_units())
     }
 
     /// Every rating, by dossier code.
@@ -661,6 +693,57 @@ macro_rules! store_impl {
                 row.map($crate::store::rows::user_of).transpose()
             }
 
+            /// Opens a browser session on a signed-in token (both given as hashes), and drops
+            /// the sessions that have expired.
+            pub async fn add_web_session(&self, session: &$crate::access::NewWebSession<'_>) -> Result<(), hoso_engine::ports::StoreError> {
+                let mut transaction = self.pool.begin().await.map_err($crate::store::unavailable)?;
+                sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
+                    .bind($crate::store::rows::micros(session.now))
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                sqlx::query("INSERT INTO web_sessions (id_hash, token_hash, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(session.id_hash)
+                    .bind(session.token_hash)
+                    .bind(session.csrf)
+                    .bind($crate::store::rows::micros(session.now))
+                    .bind($crate::store::rows::micros(session.expires_at))
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                transaction.commit().await.map_err($crate::store::unavailable)
+            }
+
+            /// The user and CSRF value of a live session: unexpired, on a token still live.
+            pub async fn web_session(&self, id_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<($crate::access::User, String)>, hoso_engine::ports::StoreError> {
+                let row: Option<(String, String, String, Option<String>, Option<String>, Option<String>, String)> = sqlx::query_as(
+                    "SELECT users.id, users.name, users.kind, users.role, users.unit, users.citizen_id, web_sessions.csrf \
+                     FROM web_sessions JOIN tokens ON tokens.hash = web_sessions.token_hash \
+                     JOIN users ON users.id = tokens.user_id \
+                     WHERE web_sessions.id_hash = $1 AND web_sessions.expires_at > $2 \
+                     AND tokens.revoked_at IS NULL AND tokens.expires_at > $2",
+                )
+                .bind(id_hash)
+                .bind($crate::store::rows::micros(now))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                row.map(|(id, name, kind, role, unit, citizen_id, csrf)| {
+                    $crate::store::rows::user_of((id, name, kind, role, unit, citizen_id)).map(|user| (user, csrf))
+                })
+                .transpose()
+            }
+
+            /// Ends a browser session (signing out).
+            pub async fn end_web_session(&self, id_hash: &str) -> Result<(), hoso_engine::ports::StoreError> {
+                sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
+                    .bind(id_hash)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(())
+            }
+
             /// The user with this id.
             pub async fn user(&self, id: &str) -> Result<Option<$crate::access::User>, hoso_engine::ports::StoreError> {
                 let row: Option<(String, String, String, Option<String>, Option<String>, Option<String>)> =
@@ -893,6 +976,24 @@ macro_rules! store_impl {
                 .await
                 .map_err($crate::store::unavailable)?;
                 Ok(inserted.rows_affected() == 1)
+            }
+
+            /// Whether the dossier has been rated.
+            pub async fn rating_exists(&self, code: &str) -> Result<bool, hoso_engine::ports::StoreError> {
+                let found: Option<String> = sqlx::query_scalar("SELECT case_code FROM ratings WHERE case_code = $1")
+                    .bind(code)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(found.is_some())
+            }
+
+            /// The units where some officer works: the places a dossier can be received.
+            pub async fn staffed_units(&self) -> Result<Vec<String>, hoso_engine::ports::StoreError> {
+                sqlx::query_scalar("SELECT DISTINCT unit FROM users WHERE kind = 'officer' AND unit IS NOT NULL ORDER BY unit")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)
             }
 
             /// Every rating as (dossier code, satisfaction).

@@ -1,0 +1,362 @@
+//! The pages' words in Vietnamese (the default) and English.
+
+/// A language of the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Tiếng Việt.
+    Vi,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// `vi` or `en`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "vi" => Some(Self::Vi),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
+    /// The code for `lang=` and the cookie.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Vi => "vi",
+            Self::En => "en",
+        }
+    }
+
+    /// The words of this language.
+    pub fn words(self) -> &'static Words {
+        match self {
+            Self::Vi => &VI,
+            Self::En => &EN,
+        }
+    }
+}
+
+/// Every fixed text of the pages.
+#[derive(Debug)]
+pub struct Words {
+    /// The `lang` attribute.
+    pub lang: &'static str,
+    /// The other language's name, for the switch.
+    pub other_language: &'static str,
+    /// The other language's code.
+    pub other_code: &'static str,
+    /// The site's name.
+    pub site: &'static str,
+    /// Skip link.
+    pub skip: &'static str,
+    /// Main navigation label.
+    pub navigation: &'static str,
+    /// Catalogue.
+    pub catalogue: &'static str,
+    /// My dossiers.
+    pub my_dossiers: &'static str,
+    /// Officer's inbox.
+    pub inbox: &'static str,
+    /// Auditor's search.
+    pub audit: &'static str,
+    /// Sign in.
+    pub sign_in: &'static str,
+    /// Sign out.
+    pub sign_out: &'static str,
+    /// Signed in as.
+    pub signed_in_as: &'static str,
+    /// Search.
+    pub search: &'static str,
+    /// Search field label.
+    pub search_label: &'static str,
+    /// Nothing found.
+    pub nothing_found: &'static str,
+    /// Procedure code.
+    pub code: &'static str,
+    /// Procedure name.
+    pub name: &'static str,
+    /// Field of the procedure.
+    pub field: &'static str,
+    /// Full-process online service.
+    pub full_process: &'static str,
+    /// Partial online service.
+    pub partial: &'static str,
+    /// Why partial.
+    pub why_partial: &'static str,
+    /// Documents.
+    pub documents: &'static str,
+    /// Required.
+    pub required: &'static str,
+    /// Optional.
+    pub optional: &'static str,
+    /// Channel.
+    pub channel: &'static str,
+    /// Time limit.
+    pub time_limit: &'static str,
+    /// Fees.
+    pub fees: &'static str,
+    /// Free of charge.
+    pub free: &'static str,
+    /// Legal basis.
+    pub legal_basis: &'static str,
+    /// Result.
+    pub result: &'static str,
+    /// Apply online.
+    pub apply: &'static str,
+    /// The applicant.
+    pub applicant: &'static str,
+    /// Full name.
+    pub full_name: &'static str,
+    /// Personal identification number.
+    pub citizen_id: &'static str,
+    /// Phone.
+    pub phone: &'static str,
+    /// E-mail.
+    pub email: &'static str,
+    /// The e-form.
+    pub form: &'static str,
+    /// Upload hint.
+    pub upload_hint: &'static str,
+    /// Submit.
+    pub submit: &'static str,
+    /// Errors summary heading.
+    pub fix_errors: &'static str,
+    /// Yes.
+    pub yes: &'static str,
+    /// Receiving unit.
+    pub receiving_unit: &'static str,
+    /// Dossier.
+    pub dossier: &'static str,
+    /// Status.
+    pub status: &'static str,
+    /// Step.
+    pub step: &'static str,
+    /// Appointment.
+    pub appointment: &'static str,
+    /// Working time left.
+    pub remaining: &'static str,
+    /// Working minutes unit.
+    pub minutes: &'static str,
+    /// Submitted: your receipt.
+    pub submitted: &'static str,
+    /// Print the receipt.
+    pub receipt: &'static str,
+    /// Print the process-control slip.
+    pub control_slip: &'static str,
+    /// Timeline.
+    pub timeline: &'static str,
+    /// Timeline picture alt text.
+    pub timeline_picture: &'static str,
+    /// Actions.
+    pub actions: &'static str,
+    /// Reason or note.
+    pub reason: &'static str,
+    /// No action open to you.
+    pub no_actions: &'static str,
+    /// Rate the service.
+    pub rate: &'static str,
+    /// Very satisfied.
+    pub very_satisfied: &'static str,
+    /// Satisfied.
+    pub satisfied: &'static str,
+    /// Dissatisfied.
+    pub dissatisfied: &'static str,
+    /// Send rating.
+    pub send_rating: &'static str,
+    /// Thanks for rating.
+    pub rated: &'static str,
+    /// Verify the chain.
+    pub verify: &'static str,
+    /// Chain intact.
+    pub intact: &'static str,
+    /// Chain broken.
+    pub broken: &'static str,
+    /// Overdue.
+    pub overdue: &'static str,
+    /// Due soon.
+    pub due_soon: &'static str,
+    /// On time.
+    pub on_time: &'static str,
+    /// Inbox empty.
+    pub inbox_empty: &'static str,
+    /// Token label.
+    pub token: &'static str,
+    /// Token hint.
+    pub token_hint: &'static str,
+    /// Wrong token.
+    pub token_refused: &'static str,
+    /// CSRF refusal.
+    pub csrf_refused: &'static str,
+    /// When.
+    pub when: &'static str,
+    /// Who.
+    pub who: &'static str,
+    /// What.
+    pub what: &'static str,
+    /// Back to the dossier.
+    pub back: &'static str,
+}
+
+/// Tiếng Việt.
+pub static VI: Words = Words {
+    lang: "vi",
+    other_language: "English",
+    other_code: "en",
+    site: "Dịch vụ công trực tuyến",
+    skip: "Bỏ qua, đến nội dung chính",
+    navigation: "Điều hướng chính",
+    catalogue: "Thủ tục hành chính",
+    my_dossiers: "Hồ sơ của tôi",
+    inbox: "Hồ sơ cần xử lý",
+    audit: "Kiểm tra hồ sơ",
+    sign_in: "Đăng nhập",
+    sign_out: "Đăng xuất",
+    signed_in_as: "Đang đăng nhập:",
+    search: "Tìm kiếm",
+    search_label: "Tìm thủ tục theo tên hoặc mã",
+    nothing_found: "Không tìm thấy kết quả phù hợp.",
+    code: "Mã",
+    name: "Tên",
+    field: "Lĩnh vực",
+    full_process: "Dịch vụ công trực tuyến toàn trình",
+    partial: "Dịch vụ công trực tuyến một phần",
+    why_partial: "Lý do chỉ cung cấp một phần",
+    documents: "Thành phần hồ sơ",
+    required: "bắt buộc",
+    optional: "không bắt buộc",
+    channel: "Cách thức",
+    time_limit: "Thời hạn giải quyết",
+    fees: "Phí, lệ phí",
+    free: "Không mất phí",
+    legal_basis: "Căn cứ pháp lý",
+    result: "Kết quả",
+    apply: "Nộp hồ sơ trực tuyến",
+    applicant: "Người nộp hồ sơ",
+    full_name: "Họ và tên",
+    citizen_id: "Số định danh cá nhân",
+    phone: "Số điện thoại",
+    email: "Thư điện tử",
+    form: "Tờ khai",
+    upload_hint: "Tệp PDF, PNG hoặc JPEG, tối đa 10 MB",
+    submit: "Nộp hồ sơ",
+    fix_errors: "Hồ sơ chưa nộp được. Vui lòng sửa các mục sau:",
+    yes: "Có",
+    receiving_unit: "Nơi tiếp nhận",
+    dossier: "Hồ sơ",
+    status: "Trạng thái",
+    step: "Bước xử lý",
+    appointment: "Ngày hẹn trả kết quả",
+    remaining: "Thời gian giải quyết còn lại",
+    minutes: "phút làm việc",
+    submitted: "Hồ sơ đã được nộp. Mã hồ sơ của bạn:",
+    receipt: "In giấy tiếp nhận (Mẫu 01)",
+    control_slip: "In phiếu kiểm soát (Mẫu 06)",
+    timeline: "Quá trình xử lý",
+    timeline_picture: "Biểu đồ thời gian xử lý hồ sơ theo từng đơn vị",
+    actions: "Thao tác",
+    reason: "Lý do, ghi chú",
+    no_actions: "Bạn không có thao tác nào với hồ sơ này lúc này.",
+    rate: "Đánh giá mức độ hài lòng",
+    very_satisfied: "Rất hài lòng",
+    satisfied: "Hài lòng",
+    dissatisfied: "Không hài lòng",
+    send_rating: "Gửi đánh giá",
+    rated: "Cảm ơn bạn đã đánh giá.",
+    verify: "Kiểm tra chuỗi nhật ký",
+    intact: "Chuỗi nhật ký toàn vẹn",
+    broken: "Chuỗi nhật ký bị thay đổi",
+    overdue: "Quá hạn",
+    due_soon: "Sắp đến hạn",
+    on_time: "Trong hạn",
+    inbox_empty: "Không có hồ sơ chờ xử lý.",
+    token: "Mã truy cập",
+    token_hint: "Mã truy cập do quản trị viên cấp (bắt đầu bằng hoso_).",
+    token_refused: "Mã truy cập không đúng, đã hết hạn hoặc đã bị thu hồi.",
+    csrf_refused: "Biểu mẫu đã hết hiệu lực hoặc không gửi từ trang này. Vui lòng tải lại trang và thử lại.",
+    when: "Thời điểm",
+    who: "Người thực hiện",
+    what: "Nội dung",
+    back: "Về trang hồ sơ",
+};
+
+/// English.
+pub static EN: Words = Words {
+    lang: "en",
+    other_language: "Tiếng Việt",
+    other_code: "vi",
+    site: "Online public services",
+    skip: "Skip to main content",
+    navigation: "Main navigation",
+    catalogue: "Procedures",
+    my_dossiers: "My dossiers",
+    inbox: "Inbox",
+    audit: "Audit",
+    sign_in: "Sign in",
+    sign_out: "Sign out",
+    signed_in_as: "Signed in:",
+    search: "Search",
+    search_label: "Find a procedure by name or code",
+    nothing_found: "Nothing matches.",
+    code: "Code",
+    name: "Name",
+    field: "Field",
+    full_process: "Full-process online service",
+    partial: "Partial online service",
+    why_partial: "Why only partial",
+    documents: "Documents",
+    required: "required",
+    optional: "optional",
+    channel: "Channel",
+    time_limit: "Time limit",
+    fees: "Fees",
+    free: "Free of charge",
+    legal_basis: "Legal basis",
+    result: "Result",
+    apply: "Apply online",
+    applicant: "Applicant",
+    full_name: "Full name",
+    citizen_id: "Personal identification number",
+    phone: "Phone",
+    email: "E-mail",
+    form: "Form",
+    upload_hint: "PDF, PNG or JPEG, at most 10 MB",
+    submit: "Submit",
+    fix_errors: "The dossier was not submitted. Please fix:",
+    yes: "Yes",
+    receiving_unit: "Receiving unit",
+    dossier: "Dossier",
+    status: "Status",
+    step: "Step",
+    appointment: "Result due",
+    remaining: "Working time left",
+    minutes: "working minutes",
+    submitted: "Your dossier was submitted. Its code:",
+    receipt: "Print the receipt (Form 01)",
+    control_slip: "Print the process-control slip (Form 06)",
+    timeline: "Timeline",
+    timeline_picture: "Timeline of the dossier through each unit",
+    actions: "Actions",
+    reason: "Reason or note",
+    no_actions: "There is nothing for you to do on this dossier now.",
+    rate: "Rate the service",
+    very_satisfied: "Very satisfied",
+    satisfied: "Satisfied",
+    dissatisfied: "Dissatisfied",
+    send_rating: "Send rating",
+    rated: "Thank you for your rating.",
+    verify: "Verify the chain",
+    intact: "The chain is intact",
+    broken: "The chain was altered",
+    overdue: "Overdue",
+    due_soon: "Due soon",
+    on_time: "On time",
+    inbox_empty: "Nothing waiting.",
+    token: "Access token",
+    token_hint: "The access token an administrator gave you (starts with hoso_).",
+    token_refused: "The access token is wrong, expired or revoked.",
+    csrf_refused: "This form has expired or was not sent from this site. Reload the page and try again.",
+    when: "When",
+    who: "Who",
+    what: "What",
+    back: "Back to the dossier",
+};

@@ -1,0 +1,348 @@
+//! The web pages (`/`): server-rendered HTML for citizens, officers and auditors, on the same
+//! rules as the API.
+//!
+//! Safe by default: a session is a random cookie (HttpOnly, SameSite=Strict, Secure unless the
+//! server listens on loopback) whose hash is stored with an expiry and rides on the token its
+//! user signed in with; every form carries a CSRF value that the server compares with the
+//! session's (or, before signing in, with a cookie of its own); every page is sent with a
+//! Content-Security-Policy that allows no script and no inline style.
+
+mod i18n;
+mod pages;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::access::{Secret, User};
+use crate::http::AppState;
+use crate::http::auth::Principal;
+use crate::http::error::ApiError;
+pub use i18n::{Lang, Words};
+
+/// The session cookie.
+const SESSION_COOKIE: &str = "hoso_session";
+/// The CSRF cookie of visitors who have not signed in.
+const CSRF_COOKIE: &str = "hoso_csrf";
+/// The language cookie.
+const LANG_COOKIE: &str = "hoso_lang";
+/// How long a session lasts, whatever its user does: one working day.
+pub const SESSION_HOURS: i64 = 8;
+
+/// Pages allow nothing but this server's own styles, images and form targets.
+const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// Printable forms carry their own print styles inline; still no script.
+const PRINT_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The web pages' routes, with their security headers.
+pub fn router(state: AppState) -> Router<AppState> {
+    pages::routes().layer(middleware::from_fn_with_state(state, security_headers))
+}
+
+async fn security_headers(State(_): State<AppState>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(PAGE_POLICY));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Who is looking at a page: their account if signed in, the CSRF value their forms must send,
+/// and their language.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    /// The signed-in user.
+    pub user: Option<User>,
+    /// The value every form sends back as `csrf`.
+    pub csrf: String,
+    /// The session cookie's hash, when signed in.
+    session: Option<String>,
+    /// A CSRF cookie to set: the visitor had none yet.
+    fresh_csrf: bool,
+    /// Vietnamese or English.
+    pub lang: Lang,
+}
+
+impl Visitor {
+    /// Reads the cookies; a session that is unknown, expired or whose token was revoked counts
+    /// as none.
+    pub async fn of(state: &AppState, headers: &HeaderMap) -> Result<Self, ApiError> {
+        let lang = cookie(headers, LANG_COOKIE)
+            .and_then(|value| Lang::parse(&value))
+            .unwrap_or(Lang::Vi);
+        if let Some(id) = cookie(headers, SESSION_COOKIE) {
+            let hash = hash(&id);
+            if let Some((user, csrf)) = state.service.store().web_session(&hash, Utc::now()).await?
+            {
+                return Ok(Self {
+                    user: Some(user),
+                    csrf,
+                    session: Some(hash),
+                    fresh_csrf: false,
+                    lang,
+                });
+            }
+        }
+        let (csrf, fresh_csrf) = match cookie(headers, CSRF_COOKIE).filter(|value| is_token(value))
+        {
+            Some(value) => (value, false),
+            None => (random_hex()?, true),
+        };
+        Ok(Self {
+            user: None,
+            csrf,
+            session: None,
+            fresh_csrf,
+            lang,
+        })
+    }
+
+    /// The words of the visitor's language.
+    pub fn words(&self) -> &'static Words {
+        self.lang.words()
+    }
+
+    /// The caller as the API sees them.
+    pub fn principal(&self) -> Option<Principal> {
+        self.user.clone().map(Principal::Staff)
+    }
+
+    /// Refuses a form whose `csrf` field is not this visitor's value.
+    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), WebError> {
+        let expected = Sha256::digest(self.csrf.as_bytes());
+        let matches = sent.is_some_and(|sent| Sha256::digest(sent.as_bytes()) == expected);
+        if matches {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden(self.words().csrf_refused.to_owned()))
+        }
+    }
+}
+
+/// A rendered page with the cookies it must set.
+pub fn page(visitor: &Visitor, status: StatusCode, html: String, secure: bool) -> Response {
+    let mut response = (status, Html(html)).into_response();
+    if visitor.fresh_csrf {
+        set_cookie(
+            &mut response,
+            CSRF_COOKIE,
+            &visitor.csrf,
+            Some(SESSION_HOURS * 3600),
+            secure,
+        );
+    }
+    response
+}
+
+fn set_cookie(
+    response: &mut Response,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+    secure: bool,
+) {
+    let mut text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if let Some(seconds) = max_age {
+        text.push_str(&format!("; Max-Age={seconds}"));
+    }
+    if secure {
+        text.push_str("; Secure");
+    }
+    if let Ok(value) = HeaderValue::from_str(&text) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// Opens a session for a token's holder and sends them to `next`.
+pub async fn sign_in(
+    state: &AppState,
+    token: &str,
+    next: &str,
+    secure: bool,
+) -> Result<Option<Response>, ApiError> {
+    let token_hash = Secret::from_client(token.trim()).hash();
+    let now = Utc::now();
+    if state
+        .service
+        .store()
+        .user_by_token(&token_hash, now)
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    let id = random_hex()?;
+    let csrf = random_hex()?;
+    state
+        .service
+        .store()
+        .add_web_session(&crate::access::NewWebSession {
+            id_hash: &hash(&id),
+            token_hash: &token_hash,
+            csrf: &csrf,
+            now,
+            expires_at: now + Duration::hours(SESSION_HOURS),
+        })
+        .await?;
+    let mut response = Redirect::to(next).into_response();
+    set_cookie(
+        &mut response,
+        SESSION_COOKIE,
+        &id,
+        Some(SESSION_HOURS * 3600),
+        secure,
+    );
+    Ok(Some(response))
+}
+
+/// Ends the visitor's session and clears its cookie.
+pub async fn sign_out(
+    state: &AppState,
+    visitor: &Visitor,
+    secure: bool,
+) -> Result<Response, ApiError> {
+    if let Some(session) = &visitor.session {
+        state.service.store().end_web_session(session).await?;
+    }
+    let mut response = Redirect::to("/").into_response();
+    set_cookie(&mut response, SESSION_COOKIE, "", Some(0), secure);
+    Ok(response)
+}
+
+/// A same-site path to return to after signing in; anything else becomes `/`.
+pub fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && path.len() <= 300
+                && path.bytes().all(|byte| byte.is_ascii_graphic()) =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn is_token(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|byte| byte.is_ascii_hexdigit())
+}
+
+fn random_hex() -> Result<String, ApiError> {
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| ApiError::Internal(format!("no randomness from the system: {error}")))?;
+    Ok(hex::encode(bytes))
+}
+
+fn hash(value: &str) -> String {
+    hex::encode(Sha256::digest(value.as_bytes()))
+}
+
+/// Why a page could not be shown; rendered as a page, never as JSON.
+#[derive(Debug)]
+pub enum WebError {
+    /// Not signed in: go to the sign-in page, then come back.
+    SignIn(String),
+    /// Signed in, but not allowed.
+    Forbidden(String),
+    /// No such thing (or not yours).
+    NotFound(String),
+    /// Something the visitor sent is wrong.
+    BadRequest(String),
+    /// Not possible now.
+    Conflict(String),
+    /// The server failed.
+    Internal(String),
+}
+
+impl From<ApiError> for WebError {
+    fn from(error: ApiError) -> Self {
+        match error {
+            ApiError::Unauthorized(why) => Self::SignIn(why),
+            ApiError::Forbidden(why) => Self::Forbidden(why),
+            ApiError::NotFound(why) => Self::NotFound(why),
+            ApiError::Conflict(why) => Self::Conflict(why),
+            ApiError::Unavailable(why) | ApiError::Internal(why) => Self::Internal(why),
+            ApiError::BadRequest(why)
+            | ApiError::TooLarge(why)
+            | ApiError::UnsupportedType(why)
+            | ApiError::Invalid(why, _) => Self::BadRequest(why),
+            ApiError::Timeout => Self::Internal("the request took too long".to_owned()),
+            ApiError::RateLimited(seconds) => {
+                Self::BadRequest(format!("too many requests; try again in {seconds} s"))
+            }
+        }
+    }
+}
+
+impl From<hoso_engine::ports::StoreError> for WebError {
+    fn from(error: hoso_engine::ports::StoreError) -> Self {
+        ApiError::from(error).into()
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, why) = match self {
+            Self::SignIn(next) => {
+                return Redirect::to(&format!("/sign-in?next={}", encode(&next))).into_response();
+            }
+            Self::Forbidden(why) => (StatusCode::FORBIDDEN, why),
+            Self::NotFound(why) => (StatusCode::NOT_FOUND, why),
+            Self::BadRequest(why) => (StatusCode::BAD_REQUEST, why),
+            Self::Conflict(why) => (StatusCode::CONFLICT, why),
+            Self::Internal(why) => {
+                tracing::error!(%why, "a web page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "hoso could not show this page; please try again".to_owned(),
+                )
+            }
+        };
+        let html = pages::error_page(status, &why);
+        (status, Html(html)).into_response()
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// The header that lets printable forms keep their inline print styles.
+pub fn print_policy() -> (header::HeaderName, HeaderValue) {
+    (
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PRINT_POLICY),
+    )
+}

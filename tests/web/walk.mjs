@@ -1,0 +1,169 @@
+// The browser walk: in Debian's Chromium, a citizen on a phone-sized window finds the birth
+// registration, submits it through the generated form, and gets the receipt; officers receive,
+// forward, sign and approve it from their inboxes and return the result; the citizen sees it
+// returned and rates it; an auditor verifies the chain. Every page is checked with axe-core
+// (no serious or critical violation) and against its Content-Security-Policy (no violation
+// reported), and saved as a screenshot.
+//
+// Run by tests/e2e/web.rs, which starts `hoso serve` and passes the addresses and tokens:
+// HOSO_BASE, HOSO_CITIZEN, HOSO_DESK, HOSO_JUSTICE, HOSO_CHAIR, HOSO_AUDITOR, HOSO_SCREENSHOTS,
+// HOSO_CHROMIUM.
+
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const base = env('HOSO_BASE');
+const shots = env('HOSO_SCREENSHOTS');
+mkdirSync(shots, { recursive: true });
+
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+const problems = [];
+let step = 0;
+
+/** Screenshot, axe and CSP check of the page as it is now. */
+async function check(page, name) {
+  step += 1;
+  const file = join(shots, `${String(step).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    await axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const violation of bad) {
+    problems.push(`${name} (${page.url()}): axe ${violation.impact} ${violation.id}: ${violation.help} — ${violation.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
+  console.log(`${name}: ${page.url()} — ${result.violations.length} axe findings, ${bad.length} serious or critical; ${file}`);
+}
+
+function watch(page, who) {
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      problems.push(`${who} at ${page.url()}: ${message.text()}`);
+    }
+  });
+}
+
+async function signIn(page, token) {
+  await page.fill('#token', token);
+  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/sign-in"] button[type=submit]')]);
+}
+
+async function act(page, action) {
+  const form = page.locator(`form.action:has(input[name=action][value="${action}"])`);
+  await Promise.all([page.waitForLoadState('load'), form.locator('button').click()]);
+  const status = await page.locator('#status').textContent();
+  const notice = await page.locator('.notice').allTextContents();
+  console.log(`  ${action} → ${status?.trim()} ${notice.join(' ')}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.HOSO_CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-dev-shm-usage'],
+});
+try {
+  // The citizen, on a phone.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+  const citizen = await phone.newPage();
+  watch(citizen, 'citizen');
+  await citizen.goto(`${base}/`);
+  await check(citizen, 'catalogue');
+  await citizen.fill('#q', 'khai sinh');
+  await Promise.all([citizen.waitForLoadState('load'), citizen.click('form[role=search] button')]);
+  await check(citizen, 'catalogue-search');
+  await Promise.all([citizen.waitForLoadState('load'), citizen.click('a[href="/procedures/1.001193"]')]);
+  await check(citizen, 'procedure');
+  await Promise.all([citizen.waitForLoadState('load'), citizen.click('a[href="/procedures/1.001193/apply"]')]);
+  await check(citizen, 'sign-in');
+  await signIn(citizen, env('HOSO_CITIZEN'));
+  if (!citizen.url().endsWith('/procedures/1.001193/apply')) throw new Error(`after signing in the citizen is at ${citizen.url()}`);
+  await check(citizen, 'apply');
+  // Sent empty: every required field gets its Vietnamese message next to it.
+  await Promise.all([citizen.waitForLoadState('load'), citizen.click('form[enctype] button[type=submit]')]);
+  const childError = await citizen.locator('[id="form:ho_ten_tre-error"]').textContent();
+  if (!childError || !childError.includes('Vui lòng nhập')) throw new Error(`no Vietnamese message next to the child's name: ${childError}`);
+  await check(citizen, 'apply-errors');
+  await citizen.fill('[id="applicant:email"]', 'binh@example.vn');
+  await citizen.selectOption('#receiving_unit', '000.00.17.H21');
+  await citizen.fill('[id="form:ho_ten_tre"]', 'Nguyễn Minh An');
+  await citizen.fill('[id="form:ngay_sinh"]', '2026-11-20');
+  await citizen.selectOption('[id="form:gioi_tinh"]', 'Nam');
+  await citizen.fill('[id="form:noi_sinh"]', 'Bệnh viện Phụ sản Hà Nội');
+  await citizen.fill('[id="form:so_dinh_danh_nguoi_yeu_cau"]', process.env.HOSO_CITIZEN_ID || '001090000001');
+  await citizen.setInputFiles('[id="doc:to_khai"]', { name: 'to-khai.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await citizen.setInputFiles('[id="doc:giay_chung_sinh"]', { name: 'giay-chung-sinh.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await Promise.all([citizen.waitForLoadState('load'), citizen.click('form[enctype] button[type=submit]')]);
+  const code = (await citizen.locator('#dossier-code').textContent())?.trim();
+  if (!code) throw new Error(`no dossier code after submitting; at ${citizen.url()}: ${await citizen.locator('main').innerText()}`);
+  console.log(`submitted ${code}`);
+  await check(citizen, 'receipt');
+  await Promise.all([citizen.waitForLoadState('load'), citizen.click('.notice a[href$="/forms/01"]')]);
+  await check(citizen, 'form-01');
+
+  // The officers, at their desks, each from their inbox.
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+  for (const [name, token, actions] of [
+    ['desk', env('HOSO_DESK'), ['receive', 'chuyen_tham_dinh']],
+    ['justice', env('HOSO_JUSTICE'), ['trinh_ky']],
+    ['chair', env('HOSO_CHAIR'), ['phe_duyet']],
+    ['desk-return', env('HOSO_DESK'), ['return_result']],
+  ]) {
+    const officer = await desk.newPage();
+    watch(officer, name);
+    await officer.goto(`${base}/sign-in?next=%2Finbox`);
+    await signIn(officer, token);
+    await check(officer, `inbox-${name}`);
+    await Promise.all([officer.waitForLoadState('load'), officer.click(`a[href="/dossiers/${code}"]`)]);
+    await check(officer, `dossier-${name}`);
+    for (const action of actions) await act(officer, action);
+    if (name === 'desk') {
+      await Promise.all([officer.waitForLoadState('load'), officer.click(`a[href="/dossiers/${code}/forms/06"]`)]);
+      await check(officer, 'control-slip');
+    }
+    await desk.clearCookies();
+    await officer.close();
+  }
+
+  // The citizen sees the result returned and rates the service.
+  await citizen.goto(`${base}/dossiers/${code}`);
+  const status = (await citizen.locator('#status').textContent())?.trim();
+  console.log(`the citizen sees: ${status}`);
+  if (!status || !/trả kết quả/i.test(status)) throw new Error(`the citizen sees ${status}, not the result returned`);
+  await check(citizen, 'returned');
+  await citizen.check('#very_satisfied');
+  await Promise.all([citizen.waitForLoadState('load'), citizen.click('form[action$="/rate"] button')]);
+  await check(citizen, 'rated');
+
+  // The auditor finds the dossier and verifies its chain.
+  const audit = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+  const auditor = await audit.newPage();
+  watch(auditor, 'auditor');
+  await auditor.goto(`${base}/sign-in?next=%2Faudit`);
+  await signIn(auditor, env('HOSO_AUDITOR'));
+  await auditor.fill('#q', code);
+  await Promise.all([auditor.waitForLoadState('load'), auditor.click('form[role=search] button')]);
+  await check(auditor, 'audit-search');
+  await Promise.all([auditor.waitForLoadState('load'), auditor.click(`a[href="/dossiers/${code}"]`)]);
+  await Promise.all([auditor.waitForLoadState('load'), auditor.click('form[action$="/verify"] button')]);
+  const verdict = (await auditor.locator('#verify-result').textContent())?.trim();
+  console.log(`the auditor sees: ${verdict}`);
+  if (!verdict || !verdict.includes('toàn vẹn')) throw new Error(`the chain is not reported intact: ${verdict}`);
+  await check(auditor, 'verified');
+} finally {
+  await browser.close();
+}
+
+if (problems.length > 0) {
+  console.error(`${problems.length} problems:\n${problems.join('\n')}`);
+  process.exit(1);
+}
+console.log(`walk done: ${step} pages, no serious or critical accessibility violation, no CSP violation`);
