@@ -94,6 +94,35 @@ impl Browser {
         (status, response.text().await.unwrap_or_default(), headers)
     }
 
+    async fn post_files(
+        &mut self,
+        path: &str,
+        csrf: Option<&str>,
+        files: &[(&str, &[u8])],
+    ) -> (StatusCode, String) {
+        let mut form = reqwest::multipart::Form::new();
+        if let Some(csrf) = csrf {
+            form = form.text("csrf", csrf.to_owned());
+        }
+        for (name, bytes) in files {
+            form = form.part(
+                (*name).to_owned(),
+                reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("scan.pdf"),
+            );
+        }
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .expect("the server answers");
+        self.keep(&response);
+        let status = response.status();
+        (status, response.text().await.unwrap_or_default())
+    }
+
     /// The CSRF value a page's forms carry.
     fn csrf_of(page: &str) -> String {
         let marker = "name=\"csrf\" value=\"";
@@ -359,4 +388,112 @@ async fn a_birth_registration_walks_through_the_web_pages_in_chromium() {
     eprintln!("{said}");
     assert!(output.status.success(), "the browser walk failed:\n{said}");
     assert!(said.contains("walk done"), "{said}");
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supplement_is_asked_for_and_answered_through_the_pages_and_a_revoked_token_ends_its_sessions()
+ {
+    let Some(server) = Server::start(Backend::Sqlite, "web-supplement", &[]) else {
+        return;
+    };
+    let citizen_token = server.citizen(CITIZEN);
+    let desk_token = server.officer("mot_cua");
+    let submitted: Value = server
+        .http
+        .post(server.url("/api/v1/dossiers"))
+        .bearer_auth(&citizen_token)
+        .header("Idempotency-Key", "web-supplement-1")
+        .json(&crate::birth_submission(CITIZEN, false))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let code = submitted["code"].as_str().expect("code").to_owned();
+    let page = format!("/dossiers/{code}");
+
+    // The desk asks for a clearer birth certificate, from the form on the dossier page.
+    let mut desk = Browser::new(&server.base);
+    desk.sign_in(&desk_token).await;
+    let (_, html, _) = desk.get(&page).await;
+    assert!(
+        html.contains("name=\"missing\" value=\"giay_chung_sinh\""),
+        "the request lists the documents"
+    );
+    let csrf = Browser::csrf_of(&html);
+    let act = format!("/dossiers/{code}/act");
+    let (status, body, _) = desk
+        .post(
+            &act,
+            &[
+                ("csrf", &csrf),
+                ("action", "request_supplement"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "no document and no reason: shown on the page"
+    );
+    assert!(body.contains("class=\"notice\""), "{body}");
+    let (status, body, _) = desk
+        .post(
+            &act,
+            &[
+                ("csrf", &csrf),
+                ("action", "request_supplement"),
+                ("missing", "giay_chung_sinh"),
+                ("reason", "Bản chụp giấy chứng sinh bị mờ"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, html, _) = desk.get(&page).await;
+    assert!(html.contains("Yêu cầu bổ sung hồ sơ"), "{html}");
+
+    // The citizen sees what is missing and sends it; a forged upload is refused first.
+    let mut citizen = Browser::new(&server.base);
+    citizen.sign_in(&citizen_token).await;
+    let (_, html, _) = citizen.get(&page).await;
+    assert!(
+        html.contains("Bản chụp giấy chứng sinh bị mờ"),
+        "the note is shown: {html}"
+    );
+    let supplement = format!("/dossiers/{code}/supplement");
+    let (status, _) = citizen
+        .post_files(&supplement, None, &[("doc:giay_chung_sinh", PDF)])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF value, no upload");
+    let (status, body) = citizen
+        .post_files(
+            &supplement,
+            Some(&Browser::csrf_of(&html)),
+            &[("doc:giay_chung_sinh", PDF)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, html, _) = citizen.get(&page).await;
+    assert!(
+        !html.contains("action-submit_supplement"),
+        "nothing more to send: {html}"
+    );
+
+    // Revoking the desk's token ends the desk's session at once.
+    let users = strings(
+        &server.database.url,
+        "SELECT id FROM users WHERE role = 'mot_cua'",
+    );
+    let revoked = crate::hoso(&["user", "revoke", &users[0], "--db", &server.database.url]);
+    assert!(revoked.status.success(), "{}", crate::stderr(&revoked));
+    let (status, _, _) = desk.get(&page).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "a revoked token's session is over"
+    );
 }

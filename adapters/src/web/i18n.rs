@@ -195,6 +195,20 @@ pub struct Words {
     pub what: &'static str,
     /// Back to the dossier.
     pub back: &'static str,
+    /// Documents to add or correct.
+    pub missing_documents: &'static str,
+    /// The new appointment.
+    pub new_appointment: &'static str,
+    /// A consultation's question.
+    pub question: &'static str,
+    /// Which consultation.
+    pub consultation: &'static str,
+    /// A consultation's answer.
+    pub answer: &'static str,
+    /// Amount in đồng.
+    pub amount: &'static str,
+    /// Receipt or transaction number.
+    pub payment_reference: &'static str,
 }
 
 /// Tiếng Việt.
@@ -277,6 +291,13 @@ pub static VI: Words = Words {
     who: "Người thực hiện",
     what: "Nội dung",
     back: "Về trang hồ sơ",
+    missing_documents: "Thành phần cần bổ sung, hoàn thiện",
+    new_appointment: "Ngày, giờ hẹn trả kết quả mới",
+    question: "Nội dung xin ý kiến",
+    consultation: "Số thứ tự lần xin ý kiến",
+    answer: "Ý kiến trả lời",
+    amount: "Số tiền (đồng)",
+    payment_reference: "Số biên lai hoặc mã giao dịch",
 };
 
 /// English.
@@ -359,4 +380,11 @@ pub static EN: Words = Words {
     who: "Who",
     what: "What",
     back: "Back to the dossier",
+    missing_documents: "Documents to add or correct",
+    new_appointment: "New date and time for the result",
+    question: "Question",
+    consultation: "Consultation number",
+    answer: "Answer",
+    amount: "Amount (đồng)",
+    payment_reference: "Receipt or transaction number",
 };

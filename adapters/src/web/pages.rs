@@ -38,6 +38,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/dossiers/{code}", get(dossier_page))
         .route("/dossiers/{code}/act", post(act))
         .route("/dossiers/{code}/rate", post(rate))
+        .route("/dossiers/{code}/supplement", post(supplement))
         .route("/dossiers/{code}/verify", post(verify))
         .route("/dossiers/{code}/timeline.svg", get(timeline_svg))
         .route("/dossiers/{code}/forms/{form}", get(printable_form))
@@ -1141,9 +1142,29 @@ struct EventLine {
     what: String,
 }
 
+/// One action the visitor may take, with the form its command needs.
 struct ActionButton {
     id: String,
     label: String,
+    /// Which inputs: plain, reason, reason_required, supplement_request, supplement_answer,
+    /// extend, consult, answer or payment.
+    form: &'static str,
+    /// Documents to pick (a supplement request) or to upload (its answer): (id, name).
+    documents: Vec<(String, String)>,
+}
+
+fn form_of(action: &str) -> &'static str {
+    match action {
+        "receive" | "issue_result" | "return_result" => "plain",
+        "refuse_intake" | "stop" | "recompute_deadlines" => "reason_required",
+        "request_supplement" => "supplement_request",
+        "submit_supplement" => "supplement_answer",
+        "apologize_and_extend" => "extend",
+        "consult" => "consult",
+        "answer_consultation" => "answer",
+        "record_payment" => "payment",
+        _ => "reason",
+    }
 }
 
 #[derive(Template)]
@@ -1245,6 +1266,33 @@ async fn dossier_template(
                         .map(|action| action.name.clone())
                 })
                 .unwrap_or_else(|| id.clone()),
+            form: form_of(id),
+            documents: match form_of(id) {
+                "supplement_request" => procedure
+                    .definition()
+                    .documents
+                    .iter()
+                    .map(|document| (document.id.clone(), document.name.clone()))
+                    .collect(),
+                "supplement_answer" => case
+                    .pending_supplement
+                    .iter()
+                    .flat_map(|request| &request.missing)
+                    .map(|missing| {
+                        let name = procedure
+                            .definition()
+                            .documents
+                            .iter()
+                            .find(|document| document.id == missing.document)
+                            .map_or(missing.document.clone(), |document| document.name.clone());
+                        (
+                            missing.document.clone(),
+                            format!("{name}: {}", missing.note),
+                        )
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
         })
         .collect();
     let applicant = principal.citizen_id() == Some(case.applicant.citizen_id.as_str());
@@ -1325,7 +1373,7 @@ async fn act(
             .map(str::trim)
             .filter(|reason| !reason.is_empty())
             .map(str::to_owned),
-        data: Map::new(),
+        data: action_data(&sent),
     };
     let outcome = match api::command_of(&request) {
         Ok(command) => state
@@ -1352,6 +1400,141 @@ async fn act(
                 _ => String::new(),
             };
             Ok(render(&state, &visitor, StatusCode::CONFLICT, &template))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The fields of an action form that its command takes as data; a date and time typed on the
+/// page is Vietnam time.
+fn action_data(sent: &[(String, String)]) -> Map<String, Value> {
+    let mut data = Map::new();
+    let reason = field(sent, "reason").unwrap_or_default().trim().to_owned();
+    let missing: Vec<Value> = sent
+        .iter()
+        .filter(|(key, _)| key == "missing")
+        .map(|(_, document)| serde_json::json!({ "document": document, "note": reason }))
+        .collect();
+    if !missing.is_empty() || field(sent, "action") == Some("request_supplement") {
+        data.insert("missing".to_owned(), Value::Array(missing));
+    }
+    if let Some(local) = field(sent, "new_appointment").filter(|text| !text.is_empty()) {
+        let parsed = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
+            .ok()
+            .and_then(|naive| naive.and_local_timezone(vietnam()).single())
+            .map(|at| at.with_timezone(&Utc).to_rfc3339());
+        // An unreadable date goes on as typed, so the command's own check names the field.
+        data.insert(
+            "new_appointment".to_owned(),
+            Value::String(parsed.unwrap_or_else(|| local.to_owned())),
+        );
+    }
+    for name in ["unit", "question", "answer", "reference"] {
+        if let Some(value) = field(sent, name) {
+            data.insert(name.to_owned(), Value::String(value.trim().to_owned()));
+        }
+    }
+    for name in ["consultation", "amount"] {
+        if let Some(value) = field(sent, name) {
+            data.insert(
+                name.to_owned(),
+                value
+                    .trim()
+                    .parse::<u64>()
+                    .map_or_else(|_| Value::String(value.to_owned()), Value::from),
+            );
+        }
+    }
+    data
+}
+
+/// The applicant's answer to a supplement request: the files asked for.
+async fn supplement(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
+    let mut csrf = None;
+    let mut files = Vec::new();
+    while let Some(part) = multipart
+        .next_field()
+        .await
+        .map_err(|error| WebError::BadRequest(error.body_text()))?
+    {
+        let name = part.name().unwrap_or_default().to_owned();
+        let file_name = part.file_name().map(str::to_owned);
+        let bytes = part
+            .bytes()
+            .await
+            .map_err(|error| WebError::BadRequest(error.body_text()))?;
+        if name == "csrf" {
+            csrf = Some(String::from_utf8_lossy(&bytes).into_owned());
+        } else if let (Some(component), Some(file_name)) = (name.strip_prefix("doc:"), file_name)
+            && !bytes.is_empty()
+        {
+            files.push((component.to_owned(), file_name, bytes));
+        }
+    }
+    visitor.check_csrf(csrf.as_deref())?;
+    let case = api::load_readable(&state, &principal, &code).await?;
+    let actor = api::require_actor(&principal)?;
+    let mut documents = Vec::new();
+    let mut problems = Vec::new();
+    for (component, file_name, bytes) in &files {
+        if bytes.len() > state.limits.upload_bytes || DocumentType::sniff(bytes).is_none() {
+            problems.push(format!(
+                "{file_name}: PDF, PNG, JPEG ≤ {} MB",
+                state.limits.upload_bytes / (1024 * 1024)
+            ));
+            continue;
+        }
+        let sha256 = state
+            .documents
+            .put(bytes)
+            .await
+            .map_err(|error| WebError::Internal(format!("storing an upload: {error}")))?;
+        documents.push(DocumentRef {
+            component: component.clone(),
+            name: file_name.chars().take(200).collect(),
+            sha256: Some(sha256),
+            size: Some(bytes.len() as u64),
+            provenance: Provenance::Upload,
+            reference: None,
+        });
+    }
+    let outcome = if problems.is_empty() {
+        state
+            .execute(CommandRequest {
+                command_id: uuid::Uuid::now_v7().to_string(),
+                actor,
+                target: Target::Existing(case.code.clone()),
+                expected_version: None,
+                command: Command::SubmitSupplement {
+                    form: Map::new(),
+                    documents,
+                },
+            })
+            .await
+            .map(|_| ())
+            .map_err(ApiError::from)
+    } else {
+        Err(ApiError::BadRequest(problems.join("; ")))
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/dossiers/{code}")).into_response()),
+        Err(ApiError::Forbidden(why)) => Err(WebError::Forbidden(why)),
+        Err(ApiError::Conflict(why) | ApiError::BadRequest(why) | ApiError::Invalid(why, _)) => {
+            let mut template = dossier_template(&state, &visitor, &principal, &code).await?;
+            template.notice = why;
+            Ok(render(
+                &state,
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &template,
+            ))
         }
         Err(other) => Err(other.into()),
     }
