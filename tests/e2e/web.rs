@@ -483,6 +483,23 @@ async fn a_supplement_is_asked_for_and_answered_through_the_pages_and_a_revoked_
         "nothing more to send: {html}"
     );
 
+    // Reports: officers see their own unit, never another; citizens see none.
+    let (status, html, _) = desk.get("/reports").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    // The dossier waits for its supplement and was never received: nothing is counted yet.
+    assert!(
+        html.contains("id=\"received\">0<") && html.contains("<svg"),
+        "the report and its charts: {html}"
+    );
+    let (status, _, _) = desk.get("/reports?unit=000.00.99.H21").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another unit's report");
+    let (status, _, _) = citizen.get("/reports").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "citizens read no unit report"
+    );
+
     // Revoking the desk's token ends the desk's session at once.
     let users = strings(
         &server.database.url,

@@ -158,6 +158,11 @@ try {
   console.log(`the auditor sees: ${verdict}`);
   if (!verdict || !verdict.includes('toàn vẹn')) throw new Error(`the chain is not reported intact: ${verdict}`);
   await check(auditor, 'verified');
+  await Promise.all([auditor.waitForLoadState('load'), auditor.click('a[href="/reports"]')]);
+  const received = Number((await auditor.locator('#received').textContent())?.trim());
+  console.log(`the auditor's indicators: ${received} dossiers received this month`);
+  if (!(received >= 1)) throw new Error(`the indicators page counts ${received} dossiers received`);
+  await check(auditor, 'indicators');
 } finally {
   await browser.close();
 }

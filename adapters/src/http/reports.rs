@@ -62,7 +62,10 @@ fn alternatives(allowed: &[&str]) -> String {
 }
 
 /// The unit a caller may report on: auditors any (or all), officers only their own.
-fn report_unit(principal: &Principal, asked: Option<&str>) -> Result<Option<String>, ApiError> {
+pub(crate) fn report_unit(
+    principal: &Principal,
+    asked: Option<&str>,
+) -> Result<Option<String>, ApiError> {
     let Principal::Staff(user) = principal else {
         return Err(ApiError::Forbidden(
             "citizens do not read unit reports".to_owned(),
@@ -87,7 +90,7 @@ fn report_unit(principal: &Principal, asked: Option<&str>) -> Result<Option<Stri
 }
 
 /// A period from two dates, at most a year long.
-fn report_period(from: &str, to: &str) -> Result<Period, ApiError> {
+pub(crate) fn report_period(from: &str, to: &str) -> Result<Period, ApiError> {
     let period = Period {
         from: day("from", from)?,
         to: day("to", to)?,

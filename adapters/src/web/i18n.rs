@@ -209,6 +209,28 @@ pub struct Words {
     pub amount: &'static str,
     /// Receipt or transaction number.
     pub payment_reference: &'static str,
+    /// Decision 766 indicators.
+    pub indicators: &'static str,
+    /// First day.
+    pub from: &'static str,
+    /// Last day.
+    pub to: &'static str,
+    /// Show.
+    pub show: &'static str,
+    /// Every unit.
+    pub all_units: &'static str,
+    /// Dossiers received.
+    pub received: &'static str,
+    /// Indicator.
+    pub indicator: &'static str,
+    /// Counted.
+    pub counted: &'static str,
+    /// Value.
+    pub value: &'static str,
+    /// Threshold.
+    pub threshold: &'static str,
+    /// Points.
+    pub points: &'static str,
 }
 
 /// Tiếng Việt.
@@ -298,6 +320,17 @@ pub static VI: Words = Words {
     answer: "Ý kiến trả lời",
     amount: "Số tiền (đồng)",
     payment_reference: "Số biên lai hoặc mã giao dịch",
+    indicators: "Chỉ số chất lượng phục vụ (Quyết định 766)",
+    from: "Từ ngày",
+    to: "Đến ngày",
+    show: "Xem",
+    all_units: "Tất cả đơn vị",
+    received: "Hồ sơ tiếp nhận trong kỳ",
+    indicator: "Chỉ số",
+    counted: "Tử số / mẫu số",
+    value: "Giá trị",
+    threshold: "Ngưỡng",
+    points: "Điểm",
 };
 
 /// English.
@@ -387,4 +420,15 @@ pub static EN: Words = Words {
     answer: "Answer",
     amount: "Amount (đồng)",
     payment_reference: "Receipt or transaction number",
+    indicators: "Service-quality indicators (Decision 766)",
+    from: "From",
+    to: "To",
+    show: "Show",
+    all_units: "Every unit",
+    received: "Dossiers received in the period",
+    indicator: "Indicator",
+    counted: "Counted / out of",
+    value: "Value",
+    threshold: "Threshold",
+    points: "Points",
 };

@@ -9,6 +9,7 @@
 
 mod i18n;
 mod pages;
+mod reports;
 
 use axum::Router;
 use axum::extract::{Request, State};

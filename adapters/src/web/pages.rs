@@ -35,6 +35,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/my", get(my_dossiers))
         .route("/inbox", get(inbox))
         .route("/audit", get(audit))
+        .route("/reports", get(super::reports::indicators))
         .route("/dossiers/{code}", get(dossier_page))
         .route("/dossiers/{code}/act", post(act))
         .route("/dossiers/{code}/rate", post(rate))
@@ -45,23 +46,25 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 /// What the header shows: who is signed in and what they may open.
-struct Nav {
-    user: Option<String>,
-    citizen: bool,
-    officer: bool,
-    auditor: bool,
-    csrf: String,
-    here: String,
+pub(super) struct Nav {
+    pub(super) user: Option<String>,
+    pub(super) citizen: bool,
+    pub(super) officer: bool,
+    pub(super) auditor: bool,
+    pub(super) reports: bool,
+    pub(super) csrf: String,
+    pub(super) here: String,
 }
 
 impl Nav {
-    fn of(visitor: &Visitor, here: &str) -> Self {
+    pub(super) fn of(visitor: &Visitor, here: &str) -> Self {
         let kind = visitor.user.as_ref().map(|user| user.kind);
         Self {
             user: visitor.user.as_ref().map(|user| user.name.clone()),
             citizen: kind == Some(UserKind::Citizen),
             officer: kind == Some(UserKind::Officer),
             auditor: kind == Some(UserKind::Auditor),
+            reports: matches!(kind, Some(UserKind::Auditor | UserKind::Officer)),
             csrf: visitor.csrf.clone(),
             here: encode(here),
         }
@@ -72,7 +75,7 @@ fn secure(state: &AppState) -> bool {
     state.secure_cookies
 }
 
-fn render(
+pub(super) fn render(
     state: &AppState,
     visitor: &Visitor,
     status: StatusCode,
@@ -96,7 +99,10 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, value)| value.as_str())
 }
 
-fn signed_in(visitor: &Visitor, here: &str) -> Result<crate::http::auth::Principal, WebError> {
+pub(super) fn signed_in(
+    visitor: &Visitor,
+    here: &str,
+) -> Result<crate::http::auth::Principal, WebError> {
     visitor
         .principal()
         .ok_or_else(|| WebError::SignIn(here.to_owned()))
