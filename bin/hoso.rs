@@ -669,6 +669,8 @@ enum GraphLanguage {
     Mermaid,
     /// Graphviz DOT.
     Dot,
+    /// SVG drawn by hoso (no Graphviz needed).
+    Svg,
 }
 
 fn main() -> ExitCode {
@@ -1293,6 +1295,7 @@ fn run_procedure(command: ProcedureCommand) -> anyhow::Result<ExitCode> {
             let format = match format {
                 GraphLanguage::Mermaid => GraphFormat::Mermaid,
                 GraphLanguage::Dot => GraphFormat::Dot,
+                GraphLanguage::Svg => GraphFormat::Svg,
             };
             print!("{}", procedure::render_graph(&procedure, format));
             Ok(ExitCode::SUCCESS)

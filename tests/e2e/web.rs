@@ -243,6 +243,33 @@ async fn web_pages_refuse_forged_forms_missing_or_expired_sessions_and_other_uni
         "a forged form changed nothing"
     );
 
+    // Designers' pages are for designers; a designer's forged publish is refused too.
+    let (status, _, _) = officer.get("/design").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an officer on the designer's pages"
+    );
+    let mut designer = Browser::new(&server.base);
+    designer.sign_in(&server.user("designer", &[])).await;
+    let source = std::fs::read_to_string(
+        crate::repo().join("procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml"),
+    )
+    .expect("a procedure file");
+    let (status, _, _) = designer
+        .post("/design/publish", &[("source", &source)])
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a publish without the CSRF value"
+    );
+    let (_, versions, _) = designer.get("/design").await;
+    assert!(
+        !versions.contains("/design/2.000635/3"),
+        "nothing was published"
+    );
+
     // An officer of another unit: the dossier does not exist for them, to read or to act on.
     let mut other = Browser::new(&server.base);
     other.sign_in(&elsewhere).await;
@@ -376,6 +403,7 @@ async fn a_birth_registration_walks_through_the_web_pages_in_chromium() {
         .env("HOSO_JUSTICE", server.officer("tu_phap"))
         .env("HOSO_CHAIR", server.officer("chu_tich"))
         .env("HOSO_AUDITOR", server.user("auditor", &[]))
+        .env("HOSO_DESIGNER", server.user("designer", &[]))
         .env("HOSO_SCREENSHOTS", &shots)
         .env("HOSO_CHROMIUM", chromium())
         .output()

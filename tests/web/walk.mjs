@@ -163,6 +163,30 @@ try {
   console.log(`the auditor's indicators: ${received} dossiers received this month`);
   if (!(received >= 1)) throw new Error(`the indicators page counts ${received} dossiers received`);
   await check(auditor, 'indicators');
+
+  // A procedure designer: the catalogue's versions and their diagrams, a file the validator
+  // refuses with its messages, and a valid file published as the next version.
+  const design = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+  const designer = await design.newPage();
+  watch(designer, 'designer');
+  await designer.goto(`${base}/sign-in?next=%2Fdesign`);
+  await signIn(designer, env('HOSO_DESIGNER'));
+  await check(designer, 'design');
+  await Promise.all([designer.waitForLoadState('load'), designer.click('a[href="/design/1.000894/2"]')]);
+  if ((await designer.locator('figure.diagram svg g.node').count()) < 5) throw new Error('the marriage registration diagram has too few boxes');
+  await check(designer, 'design-diagram');
+  await designer.goto(`${base}/design`);
+  await designer.setInputFiles('#procedure-file', 'tests/fixtures/bad-procedures/wrong-type.toml');
+  await Promise.all([designer.waitForLoadState('load'), designer.click('form[action="/design/check"] button')]);
+  const refusal = await designer.locator('#check-result').innerText();
+  if (!refusal.includes('wrong-type.toml:')) throw new Error(`the validator's messages do not name the file and line: ${refusal}`);
+  await check(designer, 'design-refused');
+  await designer.setInputFiles('#procedure-file', 'procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml');
+  await Promise.all([designer.waitForLoadState('load'), designer.click('form[action="/design/check"] button')]);
+  await check(designer, 'design-checked');
+  await Promise.all([designer.waitForLoadState('load'), designer.click('form[action="/design/publish"] button')]);
+  if (!designer.url().endsWith('/design/2.000635/3')) throw new Error(`publishing led to ${designer.url()}`);
+  await check(designer, 'design-published');
 } finally {
   await browser.close();
 }

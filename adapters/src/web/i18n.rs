@@ -231,6 +231,28 @@ pub struct Words {
     pub threshold: &'static str,
     /// Points.
     pub points: &'static str,
+    /// Designer's pages.
+    pub design: &'static str,
+    /// Versions.
+    pub versions: &'static str,
+    /// Current version.
+    pub current_version: &'static str,
+    /// Diagram source.
+    pub mermaid_source: &'static str,
+    /// Check a file.
+    pub check_file: &'static str,
+    /// Procedure file.
+    pub procedure_file: &'static str,
+    /// Check.
+    pub check: &'static str,
+    /// The file is valid.
+    pub file_valid: &'static str,
+    /// Publish.
+    pub publish: &'static str,
+    /// Fix.
+    pub fix: &'static str,
+    /// Messages heading.
+    pub messages: &'static str,
 }
 
 /// Tiếng Việt.
@@ -331,6 +353,17 @@ pub static VI: Words = Words {
     value: "Giá trị",
     threshold: "Ngưỡng",
     points: "Điểm",
+    design: "Thiết kế thủ tục",
+    versions: "Phiên bản",
+    current_version: "phiên bản hiện hành",
+    mermaid_source: "Mã sơ đồ (Mermaid)",
+    check_file: "Kiểm tra tệp thủ tục",
+    procedure_file: "Tệp thủ tục (.toml)",
+    check: "Kiểm tra",
+    file_valid: "Tệp hợp lệ. Sơ đồ quy trình:",
+    publish: "Công bố thành phiên bản mới",
+    fix: "Cách sửa",
+    messages: "Các lỗi cần sửa",
 };
 
 /// English.
@@ -431,4 +464,15 @@ pub static EN: Words = Words {
     value: "Value",
     threshold: "Threshold",
     points: "Points",
+    design: "Procedure design",
+    versions: "Versions",
+    current_version: "current version",
+    mermaid_source: "Diagram source (Mermaid)",
+    check_file: "Check a procedure file",
+    procedure_file: "Procedure file (.toml)",
+    check: "Check",
+    file_valid: "The file is valid. Its process:",
+    publish: "Publish as the next version",
+    fix: "Fix",
+    messages: "What to fix",
 };

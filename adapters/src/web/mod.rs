@@ -7,6 +7,7 @@
 //! session's (or, before signing in, with a cookie of its own); every page is sent with a
 //! Content-Security-Policy that allows no script and no inline style.
 
+mod design;
 mod i18n;
 mod pages;
 mod reports;

@@ -36,6 +36,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/inbox", get(inbox))
         .route("/audit", get(audit))
         .route("/reports", get(super::reports::indicators))
+        .route("/design", get(super::design::list))
+        .route("/design/check", post(super::design::check))
+        .route("/design/publish", post(super::design::publish))
+        .route("/design/{code}/{version}", get(super::design::version))
         .route("/dossiers/{code}", get(dossier_page))
         .route("/dossiers/{code}/act", post(act))
         .route("/dossiers/{code}/rate", post(rate))
@@ -52,6 +56,7 @@ pub(super) struct Nav {
     pub(super) officer: bool,
     pub(super) auditor: bool,
     pub(super) reports: bool,
+    pub(super) designer: bool,
     pub(super) csrf: String,
     pub(super) here: String,
 }
@@ -65,6 +70,7 @@ impl Nav {
             officer: kind == Some(UserKind::Officer),
             auditor: kind == Some(UserKind::Auditor),
             reports: matches!(kind, Some(UserKind::Auditor | UserKind::Officer)),
+            designer: kind == Some(UserKind::Designer),
             csrf: visitor.csrf.clone(),
             here: encode(here),
         }

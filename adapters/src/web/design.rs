@@ -1,0 +1,259 @@
+//! The designer's pages: every procedure and version with its diagram, a procedure file checked
+//! by the validator with each message where it points, and publishing it as the next version.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use hoso_engine::procedure::{GraphFormat, Procedure, render_graph};
+
+use super::pages::{Nav, render, signed_in};
+use super::{Visitor, WebError, Words};
+use crate::access::UserKind;
+use crate::http::AppState;
+use crate::http::api;
+use crate::http::error::ApiError;
+
+/// One procedure in the designer's list.
+pub(super) struct DesignRow {
+    code: String,
+    name: String,
+    versions: Vec<u32>,
+}
+
+/// A validator message, where it points.
+pub(super) struct Message {
+    place: String,
+    message: String,
+    fix: String,
+}
+
+#[derive(Template)]
+#[template(path = "design.html")]
+pub(super) struct DesignTemplate {
+    t: &'static Words,
+    nav: Nav,
+    rows: Vec<DesignRow>,
+    file_name: String,
+    messages: Vec<Message>,
+    preview: String,
+    source: String,
+    checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "design_version.html")]
+pub(super) struct VersionTemplate {
+    t: &'static Words,
+    nav: Nav,
+    code: String,
+    name: String,
+    version: u32,
+    current: bool,
+    diagram: String,
+    mermaid: String,
+}
+
+fn designer(visitor: &Visitor, here: &str) -> Result<(), WebError> {
+    signed_in(visitor, here)?;
+    if visitor.user.as_ref().map(|user| user.kind) == Some(UserKind::Designer) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden(
+            "these pages are for procedure designers".to_owned(),
+        ))
+    }
+}
+
+fn rows(state: &AppState) -> Vec<DesignRow> {
+    let catalogue = state.service.catalogue();
+    let mut rows: Vec<DesignRow> = Vec::new();
+    for procedure in catalogue.iter() {
+        let code = procedure.code().to_string();
+        match rows.iter_mut().find(|row| row.code == code) {
+            Some(row) => row.versions.push(procedure.version()),
+            None => rows.push(DesignRow {
+                name: catalogue
+                    .current(&code)
+                    .map_or_else(String::new, |current| current.definition().name.clone()),
+                code,
+                versions: vec![procedure.version()],
+            }),
+        }
+    }
+    for row in &mut rows {
+        row.versions.sort_unstable();
+        row.versions.dedup();
+    }
+    rows.sort_by(|left, right| left.code.cmp(&right.code));
+    rows
+}
+
+fn empty(state: &AppState, visitor: &Visitor) -> DesignTemplate {
+    DesignTemplate {
+        t: visitor.words(),
+        nav: Nav::of(visitor, "/design"),
+        rows: rows(state),
+        file_name: String::new(),
+        messages: Vec::new(),
+        preview: String::new(),
+        source: String::new(),
+        checked: false,
+    }
+}
+
+/// GET /design.
+pub(super) async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    designer(&visitor, "/design")?;
+    Ok(render(
+        &state,
+        &visitor,
+        StatusCode::OK,
+        &empty(&state, &visitor),
+    ))
+}
+
+/// GET /design/{code}/{version}: the version's diagram, drawn by hoso.
+pub(super) async fn version(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((code, version)): Path<(String, u32)>,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    designer(&visitor, &format!("/design/{code}/{version}"))?;
+    let catalogue = state.service.catalogue();
+    let procedure = catalogue
+        .get(&code, version)
+        .ok_or_else(|| WebError::NotFound(format!("no version {version} of procedure {code}")))?;
+    let template = VersionTemplate {
+        t: visitor.words(),
+        nav: Nav::of(&visitor, &format!("/design/{code}/{version}")),
+        name: procedure.definition().name.clone(),
+        current: catalogue.current(&code).map(|current| current.version()) == Some(version),
+        diagram: render_graph(procedure, GraphFormat::Svg),
+        mermaid: render_graph(procedure, GraphFormat::Mermaid),
+        code,
+        version,
+    };
+    Ok(render(&state, &visitor, StatusCode::OK, &template))
+}
+
+/// POST /design/check: the validator's messages for an uploaded file, or its diagram and a
+/// button to publish it.
+pub(super) async fn check(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    designer(&visitor, "/design")?;
+    let mut csrf = None;
+    let mut file = None;
+    while let Some(part) = multipart
+        .next_field()
+        .await
+        .map_err(|error| WebError::BadRequest(error.body_text()))?
+    {
+        let name = part.name().unwrap_or_default().to_owned();
+        let file_name = part.file_name().unwrap_or("procedure.toml").to_owned();
+        let bytes = part
+            .bytes()
+            .await
+            .map_err(|error| WebError::BadRequest(error.body_text()))?;
+        match name.as_str() {
+            "csrf" => csrf = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            "procedure" => file = Some((file_name, bytes)),
+            _ => {}
+        }
+    }
+    visitor.check_csrf(csrf.as_deref())?;
+    let mut template = empty(&state, &visitor);
+    template.checked = true;
+    let Some((file_name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
+        template.messages.push(Message {
+            place: String::new(),
+            message: "no file was chosen".to_owned(),
+            fix: "choose a procedure file (.toml) and check it again".to_owned(),
+        });
+        return Ok(render(
+            &state,
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &template,
+        ));
+    };
+    template.file_name = file_name.chars().take(200).collect();
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        template.messages.push(Message {
+            place: template.file_name.clone(),
+            message: "the file is not UTF-8 text".to_owned(),
+            fix: "save it as UTF-8 (every editor offers it) and check it again".to_owned(),
+        });
+        return Ok(render(
+            &state,
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &template,
+        ));
+    };
+    match Procedure::load(&template.file_name, text) {
+        Ok(procedure) => {
+            template.preview = render_graph(&procedure, GraphFormat::Svg);
+            template.source = text.to_owned();
+            Ok(render(&state, &visitor, StatusCode::OK, &template))
+        }
+        Err(error) => {
+            template.messages = error
+                .diagnostics
+                .iter()
+                .map(|diagnostic| Message {
+                    place: format!(
+                        "{}:{}:{} {}",
+                        template.file_name, diagnostic.line, diagnostic.column, diagnostic.pointer
+                    ),
+                    message: diagnostic.message.clone(),
+                    fix: diagnostic.fix.clone(),
+                })
+                .collect();
+            Ok(render(
+                &state,
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &template,
+            ))
+        }
+    }
+}
+
+/// POST /design/publish: publishes the checked file as the next version.
+pub(super) async fn publish(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    designer(&visitor, "/design")?;
+    let sent: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let field = |name: &str| {
+        sent.iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    visitor.check_csrf(field("csrf").as_deref())?;
+    let principal = signed_in(&visitor, "/design")?;
+    let source = field("source").unwrap_or_default();
+    match api::publish_procedure(State(state.clone()), principal, Bytes::from(source)).await {
+        Ok((_, published)) => Ok(Redirect::to(&format!(
+            "/design/{}/{}",
+            published.0.code, published.0.version
+        ))
+        .into_response()),
+        Err(ApiError::Invalid(why, _)) => Err(WebError::BadRequest(why)),
+        Err(other) => Err(other.into()),
+    }
+}
