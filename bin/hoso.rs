@@ -369,11 +369,12 @@ struct VnpayArgs {
         default_value = "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"
     )]
     vnpay_api_url: String,
-    /// Where citizens' browsers come back to after paying.
+    /// Where citizens' browsers come back to after paying: the web page `/payments/return`
+    /// (`/api/v1/payments/vnpay/return` answers the same in JSON).
     #[arg(
         long,
         env = "HOSO_VNPAY_RETURN_URL",
-        default_value = "http://127.0.0.1:8080/api/v1/payments/vnpay/return"
+        default_value = "http://127.0.0.1:8080/payments/return"
     )]
     vnpay_return_url: String,
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::server::{Backend, Server};
 
-const SECRET: &str = "test-vnpay-secret";
+pub(crate) const SECRET: &str = "test-vnpay-secret";
 const CITIZEN: &str = "001090000001";
 
 fn vnpay_flags(api_url: &str) -> Vec<String> {
@@ -25,7 +25,7 @@ fn vnpay_flags(api_url: &str) -> Vec<String> {
 }
 
 /// A dossier owing 16.000 đ, waiting for payment; returns (server, citizen token, code).
-async fn owing_dossier(name: &str, api_url: &str) -> Option<(Server, String, String)> {
+pub(crate) async fn owing_dossier(name: &str, api_url: &str) -> Option<(Server, String, String)> {
     let flags = vnpay_flags(api_url);
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let server = Server::start(Backend::Sqlite, name, &flags)?;
@@ -91,7 +91,7 @@ async fn start_payment(
 }
 
 /// The IPN VNPAY would send, signed with `secret`.
-fn ipn(txn_ref: &str, amount_x100: &str, response_code: &str, secret: &str) -> String {
+pub(crate) fn ipn(txn_ref: &str, amount_x100: &str, response_code: &str, secret: &str) -> String {
     let mut params: BTreeMap<String, String> = [
         ("vnp_Amount", amount_x100),
         ("vnp_BankCode", "NCB"),

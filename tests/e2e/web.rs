@@ -542,3 +542,79 @@ async fn a_supplement_is_asked_for_and_answered_through_the_pages_and_a_revoked_
         "a revoked token's session is over"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_applicant_pays_online_from_the_dossier_page_and_the_return_page_waits_for_the_ipn() {
+    let Some((server, citizen_token, code)) =
+        crate::payments::owing_dossier("web-pay", "http://127.0.0.1:9/unused").await
+    else {
+        return;
+    };
+    let mut citizen = Browser::new(&server.base);
+    citizen.sign_in(&citizen_token).await;
+    let page = format!("/dossiers/{code}");
+    let (_, html, headers) = citizen.get(&page).await;
+    assert!(html.contains("16.000 đ"), "the fee owed is shown: {html}");
+    let policy = headers
+        .get(CONTENT_SECURITY_POLICY)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        policy.contains("form-action 'self' https://sandbox.vnpayment.vn"),
+        "the pay form may lead to the gateway and nowhere else: {policy}"
+    );
+    let pay = format!("/dossiers/{code}/pay");
+    let (status, _, _) = citizen.post(&pay, &[]).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a pay form without its CSRF value"
+    );
+    let (status, body, headers) = citizen
+        .post(&pay, &[("csrf", &Browser::csrf_of(&html))])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let gateway = headers
+        .get(LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .expect("sent to the gateway")
+        .to_owned();
+    assert!(
+        gateway.starts_with("https://sandbox.vnpayment.vn/"),
+        "{gateway}"
+    );
+    let txn_ref = form_urlencoded::parse(gateway.split_once('?').expect("query").1.as_bytes())
+        .find(|(key, _)| key == "vnp_TxnRef")
+        .map(|(_, value)| value.into_owned())
+        .expect("vnp_TxnRef");
+
+    // Back from the gateway (no session cookie crosses sites): pending until the IPN.
+    let returned = crate::payments::ipn(&txn_ref, "1600000", "00", crate::payments::SECRET);
+    let mut back = Browser::new(&server.base);
+    let (status, html, _) = back.get(&format!("/payments/return?{returned}")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("data-state=\"pending\""), "{html}");
+    let (status, _, _) = back
+        .get("/payments/return?vnp_TxnRef=forged&vnp_SecureHash=00")
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "an unsigned return is refused"
+    );
+    let answer: Value = server
+        .http
+        .get(server.url(&format!("/api/v1/payments/vnpay/ipn?{returned}")))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(answer["RspCode"], "00", "{answer}");
+    let (_, html, _) = back.get(&format!("/payments/return?{returned}")).await;
+    assert!(html.contains("data-state=\"paid\""), "{html}");
+    let (_, html, _) = citizen.get(&page).await;
+    assert!(!html.contains("id=\"pay\""), "nothing left to pay: {html}");
+}

@@ -253,6 +253,18 @@ pub struct Words {
     pub fix: &'static str,
     /// Messages heading.
     pub messages: &'static str,
+    /// Pay online.
+    pub pay_online: &'static str,
+    /// Fees owed.
+    pub owed: &'static str,
+    /// Payment heading.
+    pub payment: &'static str,
+    /// Payment pending.
+    pub payment_pending: &'static str,
+    /// Payment paid.
+    pub payment_paid: &'static str,
+    /// Payment failed.
+    pub payment_failed: &'static str,
 }
 
 /// Tiếng Việt.
@@ -364,6 +376,12 @@ pub static VI: Words = Words {
     publish: "Công bố thành phiên bản mới",
     fix: "Cách sửa",
     messages: "Các lỗi cần sửa",
+    pay_online: "Thanh toán trực tuyến qua VNPAY",
+    owed: "Phí, lệ phí phải nộp",
+    payment: "Thanh toán phí, lệ phí",
+    payment_pending: "Đang chờ VNPAY xác nhận giao dịch. Trạng thái sẽ được cập nhật khi có xác nhận; bạn có thể tải lại trang này sau ít phút.",
+    payment_paid: "Đã thanh toán. Cảm ơn bạn.",
+    payment_failed: "Giao dịch không thành công. Phí chưa được thanh toán; bạn có thể thử lại từ trang hồ sơ.",
 };
 
 /// English.
@@ -475,4 +493,10 @@ pub static EN: Words = Words {
     publish: "Publish as the next version",
     fix: "Fix",
     messages: "What to fix",
+    pay_online: "Pay online with VNPAY",
+    owed: "Fees owed",
+    payment: "Paying fees",
+    payment_pending: "Waiting for VNPAY to confirm the transaction. This page shows the confirmation once it arrives; reload it in a few minutes.",
+    payment_paid: "Paid. Thank you.",
+    payment_failed: "The transaction failed. Nothing was paid; you can try again from the dossier page.",
 };

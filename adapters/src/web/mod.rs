@@ -45,12 +45,26 @@ pub fn router(state: AppState) -> Router<AppState> {
     pages::routes().layer(middleware::from_fn_with_state(state, security_headers))
 }
 
-async fn security_headers(State(_): State<AppState>, request: Request, next: Next) -> Response {
+async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
+    // The pay button's form is answered with a redirect to the gateway, which form-action must
+    // allow; nothing else leaves this site.
+    let policy = match state
+        .vnpay
+        .as_deref()
+        .and_then(|vnpay| origin(&vnpay.pay_url))
+    {
+        Some(gateway) => HeaderValue::from_str(&PAGE_POLICY.replace(
+            "form-action 'self'",
+            &format!("form-action 'self' {gateway}"),
+        ))
+        .unwrap_or(HeaderValue::from_static(PAGE_POLICY)),
+        None => HeaderValue::from_static(PAGE_POLICY),
+    };
     let headers = response.headers_mut();
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(PAGE_POLICY));
+        .or_insert(policy);
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -242,6 +256,19 @@ pub fn local_path(next: Option<&str>) -> String {
         }
         _ => "/".to_owned(),
     }
+}
+
+/// `scheme://host[:port]` of a URL, if it has a plain one.
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let plain = |text: &str| {
+        !text.is_empty()
+            && text
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || b".-:[]".contains(&byte))
+    };
+    (matches!(scheme, "https" | "http") && plain(host)).then(|| format!("{scheme}://{host}"))
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -44,6 +44,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/dossiers/{code}/act", post(act))
         .route("/dossiers/{code}/rate", post(rate))
         .route("/dossiers/{code}/supplement", post(supplement))
+        .route("/dossiers/{code}/pay", post(pay))
+        .route("/payments/return", get(payment_return))
         .route("/dossiers/{code}/verify", post(verify))
         .route("/dossiers/{code}/timeline.svg", get(timeline_svg))
         .route("/dossiers/{code}/forms/{form}", get(printable_form))
@@ -1200,6 +1202,8 @@ struct DossierTemplate {
     auditor: bool,
     verified: Option<(bool, String)>,
     notice: String,
+    /// Fees still owed, in đồng, when the applicant can pay them online now.
+    can_pay: Option<String>,
 }
 
 fn built_in_label(action: &str, lang: Lang) -> Option<&'static str> {
@@ -1341,6 +1345,14 @@ async fn dossier_template(
         auditor: visitor.user.as_ref().map(|user| user.kind) == Some(UserKind::Auditor),
         verified: None,
         notice: String::new(),
+        can_pay: (applicant
+            && state.vnpay.is_some()
+            && case.outstanding().as_dong() > 0
+            && !matches!(
+                case.status,
+                Status::NotReceived | Status::Withdrawn | Status::Stopped | Status::ResultReturned
+            ))
+        .then(|| group_digits(case.outstanding().as_dong())),
     })
 }
 
@@ -1550,6 +1562,57 @@ async fn supplement(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The applicant starts an online payment and is sent to the gateway.
+async fn pay(
+    State(state): State<AppState>,
+    connection: axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
+    visitor.check_csrf(field(&fields(&body), "csrf"))?;
+    let (_, started) = crate::http::payments::start(
+        State(state.clone()),
+        principal,
+        connection,
+        api::ApiPath(code),
+    )
+    .await?;
+    Ok(Redirect::to(&started.0.payment_url).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "payment_return.html")]
+struct PaymentReturnTemplate {
+    t: &'static Words,
+    nav: Nav,
+    state: String,
+    dossier: String,
+}
+
+/// Where the gateway sends the citizen's browser back. It shows what the store knows: the fee
+/// is paid only once the gateway's IPN has said so, so a fresh return usually says "pending".
+/// The session cookie is SameSite=Strict and does not come along from the gateway's site, so
+/// this page needs no session; the link to the dossier does.
+async fn payment_return(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: axum::extract::RawQuery,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    let axum::Json(status) =
+        crate::http::payments::return_page(State(state.clone()), query).await?;
+    let template = PaymentReturnTemplate {
+        t: visitor.words(),
+        nav: Nav::of(&visitor, &format!("/dossiers/{}", status.dossier)),
+        state: status.state,
+        dossier: status.dossier,
+    };
+    Ok(render(&state, &visitor, StatusCode::OK, &template))
 }
 
 async fn rate(
