@@ -77,6 +77,12 @@ try {
   watch(citizen, 'citizen');
   await citizen.goto(`${base}/`);
   await check(citizen, 'catalogue');
+  // English is one link away, and back.
+  await Promise.all([citizen.waitForLoadState('load'), citizen.click('a[href^="/lang/en"]')]);
+  if ((await citizen.getAttribute('html', 'lang')) !== 'en') throw new Error('the English link did not switch the language');
+  await check(citizen, 'catalogue-english');
+  await Promise.all([citizen.waitForLoadState('load'), citizen.click('a[href^="/lang/vi"]')]);
+  if ((await citizen.getAttribute('html', 'lang')) !== 'vi') throw new Error('the Vietnamese link did not switch back');
   await citizen.fill('#q', 'khai sinh');
   await Promise.all([citizen.waitForLoadState('load'), citizen.click('form[role=search] button')]);
   await check(citizen, 'catalogue-search');

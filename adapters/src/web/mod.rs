@@ -375,3 +375,72 @@ pub fn print_policy() -> (header::HeaderName, HeaderValue) {
         HeaderValue::from_static(PRINT_POLICY),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_same_site_paths_are_followed_after_signing_in() {
+        assert_eq!(
+            local_path(Some("/dossiers/000.00.17.H21-261129-0001")),
+            "/dossiers/000.00.17.H21-261129-0001"
+        );
+        for hostile in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "/a b",
+            "",
+        ] {
+            assert_eq!(local_path(Some(hostile)), "/", "{hostile}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
+
+    #[test]
+    fn cookies_are_http_only_strict_and_secure_off_loopback() {
+        let mut response = Response::new(axum::body::Body::empty());
+        set_cookie(&mut response, SESSION_COOKIE, "abc", Some(60), true);
+        set_cookie(&mut response, CSRF_COOKIE, "def", None, false);
+        let cookies: Vec<&str> = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        assert_eq!(
+            cookies,
+            [
+                "hoso_session=abc; Path=/; HttpOnly; SameSite=Strict; Max-Age=60; Secure",
+                "hoso_csrf=def; Path=/; HttpOnly; SameSite=Strict",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_gateway_origin_is_read_from_its_url_or_not_at_all() {
+        assert_eq!(
+            origin("https://sandbox.vnpayment.vn/paymentv2/vpcpay.html").as_deref(),
+            Some("https://sandbox.vnpayment.vn")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:9/pay").as_deref(),
+            Some("http://127.0.0.1:9")
+        );
+        assert_eq!(origin("https://a.example'; script-src *").as_deref(), None);
+        assert_eq!(origin("ftp://a.example/").as_deref(), None);
+    }
+
+    #[test]
+    fn a_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; hoso_lang=en; b=2"),
+        );
+        assert_eq!(cookie(&headers, LANG_COOKIE).as_deref(), Some("en"));
+        assert_eq!(cookie(&headers, SESSION_COOKIE), None);
+    }
+}
