@@ -42,6 +42,13 @@ impl Catalogue {
             .map(|(_, procedure)| procedure)
     }
 
+    /// Every procedure code, once each, in order.
+    pub fn codes(&self) -> Vec<String> {
+        let mut codes: Vec<String> = self.versions.keys().map(|(code, _)| code.clone()).collect();
+        codes.dedup();
+        codes
+    }
+
     /// A specific version.
     pub fn get(&self, code: &str, version: u32) -> Option<&Arc<Procedure>> {
         self.versions.get(&(code.to_owned(), version))

@@ -465,7 +465,7 @@ async fn a_supplement_is_asked_for_and_answered_through_the_pages_and_a_revoked_
         .await;
     assert_eq!(
         status,
-        StatusCode::CONFLICT,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "no document and no reason: shown on the page"
     );
     assert!(body.contains("class=\"notice\""), "{body}");

@@ -103,13 +103,9 @@ fn summary_of(procedure: &Procedure) -> ProcedureSummary {
     responses((status = 200, body = Vec<ProcedureSummary>)))]
 pub async fn list_procedures(State(state): State<AppState>) -> axum::Json<Vec<ProcedureSummary>> {
     let catalogue = state.service.catalogue();
-    let mut codes: Vec<String> = catalogue
-        .iter()
-        .map(|procedure| procedure.code().to_string())
-        .collect();
-    codes.dedup();
     axum::Json(
-        codes
+        catalogue
+            .codes()
             .iter()
             .filter_map(|code| catalogue.current(code))
             .map(|procedure| summary_of(procedure))

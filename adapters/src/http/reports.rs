@@ -110,6 +110,23 @@ pub(crate) fn report_period(from: &str, to: &str) -> Result<Period, ApiError> {
     Ok(period)
 }
 
+/// The indicators of `unit` (every unit when `None`) for `period`, with this server's settings.
+pub(crate) async fn unit_report(
+    state: &AppState,
+    period: Period,
+    unit: Option<&str>,
+) -> Result<hoso_engine::indicators::Report, ApiError> {
+    let settings = state.indicator_settings.clone().ok_or_else(|| {
+        ApiError::NotFound(
+            "reports are not configured on this server: start it with --indicators FILE".to_owned(),
+        )
+    })?;
+    Ok(
+        crate::reports::indicator_report(&state.service, period, unit, &settings, |_, _| {})
+            .await?,
+    )
+}
+
 /// Decision 766 indicators for a unit and period: auditors for any unit or all, officers for
 /// their own unit.
 #[utoipa::path(get, path = "/api/v1/reports/indicators", tag = "reports", params(IndicatorQuery),
@@ -122,19 +139,7 @@ pub async fn indicators(
     let unit = report_unit(&principal, query.unit.as_deref())?;
     let period = report_period(&query.from, &query.to)?;
     let format = output_format(query.format.as_deref(), &["json", "csv", "html"])?;
-    let settings = state.indicator_settings.clone().ok_or_else(|| {
-        ApiError::NotFound(
-            "reports are not configured on this server: start it with --indicators FILE".to_owned(),
-        )
-    })?;
-    let report = crate::reports::indicator_report(
-        &state.service,
-        period,
-        unit.as_deref(),
-        &settings,
-        |_, _| {},
-    )
-    .await?;
+    let report = unit_report(&state, period, unit.as_deref()).await?;
     Ok(match format {
         "csv" => (
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],

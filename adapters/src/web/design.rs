@@ -148,30 +148,17 @@ pub(super) async fn version(
 pub(super) async fn check(
     State(state): State<AppState>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     designer(&visitor, "/design")?;
-    let mut csrf = None;
-    let mut file = None;
-    while let Some(part) = multipart
-        .next_field()
-        .await
-        .map_err(|error| WebError::BadRequest(error.body_text()))?
-    {
-        let name = part.name().unwrap_or_default().to_owned();
-        let file_name = part.file_name().unwrap_or("procedure.toml").to_owned();
-        let bytes = part
-            .bytes()
-            .await
-            .map_err(|error| WebError::BadRequest(error.body_text()))?;
-        match name.as_str() {
-            "csrf" => csrf = Some(String::from_utf8_lossy(&bytes).into_owned()),
-            "procedure" => file = Some((file_name, bytes)),
-            _ => {}
-        }
-    }
-    visitor.check_csrf(csrf.as_deref())?;
+    let parts = super::Parts::read(multipart).await?;
+    visitor.check_csrf(parts.field("csrf"))?;
+    let file = parts
+        .files
+        .into_iter()
+        .find(|(field, _, _)| field == "procedure")
+        .map(|(_, file_name, bytes)| (file_name, bytes));
     let mut template = empty(&state, &visitor);
     template.checked = true;
     let Some((file_name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {

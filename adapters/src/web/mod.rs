@@ -363,6 +363,55 @@ impl IntoResponse for WebError {
     }
 }
 
+/// A multipart form as sent: its text fields, and each chosen file as (field, file name, bytes)
+/// with the `doc:` prefix of document inputs taken off the field.
+pub(super) struct Parts {
+    /// Text fields by name (the last of a repeated name).
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// Files that were chosen; an input left empty sends none.
+    pub files: Vec<(String, String, axum::body::Bytes)>,
+}
+
+impl Parts {
+    /// Reads the whole form (its size is bounded by the router's body limit).
+    pub async fn read(mut multipart: axum::extract::Multipart) -> Result<Self, WebError> {
+        let mut parts = Self {
+            fields: std::collections::BTreeMap::new(),
+            files: Vec::new(),
+        };
+        while let Some(part) = multipart
+            .next_field()
+            .await
+            .map_err(|error| WebError::BadRequest(error.body_text()))?
+        {
+            let name = part.name().unwrap_or_default().to_owned();
+            let file_name = part.file_name().map(str::to_owned);
+            let bytes = part
+                .bytes()
+                .await
+                .map_err(|error| WebError::BadRequest(error.body_text()))?;
+            match file_name {
+                Some(file_name) if !bytes.is_empty() => {
+                    let field = name.strip_prefix("doc:").unwrap_or(&name).to_owned();
+                    parts.files.push((field, file_name, bytes));
+                }
+                Some(_) => {}
+                None => {
+                    parts
+                        .fields
+                        .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                }
+            }
+        }
+        Ok(parts)
+    }
+
+    /// A text field.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(String::as_str)
+    }
+}
+
 /// Percent-encodes a query value.
 pub fn encode(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()

@@ -283,13 +283,8 @@ async fn catalogue(
     let asked = query.q.unwrap_or_default();
     let wanted = folded(asked.trim());
     let catalogue = state.service.catalogue();
-    let mut codes: Vec<String> = catalogue
-        .iter()
-        .map(|procedure| procedure.code().to_string())
-        .collect();
-    codes.sort();
-    codes.dedup();
-    let rows = codes
+    let rows = catalogue
+        .codes()
         .iter()
         .filter_map(|code| catalogue.current(code))
         .map(|procedure| procedure.definition())
@@ -732,34 +727,15 @@ async fn apply(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(code): Path<String>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     let principal = signed_in(&visitor, &format!("/procedures/{code}/apply"))?;
     let procedure = current(&state, &code)?;
-    let mut typed = Typed::new();
-    let mut files: Vec<(String, String, Vec<u8>)> = Vec::new();
-    while let Some(part) = multipart
-        .next_field()
-        .await
-        .map_err(|error| WebError::BadRequest(error.body_text()))?
-    {
-        let name = part.name().unwrap_or_default().to_owned();
-        let file_name = part.file_name().map(str::to_owned);
-        let bytes = part
-            .bytes()
-            .await
-            .map_err(|error| WebError::BadRequest(error.body_text()))?;
-        match (name.strip_prefix("doc:"), file_name) {
-            (Some(component), Some(file_name)) if !bytes.is_empty() => {
-                files.push((component.to_owned(), file_name, bytes.to_vec()));
-            }
-            (Some(_), _) => {}
-            (None, _) => {
-                typed.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-            }
-        }
-    }
+    let super::Parts {
+        fields: typed,
+        files,
+    } = super::Parts::read(multipart).await?;
     // The CSRF check comes first: nothing of a forged form is stored.
     visitor.check_csrf(typed.get("csrf").map(String::as_str))?;
     let key = typed
@@ -1048,6 +1024,25 @@ fn lines(
     lines.into_iter().map(|(_, line)| line).collect()
 }
 
+fn list_page(
+    state: &AppState,
+    visitor: &Visitor,
+    here: &str,
+    title: &'static str,
+    query: Option<String>,
+    summaries: Vec<hoso_engine::ports::CaseSummary>,
+) -> Response {
+    let t = visitor.words();
+    let template = ListTemplate {
+        t,
+        nav: Nav::of(visitor, here),
+        title,
+        query,
+        lines: lines(state, t, summaries),
+    };
+    render(state, visitor, StatusCode::OK, &template)
+}
+
 async fn inbox(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     signed_in(&visitor, "/inbox")?;
@@ -1065,14 +1060,9 @@ async fn inbox(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
         ));
     };
     let summaries = state.service.store().inbox(unit, role, 200).await?;
-    let template = ListTemplate {
-        t,
-        nav: Nav::of(&visitor, "/inbox"),
-        title: t.inbox,
-        query: None,
-        lines: lines(&state, t, summaries),
-    };
-    Ok(render(&state, &visitor, StatusCode::OK, &template))
+    Ok(list_page(
+        &state, &visitor, "/inbox", t.inbox, None, summaries,
+    ))
 }
 
 async fn my_dossiers(
@@ -1099,14 +1089,14 @@ async fn my_dossiers(
             offset: 0,
         })
         .await?;
-    let template = ListTemplate {
-        t,
-        nav: Nav::of(&visitor, "/my"),
-        title: t.my_dossiers,
-        query: None,
-        lines: lines(&state, t, summaries),
-    };
-    Ok(render(&state, &visitor, StatusCode::OK, &template))
+    Ok(list_page(
+        &state,
+        &visitor,
+        "/my",
+        t.my_dossiers,
+        None,
+        summaries,
+    ))
 }
 
 async fn audit(
@@ -1137,14 +1127,14 @@ async fn audit(
             offset: 0,
         })
         .await?;
-    let template = ListTemplate {
-        t,
-        nav: Nav::of(&visitor, "/audit"),
-        title: t.audit,
-        query: Some(text.unwrap_or_default()),
-        lines: lines(&state, t, summaries),
-    };
-    Ok(render(&state, &visitor, StatusCode::OK, &template))
+    Ok(list_page(
+        &state,
+        &visitor,
+        "/audit",
+        t.audit,
+        Some(text.unwrap_or_default()),
+        summaries,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1378,16 +1368,27 @@ async fn dossier_page(
     Ok(render(&state, &visitor, StatusCode::OK, &template))
 }
 
+/// A form posted from a dossier page by a signed-in visitor, its CSRF value checked.
+async fn posted_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    code: &str,
+    body: &Bytes,
+) -> Result<(Visitor, crate::http::auth::Principal, Vec<(String, String)>), WebError> {
+    let visitor = Visitor::of(state, headers).await?;
+    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
+    let sent = fields(body);
+    visitor.check_csrf(field(&sent, "csrf"))?;
+    Ok((visitor, principal, sent))
+}
+
 async fn act(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(code): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let visitor = Visitor::of(&state, &headers).await?;
-    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
-    let sent = fields(&body);
-    visitor.check_csrf(field(&sent, "csrf"))?;
+    let (visitor, principal, sent) = posted_form(&state, &headers, &code, &body).await?;
     let case = api::load_readable(&state, &principal, &code).await?;
     let actor = api::require_actor(&principal)?;
     let request = ActionRequest {
@@ -1412,21 +1413,29 @@ async fn act(
             .map_err(ApiError::from),
         Err(error) => Err(error),
     };
-    match outcome {
-        Ok(_) => Ok(Redirect::to(&format!("/dossiers/{code}")).into_response()),
-        Err(ApiError::Forbidden(why)) => Err(WebError::Forbidden(why)),
-        Err(error @ (ApiError::Conflict(_) | ApiError::Invalid(..) | ApiError::BadRequest(_))) => {
-            let mut template = dossier_template(&state, &visitor, &principal, &code).await?;
-            template.notice = match error {
-                ApiError::Conflict(why) | ApiError::BadRequest(why) | ApiError::Invalid(why, _) => {
-                    why
-                }
-                _ => String::new(),
-            };
-            Ok(render(&state, &visitor, StatusCode::CONFLICT, &template))
+    after_command(&state, &visitor, &principal, &code, outcome.map(|_| ())).await
+}
+
+/// After a command sent from a dossier page: back to the page, or the page again saying why
+/// not — 409 when the dossier is not in a state for it, 422 when what was sent is wrong.
+async fn after_command(
+    state: &AppState,
+    visitor: &Visitor,
+    principal: &crate::http::auth::Principal,
+    code: &str,
+    outcome: Result<(), ApiError>,
+) -> Result<Response, WebError> {
+    let (status, why) = match outcome {
+        Ok(()) => return Ok(Redirect::to(&format!("/dossiers/{code}")).into_response()),
+        Err(ApiError::Conflict(why)) => (StatusCode::CONFLICT, why),
+        Err(ApiError::BadRequest(why) | ApiError::Invalid(why, _)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, why)
         }
-        Err(other) => Err(other.into()),
-    }
+        Err(other) => return Err(other.into()),
+    };
+    let mut template = dossier_template(state, visitor, principal, code).await?;
+    template.notice = why;
+    Ok(render(state, visitor, status, &template))
 }
 
 /// The fields of an action form that its command takes as data; a date and time typed on the
@@ -1477,37 +1486,18 @@ async fn supplement(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(code): Path<String>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
-    let mut csrf = None;
-    let mut files = Vec::new();
-    while let Some(part) = multipart
-        .next_field()
-        .await
-        .map_err(|error| WebError::BadRequest(error.body_text()))?
-    {
-        let name = part.name().unwrap_or_default().to_owned();
-        let file_name = part.file_name().map(str::to_owned);
-        let bytes = part
-            .bytes()
-            .await
-            .map_err(|error| WebError::BadRequest(error.body_text()))?;
-        if name == "csrf" {
-            csrf = Some(String::from_utf8_lossy(&bytes).into_owned());
-        } else if let (Some(component), Some(file_name)) = (name.strip_prefix("doc:"), file_name)
-            && !bytes.is_empty()
-        {
-            files.push((component.to_owned(), file_name, bytes));
-        }
-    }
-    visitor.check_csrf(csrf.as_deref())?;
+    let parts = super::Parts::read(multipart).await?;
+    let files = &parts.files;
+    visitor.check_csrf(parts.field("csrf"))?;
     let case = api::load_readable(&state, &principal, &code).await?;
     let actor = api::require_actor(&principal)?;
     let mut documents = Vec::new();
     let mut problems = Vec::new();
-    for (component, file_name, bytes) in &files {
+    for (component, file_name, bytes) in files {
         if bytes.len() > state.limits.upload_bytes || DocumentType::sniff(bytes).is_none() {
             problems.push(format!(
                 "{file_name}: PDF, PNG, JPEG ≤ {} MB",
@@ -1547,21 +1537,7 @@ async fn supplement(
     } else {
         Err(ApiError::BadRequest(problems.join("; ")))
     };
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/dossiers/{code}")).into_response()),
-        Err(ApiError::Forbidden(why)) => Err(WebError::Forbidden(why)),
-        Err(ApiError::Conflict(why) | ApiError::BadRequest(why) | ApiError::Invalid(why, _)) => {
-            let mut template = dossier_template(&state, &visitor, &principal, &code).await?;
-            template.notice = why;
-            Ok(render(
-                &state,
-                &visitor,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &template,
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+    after_command(&state, &visitor, &principal, &code, outcome).await
 }
 
 /// The applicant starts an online payment and is sent to the gateway.
@@ -1572,9 +1548,7 @@ async fn pay(
     Path(code): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let visitor = Visitor::of(&state, &headers).await?;
-    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
-    visitor.check_csrf(field(&fields(&body), "csrf"))?;
+    let (_, principal, _) = posted_form(&state, &headers, &code, &body).await?;
     let (_, started) = crate::http::payments::start(
         State(state.clone()),
         principal,
@@ -1621,10 +1595,7 @@ async fn rate(
     Path(code): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let visitor = Visitor::of(&state, &headers).await?;
-    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
-    let sent = fields(&body);
-    visitor.check_csrf(field(&sent, "csrf"))?;
+    let (_, principal, sent) = posted_form(&state, &headers, &code, &body).await?;
     let satisfaction = field(&sent, "satisfaction").unwrap_or_default().to_owned();
     let _rated = crate::http::reports::rate(
         State(state.clone()),
@@ -1642,9 +1613,7 @@ async fn verify(
     Path(code): Path<String>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let visitor = Visitor::of(&state, &headers).await?;
-    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
-    visitor.check_csrf(field(&fields(&body), "csrf"))?;
+    let (visitor, principal, _) = posted_form(&state, &headers, &code, &body).await?;
     if visitor.user.as_ref().map(|user| user.kind) != Some(UserKind::Auditor) {
         return Err(WebError::Forbidden(
             "verifying chains is for auditors".to_owned(),

@@ -98,20 +98,7 @@ pub(super) async fn indicators(
         }
         Err(other) => return Err(other.into()),
     };
-    let settings = state.indicator_settings.clone().ok_or_else(|| {
-        WebError::NotFound(
-            "reports are not configured on this server: start it with --indicators FILE".to_owned(),
-        )
-    })?;
-    let report = crate::reports::indicator_report(
-        &state.service,
-        period,
-        unit.as_deref(),
-        &settings,
-        |_, _| {},
-    )
-    .await
-    .map_err(ApiError::from)?;
+    let report = crate::http::reports::unit_report(&state, period, unit.as_deref()).await?;
     template.received = report.received;
     template.rows = report
         .indicators
