@@ -840,19 +840,7 @@ async fn apply(
 
     let mut uploads = Vec::new();
     for (component, file_name, bytes) in &files {
-        let sha256 = state
-            .documents
-            .put(bytes)
-            .await
-            .map_err(|error| WebError::Internal(format!("storing an upload: {error}")))?;
-        uploads.push(DocumentRef {
-            component: component.clone(),
-            name: file_name.chars().take(200).collect(),
-            sha256: Some(sha256),
-            size: Some(bytes.len() as u64),
-            provenance: Provenance::Upload,
-            reference: None,
-        });
+        uploads.push(store_upload(&state, component, file_name, bytes).await?);
     }
     let optional = |name: &str| {
         typed
@@ -1368,6 +1356,28 @@ async fn dossier_page(
     Ok(render(&state, &visitor, StatusCode::OK, &template))
 }
 
+/// Keeps an uploaded file (checked by the caller) in the document store.
+async fn store_upload(
+    state: &AppState,
+    component: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<DocumentRef, WebError> {
+    let sha256 = state
+        .documents
+        .put(bytes)
+        .await
+        .map_err(|error| WebError::Internal(format!("storing an upload: {error}")))?;
+    Ok(DocumentRef {
+        component: component.to_owned(),
+        name: file_name.chars().take(200).collect(),
+        sha256: Some(sha256),
+        size: Some(bytes.len() as u64),
+        provenance: Provenance::Upload,
+        reference: None,
+    })
+}
+
 /// A form posted from a dossier page by a signed-in visitor, its CSRF value checked.
 async fn posted_form(
     state: &AppState,
@@ -1505,19 +1515,7 @@ async fn supplement(
             ));
             continue;
         }
-        let sha256 = state
-            .documents
-            .put(bytes)
-            .await
-            .map_err(|error| WebError::Internal(format!("storing an upload: {error}")))?;
-        documents.push(DocumentRef {
-            component: component.clone(),
-            name: file_name.chars().take(200).collect(),
-            sha256: Some(sha256),
-            size: Some(bytes.len() as u64),
-            provenance: Provenance::Upload,
-            reference: None,
-        });
+        documents.push(store_upload(&state, component, file_name, bytes).await?);
     }
     let outcome = if problems.is_empty() {
         state
