@@ -611,6 +611,28 @@ async fn a_caller_over_the_rate_limit_is_told_when_to_retry() {
         200,
         "each token has its own budget"
     );
+    // A client inventing a token per request does not get a budget per token: its address
+    // carries at most ten callers' worth (here 30 at once), so the flood ends in 429s.
+    let mut invented = Vec::new();
+    for attempt in 0..40 {
+        let response = server
+            .http
+            .get(server.url("/api/v1/inbox"))
+            .bearer_auth(format!("hoso_invented{attempt}"))
+            .send()
+            .await
+            .expect("sent");
+        invented.push(response.status().as_u16());
+    }
+    let refused = invented.iter().filter(|status| **status == 429).count();
+    assert!(
+        refused >= 10
+            && invented[..20].iter().all(|status| *status == 401)
+            && invented[20..]
+                .iter()
+                .all(|status| [401, 429].contains(status)),
+        "unknown tokens are refused (401) until the address's budget runs out (429): {invented:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,5 +1,7 @@
 //! A per-caller token bucket: each bearer token (or, without one, each address) may send
 //! `burst` requests at once and `per_second` on average; past that, 429 with Retry-After.
+//! Requests with a token are also charged to their address at ten times that rate, since a
+//! token is not checked before it is counted.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -65,6 +65,9 @@ impl Default for Limits {
     }
 }
 
+/// How many callers' worth of requests one address may carry when the requests name callers.
+pub const CALLERS_PER_ADDRESS: f64 = 10.0;
+
 /// Everything a request handler needs.
 #[derive(Clone)]
 pub struct AppState {
@@ -78,6 +81,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Per-caller request rate.
     pub limiter: Arc<RateLimiter>,
+    /// Per-address request rate for requests that name a caller: looser than a caller's (an
+    /// office or a NAT carries many), but a client inventing a token per request cannot escape it.
+    pub address_limiter: Arc<RateLimiter>,
     /// Sizes and time.
     pub limits: Limits,
     /// VNPAY, when configured.
@@ -106,6 +112,10 @@ impl AppState {
             documents,
             metrics: Arc::new(Metrics::default()),
             limiter: Arc::new(RateLimiter::new(rate)),
+            address_limiter: Arc::new(RateLimiter::new(RateLimit {
+                per_second: rate.per_second * CALLERS_PER_ADDRESS,
+                burst: rate.burst * CALLERS_PER_ADDRESS,
+            })),
             limits,
             vnpay: None,
             sms_callback_token: None,
@@ -292,17 +302,26 @@ async fn rate_limit(State(state): State<AppState>, request: Request, next: Next)
     if matches!(path, "/healthz" | "/readyz" | "/metrics") {
         return next.run(request).await;
     }
-    let key = match request.headers().get(header::AUTHORIZATION) {
-        Some(value) => format!(
-            "token:{}",
-            hex::encode(&Sha256::digest(value.as_bytes())[..16])
-        ),
-        None => match request.extensions().get::<ConnectInfo<SocketAddr>>() {
-            Some(ConnectInfo(address)) => format!("address:{}", address.ip()),
-            None => "anonymous".to_owned(),
-        },
+    let address = match request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        Some(ConnectInfo(address)) => format!("address:{}", address.ip()),
+        None => "anonymous".to_owned(),
     };
-    match state.limiter.check(&key, Instant::now()) {
+    let now = Instant::now();
+    let key = match request.headers().get(header::AUTHORIZATION) {
+        Some(value) => {
+            // The token is not checked yet, so its bucket alone would let a client escape the
+            // limit by sending a new made-up token each time; the address's bucket holds them.
+            if let Err(seconds) = state.address_limiter.check(&address, now) {
+                return ApiError::RateLimited(seconds).into_response();
+            }
+            format!(
+                "token:{}",
+                hex::encode(&Sha256::digest(value.as_bytes())[..16])
+            )
+        }
+        None => address,
+    };
+    match state.limiter.check(&key, now) {
         Ok(()) => next.run(request).await,
         Err(seconds) => ApiError::RateLimited(seconds).into_response(),
     }
