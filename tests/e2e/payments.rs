@@ -114,7 +114,7 @@ pub(crate) fn ipn(txn_ref: &str, amount_x100: &str, response_code: &str, secret:
         .finish()
 }
 
-async fn send_ipn(server: &Server, query: &str) -> String {
+pub(crate) async fn send_ipn(server: &Server, query: &str) -> String {
     let answer: Value = server
         .http
         .get(server.url(&format!("/api/v1/payments/vnpay/ipn?{query}")))

@@ -155,6 +155,23 @@ impl Browser {
     }
 }
 
+/// A birth registration submitted through the API; its code.
+async fn submit_birth(server: &Server, token: &str, key: &str) -> String {
+    let submitted: Value = server
+        .http
+        .post(server.url("/api/v1/dossiers"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&crate::birth_submission(CITIZEN, false))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    submitted["code"].as_str().expect("code").to_owned()
+}
+
 async fn version_of(server: &Server, token: &str, code: &str) -> u64 {
     let body: Value = server
         .http
@@ -177,19 +194,7 @@ async fn web_pages_refuse_forged_forms_missing_or_expired_sessions_and_other_uni
     let citizen = server.citizen(CITIZEN);
     let desk = server.officer("mot_cua");
     let elsewhere = server.user("mot_cua", &["--unit", "000.00.99.H21"]);
-    let submitted: Value = server
-        .http
-        .post(server.url("/api/v1/dossiers"))
-        .bearer_auth(&citizen)
-        .header("Idempotency-Key", "web-guards-1")
-        .json(&crate::birth_submission(CITIZEN, false))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let code = submitted["code"].as_str().expect("code").to_owned();
+    let code = submit_birth(&server, &citizen, "web-guards-1").await;
     let page = format!("/dossiers/{code}");
     let act = format!("/dossiers/{code}/act");
     let before = version_of(&server, &desk, &code).await;
@@ -428,19 +433,7 @@ async fn a_supplement_is_asked_for_and_answered_through_the_pages_and_a_revoked_
     };
     let citizen_token = server.citizen(CITIZEN);
     let desk_token = server.officer("mot_cua");
-    let submitted: Value = server
-        .http
-        .post(server.url("/api/v1/dossiers"))
-        .bearer_auth(&citizen_token)
-        .header("Idempotency-Key", "web-supplement-1")
-        .json(&crate::birth_submission(CITIZEN, false))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let code = submitted["code"].as_str().expect("code").to_owned();
+    let code = submit_birth(&server, &citizen_token, "web-supplement-1").await;
     let page = format!("/dossiers/{code}");
 
     // The desk asks for a clearer birth certificate, from the form on the dossier page.
@@ -603,16 +596,7 @@ async fn the_applicant_pays_online_from_the_dossier_page_and_the_return_page_wai
         StatusCode::BAD_REQUEST,
         "an unsigned return is refused"
     );
-    let answer: Value = server
-        .http
-        .get(server.url(&format!("/api/v1/payments/vnpay/ipn?{returned}")))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(answer["RspCode"], "00", "{answer}");
+    assert_eq!(crate::payments::send_ipn(&server, &returned).await, "00");
     let (_, html, _) = back.get(&format!("/payments/return?{returned}")).await;
     assert!(html.contains("data-state=\"paid\""), "{html}");
     let (_, html, _) = citizen.get(&page).await;

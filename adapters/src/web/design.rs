@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use hoso_engine::procedure::{GraphFormat, Procedure, render_graph};
 
-use super::pages::{Nav, render, signed_in};
+use super::pages::{Nav, field, fields, render, signed_in};
 use super::{Visitor, WebError, Words};
 use crate::access::UserKind;
 use crate::http::AppState;
@@ -225,15 +225,10 @@ pub(super) async fn publish(
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     designer(&visitor, "/design")?;
-    let sent: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let field = |name: &str| {
-        sent.iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.clone())
-    };
-    visitor.check_csrf(field("csrf").as_deref())?;
+    let sent = fields(&body);
+    visitor.check_csrf(field(&sent, "csrf"))?;
     let principal = signed_in(&visitor, "/design")?;
-    let source = field("source").unwrap_or_default();
+    let source = field(&sent, "source").unwrap_or_default().to_owned();
     match api::publish_procedure(State(state.clone()), principal, Bytes::from(source)).await {
         Ok((_, published)) => Ok(Redirect::to(&format!(
             "/design/{}/{}",

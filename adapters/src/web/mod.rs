@@ -13,7 +13,7 @@ mod pages;
 mod reports;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -42,13 +42,8 @@ const PRINT_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-s
 
 /// The web pages' routes, with their security headers.
 pub fn router(state: AppState) -> Router<AppState> {
-    pages::routes().layer(middleware::from_fn_with_state(state, security_headers))
-}
-
-async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
     // The pay button's form is answered with a redirect to the gateway, which form-action must
-    // allow; nothing else leaves this site.
+    // allow; nothing else leaves this site. The policy is fixed for the server's life.
     let policy = match state
         .vnpay
         .as_deref()
@@ -61,6 +56,13 @@ async fn security_headers(State(state): State<AppState>, request: Request, next:
         .unwrap_or(HeaderValue::from_static(PAGE_POLICY)),
         None => HeaderValue::from_static(PAGE_POLICY),
     };
+    pages::routes().layer(middleware::from_fn(move |request: Request, next: Next| {
+        security_headers(policy.clone(), request, next)
+    }))
+}
+
+async fn security_headers(policy: HeaderValue, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers
         .entry(header::CONTENT_SECURITY_POLICY)

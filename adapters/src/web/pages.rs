@@ -96,11 +96,12 @@ pub(super) fn render(
 }
 
 /// Form fields of an urlencoded body.
-fn fields(body: &Bytes) -> Vec<(String, String)> {
+pub(super) fn fields(body: &Bytes) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+/// A field of a form, by name.
+pub(super) fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
     fields
         .iter()
         .find(|(key, _)| key == name)

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{Datelike, Utc};
 use hoso_engine::clock::vietnam;
+use hoso_engine::forms::escape;
 use hoso_engine::indicators::Report;
 use serde::Deserialize;
 
@@ -122,13 +123,6 @@ pub(super) async fn indicators(
     template.points_chart = points_chart(&report, visitor.lang);
     template.timeliness_chart = timeliness_chart(&report, visitor.lang);
     Ok(render(&state, &visitor, StatusCode::OK, &template))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// One bar per indicator: points earned out of points possible.

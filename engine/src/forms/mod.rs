@@ -144,7 +144,7 @@ pub fn control_slip(case: &Case, procedure: &Procedure, now: DateTime<Utc>) -> C
 }
 
 /// Text made safe to place in HTML or SVG.
-pub(crate) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -224,12 +224,7 @@ fn text_width(text: &str, size: f64) -> f64 {
     text.chars().count() as f64 * size * 0.56
 }
 
-fn svg_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::forms::escape as svg_text;
 
 impl Diagram {
     /// Boxes in a column in the order of the file (receipt, steps, decisions); an arrow between
