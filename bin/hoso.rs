@@ -577,6 +577,15 @@ enum CalendarCommand {
         /// The folder, e.g. fixtures/calendars.
         folder: PathBuf,
     },
+    /// Print a provisional calendar file for YEAR (2000–2100) drafted from the Labour Code and the
+    /// lunar calendar; office hours and the cut-off come from the year before's file.
+    Draft {
+        /// The year to draft.
+        year: i32,
+        /// The calendar folder holding the year before, if any.
+        #[arg(long, env = "HOSO_CALENDARS", default_value = "fixtures/calendars")]
+        calendar: PathBuf,
+    },
     /// Print the deadline for a time limit counted from an instant, as RFC 3339 in +07:00.
     Due {
         /// The calendar folder.
@@ -1328,10 +1337,34 @@ fn run_calendar(command: CalendarCommand) -> anyhow::Result<ExitCode> {
         CalendarCommand::Check { folder } => match calendars::load_calendars(&folder) {
             Ok(loaded) => {
                 println!("ok {}: {loaded}", folder.display());
+                let provisional = loaded.provisional_years();
+                if !provisional.is_empty() {
+                    let years: Vec<String> = provisional.iter().map(ToString::to_string).collect();
+                    println!(
+                        "provisional (drafted, not yet the official notice): {}",
+                        years.join(", ")
+                    );
+                }
                 Ok(ExitCode::SUCCESS)
             }
             Err(error) => report_calendar_error(error),
         },
+        CalendarCommand::Draft { year, calendar } => {
+            // The year before is a basis when it is there; a draft needs no folder at all, but a
+            // folder with a broken file is reported rather than silently ignored.
+            let loaded = if calendar.is_dir() {
+                match calendars::load_calendars(&calendar) {
+                    Ok(loaded) => Some(loaded),
+                    Err(calendars::CalendarsError::Empty(_)) => None,
+                    Err(error) => return report_calendar_error(error),
+                }
+            } else {
+                None
+            };
+            let previous = loaded.as_ref().and_then(|loaded| loaded.calendar(year - 1));
+            print!("{}", clock::draft_calendar(year, previous)?);
+            Ok(ExitCode::SUCCESS)
+        }
         CalendarCommand::Due {
             calendar,
             from,
@@ -1358,6 +1391,14 @@ fn run_calendar(command: CalendarCommand) -> anyhow::Result<ExitCode> {
             };
             let due = loaded.due(from, limit, policy)?;
             println!("{}", due.with_timezone(&clock::vietnam()).to_rfc3339());
+            let provisional = loaded.provisional_years_between(from, due);
+            if !provisional.is_empty() {
+                let years: Vec<String> = provisional.iter().map(ToString::to_string).collect();
+                eprintln!(
+                    "provisional (tạm tính): counted on the drafted calendar of {}; it moves if the official notice differs",
+                    years.join(", ")
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::located::{FieldPath, LoadError, Problem};
 use crate::procedure::Date;
@@ -20,6 +21,11 @@ pub struct CalendarFile {
     /// The year the file covers.
     #[schemars(range(min = 2000, max = 2200))]
     pub year: i32,
+    /// Drafted from the Labour Code and the lunar calendar before the official notice
+    /// (`hoso calendar draft`); deadlines counted on it are shown as provisional (tạm tính) and
+    /// recomputed when the official file replaces it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub provisional: bool,
     /// The time zone; must be "Asia/Ho_Chi_Minh".
     pub zone: String,
     /// Office hours of every working day, e.g. ["07:30-11:30", "13:30-17:00"].
@@ -102,6 +108,7 @@ pub struct SwappedDay {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendar {
     pub(crate) year: i32,
+    pub(crate) provisional: bool,
     /// Office intervals of a working day, sorted, not overlapping.
     pub(crate) office_hours: Vec<(NaiveTime, NaiveTime)>,
     pub(crate) receipt_cutoff: NaiveTime,
@@ -114,6 +121,40 @@ impl Calendar {
     /// The year it covers.
     pub fn year(&self) -> i32 {
         self.year
+    }
+
+    /// Whether the file was drafted before the official notice.
+    pub fn is_provisional(&self) -> bool {
+        self.provisional
+    }
+
+    /// A fingerprint of everything deadlines depend on (not comments, not holiday names), so
+    /// rewording a file moves no dossier while a moved day or a confirmed draft does.
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::new();
+        let mut add = |part: String| {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part.as_bytes());
+        };
+        add(format!("{} provisional={}", self.year, self.provisional));
+        for (start, end) in &self.office_hours {
+            add(format!("hours {start}-{end}"));
+        }
+        add(format!("cutoff {}", self.receipt_cutoff));
+        let mut rest: Vec<u32> = self
+            .weekly_rest
+            .iter()
+            .map(|day| day.num_days_from_monday())
+            .collect();
+        rest.sort_unstable();
+        add(format!("rest {rest:?}"));
+        for day in self.holidays.keys() {
+            add(format!("holiday {day}"));
+        }
+        for day in self.swapped.keys() {
+            add(format!("worked {day}"));
+        }
+        hex::encode(&hasher.finalize()[..8])
     }
 
     /// Whether offices work on `date` (which must be in this year).
@@ -315,6 +356,7 @@ fn check(file: &CalendarFile) -> Result<Calendar, Vec<Problem>> {
     if problems.is_empty() {
         Ok(Calendar {
             year: file.year,
+            provisional: file.provisional,
             office_hours: office_hours
                 .into_iter()
                 .map(|(start, end, _)| (start, end))

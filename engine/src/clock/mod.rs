@@ -10,6 +10,8 @@
 //! working time is associative: `due(due(t, a), b) == due(t, a + b)`.
 
 mod calendar;
+mod draft;
+pub mod lunar;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -23,6 +25,7 @@ pub use calendar::{
     Calendar, CalendarFile, HolidayEntry, SwappedDay, WeekdayName, ZONE, calendar_schema,
     load_calendar,
 };
+pub use draft::{DRAFT_YEARS, DraftError, draft_calendar};
 
 use crate::located::{Diagnostic, LoadError};
 use crate::procedure::{AfterCutoff, TimeLimit};
@@ -46,6 +49,15 @@ pub enum ClockError {
     },
 }
 
+/// What deadlines depend on in one year's calendar.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct YearState {
+    /// [`Calendar::fingerprint`].
+    pub fingerprint: String,
+    /// Whether the year was a draft.
+    pub provisional: bool,
+}
+
 /// The calendars of every year an agency has entered, with a fingerprint of their contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendars {
@@ -60,16 +72,20 @@ impl Calendars {
         let mut years = BTreeMap::new();
         let mut sources: BTreeMap<i32, &str> = BTreeMap::new();
         let mut diagnostics = Vec::new();
-        let mut hasher = Sha256::new();
         let mut sorted: Vec<&(String, String)> = files.iter().collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
         for (source, text) in sorted {
             match load_calendar(source, text) {
                 Ok(calendar) => {
                     if let Some(first) = sources.get(&calendar.year) {
+                        // Point at the `year` line, the key that collides.
+                        let line = text
+                            .lines()
+                            .position(|line| line.trim_start().starts_with("year"))
+                            .map_or(1, |index| index + 1);
                         diagnostics.push(Diagnostic {
                             source: source.clone(),
-                            line: 1,
+                            line,
                             column: 1,
                             path: "year".to_owned(),
                             pointer: "/year".to_owned(),
@@ -77,13 +93,10 @@ impl Calendars {
                                 "year {} is already covered by {first}",
                                 calendar.year
                             ),
-                            fix: "keep one calendar file per year".to_owned(),
+                            fix: "keep one calendar file per year: delete or move the one that is not in force".to_owned(),
                         });
                         continue;
                     }
-                    hasher.update(calendar.year.to_be_bytes());
-                    hasher.update((text.len() as u64).to_be_bytes());
-                    hasher.update(text.as_bytes());
                     sources.insert(calendar.year, source);
                     years.insert(calendar.year, calendar);
                 }
@@ -93,10 +106,19 @@ impl Calendars {
         if !diagnostics.is_empty() {
             return Err(LoadError { diagnostics });
         }
-        Ok(Self {
+        Ok(Self::from_years(years))
+    }
+
+    fn from_years(years: BTreeMap<i32, Calendar>) -> Self {
+        let mut hasher = Sha256::new();
+        for (year, calendar) in &years {
+            hasher.update(year.to_be_bytes());
+            hasher.update(calendar.fingerprint().as_bytes());
+        }
+        Self {
             years,
             version: hex::encode(&hasher.finalize()[..8]),
-        })
+        }
     }
 
     /// A short fingerprint of the calendar contents; a dossier records the one its deadlines were
@@ -108,6 +130,76 @@ impl Calendars {
     /// The years covered.
     pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
         self.years.keys().copied()
+    }
+
+    /// The calendar of one year, if there is one.
+    pub fn calendar(&self, year: i32) -> Option<&Calendar> {
+        self.years.get(&year)
+    }
+
+    /// The years whose file is a provisional draft.
+    pub fn provisional_years(&self) -> Vec<i32> {
+        self.years
+            .values()
+            .filter(|calendar| calendar.provisional)
+            .map(|calendar| calendar.year)
+            .collect()
+    }
+
+    /// Each year's fingerprint and whether it is provisional.
+    pub fn year_states(&self) -> BTreeMap<i32, YearState> {
+        self.years
+            .iter()
+            .map(|(year, calendar)| {
+                (
+                    *year,
+                    YearState {
+                        fingerprint: calendar.fingerprint(),
+                        provisional: calendar.provisional,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// The provisional years a span of time crosses: a deadline counted from `from` to `to` is
+    /// provisional (tạm tính) when this is not empty.
+    pub fn provisional_years_between(
+        &self,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+    ) -> Vec<i32> {
+        let first = from.with_timezone(&vietnam()).year();
+        let last = to.with_timezone(&vietnam()).year();
+        self.years
+            .range(first.min(last)..=last.max(first))
+            .filter(|(_, calendar)| calendar.provisional)
+            .map(|(year, _)| *year)
+            .collect()
+    }
+
+    /// The last day of the last official (not provisional) year reached from `today` without a
+    /// gap; `None` when `today`'s own year has no official calendar. Deadlines stop being
+    /// certain after it.
+    pub fn last_official_day(&self, today: NaiveDate) -> Option<NaiveDate> {
+        let mut year = today.year();
+        let mut last = None;
+        while self
+            .years
+            .get(&year)
+            .is_some_and(|calendar| !calendar.provisional)
+        {
+            last = NaiveDate::from_ymd_opt(year, 12, 31);
+            year += 1;
+        }
+        last
+    }
+
+    /// Days from `today` until the last official day: 0 on that day, -1 when today's own year
+    /// has no official calendar.
+    pub fn official_days_left(&self, today: NaiveDate) -> i64 {
+        self.last_official_day(today)
+            .map_or(-1, |last| (last - today).num_days())
     }
 
     fn year(&self, year: i32) -> Result<&Calendar, ClockError> {
