@@ -170,7 +170,13 @@ pub async fn form(
         }
     } else {
         let events = service.store().events(&code).await?;
-        let filled = hoso_engine::forms::official_form(form, &case, &events, &procedure)?;
+        let filled = hoso_engine::forms::official_form(
+            form,
+            &case,
+            &events,
+            &procedure,
+            &service.calendars(),
+        )?;
         if html {
             hoso_engine::forms::official_form_html(&filled)
         } else {

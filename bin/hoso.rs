@@ -198,6 +198,9 @@ struct ServeArgs {
     /// Seconds a request may take.
     #[arg(long, env = "HOSO_REQUEST_TIMEOUT", default_value_t = 30)]
     request_timeout: u64,
+    /// Seconds between re-reads of the calendar folder (0: read it only at start).
+    #[arg(long, env = "HOSO_CALENDAR_CHECK_INTERVAL", default_value_t = 60)]
+    calendar_check_interval: u64,
     /// Largest uploaded document, in MiB.
     #[arg(long, env = "HOSO_MAX_UPLOAD_MB", default_value_t = 10)]
     max_upload_mb: usize,
@@ -586,6 +589,16 @@ enum CalendarCommand {
         #[arg(long, env = "HOSO_CALENDARS", default_value = "fixtures/calendars")]
         calendar: PathBuf,
     },
+    /// Put an official calendar year in force: check FILE with the folder's other years, write it
+    /// into the folder as YEAR.toml (replacing the provisional draft), and recompute the open
+    /// dossiers counted over that year, each an event on its timeline and a notice to the
+    /// applicant. Running `serve` nodes that read the same folder pick it up within a minute.
+    Publish {
+        /// The official calendar file (without `provisional = true`).
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Print the deadline for a time limit counted from an instant, as RFC 3339 in +07:00.
     Due {
         /// The calendar folder.
@@ -769,6 +782,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         LogFormat::Json => builder.json().init(),
     }
     let service = std::sync::Arc::new(open(&args.store.settings()).await?);
+    // Dossiers counted on a draft that the folder's official year now replaces (or on a year
+    // corrected since) are recomputed before the first request; a draft put back over an
+    // official year stops the start.
+    let report = calendars::reconcile(&service, chrono::Utc::now())
+        .await
+        .context("calendars")?;
+    log_reconciliation(&report);
     let oidc = match &args.oidc_issuer {
         Some(issuer) => Some(std::sync::Arc::new(
             hoso_adapters::http::oidc::OidcVerifier::new(hoso_adapters::http::oidc::OidcSettings {
@@ -894,9 +914,40 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             },
         ))
     });
+    let (stop_calendars, calendars_stopped) = tokio::sync::oneshot::channel::<()>();
+    let calendar_watch = tokio::spawn(calendars::watch(
+        std::sync::Arc::clone(&service),
+        args.store.files.calendars.clone(),
+        // Off means a day: the daily warning still comes.
+        std::time::Duration::from_secs(match args.calendar_check_interval {
+            0 => 86_400,
+            seconds => seconds,
+        }),
+        async move {
+            let _ = calendars_stopped.await;
+        },
+        |pass| match pass {
+            calendars::WatchPass::Reloaded(report) => log_reconciliation(&report),
+            calendars::WatchPass::Failed(error) => {
+                tracing::error!(%error, "calendar folder not put in force; the calendars in force stay");
+            }
+            calendars::WatchPass::EndingSoon {
+                days_left,
+                last_official_day,
+                provisional,
+            } => tracing::warn!(
+                days_left,
+                last_official_day = %last_official_day.map_or_else(|| "none".to_owned(), |day| day.to_string()),
+                provisional = ?provisional,
+                "official calendars end soon: add next year's official file (`hoso calendar draft` gives a provisional one meanwhile; docs/calendars.md)"
+            ),
+        },
+    ));
     hoso_adapters::http::serve(listener, state, shutdown_signal())
         .await
         .context("serving HTTP")?;
+    let _ = stop_calendars.send(());
+    let _ = calendar_watch.await;
     let _ = stop_timers.send(());
     let _ = stop_checkpoints.send(());
     if let Some(checkpoints) = checkpoints {
@@ -909,6 +960,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+fn log_reconciliation(report: &calendars::Reconciliation) {
+    if report.recomputed.is_empty() && report.kept_extended.is_empty() && report.failed.is_empty() {
+        return;
+    }
+    tracing::info!(
+        version = %report.version,
+        examined = report.examined,
+        recomputed = report.recomputed.len(),
+        kept_extended = report.kept_extended.len(),
+        failed = report.failed.len(),
+        "calendars put in force; open dossiers recomputed"
+    );
+    for (code, error) in &report.failed {
+        tracing::warn!(%code, %error, "deadlines not recomputed; the next start or reload tries again");
+    }
 }
 
 async fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
@@ -1349,6 +1417,7 @@ fn run_calendar(command: CalendarCommand) -> anyhow::Result<ExitCode> {
             }
             Err(error) => report_calendar_error(error),
         },
+        CalendarCommand::Publish { file, store } => block_on(publish_calendar(file, store)),
         CalendarCommand::Draft { year, calendar } => {
             // The year before is a basis when it is there; a draft needs no folder at all, but a
             // folder with a broken file is reported rather than silently ignored.
@@ -1401,6 +1470,98 @@ fn run_calendar(command: CalendarCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+async fn publish_calendar(file: PathBuf, store: StoreArgs) -> anyhow::Result<ExitCode> {
+    let settings = store.settings();
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let source = file.display().to_string();
+    let official = match clock::load_calendar(&source, &text) {
+        Ok(calendar) => calendar,
+        Err(error) => {
+            for diagnostic in &error.diagnostics {
+                eprintln!("{diagnostic}");
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let year = official.year();
+    anyhow::ensure!(
+        !official.is_provisional(),
+        "{source}: the {year} file says `provisional = true`; publish takes the official notice: check every day against it, delete the `provisional` line, and publish again"
+    );
+    let target = settings.calendars.join(format!("{year}.toml"));
+    let same_file = std::fs::canonicalize(&file).ok() == std::fs::canonicalize(&target).ok();
+    // Check the year together with the folder's other years before anything is written.
+    let mut texts = Vec::new();
+    for other in hoso_adapters::files::find_toml_files(std::slice::from_ref(&settings.calendars))? {
+        let other_text = std::fs::read_to_string(&other)
+            .with_context(|| format!("reading {}", other.display()))?;
+        let covers_year = clock::load_calendar(&other.display().to_string(), &other_text)
+            .is_ok_and(|calendar| calendar.year() == year);
+        if covers_year {
+            anyhow::ensure!(
+                other.file_name() == target.file_name(),
+                "{} also covers {year}: rename it to {year}.toml or remove it, then publish again",
+                other.display()
+            );
+            continue;
+        }
+        texts.push((other.display().to_string(), other_text));
+    }
+    texts.push((source.clone(), text.clone()));
+    if let Err(error) = clock::Calendars::load(&texts) {
+        for diagnostic in &error.diagnostics {
+            eprintln!("{diagnostic}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    if !same_file {
+        // Write beside the target and rename, so a running server never reads half a file.
+        let staging = settings.calendars.join(format!(".{year}.toml.publishing"));
+        std::fs::write(&staging, &text)
+            .with_context(|| format!("writing {}", staging.display()))?;
+        std::fs::rename(&staging, &target)
+            .with_context(|| format!("replacing {}", target.display()))?;
+    }
+    println!("{year}: official calendar written to {}", target.display());
+    let service = open(&settings).await?;
+    let report = calendars::reconcile(&service, chrono::Utc::now()).await?;
+    print_reconciliation(&report);
+    Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn print_reconciliation(report: &calendars::Reconciliation) {
+    let show = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.map_or_else(|| "-".to_owned(), hoso_engine::case::format_instant)
+    };
+    println!(
+        "calendars version {}: {} open dossiers looked at, {} recomputed",
+        report.version,
+        report.examined,
+        report.recomputed.len()
+    );
+    for recomputed in &report.recomputed {
+        println!(
+            "  {}: appointment {} → {}",
+            recomputed.code,
+            show(recomputed.previous),
+            show(recomputed.appointment)
+        );
+    }
+    for code in &report.kept_extended {
+        println!(
+            "  {code}: kept (its appointment was agreed by an apology and extension, Form 04)"
+        );
+    }
+    for (code, why) in &report.failed {
+        eprintln!("  {code}: not recomputed: {why} (the next start or publish tries again)");
     }
 }
 

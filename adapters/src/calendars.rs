@@ -1,11 +1,19 @@
-//! Reading the calendar folder (`fixtures/calendars/`): one TOML file per year.
+//! Reading the calendar folder (`fixtures/calendars/`): one TOML file per year; putting a new
+//! set in force and recomputing, as audited events, the deadlines of the open dossiers counted
+//! over a year that changed (an official year replacing a provisional draft).
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use hoso_engine::clock::Calendars;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use hoso_engine::case::{Actor, CALENDAR_ACTOR, Command, Rejection, Status};
+use hoso_engine::clock::{Calendars, YearState, vietnam};
 use hoso_engine::located::{Diagnostic, LoadError};
+use hoso_engine::ports::{CaseQuery, Store, StoreError};
+use hoso_engine::service::{Request, Service, ServiceError, Target};
 
 use crate::files::{FilesError, find_toml_files, read_text};
+use crate::store::AnyStore;
 
 /// Why the calendars could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -51,4 +59,366 @@ pub fn load_calendars(folder: &Path) -> Result<Calendars, CalendarsError> {
         }));
     }
     Calendars::load(&texts).map_err(CalendarsError::Invalid)
+}
+
+/// Days from today (in Vietnam) until the last day an official calendar covers; -1 when today's
+/// own year has none.
+pub fn days_left(calendars: &Calendars) -> i64 {
+    calendars.official_days_left(today())
+}
+
+/// Today's date in Vietnam.
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&vietnam()).date_naive()
+}
+
+/// From this many days before the last official day, `serve` logs a warning each day.
+pub const LOG_WARNING_DAYS: i64 = 90;
+
+/// From this many days before the last official day, officers' and auditors' pages show a banner.
+pub const BANNER_DAYS: i64 = 60;
+
+/// Why the calendars in force could not be reconciled with the dossiers.
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    /// The store failed; nothing after the failure was changed, and a later run resumes.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A provisional file came back for a year whose official calendar was already in force.
+    #[error(
+        "the calendar for {year} is provisional, but an official {year} calendar was already in force (version {official_version}): put the official file for {year} back in the calendar folder; a published year never returns to a draft"
+    )]
+    DraftAfterOfficial {
+        /// The year.
+        year: i32,
+        /// A recorded version in which the year was official.
+        official_version: String,
+    },
+}
+
+/// One dossier whose deadlines moved (or were confirmed) on the calendars now in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recomputed {
+    /// The dossier.
+    pub code: String,
+    /// The appointment before.
+    pub previous: Option<DateTime<Utc>>,
+    /// The appointment now.
+    pub appointment: Option<DateTime<Utc>>,
+}
+
+/// What putting calendars in force did to open dossiers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reconciliation {
+    /// The calendars version now in force.
+    pub version: String,
+    /// Open dossiers looked at.
+    pub examined: u64,
+    /// Dossiers recomputed through `recompute_deadlines`, each an event and a notification.
+    pub recomputed: Vec<Recomputed>,
+    /// Dossiers whose appointment is an agreed date (Form 04) over a changed year: kept.
+    pub kept_extended: Vec<String>,
+    /// Dossiers that could not be recomputed, with why; a later run tries them again.
+    pub failed: Vec<(String, String)>,
+}
+
+/// The statuses in which a dossier's deadlines run and `recompute_deadlines` applies.
+const RUNNING: [Status; 3] = [
+    Status::Received,
+    Status::Processing,
+    Status::FinancialObligationRequested,
+];
+
+/// Puts the service's calendars on record and recomputes, as audited events, the deadlines of
+/// every open dossier counted over a year that differs from the calendars it was computed with
+/// (an official year replacing a draft, or a corrected official year). Safe to run again and on
+/// several nodes at once: each recompute's command id names the dossier and the version.
+pub async fn reconcile(
+    service: &Service<AnyStore>,
+    now: DateTime<Utc>,
+) -> Result<Reconciliation, ReconcileError> {
+    let calendars = service.calendars();
+    let current = calendars.year_states();
+    let store = service.store();
+    let mut recorded: Vec<(String, BTreeMap<i32, YearState>)> = Vec::new();
+    for (version, years) in store.calendar_versions().await? {
+        let years = serde_json::from_str(&years)
+            .map_err(|error| StoreError::Corrupt(format!("calendar version {version}: {error}")))?;
+        recorded.push((version, years));
+    }
+    for (year, state) in &current {
+        if !state.provisional {
+            continue;
+        }
+        if let Some((version, _)) = recorded
+            .iter()
+            .find(|(_, years)| years.get(year).is_some_and(|old| !old.provisional))
+        {
+            return Err(ReconcileError::DraftAfterOfficial {
+                year: *year,
+                official_version: version.clone(),
+            });
+        }
+    }
+    let years_json = serde_json::to_string(&current)
+        .map_err(|error| StoreError::Corrupt(format!("calendar years: {error}")))?;
+    store
+        .record_calendar_version(calendars.version(), &years_json, now)
+        .await?;
+    // A dossier computed before versions were recorded is compared with the first record.
+    let baseline = recorded
+        .first()
+        .map_or_else(|| current.clone(), |(_, years)| years.clone());
+    // Years that differ from the current calendars in any version a dossier can carry: when
+    // there are none (every ordinary restart), no dossier is read at all.
+    let differs = |years: &BTreeMap<i32, YearState>| -> Vec<i32> {
+        years
+            .keys()
+            .chain(current.keys())
+            .copied()
+            .filter(|year| years.get(year) != current.get(year))
+            .collect()
+    };
+    let earliest_change = recorded
+        .iter()
+        .map(|(_, years)| years)
+        .chain(std::iter::once(&baseline))
+        .flat_map(differs)
+        .min();
+    let by_version: HashMap<String, BTreeMap<i32, YearState>> = recorded.into_iter().collect();
+
+    let mut report = Reconciliation {
+        version: calendars.version().to_owned(),
+        ..Reconciliation::default()
+    };
+    let Some(earliest_change) = earliest_change else {
+        return Ok(report);
+    };
+    for status in RUNNING {
+        let mut offset = 0;
+        loop {
+            let page = store
+                .list(&CaseQuery {
+                    status: Some(status),
+                    limit: 500,
+                    offset,
+                    ..CaseQuery::default()
+                })
+                .await?;
+            offset += 500;
+            let last_page = page.len() < 500;
+            for summary in page {
+                // A deadline counted only over years before every change cannot have moved.
+                let last_deadline = summary.appointment.max(summary.step_due);
+                if last_deadline
+                    .is_none_or(|last| last.with_timezone(&vietnam()).year() < earliest_change)
+                {
+                    continue;
+                }
+                report.examined += 1;
+                let Some(case) = store.load(&summary.code).await? else {
+                    continue;
+                };
+                if case.calendar_version.as_deref() == Some(calendars.version()) {
+                    continue;
+                }
+                let before = case
+                    .calendar_version
+                    .as_deref()
+                    .and_then(|version| by_version.get(version))
+                    .unwrap_or(&baseline);
+                let changed = differs(before);
+                let touched = |span: Option<(DateTime<Utc>, DateTime<Utc>)>| {
+                    span.map(|(from, to)| {
+                        let first = from.with_timezone(&vietnam()).year();
+                        let last = to.with_timezone(&vietnam()).year();
+                        changed
+                            .iter()
+                            .copied()
+                            .filter(|year| (first..=last).contains(year))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+                };
+                if case.original_appointment.is_some() {
+                    // An agreed date (Form 04) stands; decide refuses to recompute it.
+                    let agreed = case.clock_started_at.zip(case.appointment);
+                    if !touched(agreed).is_empty() || !touched(case.step_span()).is_empty() {
+                        report.kept_extended.push(case.code.to_string());
+                    }
+                    continue;
+                }
+                let mut years = touched(case.appointment_span());
+                years.extend(touched(case.step_span()));
+                years.sort_unstable();
+                years.dedup();
+                if years.is_empty() {
+                    continue;
+                }
+                let reason = reason_for(&years, before, &current);
+                let request = Request {
+                    command_id: format!("calendar:{}:{}", case.code, calendars.version()),
+                    actor: Actor::system(CALENDAR_ACTOR),
+                    target: Target::Existing(case.code.clone()),
+                    expected_version: None,
+                    command: Command::RecomputeDeadlines { reason },
+                };
+                match service.execute(request, now).await {
+                    Ok(executed) => report.recomputed.push(Recomputed {
+                        code: case.code.to_string(),
+                        previous: case.appointment,
+                        appointment: executed.case.appointment,
+                    }),
+                    // Already right (another node, or nothing moved and nothing to confirm).
+                    Err(ServiceError::Rejected(Rejection::NotNow(_))) => {}
+                    Err(error) => report
+                        .failed
+                        .push((case.code.to_string(), error.to_string())),
+                }
+            }
+            if last_page {
+                break;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The reason written on the timeline and sent to the applicant, in Vietnamese.
+fn reason_for(
+    years: &[i32],
+    before: &BTreeMap<i32, YearState>,
+    current: &BTreeMap<i32, YearState>,
+) -> String {
+    let list = |years: Vec<i32>| {
+        years
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let confirmed: Vec<i32> = years
+        .iter()
+        .copied()
+        .filter(|year| {
+            before.get(year).is_none_or(|old| old.provisional)
+                && current.get(year).is_some_and(|new| !new.provisional)
+        })
+        .collect();
+    let corrected: Vec<i32> = years
+        .iter()
+        .copied()
+        .filter(|year| !confirmed.contains(year))
+        .collect();
+    match (confirmed.is_empty(), corrected.is_empty()) {
+        (false, true) => format!(
+            "Tính lại theo lịch nghỉ lễ chính thức năm {} (thay lịch tạm tính)",
+            list(confirmed)
+        ),
+        (true, false) => format!(
+            "Tính lại theo lịch nghỉ lễ năm {} đã được điều chỉnh",
+            list(corrected)
+        ),
+        _ => format!(
+            "Tính lại theo lịch nghỉ lễ chính thức năm {} (thay lịch tạm tính) và lịch năm {} đã được điều chỉnh",
+            list(confirmed),
+            list(corrected)
+        ),
+    }
+}
+
+/// Re-reads the calendar folder; when its contents changed and are valid, puts them in force and
+/// reconciles. Returns `None` when nothing changed. An invalid folder leaves the calendars in
+/// force untouched and is reported.
+pub async fn reload(
+    service: &Service<AnyStore>,
+    folder: &Path,
+    now: DateTime<Utc>,
+) -> Result<Option<Reconciliation>, ReloadError> {
+    let loaded = load_calendars(folder)?;
+    if loaded.version() == service.calendars().version() {
+        return Ok(None);
+    }
+    let previous = service.calendars();
+    service.replace_calendars(loaded);
+    match reconcile(service, now).await {
+        Ok(report) => Ok(Some(report)),
+        Err(ReconcileError::DraftAfterOfficial {
+            year,
+            official_version,
+        }) => {
+            // Keep deciding with what was in force; the operator fixes the folder.
+            service.replace_calendars((*previous).clone());
+            Err(ReloadError::Reconcile(ReconcileError::DraftAfterOfficial {
+                year,
+                official_version,
+            }))
+        }
+        Err(error) => Err(ReloadError::Reconcile(error)),
+    }
+}
+
+/// Why re-reading the calendar folder changed nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ReloadError {
+    /// The folder's files are wrong; the calendars in force stay.
+    #[error("calendar folder: {0}")]
+    Calendars(#[from] CalendarsError),
+    /// The new calendars are in force but the dossiers were not all reconciled.
+    #[error(transparent)]
+    Reconcile(ReconcileError),
+}
+
+/// What one pass of [`watch`] saw, for the log.
+#[derive(Debug)]
+pub enum WatchPass {
+    /// The folder changed: the new calendars are in force and the dossiers were reconciled.
+    Reloaded(Reconciliation),
+    /// The folder could not be put in force; the calendars in force stay.
+    Failed(ReloadError),
+    /// The official calendars end soon: days left until their last day (once a day).
+    EndingSoon {
+        /// Days until the last official day; negative once it has passed.
+        days_left: i64,
+        /// The last official day, if any.
+        last_official_day: Option<NaiveDate>,
+        /// Years covered only by a provisional draft.
+        provisional: Vec<i32>,
+    },
+}
+
+/// Every `interval`, re-reads the calendar folder (so `hoso calendar publish` takes effect on a
+/// running server), and once a day from [`LOG_WARNING_DAYS`] before the last official day reports
+/// how many days are left.
+pub async fn watch(
+    service: std::sync::Arc<Service<AnyStore>>,
+    folder: std::path::PathBuf,
+    interval: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+    mut on_pass: impl FnMut(WatchPass),
+) {
+    tokio::pin!(shutdown);
+    let mut warned_on: Option<NaiveDate> = None;
+    loop {
+        match reload(&service, &folder, Utc::now()).await {
+            Ok(Some(report)) => on_pass(WatchPass::Reloaded(report)),
+            Ok(None) => {}
+            Err(error) => on_pass(WatchPass::Failed(error)),
+        }
+        let today = today();
+        let calendars = service.calendars();
+        let days_left = calendars.official_days_left(today);
+        if days_left <= LOG_WARNING_DAYS && warned_on != Some(today) {
+            warned_on = Some(today);
+            on_pass(WatchPass::EndingSoon {
+                days_left,
+                last_official_day: calendars.last_official_day(today),
+                provisional: calendars.provisional_years(),
+            });
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+    }
 }

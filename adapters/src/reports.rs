@@ -51,15 +51,12 @@ pub async fn dossier_facts(
         .filter_map(|(code, satisfaction)| Some((code, Satisfaction::parse(&satisfaction)?)))
         .collect();
     let mut facts = Vec::new();
+    let calendars = service.calendars();
     for (case, procedure) in cases_of(service, unit, progress).await? {
         let events = service.store().events(&case.code).await?;
         let rating = ratings.get(&case.code.to_string()).copied();
         facts.push(DossierFacts::of(
-            &case,
-            &events,
-            &procedure,
-            service.calendars(),
-            rating,
+            &case, &events, &procedure, &calendars, rating,
         ));
     }
     Ok(facts)

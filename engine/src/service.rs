@@ -168,7 +168,7 @@ pub fn attention(procedure: &Procedure, case: &Case) -> Option<Attention> {
 pub struct Service<S> {
     store: S,
     catalogue: std::sync::RwLock<Catalogue>,
-    calendars: Calendars,
+    calendars: std::sync::RwLock<Arc<Calendars>>,
     directory: Directory,
 }
 
@@ -178,7 +178,7 @@ impl<S: Store> Service<S> {
         Self {
             store,
             catalogue: std::sync::RwLock::new(catalogue),
-            calendars,
+            calendars: std::sync::RwLock::new(Arc::new(calendars)),
             directory,
         }
     }
@@ -209,9 +209,22 @@ impl<S: Store> Service<S> {
         self.catalogue().current(code).cloned()
     }
 
-    /// The calendars.
-    pub fn calendars(&self) -> &Calendars {
-        &self.calendars
+    /// The calendars in force now (cheap: shared).
+    pub fn calendars(&self) -> Arc<Calendars> {
+        self.calendars.read().map_or_else(
+            |poisoned| Arc::clone(&poisoned.into_inner()),
+            |calendars| Arc::clone(&calendars),
+        )
+    }
+
+    /// Puts new calendars in force (an official year replacing a draft); commands decided from
+    /// now on count on them. Dossiers already computed move only by an audited recompute.
+    pub fn replace_calendars(&self, calendars: Calendars) {
+        let calendars = Arc::new(calendars);
+        match self.calendars.write() {
+            Ok(mut current) => *current = calendars,
+            Err(poisoned) => *poisoned.into_inner() = calendars,
+        }
     }
 
     /// The procedure version a dossier is pinned to.
@@ -345,7 +358,8 @@ impl<S: Store> Service<S> {
                 let procedure = self
                     .current_procedure(procedure_code.as_str())
                     .ok_or_else(|| ServiceError::UnknownProcedure(procedure_code.to_string()))?;
-                let context = self.context(&procedure);
+                let calendars = self.calendars();
+                let context = self.context(&procedure, &calendars);
                 let kinds = decide(&context, None, &request.actor, &request.command, now)?;
                 let Command::Submit(submission) = &request.command else {
                     return Err(Rejection::NotNow(
@@ -379,7 +393,8 @@ impl<S: Store> Service<S> {
                     });
                 }
                 let procedure = self.procedure_of(&case)?;
-                let context = self.context(&procedure);
+                let calendars = self.calendars();
+                let context = self.context(&procedure, &calendars);
                 let kinds = decide(&context, Some(&case), &request.actor, &request.command, now)?;
                 if kinds.is_empty() {
                     return Ok(Prepared::NoOp(Box::new(case)));
@@ -389,11 +404,7 @@ impl<S: Store> Service<S> {
                 Ok(Prepared::Change(Change::Append(Box::new(Append {
                     code: case.code.clone(),
                     expected_version: case.version,
-                    timers: timers_of(
-                        &after,
-                        &self.calendars,
-                        procedure.definition().clock.warn_before,
-                    ),
+                    timers: timers_of(&after, &calendars, procedure.definition().clock.warn_before),
                     attention: attention(&procedure, &after),
                     events,
                     case: after,
@@ -429,10 +440,14 @@ impl<S: Store> Service<S> {
 
     /// What `decide` is given for a dossier on `procedure`: the same calendars and unit routing
     /// the service itself decides with.
-    pub fn context<'a>(&'a self, procedure: &'a Procedure) -> Context<'a> {
+    pub fn context<'a>(
+        &'a self,
+        procedure: &'a Procedure,
+        calendars: &'a Calendars,
+    ) -> Context<'a> {
         Context {
             procedure,
-            calendars: &self.calendars,
+            calendars,
             directory: &self.directory,
         }
     }

@@ -8,7 +8,7 @@ const CITIZEN: &str = "001090000001";
 const OTHER: &str = "001090000002";
 const PDF: &[u8] = b"%PDF-1.4\n% hoso test document\n";
 
-async fn call(
+pub(crate) async fn call(
     server: &Server,
     method: &str,
     path: &str,
@@ -33,7 +33,13 @@ async fn call(
     )
 }
 
-async fn act(server: &Server, token: &str, code: &str, action: &str, data: Value) -> (u16, Value) {
+pub(crate) async fn act(
+    server: &Server,
+    token: &str,
+    code: &str,
+    action: &str,
+    data: Value,
+) -> (u16, Value) {
     let body = json!({ "action": action, "data": data });
     call(
         server,
@@ -45,7 +51,7 @@ async fn act(server: &Server, token: &str, code: &str, action: &str, data: Value
     .await
 }
 
-async fn submit_multipart(
+pub(crate) async fn submit_multipart(
     server: &Server,
     token: &str,
     key: &str,

@@ -1,5 +1,10 @@
 //! `hoso calendar check | due | draft` on the shipped calendars.
 
+use chrono::Datelike;
+use serde_json::{Value, json};
+
+use crate::api::{act, call, submit_multipart};
+use crate::server::{Backend, Server};
 use crate::{hoso, stderr, stdout};
 
 #[test]
@@ -251,4 +256,345 @@ fn a_missing_calendar_folder_is_named_once_with_its_cause() {
         1,
         "the cause is printed once: {errors}"
     );
+}
+
+/// This year and the next as provisional drafts, whatever day the test runs on: a dossier received
+/// now has a provisional appointment.
+fn draft_folder(name: &str) -> (std::path::PathBuf, i32) {
+    let year = chrono::Utc::now()
+        .with_timezone(&hoso_engine::clock::vietnam())
+        .year();
+    let folder = std::env::temp_dir().join(format!("hoso-test-{name}-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&folder).expect("folder");
+    for year in [year, year + 1] {
+        let output = hoso(&[
+            "calendar",
+            "draft",
+            &year.to_string(),
+            "--calendar",
+            "/nonexistent",
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        std::fs::write(folder.join(format!("{year}.toml")), stdout(&output)).expect("write");
+    }
+    (folder, year)
+}
+
+/// The official notice for `year`: the draft, confirmed, with `day` off as well.
+fn official_with_day_off(folder: &std::path::Path, year: i32, day: chrono::NaiveDate) -> String {
+    let draft = std::fs::read_to_string(folder.join(format!("{year}.toml"))).expect("draft");
+    assert!(draft.contains("provisional = true\n"));
+    draft.replace("provisional = true\n", "").replace(
+        "holidays = [\n",
+        &format!(
+            "holidays = [\n  {{ date = \"{day}\", name = \"Nghỉ theo thông báo chính thức\" }},\n"
+        ),
+    )
+}
+
+fn local_date(value: &Value) -> chrono::NaiveDate {
+    chrono::DateTime::parse_from_rfc3339(value.as_str().expect("an instant"))
+        .expect("RFC 3339")
+        .with_timezone(&hoso_engine::clock::vietnam())
+        .date_naive()
+}
+
+async fn days_left(server: &Server) -> i64 {
+    let metrics = server
+        .http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("hoso_calendar_days_left "))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no hoso_calendar_days_left in {metrics}"))
+}
+
+/// Received on a provisional year, a dossier's appointment says so (API, Form 01); publishing the
+/// official year that takes the appointment day off moves it through an audited recompute, with
+/// an event and a notice; a later correction is applied at start-up; a draft put back over the
+/// official year stops the start.
+async fn an_official_year_replaces_a_draft(backend: Backend) {
+    let (folder, year) = draft_folder("publish");
+    let folder_arg = folder.to_str().expect("utf-8").to_owned();
+    let Some(mut server) = Server::start(
+        backend,
+        "calendar-publish",
+        &["--calendars", &folder_arg, "--calendar-check-interval", "1"],
+    ) else {
+        return;
+    };
+    assert_eq!(days_left(&server).await, -1, "this year is only a draft");
+    let citizen = server.citizen("001090000001");
+    let desk = server.officer("mot_cua");
+    let (status, dossier) = submit_multipart(
+        &server,
+        &citizen,
+        "calendar-publish-1",
+        &crate::birth_submission("001090000001", false),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 201, "{dossier}");
+    let code = dossier["code"].as_str().expect("code").to_owned();
+    let (status, received) = act(&server, &desk, &code, "receive", json!({})).await;
+    assert_eq!(status, 200, "{received}");
+    assert_eq!(received["appointment_provisional"], true, "{received}");
+    let before = received["appointment"].clone();
+    let appointment_day = local_date(&before);
+    let (status, form) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/dossiers/{code}/forms/01"),
+        Some(&citizen),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{form}");
+    assert!(form.to_string().contains("(ngày hẹn tạm tính)"), "{form}");
+
+    // The official notice takes the appointment day off.
+    let notice = folder.join("official.toml.txt");
+    let official_year = appointment_day.year();
+    std::fs::write(
+        &notice,
+        official_with_day_off(&folder, official_year, appointment_day),
+    )
+    .expect("write");
+    let output = hoso(&[
+        "calendar",
+        "publish",
+        notice.to_str().expect("utf-8"),
+        "--db",
+        &server.database.url,
+        "--calendars",
+        &folder_arg,
+    ]);
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert!(
+        stdout(&output).contains(&format!("{official_year}: official calendar written to")),
+        "{}",
+        stdout(&output)
+    );
+    // The running server may read the new file first and recompute before the command does:
+    // either way the dossier is recomputed once (the command id names dossier and version).
+    assert!(
+        stdout(&output).contains("open dossiers looked at"),
+        "{}",
+        stdout(&output)
+    );
+    let written = std::fs::read_to_string(folder.join(format!("{official_year}.toml")))
+        .expect("the folder's file");
+    assert!(!written.contains("\nprovisional = true"), "{written}");
+
+    let (_, after) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/dossiers/{code}"),
+        Some(&citizen),
+        None,
+    )
+    .await;
+    assert!(
+        local_date(&after["appointment"]) > appointment_day,
+        "{before} → {after}"
+    );
+    let (_, timeline) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/dossiers/{code}/timeline"),
+        Some(&desk),
+        None,
+    )
+    .await;
+    let recomputed: Vec<&Value> = timeline
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|event| event["kind"] == "deadlines_recomputed")
+        .collect();
+    assert_eq!(recomputed.len(), 1, "{timeline}");
+    let event = recomputed[0];
+    assert_eq!(event["payload"]["previous"], before);
+    assert_eq!(event["payload"]["appointment"], after["appointment"]);
+    assert_eq!(event["actor_kind"], "system");
+    assert!(
+        event["description"]
+            .as_str()
+            .is_some_and(|text| text.contains(&format!(
+                "Tính lại theo lịch nghỉ lễ chính thức năm {official_year} (thay lịch tạm tính)"
+            ))),
+        "{event}"
+    );
+    let seq = event["seq"].as_u64().expect("seq");
+    let listed = stdout(&hoso(&["outbox", "list", "--db", &server.database.url]));
+    assert!(listed.contains(&format!("{code}:{seq}:email")), "{listed}");
+
+    // The running server reads the folder again within a second or two.
+    if official_year == year {
+        let left = crate::eventually_async(|| days_left(&server), |left| *left >= 0).await;
+        assert!(left >= 0, "the server now has an official {year}: {left}");
+        let (_, now) = call(
+            &server,
+            "GET",
+            &format!("/api/v1/dossiers/{code}"),
+            Some(&citizen),
+            None,
+        )
+        .await;
+        assert_eq!(
+            now["appointment_provisional"],
+            local_date(&now["appointment"]).year() != official_year,
+            "{now}"
+        );
+    }
+
+    // A correction while the server is down is applied when it starts.
+    server.kill();
+    let moved_to = local_date(&after["appointment"]);
+    let corrected = written.replace(
+        "holidays = [\n",
+        &format!("holidays = [\n  {{ date = \"{moved_to}\", name = \"Nghỉ bù theo thông báo sửa đổi\" }},\n"),
+    );
+    std::fs::write(folder.join(format!("{official_year}.toml")), corrected).expect("write");
+    server.kill_and_restart();
+    let (_, corrected) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/dossiers/{code}"),
+        Some(&citizen),
+        None,
+    )
+    .await;
+    assert!(
+        local_date(&corrected["appointment"]) > moved_to,
+        "{corrected}"
+    );
+    let (_, timeline) = call(
+        &server,
+        "GET",
+        &format!("/api/v1/dossiers/{code}/timeline"),
+        Some(&desk),
+        None,
+    )
+    .await;
+    let descriptions: Vec<String> = timeline
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|event| event["kind"] == "deadlines_recomputed")
+        .map(|event| event["description"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(descriptions.len(), 2, "{descriptions:#?}");
+    assert!(
+        descriptions[1].contains(&format!(
+            "lịch nghỉ lễ năm {official_year} đã được điều chỉnh"
+        )),
+        "{descriptions:#?}"
+    );
+
+    // A draft put back over the official year is refused at start.
+    server.kill();
+    let output = hoso(&[
+        "calendar",
+        "draft",
+        &official_year.to_string(),
+        "--calendar",
+        "/nonexistent",
+    ]);
+    std::fs::write(
+        folder.join(format!("{official_year}.toml")),
+        stdout(&output),
+    )
+    .expect("write");
+    let refused = hoso(&[
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--db",
+        &server.database.url,
+        "--calendars",
+        &folder_arg,
+    ]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains(&format!(
+            "the calendar for {official_year} is provisional, but an official {official_year} calendar was already in force"
+        )),
+        "{}",
+        stderr(&refused)
+    );
+    let _ = std::fs::remove_dir_all(folder);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_official_year_replaces_a_draft_on_sqlite() {
+    an_official_year_replaces_a_draft(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_official_year_replaces_a_draft_on_postgres() {
+    an_official_year_replaces_a_draft(Backend::Postgres).await;
+}
+
+#[test]
+fn publish_refuses_a_draft_and_a_second_file_for_the_year() {
+    let (folder, year) = draft_folder("publish-refusals");
+    let database = crate::TestDatabase::sqlite("publish-refusals");
+    let draft = folder.join(format!("{year}.toml"));
+    let output = hoso(&[
+        "calendar",
+        "publish",
+        draft.to_str().expect("utf-8"),
+        "--db",
+        &database.url,
+        "--calendars",
+        folder.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(&format!(
+            "the {year} file says `provisional = true`; publish takes the official notice"
+        )),
+        "{}",
+        stderr(&output)
+    );
+    let text = std::fs::read_to_string(&draft).expect("draft");
+    std::fs::write(folder.join("old-name.toml"), &text).expect("write");
+    let official = folder.join("notice.txt");
+    std::fs::write(&official, text.replace("provisional = true\n", "")).expect("write");
+    let output = hoso(&[
+        "calendar",
+        "publish",
+        official.to_str().expect("utf-8"),
+        "--db",
+        &database.url,
+        "--calendars",
+        folder.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(&format!(
+            "old-name.toml also covers {year}: rename it to {year}.toml or remove it"
+        )),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&draft).expect("draft"),
+        text,
+        "nothing written"
+    );
+    let _ = std::fs::remove_dir_all(folder);
 }

@@ -81,6 +81,21 @@ pub async fn eventually<T>(mut check: impl FnMut() -> (bool, T)) -> T {
     }
 }
 
+/// Polls `read` every 200 ms until `done` holds for its value or 15 s pass; returns the last value.
+pub async fn eventually_async<T, F: std::future::Future<Output = T>>(
+    mut read: impl FnMut() -> F,
+    done: impl Fn(&T) -> bool,
+) -> T {
+    let started = std::time::Instant::now();
+    loop {
+        let value = read().await;
+        if done(&value) || started.elapsed() > std::time::Duration::from_secs(15) {
+            return value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 /// The `*.toml` files of a folder, sorted.
 pub fn toml_files(folder: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join(folder))

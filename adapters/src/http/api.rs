@@ -326,8 +326,13 @@ pub struct DossierView {
     pub appointment: Option<DateTime<Utc>>,
     /// The appointment before the one extension.
     pub original_appointment: Option<DateTime<Utc>>,
+    /// The appointment was counted over a provisional calendar year (ngày hẹn tạm tính): it
+    /// moves, with an event and a notice, if the official calendar differs.
+    pub appointment_provisional: bool,
     /// When the current step is due.
     pub step_due: Option<DateTime<Utc>>,
+    /// The step's due time was counted over a provisional calendar year.
+    pub step_due_provisional: bool,
     /// Working minutes left until the appointment, when processing.
     pub remaining_working_minutes: Option<i64>,
     /// Fees charged, in đồng.
@@ -349,13 +354,12 @@ pub(crate) fn view(
 ) -> Result<DossierView, ApiError> {
     let procedure = state.service.procedure_of(case)?;
     let now = Utc::now();
+    let calendars = state.service.calendars();
     let remaining = match (
         case.appointment,
         case.status.is_closed() || case.finished_at.is_some(),
     ) {
-        (Some(appointment), false) => state
-            .service
-            .calendars()
+        (Some(appointment), false) => calendars
             .working_time_between(
                 now.with_timezone(&vietnam()),
                 appointment.with_timezone(&vietnam()),
@@ -365,7 +369,14 @@ pub(crate) fn view(
         _ => None,
     };
     let available_actions = actor
-        .map(|actor| available_commands(&state.service.context(&procedure), case, actor, now))
+        .map(|actor| {
+            available_commands(
+                &state.service.context(&procedure, &calendars),
+                case,
+                actor,
+                now,
+            )
+        })
         .unwrap_or_default();
     Ok(DossierView {
         code: case.code.to_string(),
@@ -387,7 +398,9 @@ pub(crate) fn view(
         applicant_name: case.applicant.name.clone(),
         appointment: case.appointment,
         original_appointment: case.original_appointment,
+        appointment_provisional: calendars.is_provisional_span(case.appointment_span()),
         step_due: case.step_due(),
+        step_due_provisional: calendars.is_provisional_span(case.step_span()),
         remaining_working_minutes: remaining,
         fees_due: case.fees.iter().map(|fee| fee.amount.as_dong()).sum(),
         fees_paid: case.paid.as_dong(),

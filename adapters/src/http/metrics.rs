@@ -1,5 +1,6 @@
 //! Prometheus text metrics: requests and latencies by route, commands by outcome, timers fired;
-//! the outbox backlog is read from the store when scraped.
+//! the outbox backlog is read from the store and the official calendar's reach from the service
+//! when scraped.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -65,9 +66,18 @@ impl Metrics {
         timers.deferred += pass.deferred;
     }
 
-    /// The metrics in Prometheus text format.
-    pub fn render(&self, outbox_backlog: Option<u64>) -> String {
+    /// The metrics in Prometheus text format; `calendar_days_left` is
+    /// [`hoso_engine::clock::Calendars::official_days_left`] for today.
+    pub fn render(&self, outbox_backlog: Option<u64>, calendar_days_left: i64) -> String {
         let mut out = String::new();
+        // An operator's alert: below 90 the next year's official notice is due, below 0 every
+        // deadline into the coming days is provisional or refused.
+        let _ = writeln!(
+            out,
+            "# HELP hoso_calendar_days_left Days until the last day covered by an official (not provisional) calendar; -1 when today has none."
+        );
+        let _ = writeln!(out, "# TYPE hoso_calendar_days_left gauge");
+        let _ = writeln!(out, "hoso_calendar_days_left {calendar_days_left}");
         let _ = writeln!(
             out,
             "# HELP hoso_http_requests_total HTTP requests by method, route and status."

@@ -246,7 +246,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; version=0.0.4"),
         )],
-        state.metrics.render(backlog),
+        state.metrics.render(
+            backlog,
+            crate::calendars::days_left(&state.service.calendars()),
+        ),
     )
         .into_response()
 }

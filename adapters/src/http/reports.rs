@@ -257,8 +257,14 @@ pub async fn form(
         });
     }
     let events = state.service.store().events(&case.code).await?;
-    let filled = hoso_engine::forms::official_form(&form, &case, &events, &procedure)
-        .map_err(|error| ApiError::NotFound(error.to_string()))?;
+    let filled = hoso_engine::forms::official_form(
+        &form,
+        &case,
+        &events,
+        &procedure,
+        &state.service.calendars(),
+    )
+    .map_err(|error| ApiError::NotFound(error.to_string()))?;
     Ok(if format == "html" {
         html(hoso_engine::forms::official_form_html(&filled))
     } else {

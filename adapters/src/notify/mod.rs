@@ -78,7 +78,13 @@ pub fn render(notification: &Notification) -> Message {
         ),
         "deadlines_recomputed" => (
             "Điều chỉnh ngày hẹn trả",
-            format!("Ngày hẹn trả kết quả của hồ sơ {case} được điều chỉnh: {appointment}."),
+            if details.is_empty() {
+                format!("Ngày hẹn trả kết quả của hồ sơ {case} được điều chỉnh: {appointment}.")
+            } else {
+                format!(
+                    "Ngày hẹn trả kết quả của hồ sơ {case} được điều chỉnh: {appointment}. {details}."
+                )
+            },
         ),
         _ if notification.status == Status::Resolved && !details.is_empty() => (
             "Hồ sơ bị từ chối giải quyết",

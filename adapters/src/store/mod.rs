@@ -293,6 +293,21 @@ impl AnyStore {
         delegate!(self, store => store.rating_exists(code))
     }
 
+    /// Records a calendars version (its years as JSON), once; the first record keeps its time.
+    pub async fn record_calendar_version(
+        &self,
+        version: &str,
+        years: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        delegate!(self, store => store.record_calendar_version(version, years, now))
+    }
+
+    /// Every calendars version a node has decided with, oldest first, as (version, years JSON).
+    pub async fn calendar_versions(&self) -> Result<Vec<(String, String)>, StoreError> {
+        delegate!(self, store => store.calendar_versions())
+    }
+
     /// The units where some officer works.
     pub async fn staffed_units(&self) -> Result<Vec<String>, StoreError> {
         delegate!(self, store => store.staffed_units())
@@ -999,6 +1014,34 @@ macro_rules! store_impl {
             /// Every rating as (dossier code, satisfaction).
             pub async fn ratings(&self) -> Result<Vec<(String, String)>, hoso_engine::ports::StoreError> {
                 sqlx::query_as("SELECT case_code, satisfaction FROM ratings")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)
+            }
+
+            /// Records a calendars version and its years, once.
+            pub async fn record_calendar_version(
+                &self,
+                version: &str,
+                years: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(), hoso_engine::ports::StoreError> {
+                sqlx::query(
+                    "INSERT INTO calendar_versions (version, years, recorded_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (version) DO NOTHING",
+                )
+                .bind(version)
+                .bind(years)
+                .bind($crate::store::rows::micros(now))
+                .execute(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                Ok(())
+            }
+
+            /// Every recorded calendars version with its years, oldest first.
+            pub async fn calendar_versions(&self) -> Result<Vec<(String, String)>, hoso_engine::ports::StoreError> {
+                sqlx::query_as("SELECT version, years FROM calendar_versions ORDER BY recorded_at, version")
                     .fetch_all(&self.pool)
                     .await
                     .map_err($crate::store::unavailable)

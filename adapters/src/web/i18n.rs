@@ -133,6 +133,16 @@ pub struct Words {
     pub step: &'static str,
     /// Appointment.
     pub appointment: &'static str,
+    /// Marks an appointment counted over a provisional calendar year.
+    pub provisional: &'static str,
+    /// Banner: the official calendars end on (a date follows).
+    pub calendar_ends: &'static str,
+    /// Banner: days left (a number precedes).
+    pub calendar_days_left: &'static str,
+    /// Banner: what a provisional year means, and what to do.
+    pub calendar_advice: &'static str,
+    /// Banner: no official calendar for this year at all.
+    pub calendar_missing: &'static str,
     /// Working time left.
     pub remaining: &'static str,
     /// Working minutes unit.
@@ -316,6 +326,11 @@ pub static VI: Words = Words {
     status: "Trạng thái",
     step: "Bước xử lý",
     appointment: "Ngày hẹn trả kết quả",
+    provisional: "tạm tính theo lịch nghỉ lễ dự kiến; sẽ được tính lại khi có lịch chính thức",
+    calendar_ends: "Lịch nghỉ lễ chính thức chỉ có đến hết ngày",
+    calendar_days_left: "ngày nữa",
+    calendar_advice: "Thời hạn tính sang sau ngày đó là tạm tính (hoặc không tính được) cho đến khi quản trị viên công bố lịch chính thức của năm sau.",
+    calendar_missing: "Chưa có lịch nghỉ lễ chính thức của năm nay: mọi thời hạn đang là tạm tính hoặc không tính được.",
     remaining: "Thời gian giải quyết còn lại",
     minutes: "phút làm việc",
     submitted: "Hồ sơ đã được nộp. Mã hồ sơ của bạn:",
@@ -433,6 +448,11 @@ pub static EN: Words = Words {
     status: "Status",
     step: "Step",
     appointment: "Result due",
+    provisional: "provisional, counted on a drafted holiday calendar; recomputed when the official one is published",
+    calendar_ends: "The official holiday calendar ends on",
+    calendar_days_left: "days left",
+    calendar_advice: "Deadlines counted past that day are provisional (or cannot be computed) until an administrator publishes next year's official calendar.",
+    calendar_missing: "There is no official holiday calendar for this year: every deadline is provisional or cannot be computed.",
     remaining: "Working time left",
     minutes: "working minutes",
     submitted: "Your dossier was submitted. Its code:",

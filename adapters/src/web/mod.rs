@@ -20,7 +20,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::access::{Secret, User};
+use crate::access::{Secret, User, UserKind};
 use crate::http::AppState;
 use crate::http::auth::Principal;
 use crate::http::error::ApiError;
@@ -96,6 +96,9 @@ pub struct Visitor {
     fresh_csrf: bool,
     /// Vietnamese or English.
     pub lang: Lang,
+    /// For officers and auditors, from [`crate::calendars::BANNER_DAYS`] before the official
+    /// calendars end: the days left and their last day.
+    pub calendar_warning: Option<(i64, Option<chrono::NaiveDate>)>,
 }
 
 impl Visitor {
@@ -109,12 +112,23 @@ impl Visitor {
             let hash = hash(&id);
             if let Some((user, csrf)) = state.service.store().web_session(&hash, Utc::now()).await?
             {
+                let calendar_warning = matches!(user.kind, UserKind::Officer | UserKind::Auditor)
+                    .then(|| {
+                        let calendars = state.service.calendars();
+                        let today = crate::calendars::today();
+                        (
+                            calendars.official_days_left(today),
+                            calendars.last_official_day(today),
+                        )
+                    })
+                    .filter(|(days, _)| *days <= crate::calendars::BANNER_DAYS);
                 return Ok(Self {
                     user: Some(user),
                     csrf,
                     session: Some(hash),
                     fresh_csrf: false,
                     lang,
+                    calendar_warning,
                 });
             }
         }
@@ -129,6 +143,7 @@ impl Visitor {
             session: None,
             fresh_csrf,
             lang,
+            calendar_warning: None,
         })
     }
 

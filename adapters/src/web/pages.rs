@@ -61,6 +61,8 @@ pub(super) struct Nav {
     pub(super) designer: bool,
     pub(super) csrf: String,
     pub(super) here: String,
+    /// For officers and auditors when the official calendars end soon.
+    pub(super) calendar_banner: String,
 }
 
 impl Nav {
@@ -75,6 +77,23 @@ impl Nav {
             designer: kind == Some(UserKind::Designer),
             csrf: visitor.csrf.clone(),
             here: encode(here),
+            calendar_banner: visitor
+                .calendar_warning
+                .map(|(days, last)| {
+                    let t = visitor.words();
+                    match last {
+                        Some(last) => format!(
+                            "{} {} ({} {}). {}",
+                            t.calendar_ends,
+                            last.format("%d/%m/%Y"),
+                            days.max(0),
+                            t.calendar_days_left,
+                            t.calendar_advice
+                        ),
+                        None => t.calendar_missing.to_owned(),
+                    }
+                })
+                .unwrap_or_default(),
         }
     }
 }
@@ -1171,6 +1190,8 @@ struct DossierTemplate {
     step: String,
     unit: String,
     appointment: String,
+    /// Counted over a provisional calendar year (ngày hẹn tạm tính).
+    appointment_provisional: bool,
     remaining: String,
     submitted: bool,
     documents: Vec<String>,
@@ -1307,6 +1328,7 @@ async fn dossier_template(
         step: view.step_name.clone().unwrap_or_default(),
         unit: view.unit.clone(),
         appointment: view.appointment.map(local_time).unwrap_or_default(),
+        appointment_provisional: view.appointment_provisional,
         remaining: view
             .remaining_working_minutes
             .map(|minutes| format!("{} {}", minutes.max(0), t.minutes))

@@ -846,7 +846,7 @@ mod pinned {
             catalogue.insert(Procedure::clone(procedure));
         }
         catalogue.insert(Procedure::load("v3.toml", &text).expect("v3 loads"));
-        let calendars = world.service.calendars().clone();
+        let calendars = hoso_engine::clock::Calendars::clone(&world.service.calendars());
         let store = hoso_adapters::store::AnyStore::open(&world.url)
             .await
             .expect("store");

@@ -13,6 +13,10 @@ use crate::clock::{Calendars, ClockError, vietnam};
 use crate::money::Money;
 use crate::procedure::{ChannelKind, Effect, Outcome, Procedure, TimeLimit};
 
+/// The system actor that recomputes deadlines when an official calendar replaces a provisional
+/// one (`hoso calendar publish`, or start-up with the new file).
+pub const CALENDAR_ACTOR: &str = "calendar";
+
 /// What `decide` needs besides the dossier: the pinned procedure, the calendars, the routing of
 /// unit kinds to real units, and the warning policy.
 #[derive(Debug, Clone, Copy)]
@@ -834,7 +838,10 @@ impl Decider<'_> {
     }
 
     fn recompute(&self, reason: &str) -> Result<Vec<EventKind>, Rejection> {
-        if !self.is_intake() && !self.is_step_officer() {
+        // hoso itself recomputes when an official calendar replaces a provisional one.
+        let calendar_replacement =
+            matches!(self.actor.kind, ActorKind::System) && self.actor.id == CALENDAR_ACTOR;
+        if !calendar_replacement && !self.is_intake() && !self.is_step_officer() {
             return Err(Rejection::Forbidden(
                 "only the one-stop desk or the officer at the current step may recompute deadlines"
                     .to_owned(),

@@ -89,6 +89,15 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
         EventKind::PaymentRequested { amount } => Some(amount.to_string()),
         EventKind::ResultIssued { result_code } => Some(result_code.clone()),
         EventKind::Extended { reason, .. } => Some(reason.clone()),
+        EventKind::DeadlinesRecomputed {
+            reason, previous, ..
+        } => Some(match previous {
+            Some(previous) => format!(
+                "{reason}. Ngày hẹn trước đó: {}",
+                super::timeline::format_instant(*previous)
+            ),
+            None => reason.clone(),
+        }),
         _ => None,
     };
     let notification = Notification {

@@ -18,7 +18,7 @@ mod timeline;
 
 pub use code::{DossierCode, InvalidCode, UnitId};
 pub use command::{Command, Submission};
-pub use decide::{Context, Rejection, available_commands, decide};
+pub use decide::{CALENDAR_ACTOR, Context, Rejection, available_commands, decide};
 pub use directory::Directory;
 pub use effects::{Notification, OutboxMessage, Timer, effects_of, timers_of};
 pub use event::{

@@ -350,6 +350,22 @@ impl Case {
         self.current_visit().map(|visit| visit.due_at)
     }
 
+    /// The stretch the legal clock counted over for the appointment in force: from the clock's
+    /// last start to the appointment. `None` once the appointment is an agreed date (Form 04) or
+    /// the dossier has none.
+    pub fn appointment_span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        if self.original_appointment.is_some() {
+            return None;
+        }
+        Some((self.clock_started_at?, self.appointment?))
+    }
+
+    /// The stretch the current step's due time was counted over.
+    pub fn step_span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        self.current_visit()
+            .map(|visit| (visit.entered_at, visit.due_at))
+    }
+
     /// Fees still owed.
     pub fn outstanding(&self) -> Money {
         let due = self

@@ -1311,13 +1311,20 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
             .map(|field| field.value.clone())
             .unwrap_or_default()
     };
-    let receipt = official_form("01", world.case(), &world.events, &procedure).unwrap();
+    let receipt = official_form(
+        "01",
+        world.case(),
+        &world.events,
+        &procedure,
+        &world.calendars,
+    )
+    .unwrap();
     assert_eq!(
         value(&receipt, "appointment"),
         crate::case::format_instant(at("2025-03-03T17:00:00+07:00"))
     );
     assert!(matches!(
-        official_form("04", world.case(), &world.events, &procedure),
+        official_form("04", world.case(), &world.events, &procedure, &world.calendars),
         Err(FormError::NotApplicable { why, .. }) if why.contains("never extended")
     ));
 
@@ -1331,7 +1338,14 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
             "2025-03-03T14:00:00+07:00",
         )
         .unwrap();
-    let apology = official_form("04", world.case(), &world.events, &procedure).unwrap();
+    let apology = official_form(
+        "04",
+        world.case(),
+        &world.events,
+        &procedure,
+        &world.calendars,
+    )
+    .unwrap();
     assert_eq!(value(&apology, "reason"), "Chờ xác minh");
     assert_eq!(
         value(&apology, "previous_appointment"),
@@ -1355,7 +1369,14 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
             "2025-03-03T15:00:00+07:00",
         )
         .unwrap();
-    let supplement = official_form("02", world.case(), &world.events, &procedure).unwrap();
+    let supplement = official_form(
+        "02",
+        world.case(),
+        &world.events,
+        &procedure,
+        &world.calendars,
+    )
+    .unwrap();
     assert_eq!(value(&supplement, "reason"), "Giấy chứng sinh không rõ");
     assert_eq!(
         supplement.table.as_ref().map(|table| table.rows.clone()),
@@ -1387,11 +1408,166 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
         svg.contains("class=\"appointment\"") && svg.contains("class=\"original-appointment\""),
         "the extension is marked"
     );
-    let stop = official_form("05", world.case(), &world.events, &procedure).unwrap();
+    let stop = official_form(
+        "05",
+        world.case(),
+        &world.events,
+        &procedure,
+        &world.calendars,
+    )
+    .unwrap();
     assert_eq!(value(&stop, "reason"), "Người yêu cầu không bổ sung");
     assert!(crate::forms::official_form_html(&stop).contains("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"));
     assert!(matches!(
-        official_form("07", world.case(), &world.events, &procedure),
+        official_form(
+            "07",
+            world.case(),
+            &world.events,
+            &procedure,
+            &world.calendars
+        ),
         Err(FormError::Unknown(_))
     ));
+}
+
+/// 2026 official, 2027 as the shipped draft.
+fn calendars_with_draft_2027() -> Calendars {
+    let files: Vec<(String, String)> = [
+        (
+            "2026.toml",
+            include_str!("../../../fixtures/calendars/2026.toml"),
+        ),
+        (
+            "2027.toml",
+            include_str!("../../../fixtures/calendars/2027.toml"),
+        ),
+    ]
+    .iter()
+    .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+    .collect();
+    Calendars::load(&files).unwrap()
+}
+
+/// The official 2027 notice, when it moves a Tết day: Tuesday 9/2 worked, Friday 12/2 off.
+fn official_2027_moving_tet() -> Calendars {
+    let official = include_str!("../../../fixtures/calendars/2027.toml")
+        .replace("provisional = true\n", "")
+        .replace("{ date = \"2027-02-09\"", "{ date = \"2027-02-12\"");
+    Calendars::load(&[
+        (
+            "2026.toml".to_owned(),
+            include_str!("../../../fixtures/calendars/2026.toml").to_owned(),
+        ),
+        ("2027.toml".to_owned(), official),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn a_provisional_appointment_moves_when_hoso_puts_the_official_year_in_force() {
+    let mut world = World::new(BIRTH);
+    world.calendars = calendars_with_draft_2027();
+    world.submit_birth("2027-02-08T09:00:00+07:00");
+    // Monday 8/2/2027 is a Tết day in the draft: the same-day limit counts from Thursday 11/2
+    // (9 and 10 are substitute days off).
+    world
+        .run(
+            &officer("mot_cua"),
+            Command::Receive,
+            "2027-02-08T09:30:00+07:00",
+        )
+        .unwrap();
+    let drafted = world.case().appointment;
+    assert_eq!(drafted, Some(at("2027-02-11T17:00:00+07:00")));
+    assert!(
+        world
+            .calendars
+            .is_provisional_span(world.case().appointment_span())
+    );
+    let receipt = crate::forms::official_form(
+        "01",
+        world.case(),
+        &world.events,
+        &world.procedure,
+        &world.calendars,
+    )
+    .unwrap();
+    let appointment = receipt
+        .fields
+        .iter()
+        .find(|field| field.key == "appointment")
+        .unwrap();
+    assert!(
+        appointment.value.ends_with("(ngày hẹn tạm tính)"),
+        "{appointment:?}"
+    );
+    assert!(
+        receipt
+            .fields
+            .iter()
+            .any(|field| field.key == "appointment_note")
+    );
+
+    world.calendars = official_2027_moving_tet();
+    let recompute = Command::RecomputeDeadlines {
+        reason: "Tính lại theo lịch nghỉ lễ chính thức năm 2027 (thay lịch tạm tính)".to_owned(),
+    };
+    // Other system jobs may not; hoso's calendar replacement may.
+    assert!(matches!(
+        world.run(
+            &Actor::system("timer"),
+            recompute.clone(),
+            "2027-01-10T08:00:00+07:00"
+        ),
+        Err(Rejection::Forbidden(_))
+    ));
+    let before = world.case.clone();
+    let events = world
+        .run(
+            &Actor::system(CALENDAR_ACTOR),
+            recompute,
+            "2027-01-10T08:00:00+07:00",
+        )
+        .unwrap();
+    // Official: Tuesday 9/2 is worked (Friday 12/2 is off instead), so the day counts from 9/2.
+    assert_eq!(
+        world.case().appointment,
+        Some(at("2027-02-09T17:00:00+07:00"))
+    );
+    assert!(
+        !world
+            .calendars
+            .is_provisional_span(world.case().appointment_span())
+    );
+    let receipt = crate::forms::official_form(
+        "01",
+        world.case(),
+        &world.events,
+        &world.procedure,
+        &world.calendars,
+    )
+    .unwrap();
+    assert!(
+        !receipt
+            .fields
+            .iter()
+            .any(|field| field.key == "appointment_note")
+    );
+    assert!(describe_actor(&events[0]).contains("lịch nghỉ chính thức"));
+    assert!(
+        describe(&events[0]).contains("17:00 11/02/2027 → 17:00 09/02/2027"),
+        "{}",
+        describe(&events[0])
+    );
+    let messages = effects_of(before.as_ref(), world.case(), &events[0]);
+    let email = messages
+        .iter()
+        .find(|message| message.topic == "email")
+        .expect("the applicant is told");
+    let details = email.payload["details"].as_str().unwrap_or_default();
+    assert!(
+        details.contains("thay lịch tạm tính")
+            && details.contains("Ngày hẹn trước đó: 17:00 11/02/2027"),
+        "{details}"
+    );
 }

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
 };
 use sha2::{Digest, Sha256};
 
@@ -176,6 +176,15 @@ impl Calendars {
             .filter(|(_, calendar)| calendar.provisional)
             .map(|(year, _)| *year)
             .collect()
+    }
+
+    /// Whether a deadline counted over `span` (from, to) crossed a provisional year.
+    pub fn is_provisional_span(&self, span: Option<(DateTime<Utc>, DateTime<Utc>)>) -> bool {
+        span.is_some_and(|(from, to)| {
+            !self
+                .provisional_years_between(from.fixed_offset(), to.fixed_offset())
+                .is_empty()
+        })
     }
 
     /// The last day of the last official (not provisional) year reached from `today` without a

@@ -369,3 +369,136 @@ proptest! {
         prop_assert!(calendars.holiday_name(local.date()).is_none());
     }
 }
+
+fn with_draft_2027() -> Calendars {
+    let files: Vec<(String, String)> = [
+        (
+            "2026.toml",
+            include_str!("../../../fixtures/calendars/2026.toml"),
+        ),
+        (
+            "2027.toml",
+            include_str!("../../../fixtures/calendars/2027.toml"),
+        ),
+    ]
+    .iter()
+    .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+    .collect();
+    Calendars::load(&files).expect("2026 and the 2027 draft load")
+}
+
+#[test]
+fn a_deadline_is_provisional_exactly_when_it_crosses_a_drafted_year() {
+    let calendars = with_draft_2027();
+    assert_eq!(calendars.provisional_years(), vec![2027]);
+    let within_2026 = calendars.provisional_years_between(
+        at("2026-12-01T09:00:00+07:00"),
+        at("2026-12-31T17:00:00+07:00"),
+    );
+    assert!(within_2026.is_empty());
+    // 31/12 17:00 in Hà Nội is still 2026 even though it is 10:00 UTC; 1/1 00:30 is 2027.
+    assert!(
+        calendars
+            .provisional_years_between(at("2026-12-31T10:00:00Z"), at("2026-12-31T10:00:00Z"))
+            .is_empty()
+    );
+    assert_eq!(
+        calendars
+            .provisional_years_between(at("2026-12-21T09:00:00+07:00"), at("2026-12-31T17:30:00Z")),
+        vec![2027]
+    );
+    let utc = |text: &str| at(text).with_timezone(&chrono::Utc);
+    assert!(calendars.is_provisional_span(Some((
+        utc("2026-12-21T09:00:00+07:00"),
+        utc("2027-01-05T17:00:00+07:00")
+    ))));
+    assert!(!calendars.is_provisional_span(Some((
+        utc("2026-12-01T09:00:00+07:00"),
+        utc("2026-12-15T17:00:00+07:00")
+    ))));
+    assert!(!calendars.is_provisional_span(None));
+    // Reversed spans are read in order.
+    assert_eq!(
+        calendars.provisional_years_between(
+            at("2027-01-05T17:00:00+07:00"),
+            at("2026-12-21T09:00:00+07:00")
+        ),
+        vec![2027]
+    );
+}
+
+#[test]
+fn the_official_calendars_end_on_the_last_day_of_the_last_official_year_without_a_gap() {
+    let date = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date");
+    let calendars = with_draft_2027();
+    assert_eq!(
+        calendars.last_official_day(date("2026-11-30")),
+        Some(date("2026-12-31"))
+    );
+    assert_eq!(calendars.official_days_left(date("2026-11-30")), 31);
+    assert_eq!(calendars.official_days_left(date("2026-12-31")), 0);
+    // In 2027 only the draft: no official day left at all.
+    assert_eq!(calendars.last_official_day(date("2027-01-01")), None);
+    assert_eq!(calendars.official_days_left(date("2027-01-01")), -1);
+    // 2024–2026 official: from 2024 the reach is the end of 2026.
+    assert_eq!(
+        shipped().last_official_day(date("2024-03-01")),
+        Some(date("2026-12-31"))
+    );
+    assert_eq!(shipped().official_days_left(date("2026-12-30")), 1);
+    // A year missing in between cuts the reach.
+    let gap = Calendars::load(&[
+        (
+            "2024.toml".to_owned(),
+            include_str!("../../../fixtures/calendars/2024.toml").to_owned(),
+        ),
+        (
+            "2026.toml".to_owned(),
+            include_str!("../../../fixtures/calendars/2026.toml").to_owned(),
+        ),
+    ])
+    .expect("loads");
+    assert_eq!(
+        gap.last_official_day(date("2024-06-01")),
+        Some(date("2024-12-31"))
+    );
+}
+
+#[test]
+fn confirming_a_draft_changes_the_version_but_rewording_a_comment_does_not() {
+    let draft = with_draft_2027();
+    let official = Calendars::load(&[
+        (
+            "2026.toml".to_owned(),
+            include_str!("../../../fixtures/calendars/2026.toml").to_owned(),
+        ),
+        (
+            "2027.toml".to_owned(),
+            include_str!("../../../fixtures/calendars/2027.toml")
+                .replace("provisional = true\n", ""),
+        ),
+    ])
+    .expect("loads");
+    assert_ne!(draft.version(), official.version());
+    let states = official.year_states();
+    assert!(!states[&2027].provisional);
+    assert_eq!(states[&2026], draft.year_states()[&2026]);
+    assert_ne!(
+        states[&2027].fingerprint,
+        draft.year_states()[&2027].fingerprint
+    );
+    let reworded = Calendars::load(&[
+        (
+            "2026.toml".to_owned(),
+            include_str!("../../../fixtures/calendars/2026.toml")
+                .replace("# Official", "# The official"),
+        ),
+        (
+            "2027.toml".to_owned(),
+            include_str!("../../../fixtures/calendars/2027.toml")
+                .replace("Tết Dương lịch", "Tết Dương lịch (1/1)"),
+        ),
+    ])
+    .expect("loads");
+    assert_eq!(reworded.version(), draft.version());
+}

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::escape;
 use crate::case::{Case, Event, EventKind, format_instant};
+use crate::clock::Calendars;
 use crate::procedure::{Delivery, Procedure};
 
 /// One labelled line of a form.
@@ -94,6 +95,7 @@ pub fn official_form(
     case: &Case,
     events: &[Event],
     procedure: &Procedure,
+    calendars: &Calendars,
 ) -> Result<OfficialForm, FormError> {
     let definition = procedure.definition();
     let dossier = case.code.to_string();
@@ -145,6 +147,7 @@ pub fn official_form(
                     Delivery::Counter => "tại Bộ phận Một cửa",
                 })
                 .collect();
+            let provisional = calendars.is_provisional_span(case.appointment_span());
             let rows = case
                 .documents
                 .iter()
@@ -176,10 +179,23 @@ pub fn official_form(
                     field(
                         "appointment",
                         "Thời gian trả kết quả giải quyết hồ sơ",
-                        when(case.appointment),
+                        if provisional {
+                            format!("{} (ngày hẹn tạm tính)", when(case.appointment))
+                        } else {
+                            when(case.appointment)
+                        },
                     ),
                     field("delivery", "Đăng ký nhận kết quả tại", delivery.join(", ")),
-                ],
+                ]
+                .into_iter()
+                .chain(provisional.then(|| {
+                    field(
+                        "appointment_note",
+                        "Ghi chú",
+                        "Ngày hẹn được tính theo lịch nghỉ lễ dự kiến của năm chưa có thông báo chính thức; nếu lịch chính thức khác, ngày hẹn sẽ được tính lại và thông báo cho ông/bà.",
+                    )
+                }))
+                .collect(),
                 Some(FormTable {
                     columns: vec![
                         "STT".into(),
