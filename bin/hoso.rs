@@ -787,6 +787,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // official year stops the start.
     let report = calendars::reconcile(&service, chrono::Utc::now())
         .await
+        .map_err(|error| error.located(&args.store.files.calendars))
         .context("calendars")?;
     log_reconciliation(&report);
     let oidc = match &args.oidc_issuer {

@@ -86,14 +86,53 @@ pub enum ReconcileError {
     Store(#[from] StoreError),
     /// A provisional file came back for a year whose official calendar was already in force.
     #[error(
-        "the calendar for {year} is provisional, but an official {year} calendar was already in force (version {official_version}): put the official file for {year} back in the calendar folder; a published year never returns to a draft"
+        "{location}the calendar for {year} is provisional, but an official {year} calendar was already in force (version {official_version}): put the official file for {year} back in the calendar folder; a published year never returns to a draft"
     )]
     DraftAfterOfficial {
         /// The year.
         year: i32,
         /// A recorded version in which the year was official.
         official_version: String,
+        /// `file:line: ` of the `provisional` key, once [`ReconcileError::located`] found it.
+        location: String,
     },
+}
+
+impl ReconcileError {
+    /// Names the file and line that made a year provisional again, from the calendar folder.
+    pub fn located(self, folder: &Path) -> Self {
+        match self {
+            Self::DraftAfterOfficial {
+                year,
+                official_version,
+                location,
+            } if location.is_empty() => Self::DraftAfterOfficial {
+                year,
+                official_version,
+                location: provisional_line(folder, year).unwrap_or_default(),
+            },
+            other => other,
+        }
+    }
+}
+
+/// `file:line: ` of the `provisional` key in the folder's file for `year`.
+fn provisional_line(folder: &Path, year: i32) -> Option<String> {
+    for file in find_toml_files(&[folder.to_path_buf()]).ok()? {
+        let Ok(text) = read_text(&file) else {
+            continue;
+        };
+        let covers = hoso_engine::clock::load_calendar(&file.display().to_string(), &text)
+            .is_ok_and(|calendar| calendar.year() == year);
+        if covers {
+            let line = text
+                .lines()
+                .position(|line| line.trim_start().starts_with("provisional"))
+                .map_or(1, |index| index + 1);
+            return Some(format!("{}:{line}: ", file.display()));
+        }
+    }
+    None
 }
 
 /// One dossier whose deadlines moved (or were confirmed) on the calendars now in force.
@@ -157,6 +196,7 @@ pub async fn reconcile(
             return Err(ReconcileError::DraftAfterOfficial {
                 year: *year,
                 official_version: version.clone(),
+                location: String::new(),
             });
         }
     }
@@ -343,16 +383,10 @@ pub async fn reload(
     service.replace_calendars(loaded);
     match reconcile(service, now).await {
         Ok(report) => Ok(Some(report)),
-        Err(ReconcileError::DraftAfterOfficial {
-            year,
-            official_version,
-        }) => {
+        Err(error @ ReconcileError::DraftAfterOfficial { .. }) => {
             // Keep deciding with what was in force; the operator fixes the folder.
             service.replace_calendars((*previous).clone());
-            Err(ReloadError::Reconcile(ReconcileError::DraftAfterOfficial {
-                year,
-                official_version,
-            }))
+            Err(ReloadError::Reconcile(error.located(folder)))
         }
         Err(error) => Err(ReloadError::Reconcile(error)),
     }
@@ -399,11 +433,23 @@ pub async fn watch(
 ) {
     tokio::pin!(shutdown);
     let mut warned_on: Option<NaiveDate> = None;
+    // A broken folder is reported when it breaks (or breaks differently), not every pass.
+    let mut last_failure: Option<String> = None;
     loop {
         match reload(&service, &folder, Utc::now()).await {
-            Ok(Some(report)) => on_pass(WatchPass::Reloaded(report)),
-            Ok(None) => {}
-            Err(error) => on_pass(WatchPass::Failed(error)),
+            Ok(report) => {
+                last_failure = None;
+                if let Some(report) = report {
+                    on_pass(WatchPass::Reloaded(report));
+                }
+            }
+            Err(error) => {
+                let text = error.to_string();
+                if last_failure.as_deref() != Some(text.as_str()) {
+                    last_failure = Some(text);
+                    on_pass(WatchPass::Failed(error));
+                }
+            }
         }
         let today = today();
         let calendars = service.calendars();

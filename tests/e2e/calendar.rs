@@ -260,7 +260,7 @@ fn a_missing_calendar_folder_is_named_once_with_its_cause() {
 
 /// This year and the next as provisional drafts, whatever day the test runs on: a dossier received
 /// now has a provisional appointment.
-fn draft_folder(name: &str) -> (std::path::PathBuf, i32) {
+pub(crate) fn draft_folder(name: &str) -> (std::path::PathBuf, i32) {
     let year = chrono::Utc::now()
         .with_timezone(&hoso_engine::clock::vietnam())
         .year();
@@ -530,7 +530,7 @@ async fn an_official_year_replaces_a_draft(backend: Backend) {
     assert!(!refused.status.success());
     assert!(
         stderr(&refused).contains(&format!(
-            "the calendar for {official_year} is provisional, but an official {official_year} calendar was already in force"
+            "{official_year}.toml:10: the calendar for {official_year} is provisional, but an official {official_year} calendar was already in force"
         )),
         "{}",
         stderr(&refused)

@@ -602,3 +602,56 @@ async fn the_applicant_pays_online_from_the_dossier_page_and_the_return_page_wai
     let (_, html, _) = citizen.get(&page).await;
     assert!(!html.contains("id=\"pay\""), "nothing left to pay: {html}");
 }
+
+/// From 60 days before the official calendars end, officers and auditors see a banner on every
+/// page (here: today's own year is only a draft); citizens do not, and nobody does when the
+/// official calendars reach far enough.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officers_and_auditors_are_warned_before_the_official_calendars_run_out() {
+    let (folder, year) = crate::calendar::draft_folder("banner");
+    let folder_arg = folder.to_str().expect("utf-8").to_owned();
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "calendar-banner",
+        &["--calendars", &folder_arg],
+    ) else {
+        return;
+    };
+    let mut officer = Browser::new(&server.base);
+    officer.sign_in(&server.officer("mot_cua")).await;
+    let (status, inbox, _) = officer.get("/inbox").await;
+    assert_eq!(status, StatusCode::OK, "{inbox}");
+    assert!(
+        inbox.contains("id=\"calendar-banner\"")
+            && inbox.contains("Chưa có lịch nghỉ lễ chính thức của năm nay"),
+        "{inbox}"
+    );
+    let mut auditor = Browser::new(&server.base);
+    auditor.sign_in(&server.user("auditor", &[])).await;
+    let (_, audit, _) = auditor.get("/audit").await;
+    assert!(audit.contains("id=\"calendar-banner\""), "{audit}");
+    let mut citizen = Browser::new(&server.base);
+    citizen.sign_in(&server.citizen(CITIZEN)).await;
+    let (_, mine, _) = citizen.get("/my").await;
+    assert!(!mine.contains("calendar-banner"), "{mine}");
+    drop(server);
+
+    // Both years official: more than 60 days left, no banner.
+    for year in [year, year + 1] {
+        let path = folder.join(format!("{year}.toml"));
+        let text = std::fs::read_to_string(&path).expect("draft");
+        std::fs::write(&path, text.replace("provisional = true\n", "")).expect("write");
+    }
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "calendar-no-banner",
+        &["--calendars", &folder_arg],
+    ) else {
+        return;
+    };
+    let mut officer = Browser::new(&server.base);
+    officer.sign_in(&server.officer("mot_cua")).await;
+    let (_, inbox, _) = officer.get("/inbox").await;
+    assert!(!inbox.contains("calendar-banner"), "{inbox}");
+    let _ = std::fs::remove_dir_all(folder);
+}
