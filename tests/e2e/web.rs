@@ -617,8 +617,9 @@ async fn officers_and_auditors_are_warned_before_the_official_calendars_run_out(
     ) else {
         return;
     };
+    let desk = server.officer("mot_cua");
     let mut officer = Browser::new(&server.base);
-    officer.sign_in(&server.officer("mot_cua")).await;
+    officer.sign_in(&desk).await;
     let (status, inbox, _) = officer.get("/inbox").await;
     assert_eq!(status, StatusCode::OK, "{inbox}");
     assert!(
@@ -630,10 +631,21 @@ async fn officers_and_auditors_are_warned_before_the_official_calendars_run_out(
     auditor.sign_in(&server.user("auditor", &[])).await;
     let (_, audit, _) = auditor.get("/audit").await;
     assert!(audit.contains("id=\"calendar-banner\""), "{audit}");
+    let citizen_token = server.citizen(CITIZEN);
     let mut citizen = Browser::new(&server.base);
-    citizen.sign_in(&server.citizen(CITIZEN)).await;
+    citizen.sign_in(&citizen_token).await;
     let (_, mine, _) = citizen.get("/my").await;
     assert!(!mine.contains("calendar-banner"), "{mine}");
+    // A dossier received now has a provisional appointment, and its page says so.
+    let code = submit_birth(&server, &citizen_token, "banner-1").await;
+    let (status, received) =
+        crate::api::act(&server, &desk, &code, "receive", serde_json::json!({})).await;
+    assert_eq!(status, 200, "{received}");
+    let (_, page, _) = citizen.get(&format!("/dossiers/{code}")).await;
+    assert!(
+        page.contains("id=\"appointment-provisional\"") && page.contains("tạm tính"),
+        "{page}"
+    );
     drop(server);
 
     // Both years official: more than 60 days left, no banner.
