@@ -699,3 +699,40 @@ async fn operations_endpoints_and_the_openapi_document_answer() {
     );
     assert!(metrics.contains("hoso_outbox_backlog 0"), "{metrics}");
 }
+
+/// A line break in the e-mail address (header injection) and a bidi override in the name are
+/// refused at submission with field problems, not accepted to die later as dead letters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submissions_with_hidden_characters_or_a_broken_email_are_refused_at_the_field() {
+    let Some(server) = Server::start(Backend::Sqlite, "hidden-characters", &[]) else {
+        return;
+    };
+    let citizen = server.citizen(CITIZEN);
+    let mut submission = crate::birth_submission(CITIZEN, false);
+    submission["applicant"]["email"] = json!("binh@example.vn\r\nBcc: all@example.vn");
+    submission["applicant"]["name"] = json!("Nguyễn Văn \u{202E}Bình");
+    let response = server
+        .http
+        .post(server.url("/api/v1/dossiers"))
+        .bearer_auth(&citizen)
+        .header("Idempotency-Key", "hidden-1")
+        .json(&submission)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 422);
+    let problem: Value = response.json().await.expect("json");
+    let pointers: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|error| error["pointer"].as_str())
+        .collect();
+    assert_eq!(
+        pointers,
+        ["/applicant/name", "/applicant/email"],
+        "{problem}"
+    );
+    let (_, list) = call(&server, "GET", "/api/v1/dossiers", Some(&citizen), None).await;
+    assert_eq!(list["items"], json!([]), "nothing was stored");
+}

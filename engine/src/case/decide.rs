@@ -7,7 +7,10 @@ use super::code::UnitId;
 use super::command::{Command, Submission};
 use super::directory::Directory;
 use super::event::{Actor, ActorKind, Deadline, EventKind};
-use super::form::{FieldProblem, check_documents, check_form, normalize_phone};
+use super::form::{
+    FieldProblem, check_documents, check_form, hidden_character, hidden_message, is_email,
+    normalize_form, normalize_phone, normalize_text,
+};
 use super::model::{Case, Status};
 use crate::clock::{Calendars, ClockError, vietnam};
 use crate::money::Money;
@@ -197,6 +200,12 @@ fn submit(
             "the applicant's full name is required (at most 200 characters)",
         ));
     }
+    if let Some(hidden) = hidden_character(&applicant.name) {
+        problems.push(FieldProblem::new(
+            "/applicant/name",
+            format!("the name {}", hidden_message(hidden)),
+        ));
+    }
     if let Some(phone) = &applicant.phone
         && normalize_phone(phone).is_none()
     {
@@ -206,11 +215,11 @@ fn submit(
         ));
     }
     if let Some(email) = &applicant.email
-        && (!email.contains('@') || email.len() > 254)
+        && !is_email(email)
     {
         problems.push(FieldProblem::new(
             "/applicant/email",
-            "is not an e-mail address",
+            "is not an e-mail address: write one address like ten@example.vn, without spaces or line breaks",
         ));
     }
     check_form(procedure, &submission.form, &mut problems);
@@ -223,6 +232,7 @@ fn submit(
         .map_err(|why| invalid("/form", why))?;
     let mut applicant = applicant.clone();
     applicant.phone = applicant.phone.as_deref().and_then(normalize_phone);
+    applicant.name = normalize_text(applicant.name.trim());
     Ok(vec![EventKind::Submitted {
         procedure: super::model::ProcedureRef {
             code: procedure.code().clone(),
@@ -231,7 +241,7 @@ fn submit(
         channel: submission.channel,
         receiving_unit: submission.receiving_unit.clone(),
         applicant,
-        form: submission.form.clone(),
+        form: normalize_form(procedure, &submission.form),
         documents: submission.documents.clone(),
         fees,
     }])
@@ -478,7 +488,7 @@ impl Decider<'_> {
             (Some(appointment), Some(self.step_due(&step, self.now)?))
         };
         Ok(vec![EventKind::SupplementSubmitted {
-            form: form.clone(),
+            form: normalize_form(self.procedure(), form),
             documents: documents.to_vec(),
             appointment,
             step_due,

@@ -87,6 +87,9 @@ fn check_value(field: &FormField, value: &Value, pointer: &str, problems: &mut V
                 {
                     problem(format!("\"{label}\" is longer than {limit} characters"));
                 }
+                if let Some(hidden) = hidden_character(text) {
+                    problem(format!("\"{label}\" {}", hidden_message(hidden)));
+                }
             }
             None => problem(format!("\"{label}\" must be text")),
         },
@@ -126,12 +129,7 @@ fn check_value(field: &FormField, value: &Value, pointer: &str, problems: &mut V
             }
         }
         FieldKind::Email => {
-            let valid = value.as_str().is_some_and(|text| {
-                let mut parts = text.split('@');
-                matches!((parts.next(), parts.next(), parts.next()), (Some(local), Some(domain), None)
-                    if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
-            });
-            if !valid {
+            if !value.as_str().is_some_and(is_email) {
                 problem(format!("\"{label}\" is not an e-mail address"));
             }
         }
@@ -165,6 +163,79 @@ pub(crate) fn decimal_of(value: &Value) -> Option<Decimal> {
         Value::String(text) => text.trim().parse().ok(),
         _ => None,
     }
+}
+
+/// An e-mail address a mail server takes: one `@` between a non-empty local part and a dotted
+/// domain, at most 254 bytes, no space or control character (a CR/LF would smuggle a header into
+/// the notification and kill it later as a dead letter).
+pub fn is_email(text: &str) -> bool {
+    let mut parts = text.split('@');
+    let shape = matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(local), Some(domain), None)
+            if !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains("..")
+    );
+    shape
+        && text.len() <= 254
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
+}
+
+/// Characters a reader cannot see that change what text says or how it reads: bidirectional
+/// embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069, the marks U+200E, U+200F,
+/// U+061C) reorder a name on screen; zero-width characters (U+200B–U+200D, U+2060, U+FEFF) make two
+/// equal-looking names differ.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{061C}'
+            | '\u{FEFF}'
+    )
+}
+
+/// The first control or invisible character of `text`, if any (a line break included: names,
+/// short texts and addresses are one line).
+pub fn hidden_character(text: &str) -> Option<char> {
+    text.chars().find(|c| c.is_control() || is_invisible(*c))
+}
+
+/// What to tell a person whose text holds `hidden`.
+pub fn hidden_message(hidden: char) -> String {
+    format!(
+        "contains an invisible or control character (U+{:04X}); type it again instead of pasting it",
+        u32::from(hidden)
+    )
+}
+
+/// Text as stored: Unicode NFC, so a Vietnamese name typed with combining marks (as some keyboards
+/// send it) equals the same name typed precomposed, in searches and on forms.
+pub fn normalize_text(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfc().collect()
+}
+
+/// The form with every text field's value in NFC.
+pub fn normalize_form(procedure: &Procedure, form: &Map<String, Value>) -> Map<String, Value> {
+    form.iter()
+        .map(|(key, value)| {
+            let text_field = fields(procedure)
+                .any(|field| &field.id == key && matches!(field.kind, FieldKind::Text));
+            let value = match value {
+                Value::String(text) if text_field => Value::String(normalize_text(text)),
+                other => other.clone(),
+            };
+            (key.clone(), value)
+        })
+        .collect()
 }
 
 /// A 12-digit personal identification number (số định danh cá nhân).
@@ -215,6 +286,12 @@ pub fn check_documents(
                     document.component,
                     known.join(", ")
                 ),
+            ));
+        }
+        if let Some(hidden) = hidden_character(&document.name) {
+            problems.push(FieldProblem::new(
+                format!("/documents/{position}/name"),
+                format!("the document's name {}", hidden_message(hidden)),
             ));
         }
         if let Some(hash) = &document.sha256

@@ -1571,3 +1571,71 @@ fn a_provisional_appointment_moves_when_hoso_puts_the_official_year_in_force() {
         "{details}"
     );
 }
+
+#[test]
+fn submissions_refuse_hidden_characters_and_header_injection_and_keep_names_in_nfc() {
+    let mut world = World::new(BIRTH);
+    let mut submission = birth_submission();
+    submission.applicant.email = Some("binh@example.vn\r\nBcc: all@example.vn".to_owned());
+    submission.applicant.name = "Nguyễn Văn\u{202E}Bình".to_owned();
+    submission.form.insert(
+        "noi_sinh".to_owned(),
+        json!("Bệnh viện\u{200B} Phụ sản Hà Nội"),
+    );
+    submission
+        .form
+        .insert("ho_ten_tre".to_owned(), json!("Nguyễn\u{0}An"));
+    submission.documents[0].name = "Tờ khai\u{2066}".to_owned();
+    let refused = world.run(
+        &citizen(),
+        Command::Submit(submission),
+        "2025-03-03T09:00:00+07:00",
+    );
+    let Err(Rejection::Invalid(problems)) = refused else {
+        panic!("{refused:?}");
+    };
+    let at = |pointer: &str| {
+        problems
+            .iter()
+            .find(|problem| problem.pointer == pointer)
+            .map(|problem| problem.message.clone())
+            .unwrap_or_else(|| panic!("no problem at {pointer}: {problems:#?}"))
+    };
+    assert!(at("/applicant/email").contains("without spaces or line breaks"));
+    assert!(at("/applicant/name").contains("U+202E"));
+    assert!(at("/form/noi_sinh").contains("U+200B"));
+    assert!(at("/form/ho_ten_tre").contains("U+0000"));
+    assert!(at("/documents/0/name").contains("U+2066"));
+    assert!(world.case.is_none(), "nothing was written");
+
+    for bad in [
+        "binh@",
+        "@example.vn",
+        "binh@example",
+        "binh@@example.vn",
+        "binh @example.vn",
+        "binh@example..vn",
+        "binh@example.vn.",
+    ] {
+        assert!(!form::is_email(bad), "{bad}");
+    }
+    assert!(form::is_email("tran.thi.binh+hoso@so-tu-phap.hanoi.gov.vn"));
+
+    // Decomposed (NFD) Vietnamese, as some keyboards send it, is stored precomposed (NFC).
+    let decomposed = "Nguye\u{0302}\u{0303}n Va\u{0306}n Bi\u{0300}nh";
+    let mut submission = birth_submission();
+    submission.applicant.name = decomposed.to_owned();
+    submission.form.insert(
+        "noi_sinh".to_owned(),
+        json!("Be\u{0323}\u{0302}nh vie\u{0323}\u{0302}n"),
+    );
+    world
+        .run(
+            &citizen(),
+            Command::Submit(submission),
+            "2025-03-03T09:00:00+07:00",
+        )
+        .unwrap();
+    assert_eq!(world.case().applicant.name, "Nguyễn Văn Bình");
+    assert_eq!(world.case().form["noi_sinh"], json!("Bệnh viện"));
+}
