@@ -736,3 +736,42 @@ async fn submissions_with_hidden_characters_or_a_broken_email_are_refused_at_the
     let (_, list) = call(&server, "GET", "/api/v1/dossiers", Some(&citizen), None).await;
     assert_eq!(list["items"], json!([]), "nothing was stored");
 }
+
+/// A chunked multipart body (no Content-Length) that grows past the limit is 413, like one that
+/// declares its length, not 400.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunked_body_over_the_limit_is_413() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let Some(server) = Server::start(Backend::Sqlite, "chunked", &["--max-upload-mb", "1"]) else {
+        return;
+    };
+    let citizen = server.citizen(CITIZEN);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST /api/v1/dossiers HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {citizen}\r\nIdempotency-Key: chunked-1\r\nContent-Type: multipart/form-data; boundary=XX\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    let opening = "--XX\r\nContent-Disposition: form-data; name=\"to_khai\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n";
+    let mut chunks = vec![opening.as_bytes().to_vec()];
+    chunks.extend(std::iter::repeat_n(vec![b'a'; 64 * 1024], 80));
+    for chunk in chunks {
+        let framed = [
+            format!("{:x}\r\n", chunk.len()).into_bytes(),
+            chunk,
+            b"\r\n".to_vec(),
+        ]
+        .concat();
+        // The server may answer and close before the whole body is sent.
+        if stream.write_all(&framed).await.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+}

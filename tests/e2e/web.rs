@@ -667,3 +667,70 @@ async fn officers_and_auditors_are_warned_before_the_official_calendars_run_out(
     assert!(!inbox.contains("calendar-banner"), "{inbox}");
     let _ = std::fs::remove_dir_all(folder);
 }
+
+/// The pages take a document up to the per-document limit (not the 1 MiB of a JSON body), and
+/// answer a larger one with a Vietnamese page, leaving the dossier waiting as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_take_documents_up_to_the_per_document_limit_and_refuse_larger_ones_in_vietnamese() {
+    let Some(server) = Server::start(Backend::Sqlite, "web-upload-size", &[]) else {
+        return;
+    };
+    let citizen_token = server.citizen(CITIZEN);
+    let desk_token = server.officer("mot_cua");
+    let code = submit_birth(&server, &citizen_token, "web-upload-size-1").await;
+    let page = format!("/dossiers/{code}");
+    let mut desk = Browser::new(&server.base);
+    desk.sign_in(&desk_token).await;
+    let (_, html, _) = desk.get(&page).await;
+    let (status, body, _) = desk
+        .post(
+            &format!("/dossiers/{code}/act"),
+            &[
+                ("csrf", &Browser::csrf_of(&html)),
+                ("action", "request_supplement"),
+                ("missing", "giay_chung_sinh"),
+                ("reason", "Bản chụp giấy chứng sinh bị mờ"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+
+    let mut citizen = Browser::new(&server.base);
+    citizen.sign_in(&citizen_token).await;
+    let (_, html, _) = citizen.get(&page).await;
+    let csrf = Browser::csrf_of(&html);
+    let scan = |megabytes: usize| {
+        let mut bytes = b"%PDF-1.4\n".to_vec();
+        bytes.resize(megabytes * 1024 * 1024, b'a');
+        bytes
+    };
+    let supplement = format!("/dossiers/{code}/supplement");
+    let too_large = scan(11);
+    let (status, body) = citizen
+        .post_files(
+            &supplement,
+            Some(&csrf),
+            &[("doc:giay_chung_sinh", &too_large)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        body.contains("<html") && body.contains("Tệp gửi lên quá lớn: mỗi giấy tờ tối đa 10 MB"),
+        "{body}"
+    );
+    let (_, html, _) = citizen.get(&page).await;
+    assert!(
+        html.contains("action-submit_supplement"),
+        "still waiting: {html}"
+    );
+
+    let three_megabytes = scan(3);
+    let (status, body) = citizen
+        .post_files(
+            &supplement,
+            Some(&csrf),
+            &[("doc:giay_chung_sinh", &three_megabytes)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+}

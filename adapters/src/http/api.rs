@@ -536,22 +536,17 @@ async fn read_submission(
         .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
     let mut submission = None;
     let mut uploads = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|error| {
-        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge(error.body_text())
-        } else {
-            ApiError::BadRequest(error.body_text())
-        }
-    })? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|error| super::error::multipart_error(&error))?
+    {
         let name = field.name().unwrap_or_default().to_owned();
         let file_name = field.file_name().map(str::to_owned);
-        let bytes = field.bytes().await.map_err(|error| {
-            if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::TooLarge(error.body_text())
-            } else {
-                ApiError::BadRequest(error.body_text())
-            }
-        })?;
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|error| super::error::multipart_error(&error))?;
         if name == "submission" {
             submission = Some(
                 serde_json::from_slice::<SubmitRequest>(&bytes)

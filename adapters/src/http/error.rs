@@ -235,6 +235,31 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+/// Whether a body error comes from the size limit, however deep the wrappers put it: axum looks
+/// only one level down, so a limit hit while a chunked multipart body streamed came back as 400.
+pub fn is_body_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if error
+            .downcast_ref::<http_body_util::LengthLimitError>()
+            .is_some()
+        {
+            return true;
+        }
+        current = error.source();
+    }
+    false
+}
+
+/// A multipart body that could not be read: 413 when it was too large, else 400.
+pub fn multipart_error(error: &axum::extract::multipart::MultipartError) -> ApiError {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE || is_body_too_large(error) {
+        ApiError::TooLarge("the body is larger than the server accepts".to_owned())
+    } else {
+        ApiError::BadRequest(error.body_text())
+    }
+}
+
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
         use axum::extract::rejection::JsonRejection;

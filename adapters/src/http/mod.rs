@@ -270,17 +270,18 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     response
 }
 
-/// Bodies are small (`body_bytes`) except a multipart dossier submission, which carries its
-/// documents (`submission_bytes`, each document checked against `upload_bytes` as it is read).
+/// Bodies are small (`body_bytes`) except multipart forms — a dossier submission or a page's
+/// apply and supplement forms — which carry documents (`submission_bytes`, each document checked
+/// against `upload_bytes` as it is read). The pages answer too-large with a page, the API with
+/// problem+json.
 async fn limit_body(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let is_submission = request.method() == axum::http::Method::POST
-        && request.uri().path() == "/api/v1/dossiers"
+    let is_multipart = request.method() == axum::http::Method::POST
         && request
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.starts_with("multipart/form-data"));
-    let limit = if is_submission {
+    let limit = if is_multipart {
         state.limits.submission_bytes
     } else {
         state.limits.body_bytes
@@ -291,6 +292,10 @@ async fn limit_body(State(state): State<AppState>, request: Request, next: Next)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<usize>().ok());
     if declared.is_some_and(|length| length > limit) {
+        if !request.uri().path().starts_with("/api/") {
+            return crate::web::WebError::TooLarge(crate::web::too_large_text(&state.limits))
+                .into_response();
+        }
         return ApiError::TooLarge(format!("the body is larger than {limit} bytes"))
             .into_response();
     }

@@ -152,7 +152,7 @@ pub(super) async fn check(
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     designer(&visitor, "/design")?;
-    let parts = super::Parts::read(multipart).await?;
+    let parts = super::Parts::read(multipart, &state.limits).await?;
     visitor.check_csrf(parts.field("csrf"))?;
     let file = parts
         .files

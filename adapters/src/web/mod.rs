@@ -327,8 +327,19 @@ pub enum WebError {
     BadRequest(String),
     /// Not possible now.
     Conflict(String),
+    /// What was sent is larger than the server takes (413), said in the visitor's words.
+    TooLarge(String),
     /// The server failed.
     Internal(String),
+}
+
+/// What a page says when an upload is too large, with the limits in MB.
+pub fn too_large_text(limits: &crate::http::Limits) -> String {
+    format!(
+        "Tệp gửi lên quá lớn: mỗi giấy tờ tối đa {} MB, cả hồ sơ tối đa {} MB. Vui lòng giảm dung lượng tệp (ví dụ quét với độ phân giải thấp hơn hoặc nén PDF) rồi gửi lại.",
+        limits.upload_bytes / (1024 * 1024),
+        limits.submission_bytes / (1024 * 1024)
+    )
 }
 
 impl From<ApiError> for WebError {
@@ -339,8 +350,8 @@ impl From<ApiError> for WebError {
             ApiError::NotFound(why) => Self::NotFound(why),
             ApiError::Conflict(why) => Self::Conflict(why),
             ApiError::Unavailable(why) | ApiError::Internal(why) => Self::Internal(why),
+            ApiError::TooLarge(why) => Self::TooLarge(why),
             ApiError::BadRequest(why)
-            | ApiError::TooLarge(why)
             | ApiError::UnsupportedType(why)
             | ApiError::Invalid(why, _) => Self::BadRequest(why),
             ApiError::Timeout => Self::Internal("the request took too long".to_owned()),
@@ -367,6 +378,7 @@ impl IntoResponse for WebError {
             Self::NotFound(why) => (StatusCode::NOT_FOUND, why),
             Self::BadRequest(why) => (StatusCode::BAD_REQUEST, why),
             Self::Conflict(why) => (StatusCode::CONFLICT, why),
+            Self::TooLarge(why) => (StatusCode::PAYLOAD_TOO_LARGE, why),
             Self::Internal(why) => {
                 tracing::error!(%why, "a web page failed");
                 (
@@ -390,23 +402,29 @@ pub(super) struct Parts {
 }
 
 impl Parts {
-    /// Reads the whole form (its size is bounded by the router's body limit).
-    pub async fn read(mut multipart: axum::extract::Multipart) -> Result<Self, WebError> {
+    /// Reads the whole form (its size is bounded by the router's body limit); a file larger than
+    /// the per-document limit, or a body over the total, is a Vietnamese 413 page.
+    pub async fn read(
+        mut multipart: axum::extract::Multipart,
+        limits: &crate::http::Limits,
+    ) -> Result<Self, WebError> {
         let mut parts = Self {
             fields: std::collections::BTreeMap::new(),
             files: Vec::new(),
         };
-        while let Some(part) = multipart
-            .next_field()
-            .await
-            .map_err(|error| WebError::BadRequest(error.body_text()))?
-        {
+        let unreadable = |error: axum::extract::multipart::MultipartError| {
+            match crate::http::error::multipart_error(&error) {
+                ApiError::TooLarge(_) => WebError::TooLarge(too_large_text(limits)),
+                _ => WebError::BadRequest(error.body_text()),
+            }
+        };
+        while let Some(part) = multipart.next_field().await.map_err(unreadable)? {
             let name = part.name().unwrap_or_default().to_owned();
             let file_name = part.file_name().map(str::to_owned);
-            let bytes = part
-                .bytes()
-                .await
-                .map_err(|error| WebError::BadRequest(error.body_text()))?;
+            let bytes = part.bytes().await.map_err(unreadable)?;
+            if file_name.is_some() && bytes.len() > limits.upload_bytes {
+                return Err(WebError::TooLarge(too_large_text(limits)));
+            }
             match file_name {
                 Some(file_name) if !bytes.is_empty() => {
                     let field = name.strip_prefix("doc:").unwrap_or(&name).to_owned();

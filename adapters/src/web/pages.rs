@@ -755,7 +755,7 @@ async fn apply(
     let super::Parts {
         fields: typed,
         files,
-    } = super::Parts::read(multipart).await?;
+    } = super::Parts::read(multipart, &state.limits).await?;
     // The CSRF check comes first: nothing of a forged form is stored.
     visitor.check_csrf(typed.get("csrf").map(String::as_str))?;
     let key = typed
@@ -1523,7 +1523,7 @@ async fn supplement(
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
-    let parts = super::Parts::read(multipart).await?;
+    let parts = super::Parts::read(multipart, &state.limits).await?;
     let files = &parts.files;
     visitor.check_csrf(parts.field("csrf"))?;
     let case = api::load_readable(&state, &principal, &code).await?;
