@@ -697,6 +697,7 @@ enum GraphLanguage {
 }
 
 fn main() -> ExitCode {
+    end_quietly_on_a_closed_pipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -705,6 +706,25 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `hoso case show CODE | head`: once the reader has gone, printing fails with EPIPE, and
+/// `println!` panics on it. Every Unix tool just stops there; so does hoso, with no message and
+/// exit status 0 (the reader took what it wanted). Any other panic is reported as before.
+fn end_quietly_on_a_closed_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        report(info);
+    }));
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {

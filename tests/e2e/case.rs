@@ -262,3 +262,21 @@ fn simulate_lists_every_path_with_its_dates() {
         stderr(&output)
     );
 }
+
+/// `hoso … | head`: when the reader closes the pipe early, hoso stops quietly, without a panic.
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .args(["procedure", "schema"])
+        .current_dir(crate::repo())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("hoso starts");
+    // Close the reading end before hoso writes its (larger than a pipe buffer) output.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("hoso ends");
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(!errors.contains("panicked"), "{errors}");
+    assert_eq!(output.status.code(), Some(0), "{errors}");
+}

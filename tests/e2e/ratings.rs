@@ -307,6 +307,38 @@ async fn the_process_control_slip_is_served_to_those_who_may_read_the_dossier() 
             .and_then(|value| value.to_str().ok()),
         Some("image/svg+xml")
     );
+    // Pictures and printable forms served by the API are no place for script.
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert!(
+        header("content-security-policy").starts_with("default-src 'none'"),
+        "{}",
+        header("content-security-policy")
+    );
+    let printable = server
+        .http
+        .get(server.url(&format!("/api/v1/dossiers/{RETURNED}/forms/01?format=html")))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(printable.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        printable
+            .headers()
+            .get("content-security-policy")
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|policy| policy.starts_with("default-src 'none'")),
+        "{:?}",
+        printable.headers()
+    );
     assert!(
         response
             .text()

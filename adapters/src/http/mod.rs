@@ -216,6 +216,7 @@ pub fn router(state: AppState) -> Router {
             )
                 .into_response()
         })
+        .layer(middleware::from_fn(content_headers))
         .layer(middleware::from_fn_with_state(state.clone(), limit_body))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
@@ -267,6 +268,27 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     let took = started.elapsed();
     state.metrics.request(&method, &route, status, took);
     tracing::info!(%method, %route, status, micros = took.as_micros() as u64, "request");
+    response
+}
+
+/// Every answer says `nosniff`; HTML and SVG answered outside the pages (printable forms, the
+/// timeline picture, the payment return page) get the print policy: styles, no script, no frames.
+async fn content_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let renders = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html") || value.starts_with("image/svg"));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if renders && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let (name, value) = crate::web::print_policy();
+        headers.insert(name, value);
+    }
     response
 }
 
