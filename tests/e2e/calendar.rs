@@ -66,10 +66,16 @@ fn draft_prints_a_provisional_file_that_checks_and_refuses_years_out_of_range() 
         ),
         "{text}"
     );
-    // Office hours come from the newest shipped year before it only when it is the year before.
+    // Office hours come from the year before's file, when the folder has one.
     assert!(
         text.contains("hoso's defaults (no file for the year before)"),
         "{text}"
+    );
+    let output = hoso(&["calendar", "draft", "2027"]);
+    assert!(
+        stdout(&output).contains("taken from the 2026 file"),
+        "{}",
+        stdout(&output)
     );
     let folder = std::env::temp_dir().join(format!("hoso-test-draft-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&folder);

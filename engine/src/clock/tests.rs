@@ -1,7 +1,7 @@
 use chrono::{DateTime, Duration, FixedOffset, Timelike};
 use proptest::prelude::*;
 
-use super::{Calendars, ClockError, vietnam};
+use super::{Calendar, Calendars, ClockError, vietnam};
 use crate::procedure::{AfterCutoff, TimeLimit};
 
 fn shipped() -> Calendars {
@@ -391,6 +391,13 @@ fn with_draft_2027() -> Calendars {
 fn a_deadline_is_provisional_exactly_when_it_crosses_a_drafted_year() {
     let calendars = with_draft_2027();
     assert_eq!(calendars.provisional_years(), vec![2027]);
+    assert_eq!(calendars.calendar(2026).map(Calendar::year), Some(2026));
+    assert!(
+        calendars
+            .calendar(2027)
+            .is_some_and(Calendar::is_provisional)
+    );
+    assert!(calendars.calendar(2028).is_none());
     let within_2026 = calendars.provisional_years_between(
         at("2026-12-01T09:00:00+07:00"),
         at("2026-12-31T17:00:00+07:00"),
