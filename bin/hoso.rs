@@ -198,6 +198,13 @@ struct ServeArgs {
     /// Seconds a request may take.
     #[arg(long, env = "HOSO_REQUEST_TIMEOUT", default_value_t = 30)]
     request_timeout: u64,
+    /// Serve /metrics on this separate, private address (e.g. 127.0.0.1:9100) instead of the
+    /// main one. Without it or a token, /metrics answers only callers on this machine.
+    #[arg(long, env = "HOSO_METRICS_BIND")]
+    metrics_bind: Option<String>,
+    /// Let callers that send `Authorization: Bearer TOKEN` read /metrics on the main address.
+    #[arg(long, env = "HOSO_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
     /// Seconds between re-reads of the calendar folder (0: read it only at start).
     #[arg(long, env = "HOSO_CALENDAR_CHECK_INTERVAL", default_value_t = 60)]
     calendar_check_interval: u64,
@@ -865,6 +872,31 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .sms_callback_token
         .clone()
         .filter(|token| token.len() >= 16);
+    state.metrics_access = match (&args.metrics_bind, &args.metrics_token) {
+        (Some(_), _) => hoso_adapters::http::MetricsAccess::Elsewhere,
+        (None, Some(token)) if token.len() >= 16 => {
+            hoso_adapters::http::MetricsAccess::token(token)
+        }
+        (None, Some(_)) => anyhow::bail!(
+            "--metrics-token must be at least 16 characters; make one with `openssl rand -hex 32`"
+        ),
+        (None, None) => hoso_adapters::http::MetricsAccess::Loopback,
+    };
+    if let Some(bind) = &args.metrics_bind {
+        let metrics_listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("binding --metrics-bind {bind}"))?;
+        let address = metrics_listener
+            .local_addr()
+            .context("reading the metrics address")?;
+        tracing::info!(%address, "metrics served on their own address");
+        let metrics = hoso_adapters::http::serve_metrics(metrics_listener, state.clone());
+        tokio::spawn(async move {
+            if let Err(error) = metrics.await {
+                tracing::error!(%error, "the metrics listener stopped");
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .with_context(|| format!("binding {}", args.bind))?;

@@ -775,3 +775,55 @@ async fn a_chunked_body_over_the_limit_is_413() {
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
 }
+
+/// `/metrics` is not for everyone: with a token it asks for it, with a private address it is
+/// served there and not on the public one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_behind_a_token_or_on_their_own_address() {
+    let token = "metrics-token-0123456789";
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "metrics-token",
+        &["--metrics-token", token],
+    ) else {
+        return;
+    };
+    let get = |bearer: Option<&str>, url: String| {
+        let mut request = server.http.get(url);
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        async move {
+            let response = request.send().await.expect("answer");
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap_or_default())
+        }
+    };
+    assert_eq!(get(None, server.url("/metrics")).await.0, 401);
+    assert_eq!(
+        get(Some("wrong-token-0123456789"), server.url("/metrics"))
+            .await
+            .0,
+        401
+    );
+    let (status, text) = get(Some(token), server.url("/metrics")).await;
+    assert_eq!(status, 200);
+    assert!(text.contains("hoso_calendar_days_left"), "{text}");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let private = format!("127.0.0.1:{port}");
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "metrics-bind",
+        &["--metrics-bind", &private],
+    ) else {
+        return;
+    };
+    assert_eq!(get(None, server.url("/metrics")).await.0, 404);
+    let (status, text) = get(None, format!("http://{private}/metrics")).await;
+    assert_eq!(status, 200);
+    assert!(text.contains("hoso_http_requests_total"), "{text}");
+}

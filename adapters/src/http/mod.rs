@@ -95,6 +95,49 @@ pub struct AppState {
     /// Mark the web pages' cookies Secure: on unless the server listens on loopback only
     /// (a browser sends Secure cookies over plain HTTP to loopback, never to other hosts).
     pub secure_cookies: bool,
+    /// Who may read `/metrics` on this listener.
+    pub metrics_access: MetricsAccess,
+}
+
+/// Who may read `/metrics`: it tells an outsider the routes, the load and the backlog, so it is
+/// never open to everyone.
+#[derive(Clone, Default)]
+pub enum MetricsAccess {
+    /// Callers on this machine (loopback) only: a Prometheus agent beside the server.
+    #[default]
+    Loopback,
+    /// Callers that send `Authorization: Bearer <token>`; the SHA-256 of the token is kept.
+    Token([u8; 32]),
+    /// Served on a separate, private address (`--metrics-bind`); not on this listener.
+    Elsewhere,
+    /// Anyone who reaches the listener: only the private metrics listener itself.
+    Open,
+}
+
+impl MetricsAccess {
+    /// Token access, keeping only the token's hash.
+    pub fn token(token: &str) -> Self {
+        Self::Token(Sha256::digest(token.as_bytes()).into())
+    }
+
+    /// Whether a request from `peer` with this `Authorization` header may read the metrics.
+    pub fn allows(&self, peer: Option<std::net::IpAddr>, authorization: Option<&str>) -> bool {
+        match self {
+            Self::Open => true,
+            Self::Elsewhere => false,
+            Self::Loopback => peer.is_some_and(|peer| peer.is_loopback()),
+            Self::Token(expected) => authorization
+                .and_then(|value| value.strip_prefix("Bearer "))
+                .is_some_and(|token| {
+                    let sent: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+                    // Equal-length hashes compared without an early exit.
+                    sent.iter()
+                        .zip(expected)
+                        .fold(0_u8, |diff, (a, b)| diff | (a ^ b))
+                        == 0
+                }),
+        }
+    }
 }
 
 impl AppState {
@@ -121,6 +164,7 @@ impl AppState {
             sms_callback_token: None,
             indicator_settings: None,
             secure_cookies: true,
+            metrics_access: MetricsAccess::default(),
         }
     }
 
@@ -240,7 +284,26 @@ async fn readyz(State(state): State<AppState>) -> Result<axum::Json<serde_json::
     ))
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+async fn metrics(State(state): State<AppState>, request: Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip());
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    if !state.metrics_access.allows(peer, authorization) {
+        return match state.metrics_access {
+            MetricsAccess::Token(_) => ApiError::Unauthorized(
+                "send Authorization: Bearer <the metrics token> (--metrics-token)".to_owned(),
+            )
+            .into_response(),
+            _ => {
+                ApiError::NotFound("no such resource; see /openapi.json".to_owned()).into_response()
+            }
+        };
+    }
     let backlog = state.service.store().outbox_backlog().await.ok();
     (
         [(
@@ -357,6 +420,18 @@ async fn rate_limit(State(state): State<AppState>, request: Request, next: Next)
     }
 }
 
+/// Serves `/metrics` alone on a private listener (`--metrics-bind`), open to whoever reaches it.
+pub fn serve_metrics(
+    listener: TcpListener,
+    mut state: AppState,
+) -> impl Future<Output = std::io::Result<()>> + Send {
+    state.metrics_access = MetricsAccess::Open;
+    let app = Router::new()
+        .route("/metrics", axum::routing::get(metrics))
+        .with_state(state);
+    async move { axum::serve(listener, app).await }
+}
+
 /// Serves until `shutdown` completes, then finishes the requests in flight.
 pub async fn serve(
     listener: TcpListener,
@@ -369,4 +444,32 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MetricsAccess;
+
+    #[test]
+    fn metrics_answer_only_this_machine_unless_a_token_or_a_private_address_is_set() {
+        let local: std::net::IpAddr = "127.0.0.1".parse().expect("address");
+        let remote: std::net::IpAddr = "203.0.113.7".parse().expect("address");
+        let loopback = MetricsAccess::Loopback;
+        assert!(loopback.allows(Some(local), None));
+        assert!(loopback.allows(Some("::1".parse().expect("address")), None));
+        assert!(!loopback.allows(Some(remote), None));
+        assert!(!loopback.allows(None, None));
+
+        let token = MetricsAccess::token("a-long-metrics-token");
+        assert!(token.allows(Some(remote), Some("Bearer a-long-metrics-token")));
+        assert!(
+            !token.allows(Some(local), None),
+            "the token is asked of everyone"
+        );
+        assert!(!token.allows(Some(remote), Some("Bearer a-long-metrics-tokem")));
+        assert!(!token.allows(Some(remote), Some("a-long-metrics-token")));
+
+        assert!(!MetricsAccess::Elsewhere.allows(Some(local), None));
+        assert!(MetricsAccess::Open.allows(Some(remote), None));
+    }
 }
