@@ -169,6 +169,12 @@ pub(crate) async fn check_dossier(
         });
     }
     let count = events.len() as u64;
+    if let Some(finding) = record_against_events(store, stored_code, &events).await? {
+        return Ok(DossierCheck {
+            hashes,
+            finding: Some(finding),
+        });
+    }
     let finding = match store.load(&code).await {
         Err(error) => finding(0, format!("the dossier's record cannot be read: {error}")),
         Ok(None) => finding(1, "events exist but the dossier has no record".to_owned()),
@@ -200,6 +206,73 @@ pub(crate) async fn check_dossier(
         Ok(Some(_)) => None,
     };
     Ok(DossierCheck { hashes, finding })
+}
+
+/// The dossier's record — every stored column and the stored state — against the state its events
+/// replay to. Access checks read the record (it is fast), so an edit there (another citizen's ID
+/// in `applicant_id`) must not pass as intact. A record that counts more or fewer events than
+/// are stored is left to the count checks, which name the added or removed events.
+async fn record_against_events(
+    store: &AnyStore,
+    stored_code: &str,
+    events: &[Event],
+) -> Result<Option<Finding>, StoreError> {
+    let Some(row) = store.record_row(stored_code).await? else {
+        return Ok(None);
+    };
+    if u64::try_from(row.version).ok() != Some(events.len() as u64) {
+        return Ok(None);
+    }
+    let finding = |why: String| {
+        Some(Finding {
+            dossier: stored_code.to_owned(),
+            seq: 0,
+            why,
+        })
+    };
+    let rebuilt = match hoso_engine::case::replay(events) {
+        Ok(Some(rebuilt)) => rebuilt,
+        Ok(None) => return Ok(None),
+        Err(error) => return Ok(finding(format!("the events do not replay: {error}"))),
+    };
+    let expected = crate::store::rows::ProjectionRow::of(&rebuilt, None)?;
+    let mut differences: Vec<String> = row
+        .differences(&expected)
+        .into_iter()
+        .map(|(column, stored, wanted)| {
+            format!("column {column} holds {stored:?} but the events say {wanted:?}")
+        })
+        .collect();
+    match crate::store::rows::parse_state(&row.state) {
+        Ok(stored) if stored == rebuilt => {}
+        Ok(stored) => {
+            let stored = serde_json::to_value(&stored).unwrap_or_default();
+            let wanted = serde_json::to_value(&rebuilt).unwrap_or_default();
+            let fields: Vec<String> = wanted
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(key, value)| stored.get(key.as_str()) != Some(*value))
+                .map(|(key, _)| key.clone())
+                .collect();
+            differences.push(format!(
+                "the stored state differs from the events in {}",
+                if fields.is_empty() {
+                    "its fields".to_owned()
+                } else {
+                    fields.join(", ")
+                }
+            ));
+        }
+        Err(error) => differences.push(format!("the stored state cannot be read: {error}")),
+    }
+    if differences.is_empty() {
+        return Ok(None);
+    }
+    Ok(finding(format!(
+        "the dossier's record was edited outside hoso: {}",
+        differences.join("; ")
+    )))
 }
 
 /// Checks every dossier (or one) and every checkpoint, calling `progress(done, total)` as it goes.

@@ -219,8 +219,9 @@ fn every_edit_to_the_event_rows_is_caught_on_postgres() {
     });
 }
 
-/// The forger rewrites event 2 and recomputes every hash after it and the dossier's record: the
-/// chains verify on their own, and only a checkpoint taken earlier tells.
+/// The forger rewrites event 2, recomputes every hash after it and rewrites the dossier's record
+/// to match: the chains and the records verify on their own, and only a checkpoint taken earlier
+/// tells.
 fn a_recomputed_rewrite_is_caught_by_an_earlier_checkpoint(database: &TestDatabase) {
     let (code, _) = populated(database);
     let folder = std::env::temp_dir().join(format!("hoso-audit-{}", uuid::Uuid::now_v7().simple()));
@@ -279,8 +280,18 @@ fn a_recomputed_rewrite_is_caught_by_an_earlier_checkpoint(database: &TestDataba
             )
         })
         .collect();
-    let new_last = &forged.last().expect("events").hash;
-    statements.push(format!("UPDATE dossiers SET state = replace(state, '{old_last}', '{new_last}') WHERE code = '{code}'"));
+    // A careful forger also rewrites the record as the forged events replay, so the record
+    // agrees with its chain.
+    let replayed = hoso_engine::case::replay(&forged)
+        .expect("the forged events replay")
+        .expect("a dossier");
+    assert_ne!(replayed.last_hash, old_last);
+    let state = serde_json::to_string(&replayed)
+        .expect("state")
+        .replace('\'', "''");
+    statements.push(format!(
+        "UPDATE dossiers SET state = '{state}' WHERE code = '{code}'"
+    ));
     tamper(&database.url, &statements);
 
     let (status, report) = verify(database, &[]);
@@ -567,4 +578,63 @@ async fn the_server_signs_checkpoints_periodically_and_refuses_a_bad_key() {
         crate::stderr(&output)
     );
     let _ = std::fs::remove_dir_all(&folder);
+}
+
+/// Someone edits the dossier's record, not its events: another citizen's ID in `applicant_id`
+/// (which access checks read), or in the stored state. The audit replays the events and names
+/// the dossier and the column or field.
+fn record_edits_are_caught_on(fresh: impl Fn() -> TestDatabase) {
+    let probe = fresh();
+    let (code, _) = populated(&probe);
+    drop(probe);
+    let edits = [
+        (
+            format!("UPDATE dossiers SET applicant_id = '001090000099' WHERE code = '{code}'"),
+            "column applicant_id holds \"001090000099\" but the events say",
+        ),
+        (
+            format!(
+                "UPDATE dossiers SET state = replace(state, '\"citizen_id\":\"', '\"citizen_id\":\"9') WHERE code = '{code}'"
+            ),
+            "the stored state differs from the events in applicant",
+        ),
+        (
+            format!("UPDATE dossiers SET status = 10 WHERE code = '{code}'"),
+            "column status holds \"10\"",
+        ),
+    ];
+    for (statement, expected) in edits {
+        let database = fresh();
+        populated(&database);
+        tamper(&database.url, std::slice::from_ref(&statement));
+        let (status, report) = verify(&database, &[]);
+        assert_eq!(status, 1, "{statement}: the audit fails\n{report}");
+        assert!(
+            report.contains(&format!("dossier {code}:"))
+                && report.contains("the dossier's record was edited outside hoso")
+                && report.contains(expected),
+            "{statement}: expected {expected:?} in\n{report}"
+        );
+    }
+}
+
+#[test]
+fn edits_to_the_dossier_record_are_caught_on_sqlite() {
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    record_edits_are_caught_on(|| {
+        TestDatabase::sqlite(&format!(
+            "audit-record-{}",
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ))
+    });
+}
+
+#[test]
+fn edits_to_the_dossier_record_are_caught_on_postgres() {
+    if TestDatabase::postgres().is_none() {
+        return;
+    }
+    record_edits_are_caught_on(|| {
+        TestDatabase::postgres().expect("PostgreSQL was available a moment ago")
+    });
 }

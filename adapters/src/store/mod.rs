@@ -7,7 +7,7 @@
 
 mod group;
 mod postgres;
-mod rows;
+pub(crate) mod rows;
 mod sqlite;
 
 use chrono::{DateTime, Utc};
@@ -291,6 +291,14 @@ impl AnyStore {
     /// Whether the dossier has been rated.
     pub async fn rating_exists(&self, code: &str) -> Result<bool, StoreError> {
         delegate!(self, store => store.rating_exists(code))
+    }
+
+    /// A dossier's record row as stored.
+    pub(crate) async fn record_row(
+        &self,
+        code: &str,
+    ) -> Result<Option<rows::RecordRow>, StoreError> {
+        delegate!(self, store => store.record_row(code))
     }
 
     /// Records a calendars version (its years as JSON), once; the first record keeps its time.
@@ -1017,6 +1025,18 @@ macro_rules! store_impl {
                     .fetch_all(&self.pool)
                     .await
                     .map_err($crate::store::unavailable)
+            }
+
+            /// A dossier's record row as stored, for the auditor's comparison with its events.
+            pub(crate) async fn record_row(&self, code: &str) -> Result<Option<$crate::store::rows::RecordRow>, hoso_engine::ports::StoreError> {
+                sqlx::query_as(
+                    "SELECT code, procedure_code, procedure_version, receiving_unit, unit, status, step, applicant_id, applicant_name, \
+                     appointment_at, step_due_at, urgency_at, submitted_at, version, state FROM dossiers WHERE code = $1",
+                )
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)
             }
 
             /// Records a calendars version and its years, once.

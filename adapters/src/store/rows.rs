@@ -157,6 +157,107 @@ impl SummaryRow {
     }
 }
 
+/// A `dossiers` row as stored, every column an auditor compares with the replayed events (not
+/// the inbox hints `attention_*` nor `updated_at`).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct RecordRow {
+    pub(crate) code: String,
+    pub(crate) procedure_code: String,
+    pub(crate) procedure_version: i64,
+    pub(crate) receiving_unit: String,
+    pub(crate) unit: String,
+    pub(crate) status: i64,
+    pub(crate) step: Option<String>,
+    pub(crate) applicant_id: String,
+    pub(crate) applicant_name: String,
+    pub(crate) appointment_at: Option<i64>,
+    pub(crate) step_due_at: Option<i64>,
+    pub(crate) urgency_at: Option<i64>,
+    pub(crate) submitted_at: i64,
+    pub(crate) version: i64,
+    pub(crate) state: String,
+}
+
+impl RecordRow {
+    /// The columns that differ from what `expected` (derived from the replayed events) holds,
+    /// by name, with the stored and the expected value.
+    pub(crate) fn differences(
+        &self,
+        expected: &ProjectionRow,
+    ) -> Vec<(&'static str, String, String)> {
+        let mut differences = Vec::new();
+        let mut compare = |name: &'static str, stored: String, wanted: String| {
+            if stored != wanted {
+                differences.push((name, stored, wanted));
+            }
+        };
+        let show = |value: &Option<i64>| value.map_or_else(|| "NULL".to_owned(), |v| v.to_string());
+        compare("code", self.code.clone(), expected.code.clone());
+        compare(
+            "procedure_code",
+            self.procedure_code.clone(),
+            expected.procedure_code.clone(),
+        );
+        compare(
+            "procedure_version",
+            self.procedure_version.to_string(),
+            expected.procedure_version.to_string(),
+        );
+        compare(
+            "receiving_unit",
+            self.receiving_unit.clone(),
+            expected.receiving_unit.clone(),
+        );
+        compare("unit", self.unit.clone(), expected.unit.clone());
+        compare(
+            "status",
+            self.status.to_string(),
+            expected.status.to_string(),
+        );
+        compare(
+            "step",
+            self.step.clone().unwrap_or_default(),
+            expected.step.clone().unwrap_or_default(),
+        );
+        compare(
+            "applicant_id",
+            self.applicant_id.clone(),
+            expected.applicant_id.clone(),
+        );
+        compare(
+            "applicant_name",
+            self.applicant_name.clone(),
+            expected.applicant_name.clone(),
+        );
+        compare(
+            "appointment_at",
+            show(&self.appointment_at),
+            show(&expected.appointment_at),
+        );
+        compare(
+            "step_due_at",
+            show(&self.step_due_at),
+            show(&expected.step_due_at),
+        );
+        compare(
+            "urgency_at",
+            show(&self.urgency_at),
+            show(&expected.urgency_at),
+        );
+        compare(
+            "submitted_at",
+            self.submitted_at.to_string(),
+            expected.submitted_at.to_string(),
+        );
+        compare(
+            "version",
+            self.version.to_string(),
+            expected.version.to_string(),
+        );
+        differences
+    }
+}
+
 /// Values of a `dossiers` row derived from a state.
 pub(crate) struct ProjectionRow {
     pub(crate) code: String,
