@@ -967,6 +967,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             },
         ))
     });
+    let (stop_sweeper, sweeper_stopped) = tokio::sync::oneshot::channel::<()>();
+    let sweeper = tokio::spawn(hoso_adapters::documents::run_sweeper(
+        state.documents.clone(),
+        std::sync::Arc::clone(&service),
+        std::time::Duration::from_secs(3600),
+        async move {
+            let _ = sweeper_stopped.await;
+        },
+    ));
     let (stop_calendars, calendars_stopped) = tokio::sync::oneshot::channel::<()>();
     let calendar_watch = tokio::spawn(calendars::watch(
         std::sync::Arc::clone(&service),
@@ -1001,6 +1010,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .context("serving HTTP")?;
     let _ = stop_calendars.send(());
     let _ = calendar_watch.await;
+    let _ = stop_sweeper.send(());
+    let _ = sweeper.await;
     let _ = stop_timers.send(());
     let _ = stop_checkpoints.send(());
     if let Some(checkpoints) = checkpoints {

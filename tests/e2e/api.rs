@@ -827,3 +827,65 @@ async fn metrics_are_behind_a_token_or_on_their_own_address() {
     assert_eq!(status, 200);
     assert!(text.contains("hoso_http_requests_total"), "{text}");
 }
+
+fn files_under(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(folder) {
+        for entry in entries.flatten() {
+            if entry.path().is_dir() {
+                found.extend(files_under(&entry.path()));
+            } else {
+                found.push(entry.path());
+            }
+        }
+    }
+    found
+}
+
+/// A refused submission's uploads do not stay on disk; an accepted one's do, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_submissions_leave_no_uploaded_file_behind() {
+    let Some(server) = Server::start(Backend::Sqlite, "staging", &[]) else {
+        return;
+    };
+    let citizen = server.citizen(CITIZEN);
+    let documents = server.data_dir().join("documents");
+    let mut scan = b"%PDF-1.4\n".to_vec();
+    scan.resize(2 * 1024 * 1024, b'a');
+    let mut invalid = birth_submission();
+    invalid["form"]["ngay_sinh"] = json!("hôm qua");
+    let (status, body) = submit_multipart(
+        &server,
+        &citizen,
+        "staging-1",
+        &invalid,
+        &[("to_khai", &scan)],
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let mut other = birth_submission();
+    other["procedure"] = json!("9.999999");
+    let (status, body) = submit_multipart(
+        &server,
+        &citizen,
+        "staging-2",
+        &other,
+        &[("to_khai", &scan)],
+    )
+    .await;
+    assert!((400..500).contains(&status), "{status} {body}");
+    assert_eq!(files_under(&documents), Vec::<std::path::PathBuf>::new());
+
+    let (status, body) = submit_multipart(
+        &server,
+        &citizen,
+        "staging-3",
+        &birth_submission(),
+        &[("to_khai", &scan)],
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let kept = files_under(&documents);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(!kept[0].starts_with(documents.join("staging")), "{kept:?}");
+}

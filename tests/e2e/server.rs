@@ -158,6 +158,11 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// The server's `--data-dir` (uploaded documents live under `documents/`).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
     /// Stops the server with SIGTERM and returns whether it exited cleanly.
     pub fn stop(&mut self) -> bool {
         let _ = Command::new("kill")

@@ -21,7 +21,7 @@ use super::AppState;
 use super::auth::Principal;
 use super::error::{ApiError, FieldError, Problem};
 use crate::access::UserKind;
-use crate::documents::DocumentType;
+use crate::documents::{DocumentType, Staged};
 
 /// JSON request bodies, with rejections as problem+json.
 #[derive(FromRequest)]
@@ -521,7 +521,7 @@ pub(crate) async fn claim_command_id(
 async fn read_submission(
     state: &AppState,
     request: Request,
-) -> Result<(SubmitRequest, Vec<DocumentRef>), ApiError> {
+) -> Result<(SubmitRequest, Vec<DocumentRef>, Vec<Staged>), ApiError> {
     let is_multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -529,13 +529,15 @@ async fn read_submission(
         .is_some_and(|value| value.starts_with("multipart/form-data"));
     if !is_multipart {
         let ApiJson(submission) = ApiJson::<SubmitRequest>::from_request(request, &()).await?;
-        return Ok((submission, Vec::new()));
+        return Ok((submission, Vec::new(), Vec::new()));
     }
     let mut multipart = Multipart::from_request(request, &())
         .await
         .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
     let mut submission = None;
     let mut uploads = Vec::new();
+    // Removed when dropped: a refused or failed submission leaves no file behind.
+    let mut staged_files = Vec::new();
     while let Some(field) = multipart
         .next_field()
         .await
@@ -565,11 +567,11 @@ async fn read_submission(
                 "document `{name}` is not a PDF, PNG or JPEG (checked by its content)"
             )));
         }
-        let sha256 = state
+        let staged = state
             .documents
-            .put(&bytes)
+            .stage(&bytes)
             .await
-            .map_err(|error| ApiError::Internal(format!("storing an upload: {error}")))?;
+            .map_err(storing_failed)?;
         uploads.push(DocumentRef {
             component: name,
             name: file_name
@@ -577,11 +579,12 @@ async fn read_submission(
                 .chars()
                 .take(200)
                 .collect(),
-            sha256: Some(sha256),
+            sha256: Some(staged.sha256().to_owned()),
             size: Some(bytes.len() as u64),
             provenance: Provenance::Upload,
             reference: None,
         });
+        staged_files.push(staged);
     }
     let submission = submission.ok_or_else(|| {
         ApiError::field(
@@ -589,7 +592,27 @@ async fn read_submission(
             "a multipart submission needs a `submission` part with the JSON body",
         )
     })?;
-    Ok((submission, uploads))
+    Ok((submission, uploads, staged_files))
+}
+
+/// Storing an upload failed: a full disk is 503 (try later), anything else a server error.
+pub(crate) fn storing_failed(error: std::io::Error) -> ApiError {
+    if crate::documents::is_disk_full(&error) {
+        ApiError::Unavailable(
+            "the server's disk is full and cannot keep the document now; try again later"
+                .to_owned(),
+        )
+    } else {
+        ApiError::Internal(format!("storing an upload: {error}"))
+    }
+}
+
+/// Moves the uploads of a committed command to their place.
+pub(crate) async fn keep_uploads(staged: Vec<Staged>) -> Result<(), ApiError> {
+    for staged in staged {
+        staged.keep().await.map_err(storing_failed)?;
+    }
+    Ok(())
 }
 
 fn parse_channel(text: &str) -> Result<ChannelKind, ApiError> {
@@ -670,7 +693,7 @@ pub async fn submit_dossier(
 ) -> Result<(StatusCode, axum::Json<DossierView>), ApiError> {
     let actor = require_actor(&principal)?;
     let key = idempotency_key(request.headers())?;
-    let (body, uploads) = read_submission(&state, request).await?;
+    let (body, uploads, staged) = read_submission(&state, request).await?;
     let mut hasher = Sha256::new();
     hasher
         .update(serde_json::to_vec(&body).map_err(|error| ApiError::Internal(error.to_string()))?);
@@ -698,6 +721,7 @@ pub async fn submit_dossier(
             command,
         })
         .await?;
+    keep_uploads(staged).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(view(&state, &executed.case, Some(&actor))?),

@@ -293,6 +293,11 @@ impl AnyStore {
         delegate!(self, store => store.rating_exists(code))
     }
 
+    /// Whether some event names a document by this SHA-256.
+    pub async fn document_referenced(&self, sha256: &str) -> Result<bool, StoreError> {
+        delegate!(self, store => store.document_referenced(sha256))
+    }
+
     /// A dossier's record row as stored.
     pub(crate) async fn record_row(
         &self,
@@ -1025,6 +1030,17 @@ macro_rules! store_impl {
                     .fetch_all(&self.pool)
                     .await
                     .map_err($crate::store::unavailable)
+            }
+
+            /// Whether some event names a document by this SHA-256 (a scan: only for the rare
+            /// upload a crash left staged).
+            pub async fn document_referenced(&self, sha256: &str) -> Result<bool, hoso_engine::ports::StoreError> {
+                let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM events WHERE payload LIKE $1 LIMIT 1")
+                    .bind(format!("%\"{sha256}\"%"))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(found.is_some())
             }
 
             /// A dossier's record row as stored, for the auditor's comparison with its events.

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use super::{Lang, Visitor, WebError, Words, encode, local_path, page, print_policy};
 use crate::access::UserKind;
-use crate::documents::DocumentType;
+use crate::documents::{DocumentType, Staged};
 use crate::http::AppState;
 use crate::http::api::{self, ActionRequest, ApplicantBody, SubmitRequest};
 use crate::http::error::ApiError;
@@ -859,8 +859,11 @@ async fn apply(
     }
 
     let mut uploads = Vec::new();
+    let mut staged = Vec::new();
     for (component, file_name, bytes) in &files {
-        uploads.push(store_upload(&state, component, file_name, bytes).await?);
+        let (document, file) = stage_upload(&state, component, file_name, bytes).await?;
+        uploads.push(document);
+        staged.push(file);
     }
     let optional = |name: &str| {
         typed
@@ -926,9 +929,13 @@ async fn apply(
         })
         .await;
     match executed {
-        Ok(executed) => Ok(
-            Redirect::to(&format!("/dossiers/{}?submitted=1", executed.case.code)).into_response(),
-        ),
+        Ok(executed) => {
+            api::keep_uploads(staged).await?;
+            Ok(
+                Redirect::to(&format!("/dossiers/{}?submitted=1", executed.case.code))
+                    .into_response(),
+            )
+        }
         Err(ServiceError::Rejected(Rejection::Invalid(problems))) => {
             for problem in problems {
                 let target = problem.pointer.strip_prefix("/form/").and_then(|id| {
@@ -1379,26 +1386,28 @@ async fn dossier_page(
     Ok(render(&state, &visitor, StatusCode::OK, &template))
 }
 
-/// Keeps an uploaded file (checked by the caller) in the document store.
-async fn store_upload(
+/// Stages an uploaded file (checked by the caller) until its command commits; dropped, the
+/// staged file is removed.
+async fn stage_upload(
     state: &AppState,
     component: &str,
     file_name: &str,
     bytes: &[u8],
-) -> Result<DocumentRef, WebError> {
-    let sha256 = state
+) -> Result<(DocumentRef, Staged), WebError> {
+    let staged = state
         .documents
-        .put(bytes)
+        .stage(bytes)
         .await
-        .map_err(|error| WebError::Internal(format!("storing an upload: {error}")))?;
-    Ok(DocumentRef {
+        .map_err(api::storing_failed)?;
+    let document = DocumentRef {
         component: component.to_owned(),
         name: file_name.chars().take(200).collect(),
-        sha256: Some(sha256),
+        sha256: Some(staged.sha256().to_owned()),
         size: Some(bytes.len() as u64),
         provenance: Provenance::Upload,
         reference: None,
-    })
+    };
+    Ok((document, staged))
 }
 
 /// A form posted from a dossier page by a signed-in visitor, its CSRF value checked.
@@ -1529,6 +1538,7 @@ async fn supplement(
     let case = api::load_readable(&state, &principal, &code).await?;
     let actor = api::require_actor(&principal)?;
     let mut documents = Vec::new();
+    let mut staged = Vec::new();
     let mut problems = Vec::new();
     for (component, file_name, bytes) in files {
         if bytes.len() > state.limits.upload_bytes || DocumentType::sniff(bytes).is_none() {
@@ -1538,10 +1548,12 @@ async fn supplement(
             ));
             continue;
         }
-        documents.push(store_upload(&state, component, file_name, bytes).await?);
+        let (document, file) = stage_upload(&state, component, file_name, bytes).await?;
+        documents.push(document);
+        staged.push(file);
     }
     let outcome = if problems.is_empty() {
-        state
+        match state
             .execute(CommandRequest {
                 command_id: uuid::Uuid::now_v7().to_string(),
                 actor,
@@ -1553,8 +1565,10 @@ async fn supplement(
                 },
             })
             .await
-            .map(|_| ())
-            .map_err(ApiError::from)
+        {
+            Ok(_) => api::keep_uploads(staged).await,
+            Err(error) => Err(ApiError::from(error)),
+        }
     } else {
         Err(ApiError::BadRequest(problems.join("; ")))
     };
