@@ -235,25 +235,25 @@ fn national_day_companion(
 ) -> (NaiveDate, String) {
     let before = national_day - Duration::days(1);
     let after = national_day + Duration::days(1);
-    let score = |day: NaiveDate| {
-        let working = !is_rest(day);
-        let bridges = is_rest(day - Duration::days(1)) || is_rest(day + Duration::days(1));
-        (working, bridges)
-    };
-    let chosen = if score(after) > score(before) {
-        after
+    // The day after wins when it is worked and joins 2/9 to the rest after it (2/9 a Thursday),
+    // or when the day before is no working day at all (2/9 a Monday or a Sunday).
+    let after_bridges = !is_rest(after) && is_rest(after + Duration::days(1));
+    let (chosen, why) = if after_bridges {
+        (after, "a working day joining 2/9 to the weekly rest")
+    } else if is_rest(before) && !is_rest(after) {
+        (after, "a working day (the day before is the weekly rest)")
+    } else if is_rest(before - Duration::days(1)) {
+        (before, "a working day joining the weekly rest to 2/9")
     } else {
-        before
+        (
+            before,
+            "the day before, when neither side joins the weekly rest",
+        )
     };
     let note = format!(
-        "CHOICE (art. 112.3): {} ({}), a working day{}",
+        "CHOICE (art. 112.3): {} ({}), {why}",
         short(chosen),
         weekday_vi(chosen),
-        if score(chosen).1 {
-            " next to the weekly rest"
-        } else {
-            "; the day before when neither side bridges"
-        }
     );
     (chosen, note)
 }
@@ -542,6 +542,29 @@ mod tests {
         assert!(text.contains("2 days before mùng 1 and 3 after"), "{text}");
         assert!(
             text.contains("Mùng 1 Tết Đinh Mùi: 06/02/2027 (Thứ Bảy)"),
+            "{text}"
+        );
+        assert!(text.contains("# Thứ Năm – Thứ Hai; CHOICE"), "{text}");
+        assert!(
+            text.contains("03/09/2027 (Thứ Sáu), a working day joining 2/9 to the weekly rest"),
+            "{text}"
+        );
+        // 2/9/2026 is a Wednesday: neither side joins the weekend, the day before is taken.
+        let text = draft_calendar(2026, None).expect("a draft");
+        assert!(
+            text.contains("01/09/2026 (Thứ Ba), the day before, when neither side joins"),
+            "{text}"
+        );
+        // 2/9/2024 is a Monday: Sunday before it is no working day, so Tuesday 3/9.
+        let text = draft_calendar(2024, None).expect("a draft");
+        assert!(
+            text.contains("03/09/2024 (Thứ Ba), a working day (the day before is the weekly rest)"),
+            "{text}"
+        );
+        // 2/9/2025 is a Tuesday: Monday 1/9 joins the weekend to it.
+        let text = draft_calendar(2025, None).expect("a draft");
+        assert!(
+            text.contains("01/09/2025 (Thứ Hai), a working day joining the weekly rest to 2/9"),
             "{text}"
         );
     }

@@ -393,6 +393,11 @@ fn a_deadline_is_provisional_exactly_when_it_crosses_a_drafted_year() {
     assert_eq!(calendars.provisional_years(), vec![2027]);
     assert_eq!(calendars.calendar(2026).map(Calendar::year), Some(2026));
     assert!(
+        !calendars
+            .calendar(2026)
+            .is_some_and(Calendar::is_provisional)
+    );
+    assert!(
         calendars
             .calendar(2027)
             .is_some_and(Calendar::is_provisional)
