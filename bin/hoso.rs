@@ -539,6 +539,12 @@ enum OutboxCommand {
 
 #[derive(Debug, Subcommand)]
 enum PaymentsCommand {
+    /// List payments the gateway took that no dossier could take (more than was due, or the
+    /// dossier had closed): each is owed back to the applicant.
+    Refunds {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Ask VNPAY about payments still pending (their IPN may have been lost) and settle them.
     Reconcile {
         /// Only attempts older than this many minutes.
@@ -772,6 +778,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             vnpay,
             store,
         }) => block_on(reconcile(older_than_minutes, vnpay, store)),
+        Command::Payments(PaymentsCommand::Refunds { store }) => block_on(refunds(store)),
     }
 }
 
@@ -1389,6 +1396,27 @@ async fn run_outbox(command: OutboxCommand) -> anyhow::Result<ExitCode> {
             "queued again"
         },
         executed.case.version
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn refunds(store: StoreArgs) -> anyhow::Result<ExitCode> {
+    let service = open(&store.settings()).await?;
+    let due = service.store().payments_in("refund_due").await?;
+    for record in &due {
+        println!(
+            "{}  {}  {} đồng  {}  {}",
+            record.txn_ref,
+            record.case_code,
+            record.amount,
+            record.gateway,
+            hoso_engine::case::format_instant(record.created_at)
+        );
+    }
+    println!(
+        "{} payment(s) to refund, {} đồng in all",
+        due.len(),
+        due.iter().map(|record| record.amount).sum::<u64>()
     );
     Ok(ExitCode::SUCCESS)
 }

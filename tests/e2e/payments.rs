@@ -92,6 +92,17 @@ async fn start_payment(
 
 /// The IPN VNPAY would send, signed with `secret`.
 pub(crate) fn ipn(txn_ref: &str, amount_x100: &str, response_code: &str, secret: &str) -> String {
+    ipn_for("HOSOTEST", txn_ref, amount_x100, response_code, secret)
+}
+
+/// The IPN for a terminal (`vnp_TmnCode`), signed with `secret`.
+fn ipn_for(
+    terminal: &str,
+    txn_ref: &str,
+    amount_x100: &str,
+    response_code: &str,
+    secret: &str,
+) -> String {
     let mut params: BTreeMap<String, String> = [
         ("vnp_Amount", amount_x100),
         ("vnp_BankCode", "NCB"),
@@ -99,7 +110,7 @@ pub(crate) fn ipn(txn_ref: &str, amount_x100: &str, response_code: &str, secret:
         ("vnp_OrderInfo", "Thanh toan phi le phi"),
         ("vnp_PayDate", "20261129100000"),
         ("vnp_ResponseCode", response_code),
-        ("vnp_TmnCode", "HOSOTEST"),
+        ("vnp_TmnCode", terminal),
         ("vnp_TransactionNo", "14422574"),
         ("vnp_TransactionStatus", response_code),
         ("vnp_TxnRef", txn_ref),
@@ -341,4 +352,69 @@ async fn reconciliation_settles_a_payment_whose_ipn_was_lost() {
         send_ipn(&server, &ipn(&txn_ref, "1600000", "00", SECRET)).await,
         "02"
     );
+}
+
+/// A second payment page for the same fee gets the first attempt again; if two attempts are paid
+/// all the same (two starts racing), the second is a refund due, never a second payment; an IPN
+/// for another merchant's terminal is not an order of ours.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fee_is_paid_once_and_what_is_paid_beyond_it_is_a_refund_due() {
+    let Some((server, citizen, code)) =
+        owing_dossier("vnpay-twice", "http://127.0.0.1:9/unused").await
+    else {
+        return;
+    };
+    let (first, _) = start_payment(&server, &citizen, &code).await;
+    let again = server
+        .http
+        .post(server.url(&format!("/api/v1/dossiers/{code}/payments/vnpay")))
+        .bearer_auth(&citizen)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(again.status().as_u16(), 200, "the open attempt, again");
+    let again: Value = again.json().await.expect("json");
+    assert_eq!(again["txn_ref"], first.as_str());
+
+    // Two starts that raced each created an attempt.
+    let second = "261130RACE000001";
+    crate::audit::tamper(
+        &server.database.url,
+        &[format!(
+            "INSERT INTO payments (txn_ref, case_code, gateway, amount, state, create_date, created_at, updated_at) \
+             VALUES ('{second}', '{code}', 'vnpay', 16000, 'pending', '20261130090000', 0, 0)"
+        )],
+    );
+    assert_eq!(
+        send_ipn(
+            &server,
+            &ipn_for("OTHERTMN", &first, "1600000", "00", SECRET)
+        )
+        .await,
+        "01",
+        "signed, but for another terminal"
+    );
+    assert_eq!(dossier(&server, &citizen, &code).await["fees_paid"], 0);
+    assert_eq!(
+        send_ipn(&server, &ipn(&first, "1600000", "00", SECRET)).await,
+        "00"
+    );
+    assert_eq!(
+        send_ipn(&server, &ipn(second, "1600000", "00", SECRET)).await,
+        "00"
+    );
+    let paid = dossier(&server, &citizen, &code).await;
+    assert_eq!(
+        (paid["fees_paid"].clone(), paid["fees_due"].clone()),
+        (json!(16000), json!(16000)),
+        "paid once: {paid}"
+    );
+    let listed = crate::hoso(&["payments", "refunds", "--db", &server.database.url]);
+    let listed = crate::stdout(&listed);
+    assert!(
+        listed.contains(&format!("{second}  {code}  16000 đồng"))
+            && listed.contains("1 payment(s) to refund, 16000 đồng in all"),
+        "{listed}"
+    );
+    assert!(!listed.contains(&first), "{listed}");
 }

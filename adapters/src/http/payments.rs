@@ -14,7 +14,7 @@ use super::api::ApiPath;
 use super::auth::Principal;
 use super::error::{ApiError, Problem};
 use crate::payment::vnpay::{self, IpnAnswer, PaymentRequest};
-use crate::payment::{PaymentRecord, Settled, new_txn_ref, settle};
+use crate::payment::{PaymentRecord, Settled, new_txn_ref, open_attempt, settle};
 
 /// Where to send the citizen to pay.
 #[derive(Debug, Serialize, ToSchema)]
@@ -36,7 +36,7 @@ fn settings(state: &AppState) -> Result<&vnpay::VnpaySettings, ApiError> {
 /// Starts paying a dossier's outstanding fees through VNPAY. The applicant only.
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/payments/vnpay", tag = "payments",
     params(("code" = String, Path, description = "Dossier code")),
-    responses((status = 201, body = PaymentStarted), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 201, body = PaymentStarted), (status = 200, description = "the attempt already open for this dossier", body = PaymentStarted), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn start(
     State(state): State<AppState>,
     principal: Principal,
@@ -63,12 +63,33 @@ pub async fn start(
         )));
     }
     let now = Utc::now();
+    let order_info = vnpay::plain_text(&format!("Thanh toan phi le phi ho so {}", case.code));
+    // One attempt at a time: a second start while the first can still be paid gets the first
+    // again, so the fee cannot be paid twice by two open pages.
+    let code = case.code.to_string();
+    if let Some(open) = open_attempt(&state.service, &code, owed.as_dong(), now).await? {
+        let request = PaymentRequest {
+            txn_ref: open.txn_ref.clone(),
+            amount: open.amount,
+            order_info,
+            ip: peer.ip().to_string(),
+            created_at: open.created_at,
+        };
+        return Ok((
+            axum::http::StatusCode::OK,
+            axum::Json(PaymentStarted {
+                payment_url: vnpay::payment_url(settings, &request),
+                txn_ref: open.txn_ref,
+                amount: open.amount,
+            }),
+        ));
+    }
     let txn_ref =
         new_txn_ref(now).map_err(|error| ApiError::Internal(format!("no randomness: {error}")))?;
     let request = PaymentRequest {
         txn_ref: txn_ref.clone(),
         amount: owed.as_dong(),
-        order_info: vnpay::plain_text(&format!("Thanh toan phi le phi ho so {}", case.code)),
+        order_info,
         ip: peer.ip().to_string(),
         created_at: now,
     };
@@ -77,7 +98,7 @@ pub async fn start(
         .store()
         .insert_payment(&PaymentRecord {
             txn_ref: txn_ref.clone(),
-            case_code: case.code.to_string(),
+            case_code: code,
             gateway: "vnpay".to_owned(),
             amount: owed.as_dong(),
             state: "pending".to_owned(),
@@ -120,6 +141,10 @@ async fn answer_ipn(
 ) -> IpnAnswer {
     if !vnpay::verify(&settings.hash_secret, params) {
         return IpnAnswer::InvalidSignature;
+    }
+    // Signed, but for another merchant's terminal: not an order of ours.
+    if params.get("vnp_TmnCode") != Some(&settings.tmn_code) {
+        return IpnAnswer::OrderNotFound;
     }
     let Some(txn_ref) = params.get("vnp_TxnRef") else {
         return IpnAnswer::OrderNotFound;

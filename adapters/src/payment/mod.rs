@@ -24,7 +24,8 @@ pub struct PaymentRecord {
     pub gateway: String,
     /// Amount in đồng.
     pub amount: u64,
-    /// pending, paid or failed.
+    /// pending, paid, failed, or refund_due (the money was taken but the dossier could not take
+    /// it: more than was due, or the dossier closed meanwhile).
     pub state: String,
     /// The creation time as sent to the gateway (VNPAY's vnp_CreateDate).
     pub create_date: String,
@@ -51,8 +52,35 @@ pub enum Settled {
     Paid,
     /// The attempt was marked failed (the citizen cancelled, the card was refused…).
     Failed,
+    /// The gateway took the money but the dossier cannot take it (more than is still due, or
+    /// closed): recorded as a refund due, listed by `hoso payments refunds`.
+    RefundDue,
     /// The attempt was already final; nothing changed.
     AlreadyFinal,
+}
+
+/// How long VNPAY keeps a payment page open (`vnp_ExpireDate`): an attempt younger than this can
+/// still be paid, so a second start reuses it instead of opening another.
+pub const ATTEMPT_LIFETIME_MINUTES: i64 = 15;
+
+/// The attempt a dossier's applicant can still pay, if one was started within
+/// [`ATTEMPT_LIFETIME_MINUTES`] for this amount.
+pub async fn open_attempt(
+    service: &Service<AnyStore>,
+    case_code: &str,
+    amount: u64,
+    now: DateTime<Utc>,
+) -> Result<Option<PaymentRecord>, StoreError> {
+    Ok(service
+        .store()
+        .payments_for(case_code)
+        .await?
+        .into_iter()
+        .find(|record| {
+            record.state == "pending"
+                && record.amount == amount
+                && now - record.created_at < chrono::Duration::minutes(ATTEMPT_LIFETIME_MINUTES)
+        }))
 }
 
 /// Settles a pending attempt with the gateway's verdict.
@@ -66,6 +94,7 @@ pub async fn settle(
     if record.state != "pending" {
         return Ok(Settled::AlreadyFinal);
     }
+    let mut state = if success { "paid" } else { "failed" };
     if success {
         let code = DossierCode::parse(&record.case_code)
             .map_err(|error| StoreError::Corrupt(error.to_string()))?;
@@ -86,14 +115,15 @@ pub async fn settle(
         match service.execute(request, Utc::now()).await {
             Ok(_) => {}
             Err(ServiceError::Store(error)) => return Err(error),
-            // The money was taken but the dossier cannot take it (withdrawn or stopped since):
-            // the attempt is still recorded as paid, for the refund an operator must make.
+            // The money was taken but the dossier cannot take it: more than is still due (a
+            // second attempt paid too), or it was withdrawn or stopped since. Never recorded as
+            // paid: a refund due, for the operator to make.
             Err(refused) => {
-                tracing::warn!(txn_ref = %record.txn_ref, %refused, "payment for a dossier that can no longer take it: refund needed")
+                tracing::warn!(txn_ref = %record.txn_ref, %refused, "payment the dossier cannot take: refund due");
+                state = "refund_due";
             }
         }
     }
-    let state = if success { "paid" } else { "failed" };
     let changed = service
         .store()
         .settle_payment(
@@ -104,10 +134,11 @@ pub async fn settle(
             Utc::now(),
         )
         .await?;
-    Ok(match (changed, success) {
+    Ok(match (changed, state) {
         (false, _) => Settled::AlreadyFinal,
-        (true, true) => Settled::Paid,
-        (true, false) => Settled::Failed,
+        (true, "paid") => Settled::Paid,
+        (true, "refund_due") => Settled::RefundDue,
+        (true, _) => Settled::Failed,
     })
 }
 
@@ -198,7 +229,7 @@ pub async fn reconcile_vnpay(
                 .await
                 .map_err(|error| error.to_string())?;
                 match settled {
-                    Settled::Paid => report.paid += 1,
+                    Settled::Paid | Settled::RefundDue => report.paid += 1,
                     Settled::Failed => report.failed += 1,
                     Settled::AlreadyFinal => report.unchanged += 1,
                 }

@@ -470,6 +470,22 @@ impl AnyStore {
         delegate!(self, store => store.payment(txn_ref))
     }
 
+    /// A dossier's payment attempts, newest first.
+    pub async fn payments_for(
+        &self,
+        case_code: &str,
+    ) -> Result<Vec<crate::payment::PaymentRecord>, StoreError> {
+        delegate!(self, store => store.payments_for(case_code))
+    }
+
+    /// Attempts in one state, oldest first.
+    pub async fn payments_in(
+        &self,
+        state: &str,
+    ) -> Result<Vec<crate::payment::PaymentRecord>, StoreError> {
+        delegate!(self, store => store.payments_in(state))
+    }
+
     /// Pending attempts created before `before`.
     pub async fn pending_payments(
         &self,
@@ -945,6 +961,32 @@ macro_rules! store_impl {
                 .await
                 .map_err($crate::store::unavailable)?;
                 row.map($crate::store::rows::payment_of).transpose()
+            }
+
+            /// A dossier's payment attempts, newest first.
+            pub async fn payments_for(&self, case_code: &str) -> Result<Vec<$crate::payment::PaymentRecord>, hoso_engine::ports::StoreError> {
+                let rows: Vec<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
+                    "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments \
+                     WHERE case_code = $1 ORDER BY created_at DESC, txn_ref",
+                )
+                .bind(case_code)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                rows.into_iter().map($crate::store::rows::payment_of).collect()
+            }
+
+            /// Attempts in one state (e.g. `refund_due`), oldest first.
+            pub async fn payments_in(&self, state: &str) -> Result<Vec<$crate::payment::PaymentRecord>, hoso_engine::ports::StoreError> {
+                let rows: Vec<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
+                    "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments \
+                     WHERE state = $1 ORDER BY created_at, txn_ref",
+                )
+                .bind(state)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                rows.into_iter().map($crate::store::rows::payment_of).collect()
             }
 
             /// Pending attempts created before `before`, oldest first.

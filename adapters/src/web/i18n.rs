@@ -135,6 +135,8 @@ pub struct Words {
     pub appointment: &'static str,
     /// Marks an appointment counted over a provisional calendar year.
     pub provisional: &'static str,
+    /// A payment taken that the dossier could not take, owed back.
+    pub refund_due: &'static str,
     /// Banner: the official calendars end on (a date follows).
     pub calendar_ends: &'static str,
     /// Banner: days left (a number precedes).
@@ -327,6 +329,7 @@ pub static VI: Words = Words {
     step: "Bước xử lý",
     appointment: "Ngày hẹn trả kết quả",
     provisional: "tạm tính theo lịch nghỉ lễ dự kiến; sẽ được tính lại khi có lịch chính thức",
+    refund_due: "Số tiền đã thanh toán vượt số phí, lệ phí phải nộp, cần hoàn trả cho người nộp",
     calendar_ends: "Lịch nghỉ lễ chính thức chỉ có đến hết ngày",
     calendar_days_left: "ngày nữa",
     calendar_advice: "Thời hạn tính sang sau ngày đó là tạm tính (hoặc không tính được) cho đến khi quản trị viên công bố lịch chính thức của năm sau.",
@@ -449,6 +452,7 @@ pub static EN: Words = Words {
     step: "Step",
     appointment: "Result due",
     provisional: "provisional, counted on a drafted holiday calendar; recomputed when the official one is published",
+    refund_due: "Paid beyond the fees due, to be refunded to the applicant",
     calendar_ends: "The official holiday calendar ends on",
     calendar_days_left: "days left",
     calendar_advice: "Deadlines counted past that day are provisional (or cannot be computed) until an administrator publishes next year's official calendar.",

@@ -1211,6 +1211,8 @@ struct DossierTemplate {
     notice: String,
     /// Fees still owed, in đồng, when the applicant can pay them online now.
     can_pay: Option<String>,
+    /// Money the gateway took that the dossier could not take, owed back (hoàn trả), in đồng.
+    refund_due: String,
 }
 
 fn built_in_label(action: &str, lang: Lang) -> Option<&'static str> {
@@ -1326,7 +1328,21 @@ async fn dossier_template(
             .store()
             .rating_exists(&case.code.to_string())
             .await?;
+    let refund_due: u64 = state
+        .service
+        .store()
+        .payments_for(&case.code.to_string())
+        .await?
+        .iter()
+        .filter(|record| record.state == "refund_due")
+        .map(|record| record.amount)
+        .sum();
     Ok(DossierTemplate {
+        refund_due: if refund_due > 0 {
+            hoso_engine::money::Money::dong(refund_due).to_string()
+        } else {
+            String::new()
+        },
         t,
         nav: Nav::of(visitor, &format!("/dossiers/{code}")),
         code: view.code.clone(),

@@ -840,6 +840,14 @@ impl Decider<'_> {
         if amount == Money::ZERO {
             return Err(invalid("/amount", "a payment must be more than 0 đồng"));
         }
+        // Fees are paid once: what goes beyond them is not a payment but a refund due.
+        let outstanding = self.case.outstanding();
+        if amount > outstanding {
+            return Err(Rejection::NotNow(format!(
+                "dossier {} owes {outstanding}; a payment of {amount} is more than is due: what is paid beyond the fees is a refund due",
+                self.case.code
+            )));
+        }
         require_text("/reference", reference, "the payment reference")?;
         Ok(vec![EventKind::PaymentRecorded {
             amount,

@@ -686,6 +686,16 @@ fn fees_follow_the_formula_exemption_and_payment_moves_the_dossier_on() {
         Status::FinancialObligationRequested,
         "still owes 16.000 đ"
     );
+    // More than the 16.000 đ still owed is no payment: the gateway's extra is a refund due.
+    let beyond = Command::RecordPayment {
+        amount: Money::dong(16_001),
+        reference: "VNP-3".to_owned(),
+    };
+    let refused = world.run(&Actor::system("vnpay"), beyond, "2025-03-03T10:06:00+07:00");
+    assert!(
+        matches!(&refused, Err(Rejection::NotNow(why)) if why.contains("owes 16.000 đ") && why.contains("refund due")),
+        "{refused:?}"
+    );
     let rest = Command::RecordPayment {
         amount: Money::dong(16_000),
         reference: "VNP-2".to_owned(),
@@ -695,6 +705,7 @@ fn fees_follow_the_formula_exemption_and_payment_moves_the_dossier_on() {
         .unwrap();
     assert_eq!(world.case().status, Status::Processing);
     assert_eq!(world.case().outstanding(), Money::ZERO);
+    assert_eq!(world.case().paid, Money::dong(24_000));
 }
 
 #[test]
