@@ -205,6 +205,11 @@ struct ServeArgs {
     /// Let callers that send `Authorization: Bearer TOKEN` read /metrics on the main address.
     #[arg(long, env = "HOSO_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    /// A reverse proxy (address or CIDR, repeatable or comma-separated) whose X-Forwarded-For
+    /// or Forwarded header names the client, for rate limits; from any other peer they are
+    /// ignored.
+    #[arg(long, env = "HOSO_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxy: Vec<String>,
     /// Seconds between re-reads of the calendar folder (0: read it only at start).
     #[arg(long, env = "HOSO_CALENDAR_CHECK_INTERVAL", default_value_t = 60)]
     calendar_check_interval: u64,
@@ -879,6 +884,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .sms_callback_token
         .clone()
         .filter(|token| token.len() >= 16);
+    let trusted_proxies = args
+        .trusted_proxy
+        .iter()
+        .map(|text| {
+            let text = text.trim();
+            text.parse::<ipnet::IpNet>()
+                .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "--trusted-proxy {text:?} is not an address or CIDR; write e.g. 10.0.0.5 or 10.0.0.0/24"
+                    )
+                })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    state.trusted_proxies = std::sync::Arc::new(trusted_proxies);
     state.metrics_access = match (&args.metrics_bind, &args.metrics_token) {
         (Some(_), _) => hoso_adapters::http::MetricsAccess::Elsewhere,
         (None, Some(token)) if token.len() >= 16 => {

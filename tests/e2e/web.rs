@@ -734,3 +734,116 @@ async fn pages_take_documents_up_to_the_per_document_limit_and_refuse_larger_one
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
 }
+
+/// One anonymous client flooding the server (behind a proxy everyone shares its address) runs
+/// out of its own budget; a signed-in officer on the pages and an API caller are not refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_anonymous_flood_does_not_lock_out_signed_in_users() {
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "rate-anonymous",
+        &["--rate-limit", "2", "--rate-burst", "10"],
+    ) else {
+        return;
+    };
+    let desk_token = server.officer("mot_cua");
+    let mut officer = Browser::new(&server.base);
+    officer.sign_in(&desk_token).await;
+    let mut refused = 0;
+    for _ in 0..40 {
+        let status = server
+            .http
+            .get(server.url("/"))
+            .send()
+            .await
+            .expect("answer")
+            .status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    assert!(
+        refused > 20,
+        "the flood is limited: {refused} of 40 refused"
+    );
+    let (status, _, _) = officer.get("/inbox").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the officer's session has its own budget"
+    );
+    let status = server
+        .http
+        .get(server.url("/api/v1/inbox"))
+        .bearer_auth(&desk_token)
+        .send()
+        .await
+        .expect("answer")
+        .status();
+    assert_eq!(status, StatusCode::OK, "so does a token");
+}
+
+/// Behind a trusted proxy each client has its own budget, named by the proxy; what a client
+/// writes itself into X-Forwarded-For is not believed, and without `--trusted-proxy` the header
+/// changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_behind_a_trusted_proxy_are_limited_one_by_one() {
+    let flood = |server: &Server, forwarded: &'static str| {
+        let request = server
+            .http
+            .get(server.url("/"))
+            .header("x-forwarded-for", forwarded);
+        async move { request.send().await.expect("answer").status() }
+    };
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "rate-proxy",
+        &[
+            "--rate-limit",
+            "2",
+            "--rate-burst",
+            "10",
+            "--trusted-proxy",
+            "127.0.0.1/32",
+        ],
+    ) else {
+        return;
+    };
+    let mut last = StatusCode::OK;
+    for _ in 0..20 {
+        last = flood(&server, "203.0.113.1").await;
+    }
+    assert_eq!(
+        last,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the flooder is limited"
+    );
+    assert_eq!(
+        flood(&server, "203.0.113.2").await,
+        StatusCode::OK,
+        "a neighbour is not"
+    );
+    assert_eq!(
+        flood(&server, "203.0.113.2, 203.0.113.1").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a name written in front by the flooder is not believed"
+    );
+    drop(server);
+
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "rate-no-proxy",
+        &["--rate-limit", "2", "--rate-burst", "10"],
+    ) else {
+        return;
+    };
+    for _ in 0..20 {
+        last = flood(&server, "203.0.113.1").await;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        flood(&server, "203.0.113.2").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "without a trusted proxy the header is the client's word and ignored"
+    );
+}

@@ -68,6 +68,10 @@ impl Default for Limits {
 /// How many callers' worth of requests one address may carry when the requests name callers.
 pub const CALLERS_PER_ADDRESS: f64 = 10.0;
 
+/// The anonymous requests of one address get this share of one caller's budget: enough to read
+/// the catalogue and sign in, too little to crowd anything out.
+pub const ANONYMOUS_SHARE: f64 = 0.5;
+
 /// Everything a request handler needs.
 #[derive(Clone)]
 pub struct AppState {
@@ -97,6 +101,73 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Who may read `/metrics` on this listener.
     pub metrics_access: MetricsAccess,
+    /// Requests with neither a token nor a session, per client address: a smaller budget of
+    /// its own, so an anonymous flood cannot starve signed-in callers behind the same address.
+    pub anonymous_limiter: Arc<RateLimiter>,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` name the client (`--trusted-proxy`).
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+}
+
+/// The client's address: the peer, or — when the peer is a trusted proxy — the nearest address
+/// in `X-Forwarded-For` (else `Forwarded: for=`) that is not itself a trusted proxy. Addresses a
+/// client wrote further left are never believed: only the proxies append.
+pub fn client_address(
+    peer: Option<std::net::IpAddr>,
+    headers: &axum::http::HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> Option<std::net::IpAddr> {
+    let peer = peer?;
+    let is_trusted = |address: &std::net::IpAddr| trusted.iter().any(|net| net.contains(address));
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let forwarded_for: Vec<String> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|part| part.trim().to_owned())
+        .collect();
+    let hops = if forwarded_for.is_empty() {
+        headers
+            .get_all(header::FORWARDED)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .filter_map(|element| {
+                element.split(';').find_map(|pair| {
+                    let (key, value) = pair.trim().split_once('=')?;
+                    key.eq_ignore_ascii_case("for")
+                        .then(|| value.trim_matches('"').to_owned())
+                })
+            })
+            .collect()
+    } else {
+        forwarded_for
+    };
+    let parse = |hop: &str| -> Option<std::net::IpAddr> {
+        // "[2001:db8::1]:4711" and "192.0.2.1:4711" carry ports; plain addresses do not.
+        let hop = hop.trim();
+        if let Ok(address) = hop.parse() {
+            return Some(address);
+        }
+        if let Ok(socket) = hop.parse::<SocketAddr>() {
+            return Some(socket.ip());
+        }
+        hop.trim_start_matches('[')
+            .split(']')
+            .next()
+            .and_then(|inner| inner.parse().ok())
+    };
+    for hop in hops.iter().rev() {
+        match parse(hop) {
+            Some(address) if is_trusted(&address) => continue,
+            Some(address) => return Some(address),
+            // Unparseable (or "unknown"): stop believing the chain here.
+            None => return Some(peer),
+        }
+    }
+    Some(peer)
 }
 
 /// Who may read `/metrics`: it tells an outsider the routes, the load and the backlog, so it is
@@ -165,6 +236,11 @@ impl AppState {
             indicator_settings: None,
             secure_cookies: true,
             metrics_access: MetricsAccess::default(),
+            anonymous_limiter: Arc::new(RateLimiter::new(RateLimit {
+                per_second: rate.per_second * ANONYMOUS_SHARE,
+                burst: rate.burst * ANONYMOUS_SHARE,
+            })),
+            trusted_proxies: Arc::new(Vec::new()),
         }
     }
 
@@ -389,32 +465,44 @@ async fn limit_body(State(state): State<AppState>, request: Request, next: Next)
     next.run(Request::from_parts(parts, limited)).await
 }
 
-/// Per-caller token bucket, keyed by the bearer token's hash or else the peer address.
+/// Token buckets: one per signed-in caller (a bearer token, or a page session's cookie), each
+/// also charged to its client address at [`CALLERS_PER_ADDRESS`] times the rate (neither is
+/// checked yet, so inventing one per request must not escape the limit); anonymous requests
+/// draw on their address's own smaller budget and never on the signed-in callers'.
 async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if matches!(path, "/healthz" | "/readyz" | "/metrics") {
         return next.run(request).await;
     }
-    let address = match request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        Some(ConnectInfo(address)) => format!("address:{}", address.ip()),
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip());
+    let address = match client_address(peer, request.headers(), &state.trusted_proxies) {
+        Some(address) => format!("address:{address}"),
         None => "anonymous".to_owned(),
     };
     let now = Instant::now();
-    let key = match request.headers().get(header::AUTHORIZATION) {
-        Some(value) => {
-            // The token is not checked yet, so its bucket alone would let a client escape the
-            // limit by sending a new made-up token each time; the address's bucket holds them.
-            if let Err(seconds) = state.address_limiter.check(&address, now) {
-                return ApiError::RateLimited(seconds).into_response();
-            }
+    let caller = match request.headers().get(header::AUTHORIZATION) {
+        Some(value) => Some(format!(
+            "token:{}",
+            hex::encode(&Sha256::digest(value.as_bytes())[..16])
+        )),
+        None => crate::web::cookie(request.headers(), crate::web::SESSION_COOKIE).map(|session| {
             format!(
-                "token:{}",
-                hex::encode(&Sha256::digest(value.as_bytes())[..16])
+                "session:{}",
+                hex::encode(&Sha256::digest(session.as_bytes())[..16])
             )
-        }
-        None => address,
+        }),
     };
-    match state.limiter.check(&key, now) {
+    let checked = match caller {
+        Some(caller) => state
+            .address_limiter
+            .check(&address, now)
+            .and_then(|()| state.limiter.check(&caller, now)),
+        None => state.anonymous_limiter.check(&address, now),
+    };
+    match checked {
         Ok(()) => next.run(request).await,
         Err(seconds) => ApiError::RateLimited(seconds).into_response(),
     }
@@ -471,5 +559,61 @@ mod tests {
 
         assert!(!MetricsAccess::Elsewhere.allows(Some(local), None));
         assert!(MetricsAccess::Open.allows(Some(remote), None));
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    use axum::http::HeaderMap;
+
+    use super::client_address;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(
+                axum::http::HeaderName::from_bytes(name.as_bytes()).expect("name"),
+                value.parse().expect("value"),
+            );
+        }
+        headers
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies_and_only_from_the_right() {
+        let ip = |text: &str| text.parse::<std::net::IpAddr>().expect("address");
+        let proxies: Vec<ipnet::IpNet> = vec!["10.0.0.0/24".parse().expect("net")];
+        let spoofing = headers(&[("x-forwarded-for", "198.51.100.1")]);
+        assert_eq!(
+            client_address(Some(ip("203.0.113.9")), &spoofing, &proxies),
+            Some(ip("203.0.113.9")),
+            "a client that is no proxy cannot name another address"
+        );
+        let chain = headers(&[("x-forwarded-for", "198.51.100.1, 203.0.113.7, 10.0.0.4")]);
+        assert_eq!(
+            client_address(Some(ip("10.0.0.5")), &chain, &proxies),
+            Some(ip("203.0.113.7")),
+            "the nearest address a trusted proxy did not write; the leftmost is the client's own claim"
+        );
+        let forwarded = headers(&[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]);
+        assert_eq!(
+            client_address(Some(ip("10.0.0.5")), &forwarded, &proxies),
+            Some(ip("2001:db8::1"))
+        );
+        let forwarded = headers(&[("forwarded", "for=192.0.2.60:8080, for=10.0.0.4")]);
+        assert_eq!(
+            client_address(Some(ip("10.0.0.5")), &forwarded, &proxies),
+            Some(ip("192.0.2.60"))
+        );
+        let garbage = headers(&[("x-forwarded-for", "unknown")]);
+        assert_eq!(
+            client_address(Some(ip("10.0.0.5")), &garbage, &proxies),
+            Some(ip("10.0.0.5"))
+        );
+        assert_eq!(
+            client_address(Some(ip("10.0.0.5")), &HeaderMap::new(), &proxies),
+            Some(ip("10.0.0.5"))
+        );
+        assert_eq!(client_address(None, &chain, &proxies), None);
     }
 }

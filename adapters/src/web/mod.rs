@@ -27,7 +27,8 @@ use crate::http::error::ApiError;
 pub use i18n::{Lang, Words};
 
 /// The session cookie.
-const SESSION_COOKIE: &str = "hoso_session";
+/// The session cookie of a signed-in visitor.
+pub const SESSION_COOKIE: &str = "hoso_session";
 /// The CSRF cookie of visitors who have not signed in.
 const CSRF_COOKIE: &str = "hoso_csrf";
 /// The language cookie.
@@ -288,7 +289,8 @@ fn origin(url: &str) -> Option<String> {
     (matches!(scheme, "https" | "http") && plain(host)).then(|| format!("{scheme}://{host}"))
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+/// A cookie's value from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
