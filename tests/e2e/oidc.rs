@@ -159,15 +159,29 @@ async fn sign_in(issuer: &str, citizen: &str, nonce: &str) -> String {
     tokens["id_token"].as_str().expect("id_token").to_owned()
 }
 
-async fn status(server: &Server, token: &str, nonce: Option<&str>) -> u16 {
-    let mut request = server
+async fn status(server: &Server, token: &str) -> u16 {
+    server
         .http
         .get(server.url("/api/v1/dossiers"))
-        .bearer_auth(token);
-    if let Some(nonce) = nonce {
-        request = request.header("OIDC-Nonce", nonce);
-    }
-    request.send().await.expect("sent").status().as_u16()
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("sent")
+        .status()
+        .as_u16()
+}
+
+/// A nonce hoso issues for one sign-in.
+async fn nonce(server: &Server) -> String {
+    let response = server
+        .http
+        .post(server.url("/api/v1/auth/oidc/nonce"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 201);
+    let body: Value = response.json().await.expect("json");
+    body["nonce"].as_str().expect("nonce").to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -182,38 +196,41 @@ async fn a_citizen_signs_in_through_the_provider_and_submits() {
     ) else {
         return;
     };
-    let token = sign_in(&provider.issuer, CITIZEN, "nonce-1").await;
-    assert_eq!(status(&server, &token, Some("nonce-1")).await, 200);
+    let first = nonce(&server).await;
+    let token = sign_in(&provider.issuer, CITIZEN, &first).await;
+    assert_eq!(status(&server, &token).await, 200);
+    assert_eq!(status(&server, &token).await, 200, "the same token, again");
+    let replayed = sign_in(&provider.issuer, "001090000003", &first).await;
     assert_eq!(
-        status(&server, &token, None).await,
+        status(&server, &replayed).await,
         401,
-        "the nonce of the sign-in must be sent"
+        "another token with a nonce already used is refused"
     );
+    let made_up = sign_in(&provider.issuer, CITIZEN, "nonce-of-my-own").await;
     assert_eq!(
-        status(&server, &token, Some("another")).await,
+        status(&server, &made_up).await,
         401,
-        "a different nonce is refused"
+        "a nonce hoso did not issue is refused"
     );
     let submission = crate::birth_submission(CITIZEN, false);
     let created = server
         .http
         .post(server.url("/api/v1/dossiers"))
         .bearer_auth(&token)
-        .header("OIDC-Nonce", "nonce-1")
         .header("Idempotency-Key", "oidc-1")
         .json(&submission)
         .send()
         .await
         .expect("sent");
     assert_eq!(created.status().as_u16(), 201);
-    let other = sign_in(&provider.issuer, "001090000002", "nonce-2").await;
+    let second = nonce(&server).await;
+    let other = sign_in(&provider.issuer, "001090000002", &second).await;
     let mut in_their_name = submission.clone();
     in_their_name["applicant"]["citizen_id"] = json!("001090000002");
     let foreign = server
         .http
         .post(server.url("/api/v1/dossiers"))
         .bearer_auth(&other)
-        .header("OIDC-Nonce", "nonce-2")
         .header("Idempotency-Key", "oidc-2")
         .json(&submission)
         .send()
@@ -226,9 +243,9 @@ async fn a_citizen_signs_in_through_the_provider_and_submits() {
     );
 }
 
-fn claims(issuer: &str) -> Value {
+fn claims(issuer: &str, nonce: &str) -> Value {
     let now = chrono::Utc::now().timestamp();
-    json!({ "iss": issuer, "aud": "hoso", "sub": CITIZEN, "SoDinhDanh": CITIZEN, "nonce": "n", "iat": now, "exp": now + 600 })
+    json!({ "iss": issuer, "aud": "hoso", "sub": CITIZEN, "SoDinhDanh": CITIZEN, "nonce": nonce, "iat": now, "exp": now + 600 })
 }
 
 fn signed(claims: &Value, key_file: &str, kid: &str) -> String {
@@ -256,15 +273,18 @@ async fn forged_id_tokens_are_refused() {
         return;
     };
     let issuer = provider.issuer.clone();
-    let genuine = signed(&claims(&issuer), "signing.pem", "test-1");
+    let issued = nonce(&server).await;
+    let genuine = signed(&claims(&issuer, &issued), "signing.pem", "test-1");
     assert_eq!(
-        status(&server, &genuine, Some("n")).await,
+        status(&server, &genuine).await,
         200,
         "a well-formed token signed by the provider's key passes"
     );
 
+    // Each refused token carries a fresh nonce of hoso's, so only what is tested fails.
+    let fresh = nonce(&server).await;
     let with = |change: &dyn Fn(&mut Value)| {
-        let mut body = claims(&issuer);
+        let mut body = claims(&issuer, &fresh);
         change(&mut body);
         signed(&body, "signing.pem", "test-1")
     };
@@ -290,32 +310,77 @@ async fn forged_id_tokens_are_refused() {
             with(&|claims| claims["SoDinhDanh"] = json!("not-a-number")),
         ),
         (
+            "not valid before an hour from now",
+            with(&|claims| claims["nbf"] = json!(now + 3600)),
+        ),
+        (
+            "issued an hour in the future",
+            with(&|claims| claims["iat"] = json!(now + 3600)),
+        ),
+        (
+            "no issue time",
+            with(&|claims| {
+                claims.as_object_mut().map(|object| object.remove("iat"));
+            }),
+        ),
+        (
+            "several audiences and no authorized party",
+            with(&|claims| claims["aud"] = json!(["other", "hoso"])),
+        ),
+        (
+            "issued to another party",
+            with(&|claims| {
+                claims["aud"] = json!(["other", "hoso"]);
+                claims["azp"] = json!("other");
+            }),
+        ),
+        (
             "signed by another key",
-            signed(&claims(&issuer), "stranger.pem", "test-1"),
+            signed(&claims(&issuer, &fresh), "stranger.pem", "test-1"),
         ),
         (
             "an unknown key",
-            signed(&claims(&issuer), "stranger.pem", "unknown-kid"),
+            signed(&claims(&issuer, &fresh), "stranger.pem", "unknown-kid"),
+        ),
+        (
+            "a nonce hoso never issued",
+            with(&|claims| claims["nonce"] = json!("made-up")),
+        ),
+        (
+            "the genuine token's nonce in another token",
+            with(&|claims| {
+                claims["nonce"] = json!(issued.clone());
+                claims["sub"] = json!("someone");
+            }),
         ),
     ];
     for (what, token) in &cases {
-        assert_eq!(status(&server, token, Some("n")).await, 401, "{what}");
+        assert_eq!(status(&server, token).await, 401, "{what}");
     }
+    let for_us = with(&|claims| {
+        claims["aud"] = json!(["other", "hoso"]);
+        claims["azp"] = json!("hoso");
+    });
+    assert_eq!(
+        status(&server, &for_us).await,
+        200,
+        "several audiences, this service the authorized party"
+    );
     let payload = genuine.split('.').nth(1).expect("payload");
     let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
-    assert_eq!(status(&server, &none, Some("n")).await, 401, "alg none");
+    assert_eq!(status(&server, &none).await, 401, "alg none");
     let public =
         std::fs::read(crate::repo().join("tests/oidc/keys/signing.pub.pem")).expect("public key");
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some("test-1".to_owned());
     let confused = jsonwebtoken::encode(
         &header,
-        &claims(&issuer),
+        &claims(&issuer, &fresh),
         &EncodingKey::from_secret(&public).expect("key"),
     )
     .expect("signed");
     assert_eq!(
-        status(&server, &confused, Some("n")).await,
+        status(&server, &confused).await,
         401,
         "HS256 keyed with the public key"
     );

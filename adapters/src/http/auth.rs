@@ -5,6 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::Utc;
 use hoso_engine::case::Actor;
+use sha2::Digest as _;
 
 use super::AppState;
 use super::error::ApiError;
@@ -100,13 +101,63 @@ impl FromRequestParts<AppState> for Principal {
                 "unknown token; this server accepts hoso tokens only".to_owned(),
             ));
         };
-        let nonce = parts
-            .headers
-            .get("oidc-nonce")
-            .and_then(|value| value.to_str().ok());
-        match oidc.verify(token, nonce).await {
-            Ok(citizen_id) => Ok(Self::Citizen { citizen_id }),
-            Err(why) => Err(ApiError::Unauthorized(why)),
+        let (citizen_id, nonce) = oidc.verify(token).await.map_err(ApiError::Unauthorized)?;
+        let digest = |text: &str| hex::encode(sha2::Sha256::digest(text.as_bytes()));
+        if !state
+            .service
+            .store()
+            .claim_nonce(&digest(&nonce), &digest(token), Utc::now())
+            .await?
+        {
+            return Err(ApiError::Unauthorized(
+                "the ID token's nonce was not issued by this server for a sign-in, has expired, or belongs to another token: start a new sign-in with a nonce from POST /api/v1/auth/oidc/nonce".to_owned(),
+            ));
         }
+        Ok(Self::Citizen { citizen_id })
     }
+}
+
+/// A nonce for one citizen's sign-in.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SignInNonce {
+    /// Put it in the provider's authorization request (`nonce=`); the ID token must carry it.
+    pub nonce: String,
+    /// Until when a sign-in may start with it.
+    pub expires_at: chrono::DateTime<Utc>,
+}
+
+/// How long a sign-in may take from the nonce to the first use of its ID token.
+const NONCE_MINUTES: i64 = 10;
+
+/// Starts a citizen's OpenID Connect sign-in: a fresh nonce, kept (hashed) for ten minutes. The
+/// first ID token that carries it is bound to it; no other token is accepted with it.
+#[utoipa::path(post, path = "/api/v1/auth/oidc/nonce", tag = "sign-in",
+    responses((status = 201, body = SignInNonce), (status = 404, body = super::error::Problem)))]
+pub async fn oidc_nonce(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<(axum::http::StatusCode, axum::Json<SignInNonce>), ApiError> {
+    if state.oidc.is_none() {
+        return Err(ApiError::NotFound(
+            "sign-in through OpenID Connect is not configured on this server".to_owned(),
+        ));
+    }
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| ApiError::Internal(format!("no randomness: {error}")))?;
+    let nonce = hex::encode(bytes);
+    let now = Utc::now();
+    let expires_at = now + chrono::Duration::minutes(NONCE_MINUTES);
+    state
+        .service
+        .store()
+        .insert_nonce(
+            &hex::encode(sha2::Sha256::digest(nonce.as_bytes())),
+            expires_at,
+            now,
+        )
+        .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        axum::Json(SignInNonce { nonce, expires_at }),
+    ))
 }

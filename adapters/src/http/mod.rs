@@ -290,6 +290,7 @@ impl utoipa::Modify for BearerAuth {
 /// The application: API routes, operations endpoints, and the layers every request passes.
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::oidc_nonce))
         .routes(routes!(api::list_procedures, api::publish_procedure))
         .routes(routes!(api::get_procedure))
         .routes(routes!(api::submit_dossier, api::list_dossiers))

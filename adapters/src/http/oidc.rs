@@ -1,6 +1,8 @@
 //! Citizens sign in through an OpenID Connect provider (the national SSO in production). Their
-//! ID token is checked against the issuer's published keys (JWKS), and for `iss`, `aud`, `exp`
-//! and `nonce`; the citizen is the personal identification number in a configurable claim.
+//! ID token is checked against the issuer's published keys (JWKS), and for `iss`, `aud` (with
+//! `azp`), `exp`, `nbf`, `iat` and `nonce`; the nonce must be one hoso issued for a sign-in
+//! (`POST /api/v1/auth/oidc/nonce`) that no other token has used. The citizen is the personal
+//! identification number in a configurable claim.
 
 use std::sync::Once;
 use std::time::{Duration, Instant};
@@ -30,6 +32,43 @@ pub struct OidcVerifier {
     settings: OidcSettings,
     http: reqwest::Client,
     keys: RwLock<Option<Keys>>,
+}
+
+/// How far the provider's clock may be from ours, in seconds.
+const CLOCK_SKEW_SECONDS: u64 = 30;
+
+/// OpenID Connect Core 3.1.3.7: a token must have been issued (`iat`), and not in the future
+/// beyond the clock skew.
+fn check_issued_at(claims: &serde_json::Value, now: i64) -> Result<(), String> {
+    let issued = claims
+        .get("iat")
+        .and_then(serde_json::Value::as_i64)
+        .ok_or("the ID token says not when it was issued (iat)")?;
+    if issued > now + CLOCK_SKEW_SECONDS as i64 {
+        return Err(
+            "the ID token was issued in the future (iat); check the provider's clock".to_owned(),
+        );
+    }
+    Ok(())
+}
+
+/// OpenID Connect Core 3.1.3.7: a token for several audiences must name this service as its
+/// authorized party (`azp`), and an `azp` that is present must be this service.
+fn check_authorized_party(claims: &serde_json::Value, client_id: &str) -> Result<(), String> {
+    let audiences = match claims.get("aud") {
+        Some(serde_json::Value::Array(audiences)) => audiences.len(),
+        _ => 1,
+    };
+    match claims.get("azp").and_then(serde_json::Value::as_str) {
+        Some(party) if party == client_id => Ok(()),
+        Some(party) => Err(format!(
+            "the ID token was issued to {party:?} (azp), not to this service"
+        )),
+        None if audiences > 1 => {
+            Err("the ID token names several audiences but no authorized party (azp)".to_owned())
+        }
+        None => Ok(()),
+    }
 }
 
 /// Algorithms accepted; `none` and symmetric algorithms never are.
@@ -128,8 +167,9 @@ impl OidcVerifier {
         key.ok_or_else(|| format!("unknown signing key {kid}"))
     }
 
-    /// Verifies an ID token; returns the citizen's identification number.
-    pub async fn verify(&self, token: &str, nonce: Option<&str>) -> Result<String, String> {
+    /// Verifies an ID token; returns the citizen's identification number and the token's nonce,
+    /// which the caller must then claim (it was issued by hoso, and no other token used it).
+    pub async fn verify(&self, token: &str) -> Result<(String, String), String> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|error| format!("not a signed ID token: {error}"))?;
         if !ALLOWED.contains(&header.alg) {
@@ -143,23 +183,19 @@ impl OidcVerifier {
         validation.set_issuer(&[&self.settings.issuer]);
         validation.set_audience(&[&self.settings.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-        validation.leeway = 30;
+        validation.leeway = CLOCK_SKEW_SECONDS;
+        // A token "not before" an hour from now is not valid yet.
+        validation.validate_nbf = true;
         let claims = jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation)
             .map_err(|error| format!("ID token rejected: {error}"))?
             .claims;
-        match (
-            claims.get("nonce").and_then(serde_json::Value::as_str),
-            nonce,
-        ) {
-            (Some(found), Some(expected)) if found == expected => {}
-            (Some(_), Some(_)) => {
-                return Err("the ID token's nonce does not match OIDC-Nonce".to_owned());
-            }
-            (Some(_), None) => {
-                return Err("send the nonce of the sign-in in the OIDC-Nonce header".to_owned());
-            }
-            (None, _) => return Err("the ID token has no nonce".to_owned()),
-        }
+        check_issued_at(&claims, chrono::Utc::now().timestamp())?;
+        check_authorized_party(&claims, &self.settings.audience)?;
+        let nonce = claims
+            .get("nonce")
+            .and_then(serde_json::Value::as_str)
+            .ok_or("the ID token has no nonce: start the sign-in with a nonce from POST /api/v1/auth/oidc/nonce")?
+            .to_owned();
         let citizen = claims
             .get(&self.settings.citizen_claim)
             .and_then(serde_json::Value::as_str)
@@ -170,6 +206,6 @@ impl OidcVerifier {
                 self.settings.citizen_claim
             ));
         }
-        Ok(citizen.to_owned())
+        Ok((citizen.to_owned(), nonce))
     }
 }

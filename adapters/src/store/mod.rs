@@ -293,6 +293,26 @@ impl AnyStore {
         delegate!(self, store => store.rating_exists(code))
     }
 
+    /// Keeps a nonce issued for a sign-in.
+    pub async fn insert_nonce(
+        &self,
+        nonce_hash: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        delegate!(self, store => store.insert_nonce(nonce_hash, expires_at, now))
+    }
+
+    /// Accepts a nonce for a token, once: see the table's migration.
+    pub async fn claim_nonce(
+        &self,
+        nonce_hash: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, store => store.claim_nonce(nonce_hash, token_hash, now))
+    }
+
     /// Whether some event names a document by this SHA-256.
     pub async fn document_referenced(&self, sha256: &str) -> Result<bool, StoreError> {
         delegate!(self, store => store.document_referenced(sha256))
@@ -1083,6 +1103,39 @@ macro_rules! store_impl {
                     .await
                     .map_err($crate::store::unavailable)?;
                 Ok(found.is_some())
+            }
+
+            /// Keeps a nonce issued for a sign-in (its hash) until `expires_at`, forgetting
+            /// nonces that expired a day ago and were never used.
+            pub async fn insert_nonce(&self, nonce_hash: &str, expires_at: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> Result<(), hoso_engine::ports::StoreError> {
+                sqlx::query("DELETE FROM oidc_nonces WHERE token_hash IS NULL AND expires_at < $1")
+                    .bind($crate::store::rows::micros(now - chrono::Duration::days(1)))
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                sqlx::query("INSERT INTO oidc_nonces (nonce_hash, expires_at) VALUES ($1, $2)")
+                    .bind(nonce_hash)
+                    .bind($crate::store::rows::micros(expires_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                Ok(())
+            }
+
+            /// Accepts a nonce for a token: an unexpired nonce no token has used binds to this
+            /// one; a nonce already bound accepts only its own token.
+            pub async fn claim_nonce(&self, nonce_hash: &str, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool, hoso_engine::ports::StoreError> {
+                let updated = sqlx::query(
+                    "UPDATE oidc_nonces SET token_hash = $2 WHERE nonce_hash = $1 \
+                     AND ((token_hash IS NULL AND expires_at > $3) OR token_hash = $2)",
+                )
+                .bind(nonce_hash)
+                .bind(token_hash)
+                .bind($crate::store::rows::micros(now))
+                .execute(&self.pool)
+                .await
+                .map_err($crate::store::unavailable)?;
+                Ok(updated.rows_affected() == 1)
             }
 
             /// A dossier's record row as stored, for the auditor's comparison with its events.
