@@ -238,7 +238,14 @@ impl Dispatcher {
         batch: u32,
     ) -> Result<OutboxPass, StoreError> {
         let lease = now + chrono::Duration::from_std(self.policy.timeout * 2).unwrap_or_default();
-        let claimed = self.service.store().claim_outbox(now, lease, batch).await?;
+        // Only what this node can deliver: a topic with no adapter here waits untouched, so
+        // configuring it later (or another node that has it) delivers at once.
+        let topics: Vec<&str> = self.routes.keys().map(String::as_str).collect();
+        let claimed = self
+            .service
+            .store()
+            .claim_outbox(now, lease, batch, &topics)
+            .await?;
         let mut pass = OutboxPass::default();
         let mut deliveries = tokio::task::JoinSet::new();
         for entry in claimed {

@@ -265,3 +265,35 @@ async fn sms_delivery_reports_are_stored_against_their_message() {
     ]));
     assert!(listed.contains("esms:sms-42 delivered"), "{listed}");
 }
+
+/// E-mails queued while no mail server is configured wait untouched: a node that has one
+/// delivers them at once, not after a deferral the first node put on them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_queued_before_smtp_is_configured_goes_out_as_soon_as_a_node_has_it() {
+    let Some(mail) = MailServer::start() else {
+        return;
+    };
+    let Some(server) = Server::start(Backend::Sqlite, "mail-later", &["--outbox-interval", "1"])
+    else {
+        return;
+    };
+    let citizen = server.citizen("001090000001");
+    let code = submit(&server, &citizen, "mail-later-1").await;
+    // Several passes of the node without SMTP go by.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert!(mail.messages().is_empty());
+    let port = mail.port().to_string();
+    let _with_mail = server.node(&[
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        &port,
+        "--smtp-plain",
+        "--outbox-interval",
+        "1",
+    ]);
+    crate::eventually(|| (!mail.messages().is_empty(), ())).await;
+    let messages = mail.messages();
+    assert_eq!(messages.len(), 1, "the queued e-mail arrives");
+    assert!(messages[0].contains(&format!("Message-ID: <{code}:1:email@hoso>")));
+}

@@ -443,14 +443,16 @@ impl AnyStore {
         delegate!(self, store => store.insert_timers(timers))
     }
 
-    /// Claims pending outbox messages.
+    /// Claims pending outbox messages of these topics (the ones the caller can deliver: the
+    /// others wait untouched for a node, or a restart, that can).
     pub async fn claim_outbox(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
+        topics: &[&str],
     ) -> Result<Vec<OutboxEntry>, StoreError> {
-        delegate!(self, store => store.claim_outbox(now, lease_until, limit))
+        delegate!(self, store => store.claim_outbox(now, lease_until, limit, topics))
     }
 
     /// Records a delivery.
@@ -855,11 +857,17 @@ macro_rules! store_impl {
                 now: chrono::DateTime<chrono::Utc>,
                 lease_until: chrono::DateTime<chrono::Utc>,
                 limit: u32,
+                topics: &[&str],
             ) -> Result<Vec<$crate::store::OutboxEntry>, hoso_engine::ports::StoreError> {
+                if topics.is_empty() {
+                    return Ok(Vec::new());
+                }
                 let rows: Vec<$crate::store::rows::OutboxRow> = sqlx::query_as($claim_outbox)
                     .bind($crate::store::rows::micros(lease_until))
                     .bind($crate::store::rows::micros(now))
                     .bind(i64::from(limit))
+                    // Topics are plain words: a comma-separated list is unambiguous.
+                    .bind(topics.join(","))
                     .fetch_all(&self.pool)
                     .await
                     .map_err($crate::store::unavailable)?;

@@ -92,7 +92,8 @@ super::store_impl!(
      RETURNING case_code, deadline, passed, due_at",
     "UPDATE outbox SET claimed_until = $1 WHERE id IN \
      (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $2 \
-      AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+      AND (claimed_until IS NULL OR claimed_until < $2) \
+      AND topic = ANY(string_to_array($4, ',')) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
      RETURNING id, idempotency_key, topic, payload, case_code, state, attempts, last_error, next_attempt_at, provider_id, delivery_status",
     Some("SELECT pg_notify('hoso_outbox', '')"),
     // How to ask for a query plan.

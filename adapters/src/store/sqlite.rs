@@ -74,7 +74,8 @@ super::store_impl!(
      RETURNING case_code, deadline, passed, due_at",
     "UPDATE outbox SET claimed_until = $1 WHERE id IN \
      (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $2 \
-      AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY id LIMIT $3) \
+      AND (claimed_until IS NULL OR claimed_until < $2) \
+      AND instr(',' || $4 || ',', ',' || topic || ',') > 0 ORDER BY id LIMIT $3) \
      RETURNING id, idempotency_key, topic, payload, case_code, state, attempts, last_error, next_attempt_at, provider_id, delivery_status",
     // One process writes SQLite; its dispatcher polls.
     None,
