@@ -8,6 +8,7 @@ mod bench;
 mod calendar;
 mod case;
 mod crash;
+mod disk;
 mod hostile;
 mod nodes;
 mod oidc;

@@ -16,6 +16,8 @@ pub struct Server {
     data_dir: std::path::PathBuf,
     /// The `hoso serve` arguments, for a restart.
     args: Vec<String>,
+    /// Environment variables for this server alone.
+    env: Vec<(String, String)>,
     /// How many of `args` every node of this database shares (the rest are this node's `extra`).
     common: usize,
     /// HTTP client.
@@ -34,6 +36,16 @@ pub enum Backend {
 impl Server {
     /// Starts a server; `None` when the backend is not available (and not required).
     pub fn start(backend: Backend, name: &str, extra: &[&str]) -> Option<Self> {
+        Self::start_with_env(backend, name, extra, &[])
+    }
+
+    /// Starts a server with these environment variables set for it alone.
+    pub fn start_with_env(
+        backend: Backend,
+        name: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Option<Self> {
         let database = match backend {
             Backend::Sqlite => TestDatabase::sqlite(name),
             Backend::Postgres => TestDatabase::postgres()?,
@@ -56,7 +68,11 @@ impl Server {
         let common = args.len();
         args.extend(extra);
         let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
-        let (child, base) = Self::spawn(&args);
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+            .collect();
+        let (child, base) = Self::spawn(&args, &env);
         hoso_adapters::http::oidc::install_crypto_provider();
         Some(Self {
             child,
@@ -64,14 +80,16 @@ impl Server {
             database,
             data_dir,
             args,
+            env,
             common,
             http: reqwest::Client::new(),
         })
     }
 
-    fn spawn(args: &[String]) -> (Child, String) {
+    fn spawn(args: &[String], env: &[(String, String)]) -> (Child, String) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
             .args(args)
+            .envs(env.iter().map(|(name, value)| (name, value)))
             .current_dir(repo())
             .env("HOSO_LOG", "warn")
             .stdout(Stdio::piped())
@@ -102,7 +120,7 @@ impl Server {
     pub fn node(&self, extra: &[&str]) -> Node {
         let mut args = self.args[..self.common].to_vec();
         args.extend(extra.iter().map(|arg| (*arg).to_owned()));
-        let (child, base) = Self::spawn(&args);
+        let (child, base) = Self::spawn(&args, &self.env);
         Node { child, base }
     }
 
@@ -111,7 +129,7 @@ impl Server {
     pub fn kill_and_restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (child, base) = Self::spawn(&self.args);
+        let (child, base) = Self::spawn(&self.args, &self.env);
         self.child = child;
         self.base = base;
     }

@@ -272,9 +272,12 @@ impl AnyStore {
         delegate!(self, store => store.claim_idempotency_key(principal, key, request_hash, command_id, now))
     }
 
-    /// Whether the database answers.
+    /// Whether the database answers and takes a write (a full disk is not ready).
     pub async fn ping(&self) -> Result<(), StoreError> {
-        delegate!(self, store => store.ping())
+        match self {
+            Self::Sqlite(store) => store.ping_with_room().await,
+            Self::Postgres(store) => store.ping().await,
+        }
     }
 
     /// Records a dossier's rating; false when it was already rated.
@@ -1478,9 +1481,13 @@ macro_rules! store_impl {
                 Ok(())
             }
 
-            /// Whether the database answers.
+            /// Whether the database answers and takes a write.
             pub async fn ping(&self) -> Result<(), hoso_engine::ports::StoreError> {
-                sqlx::query("SELECT 1").execute(&self.pool).await.map_err($crate::store::unavailable)?;
+                sqlx::query("UPDATE readiness SET checked_at = $1 WHERE id = 1")
+                    .bind($crate::store::rows::micros(chrono::Utc::now()))
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
                 Ok(())
             }
 

@@ -22,6 +22,10 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
+            .after_release(|connection, _| {
+                // A connection left inside a transaction is closed, never handed on.
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(connection)) })
+            })
             .connect(url)
             .await
             .map_err(|error| StoreError::Unavailable(format!("{}: {error}", super::redact(url))))?;

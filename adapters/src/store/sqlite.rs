@@ -30,8 +30,19 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        // A cap on the file's size in pages: keeps an embedded database from filling a disk it
+        // shares, and lets tests fill "the disk" without one.
+        let options = match std::env::var("HOSO_SQLITE_MAX_PAGES") {
+            Ok(pages) if pages.parse::<u64>().is_ok() => options.pragma("max_page_count", pages),
+            _ => options,
+        };
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .after_release(|connection, _| {
+                // A connection left inside a transaction (a COMMIT that failed on a full disk)
+                // is closed, never handed to the next caller.
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(connection)) })
+            })
             .connect_with(options)
             .await
             .map_err(|error| StoreError::Unavailable(format!("{url}: {error}")))?;
@@ -40,6 +51,27 @@ impl SqliteStore {
             .await
             .map_err(|error| StoreError::Schema(error.to_string()))?;
         Ok(Self { pool, group: None }.with_group_commit(true))
+    }
+
+    /// Whether a write with room to grow succeeds: a page is taken and given back in one
+    /// committed transaction, so a database at its size cap (or on a full disk) is not ready.
+    pub async fn ping_with_room(&self) -> Result<(), StoreError> {
+        let mut transaction = self.pool.begin().await.map_err(super::unavailable)?;
+        sqlx::query("UPDATE readiness SET checked_at = $1 WHERE id = 1")
+            .bind(super::rows::micros(chrono::Utc::now()))
+            .execute(&mut *transaction)
+            .await
+            .map_err(super::unavailable)?;
+        for statement in [
+            "INSERT INTO readiness_room (room) VALUES (zeroblob(16384))",
+            "DELETE FROM readiness_room",
+        ] {
+            sqlx::query(statement)
+                .execute(&mut *transaction)
+                .await
+                .map_err(super::unavailable)?;
+        }
+        transaction.commit().await.map_err(super::unavailable)
     }
 
     /// The connection pool.
