@@ -189,6 +189,9 @@ struct Route {
     slots: Arc<tokio::sync::Semaphore>,
 }
 
+/// One dossier's claimed messages (or a lone message without a dossier), in the order written.
+type Chain = (Option<String>, Vec<(crate::store::OutboxEntry, Route)>);
+
 /// What one dispatcher pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutboxPass {
@@ -247,7 +250,9 @@ impl Dispatcher {
             .claim_outbox(now, lease, batch, &topics)
             .await?;
         let mut pass = OutboxPass::default();
-        let mut deliveries = tokio::task::JoinSet::new();
+        // One dossier's messages go out in the order they were written (the portal must see
+        // "received" before "processing"); different dossiers' go out side by side.
+        let mut chains: Vec<Chain> = Vec::new();
         for entry in claimed {
             let Some(route) = self.routes.get(&entry.topic) else {
                 // No adapter for this topic here: leave it for a node (or a restart) that has one.
@@ -258,25 +263,49 @@ impl Dispatcher {
                 pass.deferred += 1;
                 continue;
             };
-            let deliverer = Arc::clone(&route.deliverer);
-            let slots = Arc::clone(&route.slots);
-            let timeout = self.policy.timeout;
+            let route = Route {
+                deliverer: Arc::clone(&route.deliverer),
+                slots: Arc::clone(&route.slots),
+            };
+            match chains
+                .iter_mut()
+                .find(|(case, _)| case.is_some() && *case == entry.case_code)
+            {
+                Some((_, chain)) => chain.push((entry, route)),
+                None => chains.push((entry.case_code.clone(), vec![(entry, route)])),
+            }
+        }
+        let mut deliveries = tokio::task::JoinSet::new();
+        let timeout = self.policy.timeout;
+        for (_, chain) in chains {
             deliveries.spawn(async move {
-                let _slot = slots.acquire_owned().await;
-                let outcome = match tokio::time::timeout(timeout, deliverer.deliver(&entry)).await {
-                    Ok(outcome) => outcome,
-                    Err(_) => Err(DeliveryError::retryable(format!(
-                        "no answer within {} s",
-                        timeout.as_secs()
-                    ))),
-                };
-                (entry, outcome)
+                let mut outcomes = Vec::with_capacity(chain.len());
+                for (entry, route) in chain {
+                    let _slot = route.slots.acquire_owned().await;
+                    let outcome = match tokio::time::timeout(
+                        timeout,
+                        route.deliverer.deliver(&entry),
+                    )
+                    .await
+                    {
+                        Ok(outcome) => outcome,
+                        Err(_) => Err(DeliveryError::retryable(format!(
+                            "no answer within {} s",
+                            timeout.as_secs()
+                        ))),
+                    };
+                    outcomes.push((entry, outcome));
+                }
+                outcomes
             });
         }
+        let mut delivered = Vec::new();
         while let Some(joined) = deliveries.join_next().await {
-            let Ok((entry, outcome)) = joined else {
-                continue;
-            };
+            if let Ok(outcomes) = joined {
+                delivered.extend(outcomes);
+            }
+        }
+        for (entry, outcome) in delivered {
             match outcome {
                 Ok(provider_id) => {
                     self.service

@@ -305,6 +305,38 @@ fn local_date(value: &Value) -> chrono::NaiveDate {
         .date_naive()
 }
 
+/// A dossier as `token` reads it.
+async fn read(server: &Server, token: &str, code: &str) -> Value {
+    call(
+        server,
+        "GET",
+        &format!("/api/v1/dossiers/{code}"),
+        Some(token),
+        None,
+    )
+    .await
+    .1
+}
+
+/// The dossier's `deadlines_recomputed` events, oldest first.
+async fn recomputes(server: &Server, token: &str, code: &str) -> Vec<Value> {
+    let (_, timeline) = call(
+        server,
+        "GET",
+        &format!("/api/v1/dossiers/{code}/timeline"),
+        Some(token),
+        None,
+    )
+    .await;
+    timeline
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|event| event["kind"] == "deadlines_recomputed")
+        .cloned()
+        .collect()
+}
+
 async fn days_left(server: &Server) -> i64 {
     let metrics = server
         .http
@@ -404,34 +436,14 @@ async fn an_official_year_replaces_a_draft(backend: Backend) {
         .expect("the folder's file");
     assert!(!written.contains("\nprovisional = true"), "{written}");
 
-    let (_, after) = call(
-        &server,
-        "GET",
-        &format!("/api/v1/dossiers/{code}"),
-        Some(&citizen),
-        None,
-    )
-    .await;
+    let after = read(&server, &citizen, &code).await;
     assert!(
         local_date(&after["appointment"]) > appointment_day,
         "{before} → {after}"
     );
-    let (_, timeline) = call(
-        &server,
-        "GET",
-        &format!("/api/v1/dossiers/{code}/timeline"),
-        Some(&desk),
-        None,
-    )
-    .await;
-    let recomputed: Vec<&Value> = timeline
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter(|event| event["kind"] == "deadlines_recomputed")
-        .collect();
-    assert_eq!(recomputed.len(), 1, "{timeline}");
-    let event = recomputed[0];
+    let recomputed = recomputes(&server, &desk, &code).await;
+    assert_eq!(recomputed.len(), 1, "{recomputed:#?}");
+    let event = &recomputed[0];
     assert_eq!(event["payload"]["previous"], before);
     assert_eq!(event["payload"]["appointment"], after["appointment"]);
     assert_eq!(event["actor_kind"], "system");
@@ -451,14 +463,7 @@ async fn an_official_year_replaces_a_draft(backend: Backend) {
     if official_year == year {
         let left = crate::eventually_async(|| days_left(&server), |left| *left >= 0).await;
         assert!(left >= 0, "the server now has an official {year}: {left}");
-        let (_, now) = call(
-            &server,
-            "GET",
-            &format!("/api/v1/dossiers/{code}"),
-            Some(&citizen),
-            None,
-        )
-        .await;
+        let now = read(&server, &citizen, &code).await;
         assert_eq!(
             now["appointment_provisional"],
             local_date(&now["appointment"]).year() != official_year,
@@ -475,31 +480,14 @@ async fn an_official_year_replaces_a_draft(backend: Backend) {
     );
     std::fs::write(folder.join(format!("{official_year}.toml")), corrected).expect("write");
     server.kill_and_restart();
-    let (_, corrected) = call(
-        &server,
-        "GET",
-        &format!("/api/v1/dossiers/{code}"),
-        Some(&citizen),
-        None,
-    )
-    .await;
+    let corrected = read(&server, &citizen, &code).await;
     assert!(
         local_date(&corrected["appointment"]) > moved_to,
         "{corrected}"
     );
-    let (_, timeline) = call(
-        &server,
-        "GET",
-        &format!("/api/v1/dossiers/{code}/timeline"),
-        Some(&desk),
-        None,
-    )
-    .await;
-    let descriptions: Vec<String> = timeline
-        .as_array()
-        .expect("events")
+    let descriptions: Vec<String> = recomputes(&server, &desk, &code)
+        .await
         .iter()
-        .filter(|event| event["kind"] == "deadlines_recomputed")
         .map(|event| event["description"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(descriptions.len(), 2, "{descriptions:#?}");

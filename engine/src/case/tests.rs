@@ -18,20 +18,7 @@ const CITIZEN: &str = "001090000001";
 const OTHER_CITIZEN: &str = "001090000002";
 
 fn calendars() -> Calendars {
-    let files: Vec<(String, String)> = [
-        (
-            "2025.toml",
-            include_str!("../../../fixtures/calendars/2025.toml"),
-        ),
-        (
-            "2026.toml",
-            include_str!("../../../fixtures/calendars/2026.toml"),
-        ),
-    ]
-    .iter()
-    .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
-    .collect();
-    Calendars::load(&files).unwrap()
+    crate::clock::shipped_years(&[2025, 2026])
 }
 
 fn unit(code: &str) -> UnitId {
@@ -1443,20 +1430,7 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
 
 /// 2026 official, 2027 as the shipped draft.
 fn calendars_with_draft_2027() -> Calendars {
-    let files: Vec<(String, String)> = [
-        (
-            "2026.toml",
-            include_str!("../../../fixtures/calendars/2026.toml"),
-        ),
-        (
-            "2027.toml",
-            include_str!("../../../fixtures/calendars/2027.toml"),
-        ),
-    ]
-    .iter()
-    .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
-    .collect();
-    Calendars::load(&files).unwrap()
+    crate::clock::shipped_years(&[2026, 2027])
 }
 
 /// The official 2027 notice, when it moves a Tết day: Tuesday 9/2 worked, Friday 12/2 off.

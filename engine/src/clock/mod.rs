@@ -463,5 +463,22 @@ fn local_instant(local: NaiveDateTime) -> DateTime<FixedOffset> {
     vietnam().from_utc_datetime(&(local - Duration::hours(7)))
 }
 
+/// The shipped calendar files by year, for tests.
+#[cfg(test)]
+pub(crate) fn shipped_years(years: &[i32]) -> Calendars {
+    let text = |year: i32| match year {
+        2024 => include_str!("../../../fixtures/calendars/2024.toml"),
+        2025 => include_str!("../../../fixtures/calendars/2025.toml"),
+        2026 => include_str!("../../../fixtures/calendars/2026.toml"),
+        2027 => include_str!("../../../fixtures/calendars/2027.toml"),
+        _ => "",
+    };
+    let files: Vec<(String, String)> = years
+        .iter()
+        .map(|year| (format!("{year}.toml"), text(*year).to_owned()))
+        .collect();
+    Calendars::load(&files).expect("the shipped calendars load")
+}
+
 #[cfg(test)]
 mod tests;

@@ -5,25 +5,7 @@ use super::{Calendar, Calendars, ClockError, vietnam};
 use crate::procedure::{AfterCutoff, TimeLimit};
 
 fn shipped() -> Calendars {
-    let files = [
-        (
-            "2024.toml",
-            include_str!("../../../fixtures/calendars/2024.toml"),
-        ),
-        (
-            "2025.toml",
-            include_str!("../../../fixtures/calendars/2025.toml"),
-        ),
-        (
-            "2026.toml",
-            include_str!("../../../fixtures/calendars/2026.toml"),
-        ),
-    ];
-    let files: Vec<(String, String)> = files
-        .iter()
-        .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
-        .collect();
-    Calendars::load(&files).expect("the shipped calendars load")
+    super::shipped_years(&[2024, 2025, 2026])
 }
 
 fn at(text: &str) -> DateTime<FixedOffset> {
@@ -371,20 +353,7 @@ proptest! {
 }
 
 fn with_draft_2027() -> Calendars {
-    let files: Vec<(String, String)> = [
-        (
-            "2026.toml",
-            include_str!("../../../fixtures/calendars/2026.toml"),
-        ),
-        (
-            "2027.toml",
-            include_str!("../../../fixtures/calendars/2027.toml"),
-        ),
-    ]
-    .iter()
-    .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
-    .collect();
-    Calendars::load(&files).expect("2026 and the 2027 draft load")
+    super::shipped_years(&[2026, 2027])
 }
 
 #[test]
