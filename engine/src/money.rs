@@ -15,6 +15,11 @@ use serde::{Deserialize, Serialize};
 pub struct Money(u64);
 
 impl Money {
+    /// Whether it is nothing.
+    pub fn is_zero(&self) -> bool {
+        self.0 == 0
+    }
+
     /// Zero đồng.
     pub const ZERO: Self = Self(0);
 

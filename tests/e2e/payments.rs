@@ -409,6 +409,30 @@ async fn a_fee_is_paid_once_and_what_is_paid_beyond_it_is_a_refund_due() {
         (json!(16000), json!(16000)),
         "paid once: {paid}"
     );
+    assert_eq!(paid["refund_due"], json!(16000), "{paid}");
+    // The refund is on the dossier's record: an event in its chain, for the auditor.
+    let timeline: Value = server
+        .http
+        .get(server.url(&format!("/api/v1/dossiers/{code}/timeline")))
+        .bearer_auth(&citizen)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let refund = timeline
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|event| event["kind"] == "refund_due")
+        .unwrap_or_else(|| panic!("no refund_due event: {timeline}"));
+    assert!(
+        refund["description"]
+            .as_str()
+            .is_some_and(|text| text.starts_with("Cần hoàn trả 16.000 đ")),
+        "{refund}"
+    );
     let listed = crate::hoso(&["payments", "refunds", "--db", &server.database.url]);
     let listed = crate::stdout(&listed);
     assert!(

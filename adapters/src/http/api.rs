@@ -339,6 +339,8 @@ pub struct DossierView {
     pub fees_due: u64,
     /// Fees paid, in đồng.
     pub fees_paid: u64,
+    /// Money the gateway took that the dossier could not take, owed back, in đồng.
+    pub refund_due: u64,
     /// The e-result code, once issued.
     pub result_code: Option<String>,
     /// Version for `expected_version`.
@@ -404,6 +406,7 @@ pub(crate) fn view(
         remaining_working_minutes: remaining,
         fees_due: case.fees.iter().map(|fee| fee.amount.as_dong()).sum(),
         fees_paid: case.paid.as_dong(),
+        refund_due: case.refund_due.as_dong(),
         result_code: case.result.as_ref().map(|result| result.code.clone()),
         version: case.version,
         available_actions,

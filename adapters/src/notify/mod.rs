@@ -50,6 +50,12 @@ pub fn render(notification: &Notification) -> Message {
                 "Hồ sơ {case}: đề nghị ông/bà nộp phí, lệ phí {details} để hồ sơ được tiếp tục giải quyết."
             ),
         ),
+        "refund_due" => (
+            "Hoàn trả khoản thanh toán",
+            format!(
+                "Hồ sơ {case}: khoản thanh toán {details} không được ghi nhận vào phí, lệ phí và sẽ được hoàn trả cho ông/bà."
+            ),
+        ),
         "payment_recorded" => (
             "Đã ghi nhận thanh toán",
             format!("Đã ghi nhận thanh toán phí, lệ phí của hồ sơ {case}. Hồ sơ đang được xử lý."),

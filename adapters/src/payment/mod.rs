@@ -6,7 +6,7 @@
 pub mod vnpay;
 
 use chrono::{DateTime, Utc};
-use hoso_engine::case::{Actor, Command, DossierCode};
+use hoso_engine::case::{Actor, Command, DossierCode, EventKind};
 use hoso_engine::money::Money;
 use hoso_engine::ports::StoreError;
 use hoso_engine::service::{Request, Service, ServiceError, Target};
@@ -113,11 +113,18 @@ pub async fn settle(
             },
         };
         match service.execute(request, Utc::now()).await {
+            // The dossier recorded the money as owed back (more than was due, or closed).
+            Ok(executed)
+                if executed
+                    .events
+                    .iter()
+                    .any(|event| matches!(event.kind, EventKind::RefundDue { .. })) =>
+            {
+                state = "refund_due";
+            }
             Ok(_) => {}
             Err(ServiceError::Store(error)) => return Err(error),
-            // The money was taken but the dossier cannot take it: more than is still due (a
-            // second attempt paid too), or it was withdrawn or stopped since. Never recorded as
-            // paid: a refund due, for the operator to make.
+            // Refused outright (not by a rule that records a refund due): still never paid.
             Err(refused) => {
                 tracing::warn!(txn_ref = %record.txn_ref, %refused, "payment the dossier cannot take: refund due");
                 state = "refund_due";

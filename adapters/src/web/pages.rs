@@ -1328,20 +1328,11 @@ async fn dossier_template(
             .store()
             .rating_exists(&case.code.to_string())
             .await?;
-    let refund_due: u64 = state
-        .service
-        .store()
-        .payments_for(&case.code.to_string())
-        .await?
-        .iter()
-        .filter(|record| record.state == "refund_due")
-        .map(|record| record.amount)
-        .sum();
     Ok(DossierTemplate {
-        refund_due: if refund_due > 0 {
-            hoso_engine::money::Money::dong(refund_due).to_string()
-        } else {
+        refund_due: if case.refund_due.is_zero() {
             String::new()
+        } else {
+            case.refund_due.to_string()
         },
         t,
         nav: Nav::of(visitor, &format!("/dossiers/{code}")),

@@ -831,28 +831,44 @@ impl Decider<'_> {
                 ));
             }
         }
-        if self.case.status.is_closed() {
-            return Err(Rejection::NotNow(format!(
-                "dossier {} is closed",
-                self.case.code
-            )));
-        }
         if amount == Money::ZERO {
             return Err(invalid("/amount", "a payment must be more than 0 đồng"));
         }
-        // Fees are paid once: what goes beyond them is not a payment but a refund due.
-        let outstanding = self.case.outstanding();
-        if amount > outstanding {
-            return Err(Rejection::NotNow(format!(
-                "dossier {} owes {outstanding}; a payment of {amount} is more than is due: what is paid beyond the fees is a refund due",
-                self.case.code
-            )));
-        }
         require_text("/reference", reference, "the payment reference")?;
-        Ok(vec![EventKind::PaymentRecorded {
-            amount,
-            reference: reference.to_owned(),
-        }])
+        // Fees are paid once: money beyond them, or for a dossier that has ended, is no payment.
+        let outstanding = self.case.outstanding();
+        let cannot_take = if self.case.status.is_closed() {
+            Some((
+                format!("dossier {} is closed", self.case.code),
+                format!("hồ sơ đã kết thúc ({})", self.case.status.label()),
+            ))
+        } else if amount > outstanding {
+            Some((
+                format!(
+                    "dossier {} owes {outstanding}; a payment of {amount} is more than is due",
+                    self.case.code
+                ),
+                format!("vượt số phí, lệ phí còn phải nộp ({outstanding})"),
+            ))
+        } else {
+            None
+        };
+        match cannot_take {
+            None => Ok(vec![EventKind::PaymentRecorded {
+                amount,
+                reference: reference.to_owned(),
+            }]),
+            // The gateway has already taken the money: it goes on the record as owed back.
+            Some((_, reason)) if matches!(self.actor.kind, ActorKind::System) => {
+                Ok(vec![EventKind::RefundDue {
+                    amount,
+                    reference: reference.to_owned(),
+                    reason,
+                }])
+            }
+            // The cashier has not: the right amount is taken instead.
+            Some((why, _)) => Err(Rejection::NotNow(why)),
+        }
     }
 
     fn recompute(&self, reason: &str) -> Result<Vec<EventKind>, Rejection> {

@@ -87,6 +87,7 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
                 .join("; ")
         )),
         EventKind::PaymentRequested { amount } => Some(amount.to_string()),
+        EventKind::RefundDue { amount, reason, .. } => Some(format!("{amount} ({reason})")),
         EventKind::ResultIssued { result_code } => Some(result_code.clone()),
         EventKind::Extended { reason, .. } => Some(reason.clone()),
         EventKind::DeadlinesRecomputed {

@@ -177,6 +177,16 @@ pub enum EventKind {
         /// Gateway or receipt reference.
         reference: String,
     },
+    /// Hoàn trả — the gateway took money the dossier cannot take (more than is still due, or
+    /// the dossier had closed): owed back to the applicant, never counted as paid.
+    RefundDue {
+        /// The amount taken.
+        amount: Money,
+        /// Gateway or receipt reference.
+        reference: String,
+        /// Why it cannot be taken, in Vietnamese.
+        reason: String,
+    },
     /// Lấy ý kiến another unit.
     ConsultationRequested {
         /// The unit asked.
@@ -266,6 +276,7 @@ impl EventKind {
             Self::ActionTaken { .. } => "action_taken",
             Self::PaymentRequested { .. } => "payment_requested",
             Self::PaymentRecorded { .. } => "payment_recorded",
+            Self::RefundDue { .. } => "refund_due",
             Self::ConsultationRequested { .. } => "consultation_requested",
             Self::ConsultationAnswered { .. } => "consultation_answered",
             Self::ResultIssued { .. } => "result_issued",

@@ -44,6 +44,7 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
             documents: documents.clone(),
             fees: fees.clone(),
             paid: crate::money::Money::ZERO,
+            refund_due: crate::money::Money::ZERO,
             status: Status::Registered,
             outcome: None,
             step: None,
@@ -196,6 +197,9 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
                 case.status = Status::Processing;
                 end_pause(&mut case, "payment", at);
             }
+        }
+        EventKind::RefundDue { amount, .. } => {
+            case.refund_due = case.refund_due + *amount;
         }
         EventKind::ConsultationRequested { unit, question } => {
             case.consultations.push(Consultation {

@@ -291,6 +291,9 @@ pub struct Case {
     pub fees: Vec<FeeLine>,
     /// Fees paid so far.
     pub paid: Money,
+    /// Money the gateway took that the dossier could not take, owed back (hoàn trả).
+    #[serde(default, skip_serializing_if = "Money::is_zero")]
+    pub refund_due: Money,
     /// Canonical status.
     pub status: Status,
     /// The final decision, once taken.

@@ -673,16 +673,32 @@ fn fees_follow_the_formula_exemption_and_payment_moves_the_dossier_on() {
         Status::FinancialObligationRequested,
         "still owes 16.000 đ"
     );
-    // More than the 16.000 đ still owed is no payment: the gateway's extra is a refund due.
+    // More than the 16.000 đ still owed is no payment: the cashier is refused, and what the
+    // gateway already took goes on the record as owed back.
     let beyond = Command::RecordPayment {
         amount: Money::dong(16_001),
         reference: "VNP-3".to_owned(),
     };
-    let refused = world.run(&Actor::system("vnpay"), beyond, "2025-03-03T10:06:00+07:00");
+    let refused = world.run(
+        &officer("mot_cua"),
+        beyond.clone(),
+        "2025-03-03T10:06:00+07:00",
+    );
     assert!(
-        matches!(&refused, Err(Rejection::NotNow(why)) if why.contains("owes 16.000 đ") && why.contains("refund due")),
+        matches!(&refused, Err(Rejection::NotNow(why)) if why.contains("owes 16.000 đ")),
         "{refused:?}"
     );
+    let owed_back = world
+        .run(&Actor::system("vnpay"), beyond, "2025-03-03T10:06:00+07:00")
+        .unwrap();
+    assert!(
+        matches!(&owed_back[0].kind, EventKind::RefundDue { amount, reason, .. }
+            if *amount == Money::dong(16_001) && reason.contains("16.000 đ")),
+        "{owed_back:?}"
+    );
+    assert_eq!(world.case().refund_due, Money::dong(16_001));
+    assert_eq!(world.case().paid, Money::dong(8_000), "not counted as paid");
+    assert!(describe(&owed_back[0]).starts_with("Cần hoàn trả 16.001 đ"));
     let rest = Command::RecordPayment {
         amount: Money::dong(16_000),
         reference: "VNP-2".to_owned(),

@@ -88,6 +88,11 @@ pub fn describe(event: &Event) -> String {
         EventKind::PaymentRecorded { amount, reference } => {
             format!("Đã thanh toán {amount} (mã {reference})")
         }
+        EventKind::RefundDue {
+            amount,
+            reference,
+            reason,
+        } => format!("Cần hoàn trả {amount} (mã {reference}) — {reason}"),
         EventKind::ConsultationRequested { unit, question } => {
             format!("Lấy ý kiến {unit} — {question}")
         }
