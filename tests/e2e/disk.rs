@@ -1,6 +1,7 @@
-//! A full disk, played with SQLite's page cap (`HOSO_SQLITE_MAX_PAGES`): while the database
-//! cannot grow, submissions are refused with 503 and `/readyz` says so; once room is made, every
-//! submission succeeds again without a restart, and nothing acknowledged is lost.
+//! A full disk — on SQLite played with its page cap (`HOSO_SQLITE_MAX_PAGES`), on PostgreSQL with
+//! commits that fail for space: while the database cannot grow, submissions are refused with 503
+//! and `/readyz` says so; once room is made, every submission succeeds again without a restart,
+//! and nothing acknowledged is lost.
 
 use crate::server::{Backend, Server};
 
@@ -127,4 +128,67 @@ async fn a_full_database_refuses_writes_with_503_and_recovers_when_room_is_made(
     for key in &accepted {
         assert_eq!(submit(&server, &citizen, key).await, 201, "{key} again");
     }
+}
+
+/// PostgreSQL with a "full disk" at COMMIT: a deferred trigger raises `disk_full` (53100) while
+/// the test says so, the way a server out of space fails the commit itself. Writes are refused
+/// with 503 and `/readyz` says so; once room is back every write succeeds with no restart — a
+/// connection whose COMMIT failed is never handed out again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_refuses_writes_while_commits_fail_for_space_and_recovers() {
+    let Some(server) = Server::start(Backend::Postgres, "disk-full-pg", &[]) else {
+        return;
+    };
+    let citizen = server.citizen(CITIZEN);
+    assert_eq!(submit(&server, &citizen, "before").await, 201);
+    let url = server.database.url.clone();
+    crate::audit::tamper(
+        &url,
+        &[
+            "CREATE TABLE test_disk_full (since TIMESTAMPTZ)".to_owned(),
+            "CREATE FUNCTION test_fail_when_full() RETURNS trigger AS $$ BEGIN \
+             IF EXISTS (SELECT 1 FROM test_disk_full) THEN \
+             RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = '53100'; \
+             END IF; RETURN NULL; END $$ LANGUAGE plpgsql"
+                .to_owned(),
+            "CREATE CONSTRAINT TRIGGER test_full_events AFTER INSERT ON events \
+             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_fail_when_full()"
+                .to_owned(),
+            "CREATE CONSTRAINT TRIGGER test_full_readiness AFTER UPDATE ON readiness \
+             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_fail_when_full()"
+                .to_owned(),
+            "INSERT INTO test_disk_full VALUES (now())".to_owned(),
+        ],
+    );
+    let mut statuses = Vec::new();
+    for attempt in 0..20 {
+        statuses.push(submit(&server, &citizen, &format!("full-{attempt}")).await);
+    }
+    assert!(
+        statuses.iter().all(|status| *status == 503),
+        "every write refused with 503: {statuses:?}"
+    );
+    assert_eq!(ready(&server).await, 503, "not ready while full");
+
+    crate::audit::tamper(&url, &["DELETE FROM test_disk_full".to_owned()]);
+    assert_eq!(ready(&server).await, 200);
+    for attempt in 0..40 {
+        let key = format!("after-{attempt}");
+        assert_eq!(submit(&server, &citizen, &key).await, 201, "{key}");
+    }
+    let listed: serde_json::Value = server
+        .http
+        .get(server.url("/api/v1/dossiers?limit=200"))
+        .bearer_auth(&citizen)
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        listed["items"].as_array().map_or(0, Vec::len),
+        41,
+        "the refused writes left nothing; every acknowledged one is there"
+    );
 }
