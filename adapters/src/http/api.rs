@@ -1130,3 +1130,23 @@ pub async fn document(
     )
         .into_response())
 }
+
+#[cfg(test)]
+mod storing_tests {
+    use axum::response::IntoResponse as _;
+
+    #[test]
+    fn a_full_disk_while_storing_a_document_is_503_and_other_failures_500() {
+        for kind in [
+            std::io::ErrorKind::StorageFull,
+            std::io::ErrorKind::QuotaExceeded,
+        ] {
+            let answer = super::storing_failed(std::io::Error::from(kind)).into_response();
+            assert_eq!(answer.status().as_u16(), 503, "{kind:?}");
+        }
+        let answer =
+            super::storing_failed(std::io::Error::from(std::io::ErrorKind::PermissionDenied))
+                .into_response();
+        assert_eq!(answer.status().as_u16(), 500);
+    }
+}
