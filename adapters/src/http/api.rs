@@ -598,6 +598,50 @@ async fn read_submission(
     Ok((submission, uploads, staged_files))
 }
 
+/// What an Idempotency-Key is bound to: the SHA-256 of the request's canonical JSON (object keys
+/// sorted at every level), so the same request hashes the same whatever order a client wrote its
+/// fields in, and whatever Rust's `Debug` output becomes.
+pub(crate) fn request_hash(value: &impl Serialize) -> Result<String, ApiError> {
+    fn canonical(value: Value) -> Value {
+        match value {
+            Value::Object(object) => {
+                let mut entries: Vec<(String, Value)> = object.into_iter().collect();
+                entries.sort_by(|left, right| left.0.cmp(&right.0));
+                Value::Object(
+                    entries
+                        .into_iter()
+                        .map(|(key, value)| (key, canonical(value)))
+                        .collect(),
+                )
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
+            other => other,
+        }
+    }
+    let value = serde_json::to_value(value)
+        .map_err(|error| ApiError::Internal(format!("hashing a request: {error}")))?;
+    let bytes = serde_json::to_vec(&canonical(value))
+        .map_err(|error| ApiError::Internal(format!("hashing a request: {error}")))?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
+}
+
+/// A submission's request hash: its body and each upload's component and content.
+pub(crate) fn submission_hash(
+    body: &SubmitRequest,
+    uploads: &[DocumentRef],
+) -> Result<String, ApiError> {
+    let uploads: Vec<(&str, &str)> = uploads
+        .iter()
+        .map(|upload| {
+            (
+                upload.component.as_str(),
+                upload.sha256.as_deref().unwrap_or_default(),
+            )
+        })
+        .collect();
+    request_hash(&serde_json::json!({ "submission": body, "uploads": uploads }))
+}
+
 /// Storing an upload failed: a full disk is 503 (try later), anything else a server error.
 pub(crate) fn storing_failed(error: std::io::Error) -> ApiError {
     if crate::documents::is_disk_full(&error) {
@@ -697,14 +741,7 @@ pub async fn submit_dossier(
     let actor = require_actor(&principal)?;
     let key = idempotency_key(request.headers())?;
     let (body, uploads, staged) = read_submission(&state, request).await?;
-    let mut hasher = Sha256::new();
-    hasher
-        .update(serde_json::to_vec(&body).map_err(|error| ApiError::Internal(error.to_string()))?);
-    for upload in &uploads {
-        hasher.update(upload.component.as_bytes());
-        hasher.update(upload.sha256.as_deref().unwrap_or_default().as_bytes());
-    }
-    let request_hash = hex::encode(hasher.finalize());
+    let request_hash = submission_hash(&body, &uploads)?;
     let command_id = claim_command_id(
         &state,
         &principal,
@@ -966,9 +1003,8 @@ pub async fn take_action(
     let command_id = match headers.get("idempotency-key") {
         Some(_) => {
             let key = idempotency_key(&headers)?;
-            let request_hash = hex::encode(Sha256::digest(
-                format!("{code}\u{0}{:?}", command).as_bytes(),
-            ));
+            let request_hash =
+                request_hash(&serde_json::json!({ "dossier": code, "command": command }))?;
             claim_command_id(
                 &state,
                 &principal,
@@ -1129,6 +1165,30 @@ pub async fn document(
         bytes,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod hash_tests {
+    use serde_json::json;
+
+    #[test]
+    fn the_request_hash_ignores_field_order_but_not_values() {
+        let one = super::request_hash(
+            &json!({ "a": 1, "form": { "x": "1", "y": [ { "p": 1, "q": 2 } ] } }),
+        )
+        .expect("hash");
+        let reordered = super::request_hash(
+            &json!({ "form": { "y": [ { "q": 2, "p": 1 } ], "x": "1" }, "a": 1 }),
+        )
+        .expect("hash");
+        let changed = super::request_hash(
+            &json!({ "a": 1, "form": { "x": "2", "y": [ { "p": 1, "q": 2 } ] } }),
+        )
+        .expect("hash");
+        assert_eq!(one, reordered);
+        assert_ne!(one, changed);
+        assert_eq!(one.len(), 64);
+    }
 }
 
 #[cfg(test)]

@@ -885,15 +885,7 @@ async fn apply(
         documents: Vec::new(),
     };
     let actor = api::require_actor(&principal).map_err(WebError::from)?;
-    let mut hasher = sha2::Sha256::default();
-    sha2::Digest::update(&mut hasher, serde_json::to_vec(&body).unwrap_or_default());
-    for upload in &uploads {
-        sha2::Digest::update(
-            &mut hasher,
-            upload.sha256.as_deref().unwrap_or_default().as_bytes(),
-        );
-    }
-    let request_hash = hex::encode(sha2::Digest::finalize(hasher));
+    let request_hash = api::submission_hash(&body, &uploads)?;
     let command_id = match api::claim_command_id(
         &state,
         &principal,
