@@ -2,6 +2,7 @@
 
 mod audit_cli;
 mod bench;
+mod calendar_cli;
 mod case_cli;
 mod demo;
 
@@ -748,7 +749,7 @@ fn end_quietly_on_a_closed_pipe() {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Procedure(command) => run_procedure(command),
-        Command::Calendar(command) => run_calendar(command),
+        Command::Calendar(command) => calendar_cli::run_calendar(command),
         Command::Serve(args) => block_on(serve(*args)),
         Command::User(command) => block_on(user(command)),
         Command::Init { store } => block_on(init(store)),
@@ -828,7 +829,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|error| error.located(&args.store.files.calendars))
         .context("calendars")?;
-    log_reconciliation(&report);
+    calendar_cli::log_reconciliation(&report);
     let oidc = match &args.oidc_issuer {
         Some(issuer) => Some(std::sync::Arc::new(
             hoso_adapters::http::oidc::OidcVerifier::new(hoso_adapters::http::oidc::OidcSettings {
@@ -1016,7 +1017,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let _ = calendars_stopped.await;
         },
         |pass| match pass {
-            calendars::WatchPass::Reloaded(report) => log_reconciliation(&report),
+            calendars::WatchPass::Reloaded(report) => calendar_cli::log_reconciliation(&report),
             calendars::WatchPass::Failed(error) => {
                 tracing::error!(%error, "calendar folder not put in force; the calendars in force stay");
             }
@@ -1051,23 +1052,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
-}
-
-fn log_reconciliation(report: &calendars::Reconciliation) {
-    if report.recomputed.is_empty() && report.kept_extended.is_empty() && report.failed.is_empty() {
-        return;
-    }
-    tracing::info!(
-        version = %report.version,
-        examined = report.examined,
-        recomputed = report.recomputed.len(),
-        kept_extended = report.kept_extended.len(),
-        failed = report.failed.len(),
-        "calendars put in force; open dossiers recomputed"
-    );
-    for (code, error) in &report.failed {
-        tracing::warn!(%code, %error, "deadlines not recomputed; the next start or reload tries again");
-    }
 }
 
 async fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
@@ -1512,181 +1496,6 @@ fn run_procedure(command: ProcedureCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn run_calendar(command: CalendarCommand) -> anyhow::Result<ExitCode> {
-    match command {
-        CalendarCommand::Check { folder } => match calendars::load_calendars(&folder) {
-            Ok(loaded) => {
-                println!("ok {}: {loaded}", folder.display());
-                let provisional = loaded.provisional_years();
-                if !provisional.is_empty() {
-                    let years: Vec<String> = provisional.iter().map(ToString::to_string).collect();
-                    println!(
-                        "provisional (drafted, not yet the official notice): {}",
-                        years.join(", ")
-                    );
-                }
-                Ok(ExitCode::SUCCESS)
-            }
-            Err(error) => report_calendar_error(error),
-        },
-        CalendarCommand::Publish { file, store } => block_on(publish_calendar(file, store)),
-        CalendarCommand::Draft { year, calendar } => {
-            // The year before is a basis when it is there; a draft needs no folder at all, but a
-            // folder with a broken file is reported rather than silently ignored.
-            let loaded = if calendar.is_dir() {
-                match calendars::load_calendars(&calendar) {
-                    Ok(loaded) => Some(loaded),
-                    Err(calendars::CalendarsError::Empty(_)) => None,
-                    Err(error) => return report_calendar_error(error),
-                }
-            } else {
-                None
-            };
-            let previous = loaded.as_ref().and_then(|loaded| loaded.calendar(year - 1));
-            print!("{}", clock::draft_calendar(year, previous)?);
-            Ok(ExitCode::SUCCESS)
-        }
-        CalendarCommand::Due {
-            calendar,
-            from,
-            working_days,
-            working_hours,
-            ignore_cutoff,
-        } => {
-            let from = chrono::DateTime::parse_from_rfc3339(&from).with_context(|| {
-                format!("--from {from:?} is not an RFC 3339 instant; write e.g. 2025-01-24T10:00:00+07:00")
-            })?;
-            let loaded = match calendars::load_calendars(&calendar) {
-                Ok(loaded) => loaded,
-                Err(error) => return report_calendar_error(error),
-            };
-            let limit = match (working_days, working_hours) {
-                (Some(days), _) => procedure::TimeLimit::WorkingDays(days),
-                (None, Some(hours)) => procedure::TimeLimit::WorkingHours(hours),
-                (None, None) => anyhow::bail!("give --working-days N or --working-hours H"),
-            };
-            let policy = if ignore_cutoff {
-                procedure::AfterCutoff::SameDay
-            } else {
-                procedure::AfterCutoff::NextWorkingDay
-            };
-            let due = loaded.due(from, limit, policy)?;
-            println!("{}", due.with_timezone(&clock::vietnam()).to_rfc3339());
-            let provisional = loaded.provisional_years_between(from, due);
-            if !provisional.is_empty() {
-                let years: Vec<String> = provisional.iter().map(ToString::to_string).collect();
-                eprintln!(
-                    "provisional (tạm tính): counted on the drafted calendar of {}; it moves if the official notice differs",
-                    years.join(", ")
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
-async fn publish_calendar(file: PathBuf, store: StoreArgs) -> anyhow::Result<ExitCode> {
-    let settings = store.settings();
-    let text =
-        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-    let source = file.display().to_string();
-    let official = match clock::load_calendar(&source, &text) {
-        Ok(calendar) => calendar,
-        Err(error) => {
-            for diagnostic in &error.diagnostics {
-                eprintln!("{diagnostic}");
-            }
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    let year = official.year();
-    anyhow::ensure!(
-        !official.is_provisional(),
-        "{source}: the {year} file says `provisional = true`; publish takes the official notice: check every day against it, delete the `provisional` line, and publish again"
-    );
-    let target = settings.calendars.join(format!("{year}.toml"));
-    let same_file = std::fs::canonicalize(&file).ok() == std::fs::canonicalize(&target).ok();
-    // Check the year together with the folder's other years before anything is written.
-    let mut texts = Vec::new();
-    for other in hoso_adapters::files::find_toml_files(std::slice::from_ref(&settings.calendars))? {
-        let other_text = std::fs::read_to_string(&other)
-            .with_context(|| format!("reading {}", other.display()))?;
-        let covers_year = clock::load_calendar(&other.display().to_string(), &other_text)
-            .is_ok_and(|calendar| calendar.year() == year);
-        if covers_year {
-            anyhow::ensure!(
-                other.file_name() == target.file_name(),
-                "{} also covers {year}: rename it to {year}.toml or remove it, then publish again",
-                other.display()
-            );
-            continue;
-        }
-        texts.push((other.display().to_string(), other_text));
-    }
-    texts.push((source.clone(), text.clone()));
-    if let Err(error) = clock::Calendars::load(&texts) {
-        for diagnostic in &error.diagnostics {
-            eprintln!("{diagnostic}");
-        }
-        return Ok(ExitCode::FAILURE);
-    }
-    if !same_file {
-        // Write beside the target and rename, so a running server never reads half a file.
-        let staging = settings.calendars.join(format!(".{year}.toml.publishing"));
-        std::fs::write(&staging, &text)
-            .with_context(|| format!("writing {}", staging.display()))?;
-        std::fs::rename(&staging, &target)
-            .with_context(|| format!("replacing {}", target.display()))?;
-    }
-    println!("{year}: official calendar written to {}", target.display());
-    let service = open(&settings).await?;
-    let report = calendars::reconcile(&service, chrono::Utc::now()).await?;
-    print_reconciliation(&report);
-    Ok(if report.failed.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
-}
-
-fn print_reconciliation(report: &calendars::Reconciliation) {
-    let show = |at: Option<chrono::DateTime<chrono::Utc>>| {
-        at.map_or_else(|| "-".to_owned(), hoso_engine::case::format_instant)
-    };
-    println!(
-        "calendars version {}: {} open dossiers looked at, {} recomputed",
-        report.version,
-        report.examined,
-        report.recomputed.len()
-    );
-    for recomputed in &report.recomputed {
-        println!(
-            "  {}: appointment {} → {}",
-            recomputed.code,
-            show(recomputed.previous),
-            show(recomputed.appointment)
-        );
-    }
-    for code in &report.kept_extended {
-        println!(
-            "  {code}: kept (its appointment was agreed by an apology and extension, Form 04)"
-        );
-    }
-    for (code, why) in &report.failed {
-        eprintln!("  {code}: not recomputed: {why} (the next start or publish tries again)");
-    }
-}
-
-fn report_calendar_error(error: calendars::CalendarsError) -> anyhow::Result<ExitCode> {
-    if error.diagnostics().is_empty() {
-        return Err(error.into());
-    }
-    for diagnostic in error.diagnostics() {
-        eprintln!("{diagnostic}");
-    }
-    Ok(ExitCode::FAILURE)
-}
-
 fn simulate(
     file: &std::path::Path,
     received_at: &str,
@@ -1701,7 +1510,7 @@ fn simulate(
     };
     let loaded = match calendars::load_calendars(calendar) {
         Ok(loaded) => loaded,
-        Err(error) => return report_calendar_error(error),
+        Err(error) => return calendar_cli::report_calendar_error(error),
     };
     let paths = procedure::simulate(&procedure, &loaded, channel, received_at)?;
     let definition = procedure.definition();
