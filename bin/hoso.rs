@@ -206,12 +206,12 @@ struct ServeArgs {
     /// Let callers that send `Authorization: Bearer TOKEN` read /metrics on the main address.
     #[arg(long, env = "HOSO_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
-    /// A reverse proxy (address or CIDR, repeatable or comma-separated) whose X-Forwarded-For
-    /// or Forwarded header names the client, for rate limits; from any other peer they are
-    /// ignored.
+    /// A reverse proxy (address or CIDR, repeatable or comma-separated) that appends the client
+    /// to X-Forwarded-For, for rate limits; from any other peer the header is ignored.
     #[arg(long, env = "HOSO_TRUSTED_PROXY", value_delimiter = ',')]
     trusted_proxy: Vec<String>,
-    /// Seconds between re-reads of the calendar folder (0: read it only at start).
+    /// Seconds between re-reads of the calendar folder (0: once a day, when the daily
+    /// warning is checked).
     #[arg(long, env = "HOSO_CALENDAR_CHECK_INTERVAL", default_value_t = 60)]
     calendar_check_interval: u64,
     /// Largest uploaded document, in MiB.

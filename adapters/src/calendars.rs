@@ -179,27 +179,8 @@ pub async fn reconcile(
     let calendars = service.calendars();
     let current = calendars.year_states();
     let store = service.store();
-    let mut recorded: Vec<(String, BTreeMap<i32, YearState>)> = Vec::new();
-    for (version, years) in store.calendar_versions().await? {
-        let years = serde_json::from_str(&years)
-            .map_err(|error| StoreError::Corrupt(format!("calendar version {version}: {error}")))?;
-        recorded.push((version, years));
-    }
-    for (year, state) in &current {
-        if !state.provisional {
-            continue;
-        }
-        if let Some((version, _)) = recorded
-            .iter()
-            .find(|(_, years)| years.get(year).is_some_and(|old| !old.provisional))
-        {
-            return Err(ReconcileError::DraftAfterOfficial {
-                year: *year,
-                official_version: version.clone(),
-                location: String::new(),
-            });
-        }
-    }
+    let recorded = recorded_versions(store).await?;
+    refuse_draft_after_official(&current, &recorded)?;
     let years_json = serde_json::to_string(&current)
         .map_err(|error| StoreError::Corrupt(format!("calendar years: {error}")))?;
     store
@@ -280,8 +261,10 @@ pub async fn reconcile(
                     })
                     .unwrap_or_default()
                 };
-                if case.original_appointment.is_some() {
-                    // An agreed date (Form 04) stands; decide refuses to recompute it.
+                if case.original_appointment.is_some() || case.supplement_requests > 0 {
+                    // An agreed date (Form 04) stands; decide refuses to recompute it. A dossier
+                    // resumed after a supplement counts from a base the recompute does not know
+                    // (the resumption, or a paused clock): an officer recomputes it by hand.
                     let agreed = case.clock_started_at.zip(case.appointment);
                     if !touched(agreed).is_empty() || !touched(case.step_span()).is_empty() {
                         report.kept_extended.push(case.code.to_string());
@@ -324,6 +307,42 @@ pub async fn reconcile(
     Ok(report)
 }
 
+/// A year that was official in some recorded version may not come back as a draft.
+fn refuse_draft_after_official(
+    current: &BTreeMap<i32, YearState>,
+    recorded: &[(String, BTreeMap<i32, YearState>)],
+) -> Result<(), ReconcileError> {
+    for (year, state) in current {
+        if !state.provisional {
+            continue;
+        }
+        if let Some((version, _)) = recorded
+            .iter()
+            .find(|(_, years)| years.get(year).is_some_and(|old| !old.provisional))
+        {
+            return Err(ReconcileError::DraftAfterOfficial {
+                year: *year,
+                official_version: version.clone(),
+                location: String::new(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The recorded calendars versions, oldest first.
+async fn recorded_versions(
+    store: &AnyStore,
+) -> Result<Vec<(String, BTreeMap<i32, YearState>)>, StoreError> {
+    let mut recorded = Vec::new();
+    for (version, years) in store.calendar_versions().await? {
+        let years = serde_json::from_str(&years)
+            .map_err(|error| StoreError::Corrupt(format!("calendar version {version}: {error}")))?;
+        recorded.push((version, years));
+    }
+    Ok(recorded)
+}
+
 /// The reason written on the timeline and sent to the applicant, in Vietnamese.
 fn reason_for(
     years: &[i32],
@@ -352,15 +371,15 @@ fn reason_for(
         .collect();
     match (confirmed.is_empty(), corrected.is_empty()) {
         (false, true) => format!(
-            "Tính lại theo lịch nghỉ lễ chính thức năm {} (thay lịch tạm tính)",
+            "Thời hạn được tính lại theo lịch nghỉ lễ chính thức năm {} (thay cho lịch tạm tính)",
             list(confirmed)
         ),
         (true, false) => format!(
-            "Tính lại theo lịch nghỉ lễ năm {} đã được điều chỉnh",
+            "Thời hạn được tính lại theo lịch nghỉ lễ năm {} đã được điều chỉnh",
             list(corrected)
         ),
         _ => format!(
-            "Tính lại theo lịch nghỉ lễ chính thức năm {} (thay lịch tạm tính) và lịch năm {} đã được điều chỉnh",
+            "Thời hạn được tính lại theo lịch nghỉ lễ chính thức năm {} (thay cho lịch tạm tính) và lịch nghỉ lễ năm {} đã được điều chỉnh",
             list(confirmed),
             list(corrected)
         ),
@@ -379,17 +398,17 @@ pub async fn reload(
     if loaded.version() == service.calendars().version() {
         return Ok(None);
     }
-    let previous = service.calendars();
+    // Checked before anything decides on them: a draft over an official year never goes in force.
+    let recorded = recorded_versions(service.store())
+        .await
+        .map_err(|error| ReloadError::Reconcile(error.into()))?;
+    refuse_draft_after_official(&loaded.year_states(), &recorded)
+        .map_err(|error| ReloadError::Reconcile(error.located(folder)))?;
     service.replace_calendars(loaded);
-    match reconcile(service, now).await {
-        Ok(report) => Ok(Some(report)),
-        Err(error @ ReconcileError::DraftAfterOfficial { .. }) => {
-            // Keep deciding with what was in force; the operator fixes the folder.
-            service.replace_calendars((*previous).clone());
-            Err(ReloadError::Reconcile(error.located(folder)))
-        }
-        Err(error) => Err(ReloadError::Reconcile(error)),
-    }
+    reconcile(service, now)
+        .await
+        .map(Some)
+        .map_err(ReloadError::Reconcile)
 }
 
 /// Why re-reading the calendar folder changed nothing.
@@ -435,15 +454,29 @@ pub async fn watch(
     let mut warned_on: Option<NaiveDate> = None;
     // A broken folder is reported when it breaks (or breaks differently), not every pass.
     let mut last_failure: Option<String> = None;
+    // Dossiers a pass could not recompute are tried again each pass until one is clean.
+    let mut unfinished = false;
     loop {
-        match reload(&service, &folder, Utc::now()).await {
+        let outcome = if unfinished {
+            reconcile(&service, Utc::now())
+                .await
+                .map(Some)
+                .map_err(ReloadError::Reconcile)
+        } else {
+            reload(&service, &folder, Utc::now()).await
+        };
+        match outcome {
             Ok(report) => {
                 last_failure = None;
+                unfinished = report
+                    .as_ref()
+                    .is_some_and(|report| !report.failed.is_empty());
                 if let Some(report) = report {
                     on_pass(WatchPass::Reloaded(report));
                 }
             }
             Err(error) => {
+                unfinished = matches!(error, ReloadError::Reconcile(ReconcileError::Store(_)));
                 let text = error.to_string();
                 if last_failure.as_deref() != Some(text.as_str()) {
                     last_failure = Some(text);

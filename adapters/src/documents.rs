@@ -164,6 +164,12 @@ impl Staged {
         &self.sha256
     }
 
+    /// Leaves the file where it is staged, for the sweeper: when it is unknown whether the
+    /// dossier naming it was committed (a COMMIT whose answer was lost), or moving it failed.
+    pub fn leave_for_sweeper(mut self) {
+        self.path = None;
+    }
+
     /// Moves the file to its content address, once the dossier naming it is committed.
     pub async fn keep(mut self) -> std::io::Result<()> {
         let Some(path) = self.path.take() else {

@@ -451,7 +451,7 @@ async fn an_official_year_replaces_a_draft(backend: Backend) {
         event["description"]
             .as_str()
             .is_some_and(|text| text.contains(&format!(
-                "Tính lại theo lịch nghỉ lễ chính thức năm {official_year} (thay lịch tạm tính)"
+                "Thời hạn được tính lại theo lịch nghỉ lễ chính thức năm {official_year} (thay cho lịch tạm tính)"
             ))),
         "{event}"
     );

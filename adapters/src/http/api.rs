@@ -654,12 +654,30 @@ pub(crate) fn storing_failed(error: std::io::Error) -> ApiError {
     }
 }
 
-/// Moves the uploads of a committed command to their place.
-pub(crate) async fn keep_uploads(staged: Vec<Staged>) -> Result<(), ApiError> {
-    for staged in staged {
-        staged.keep().await.map_err(storing_failed)?;
+/// Moves the uploads of a committed command to their place. One that cannot be moved (a full
+/// disk) stays staged — never deleted, since the dossier names it — and the sweeper moves it.
+pub(crate) async fn keep_uploads(staged: Vec<Staged>) {
+    for file in staged {
+        let sha256 = file.sha256().to_owned();
+        if let Err(error) = file.keep().await {
+            tracing::warn!(%sha256, %error, "a committed upload stays staged; the sweeper will move it");
+        }
     }
-    Ok(())
+}
+
+/// After a command that carried uploads: kept when it committed, left for the sweeper when it is
+/// unknown whether it did (the store failed), removed when it was refused.
+pub(crate) async fn settle_uploads<T>(
+    outcome: &Result<T, hoso_engine::service::ServiceError>,
+    staged: Vec<Staged>,
+) {
+    match outcome {
+        Ok(_) => keep_uploads(staged).await,
+        Err(hoso_engine::service::ServiceError::Store(_)) => {
+            staged.into_iter().for_each(Staged::leave_for_sweeper);
+        }
+        Err(_) => drop(staged),
+    }
 }
 
 fn parse_channel(text: &str) -> Result<ChannelKind, ApiError> {
@@ -760,8 +778,9 @@ pub async fn submit_dossier(
             expected_version: None,
             command,
         })
-        .await?;
-    keep_uploads(staged).await?;
+        .await;
+    settle_uploads(&executed, staged).await;
+    let executed = executed?;
     Ok((
         StatusCode::CREATED,
         axum::Json(view(&state, &executed.case, Some(&actor))?),

@@ -109,8 +109,8 @@ pub struct AppState {
 }
 
 /// The client's address: the peer, or — when the peer is a trusted proxy — the nearest address
-/// in `X-Forwarded-For` (else `Forwarded: for=`) that is not itself a trusted proxy. Addresses a
-/// client wrote further left are never believed: only the proxies append.
+/// in `X-Forwarded-For` that is not itself a trusted proxy. Addresses a client wrote further left
+/// are never believed: only the proxies append.
 pub fn client_address(
     peer: Option<std::net::IpAddr>,
     headers: &axum::http::HeaderMap,
@@ -121,30 +121,15 @@ pub fn client_address(
     if !is_trusted(&peer) {
         return Some(peer);
     }
-    let forwarded_for: Vec<String> = headers
+    // Only X-Forwarded-For, the header a proxy appends to: were a second header read, a client
+    // could write the one its proxy does not and choose its own address.
+    let hops: Vec<String> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
         .map(|part| part.trim().to_owned())
         .collect();
-    let hops = if forwarded_for.is_empty() {
-        headers
-            .get_all(header::FORWARDED)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(','))
-            .filter_map(|element| {
-                element.split(';').find_map(|pair| {
-                    let (key, value) = pair.trim().split_once('=')?;
-                    key.eq_ignore_ascii_case("for")
-                        .then(|| value.trim_matches('"').to_owned())
-                })
-            })
-            .collect()
-    } else {
-        forwarded_for
-    };
     let parse = |hop: &str| -> Option<std::net::IpAddr> {
         // "[2001:db8::1]:4711" and "192.0.2.1:4711" carry ports; plain addresses do not.
         let hop = hop.trim();
@@ -192,11 +177,17 @@ impl MetricsAccess {
     }
 
     /// Whether a request from `peer` with this `Authorization` header may read the metrics.
-    pub fn allows(&self, peer: Option<std::net::IpAddr>, authorization: Option<&str>) -> bool {
+    pub fn allows(
+        &self,
+        peer: Option<std::net::IpAddr>,
+        authorization: Option<&str>,
+        proxied: bool,
+    ) -> bool {
         match self {
             Self::Open => true,
             Self::Elsewhere => false,
-            Self::Loopback => peer.is_some_and(|peer| peer.is_loopback()),
+            // A request a local proxy forwarded looks local but comes from anywhere.
+            Self::Loopback => peer.is_some_and(|peer| peer.is_loopback()) && !proxied,
             Self::Token(expected) => authorization
                 .and_then(|value| value.strip_prefix("Bearer "))
                 .is_some_and(|token| {
@@ -370,7 +361,9 @@ async fn metrics(State(state): State<AppState>, request: Request) -> Response {
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
-    if !state.metrics_access.allows(peer, authorization) {
+    let proxied = request.headers().contains_key("x-forwarded-for")
+        || request.headers().contains_key(header::FORWARDED);
+    if !state.metrics_access.allows(peer, authorization, proxied) {
         return match state.metrics_access {
             MetricsAccess::Token(_) => ApiError::Unauthorized(
                 "send Authorization: Bearer <the metrics token> (--metrics-token)".to_owned(),
@@ -544,22 +537,26 @@ mod tests {
         let local: std::net::IpAddr = "127.0.0.1".parse().expect("address");
         let remote: std::net::IpAddr = "203.0.113.7".parse().expect("address");
         let loopback = MetricsAccess::Loopback;
-        assert!(loopback.allows(Some(local), None));
-        assert!(loopback.allows(Some("::1".parse().expect("address")), None));
-        assert!(!loopback.allows(Some(remote), None));
-        assert!(!loopback.allows(None, None));
+        assert!(loopback.allows(Some(local), None, false));
+        assert!(loopback.allows(Some("::1".parse().expect("address")), None, false));
+        assert!(!loopback.allows(Some(remote), None, false));
+        assert!(!loopback.allows(None, None, false));
+        assert!(
+            !loopback.allows(Some(local), None, true),
+            "forwarded by a local proxy: from anywhere"
+        );
 
         let token = MetricsAccess::token("a-long-metrics-token");
-        assert!(token.allows(Some(remote), Some("Bearer a-long-metrics-token")));
+        assert!(token.allows(Some(remote), Some("Bearer a-long-metrics-token"), true));
         assert!(
-            !token.allows(Some(local), None),
+            !token.allows(Some(local), None, false),
             "the token is asked of everyone"
         );
-        assert!(!token.allows(Some(remote), Some("Bearer a-long-metrics-tokem")));
-        assert!(!token.allows(Some(remote), Some("a-long-metrics-token")));
+        assert!(!token.allows(Some(remote), Some("Bearer a-long-metrics-tokem"), false));
+        assert!(!token.allows(Some(remote), Some("a-long-metrics-token"), false));
 
-        assert!(!MetricsAccess::Elsewhere.allows(Some(local), None));
-        assert!(MetricsAccess::Open.allows(Some(remote), None));
+        assert!(!MetricsAccess::Elsewhere.allows(Some(local), None, false));
+        assert!(MetricsAccess::Open.allows(Some(remote), None, true));
     }
 }
 
@@ -596,15 +593,19 @@ mod address_tests {
             Some(ip("203.0.113.7")),
             "the nearest address a trusted proxy did not write; the leftmost is the client's own claim"
         );
-        let forwarded = headers(&[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]);
+        let spoofed_other_header = headers(&[
+            ("forwarded", "for=198.51.100.1"),
+            ("x-forwarded-for", "203.0.113.7"),
+        ]);
         assert_eq!(
-            client_address(Some(ip("10.0.0.5")), &forwarded, &proxies),
-            Some(ip("2001:db8::1"))
+            client_address(Some(ip("10.0.0.5")), &spoofed_other_header, &proxies),
+            Some(ip("203.0.113.7")),
+            "only X-Forwarded-For is read"
         );
-        let forwarded = headers(&[("forwarded", "for=192.0.2.60:8080, for=10.0.0.4")]);
+        let with_port = headers(&[("x-forwarded-for", "[2001:db8::1]:4711")]);
         assert_eq!(
-            client_address(Some(ip("10.0.0.5")), &forwarded, &proxies),
-            Some(ip("192.0.2.60"))
+            client_address(Some(ip("10.0.0.5")), &with_port, &proxies),
+            Some(ip("2001:db8::1"))
         );
         let garbage = headers(&[("x-forwarded-for", "unknown")]);
         assert_eq!(

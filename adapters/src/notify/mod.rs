@@ -50,6 +50,12 @@ pub fn render(notification: &Notification) -> Message {
                 "Hồ sơ {case}: đề nghị ông/bà nộp phí, lệ phí {details} để hồ sơ được tiếp tục giải quyết."
             ),
         ),
+        "deadlines_confirmed" => (
+            "Xác nhận ngày hẹn trả",
+            format!(
+                "Ngày hẹn trả kết quả của hồ sơ {case} được giữ nguyên: {appointment} (theo lịch nghỉ lễ chính thức)."
+            ),
+        ),
         "refund_due" => (
             "Hoàn trả khoản thanh toán",
             format!(

@@ -123,12 +123,15 @@ pub async fn settle(
                 state = "refund_due";
             }
             Ok(_) => {}
-            Err(ServiceError::Store(error)) => return Err(error),
-            // Refused outright (not by a rule that records a refund due): still never paid.
-            Err(refused) => {
+            // Refused by the dossier's rules: the money cannot be taken, a refund is due.
+            Err(refused @ ServiceError::Rejected(_)) => {
                 tracing::warn!(txn_ref = %record.txn_ref, %refused, "payment the dossier cannot take: refund due");
                 state = "refund_due";
             }
+            // Anything else (a conflict with an officer's action, the store) is not a verdict:
+            // the attempt stays pending and the gateway's retry, or reconciliation, settles it.
+            Err(ServiceError::Store(error)) => return Err(error),
+            Err(other) => return Err(StoreError::Unavailable(other.to_string())),
         }
     }
     let changed = service

@@ -1136,6 +1136,17 @@ macro_rules! store_impl {
             /// Accepts a nonce for a token: an unexpired nonce no token has used binds to this
             /// one; a nonce already bound accepts only its own token.
             pub async fn claim_nonce(&self, nonce_hash: &str, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool, hoso_engine::ports::StoreError> {
+                // Reads first: a token already bound (every request after the first) writes nothing.
+                let bound: Option<Option<String>> = sqlx::query_scalar("SELECT token_hash FROM oidc_nonces WHERE nonce_hash = $1")
+                    .bind(nonce_hash)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err($crate::store::unavailable)?;
+                match bound {
+                    None => return Ok(false),
+                    Some(Some(bound)) => return Ok(bound == token_hash),
+                    Some(None) => {}
+                }
                 let updated = sqlx::query(
                     "UPDATE oidc_nonces SET token_hash = $2 WHERE nonce_hash = $1 \
                      AND ((token_hash IS NULL AND expires_at > $3) OR token_hash = $2)",

@@ -331,6 +331,8 @@ pub enum WebError {
     Conflict(String),
     /// What was sent is larger than the server takes (413), said in the visitor's words.
     TooLarge(String),
+    /// The server cannot take it now (a full disk, the database down): 503, try again later.
+    Unavailable(String),
     /// The server failed.
     Internal(String),
 }
@@ -351,7 +353,8 @@ impl From<ApiError> for WebError {
             ApiError::Forbidden(why) => Self::Forbidden(why),
             ApiError::NotFound(why) => Self::NotFound(why),
             ApiError::Conflict(why) => Self::Conflict(why),
-            ApiError::Unavailable(why) | ApiError::Internal(why) => Self::Internal(why),
+            ApiError::Unavailable(why) => Self::Unavailable(why),
+            ApiError::Internal(why) => Self::Internal(why),
             ApiError::TooLarge(why) => Self::TooLarge(why),
             ApiError::BadRequest(why)
             | ApiError::UnsupportedType(why)
@@ -381,6 +384,13 @@ impl IntoResponse for WebError {
             Self::BadRequest(why) => (StatusCode::BAD_REQUEST, why),
             Self::Conflict(why) => (StatusCode::CONFLICT, why),
             Self::TooLarge(why) => (StatusCode::PAYLOAD_TOO_LARGE, why),
+            Self::Unavailable(why) => {
+                tracing::warn!(%why, "a web page could not be served now");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Hệ thống tạm thời không ghi nhận được yêu cầu (máy chủ đang quá tải hoặc hết dung lượng lưu trữ). Vui lòng thử lại sau ít phút.".to_owned(),
+                )
+            }
             Self::Internal(why) => {
                 tracing::error!(%why, "a web page failed");
                 (

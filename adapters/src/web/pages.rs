@@ -920,14 +920,11 @@ async fn apply(
             command: Command::Submit(submission),
         })
         .await;
+    api::settle_uploads(&executed, staged).await;
     match executed {
-        Ok(executed) => {
-            api::keep_uploads(staged).await?;
-            Ok(
-                Redirect::to(&format!("/dossiers/{}?submitted=1", executed.case.code))
-                    .into_response(),
-            )
-        }
+        Ok(executed) => Ok(
+            Redirect::to(&format!("/dossiers/{}?submitted=1", executed.case.code)).into_response(),
+        ),
         Err(ServiceError::Rejected(Rejection::Invalid(problems))) => {
             for problem in problems {
                 let target = problem.pointer.strip_prefix("/form/").and_then(|id| {
@@ -1552,7 +1549,7 @@ async fn supplement(
         staged.push(file);
     }
     let outcome = if problems.is_empty() {
-        match state
+        let executed = state
             .execute(CommandRequest {
                 command_id: uuid::Uuid::now_v7().to_string(),
                 actor,
@@ -1563,11 +1560,9 @@ async fn supplement(
                     documents,
                 },
             })
-            .await
-        {
-            Ok(_) => api::keep_uploads(staged).await,
-            Err(error) => Err(ApiError::from(error)),
-        }
+            .await;
+        api::settle_uploads(&executed, staged).await;
+        executed.map(|_| ()).map_err(ApiError::from)
     } else {
         Err(ApiError::BadRequest(problems.join("; ")))
     };

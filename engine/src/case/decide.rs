@@ -840,7 +840,7 @@ impl Decider<'_> {
         let cannot_take = if self.case.status.is_closed() {
             Some((
                 format!("dossier {} is closed", self.case.code),
-                format!("hồ sơ đã kết thúc ({})", self.case.status.label()),
+                format!("hồ sơ đã kết thúc — {}", self.case.status.label()),
             ))
         } else if amount > outstanding {
             Some((
@@ -848,7 +848,7 @@ impl Decider<'_> {
                     "dossier {} owes {outstanding}; a payment of {amount} is more than is due",
                     self.case.code
                 ),
-                format!("vượt số phí, lệ phí còn phải nộp ({outstanding})"),
+                format!("vượt số phí, lệ phí còn phải nộp là {outstanding}"),
             ))
         } else {
             None

@@ -87,7 +87,7 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
                 .join("; ")
         )),
         EventKind::PaymentRequested { amount } => Some(amount.to_string()),
-        EventKind::RefundDue { amount, reason, .. } => Some(format!("{amount} ({reason})")),
+        EventKind::RefundDue { amount, reason, .. } => Some(format!("{amount} — lý do: {reason}")),
         EventKind::ResultIssued { result_code } => Some(result_code.clone()),
         EventKind::Extended { reason, .. } => Some(reason.clone()),
         EventKind::DeadlinesRecomputed {
@@ -101,9 +101,18 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
         }),
         _ => None,
     };
+    // A recompute that moved nothing confirms the date; the applicant is told so, not "changed".
+    let name = match &event.kind {
+        EventKind::DeadlinesRecomputed {
+            previous,
+            appointment,
+            ..
+        } if *previous == Some(*appointment) => "deadlines_confirmed",
+        kind => kind.name(),
+    };
     let notification = Notification {
         case: after.code.to_string(),
-        event: event.kind.name().to_owned(),
+        event: name.to_owned(),
         status: after.status,
         appointment: after.appointment,
         email: after.applicant.email.clone(),

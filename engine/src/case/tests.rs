@@ -1554,7 +1554,7 @@ fn a_provisional_appointment_moves_when_hoso_puts_the_official_year_in_force() {
             .iter()
             .any(|field| field.key == "appointment_note")
     );
-    assert!(describe_actor(&events[0]).contains("lịch nghỉ chính thức"));
+    assert!(describe_actor(&events[0]).contains("cập nhật lịch nghỉ lễ"));
     assert!(
         describe(&events[0]).contains("17:00 11/02/2027 → 17:00 09/02/2027"),
         "{}",

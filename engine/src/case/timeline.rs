@@ -19,7 +19,7 @@ pub fn describe_actor(event: &Event) -> String {
         ActorKind::Citizen => format!("công dân {}", event.actor.id),
         ActorKind::Officer { role, unit } => format!("{role} @ {unit} ({})", event.actor.id),
         ActorKind::System if event.actor.id == super::CALENDAR_ACTOR => {
-            "hệ thống (lịch nghỉ chính thức thay lịch tạm tính)".to_owned()
+            "hệ thống (cập nhật lịch nghỉ lễ)".to_owned()
         }
         ActorKind::System => format!("hệ thống ({})", event.actor.id),
     }

@@ -212,9 +212,17 @@ fn tet_days(new_year: NaiveDate, is_rest: &impl Fn(NaiveDate) -> bool) -> TetPla
             .count()
     };
     let (before, chosen, other) = if on_rest(1) < on_rest(2) {
-        (1, "1 day before mùng 1 and 4 after", "2 + 3")
+        (
+            1,
+            "the day before mùng 1, mùng 1 and the 3 days after",
+            "2 + 3",
+        )
     } else {
-        (2, "2 days before mùng 1 and 3 after", "1 + 4")
+        (
+            2,
+            "the 2 days before mùng 1, mùng 1 and the 2 days after",
+            "1 + 4",
+        )
     };
     let note = format!(
         "CHOICE (art. 112.3): {chosen}, fewer days on the weekly rest than {other}; mùng 1 = {}",
@@ -539,7 +547,10 @@ mod tests {
         let text = draft_calendar(2027, None).expect("a draft");
         assert!(text.contains("provisional = true"));
         assert_eq!(text.matches("CHOICE (art. 112.3)").count(), 2, "{text}");
-        assert!(text.contains("2 days before mùng 1 and 3 after"), "{text}");
+        assert!(
+            text.contains("the 2 days before mùng 1, mùng 1 and the 2 days after"),
+            "{text}"
+        );
         assert!(
             text.contains("Mùng 1 Tết Đinh Mùi: 06/02/2027 (Thứ Bảy)"),
             "{text}"
