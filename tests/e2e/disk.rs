@@ -98,11 +98,14 @@ async fn a_full_database_refuses_writes_with_503_and_recovers_when_room_is_made(
             .all(|status| *status == 201 || *status == 503),
         "only 201 or 503, never 500: {statuses:?}"
     );
-    assert_eq!(ready(&server).await, 503, "not ready while full");
+    // Readiness answers are reused for a second: poll.
+    let status = crate::eventually_async(|| ready(&server), |status| *status == 503).await;
+    assert_eq!(status, 503, "not ready while full");
 
     // Room again (an operator freed space): every submission succeeds, with no restart.
     sqlite(&server.database.url, &["DROP TABLE filler"]);
-    assert_eq!(ready(&server).await, 200);
+    let status = crate::eventually_async(|| ready(&server), |status| *status == 200).await;
+    assert_eq!(status, 200, "ready again");
     for attempt in 0..24 {
         let key = format!("after-{attempt}");
         assert_eq!(submit(&server, &citizen, &key).await, 201, "{key}");
@@ -168,10 +171,13 @@ async fn postgres_refuses_writes_while_commits_fail_for_space_and_recovers() {
         statuses.iter().all(|status| *status == 503),
         "every write refused with 503: {statuses:?}"
     );
-    assert_eq!(ready(&server).await, 503, "not ready while full");
+    // Readiness answers are reused for a second: poll.
+    let status = crate::eventually_async(|| ready(&server), |status| *status == 503).await;
+    assert_eq!(status, 503, "not ready while full");
 
     crate::audit::tamper(&url, &["DELETE FROM test_disk_full".to_owned()]);
-    assert_eq!(ready(&server).await, 200);
+    let status = crate::eventually_async(|| ready(&server), |status| *status == 200).await;
+    assert_eq!(status, 200, "ready again");
     for attempt in 0..40 {
         let key = format!("after-{attempt}");
         assert_eq!(submit(&server, &citizen, &key).await, 201, "{key}");

@@ -104,8 +104,10 @@ pub struct AppState {
     /// Requests with neither a token nor a session, per client address: a smaller budget of
     /// its own, so an anonymous flood cannot starve signed-in callers behind the same address.
     pub anonymous_limiter: Arc<RateLimiter>,
-    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` name the client (`--trusted-proxy`).
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+    /// The last readiness answer and when it was found.
+    pub readiness: Arc<tokio::sync::Mutex<Option<Readiness>>>,
 }
 
 /// The client's address: the peer, or — when the peer is a trusted proxy — the nearest address
@@ -232,6 +234,7 @@ impl AppState {
                 burst: rate.burst * ANONYMOUS_SHARE,
             })),
             trusted_proxies: Arc::new(Vec::new()),
+            readiness: Arc::new(tokio::sync::Mutex::new(None)),
         }
     }
 
@@ -340,16 +343,44 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Database reachable and migrations current.
+/// A readiness answer (why not ready, if not) and when it was found.
+pub type Readiness = (Instant, Result<(), String>);
+
+/// How long a readiness answer is reused: the check writes to the database, and a flood of
+/// probes must not compete with the writer.
+const READINESS_TTL: Duration = Duration::from_secs(1);
+
 async fn readyz(State(state): State<AppState>) -> Result<axum::Json<serde_json::Value>, ApiError> {
-    state.service.store().ping().await?;
-    if !state.service.store().migrations_current().await? {
-        return Err(ApiError::Unavailable(
-            "the database schema is behind this hoso: run `hoso init`".to_owned(),
-        ));
-    }
+    // One check at a time; callers within a second of it share its answer.
+    let mut cached = state.readiness.lock().await;
+    let answer = match cached.as_ref() {
+        Some((at, answer)) if at.elapsed() < READINESS_TTL => answer.clone(),
+        _ => {
+            let answer = check_ready(&state).await;
+            *cached = Some((Instant::now(), answer.clone()));
+            answer
+        }
+    };
+    drop(cached);
+    answer.map_err(ApiError::Unavailable)?;
     Ok(axum::Json(
         serde_json::json!({ "database": "ok", "migrations": "current" }),
     ))
+}
+
+/// Database reachable, writable, and migrations current; else why not.
+async fn check_ready(state: &AppState) -> Result<(), String> {
+    let store = state.service.store();
+    // The cause goes to the log, never to the caller.
+    let unavailable = |error: hoso_engine::ports::StoreError| {
+        tracing::warn!(%error, "not ready: the database cannot take a write");
+        "the database cannot be reached or cannot take a write now; see the server log".to_owned()
+    };
+    store.ping().await.map_err(unavailable)?;
+    if !store.migrations_current().await.map_err(unavailable)? {
+        return Err("the database schema is behind this hoso: run `hoso init`".to_owned());
+    }
+    Ok(())
 }
 
 async fn metrics(State(state): State<AppState>, request: Request) -> Response {
