@@ -106,12 +106,12 @@ async fn publish_calendar(file: PathBuf, store: StoreArgs) -> anyhow::Result<Exi
     let same_file = std::fs::canonicalize(&file).ok() == std::fs::canonicalize(&target).ok();
     // Check the year together with the folder's other years before anything is written.
     let mut texts = Vec::new();
-    for other in hoso_adapters::files::find_toml_files(std::slice::from_ref(&settings.calendars))? {
-        let other_text = std::fs::read_to_string(&other)
-            .with_context(|| format!("reading {}", other.display()))?;
-        let covers_year = clock::load_calendar(&other.display().to_string(), &other_text)
-            .is_ok_and(|calendar| calendar.year() == year);
-        if covers_year {
+    let others = match calendars::read_folder(&settings.calendars) {
+        Err(calendars::CalendarsError::Empty(_)) => Vec::new(),
+        others => others?,
+    };
+    for (other, other_text) in others {
+        if calendars::year_of(&other, &other_text) == Some(year) {
             anyhow::ensure!(
                 other.file_name() == target.file_name(),
                 "{} also covers {year}: rename it to {year}.toml or remove it, then publish again",

@@ -3,7 +3,7 @@
 //! over a year that changed (an official year replacing a provisional draft).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use hoso_engine::case::{Actor, CALENDAR_ACTOR, Command, Rejection, Status};
@@ -41,6 +41,15 @@ impl CalendarsError {
 
 /// Loads every calendar file in a folder.
 pub fn load_calendars(folder: &Path) -> Result<Calendars, CalendarsError> {
+    let texts: Vec<(String, String)> = read_folder(folder)?
+        .into_iter()
+        .map(|(file, text)| (file.display().to_string(), text))
+        .collect();
+    Calendars::load(&texts).map_err(CalendarsError::Invalid)
+}
+
+/// Every calendar file of a folder with its text; an unreadable file is a located problem.
+pub fn read_folder(folder: &Path) -> Result<Vec<(PathBuf, String)>, CalendarsError> {
     let files = find_toml_files(&[folder.to_path_buf()])?;
     if files.is_empty() {
         return Err(CalendarsError::Empty(folder.display().to_string()));
@@ -49,7 +58,7 @@ pub fn load_calendars(folder: &Path) -> Result<Calendars, CalendarsError> {
     let mut unreadable = Vec::new();
     for file in files {
         match read_text(&file) {
-            Ok(text) => texts.push((file.display().to_string(), text)),
+            Ok(text) => texts.push((file, text)),
             Err(diagnostic) => unreadable.push(*diagnostic),
         }
     }
@@ -58,7 +67,14 @@ pub fn load_calendars(folder: &Path) -> Result<Calendars, CalendarsError> {
             diagnostics: unreadable,
         }));
     }
-    Calendars::load(&texts).map_err(CalendarsError::Invalid)
+    Ok(texts)
+}
+
+/// The year a calendar file covers, when it loads.
+pub fn year_of(file: &Path, text: &str) -> Option<i32> {
+    hoso_engine::clock::load_calendar(&file.display().to_string(), text)
+        .ok()
+        .map(|calendar| calendar.year())
 }
 
 /// Days from today (in Vietnam) until the last day an official calendar covers; -1 when today's
@@ -70,6 +86,17 @@ pub fn days_left(calendars: &Calendars) -> i64 {
 /// Today's date in Vietnam.
 pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&vietnam()).date_naive()
+}
+
+/// The days left and the last official day, when the official calendars end within `days` of
+/// `today` (the log warns from [`LOG_WARNING_DAYS`], the pages from [`BANNER_DAYS`]).
+pub fn ending_within(
+    calendars: &Calendars,
+    today: NaiveDate,
+    days: i64,
+) -> Option<(i64, Option<NaiveDate>)> {
+    let days_left = calendars.official_days_left(today);
+    (days_left <= days).then(|| (days_left, calendars.last_official_day(today)))
 }
 
 /// From this many days before the last official day, `serve` logs a warning each day.
@@ -118,21 +145,15 @@ impl ReconcileError {
 
 /// `file:line: ` of the `provisional` key in the folder's file for `year`.
 fn provisional_line(folder: &Path, year: i32) -> Option<String> {
-    for file in find_toml_files(&[folder.to_path_buf()]).ok()? {
-        let Ok(text) = read_text(&file) else {
-            continue;
-        };
-        let covers = hoso_engine::clock::load_calendar(&file.display().to_string(), &text)
-            .is_ok_and(|calendar| calendar.year() == year);
-        if covers {
-            let line = text
-                .lines()
-                .position(|line| line.trim_start().starts_with("provisional"))
-                .map_or(1, |index| index + 1);
-            return Some(format!("{}:{line}: ", file.display()));
-        }
-    }
-    None
+    let (file, text) = read_folder(folder)
+        .ok()?
+        .into_iter()
+        .find(|(file, text)| year_of(file, text) == Some(year))?;
+    let line = text
+        .lines()
+        .position(|line| line.trim_start().starts_with("provisional"))
+        .map_or(1, |index| index + 1);
+    Some(format!("{}:{line}: ", file.display()))
 }
 
 /// One dossier whose deadlines moved (or were confirmed) on the calendars now in force.
@@ -486,12 +507,14 @@ pub async fn watch(
         }
         let today = today();
         let calendars = service.calendars();
-        let days_left = calendars.official_days_left(today);
-        if days_left <= LOG_WARNING_DAYS && warned_on != Some(today) {
+        if warned_on != Some(today)
+            && let Some((days_left, last_official_day)) =
+                ending_within(&calendars, today, LOG_WARNING_DAYS)
+        {
             warned_on = Some(today);
             on_pass(WatchPass::EndingSoon {
                 days_left,
-                last_official_day: calendars.last_official_day(today),
+                last_official_day,
                 provisional: calendars.provisional_years(),
             });
         }

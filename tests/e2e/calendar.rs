@@ -547,15 +547,18 @@ fn publish_refuses_a_draft_and_a_second_file_for_the_year() {
     let (folder, year) = draft_folder("publish-refusals");
     let database = crate::TestDatabase::sqlite("publish-refusals");
     let draft = folder.join(format!("{year}.toml"));
-    let output = hoso(&[
-        "calendar",
-        "publish",
-        draft.to_str().expect("utf-8"),
-        "--db",
-        &database.url,
-        "--calendars",
-        folder.to_str().expect("utf-8"),
-    ]);
+    let publish = |file: &std::path::Path| {
+        hoso(&[
+            "calendar",
+            "publish",
+            file.to_str().expect("utf-8"),
+            "--db",
+            &database.url,
+            "--calendars",
+            folder.to_str().expect("utf-8"),
+        ])
+    };
+    let output = publish(&draft);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains(&format!(
@@ -568,15 +571,7 @@ fn publish_refuses_a_draft_and_a_second_file_for_the_year() {
     std::fs::write(folder.join("old-name.toml"), &text).expect("write");
     let official = folder.join("notice.txt");
     std::fs::write(&official, text.replace("provisional = true\n", "")).expect("write");
-    let output = hoso(&[
-        "calendar",
-        "publish",
-        official.to_str().expect("utf-8"),
-        "--db",
-        &database.url,
-        "--calendars",
-        folder.to_str().expect("utf-8"),
-    ]);
+    let output = publish(&official);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains(&format!(

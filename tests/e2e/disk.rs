@@ -46,6 +46,21 @@ async fn submit(server: &Server, citizen: &str, key: &str) -> u16 {
         .as_u16()
 }
 
+/// How many dossiers the citizen has.
+async fn stored(server: &Server, citizen: &str) -> usize {
+    let listed: serde_json::Value = server
+        .http
+        .get(server.url("/api/v1/dossiers?limit=200"))
+        .bearer_auth(citizen)
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json");
+    listed["items"].as_array().map_or(0, Vec::len)
+}
+
 async fn ready(server: &Server) -> u16 {
     server
         .http
@@ -112,17 +127,7 @@ async fn a_full_database_refuses_writes_with_503_and_recovers_when_room_is_made(
         accepted.push(key);
     }
     // Everything acknowledged is there: retrying each key answers its first result.
-    let listed: serde_json::Value = server
-        .http
-        .get(server.url("/api/v1/dossiers?limit=200"))
-        .bearer_auth(&citizen)
-        .send()
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("json");
-    let count = listed["items"].as_array().map_or(0, Vec::len);
+    let count = stored(&server, &citizen).await;
     assert_eq!(
         count,
         accepted.len() + 1,
@@ -182,18 +187,8 @@ async fn postgres_refuses_writes_while_commits_fail_for_space_and_recovers() {
         let key = format!("after-{attempt}");
         assert_eq!(submit(&server, &citizen, &key).await, 201, "{key}");
     }
-    let listed: serde_json::Value = server
-        .http
-        .get(server.url("/api/v1/dossiers?limit=200"))
-        .bearer_auth(&citizen)
-        .send()
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("json");
     assert_eq!(
-        listed["items"].as_array().map_or(0, Vec::len),
+        stored(&server, &citizen).await,
         41,
         "the refused writes left nothing; every acknowledged one is there"
     );

@@ -68,10 +68,7 @@ async fn security_headers(policy: HeaderValue, request: Request, next: Next) -> 
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(policy);
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    // nosniff is on every answer, pages or not: the HTTP layer's content_headers sets it.
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
@@ -115,14 +112,13 @@ impl Visitor {
             {
                 let calendar_warning = matches!(user.kind, UserKind::Officer | UserKind::Auditor)
                     .then(|| {
-                        let calendars = state.service.calendars();
-                        let today = crate::calendars::today();
-                        (
-                            calendars.official_days_left(today),
-                            calendars.last_official_day(today),
+                        crate::calendars::ending_within(
+                            &state.service.calendars(),
+                            crate::calendars::today(),
+                            crate::calendars::BANNER_DAYS,
                         )
                     })
-                    .filter(|(days, _)| *days <= crate::calendars::BANNER_DAYS);
+                    .flatten();
                 return Ok(Self {
                     user: Some(user),
                     csrf,

@@ -7,8 +7,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chrono::{Datelike, Utc};
-use hoso_engine::clock::vietnam;
+use chrono::Datelike;
 use hoso_engine::forms::escape;
 use hoso_engine::indicators::Report;
 use serde::Deserialize;
@@ -63,7 +62,7 @@ pub(super) async fn indicators(
     let t = visitor.words();
     let asked_unit = query.unit.clone().filter(|unit| !unit.is_empty());
     let unit = crate::http::reports::report_unit(&principal, asked_unit.as_deref())?;
-    let today = Utc::now().with_timezone(&vietnam()).date_naive();
+    let today = crate::calendars::today();
     let first_of_month = today.with_day(1).unwrap_or(today);
     let from = query
         .from

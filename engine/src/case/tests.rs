@@ -101,6 +101,18 @@ impl World {
         self.case.as_ref().unwrap()
     }
 
+    /// Form 01 as it reads now.
+    fn receipt(&self) -> crate::forms::OfficialForm {
+        crate::forms::official_form(
+            "01",
+            self.case(),
+            &self.events,
+            &self.procedure,
+            &self.calendars,
+        )
+        .unwrap()
+    }
+
     fn submit_birth(&mut self, now: &str) {
         self.run(&citizen(), Command::Submit(birth_submission()), now)
             .unwrap();
@@ -1485,14 +1497,7 @@ fn a_provisional_appointment_moves_when_hoso_puts_the_official_year_in_force() {
             .calendars
             .is_provisional_span(world.case().appointment_span())
     );
-    let receipt = crate::forms::official_form(
-        "01",
-        world.case(),
-        &world.events,
-        &world.procedure,
-        &world.calendars,
-    )
-    .unwrap();
+    let receipt = world.receipt();
     let appointment = receipt
         .fields
         .iter()
@@ -1540,14 +1545,7 @@ fn a_provisional_appointment_moves_when_hoso_puts_the_official_year_in_force() {
             .calendars
             .is_provisional_span(world.case().appointment_span())
     );
-    let receipt = crate::forms::official_form(
-        "01",
-        world.case(),
-        &world.events,
-        &world.procedure,
-        &world.calendars,
-    )
-    .unwrap();
+    let receipt = world.receipt();
     assert!(
         !receipt
             .fields
