@@ -832,7 +832,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     calendar_cli::log_reconciliation(&report);
     let oidc = match &args.oidc_issuer {
         Some(issuer) => Some(std::sync::Arc::new(
-            hoso_adapters::http::oidc::OidcVerifier::new(hoso_adapters::http::oidc::OidcSettings {
+            hoso_adapters::oidc::OidcVerifier::new(hoso_adapters::oidc::OidcSettings {
                 issuer: issuer.clone(),
                 audience: args.oidc_audience.clone(),
                 citizen_claim: args.oidc_citizen_claim.clone(),
@@ -847,7 +847,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(hoso_adapters::audit::read_key)
         .transpose()?;
-    let limits = hoso_adapters::http::Limits {
+    let limits = hoso_adapters::app::Limits {
         upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
         submission_bytes: args
             .max_upload_mb
@@ -855,13 +855,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .saturating_mul(3)
             .max(1024 * 1024),
         request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
-        ..hoso_adapters::http::Limits::default()
+        ..hoso_adapters::app::Limits::default()
     };
-    let mut state = hoso_adapters::http::AppState::new(
+    let mut state = hoso_adapters::app::AppState::new(
         std::sync::Arc::clone(&service),
         oidc,
         hoso_adapters::documents::DocumentStore::new(args.data_dir.join("documents")),
-        hoso_adapters::http::limit::RateLimit {
+        hoso_adapters::limit::RateLimit {
             per_second: args.rate_limit.max(0.1),
             burst: args.rate_burst.max(1.0),
         },
@@ -901,14 +901,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     state.trusted_proxies = std::sync::Arc::new(trusted_proxies);
     state.metrics_access = match (&args.metrics_bind, &args.metrics_token) {
-        (Some(_), _) => hoso_adapters::http::MetricsAccess::Elsewhere,
+        (Some(_), _) => hoso_adapters::metrics::MetricsAccess::Elsewhere,
         (None, Some(token)) if token.len() >= 16 => {
-            hoso_adapters::http::MetricsAccess::token(token)
+            hoso_adapters::metrics::MetricsAccess::token(token)
         }
         (None, Some(_)) => anyhow::bail!(
             "--metrics-token must be at least 16 characters; make one with `openssl rand -hex 32`"
         ),
-        (None, None) => hoso_adapters::http::MetricsAccess::Loopback,
+        (None, None) => hoso_adapters::metrics::MetricsAccess::Loopback,
     };
     if let Some(bind) = &args.metrics_bind {
         let metrics_listener = tokio::net::TcpListener::bind(bind)
@@ -1033,7 +1033,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             ),
         },
     ));
-    hoso_adapters::http::serve(listener, state, shutdown_signal())
+    hoso_adapters::startup::serve(listener, state, shutdown_signal())
         .await
         .context("serving HTTP")?;
     let _ = stop_calendars.send(());

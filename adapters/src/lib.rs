@@ -20,6 +20,7 @@
 //! - [`worker`] — background runners: durable timers, the outbox dispatcher.
 
 pub mod access;
+pub mod app;
 pub mod archive;
 pub mod audit;
 pub mod bench;
@@ -29,11 +30,16 @@ pub mod catalogue;
 pub mod documents;
 pub mod files;
 pub mod http;
+pub mod limit;
+pub mod metrics;
 pub mod notify;
+pub mod oidc;
 pub mod payment;
 pub mod portal;
 pub mod reports;
+pub mod startup;
 pub mod store;
 pub mod testing;
+pub mod tls;
 pub mod web;
 pub mod worker;

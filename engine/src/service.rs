@@ -75,8 +75,12 @@ impl Catalogue {
 pub enum Target {
     /// A new dossier under the current version of a procedure.
     New(ProcedureCode),
-    /// An existing dossier.
+    /// An existing dossier, read from the store.
     Existing(DossierCode),
+    /// An existing dossier as the caller already read it (to check who may act): decided on as
+    /// read, so an action reads the dossier once. If another command committed in between, the
+    /// command is decided again on a fresh read — unless the caller named the version it saw.
+    Read(Box<Case>),
 }
 
 /// A command with its id, actor and target.
@@ -248,7 +252,16 @@ impl<S: Store> Service<S> {
         if let Some(code) = self.store.command(&request.command_id).await? {
             return self.first_result(&code, &request.command_id).await;
         }
-        let outcome = self.decide_and_commit(&request, now).await;
+        let mut outcome = self.decide_and_commit(&request, now).await;
+        if let (Err(ServiceError::Conflict { .. }), Target::Read(case), None) =
+            (&outcome, &request.target, request.expected_version)
+        {
+            let fresh = Request {
+                target: Target::Existing(case.code.clone()),
+                ..request.clone()
+            };
+            outcome = self.decide_and_commit(&fresh, now).await;
+        }
         match outcome {
             // A retry racing its own first attempt can see the state the first attempt made and
             // be refused or conflict; the first result is the answer.
@@ -353,7 +366,14 @@ impl<S: Store> Service<S> {
                 })
                 .collect()
         };
-        match &request.target {
+        let case = match &request.target {
+            Target::Read(case) => std::borrow::Cow::Borrowed(case.as_ref()),
+            Target::Existing(code) => std::borrow::Cow::Owned(
+                self.store
+                    .load(code)
+                    .await?
+                    .ok_or_else(|| ServiceError::UnknownDossier(code.to_string()))?,
+            ),
             Target::New(procedure_code) => {
                 let procedure = self
                     .current_procedure(procedure_code.as_str())
@@ -367,7 +387,7 @@ impl<S: Store> Service<S> {
                     )
                     .into());
                 };
-                Ok(Prepared::Change(Change::Register(Registration {
+                return Ok(Prepared::Change(Change::Register(Registration {
                     receiving_unit: submission.receiving_unit.clone(),
                     day: now.with_timezone(&vietnam()).date_naive(),
                     events: new_events(kinds),
@@ -375,43 +395,37 @@ impl<S: Store> Service<S> {
                         unit: submission.receiving_unit.clone(),
                         role: procedure.intake_role().to_owned(),
                     }),
-                })))
+                })));
             }
-            Target::Existing(code) => {
-                let case = self
-                    .store
-                    .load(code)
-                    .await?
-                    .ok_or_else(|| ServiceError::UnknownDossier(code.to_string()))?;
-                if let Some(expected) = request.expected_version
-                    && expected != case.version
-                {
-                    return Err(ServiceError::Conflict {
-                        code: code.to_string(),
-                        expected,
-                        actual: case.version,
-                    });
-                }
-                let procedure = self.procedure_of(&case)?;
-                let calendars = self.calendars();
-                let context = self.context(&procedure, &calendars);
-                let kinds = decide(&context, Some(&case), &request.actor, &request.command, now)?;
-                if kinds.is_empty() {
-                    return Ok(Prepared::NoOp(Box::new(case)));
-                }
-                let events = seal(&case.code, case.version, &case.last_hash, new_events(kinds));
-                let (after, outbox) = apply(Some(&case), &events)?;
-                Ok(Prepared::Change(Change::Append(Box::new(Append {
-                    code: case.code.clone(),
-                    expected_version: case.version,
-                    timers: timers_of(&after, &calendars, procedure.definition().clock.warn_before),
-                    attention: attention(&procedure, &after),
-                    events,
-                    case: after,
-                    outbox,
-                }))))
-            }
+        };
+        let code = &case.code;
+        if let Some(expected) = request.expected_version
+            && expected != case.version
+        {
+            return Err(ServiceError::Conflict {
+                code: code.to_string(),
+                expected,
+                actual: case.version,
+            });
         }
+        let procedure = self.procedure_of(&case)?;
+        let calendars = self.calendars();
+        let context = self.context(&procedure, &calendars);
+        let kinds = decide(&context, Some(&case), &request.actor, &request.command, now)?;
+        if kinds.is_empty() {
+            return Ok(Prepared::NoOp(Box::new(case.into_owned())));
+        }
+        let events = seal(&case.code, case.version, &case.last_hash, new_events(kinds));
+        let (after, outbox) = apply(Some(&case), &events)?;
+        Ok(Prepared::Change(Change::Append(Box::new(Append {
+            code: case.code.clone(),
+            expected_version: case.version,
+            timers: timers_of(&after, &calendars, procedure.definition().clock.warn_before),
+            attention: attention(&procedure, &after),
+            events,
+            case: after,
+            outbox,
+        }))))
     }
 
     /// Rebuilds every dossier's projection from its events, verifying each chain on the way.

@@ -73,7 +73,7 @@ impl Server {
             .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
             .collect();
         let (child, base) = Self::spawn(&args, &env);
-        hoso_adapters::http::oidc::install_crypto_provider();
+        hoso_adapters::tls::install_crypto_provider();
         Some(Self {
             child,
             base,

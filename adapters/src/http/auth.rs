@@ -4,62 +4,15 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::Utc;
-use hoso_engine::case::Actor;
 use sha2::Digest as _;
 
 use super::AppState;
-use super::error::ApiError;
-use crate::access::{Secret, User, UserKind};
-
-/// An authenticated caller.
-#[derive(Debug, Clone)]
-pub enum Principal {
-    /// A citizen, by personal identification number.
-    Citizen {
-        /// Số định danh cá nhân.
-        citizen_id: String,
-    },
-    /// A staff member (or a demo citizen with a local token).
-    Staff(User),
-}
-
-impl Principal {
-    /// The actor this caller is on a dossier, if they may act at all.
-    pub fn actor(&self) -> Option<Actor> {
-        match self {
-            Self::Citizen { citizen_id } => Some(Actor::citizen(citizen_id.clone())),
-            Self::Staff(user) => user.actor(),
-        }
-    }
-
-    /// A stable key for idempotency records.
-    pub fn key(&self) -> String {
-        match self {
-            Self::Citizen { citizen_id } => format!("citizen:{citizen_id}"),
-            Self::Staff(user) => format!("user:{}", user.id),
-        }
-    }
-
-    /// The citizen's identification number, for citizens (and demo citizens).
-    pub fn citizen_id(&self) -> Option<&str> {
-        match self {
-            Self::Citizen { citizen_id } => Some(citizen_id),
-            Self::Staff(user) if user.kind == UserKind::Citizen => user.citizen_id.as_deref(),
-            Self::Staff(_) => None,
-        }
-    }
-
-    /// The kind of staff user, if staff (demo citizens count as citizens).
-    pub fn staff_kind(&self) -> Option<UserKind> {
-        match self {
-            Self::Staff(user) if user.kind != UserKind::Citizen => Some(user.kind),
-            _ => None,
-        }
-    }
-}
+use super::error::AppError;
+use crate::access::Secret;
+pub use crate::app::Principal;
 
 impl FromRequestParts<AppState> for Principal {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -69,7 +22,7 @@ impl FromRequestParts<AppState> for Principal {
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .ok_or_else(|| {
-                ApiError::Unauthorized("send Authorization: Bearer <token>".to_owned())
+                AppError::Unauthorized("send Authorization: Bearer <token>".to_owned())
             })?;
         let token = header
             .to_str()
@@ -78,7 +31,7 @@ impl FromRequestParts<AppState> for Principal {
             .map(str::trim)
             .filter(|token| !token.is_empty() && token.len() <= 8192)
             .ok_or_else(|| {
-                ApiError::Unauthorized(
+                AppError::Unauthorized(
                     "the Authorization header must be `Bearer <token>`".to_owned(),
                 )
             })?;
@@ -91,17 +44,17 @@ impl FromRequestParts<AppState> for Principal {
                 .await?
             {
                 Some(user) => Ok(Self::Staff(user)),
-                None => Err(ApiError::Unauthorized(
+                None => Err(AppError::Unauthorized(
                     "the token is unknown, expired or revoked".to_owned(),
                 )),
             };
         }
         let Some(oidc) = &state.oidc else {
-            return Err(ApiError::Unauthorized(
+            return Err(AppError::Unauthorized(
                 "unknown token; this server accepts hoso tokens only".to_owned(),
             ));
         };
-        let (citizen_id, nonce) = oidc.verify(token).await.map_err(ApiError::Unauthorized)?;
+        let (citizen_id, nonce) = oidc.verify(token).await.map_err(AppError::Unauthorized)?;
         let digest = |text: &str| hex::encode(sha2::Sha256::digest(text.as_bytes()));
         if !state
             .service
@@ -109,7 +62,7 @@ impl FromRequestParts<AppState> for Principal {
             .claim_nonce(&digest(&nonce), &digest(token), Utc::now())
             .await?
         {
-            return Err(ApiError::Unauthorized(
+            return Err(AppError::Unauthorized(
                 "the ID token's nonce was not issued by this server for a sign-in, has expired, or belongs to another token: start a new sign-in with a nonce from POST /api/v1/auth/oidc/nonce".to_owned(),
             ));
         }
@@ -135,15 +88,15 @@ const NONCE_MINUTES: i64 = 10;
     responses((status = 201, body = SignInNonce), (status = 404, body = super::error::Problem)))]
 pub async fn oidc_nonce(
     axum::extract::State(state): axum::extract::State<AppState>,
-) -> Result<(axum::http::StatusCode, axum::Json<SignInNonce>), ApiError> {
+) -> Result<(axum::http::StatusCode, axum::Json<SignInNonce>), AppError> {
     if state.oidc.is_none() {
-        return Err(ApiError::NotFound(
+        return Err(AppError::NotFound(
             "sign-in through OpenID Connect is not configured on this server".to_owned(),
         ));
     }
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes)
-        .map_err(|error| ApiError::Internal(format!("no randomness: {error}")))?;
+        .map_err(|error| AppError::Internal(format!("no randomness: {error}")))?;
     let nonce = hex::encode(bytes);
     let now = Utc::now();
     let expires_at = now + chrono::Duration::minutes(NONCE_MINUTES);

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::api::{ApiJson, ApiPath};
-use super::error::{ApiError, Problem};
+use super::error::{AppError, Problem};
 
 /// A delivery report: the provider's id for the message and its status.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -30,11 +30,11 @@ pub async fn sms_report(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
     ApiJson(report): ApiJson<SmsReport>,
-) -> Result<axum::http::StatusCode, ApiError> {
+) -> Result<axum::http::StatusCode, AppError> {
     let expected = state
         .sms_callback_token
         .as_deref()
-        .ok_or_else(|| ApiError::NotFound("no such resource".to_owned()))?;
+        .ok_or_else(|| AppError::NotFound("no such resource".to_owned()))?;
     // Equal-length digests compared without early exit: the token cannot be guessed byte by byte.
     let (given, wanted) = (
         Sha256::digest(token.as_bytes()),
@@ -46,7 +46,7 @@ pub async fn sms_report(
         .fold(0_u8, |difference, (a, b)| difference | (a ^ b))
         != 0
     {
-        return Err(ApiError::NotFound("no such resource".to_owned()));
+        return Err(AppError::NotFound("no such resource".to_owned()));
     }
     let status = report
         .status
@@ -60,6 +60,6 @@ pub async fn sms_report(
     if known {
         Ok(axum::http::StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::NotFound(format!("no message {}", report.sms_id)))
+        Err(AppError::NotFound(format!("no message {}", report.sms_id)))
     }
 }

@@ -3,11 +3,10 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hoso_engine::case::{FieldProblem, Rejection};
-use hoso_engine::ports::StoreError;
-use hoso_engine::service::ServiceError;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+pub use crate::app::{AppError, FieldError};
 
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
@@ -26,45 +25,8 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
-/// One invalid field.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FieldError {
-    /// JSON pointer into the request body, e.g. `/form/so_ban_sao`.
-    pub pointer: String,
-    /// What is wrong and how to fix it.
-    pub detail: String,
-}
-
-/// An API error; each variant documents its status.
-#[derive(Debug)]
-pub enum ApiError {
-    /// 400: the request cannot be read (malformed JSON, a missing header).
-    BadRequest(String),
-    /// 401: no valid credentials.
-    Unauthorized(String),
-    /// 403: known caller, not allowed.
-    Forbidden(String),
-    /// 404: no such resource — or one the caller may not know exists.
-    NotFound(String),
-    /// 408: the request took too long.
-    Timeout,
-    /// 409: the dossier changed since the caller read it.
-    Conflict(String),
-    /// 413: the body or an upload is too large.
-    TooLarge(String),
-    /// 415: the body or an upload is of a type the API does not take.
-    UnsupportedType(String),
-    /// 422: readable but invalid; each problem names its field.
-    Invalid(String, Vec<FieldError>),
-    /// 429: too many requests; retry after this many seconds.
-    RateLimited(u64),
-    /// 503: the database is unreachable; safe to retry.
-    Unavailable(String),
-    /// 500: a bug or corrupt data; details are logged, never shown.
-    Internal(String),
-}
-
-impl ApiError {
+impl AppError {
+    /// The status, the `type` slug and the title of this kind of error.
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
             Self::BadRequest(_) => (
@@ -87,7 +49,7 @@ impl ApiError {
                 "unsupported-type",
                 "Unsupported type",
             ),
-            Self::Invalid(..) => (
+            Self::Invalid(..) | Self::KeyReused(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
                 "Invalid request",
@@ -109,21 +71,9 @@ impl ApiError {
             ),
         }
     }
-
-    /// A validation error with one field.
-    pub fn field(pointer: &str, detail: impl Into<String>) -> Self {
-        let detail = detail.into();
-        Self::Invalid(
-            format!("{pointer}: {detail}"),
-            vec![FieldError {
-                pointer: pointer.to_owned(),
-                detail,
-            }],
-        )
-    }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, slug, title) = self.parts();
         let (detail, errors) = match self {
@@ -150,6 +100,13 @@ impl IntoResponse for ApiError {
                 Vec::new(),
             ),
             Self::Invalid(detail, errors) => (detail, errors),
+            Self::KeyReused(detail) => (
+                detail.clone(),
+                vec![FieldError {
+                    pointer: String::new(),
+                    detail,
+                }],
+            ),
             Self::BadRequest(detail)
             | Self::Unauthorized(detail)
             | Self::Forbidden(detail)
@@ -188,79 +145,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::Unavailable(detail) => Self::Unavailable(detail),
-            other => Self::Internal(other.to_string()),
-        }
-    }
-}
-
-fn field_errors(problems: Vec<FieldProblem>) -> Vec<FieldError> {
-    problems
-        .into_iter()
-        .map(|problem| FieldError {
-            pointer: problem.pointer,
-            detail: problem.message,
-        })
-        .collect()
-}
-
-impl From<ServiceError> for ApiError {
-    fn from(error: ServiceError) -> Self {
-        match error {
-            ServiceError::UnknownProcedure(code) => Self::field(
-                "/procedure",
-                format!("no procedure {code}; see GET /api/v1/procedures"),
-            ),
-            ServiceError::UnknownDossier(code) => Self::NotFound(format!("no dossier {code}")),
-            ServiceError::Rejected(Rejection::Forbidden(why)) => Self::Forbidden(why),
-            ServiceError::Rejected(Rejection::NotNow(why)) => Self::Conflict(why),
-            ServiceError::Rejected(Rejection::Invalid(problems)) => {
-                let detail = problems
-                    .iter()
-                    .map(|problem| format!("{}: {}", problem.pointer, problem.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                Self::Invalid(detail, field_errors(problems))
-            }
-            ServiceError::Rejected(Rejection::Clock(clock)) => Self::Unavailable(clock.to_string()),
-            conflict @ ServiceError::Conflict { .. } => Self::Conflict(conflict.to_string()),
-            ServiceError::Store(store) => store.into(),
-            other @ (ServiceError::MissingVersion { .. } | ServiceError::Replay(_)) => {
-                Self::Internal(other.to_string())
-            }
-        }
-    }
-}
-
-/// Whether a body error comes from the size limit, however deep the wrappers put it: axum looks
-/// only one level down, so a limit hit while a chunked multipart body streamed came back as 400.
-pub fn is_body_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current = Some(error);
-    while let Some(error) = current {
-        if error
-            .downcast_ref::<http_body_util::LengthLimitError>()
-            .is_some()
-        {
-            return true;
-        }
-        current = error.source();
-    }
-    false
-}
-
-/// A multipart body that could not be read: 413 when it was too large, else 400.
-pub fn multipart_error(error: &axum::extract::multipart::MultipartError) -> ApiError {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE || is_body_too_large(error) {
-        ApiError::TooLarge("the body is larger than the server accepts".to_owned())
-    } else {
-        ApiError::BadRequest(error.body_text())
-    }
-}
-
-impl From<axum::extract::rejection::JsonRejection> for ApiError {
+impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
         use axum::extract::rejection::JsonRejection;
         match rejection {
@@ -279,13 +164,13 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
     }
 }
 
-impl From<axum::extract::rejection::QueryRejection> for ApiError {
+impl From<axum::extract::rejection::QueryRejection> for AppError {
     fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
         Self::BadRequest(rejection.body_text())
     }
 }
 
-impl From<axum::extract::rejection::PathRejection> for ApiError {
+impl From<axum::extract::rejection::PathRejection> for AppError {
     fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
         Self::NotFound(rejection.body_text())
     }

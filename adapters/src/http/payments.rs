@@ -1,37 +1,14 @@
-//! Paying fees online through VNPAY. The IPN is the only thing that marks a fee paid.
+//! Paying fees online through VNPAY: the routes over [`crate::app::payments`].
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, State};
-use chrono::Utc;
-use hoso_engine::case::Status;
-use serde::Serialize;
-use utoipa::ToSchema;
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::StatusCode;
 
-use super::AppState;
 use super::api::ApiPath;
-use super::auth::Principal;
-use super::error::{ApiError, Problem};
-use crate::payment::vnpay::{self, IpnAnswer, PaymentRequest};
-use crate::payment::{PaymentRecord, Settled, new_txn_ref, open_attempt, settle};
-
-/// Where to send the citizen to pay.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PaymentStarted {
-    /// The gateway's page, signed.
-    pub payment_url: String,
-    /// This attempt's reference.
-    pub txn_ref: String,
-    /// Amount in đồng.
-    pub amount: u64,
-}
-
-fn settings(state: &AppState) -> Result<&vnpay::VnpaySettings, ApiError> {
-    state.vnpay.as_deref().ok_or_else(|| {
-        ApiError::NotFound("online payment is not configured on this server".to_owned())
-    })
-}
+use super::error::{AppError, Problem};
+use crate::app::payments::{self, PaymentStarted, PaymentStatus};
+use crate::app::{AppState, Principal};
 
 /// Starts paying a dossier's outstanding fees through VNPAY. The applicant only.
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/payments/vnpay", tag = "payments",
@@ -42,78 +19,14 @@ pub async fn start(
     principal: Principal,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiPath(code): ApiPath<String>,
-) -> Result<(axum::http::StatusCode, axum::Json<PaymentStarted>), ApiError> {
-    let settings = settings(&state)?;
-    let case = super::api::load_readable(&state, &principal, &code).await?;
-    if principal.citizen_id() != Some(case.applicant.citizen_id.as_str()) {
-        return Err(ApiError::Forbidden(
-            "the applicant pays their own fees online".to_owned(),
-        ));
-    }
-    let owed = case.outstanding();
-    if owed.as_dong() == 0
-        || matches!(
-            case.status,
-            Status::NotReceived | Status::Withdrawn | Status::Stopped | Status::ResultReturned
-        )
-    {
-        return Err(ApiError::Conflict(format!(
-            "dossier {} owes nothing now",
-            case.code
-        )));
-    }
-    let now = Utc::now();
-    let order_info = vnpay::plain_text(&format!("Thanh toan phi le phi ho so {}", case.code));
-    // One attempt at a time: a second start while the first can still be paid gets the first
-    // again, so the fee cannot be paid twice by two open pages.
-    let code = case.code.to_string();
-    if let Some(open) = open_attempt(&state.service, &code, owed.as_dong(), now).await? {
-        let request = PaymentRequest {
-            txn_ref: open.txn_ref.clone(),
-            amount: open.amount,
-            order_info,
-            ip: peer.ip().to_string(),
-            created_at: open.created_at,
-        };
-        return Ok((
-            axum::http::StatusCode::OK,
-            axum::Json(PaymentStarted {
-                payment_url: vnpay::payment_url(settings, &request),
-                txn_ref: open.txn_ref,
-                amount: open.amount,
-            }),
-        ));
-    }
-    let txn_ref =
-        new_txn_ref(now).map_err(|error| ApiError::Internal(format!("no randomness: {error}")))?;
-    let request = PaymentRequest {
-        txn_ref: txn_ref.clone(),
-        amount: owed.as_dong(),
-        order_info,
-        ip: peer.ip().to_string(),
-        created_at: now,
+) -> Result<(StatusCode, axum::Json<PaymentStarted>), AppError> {
+    let attempt = payments::start(&state, &principal, &code, peer.ip()).await?;
+    let status = if attempt.opened_now {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
     };
-    state
-        .service
-        .store()
-        .insert_payment(&PaymentRecord {
-            txn_ref: txn_ref.clone(),
-            case_code: code,
-            gateway: "vnpay".to_owned(),
-            amount: owed.as_dong(),
-            state: "pending".to_owned(),
-            create_date: vnpay::vnpay_time(now),
-            created_at: now,
-        })
-        .await?;
-    Ok((
-        axum::http::StatusCode::CREATED,
-        axum::Json(PaymentStarted {
-            payment_url: vnpay::payment_url(settings, &request),
-            txn_ref,
-            amount: owed.as_dong(),
-        }),
-    ))
+    Ok((status, axum::Json(attempt.started)))
 }
 
 /// VNPAY's server-to-server notification. Checked in order: signature (97), order (01), amount
@@ -122,67 +35,10 @@ pub async fn start(
     responses((status = 200, description = "{\"RspCode\": \"00\", \"Message\": \"Confirm Success\"}")))]
 pub async fn ipn(
     State(state): State<AppState>,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
-) -> Result<axum::Json<serde_json::Value>, ApiError> {
-    let settings = settings(&state)?;
-    let params: BTreeMap<String, String> =
-        form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    let answer = answer_ipn(&state, settings, &params).await;
-    tracing::info!(txn_ref = params.get("vnp_TxnRef").map(String::as_str).unwrap_or(""), answer = ?answer, "VNPAY IPN");
+    RawQuery(query): RawQuery,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let answer = payments::notification(&state, query.as_deref()).await?;
     Ok(axum::Json(answer.body()))
-}
-
-async fn answer_ipn(
-    state: &AppState,
-    settings: &vnpay::VnpaySettings,
-    params: &BTreeMap<String, String>,
-) -> IpnAnswer {
-    if !vnpay::verify(&settings.hash_secret, params) {
-        return IpnAnswer::InvalidSignature;
-    }
-    // Signed, but for another merchant's terminal: not an order of ours.
-    if params.get("vnp_TmnCode") != Some(&settings.tmn_code) {
-        return IpnAnswer::OrderNotFound;
-    }
-    let Some(txn_ref) = params.get("vnp_TxnRef") else {
-        return IpnAnswer::OrderNotFound;
-    };
-    let record = match state.service.store().payment(txn_ref).await {
-        Ok(Some(record)) => record,
-        Ok(None) => return IpnAnswer::OrderNotFound,
-        Err(_) => return IpnAnswer::UnknownError,
-    };
-    let paid_amount = params
-        .get("vnp_Amount")
-        .and_then(|amount| amount.parse::<u64>().ok());
-    if paid_amount != Some(record.amount * 100) {
-        return IpnAnswer::InvalidAmount;
-    }
-    if record.state != "pending" {
-        return IpnAnswer::AlreadyConfirmed;
-    }
-    let success = params.get("vnp_ResponseCode").map(String::as_str) == Some("00")
-        && params.get("vnp_TransactionStatus").map(String::as_str) == Some("00");
-    let transaction = params.get("vnp_TransactionNo").cloned().unwrap_or_default();
-    let raw = serde_json::to_string(params).unwrap_or_default();
-    match settle(&state.service, &record, success, &transaction, &raw).await {
-        Ok(Settled::AlreadyFinal) => IpnAnswer::AlreadyConfirmed,
-        Ok(_) => IpnAnswer::Confirmed,
-        Err(_) => IpnAnswer::UnknownError,
-    }
-}
-
-/// What the browser's return page may show: the attempt's state as hoso knows it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PaymentStatus {
-    /// The attempt.
-    pub txn_ref: String,
-    /// pending (until VNPAY's IPN arrives), paid or failed.
-    pub state: String,
-    /// The dossier.
-    pub dossier: String,
 }
 
 /// The citizen's browser coming back from VNPAY: shows the state hoso has recorded; it never
@@ -191,28 +47,9 @@ pub struct PaymentStatus {
     responses((status = 200, body = PaymentStatus), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn return_page(
     State(state): State<AppState>,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
-) -> Result<axum::Json<PaymentStatus>, ApiError> {
-    let settings = settings(&state)?;
-    let params: BTreeMap<String, String> =
-        form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    if !vnpay::verify(&settings.hash_secret, &params) {
-        return Err(ApiError::BadRequest(
-            "the gateway's signature does not verify".to_owned(),
-        ));
-    }
-    let txn_ref = params.get("vnp_TxnRef").cloned().unwrap_or_default();
-    let record = state
-        .service
-        .store()
-        .payment(&txn_ref)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no payment {txn_ref}")))?;
-    Ok(axum::Json(PaymentStatus {
-        txn_ref,
-        state: record.state,
-        dossier: record.case_code,
-    }))
+    RawQuery(query): RawQuery,
+) -> Result<axum::Json<PaymentStatus>, AppError> {
+    Ok(axum::Json(
+        payments::returned(&state, query.as_deref()).await?,
+    ))
 }

@@ -1,20 +1,16 @@
-//! Service-quality reports (Decision 766 indicators), official forms, and citizens' ratings.
+//! Service-quality reports (Decision 766 indicators), official forms, the register, citizens'
+//! ratings: the routes over [`crate::app::reports`].
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, Utc};
-use hoso_engine::case::Status;
-use hoso_engine::indicators::{Period, Satisfaction};
-use hoso_engine::ports::Store;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use super::AppState;
-use super::api::{ApiJson, ApiPath, ApiQuery, load_readable};
-use super::auth::Principal;
-use super::error::{ApiError, Problem};
-use crate::access::UserKind;
+use super::api::{ApiJson, ApiPath, ApiQuery};
+use super::error::{AppError, Problem};
+use crate::app::reports::{self, RatingRequest};
+use crate::app::{AppState, Principal};
 
 /// Which indicators to compute.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -30,22 +26,13 @@ pub struct IndicatorQuery {
     pub format: Option<String>,
 }
 
-fn day(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        ApiError::field(
-            &format!("/{field}"),
-            format!("`{text}` is not a date: write YYYY-MM-DD"),
-        )
-    })
-}
-
 /// The asked format (json by default), if it is one of `allowed`.
-fn output_format<'a>(asked: Option<&'a str>, allowed: &[&str]) -> Result<&'a str, ApiError> {
+fn output_format<'a>(asked: Option<&'a str>, allowed: &[&str]) -> Result<&'a str, AppError> {
     let format = asked.unwrap_or("json");
     if allowed.contains(&format) {
         Ok(format)
     } else {
-        Err(ApiError::field(
+        Err(AppError::field(
             "/format",
             format!("`{format}` is not a format: use {}", alternatives(allowed)),
         ))
@@ -61,70 +48,8 @@ fn alternatives(allowed: &[&str]) -> String {
     }
 }
 
-/// The unit a caller may report on: auditors any (or all), officers only their own.
-pub(crate) fn report_unit(
-    principal: &Principal,
-    asked: Option<&str>,
-) -> Result<Option<String>, ApiError> {
-    let Principal::Staff(user) = principal else {
-        return Err(ApiError::Forbidden(
-            "citizens do not read unit reports".to_owned(),
-        ));
-    };
-    match user.kind {
-        UserKind::Auditor => Ok(asked.map(str::to_owned)),
-        UserKind::Officer => {
-            let own = user.unit.as_ref().map(ToString::to_string);
-            match (asked, own) {
-                (Some(asked), Some(own)) if asked != own => Err(ApiError::Forbidden(format!(
-                    "officers read their own unit's report ({own}), not {asked}"
-                ))),
-                (_, Some(own)) => Ok(Some(own)),
-                (_, None) => Err(ApiError::Forbidden("this officer has no unit".to_owned())),
-            }
-        }
-        _ => Err(ApiError::Forbidden(
-            "only auditors and officers read service-quality reports".to_owned(),
-        )),
-    }
-}
-
-/// A period from two dates, at most a year long.
-pub(crate) fn report_period(from: &str, to: &str) -> Result<Period, ApiError> {
-    let period = Period {
-        from: day("from", from)?,
-        to: day("to", to)?,
-    };
-    if period.from > period.to {
-        return Err(ApiError::field(
-            "/from",
-            format!("{from} is after the last day {to}"),
-        ));
-    }
-    if (period.to - period.from).num_days() > 366 {
-        return Err(ApiError::field(
-            "/to",
-            "a report covers at most one year; ask for each year separately",
-        ));
-    }
-    Ok(period)
-}
-
-/// The indicators of `unit` (every unit when `None`) for `period`, with this server's settings.
-pub(crate) async fn unit_report(
-    state: &AppState,
-    period: Period,
-    unit: Option<&str>,
-) -> Result<hoso_engine::indicators::Report, ApiError> {
-    let settings = state.indicator_settings.clone().ok_or_else(|| {
-        ApiError::NotFound(
-            "reports are not configured on this server: start it with --indicators FILE".to_owned(),
-        )
-    })?;
-    Ok(
-        crate::reports::indicator_report(&state.service, period, unit, &settings, |_, _| {})
-            .await?,
-    )
+fn html(page: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }
 
 /// Decision 766 indicators for a unit and period: auditors for any unit or all, officers for
@@ -135,32 +60,21 @@ pub async fn indicators(
     State(state): State<AppState>,
     principal: Principal,
     ApiQuery(query): ApiQuery<IndicatorQuery>,
-) -> Result<Response, ApiError> {
-    let unit = report_unit(&principal, query.unit.as_deref())?;
-    let period = report_period(&query.from, &query.to)?;
-    let format = output_format(query.format.as_deref(), &["json", "csv", "html"])?;
-    let report = unit_report(&state, period, unit.as_deref()).await?;
+) -> Result<Response, AppError> {
+    // A bad format is answered after the access check and the period: who may ask comes first.
+    let format = output_format(query.format.as_deref(), &["json", "csv", "html"]);
+    let period = (query.from.as_str(), query.to.as_str());
+    let report = reports::indicators(&state, &principal, query.unit.as_deref(), period).await?;
+    let format = format?;
     Ok(match format {
         "csv" => (
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
             hoso_engine::indicators::to_csv(&report),
         )
             .into_response(),
-        "html" => (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            hoso_engine::indicators::to_html(&report),
-        )
-            .into_response(),
+        "html" => html(hoso_engine::indicators::to_html(&report)),
         _ => axum::Json(report).into_response(),
     })
-}
-
-/// A citizen's rating of a returned dossier.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RatingRequest {
-    /// very_satisfied, satisfied or dissatisfied.
-    pub satisfaction: String,
 }
 
 /// The applicant rates their returned dossier, once. The rating is kept without their identity
@@ -174,51 +88,9 @@ pub async fn rate(
     principal: Principal,
     ApiPath(code): ApiPath<String>,
     ApiJson(request): ApiJson<RatingRequest>,
-) -> Result<(StatusCode, axum::Json<RatingRequest>), ApiError> {
-    let case = load_readable(&state, &principal, &code).await?;
-    if principal.citizen_id() != Some(case.applicant.citizen_id.as_str()) {
-        return Err(ApiError::Forbidden(
-            "only the applicant rates a dossier".to_owned(),
-        ));
-    }
-    let satisfaction = Satisfaction::parse(&request.satisfaction).ok_or_else(|| {
-        ApiError::field(
-            "/satisfaction",
-            format!(
-                "`{}` is not a rating: use very_satisfied, satisfied or dissatisfied",
-                request.satisfaction
-            ),
-        )
-    })?;
-    if case.status != Status::ResultReturned {
-        return Err(ApiError::Conflict(format!(
-            "dossier {} can be rated once its result is returned; it is {}",
-            case.code,
-            case.status.label()
-        )));
-    }
-    let recorded = state
-        .service
-        .store()
-        .insert_rating(
-            &case.code.to_string(),
-            case.receiving_unit.as_str(),
-            satisfaction.as_str(),
-            Utc::now(),
-        )
-        .await?;
-    if !recorded {
-        return Err(ApiError::Conflict(format!(
-            "dossier {} has already been rated",
-            case.code
-        )));
-    }
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(RatingRequest {
-            satisfaction: satisfaction.as_str().to_owned(),
-        }),
-    ))
+) -> Result<(StatusCode, axum::Json<RatingRequest>), AppError> {
+    let rated = reports::rate(&state, &principal, &code, &request.satisfaction).await?;
+    Ok((StatusCode::CREATED, axum::Json(rated)))
 }
 
 /// How a form is returned.
@@ -239,36 +111,13 @@ pub async fn form(
     principal: Principal,
     ApiPath((code, form)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<FormQuery>,
-) -> Result<Response, ApiError> {
-    let case = load_readable(&state, &principal, &code).await?;
+) -> Result<Response, AppError> {
     let format = output_format(query.format.as_deref(), &["json", "html"])?;
-    let procedure = state
-        .service
-        .procedure_of(&case)
-        .map_err(|error| ApiError::Internal(error.to_string()))?;
-    let html =
-        |page: String| ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
-    if form == "06" {
-        let slip = hoso_engine::forms::control_slip(&case, &procedure, Utc::now());
-        return Ok(if format == "html" {
-            html(hoso_engine::forms::control_slip_html(&slip))
-        } else {
-            axum::Json(slip).into_response()
-        });
-    }
-    let events = state.service.store().events(&case.code).await?;
-    let filled = hoso_engine::forms::official_form(
-        &form,
-        &case,
-        &events,
-        &procedure,
-        &state.service.calendars(),
-    )
-    .map_err(|error| ApiError::NotFound(error.to_string()))?;
+    let filled = reports::form(&state, &principal, &code, &form).await?;
     Ok(if format == "html" {
-        html(hoso_engine::forms::official_form_html(&filled))
+        html(filled.html())
     } else {
-        axum::Json(filled).into_response()
+        axum::Json(filled.json()).into_response()
     })
 }
 
@@ -281,15 +130,8 @@ pub async fn timeline_svg(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath(code): ApiPath<String>,
-) -> Result<Response, ApiError> {
-    let case = load_readable(&state, &principal, &code).await?;
-    let procedure = state
-        .service
-        .procedure_of(&case)
-        .map_err(|error| ApiError::Internal(error.to_string()))?;
-    let now = Utc::now();
-    let slip = hoso_engine::forms::control_slip(&case, &procedure, now);
-    let svg = hoso_engine::forms::timeline_svg(&case, &slip, now);
+) -> Result<Response, AppError> {
+    let svg = reports::timeline_svg(&state, &principal, &code).await?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
@@ -314,22 +156,13 @@ pub async fn register(
     State(state): State<AppState>,
     principal: Principal,
     ApiQuery(query): ApiQuery<RegisterQuery>,
-) -> Result<Response, ApiError> {
-    let unit = report_unit(&principal, query.unit.as_deref())?.ok_or_else(|| {
-        ApiError::field(
-            "/unit",
-            "the register is kept per unit: give unit=, e.g. 000.00.17.H21",
-        )
-    })?;
-    let period = report_period(&query.from, &query.to)?;
-    let format = output_format(query.format.as_deref(), &["json", "html"])?;
-    let register = crate::reports::register(&state.service, &unit, period).await?;
+) -> Result<Response, AppError> {
+    let format = output_format(query.format.as_deref(), &["json", "html"]);
+    let period = (query.from.as_str(), query.to.as_str());
+    let register = reports::register(&state, &principal, query.unit.as_deref(), period).await?;
+    let format = format?;
     Ok(if format == "html" {
-        (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            hoso_engine::forms::register_html(&register),
-        )
-            .into_response()
+        html(hoso_engine::forms::register_html(&register))
     } else {
         axum::Json(register).into_response()
     })

@@ -43,7 +43,7 @@ pub struct EmailDeliverer {
 impl EmailDeliverer {
     /// A deliverer for these settings.
     pub fn new(settings: &EmailSettings) -> Result<Self, String> {
-        crate::http::oidc::install_crypto_provider();
+        crate::tls::install_crypto_provider();
         let from: Mailbox = settings
             .from
             .parse()

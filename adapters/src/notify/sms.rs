@@ -46,7 +46,7 @@ pub struct SmsDeliverer {
 impl SmsDeliverer {
     /// A deliverer for these settings.
     pub fn new(settings: SmsSettings) -> Result<Self, String> {
-        crate::http::oidc::install_crypto_provider();
+        crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
             .build()

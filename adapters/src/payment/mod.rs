@@ -173,7 +173,7 @@ pub async fn reconcile_vnpay(
     older_than: chrono::Duration,
     now: DateTime<Utc>,
 ) -> Result<Reconciled, String> {
-    crate::http::oidc::install_crypto_provider();
+    crate::tls::install_crypto_provider();
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(30))
         .build()

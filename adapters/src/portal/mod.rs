@@ -182,7 +182,7 @@ fn ok(answer: &Value) -> bool {
 impl PortalDeliverer {
     /// A deliverer for these agencies.
     pub fn new(service: Arc<Service<AnyStore>>, config: PortalConfig) -> Result<Self, String> {
-        crate::http::oidc::install_crypto_provider();
+        crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()

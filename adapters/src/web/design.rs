@@ -11,9 +11,8 @@ use hoso_engine::procedure::{GraphFormat, Procedure, render_graph};
 use super::pages::{Nav, field, fields, render, signed_in};
 use super::{Visitor, WebError, Words};
 use crate::access::UserKind;
-use crate::http::AppState;
-use crate::http::api;
-use crate::http::error::ApiError;
+use crate::app::AppError;
+use crate::app::AppState;
 
 /// One procedure in the designer's list.
 pub(super) struct DesignRow {
@@ -229,13 +228,13 @@ pub(super) async fn publish(
     visitor.check_csrf(field(&sent, "csrf"))?;
     let principal = signed_in(&visitor, "/design")?;
     let source = field(&sent, "source").unwrap_or_default().to_owned();
-    match api::publish_procedure(State(state.clone()), principal, Bytes::from(source)).await {
-        Ok((_, published)) => Ok(Redirect::to(&format!(
+    match crate::app::procedures::publish(&state, &principal, source.as_bytes()).await {
+        Ok(published) => Ok(Redirect::to(&format!(
             "/design/{}/{}",
-            published.0.code, published.0.version
+            published.code, published.version
         ))
         .into_response()),
-        Err(ApiError::Invalid(why, _)) => Err(WebError::BadRequest(why)),
+        Err(AppError::Invalid(why, _)) => Err(WebError::BadRequest(why)),
         Err(other) => Err(other.into()),
     }
 }

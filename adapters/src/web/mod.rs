@@ -21,9 +21,9 @@ use chrono::{Duration, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::access::{Secret, User, UserKind};
-use crate::http::AppState;
-use crate::http::auth::Principal;
-use crate::http::error::ApiError;
+use crate::app::AppError;
+use crate::app::AppState;
+use crate::app::Principal;
 pub use i18n::{Lang, Words};
 
 /// The session cookie.
@@ -102,7 +102,7 @@ pub struct Visitor {
 impl Visitor {
     /// Reads the cookies; a session that is unknown, expired or whose token was revoked counts
     /// as none.
-    pub async fn of(state: &AppState, headers: &HeaderMap) -> Result<Self, ApiError> {
+    pub async fn of(state: &AppState, headers: &HeaderMap) -> Result<Self, AppError> {
         let lang = cookie(headers, LANG_COOKIE)
             .and_then(|value| Lang::parse(&value))
             .unwrap_or(Lang::Vi);
@@ -206,7 +206,7 @@ pub async fn sign_in(
     token: &str,
     next: &str,
     secure: bool,
-) -> Result<Option<Response>, ApiError> {
+) -> Result<Option<Response>, AppError> {
     let token_hash = Secret::from_client(token.trim()).hash();
     let now = Utc::now();
     if state
@@ -247,7 +247,7 @@ pub async fn sign_out(
     state: &AppState,
     visitor: &Visitor,
     secure: bool,
-) -> Result<Response, ApiError> {
+) -> Result<Response, AppError> {
     if let Some(session) = &visitor.session {
         state.service.store().end_web_session(session).await?;
     }
@@ -301,10 +301,10 @@ fn is_token(value: &str) -> bool {
     value.len() == 64 && value.bytes().all(|byte| byte.is_ascii_hexdigit())
 }
 
-fn random_hex() -> Result<String, ApiError> {
+fn random_hex() -> Result<String, AppError> {
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes)
-        .map_err(|error| ApiError::Internal(format!("no randomness from the system: {error}")))?;
+        .map_err(|error| AppError::Internal(format!("no randomness from the system: {error}")))?;
     Ok(hex::encode(bytes))
 }
 
@@ -334,7 +334,7 @@ pub enum WebError {
 }
 
 /// What a page says when an upload is too large, with the limits in MB.
-pub fn too_large_text(limits: &crate::http::Limits) -> String {
+pub fn too_large_text(limits: &crate::app::Limits) -> String {
     format!(
         "Tệp gửi lên quá lớn: mỗi giấy tờ tối đa {} MB, cả hồ sơ tối đa {} MB. Vui lòng giảm dung lượng tệp (ví dụ quét với độ phân giải thấp hơn hoặc nén PDF) rồi gửi lại.",
         limits.upload_bytes / (1024 * 1024),
@@ -342,21 +342,21 @@ pub fn too_large_text(limits: &crate::http::Limits) -> String {
     )
 }
 
-impl From<ApiError> for WebError {
-    fn from(error: ApiError) -> Self {
+impl From<AppError> for WebError {
+    fn from(error: AppError) -> Self {
         match error {
-            ApiError::Unauthorized(why) => Self::SignIn(why),
-            ApiError::Forbidden(why) => Self::Forbidden(why),
-            ApiError::NotFound(why) => Self::NotFound(why),
-            ApiError::Conflict(why) => Self::Conflict(why),
-            ApiError::Unavailable(why) => Self::Unavailable(why),
-            ApiError::Internal(why) => Self::Internal(why),
-            ApiError::TooLarge(why) => Self::TooLarge(why),
-            ApiError::BadRequest(why)
-            | ApiError::UnsupportedType(why)
-            | ApiError::Invalid(why, _) => Self::BadRequest(why),
-            ApiError::Timeout => Self::Internal("the request took too long".to_owned()),
-            ApiError::RateLimited(seconds) => {
+            AppError::Unauthorized(why) => Self::SignIn(why),
+            AppError::Forbidden(why) => Self::Forbidden(why),
+            AppError::NotFound(why) => Self::NotFound(why),
+            AppError::Conflict(why) | AppError::KeyReused(why) => Self::Conflict(why),
+            AppError::Unavailable(why) => Self::Unavailable(why),
+            AppError::Internal(why) => Self::Internal(why),
+            AppError::TooLarge(why) => Self::TooLarge(why),
+            AppError::BadRequest(why)
+            | AppError::UnsupportedType(why)
+            | AppError::Invalid(why, _) => Self::BadRequest(why),
+            AppError::Timeout => Self::Internal("the request took too long".to_owned()),
+            AppError::RateLimited(seconds) => {
                 Self::BadRequest(format!("too many requests; try again in {seconds} s"))
             }
         }
@@ -365,7 +365,7 @@ impl From<ApiError> for WebError {
 
 impl From<hoso_engine::ports::StoreError> for WebError {
     fn from(error: hoso_engine::ports::StoreError) -> Self {
-        ApiError::from(error).into()
+        AppError::from(error).into()
     }
 }
 
@@ -414,15 +414,15 @@ impl Parts {
     /// the per-document limit, or a body over the total, is a Vietnamese 413 page.
     pub async fn read(
         mut multipart: axum::extract::Multipart,
-        limits: &crate::http::Limits,
+        limits: &crate::app::Limits,
     ) -> Result<Self, WebError> {
         let mut parts = Self {
             fields: std::collections::BTreeMap::new(),
             files: Vec::new(),
         };
         let unreadable = |error: axum::extract::multipart::MultipartError| {
-            match crate::http::error::multipart_error(&error) {
-                ApiError::TooLarge(_) => WebError::TooLarge(too_large_text(limits)),
+            match crate::app::uploads::multipart_error(&error) {
+                AppError::TooLarge(_) => WebError::TooLarge(too_large_text(limits)),
                 _ => WebError::BadRequest(error.body_text()),
             }
         };

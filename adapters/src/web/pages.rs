@@ -8,20 +8,19 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-use hoso_engine::case::{Command, DocumentRef, DossierCode, Provenance, Rejection, Status, UnitId};
+use hoso_engine::case::{DossierCode, Status, UnitId};
 use hoso_engine::clock::vietnam;
 use hoso_engine::ports::{CaseQuery, Store as _};
 use hoso_engine::procedure::{FieldKind, FormField, OnlineService, Procedure, TimeLimit};
-use hoso_engine::service::{Request as CommandRequest, ServiceError, Target};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{Lang, Visitor, WebError, Words, encode, local_path, page, print_policy};
 use crate::access::UserKind;
-use crate::documents::{DocumentType, Staged};
-use crate::http::AppState;
-use crate::http::api::{self, ActionRequest, ApplicantBody, SubmitRequest};
-use crate::http::error::ApiError;
+use crate::app::actions::{self, ActionRequest};
+use crate::app::dossiers::{self, ApplicantBody, SubmitRequest, Submitting};
+use crate::app::{AppError, AppState};
+use crate::documents::DocumentType;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -127,10 +126,7 @@ pub(super) fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'
         .map(|(_, value)| value.as_str())
 }
 
-pub(super) fn signed_in(
-    visitor: &Visitor,
-    here: &str,
-) -> Result<crate::http::auth::Principal, WebError> {
+pub(super) fn signed_in(visitor: &Visitor, here: &str) -> Result<crate::app::Principal, WebError> {
     visitor
         .principal()
         .ok_or_else(|| WebError::SignIn(here.to_owned()))
@@ -766,7 +762,6 @@ async fn apply(
             WebError::BadRequest("the form lost its submission key; reload the page".to_owned())
         })?;
     let mut template = apply_template(&state, &visitor, &procedure, &typed, key.clone()).await?;
-    let t = visitor.words();
     let vi = visitor.lang == Lang::Vi;
 
     let mut form = Map::new();
@@ -861,7 +856,8 @@ async fn apply(
     let mut uploads = Vec::new();
     let mut staged = Vec::new();
     for (component, file_name, bytes) in &files {
-        let (document, file) = stage_upload(&state, component, file_name, bytes).await?;
+        let (document, file) =
+            crate::app::uploads::stage(&state, component, file_name, bytes).await?;
         uploads.push(document);
         staged.push(file);
     }
@@ -884,19 +880,17 @@ async fn apply(
         form,
         documents: Vec::new(),
     };
-    let actor = api::require_actor(&principal).map_err(WebError::from)?;
-    let request_hash = api::submission_hash(&body, &uploads)?;
-    let command_id = match api::claim_command_id(
-        &state,
-        &principal,
-        &format!("web:{key}"),
-        &request_hash,
-        t.fix_errors,
-    )
-    .await
-    {
-        Ok(command_id) => command_id,
-        Err(_) => {
+    let submitting = Submitting {
+        key: format!("web:{key}"),
+        body,
+        uploads,
+        staged,
+    };
+    match dossiers::submit(&state, &principal, submitting).await {
+        Ok(view) => {
+            Ok(Redirect::to(&format!("/dossiers/{}?submitted=1", view.code)).into_response())
+        }
+        Err(AppError::KeyReused(_)) => {
             // The same form sent again with other values: a new key makes it a new submission.
             template.key = uuid::Uuid::now_v7().to_string();
             template.errors = vec![if vi {
@@ -906,26 +900,9 @@ async fn apply(
                 "This form was already sent with other values. Check it and send it again."
                     .to_owned()
             }];
-            return Ok(render(&state, &visitor, StatusCode::CONFLICT, &template));
+            Ok(render(&state, &visitor, StatusCode::CONFLICT, &template))
         }
-    };
-    let (procedure_code, submission) =
-        api::to_submission(&body, uploads).map_err(WebError::from)?;
-    let executed = state
-        .execute(CommandRequest {
-            command_id,
-            actor,
-            target: Target::New(procedure_code),
-            expected_version: None,
-            command: Command::Submit(submission),
-        })
-        .await;
-    api::settle_uploads(&executed, staged).await;
-    match executed {
-        Ok(executed) => Ok(
-            Redirect::to(&format!("/dossiers/{}?submitted=1", executed.case.code)).into_response(),
-        ),
-        Err(ServiceError::Rejected(Rejection::Invalid(problems))) => {
+        Err(AppError::Invalid(_, problems)) => {
             for problem in problems {
                 let target = problem.pointer.strip_prefix("/form/").and_then(|id| {
                     template
@@ -934,9 +911,9 @@ async fn apply(
                         .find(|input| input.name == format!("form:{id}"))
                 });
                 if let Some(input) = target {
-                    input.error = problem.message.clone();
+                    input.error = problem.detail.clone();
                 }
-                template.errors.push(problem.message);
+                template.errors.push(problem.detail);
             }
             Ok(render(
                 &state,
@@ -945,7 +922,7 @@ async fn apply(
                 &template,
             ))
         }
-        Err(other) => Err(ApiError::from(other).into()),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -1230,14 +1207,14 @@ fn built_in_label(action: &str, lang: Lang) -> Option<&'static str> {
 async fn dossier_template(
     state: &AppState,
     visitor: &Visitor,
-    principal: &crate::http::auth::Principal,
+    principal: &crate::app::Principal,
     code: &str,
 ) -> Result<DossierTemplate, WebError> {
     let t = visitor.words();
-    let case = api::load_readable(state, principal, code).await?;
+    let case = dossiers::load_readable(state, principal, code).await?;
     let actor = principal.actor();
-    let view = api::view(state, &case, actor.as_ref())?;
-    let procedure = state.service.procedure_of(&case).map_err(ApiError::from)?;
+    let view = dossiers::view(state, &case, actor.as_ref())?;
+    let procedure = state.service.procedure_of(&case).map_err(AppError::from)?;
     let is_citizen = principal.citizen_id().is_some();
     let events = state.service.store().events(&case.code).await?;
     let events = events
@@ -1382,37 +1359,13 @@ async fn dossier_page(
     Ok(render(&state, &visitor, StatusCode::OK, &template))
 }
 
-/// Stages an uploaded file (checked by the caller) until its command commits; dropped, the
-/// staged file is removed.
-async fn stage_upload(
-    state: &AppState,
-    component: &str,
-    file_name: &str,
-    bytes: &[u8],
-) -> Result<(DocumentRef, Staged), WebError> {
-    let staged = state
-        .documents
-        .stage(bytes)
-        .await
-        .map_err(api::storing_failed)?;
-    let document = DocumentRef {
-        component: component.to_owned(),
-        name: file_name.chars().take(200).collect(),
-        sha256: Some(staged.sha256().to_owned()),
-        size: Some(bytes.len() as u64),
-        provenance: Provenance::Upload,
-        reference: None,
-    };
-    Ok((document, staged))
-}
-
 /// A form posted from a dossier page by a signed-in visitor, its CSRF value checked.
 async fn posted_form(
     state: &AppState,
     headers: &HeaderMap,
     code: &str,
     body: &Bytes,
-) -> Result<(Visitor, crate::http::auth::Principal, Vec<(String, String)>), WebError> {
+) -> Result<(Visitor, crate::app::Principal, Vec<(String, String)>), WebError> {
     let visitor = Visitor::of(state, headers).await?;
     let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
     let sent = fields(body);
@@ -1427,8 +1380,6 @@ async fn act(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (visitor, principal, sent) = posted_form(&state, &headers, &code, &body).await?;
-    let case = api::load_readable(&state, &principal, &code).await?;
-    let actor = api::require_actor(&principal)?;
     let request = ActionRequest {
         action: field(&sent, "action").unwrap_or_default().to_owned(),
         expected_version: field(&sent, "version").and_then(|version| version.parse().ok()),
@@ -1438,19 +1389,7 @@ async fn act(
             .map(str::to_owned),
         data: action_data(&sent),
     };
-    let outcome = match api::command_of(&request) {
-        Ok(command) => state
-            .execute(CommandRequest {
-                command_id: uuid::Uuid::now_v7().to_string(),
-                actor,
-                target: Target::Existing(case.code.clone()),
-                expected_version: request.expected_version,
-                command,
-            })
-            .await
-            .map_err(ApiError::from),
-        Err(error) => Err(error),
-    };
+    let outcome = actions::act(&state, &principal, &code, None, &request).await;
     after_command(&state, &visitor, &principal, &code, outcome.map(|_| ())).await
 }
 
@@ -1459,14 +1398,14 @@ async fn act(
 async fn after_command(
     state: &AppState,
     visitor: &Visitor,
-    principal: &crate::http::auth::Principal,
+    principal: &crate::app::Principal,
     code: &str,
-    outcome: Result<(), ApiError>,
+    outcome: Result<(), AppError>,
 ) -> Result<Response, WebError> {
     let (status, why) = match outcome {
         Ok(()) => return Ok(Redirect::to(&format!("/dossiers/{code}")).into_response()),
-        Err(ApiError::Conflict(why)) => (StatusCode::CONFLICT, why),
-        Err(ApiError::BadRequest(why) | ApiError::Invalid(why, _)) => {
+        Err(AppError::Conflict(why)) => (StatusCode::CONFLICT, why),
+        Err(AppError::BadRequest(why) | AppError::Invalid(why, _)) => {
             (StatusCode::UNPROCESSABLE_ENTITY, why)
         }
         Err(other) => return Err(other.into()),
@@ -1531,8 +1470,6 @@ async fn supplement(
     let parts = super::Parts::read(multipart, &state.limits).await?;
     let files = &parts.files;
     visitor.check_csrf(parts.field("csrf"))?;
-    let case = api::load_readable(&state, &principal, &code).await?;
-    let actor = api::require_actor(&principal)?;
     let mut documents = Vec::new();
     let mut staged = Vec::new();
     let mut problems = Vec::new();
@@ -1544,27 +1481,17 @@ async fn supplement(
             ));
             continue;
         }
-        let (document, file) = stage_upload(&state, component, file_name, bytes).await?;
+        let (document, file) =
+            crate::app::uploads::stage(&state, component, file_name, bytes).await?;
         documents.push(document);
         staged.push(file);
     }
     let outcome = if problems.is_empty() {
-        let executed = state
-            .execute(CommandRequest {
-                command_id: uuid::Uuid::now_v7().to_string(),
-                actor,
-                target: Target::Existing(case.code.clone()),
-                expected_version: None,
-                command: Command::SubmitSupplement {
-                    form: Map::new(),
-                    documents,
-                },
-            })
-            .await;
-        api::settle_uploads(&executed, staged).await;
-        executed.map(|_| ()).map_err(ApiError::from)
+        actions::answer_supplement(&state, &principal, &code, documents, staged)
+            .await
+            .map(|_| ())
     } else {
-        Err(ApiError::BadRequest(problems.join("; ")))
+        Err(AppError::BadRequest(problems.join("; ")))
     };
     after_command(&state, &visitor, &principal, &code, outcome).await
 }
@@ -1578,14 +1505,8 @@ async fn pay(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (_, principal, _) = posted_form(&state, &headers, &code, &body).await?;
-    let (_, started) = crate::http::payments::start(
-        State(state.clone()),
-        principal,
-        connection,
-        api::ApiPath(code),
-    )
-    .await?;
-    Ok(Redirect::to(&started.0.payment_url).into_response())
+    let attempt = crate::app::payments::start(&state, &principal, &code, connection.0.ip()).await?;
+    Ok(Redirect::to(&attempt.started.payment_url).into_response())
 }
 
 #[derive(Template)]
@@ -1607,8 +1528,7 @@ async fn payment_return(
     query: axum::extract::RawQuery,
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
-    let axum::Json(status) =
-        crate::http::payments::return_page(State(state.clone()), query).await?;
+    let status = crate::app::payments::returned(&state, query.0.as_deref()).await?;
     let template = PaymentReturnTemplate {
         t: visitor.words(),
         nav: Nav::of(&visitor, &format!("/dossiers/{}", status.dossier)),
@@ -1626,13 +1546,7 @@ async fn rate(
 ) -> Result<Response, WebError> {
     let (_, principal, sent) = posted_form(&state, &headers, &code, &body).await?;
     let satisfaction = field(&sent, "satisfaction").unwrap_or_default().to_owned();
-    let _rated = crate::http::reports::rate(
-        State(state.clone()),
-        principal,
-        api::ApiPath(code.clone()),
-        api::ApiJson(crate::http::reports::RatingRequest { satisfaction }),
-    )
-    .await?;
+    crate::app::reports::rate(&state, &principal, &code, &satisfaction).await?;
     Ok(Redirect::to(&format!("/dossiers/{code}?rated=1")).into_response())
 }
 
@@ -1678,7 +1592,8 @@ async fn timeline_svg(
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
-    Ok(crate::http::reports::timeline_svg(State(state), principal, api::ApiPath(code)).await?)
+    let svg = crate::app::reports::timeline_svg(&state, &principal, &code).await?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
 async fn printable_form(
@@ -1688,15 +1603,12 @@ async fn printable_form(
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
-    let mut response = crate::http::reports::form(
-        State(state),
-        principal,
-        api::ApiPath((code, form)),
-        api::ApiQuery(crate::http::reports::FormQuery {
-            format: Some("html".to_owned()),
-        }),
+    let filled = crate::app::reports::form(&state, &principal, &code, &form).await?;
+    let mut response = (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        filled.html(),
     )
-    .await?;
+        .into_response();
     let (name, value) = print_policy();
     response.headers_mut().insert(name, value);
     Ok(response)

@@ -14,8 +14,8 @@ use serde::Deserialize;
 
 use super::pages::{Nav, render, signed_in};
 use super::{Lang, Visitor, WebError, Words};
-use crate::http::AppState;
-use crate::http::error::ApiError;
+use crate::app::AppError;
+use crate::app::AppState;
 
 /// One row of the indicator table.
 pub(super) struct IndicatorRow {
@@ -61,7 +61,7 @@ pub(super) async fn indicators(
     let principal = signed_in(&visitor, "/reports")?;
     let t = visitor.words();
     let asked_unit = query.unit.clone().filter(|unit| !unit.is_empty());
-    let unit = crate::http::reports::report_unit(&principal, asked_unit.as_deref())?;
+    let unit = crate::app::reports::report_unit(&principal, asked_unit.as_deref())?;
     let today = crate::calendars::today();
     let first_of_month = today.with_day(1).unwrap_or(today);
     let from = query
@@ -85,9 +85,9 @@ pub(super) async fn indicators(
         points_chart: String::new(),
         timeliness_chart: String::new(),
     };
-    let period = match crate::http::reports::report_period(&from, &to) {
+    let period = match crate::app::reports::report_period(&from, &to) {
         Ok(period) => period,
-        Err(ApiError::Invalid(why, _)) => {
+        Err(AppError::Invalid(why, _)) => {
             template.error = why;
             return Ok(render(
                 &state,
@@ -98,7 +98,7 @@ pub(super) async fn indicators(
         }
         Err(other) => return Err(other.into()),
     };
-    let report = crate::http::reports::unit_report(&state, period, unit.as_deref()).await?;
+    let report = crate::app::reports::unit_report(&state, period, unit.as_deref()).await?;
     template.received = report.received;
     template.rows = report
         .indicators

@@ -4,7 +4,6 @@
 //! (`POST /api/v1/auth/oidc/nonce`) that no other token has used. The citizen is the personal
 //! identification number in a configurable claim.
 
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
@@ -81,18 +80,10 @@ const ALLOWED: [Algorithm; 6] = [
     Algorithm::ES384,
 ];
 
-/// Installs the TLS crypto provider reqwest needs, once per process.
-pub fn install_crypto_provider() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-}
-
 impl OidcVerifier {
     /// A verifier for one provider.
     pub fn new(settings: OidcSettings) -> Result<Self, String> {
-        install_crypto_provider();
+        crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()

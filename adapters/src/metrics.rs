@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use sha2::{Digest as _, Sha256};
+
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
 
@@ -153,5 +155,84 @@ impl Metrics {
             let _ = writeln!(out, "hoso_outbox_backlog {backlog}");
         }
         out
+    }
+}
+
+/// Who may read `/metrics`: it tells an outsider the routes, the load and the backlog, so it is
+/// never open to everyone.
+#[derive(Clone, Default)]
+pub enum MetricsAccess {
+    /// Callers on this machine (loopback) only: a Prometheus agent beside the server.
+    #[default]
+    Loopback,
+    /// Callers that send `Authorization: Bearer <token>`; the SHA-256 of the token is kept.
+    Token([u8; 32]),
+    /// Served on a separate, private address (`--metrics-bind`); not on this listener.
+    Elsewhere,
+    /// Anyone who reaches the listener: only the private metrics listener itself.
+    Open,
+}
+
+impl MetricsAccess {
+    /// Token access, keeping only the token's hash.
+    pub fn token(token: &str) -> Self {
+        Self::Token(Sha256::digest(token.as_bytes()).into())
+    }
+
+    /// Whether a request from `peer` with this `Authorization` header may read the metrics.
+    pub fn allows(
+        &self,
+        peer: Option<std::net::IpAddr>,
+        authorization: Option<&str>,
+        proxied: bool,
+    ) -> bool {
+        match self {
+            Self::Open => true,
+            Self::Elsewhere => false,
+            // A request a local proxy forwarded looks local but comes from anywhere.
+            Self::Loopback => peer.is_some_and(|peer| peer.is_loopback()) && !proxied,
+            Self::Token(expected) => authorization
+                .and_then(|value| value.strip_prefix("Bearer "))
+                .is_some_and(|token| {
+                    let sent: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+                    // Equal-length hashes compared without an early exit.
+                    sent.iter()
+                        .zip(expected)
+                        .fold(0_u8, |diff, (a, b)| diff | (a ^ b))
+                        == 0
+                }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MetricsAccess;
+
+    #[test]
+    fn metrics_answer_only_this_machine_unless_a_token_or_a_private_address_is_set() {
+        let local: std::net::IpAddr = "127.0.0.1".parse().expect("address");
+        let remote: std::net::IpAddr = "203.0.113.7".parse().expect("address");
+        let loopback = MetricsAccess::Loopback;
+        assert!(loopback.allows(Some(local), None, false));
+        assert!(loopback.allows(Some("::1".parse().expect("address")), None, false));
+        assert!(!loopback.allows(Some(remote), None, false));
+        assert!(!loopback.allows(None, None, false));
+        assert!(
+            !loopback.allows(Some(local), None, true),
+            "forwarded by a local proxy: from anywhere"
+        );
+
+        let token = MetricsAccess::token("a-long-metrics-token");
+        assert!(token.allows(Some(remote), Some("Bearer a-long-metrics-token"), true));
+        assert!(
+            !token.allows(Some(local), None, false),
+            "the token is asked of everyone"
+        );
+        assert!(!token.allows(Some(remote), Some("Bearer a-long-metrics-tokem"), false));
+        assert!(!token.allows(Some(remote), Some("a-long-metrics-token"), false));
+
+        assert!(!MetricsAccess::Elsewhere.allows(Some(local), None, false));
+        assert!(MetricsAccess::Open.allows(Some(remote), None, true));
     }
 }

@@ -1,0 +1,146 @@
+//! Acting on a dossier: an officer's or applicant's action (built-in or the procedure's own),
+//! and the applicant's answer to a supplement request. The dossier is read once, for the access
+//! check, and decided on as read.
+
+use hoso_engine::case::{Command, DocumentRef};
+use hoso_engine::service::{Request as CommandRequest, Target};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use super::dossiers::{DossierView, load_readable, require_actor, view};
+use super::idempotency::{checked_key, claim_command_id, request_hash};
+use super::uploads::settle_uploads;
+use super::{AppError, AppState, Principal};
+use crate::documents::Staged;
+
+/// An action on a dossier: a procedure action id (e.g. chuyen_tham_dinh) or a built-in command
+/// (receive, refuse_intake, request_supplement, submit_supplement, consult, answer_consultation,
+/// issue_result, return_result, withdraw, stop, apologize_and_extend, recompute_deadlines), with
+/// its fields in `data`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// Which action.
+    pub action: String,
+    /// The version the caller saw; 409 if the dossier changed since.
+    pub expected_version: Option<u64>,
+    /// A reason or note (required to refuse, stop, extend, ask for a supplement).
+    pub reason: Option<String>,
+    /// The action's other fields, e.g. `missing` for request_supplement.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub data: Map<String, Value>,
+}
+
+const BUILT_IN: [&str; 13] = [
+    "receive",
+    "refuse_intake",
+    "request_supplement",
+    "submit_supplement",
+    "consult",
+    "answer_consultation",
+    "issue_result",
+    "return_result",
+    "withdraw",
+    "stop",
+    "apologize_and_extend",
+    "recompute_deadlines",
+    "record_payment",
+];
+
+/// The engine command an action request stands for: a built-in command by its name, else a
+/// procedure action by its id.
+pub fn command_of(request: &ActionRequest) -> Result<Command, AppError> {
+    if !BUILT_IN.contains(&request.action.as_str()) {
+        if request.action == "submit" || request.action == "raise_deadline" {
+            return Err(AppError::field(
+                "/action",
+                format!("`{}` is not taken through this endpoint", request.action),
+            ));
+        }
+        return Ok(Command::TakeAction {
+            action: request.action.clone(),
+            reason: request.reason.clone(),
+            data: request.data.clone(),
+        });
+    }
+    let mut object = request.data.clone();
+    object.insert("command".to_owned(), Value::String(request.action.clone()));
+    if let Some(reason) = &request.reason {
+        object
+            .entry("reason".to_owned())
+            .or_insert_with(|| Value::String(reason.clone()));
+    }
+    serde_json::from_value(Value::Object(object)).map_err(|error| {
+        AppError::field(
+            "/data",
+            format!("{error} (for action `{}`)", request.action),
+        )
+    })
+}
+
+/// Takes an action on a dossier. With a key, a retry returns the first result.
+pub async fn act(
+    state: &AppState,
+    principal: &Principal,
+    code: &str,
+    key: Option<&str>,
+    request: &ActionRequest,
+) -> Result<DossierView, AppError> {
+    let case = load_readable(state, principal, code).await?;
+    let actor = require_actor(principal)?;
+    let command = command_of(request)?;
+    let command_id = match key {
+        Some(key) => {
+            let key = checked_key(Some(key))?;
+            let request_hash =
+                request_hash(&serde_json::json!({ "dossier": code, "command": command }))?;
+            claim_command_id(
+                state,
+                principal,
+                &key,
+                &request_hash,
+                "this Idempotency-Key was already used with a different request",
+            )
+            .await?
+        }
+        None => uuid::Uuid::now_v7().to_string(),
+    };
+    let executed = state
+        .execute(CommandRequest {
+            command_id,
+            actor: actor.clone(),
+            target: Target::Read(Box::new(case)),
+            expected_version: request.expected_version,
+            command,
+        })
+        .await?;
+    view(state, &executed.case, Some(&actor))
+}
+
+/// The applicant answers a supplement request with the documents asked for (nộp bổ sung).
+pub async fn answer_supplement(
+    state: &AppState,
+    principal: &Principal,
+    code: &str,
+    documents: Vec<DocumentRef>,
+    staged: Vec<Staged>,
+) -> Result<DossierView, AppError> {
+    let case = load_readable(state, principal, code).await?;
+    let actor = require_actor(principal)?;
+    let executed = state
+        .execute(CommandRequest {
+            command_id: uuid::Uuid::now_v7().to_string(),
+            actor: actor.clone(),
+            target: Target::Read(Box::new(case)),
+            expected_version: None,
+            command: Command::SubmitSupplement {
+                form: Map::new(),
+                documents,
+            },
+        })
+        .await;
+    settle_uploads(&executed, staged).await;
+    view(state, &executed?.case, Some(&actor))
+}

@@ -1,0 +1,645 @@
+//! Dossiers: submit one, read one, list them, an officer's inbox, the timeline, a document.
+
+use chrono::{DateTime, Utc};
+use hoso_engine::case::{
+    Actor, ActorKind, Applicant, Case, Command, DocumentRef, DossierCode, Provenance, Submission,
+    UnitId, available_commands, describe,
+};
+use hoso_engine::clock::vietnam;
+use hoso_engine::ports::{CaseQuery, Store};
+use hoso_engine::procedure::{ChannelKind, ProcedureCode};
+use hoso_engine::service::{Request as CommandRequest, Target};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use super::idempotency::{claim_command_id, submission_hash};
+use super::uploads::settle_uploads;
+use super::{AppError, AppState, Principal};
+use crate::access::UserKind;
+use crate::documents::{DocumentType, Staged};
+
+/// A new dossier.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRequest {
+    /// National procedure code; the current version is used.
+    pub procedure: String,
+    /// direct, online or postal.
+    pub channel: String,
+    /// The receiving one-stop unit's code, e.g. 000.00.17.H21.
+    pub receiving_unit: String,
+    /// The applicant.
+    pub applicant: ApplicantBody,
+    /// E-form values by field id.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub form: Map<String, Value>,
+    /// Documents by reference (uploads come as multipart parts instead).
+    #[serde(default)]
+    pub documents: Vec<DocumentBody>,
+}
+
+/// The applicant.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicantBody {
+    /// 12-digit personal identification number.
+    pub citizen_id: String,
+    /// Full name.
+    pub name: String,
+    /// Phone for SMS.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// E-mail.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// A document given by reference.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentBody {
+    /// The dossier component it satisfies.
+    pub component: String,
+    /// Title.
+    pub name: String,
+    /// data_store or database.
+    pub provenance: String,
+    /// The reference in that store.
+    pub reference: String,
+}
+
+/// A dossier as its caller may see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DossierView {
+    /// Dossier code.
+    pub code: String,
+    /// Procedure code.
+    pub procedure: String,
+    /// Pinned procedure version.
+    pub procedure_version: u32,
+    /// Procedure name.
+    pub procedure_name: String,
+    /// Submission channel.
+    pub channel: String,
+    /// Canonical status name.
+    pub status: String,
+    /// National portal status code 1–10.
+    pub status_code: u8,
+    /// Vietnamese label.
+    pub status_label: String,
+    /// Current step id.
+    pub step: Option<String>,
+    /// Current step name.
+    pub step_name: Option<String>,
+    /// Unit holding the dossier.
+    pub unit: String,
+    /// Receiving unit.
+    pub receiving_unit: String,
+    /// Applicant's name.
+    pub applicant_name: String,
+    /// Appointment for the result.
+    pub appointment: Option<DateTime<Utc>>,
+    /// The appointment before the one extension.
+    pub original_appointment: Option<DateTime<Utc>>,
+    /// The appointment was counted over a provisional calendar year (ngày hẹn tạm tính): it
+    /// moves, with an event and a notice, if the official calendar differs.
+    pub appointment_provisional: bool,
+    /// When the current step is due.
+    pub step_due: Option<DateTime<Utc>>,
+    /// The step's due time was counted over a provisional calendar year.
+    pub step_due_provisional: bool,
+    /// Working minutes left until the appointment, when processing.
+    pub remaining_working_minutes: Option<i64>,
+    /// Fees charged, in đồng.
+    pub fees_due: u64,
+    /// Fees paid, in đồng.
+    pub fees_paid: u64,
+    /// Money the gateway took that the dossier could not take, owed back, in đồng.
+    pub refund_due: u64,
+    /// The e-result code, once issued.
+    pub result_code: Option<String>,
+    /// Version for `expected_version`.
+    pub version: u64,
+    /// What the caller may do next.
+    pub available_actions: Vec<String>,
+}
+
+/// The dossier as `actor` may see it (no actions for a reader who may not act).
+pub fn view(state: &AppState, case: &Case, actor: Option<&Actor>) -> Result<DossierView, AppError> {
+    let procedure = state.service.procedure_of(case)?;
+    let now = Utc::now();
+    let calendars = state.service.calendars();
+    let remaining = match (
+        case.appointment,
+        case.status.is_closed() || case.finished_at.is_some(),
+    ) {
+        (Some(appointment), false) => calendars
+            .working_time_between(
+                now.with_timezone(&vietnam()),
+                appointment.with_timezone(&vietnam()),
+            )
+            .ok()
+            .map(|left| left.num_minutes()),
+        _ => None,
+    };
+    let available_actions = actor
+        .map(|actor| {
+            available_commands(
+                &state.service.context(&procedure, &calendars),
+                case,
+                actor,
+                now,
+            )
+        })
+        .unwrap_or_default();
+    Ok(DossierView {
+        code: case.code.to_string(),
+        procedure: case.procedure.code.to_string(),
+        procedure_version: case.procedure.version,
+        procedure_name: procedure.definition().name.clone(),
+        channel: case.channel.as_str().to_owned(),
+        status: case.status.as_str().to_owned(),
+        status_code: case.status.code(),
+        status_label: case.status.label().to_owned(),
+        step_name: case
+            .step
+            .as_deref()
+            .and_then(|step| procedure.step(step))
+            .map(|step| step.name.clone()),
+        step: case.step.clone(),
+        unit: case.unit.to_string(),
+        receiving_unit: case.receiving_unit.to_string(),
+        applicant_name: case.applicant.name.clone(),
+        appointment: case.appointment,
+        original_appointment: case.original_appointment,
+        appointment_provisional: calendars.is_provisional_span(case.appointment_span()),
+        step_due: case.step_due(),
+        step_due_provisional: calendars.is_provisional_span(case.step_span()),
+        remaining_working_minutes: remaining,
+        fees_due: case.fees.iter().map(|fee| fee.amount.as_dong()).sum(),
+        fees_paid: case.paid.as_dong(),
+        refund_due: case.refund_due.as_dong(),
+        result_code: case.result.as_ref().map(|result| result.code.clone()),
+        version: case.version,
+        available_actions,
+    })
+}
+
+/// May this caller read this dossier? Others' dossiers are 404, never 403, so codes cannot be
+/// probed; designers and administrators are told they do not work on dossiers.
+fn require_read(principal: &Principal, case: &Case) -> Result<(), AppError> {
+    let hidden = || AppError::NotFound(format!("no dossier {}", case.code));
+    match principal {
+        Principal::Citizen { citizen_id } if *citizen_id == case.applicant.citizen_id => Ok(()),
+        Principal::Citizen { .. } => Err(hidden()),
+        Principal::Staff(user) => match user.kind {
+            UserKind::Auditor => Ok(()),
+            UserKind::Designer | UserKind::Admin => Err(AppError::Forbidden(
+                "designers and administrators do not work on dossiers".to_owned(),
+            )),
+            UserKind::Citizen
+                if user.citizen_id.as_deref() == Some(case.applicant.citizen_id.as_str()) =>
+            {
+                Ok(())
+            }
+            UserKind::Citizen => Err(hidden()),
+            UserKind::Officer => {
+                let Some(unit) = &user.unit else {
+                    return Err(hidden());
+                };
+                let related = &case.receiving_unit == unit
+                    || &case.unit == unit
+                    || case.visits.iter().any(|visit| &visit.unit == unit)
+                    || case
+                        .consultations
+                        .iter()
+                        .any(|consultation| &consultation.unit == unit);
+                if related { Ok(()) } else { Err(hidden()) }
+            }
+        },
+    }
+}
+
+/// The actor a caller is on dossiers, or why they may not act.
+pub fn require_actor(principal: &Principal) -> Result<Actor, AppError> {
+    principal
+        .actor()
+        .ok_or_else(|| match principal.staff_kind() {
+            Some(UserKind::Auditor) => {
+                AppError::Forbidden("auditors read; they do not act on dossiers".to_owned())
+            }
+            Some(UserKind::Designer) => AppError::Forbidden(
+                "designers publish procedures; they do not act on dossiers".to_owned(),
+            ),
+            _ => AppError::Forbidden("this account cannot act on dossiers".to_owned()),
+        })
+}
+
+/// Loads a dossier the caller may read; any other is "not found".
+pub async fn load_readable(
+    state: &AppState,
+    principal: &Principal,
+    code: &str,
+) -> Result<Case, AppError> {
+    let code =
+        DossierCode::parse(code).map_err(|_| AppError::NotFound(format!("no dossier {code}")))?;
+    let case = state
+        .service
+        .store()
+        .load(&code)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no dossier {code}")))?;
+    require_read(principal, &case)?;
+    Ok(case)
+}
+
+fn parse_channel(text: &str) -> Result<ChannelKind, AppError> {
+    match text {
+        "direct" => Ok(ChannelKind::Direct),
+        "online" => Ok(ChannelKind::Online),
+        "postal" => Ok(ChannelKind::Postal),
+        _ => Err(AppError::field(
+            "/channel",
+            "must be direct, online or postal",
+        )),
+    }
+}
+
+/// The engine's submission from the request and the staged uploads.
+pub fn to_submission(
+    body: &SubmitRequest,
+    uploads: Vec<DocumentRef>,
+) -> Result<(ProcedureCode, Submission), AppError> {
+    let procedure = ProcedureCode::parse(&body.procedure)
+        .map_err(|error| AppError::field("/procedure", error.to_string()))?;
+    let receiving_unit = UnitId::parse(&body.receiving_unit)
+        .map_err(|error| AppError::field("/receiving_unit", error.to_string()))?;
+    let mut documents = uploads;
+    for (position, document) in body.documents.iter().enumerate() {
+        let provenance = match document.provenance.as_str() {
+            "data_store" => Provenance::DataStore,
+            "database" => Provenance::Database,
+            _ => {
+                return Err(AppError::field(
+                    &format!("/documents/{position}/provenance"),
+                    "by reference, a document comes from data_store or database; upload files as multipart parts",
+                ));
+            }
+        };
+        if document.reference.trim().is_empty() || document.reference.len() > 500 {
+            return Err(AppError::field(
+                &format!("/documents/{position}/reference"),
+                "give the reference in the store (at most 500 characters)",
+            ));
+        }
+        documents.push(DocumentRef {
+            component: document.component.clone(),
+            name: document.name.chars().take(200).collect(),
+            sha256: None,
+            size: None,
+            provenance,
+            reference: Some(document.reference.clone()),
+        });
+    }
+    Ok((
+        procedure,
+        Submission {
+            channel: parse_channel(&body.channel)?,
+            receiving_unit,
+            applicant: Applicant {
+                citizen_id: body.applicant.citizen_id.clone(),
+                name: body.applicant.name.clone(),
+                phone: body.applicant.phone.clone(),
+                email: body.applicant.email.clone(),
+            },
+            form: body.form.clone(),
+            documents,
+        },
+    ))
+}
+
+/// A submission as it arrived: the body, its uploads (staged), and the caller's idempotency key.
+pub struct Submitting {
+    /// The caller's key; a retry with the same key and body gets the first dossier.
+    pub key: String,
+    /// The body.
+    pub body: SubmitRequest,
+    /// The uploaded documents, by component.
+    pub uploads: Vec<DocumentRef>,
+    /// Their files, staged until the command commits.
+    pub staged: Vec<Staged>,
+}
+
+/// Submits a dossier (nộp hồ sơ). The key binds the request: the same key and body return the
+/// first dossier; the same key with another body is [`AppError::KeyReused`].
+pub async fn submit(
+    state: &AppState,
+    principal: &Principal,
+    submitting: Submitting,
+) -> Result<DossierView, AppError> {
+    let Submitting {
+        key,
+        body,
+        uploads,
+        staged,
+    } = submitting;
+    let actor = require_actor(principal)?;
+    let request_hash = submission_hash(&body, &uploads)?;
+    let command_id = claim_command_id(
+        state,
+        principal,
+        &key,
+        &request_hash,
+        "this Idempotency-Key was already used with a different request; use a new key for a new submission",
+    )
+    .await?;
+    let (procedure, submission) = to_submission(&body, uploads)?;
+    let executed = state
+        .execute(CommandRequest {
+            command_id,
+            actor: actor.clone(),
+            target: Target::New(procedure),
+            expected_version: None,
+            command: Command::Submit(submission),
+        })
+        .await;
+    settle_uploads(&executed, staged).await;
+    view(state, &executed?.case, Some(&actor))
+}
+
+/// A dossier as the caller may see it.
+pub async fn read(
+    state: &AppState,
+    principal: &Principal,
+    code: &str,
+) -> Result<DossierView, AppError> {
+    let case = load_readable(state, principal, code).await?;
+    view(state, &case, principal.actor().as_ref())
+}
+
+/// Filters for the dossier list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Status name, e.g. processing.
+    pub status: Option<String>,
+    /// Unit code (officers always see their own unit).
+    pub unit: Option<String>,
+    /// Text in the code or the applicant's name.
+    pub q: Option<String>,
+    /// Page size, at most 200 (default 50).
+    pub limit: Option<u32>,
+    /// Rows to skip.
+    pub offset: Option<u32>,
+}
+
+/// A row of a dossier list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DossierRow {
+    /// Dossier code.
+    pub code: String,
+    /// Procedure code.
+    pub procedure: String,
+    /// Status name.
+    pub status: String,
+    /// Current step.
+    pub step: Option<String>,
+    /// Holding unit.
+    pub unit: String,
+    /// Applicant's name.
+    pub applicant_name: String,
+    /// Appointment.
+    pub appointment: Option<DateTime<Utc>>,
+    /// Current step due.
+    pub step_due: Option<DateTime<Utc>>,
+    /// Version.
+    pub version: u64,
+}
+
+/// A page of dossiers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DossierPage {
+    /// The rows.
+    pub items: Vec<DossierRow>,
+    /// Page size used.
+    pub limit: u32,
+    /// Rows skipped.
+    pub offset: u32,
+}
+
+/// List rows from store summaries.
+pub fn rows(summaries: Vec<hoso_engine::ports::CaseSummary>) -> Vec<DossierRow> {
+    summaries
+        .into_iter()
+        .map(|summary| DossierRow {
+            code: summary.code.to_string(),
+            procedure: summary.procedure_code,
+            status: summary.status.as_str().to_owned(),
+            step: summary.step,
+            unit: summary.unit.to_string(),
+            applicant_name: summary.applicant_name,
+            appointment: summary.appointment,
+            step_due: summary.step_due,
+            version: summary.version,
+        })
+        .collect()
+}
+
+/// Dossiers, newest first: auditors see all, officers their unit's, citizens their own.
+pub async fn list(
+    state: &AppState,
+    principal: &Principal,
+    query: ListQuery,
+) -> Result<DossierPage, AppError> {
+    let status = query
+        .status
+        .as_deref()
+        .map(|status| {
+            hoso_engine::case::Status::parse(status).ok_or_else(|| {
+                AppError::field(
+                    "/status",
+                    "unknown status; see the Status names in the API documentation",
+                )
+            })
+        })
+        .transpose()?;
+    let unit = query
+        .unit
+        .as_deref()
+        .map(|unit| {
+            UnitId::parse(unit).map_err(|error| AppError::field("/unit", error.to_string()))
+        })
+        .transpose()?;
+    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let offset = query.offset.unwrap_or(0).min(1_000_000);
+    let text = query
+        .q
+        .map(|text| text.chars().take(100).collect::<String>());
+    let mut filter = CaseQuery {
+        status,
+        unit,
+        applicant: None,
+        text,
+        limit,
+        offset,
+    };
+    match principal {
+        Principal::Staff(user) if user.kind == UserKind::Auditor => {}
+        Principal::Staff(user) if user.kind == UserKind::Officer => {
+            if filter
+                .unit
+                .as_ref()
+                .is_some_and(|unit| Some(unit) != user.unit.as_ref())
+            {
+                return Err(AppError::Forbidden(
+                    "officers list the dossiers of their own unit".to_owned(),
+                ));
+            }
+            filter.unit = user.unit.clone();
+        }
+        other => match other.citizen_id() {
+            Some(citizen_id) => filter.applicant = Some(citizen_id.to_owned()),
+            None => {
+                return Err(AppError::Forbidden(
+                    "designers and administrators do not work on dossiers".to_owned(),
+                ));
+            }
+        },
+    }
+    let items = rows(state.service.store().list(&filter).await?);
+    Ok(DossierPage {
+        items,
+        limit,
+        offset,
+    })
+}
+
+/// The dossiers waiting for the calling officer's role in their unit, most urgent first.
+pub async fn inbox(state: &AppState, principal: &Principal) -> Result<Vec<DossierRow>, AppError> {
+    let Principal::Staff(user) = principal else {
+        return Err(AppError::Forbidden("the inbox is for officers".to_owned()));
+    };
+    let (Some(role), Some(unit), UserKind::Officer) = (&user.role, &user.unit, user.kind) else {
+        return Err(AppError::Forbidden("the inbox is for officers".to_owned()));
+    };
+    Ok(rows(state.service.store().inbox(unit, role, 200).await?))
+}
+
+/// One event of a dossier's timeline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineEntry {
+    /// Sequence number from 1.
+    pub seq: u64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// citizen, officer or system.
+    pub actor_kind: String,
+    /// The officer's role.
+    pub actor_role: Option<String>,
+    /// The officer's unit.
+    pub actor_unit: Option<String>,
+    /// The actor's id (hidden from citizens for staff).
+    pub actor_id: Option<String>,
+    /// Event type.
+    pub kind: String,
+    /// One line in Vietnamese.
+    pub description: String,
+    /// The event's payload.
+    #[schema(value_type = Object)]
+    pub payload: Value,
+    /// Previous hash.
+    pub prev_hash: String,
+    /// This event's hash.
+    pub hash: String,
+}
+
+/// The dossier's events with actor, time and hash; officers' ids are hidden from citizens.
+pub async fn timeline(
+    state: &AppState,
+    principal: &Principal,
+    code: &str,
+) -> Result<Vec<TimelineEntry>, AppError> {
+    let case = load_readable(state, principal, code).await?;
+    let is_citizen = principal.citizen_id().is_some();
+    let events = state.service.store().events(&case.code).await?;
+    Ok(events
+        .iter()
+        .map(|event| {
+            let (kind, role, unit) = match &event.actor.kind {
+                ActorKind::Citizen => ("citizen", None, None),
+                ActorKind::Officer { role, unit } => {
+                    ("officer", Some(role.clone()), Some(unit.to_string()))
+                }
+                ActorKind::System => ("system", None, None),
+            };
+            TimelineEntry {
+                seq: event.seq,
+                at: event.at,
+                actor_kind: kind.to_owned(),
+                actor_role: role,
+                actor_unit: unit,
+                actor_id: (!is_citizen || kind != "officer").then(|| event.actor.id.clone()),
+                kind: event.kind.name().to_owned(),
+                description: describe(event),
+                payload: serde_json::to_value(&event.kind).unwrap_or_default(),
+                prev_hash: event.prev_hash.clone(),
+                hash: event.hash.clone(),
+            }
+        })
+        .collect())
+}
+
+/// A document of a dossier, for those who may read the dossier.
+pub struct Download {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Its media type, from its content.
+    pub media_type: &'static str,
+    /// A file name safe for a header.
+    pub file_name: String,
+}
+
+/// A document of the dossier by its SHA-256.
+pub async fn document(
+    state: &AppState,
+    principal: &Principal,
+    code: &str,
+    id: &str,
+) -> Result<Download, AppError> {
+    let case = load_readable(state, principal, code).await?;
+    let attached = case
+        .documents
+        .iter()
+        .find(|document| document.sha256.as_deref() == Some(id));
+    let Some(attached) = attached else {
+        return Err(AppError::NotFound(format!(
+            "dossier {} has no document {id}",
+            case.code
+        )));
+    };
+    let bytes = state
+        .documents
+        .get(id)
+        .await
+        .map_err(|error| AppError::Internal(format!("reading a document: {error}")))?
+        .ok_or_else(|| {
+            AppError::Internal(format!(
+                "document {id} of {} is missing from the document store",
+                case.code
+            ))
+        })?;
+    let media_type =
+        DocumentType::sniff(&bytes).map_or("application/octet-stream", DocumentType::media_type);
+    let file_name = attached
+        .name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
+        .collect();
+    Ok(Download {
+        bytes,
+        media_type,
+        file_name,
+    })
+}

@@ -1,0 +1,110 @@
+//! Why a use case could not be done. The kinds follow what the caller can do about it (sign in,
+//! fix a field, retry later); `http` maps each to a status and `web` to a page.
+
+use hoso_engine::case::{FieldProblem, Rejection};
+use hoso_engine::ports::StoreError;
+use hoso_engine::service::ServiceError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One invalid field.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    /// JSON pointer into the request body, e.g. `/form/so_ban_sao`.
+    pub pointer: String,
+    /// What is wrong and how to fix it.
+    pub detail: String,
+}
+
+/// Why a use case could not be done, by kind; `http` answers each with a problem+json status,
+/// `web` with a page.
+#[derive(Debug)]
+pub enum AppError {
+    /// 400: the request cannot be read (malformed JSON, a missing header).
+    BadRequest(String),
+    /// 401: no valid credentials.
+    Unauthorized(String),
+    /// 403: known caller, not allowed.
+    Forbidden(String),
+    /// 404: no such resource — or one the caller may not know exists.
+    NotFound(String),
+    /// 408: the request took too long.
+    Timeout,
+    /// 409: the dossier changed since the caller read it.
+    Conflict(String),
+    /// 413: the body or an upload is too large.
+    TooLarge(String),
+    /// 415: the body or an upload is of a type the API does not take.
+    UnsupportedType(String),
+    /// 422: readable but invalid; each problem names its field.
+    Invalid(String, Vec<FieldError>),
+    /// 422: the idempotency key was already used with a different request.
+    KeyReused(String),
+    /// 429: too many requests; retry after this many seconds.
+    RateLimited(u64),
+    /// 503: the database is unreachable; safe to retry.
+    Unavailable(String),
+    /// 500: a bug or corrupt data; details are logged, never shown.
+    Internal(String),
+}
+
+impl AppError {
+    /// A validation error with one field.
+    pub fn field(pointer: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        Self::Invalid(
+            format!("{pointer}: {detail}"),
+            vec![FieldError {
+                pointer: pointer.to_owned(),
+                detail,
+            }],
+        )
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(detail) => Self::Unavailable(detail),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+fn field_errors(problems: Vec<FieldProblem>) -> Vec<FieldError> {
+    problems
+        .into_iter()
+        .map(|problem| FieldError {
+            pointer: problem.pointer,
+            detail: problem.message,
+        })
+        .collect()
+}
+
+impl From<ServiceError> for AppError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::UnknownProcedure(code) => Self::field(
+                "/procedure",
+                format!("no procedure {code}; see GET /api/v1/procedures"),
+            ),
+            ServiceError::UnknownDossier(code) => Self::NotFound(format!("no dossier {code}")),
+            ServiceError::Rejected(Rejection::Forbidden(why)) => Self::Forbidden(why),
+            ServiceError::Rejected(Rejection::NotNow(why)) => Self::Conflict(why),
+            ServiceError::Rejected(Rejection::Invalid(problems)) => {
+                let detail = problems
+                    .iter()
+                    .map(|problem| format!("{}: {}", problem.pointer, problem.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                Self::Invalid(detail, field_errors(problems))
+            }
+            ServiceError::Rejected(Rejection::Clock(clock)) => Self::Unavailable(clock.to_string()),
+            conflict @ ServiceError::Conflict { .. } => Self::Conflict(conflict.to_string()),
+            ServiceError::Store(store) => store.into(),
+            other @ (ServiceError::MissingVersion { .. } | ServiceError::Replay(_)) => {
+                Self::Internal(other.to_string())
+            }
+        }
+    }
+}

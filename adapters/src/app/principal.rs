@@ -1,0 +1,53 @@
+//! Who is asking: a citizen signed in through the national SSO, or a staff member (or demo
+//! citizen) by a hoso token or a page session. Both translators find it; the use cases decide.
+
+use hoso_engine::case::Actor;
+
+use crate::access::{User, UserKind};
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    /// A citizen, by personal identification number.
+    Citizen {
+        /// Số định danh cá nhân.
+        citizen_id: String,
+    },
+    /// A staff member (or a demo citizen with a local token).
+    Staff(User),
+}
+
+impl Principal {
+    /// The actor this caller is on a dossier, if they may act at all.
+    pub fn actor(&self) -> Option<Actor> {
+        match self {
+            Self::Citizen { citizen_id } => Some(Actor::citizen(citizen_id.clone())),
+            Self::Staff(user) => user.actor(),
+        }
+    }
+
+    /// A stable key for idempotency records.
+    pub fn key(&self) -> String {
+        match self {
+            Self::Citizen { citizen_id } => format!("citizen:{citizen_id}"),
+            Self::Staff(user) => format!("user:{}", user.id),
+        }
+    }
+
+    /// The citizen's identification number, for citizens (and demo citizens).
+    pub fn citizen_id(&self) -> Option<&str> {
+        match self {
+            Self::Citizen { citizen_id } => Some(citizen_id),
+            Self::Staff(user) if user.kind == UserKind::Citizen => user.citizen_id.as_deref(),
+            Self::Staff(_) => None,
+        }
+    }
+
+    /// The kind of staff user, if staff (demo citizens count as citizens).
+    pub fn staff_kind(&self) -> Option<UserKind> {
+        match self {
+            Self::Staff(user) if user.kind != UserKind::Citizen => Some(user.kind),
+            _ => None,
+        }
+    }
+}

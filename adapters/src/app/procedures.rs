@@ -1,0 +1,194 @@
+//! The catalogue and publishing: anyone reads procedures; designers publish new versions.
+
+use chrono::Utc;
+use hoso_engine::ports::{Published, Store};
+use hoso_engine::procedure::Procedure;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::{AppError, AppState, FieldError, Principal};
+use crate::access::UserKind;
+
+/// A procedure in the catalogue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProcedureSummary {
+    /// National code.
+    pub code: String,
+    /// Current version.
+    pub version: u32,
+    /// Name.
+    pub name: String,
+    /// Level: ministry, province, commune.
+    pub level: String,
+    /// Field (lĩnh vực).
+    pub field: String,
+    /// full_process or partial.
+    pub online_service: String,
+    /// Channels with their time limits.
+    pub channels: Vec<ChannelSummary>,
+}
+
+/// A channel's time limit and whether fees can be paid online.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelSummary {
+    /// direct, online or postal.
+    pub channel: String,
+    /// The time limit, e.g. "3 ngày làm việc".
+    pub time_limit: String,
+    /// Fees can be paid online.
+    pub online_payment: bool,
+}
+
+fn summary_of(procedure: &Procedure) -> ProcedureSummary {
+    let definition = procedure.definition();
+    ProcedureSummary {
+        code: definition.code.to_string(),
+        version: definition.version,
+        name: definition.name.clone(),
+        level: serde_json::to_value(definition.level)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        field: definition.field.clone(),
+        online_service: serde_json::to_value(definition.online_service)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        channels: definition
+            .channels
+            .iter()
+            .map(|channel| ChannelSummary {
+                channel: channel.channel.as_str().to_owned(),
+                time_limit: channel.time_limit.vietnamese(),
+                online_payment: channel.online_payment,
+            })
+            .collect(),
+    }
+}
+
+/// The catalogue: the current version of every procedure. Public.
+pub fn catalogue(state: &AppState) -> Vec<ProcedureSummary> {
+    let catalogue = state.service.catalogue();
+    catalogue
+        .codes()
+        .iter()
+        .filter_map(|code| catalogue.current(code))
+        .map(|procedure| summary_of(procedure))
+        .collect()
+}
+
+/// One procedure: its current definition and every published version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProcedureDetail {
+    /// The current version's definition, as in the procedure file.
+    #[schema(value_type = Object)]
+    pub current: Value,
+    /// Every version, oldest first.
+    pub versions: Vec<VersionInfo>,
+}
+
+/// A published version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionInfo {
+    /// Version number.
+    pub version: u32,
+    /// Name in that version.
+    pub name: String,
+}
+
+/// A procedure's current definition and every published version. Public.
+pub fn detail(state: &AppState, code: &str) -> Result<ProcedureDetail, AppError> {
+    let catalogue = state.service.catalogue();
+    let current = catalogue
+        .current(code)
+        .ok_or_else(|| AppError::NotFound(format!("no procedure {code}")))?;
+    let versions = catalogue
+        .iter()
+        .filter(|procedure| procedure.code().as_str() == code)
+        .map(|procedure| VersionInfo {
+            version: procedure.version(),
+            name: procedure.definition().name.clone(),
+        })
+        .collect();
+    Ok(ProcedureDetail {
+        current: serde_json::to_value(current.definition())
+            .map_err(|error| AppError::Internal(error.to_string()))?,
+        versions,
+    })
+}
+
+/// What publishing did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublishedVersion {
+    /// National code.
+    pub code: String,
+    /// The version it was published as.
+    pub version: u32,
+}
+
+/// Publishes a procedure file as the next version of its code. Designers only; a file with
+/// mistakes is refused with each one located (line, column, JSON pointer, fix).
+pub async fn publish(
+    state: &AppState,
+    principal: &Principal,
+    file: &[u8],
+) -> Result<PublishedVersion, AppError> {
+    if principal.staff_kind() != Some(UserKind::Designer) {
+        return Err(AppError::Forbidden(
+            "only procedure designers publish procedures".to_owned(),
+        ));
+    }
+    let text = std::str::from_utf8(file)
+        .map_err(|_| AppError::field("", "the procedure file must be UTF-8 text"))?;
+    let loaded = Procedure::load("request.toml", text).map_err(|error| {
+        let errors: Vec<FieldError> = error
+            .diagnostics
+            .iter()
+            .map(|diagnostic| FieldError {
+                pointer: diagnostic.pointer.clone(),
+                detail: format!(
+                    "{}:{}: {} — {}",
+                    diagnostic.line, diagnostic.column, diagnostic.message, diagnostic.fix
+                ),
+            })
+            .collect();
+        AppError::Invalid(error.to_string(), errors)
+    })?;
+    let code = loaded.code().to_string();
+    let next = state
+        .service
+        .catalogue()
+        .iter()
+        .filter(|procedure| procedure.code().as_str() == code)
+        .map(|procedure| procedure.version())
+        .max()
+        .map_or(1, |latest| latest + 1);
+    let mut definition = loaded.definition().clone();
+    definition.version = next;
+    let procedure = Procedure::from_definition(definition).map_err(|problems| {
+        AppError::Internal(format!(
+            "a valid procedure became invalid when renumbered: {problems:?}"
+        ))
+    })?;
+    let json = serde_json::to_string(procedure.definition())
+        .map_err(|error| AppError::Internal(error.to_string()))?;
+    match state
+        .service
+        .store()
+        .publish_procedure(&code, next, &json, Utc::now())
+        .await?
+    {
+        Published::New | Published::Unchanged => {}
+        Published::Differs => {
+            return Err(AppError::Conflict(format!(
+                "version {next} of {code} was just published by someone else; reload and publish again"
+            )));
+        }
+    }
+    state.service.add_procedure(procedure);
+    Ok(PublishedVersion {
+        code,
+        version: next,
+    })
+}

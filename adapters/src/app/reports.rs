@@ -1,0 +1,250 @@
+//! Service quality and evidence: Decision 766 indicators and the dossier register for a unit,
+//! a citizen's rating, a dossier's official forms and its timeline picture.
+
+use chrono::{NaiveDate, Utc};
+use hoso_engine::case::Status;
+use hoso_engine::forms::{ControlSlip, OfficialForm, Register};
+use hoso_engine::indicators::{Period, Report, Satisfaction};
+use hoso_engine::ports::Store;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::dossiers::load_readable;
+use super::{AppError, AppState, Principal};
+use crate::access::UserKind;
+
+fn day(field: &str, text: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        AppError::field(
+            &format!("/{field}"),
+            format!("`{text}` is not a date: write YYYY-MM-DD"),
+        )
+    })
+}
+
+/// The unit a caller may report on: auditors any (or all), officers only their own.
+pub fn report_unit(principal: &Principal, asked: Option<&str>) -> Result<Option<String>, AppError> {
+    let Principal::Staff(user) = principal else {
+        return Err(AppError::Forbidden(
+            "citizens do not read unit reports".to_owned(),
+        ));
+    };
+    match user.kind {
+        UserKind::Auditor => Ok(asked.map(str::to_owned)),
+        UserKind::Officer => {
+            let own = user.unit.as_ref().map(ToString::to_string);
+            match (asked, own) {
+                (Some(asked), Some(own)) if asked != own => Err(AppError::Forbidden(format!(
+                    "officers read their own unit's report ({own}), not {asked}"
+                ))),
+                (_, Some(own)) => Ok(Some(own)),
+                (_, None) => Err(AppError::Forbidden("this officer has no unit".to_owned())),
+            }
+        }
+        _ => Err(AppError::Forbidden(
+            "only auditors and officers read service-quality reports".to_owned(),
+        )),
+    }
+}
+
+/// A period from two dates, at most a year long.
+pub fn report_period(from: &str, to: &str) -> Result<Period, AppError> {
+    let period = Period {
+        from: day("from", from)?,
+        to: day("to", to)?,
+    };
+    if period.from > period.to {
+        return Err(AppError::field(
+            "/from",
+            format!("{from} is after the last day {to}"),
+        ));
+    }
+    if (period.to - period.from).num_days() > 366 {
+        return Err(AppError::field(
+            "/to",
+            "a report covers at most one year; ask for each year separately",
+        ));
+    }
+    Ok(period)
+}
+
+/// The indicators of `unit` (every unit when `None`) for `period`, with this server's settings.
+pub async fn unit_report(
+    state: &AppState,
+    period: Period,
+    unit: Option<&str>,
+) -> Result<Report, AppError> {
+    let settings = state.indicator_settings.clone().ok_or_else(|| {
+        AppError::NotFound(
+            "reports are not configured on this server: start it with --indicators FILE".to_owned(),
+        )
+    })?;
+    Ok(
+        crate::reports::indicator_report(&state.service, period, unit, &settings, |_, _| {})
+            .await?,
+    )
+}
+
+/// A citizen's rating of a returned dossier.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingRequest {
+    /// very_satisfied, satisfied or dissatisfied.
+    pub satisfaction: String,
+}
+
+/// The applicant rates their returned dossier, once. The rating is kept without their identity
+/// and appears only in aggregate (indicator 5.4), never on the dossier's timeline.
+pub async fn rate(
+    state: &AppState,
+    principal: &Principal,
+    code: &str,
+    satisfaction: &str,
+) -> Result<RatingRequest, AppError> {
+    let case = load_readable(state, principal, code).await?;
+    if principal.citizen_id() != Some(case.applicant.citizen_id.as_str()) {
+        return Err(AppError::Forbidden(
+            "only the applicant rates a dossier".to_owned(),
+        ));
+    }
+    let satisfaction = Satisfaction::parse(satisfaction).ok_or_else(|| {
+        AppError::field(
+            "/satisfaction",
+            format!(
+                "`{satisfaction}` is not a rating: use very_satisfied, satisfied or dissatisfied"
+            ),
+        )
+    })?;
+    if case.status != Status::ResultReturned {
+        return Err(AppError::Conflict(format!(
+            "dossier {} can be rated once its result is returned; it is {}",
+            case.code,
+            case.status.label()
+        )));
+    }
+    let recorded = state
+        .service
+        .store()
+        .insert_rating(
+            &case.code.to_string(),
+            case.receiving_unit.as_str(),
+            satisfaction.as_str(),
+            Utc::now(),
+        )
+        .await?;
+    if !recorded {
+        return Err(AppError::Conflict(format!(
+            "dossier {} has already been rated",
+            case.code
+        )));
+    }
+    Ok(RatingRequest {
+        satisfaction: satisfaction.as_str().to_owned(),
+    })
+}
+
+/// An official form of a dossier, filled: 06 is the process-control slip, 01–05 the others.
+pub enum Filled {
+    /// Form 06, phiếu kiểm soát quá trình giải quyết hồ sơ.
+    Slip(ControlSlip),
+    /// Forms 01–05.
+    Official(Box<OfficialForm>),
+}
+
+impl Filled {
+    /// The printable A4 page.
+    pub fn html(&self) -> String {
+        match self {
+            Self::Slip(slip) => hoso_engine::forms::control_slip_html(slip),
+            Self::Official(form) => hoso_engine::forms::official_form_html(form),
+        }
+    }
+
+    /// The form's data as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        match self {
+            Self::Slip(slip) => serde_json::to_value(slip),
+            Self::Official(form) => serde_json::to_value(form),
+        }
+        .unwrap_or_default()
+    }
+}
+
+/// An official form of a dossier, for whoever may read the dossier: 01 receipt, 02 supplement
+/// request, 03 refusal, 04 apology and new date, 05 stop notice, 06 process-control slip.
+pub async fn form(
+    state: &AppState,
+    principal: &Principal,
+    code: &str,
+    form: &str,
+) -> Result<Filled, AppError> {
+    let case = load_readable(state, principal, code).await?;
+    let procedure = state
+        .service
+        .procedure_of(&case)
+        .map_err(|error| AppError::Internal(error.to_string()))?;
+    if form == "06" {
+        return Ok(Filled::Slip(hoso_engine::forms::control_slip(
+            &case,
+            &procedure,
+            Utc::now(),
+        )));
+    }
+    let events = state.service.store().events(&case.code).await?;
+    let filled = hoso_engine::forms::official_form(
+        form,
+        &case,
+        &events,
+        &procedure,
+        &state.service.calendars(),
+    )
+    .map_err(|error| AppError::NotFound(error.to_string()))?;
+    Ok(Filled::Official(Box::new(filled)))
+}
+
+/// The dossier's timeline as an SVG picture: a lane per unit, each stay against its allotment,
+/// pauses shaded, the appointment and any extension marked.
+pub async fn timeline_svg(
+    state: &AppState,
+    principal: &Principal,
+    code: &str,
+) -> Result<String, AppError> {
+    let case = load_readable(state, principal, code).await?;
+    let procedure = state
+        .service
+        .procedure_of(&case)
+        .map_err(|error| AppError::Internal(error.to_string()))?;
+    let now = Utc::now();
+    let slip = hoso_engine::forms::control_slip(&case, &procedure, now);
+    Ok(hoso_engine::forms::timeline_svg(&case, &slip, now))
+}
+
+/// The dossier register (sổ theo dõi hồ sơ, Form 07) of a unit for a period.
+pub async fn register(
+    state: &AppState,
+    principal: &Principal,
+    asked_unit: Option<&str>,
+    (from, to): (&str, &str),
+) -> Result<Register, AppError> {
+    let unit = report_unit(principal, asked_unit)?.ok_or_else(|| {
+        AppError::field(
+            "/unit",
+            "the register is kept per unit: give unit=, e.g. 000.00.17.H21",
+        )
+    })?;
+    let period = report_period(from, to)?;
+    Ok(crate::reports::register(&state.service, &unit, period).await?)
+}
+
+/// The indicators a caller may read for `period`: auditors for any unit or all, officers for
+/// their own unit.
+pub async fn indicators(
+    state: &AppState,
+    principal: &Principal,
+    asked_unit: Option<&str>,
+    (from, to): (&str, &str),
+) -> Result<Report, AppError> {
+    let unit = report_unit(principal, asked_unit)?;
+    let period = report_period(from, to)?;
+    unit_report(state, period, unit.as_deref()).await
+}
