@@ -6,14 +6,14 @@ use std::time::Duration;
 use hoso_engine::ports::StoreError;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+pub(super) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 /// The PostgreSQL store.
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
     /// The queue in front of the writer (group commit), unless turned off.
-    group: Option<std::sync::Arc<super::group::GroupCommit>>,
+    pub(super) group: Option<std::sync::Arc<super::group::GroupCommit>>,
 }
 
 impl PostgresStore {
@@ -33,7 +33,7 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|error| StoreError::Schema(error.to_string()))?;
-        Ok(Self { pool, group: None }.with_group_commit(false))
+        Ok(Self { pool, group: None })
     }
 
     /// The connection pool.
@@ -85,21 +85,29 @@ impl PostgresStore {
     }
 }
 
-super::store_impl!(
-    PostgresStore,
-    sqlx::Postgres,
-    |pool| pool.begin(),
-    // SKIP LOCKED: workers on several nodes each take different timers and never wait on each other.
-    "UPDATE timers SET claimed_until = $1 WHERE (case_code, deadline, passed) IN \
+/// Opens a write transaction; row locks and unique constraints order concurrent writers.
+pub(super) async fn begin(
+    pool: &PgPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    pool.begin().await
+}
+
+/// Claims due timers. SKIP LOCKED: workers on several nodes each take different timers and
+/// never wait on each other.
+pub(super) const CLAIM_TIMERS: &str = "UPDATE timers SET claimed_until = $1 WHERE (case_code, deadline, passed) IN \
      (SELECT case_code, deadline, passed FROM timers WHERE due_at <= $2 \
       AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
-     RETURNING case_code, deadline, passed, due_at",
-    "UPDATE outbox SET claimed_until = $1 WHERE id IN \
+     RETURNING case_code, deadline, passed, due_at";
+
+/// Claims pending outbox rows of the routed topics (`$4`, comma-separated), SKIP LOCKED.
+pub(super) const CLAIM_OUTBOX: &str = "UPDATE outbox SET claimed_until = $1 WHERE id IN \
      (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $2 \
       AND (claimed_until IS NULL OR claimed_until < $2) \
       AND topic = ANY(string_to_array($4, ',')) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
-     RETURNING id, idempotency_key, topic, payload, case_code, state, attempts, last_error, next_attempt_at, provider_id, delivery_status",
-    Some("SELECT pg_notify('hoso_outbox', '')"),
-    // How to ask for a query plan.
-    "EXPLAIN"
-);
+     RETURNING id, idempotency_key, topic, payload, case_code, state, attempts, last_error, next_attempt_at, provider_id, delivery_status";
+
+/// Wakes dispatchers on other nodes when a transaction with outbox rows commits.
+pub(super) const NOTIFY_OUTBOX: Option<&str> = Some("SELECT pg_notify('hoso_outbox', '')");
+
+/// How to ask for a query plan.
+pub(super) const EXPLAIN: &str = "EXPLAIN";

@@ -312,6 +312,20 @@ impl ProjectionRow {
     }
 }
 
+/// A user as stored: id, name, kind, role, unit, citizen id.
+pub(crate) type UserColumns = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// A payment attempt as archived: reference, gateway, amount, state, the gateway's
+/// transaction, created and updated (microseconds).
+pub(crate) type PaymentColumns = (String, String, i64, String, Option<String>, i64, i64);
+
 pub(crate) fn user_of(
     (id, name, kind, role, unit, citizen_id): (
         String,

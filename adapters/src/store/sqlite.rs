@@ -10,14 +10,14 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+pub(super) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
 /// The SQLite store.
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
     /// The queue in front of the writer (group commit), unless turned off.
-    group: Option<std::sync::Arc<super::group::GroupCommit>>,
+    pub(super) group: Option<std::sync::Arc<super::group::GroupCommit>>,
 }
 
 impl SqliteStore {
@@ -50,7 +50,7 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|error| StoreError::Schema(error.to_string()))?;
-        Ok(Self { pool, group: None }.with_group_commit(true))
+        Ok(Self { pool, group: None })
     }
 
     /// Whether a write with room to grow succeeds: a page is taken and given back in one
@@ -95,22 +95,29 @@ impl SqliteStore {
     }
 }
 
-super::store_impl!(
-    SqliteStore,
-    sqlx::Sqlite,
-    |pool| pool.begin_with("BEGIN IMMEDIATE"),
-    // One writer at a time: the UPDATE itself is the claim.
-    "UPDATE timers SET claimed_until = $1 WHERE (case_code, deadline, passed) IN \
+/// Opens a write transaction holding the write lock from the start (`BEGIN IMMEDIATE`), so
+/// concurrent writers queue instead of failing when a read lock cannot be upgraded.
+pub(super) async fn begin(
+    pool: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
+/// Claims due timers. One writer at a time: the UPDATE itself is the claim.
+pub(super) const CLAIM_TIMERS: &str = "UPDATE timers SET claimed_until = $1 WHERE (case_code, deadline, passed) IN \
      (SELECT case_code, deadline, passed FROM timers WHERE due_at <= $2 \
       AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY due_at LIMIT $3) \
-     RETURNING case_code, deadline, passed, due_at",
-    "UPDATE outbox SET claimed_until = $1 WHERE id IN \
+     RETURNING case_code, deadline, passed, due_at";
+
+/// Claims pending outbox rows of the routed topics (`$4`, comma-separated).
+pub(super) const CLAIM_OUTBOX: &str = "UPDATE outbox SET claimed_until = $1 WHERE id IN \
      (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $2 \
       AND (claimed_until IS NULL OR claimed_until < $2) \
       AND instr(',' || $4 || ',', ',' || topic || ',') > 0 ORDER BY id LIMIT $3) \
-     RETURNING id, idempotency_key, topic, payload, case_code, state, attempts, last_error, next_attempt_at, provider_id, delivery_status",
-    // One process writes SQLite; its dispatcher polls.
-    None,
-    // How to ask for a query plan.
-    "EXPLAIN QUERY PLAN"
-);
+     RETURNING id, idempotency_key, topic, payload, case_code, state, attempts, last_error, next_attempt_at, provider_id, delivery_status";
+
+/// One process writes SQLite; its dispatcher polls, so nothing is notified.
+pub(super) const NOTIFY_OUTBOX: Option<&str> = None;
+
+/// How to ask for a query plan.
+pub(super) const EXPLAIN: &str = "EXPLAIN QUERY PLAN";
