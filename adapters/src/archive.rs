@@ -10,98 +10,21 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use hoso_engine::audit::{Bundle, Checkpoint, Head, verify_bundle};
+use hoso_engine::audit::{Checkpoint, Head};
 use hoso_engine::case::DossierCode;
 use hoso_engine::clock::vietnam;
 use hoso_engine::ports::{Store as _, StoreError};
 use hoso_engine::procedure::ProcedureDefinition;
 use hoso_engine::retention::{Keep, RetentionSchedule};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::audit::{self, AuditError, Finding};
+pub use crate::audit::archived::{
+    ARCHIVE_FORMAT, ArchiveEntry, ArchiveFile, archive_from, check_archived, read_archive,
+    verify_archive,
+};
+use crate::audit::{self, AuditError};
 use crate::store::AnyStore;
-
-/// The format tag of an archive file.
-pub const ARCHIVE_FORMAT: &str = "hoso-archive/1";
-
-/// A payment attempt kept with an archived dossier (payments are not events).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ArchivedPayment {
-    /// The gateway reference.
-    pub txn_ref: String,
-    /// Which gateway.
-    pub gateway: String,
-    /// Amount in đồng.
-    pub amount: u64,
-    /// pending, paid or failed.
-    pub state: String,
-    /// The gateway's own transaction number, once settled.
-    pub gateway_transaction: Option<String>,
-    /// When the attempt was made.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Where an archived dossier went and the chain head it ended at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ArchivedRecord {
-    /// The dossier code.
-    pub code: String,
-    /// The archive file, as an absolute path when it was written.
-    pub archive_file: String,
-    /// Its last event's sequence number.
-    pub last_seq: u64,
-    /// Its last event's hash.
-    pub last_hash: String,
-    /// When it closed (its last event).
-    pub closed_at: DateTime<Utc>,
-    /// When it was archived.
-    pub archived_at: DateTime<Utc>,
-}
-
-/// A dossier that stopped an archive batch, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NotArchived {
-    /// The dossier code.
-    pub code: String,
-    /// Why it was not archived.
-    pub why: String,
-}
-
-impl std::fmt::Display for NotArchived {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "{}: not archived: {}", self.code, self.why)
-    }
-}
-
-/// One dossier in an archive file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ArchiveEntry {
-    /// The retention class it was kept under.
-    pub retention: String,
-    /// When it closed.
-    pub closed_at: DateTime<Utc>,
-    /// Its evidence, as `hoso audit export` writes it.
-    pub bundle: Bundle,
-    /// Its payment attempts.
-    pub payments: Vec<ArchivedPayment>,
-    /// The citizen's satisfaction rating, if any (never with an identity).
-    pub rating: Option<String>,
-}
-
-/// An archive file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ArchiveFile {
-    /// Always [`ARCHIVE_FORMAT`].
-    pub format: String,
-    /// When it was written.
-    pub created_at: DateTime<Utc>,
-    /// The day retention was judged on.
-    pub as_of: NaiveDate,
-    /// The archived dossiers, by code.
-    pub entries: Vec<ArchiveEntry>,
-}
+pub use crate::store::{ArchivedPayment, ArchivedRecord, NotArchived};
 
 /// What to archive.
 #[derive(Debug, Clone)]
@@ -383,94 +306,4 @@ fn absolute(path: &Path) -> String {
         .unwrap_or_else(|_| path.to_path_buf())
         .display()
         .to_string()
-}
-
-/// Reads an archive file.
-pub fn read_archive(path: &Path) -> Result<ArchiveFile, String> {
-    let text = std::fs::read_to_string(path).map_err(|error| error.to_string())?;
-    archive_from(serde_json::from_str(&text).map_err(|error| error.to_string())?)
-}
-
-/// An archive file from its parsed JSON, for a caller that has already read it.
-pub fn archive_from(value: serde_json::Value) -> Result<ArchiveFile, String> {
-    let file: ArchiveFile = serde_json::from_value(value)
-        .map_err(|error| format!("not a hoso archive file: {error}"))?;
-    if file.format != ARCHIVE_FORMAT {
-        return Err(format!(
-            "unknown archive format `{}` (expected {ARCHIVE_FORMAT})",
-            file.format
-        ));
-    }
-    Ok(file)
-}
-
-/// Checks every entry of an archive file offline: each chain, checkpoint and Merkle proof.
-/// Returns one line per dossier and whether all were intact.
-pub fn verify_archive(file: &ArchiveFile, trusted_key: Option<&str>) -> (Vec<String>, bool) {
-    let mut intact = true;
-    let lines = file
-        .entries
-        .iter()
-        .map(|entry| match verify_bundle(&entry.bundle, trusted_key) {
-            Ok(report) => format!(
-                "{}: {} events intact{}",
-                entry.bundle.dossier,
-                report.events,
-                report.checkpoint.map_or_else(
-                    || " (no checkpoint covers it)".to_owned(),
-                    |sequence| format!("; checkpoint {sequence} vouches for it"),
-                )
-            ),
-            Err(why) => {
-                intact = false;
-                format!("{}: {why}", entry.bundle.dossier)
-            }
-        })
-        .collect();
-    (lines, intact)
-}
-
-/// Checks archived dossiers against their archive files where the files are at hand: the entry
-/// exists, its chain verifies and ends at the head the store recorded.
-pub fn check_archived(records: &[ArchivedRecord]) -> Vec<Finding> {
-    let mut files: HashMap<&str, Option<ArchiveFile>> = HashMap::new();
-    let mut findings = Vec::new();
-    for record in records {
-        let file = files
-            .entry(record.archive_file.as_str())
-            .or_insert_with(|| read_archive(Path::new(&record.archive_file)).ok());
-        // An archive moved to offline storage is checked there, with `--bundle`.
-        let Some(file) = file else { continue };
-        let finding = |why: String| Finding {
-            dossier: record.code.clone(),
-            seq: record.last_seq,
-            why,
-        };
-        match file
-            .entries
-            .iter()
-            .find(|entry| entry.bundle.dossier == record.code)
-        {
-            None => findings.push(finding(format!(
-                "recorded as archived to {} but the file has no entry for it",
-                record.archive_file
-            ))),
-            Some(entry) => {
-                let last = entry.bundle.events.last();
-                if let Err(why) = verify_bundle(&entry.bundle, None) {
-                    findings.push(finding(format!(
-                        "its archived evidence does not verify: {why}"
-                    )));
-                } else if last.map(|event| (event.seq, event.hash.as_str()))
-                    != Some((record.last_seq, record.last_hash.as_str()))
-                {
-                    findings.push(finding(
-                        "its archived chain does not end at the head recorded when it was archived"
-                            .to_owned(),
-                    ));
-                }
-            }
-        }
-    }
-    findings
 }

@@ -13,6 +13,7 @@ pub mod principal;
 pub mod procedures;
 pub mod reports;
 pub mod uploads;
+pub mod verify;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

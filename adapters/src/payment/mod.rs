@@ -12,26 +12,7 @@ use hoso_engine::ports::StoreError;
 use hoso_engine::service::{Request, Service, ServiceError, Target};
 
 use crate::store::AnyStore;
-
-/// One payment attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaymentRecord {
-    /// The gateway reference, unique per attempt.
-    pub txn_ref: String,
-    /// The dossier.
-    pub case_code: String,
-    /// Which gateway.
-    pub gateway: String,
-    /// Amount in đồng.
-    pub amount: u64,
-    /// pending, paid, failed, or refund_due (the money was taken but the dossier could not take
-    /// it: more than was due, or the dossier closed meanwhile).
-    pub state: String,
-    /// The creation time as sent to the gateway (VNPAY's vnp_CreateDate).
-    pub create_date: String,
-    /// When created.
-    pub created_at: DateTime<Utc>,
-}
+pub use crate::store::PaymentRecord;
 
 /// A fresh attempt reference: the Vietnam date and 10 random hex digits, e.g. `260302A1B2C3D4E5`.
 pub fn new_txn_ref(now: DateTime<Utc>) -> Result<String, getrandom::Error> {

@@ -2,7 +2,61 @@
 
 use hoso_engine::ports::StoreError;
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
 use super::{AnyStore, rows, unavailable, with_pool};
+
+/// A payment attempt kept with an archived dossier (payments are not events).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedPayment {
+    /// The gateway reference.
+    pub txn_ref: String,
+    /// Which gateway.
+    pub gateway: String,
+    /// Amount in đồng.
+    pub amount: u64,
+    /// pending, paid or failed.
+    pub state: String,
+    /// The gateway's own transaction number, once settled.
+    pub gateway_transaction: Option<String>,
+    /// When the attempt was made.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Where an archived dossier went and the chain head it ended at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArchivedRecord {
+    /// The dossier code.
+    pub code: String,
+    /// The archive file, as an absolute path when it was written.
+    pub archive_file: String,
+    /// Its last event's sequence number.
+    pub last_seq: u64,
+    /// Its last event's hash.
+    pub last_hash: String,
+    /// When it closed (its last event).
+    pub closed_at: DateTime<Utc>,
+    /// When it was archived.
+    pub archived_at: DateTime<Utc>,
+}
+
+/// A dossier that stopped an archive batch, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotArchived {
+    /// The dossier code.
+    pub code: String,
+    /// Why it was not archived.
+    pub why: String,
+}
+
+impl std::fmt::Display for NotArchived {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}: not archived: {}", self.code, self.why)
+    }
+}
 
 impl AnyStore {
     /// A dossier's record row as stored, for the auditor's comparison with its events.
@@ -166,7 +220,7 @@ impl AnyStore {
     pub async fn beside_chain(
         &self,
         code: &str,
-    ) -> Result<(Vec<crate::archive::ArchivedPayment>, Option<String>, u64), StoreError> {
+    ) -> Result<(Vec<ArchivedPayment>, Option<String>, u64), StoreError> {
         with_pool!(self, |pool| {
             let payments: Vec<rows::PaymentColumns> = sqlx::query_as(
             "SELECT txn_ref, gateway, amount, state, gateway_transaction, created_at, updated_at \
@@ -201,7 +255,7 @@ impl AnyStore {
                         created_at,
                         updated_at,
                     )| {
-                        Ok(crate::archive::ArchivedPayment {
+                        Ok(ArchivedPayment {
                             txn_ref,
                             gateway,
                             amount: u64::try_from(amount).unwrap_or_default(),
@@ -226,12 +280,12 @@ impl AnyStore {
     /// messages stops the whole batch, which then leaves the store as it was.
     pub async fn remove_archived(
         &self,
-        records: &[crate::archive::ArchivedRecord],
-    ) -> Result<Result<(), crate::archive::NotArchived>, StoreError> {
+        records: &[ArchivedRecord],
+    ) -> Result<Result<(), NotArchived>, StoreError> {
         with_pool!(self, |pool| {
             let mut transaction = backend::begin(pool).await.map_err(unavailable)?;
             for record in records {
-                let not_archived = |why: &str| crate::archive::NotArchived {
+                let not_archived = |why: &str| NotArchived {
                     code: record.code.clone(),
                     why: why.to_owned(),
                 };
@@ -294,7 +348,7 @@ impl AnyStore {
     pub async fn archived_dossiers(
         &self,
         code: Option<&str>,
-    ) -> Result<Vec<crate::archive::ArchivedRecord>, StoreError> {
+    ) -> Result<Vec<ArchivedRecord>, StoreError> {
         with_pool!(self, |pool| {
             let rows: Vec<(String, String, i64, String, i64, i64)> = sqlx::query_as(
             "SELECT code, archive_file, last_seq, last_hash, closed_at, archived_at FROM archived_dossiers \
@@ -307,7 +361,7 @@ impl AnyStore {
             rows.into_iter()
                 .map(
                     |(code, archive_file, last_seq, last_hash, closed_at, archived_at)| {
-                        Ok(crate::archive::ArchivedRecord {
+                        Ok(ArchivedRecord {
                             code,
                             archive_file,
                             last_seq: u64::try_from(last_seq).unwrap_or_default(),

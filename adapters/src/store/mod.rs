@@ -30,7 +30,9 @@ use hoso_engine::ports::{
     StoreError, StoredProcedure,
 };
 
+pub use audit::{ArchivedPayment, ArchivedRecord, NotArchived};
 pub use outbox::OutboxEntry;
+pub use payments::PaymentRecord;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 

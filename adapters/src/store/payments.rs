@@ -5,12 +5,29 @@ use hoso_engine::ports::StoreError;
 
 use super::{AnyStore, rows, unavailable, with_pool};
 
+/// One payment attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRecord {
+    /// The gateway reference, unique per attempt.
+    pub txn_ref: String,
+    /// The dossier.
+    pub case_code: String,
+    /// Which gateway.
+    pub gateway: String,
+    /// Amount in đồng.
+    pub amount: u64,
+    /// pending, paid, failed, or refund_due (the money was taken but the dossier could not take
+    /// it: more than was due, or the dossier closed meanwhile).
+    pub state: String,
+    /// The creation time as sent to the gateway (VNPAY's vnp_CreateDate).
+    pub create_date: String,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+}
+
 impl AnyStore {
     /// Records a new payment attempt.
-    pub async fn insert_payment(
-        &self,
-        payment: &crate::payment::PaymentRecord,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_payment(&self, payment: &PaymentRecord) -> Result<(), StoreError> {
         with_pool!(self, |pool| {
             sqlx::query(
             "INSERT INTO payments (txn_ref, case_code, gateway, amount, state, create_date, created_at, updated_at) \
@@ -31,10 +48,7 @@ impl AnyStore {
     }
 
     /// A payment attempt by its reference.
-    pub async fn payment(
-        &self,
-        txn_ref: &str,
-    ) -> Result<Option<crate::payment::PaymentRecord>, StoreError> {
+    pub async fn payment(&self, txn_ref: &str) -> Result<Option<PaymentRecord>, StoreError> {
         with_pool!(self, |pool| {
             let row: Option<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
             "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments WHERE txn_ref = $1",
@@ -48,10 +62,7 @@ impl AnyStore {
     }
 
     /// A dossier's payment attempts, newest first.
-    pub async fn payments_for(
-        &self,
-        case_code: &str,
-    ) -> Result<Vec<crate::payment::PaymentRecord>, StoreError> {
+    pub async fn payments_for(&self, case_code: &str) -> Result<Vec<PaymentRecord>, StoreError> {
         with_pool!(self, |pool| {
             let rows: Vec<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
             "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments \
@@ -66,10 +77,7 @@ impl AnyStore {
     }
 
     /// Attempts in one state (e.g. `refund_due`), oldest first.
-    pub async fn payments_in(
-        &self,
-        state: &str,
-    ) -> Result<Vec<crate::payment::PaymentRecord>, StoreError> {
+    pub async fn payments_in(&self, state: &str) -> Result<Vec<PaymentRecord>, StoreError> {
         with_pool!(self, |pool| {
             let rows: Vec<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
             "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments \
@@ -87,7 +95,7 @@ impl AnyStore {
     pub async fn pending_payments(
         &self,
         before: DateTime<Utc>,
-    ) -> Result<Vec<crate::payment::PaymentRecord>, StoreError> {
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
         with_pool!(self, |pool| {
             let rows: Vec<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
             "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments \

@@ -402,8 +402,8 @@ pub(crate) fn payment_of(
         String,
         i64,
     ),
-) -> Result<crate::payment::PaymentRecord, StoreError> {
-    Ok(crate::payment::PaymentRecord {
+) -> Result<super::PaymentRecord, StoreError> {
+    Ok(super::PaymentRecord {
         txn_ref,
         case_code,
         gateway,

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-use hoso_engine::case::{DossierCode, Status, UnitId};
+use hoso_engine::case::{Status, UnitId};
 use hoso_engine::clock::vietnam;
 use hoso_engine::ports::{CaseQuery, Store as _};
 use hoso_engine::procedure::{FieldKind, FormField, OnlineService, Procedure, TimeLimit};
@@ -1557,17 +1557,8 @@ async fn verify(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (visitor, principal, _) = posted_form(&state, &headers, &code, &body).await?;
-    if visitor.user.as_ref().map(|user| user.kind) != Some(UserKind::Auditor) {
-        return Err(WebError::Forbidden(
-            "verifying chains is for auditors".to_owned(),
-        ));
-    }
+    let report = crate::app::verify::verify(&state, &principal, &code).await?;
     let mut template = dossier_template(&state, &visitor, &principal, &code).await?;
-    let dossier =
-        DossierCode::parse(&code).map_err(|_| WebError::NotFound(format!("no dossier {code}")))?;
-    let report = crate::audit::verify_store(state.service.store(), Some(&dossier), None, |_, _| {})
-        .await
-        .map_err(|error| WebError::Internal(error.to_string()))?;
     let t = visitor.words();
     template.verified = Some(if report.intact() {
         (true, format!("{} — {} events", t.intact, report.events))

@@ -4,6 +4,8 @@
 //! The checks read the raw rows, never the parsed model alone, so an edited row that no longer
 //! parses is a finding about that row and not an error that stops the audit.
 
+pub mod archived;
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -14,8 +16,8 @@ use hoso_engine::case::{DossierCode, Event, verify_chain};
 use hoso_engine::ports::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 
-use crate::archive::ArchivedRecord;
 use crate::store::AnyStore;
+use crate::store::ArchivedRecord;
 
 /// One thing wrong with the stored history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -306,7 +308,7 @@ pub async fn verify_store(
     let mut report = Report {
         dossiers: codes.len(),
         archived: archived_records.len(),
-        findings: crate::archive::check_archived(&archived_records),
+        findings: archived::check_archived(&archived_records),
         ..Report::default()
     };
     let archived: HashMap<String, ArchivedRecord> = archived_records
