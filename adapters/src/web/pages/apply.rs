@@ -1,0 +1,488 @@
+//! Applying online: the procedure's e-form, its documents, each mistake answered beside its field.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use hoso_engine::case::UnitId;
+
+use hoso_engine::procedure::{FieldKind, FormField, Procedure};
+
+use serde_json::{Map, Value};
+
+use super::catalogue::current;
+use super::{Nav, render, signed_in};
+use crate::app::dossiers::{self, ApplicantBody, SubmitRequest, Submitting};
+use crate::app::{AppError, AppState};
+use crate::documents::DocumentType;
+use crate::web::{Lang, Visitor, WebError, Words};
+
+/// One input of the generated e-form.
+pub(super) struct InputView {
+    pub(super) name: String,
+    pub(super) label: String,
+    pub(super) input: &'static str,
+    pub(super) required: bool,
+    pub(super) value: String,
+    pub(super) checked: bool,
+    pub(super) choices: Vec<String>,
+    pub(super) min: String,
+    pub(super) max: String,
+    pub(super) max_length: String,
+    pub(super) pattern: String,
+    pub(super) error: String,
+}
+
+pub(super) struct UploadView {
+    pub(super) name: String,
+    pub(super) label: String,
+    pub(super) required: bool,
+    pub(super) error: String,
+}
+
+#[derive(Template)]
+#[template(path = "apply.html")]
+pub(super) struct ApplyTemplate {
+    pub(super) t: &'static Words,
+    pub(super) nav: Nav,
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) key: String,
+    pub(super) applicant: Vec<InputView>,
+    pub(super) units: Vec<String>,
+    pub(super) unit: String,
+    pub(super) unit_error: String,
+    pub(super) inputs: Vec<InputView>,
+    pub(super) uploads: Vec<UploadView>,
+    pub(super) errors: Vec<String>,
+}
+
+pub(super) fn input_of(field: &FormField, value: &str) -> InputView {
+    let input = match field.kind {
+        FieldKind::Integer => "number",
+        FieldKind::Date => "date",
+        FieldKind::Boolean => "checkbox",
+        FieldKind::Choice => "select",
+        FieldKind::Phone => "tel",
+        FieldKind::Email => "email",
+        FieldKind::Text | FieldKind::Decimal | FieldKind::IdNumber => "text",
+    };
+    InputView {
+        name: format!("form:{}", field.id),
+        label: field.label.clone(),
+        input,
+        required: field.required && field.kind != FieldKind::Boolean,
+        value: value.to_owned(),
+        checked: value == "on" || value == "true",
+        choices: field.choices.clone(),
+        min: field.min.map(|min| min.to_string()).unwrap_or_default(),
+        max: field.max.map(|max| max.to_string()).unwrap_or_default(),
+        max_length: field
+            .max_length
+            .map(|length| length.to_string())
+            .unwrap_or_default(),
+        pattern: if field.kind == FieldKind::IdNumber {
+            "[0-9]{12}".to_owned()
+        } else {
+            String::new()
+        },
+        error: String::new(),
+    }
+}
+
+pub(super) fn plain_input(
+    name: &str,
+    label: &str,
+    input: &'static str,
+    required: bool,
+    value: &str,
+) -> InputView {
+    InputView {
+        name: name.to_owned(),
+        label: label.to_owned(),
+        input,
+        required,
+        value: value.to_owned(),
+        checked: false,
+        choices: Vec::new(),
+        min: String::new(),
+        max: String::new(),
+        max_length: "200".to_owned(),
+        pattern: if name == "applicant:citizen_id" {
+            "[0-9]{12}".to_owned()
+        } else {
+            String::new()
+        },
+        error: String::new(),
+    }
+}
+
+/// The values the visitor typed, by input name.
+type Typed = std::collections::BTreeMap<String, String>;
+
+pub(super) async fn apply_template(
+    state: &AppState,
+    visitor: &Visitor,
+    procedure: &Procedure,
+    typed: &Typed,
+    key: String,
+) -> Result<ApplyTemplate, WebError> {
+    let t = visitor.words();
+    let definition = procedure.definition();
+    let value = |name: &str| typed.get(name).cloned().unwrap_or_default();
+    let user = visitor.user.as_ref();
+    let citizen_id = typed
+        .get("applicant:citizen_id")
+        .cloned()
+        .or_else(|| user.and_then(|user| user.citizen_id.clone()))
+        .unwrap_or_default();
+    let name = typed
+        .get("applicant:name")
+        .cloned()
+        .or_else(|| user.map(|user| user.name.clone()))
+        .unwrap_or_default();
+    Ok(ApplyTemplate {
+        t,
+        nav: Nav::of(visitor, &format!("/procedures/{}/apply", definition.code)),
+        code: definition.code.to_string(),
+        name: definition.name.clone(),
+        key,
+        applicant: vec![
+            plain_input("applicant:name", t.full_name, "text", true, &name),
+            plain_input(
+                "applicant:citizen_id",
+                t.citizen_id,
+                "text",
+                true,
+                &citizen_id,
+            ),
+            plain_input(
+                "applicant:phone",
+                t.phone,
+                "tel",
+                false,
+                &value("applicant:phone"),
+            ),
+            plain_input(
+                "applicant:email",
+                t.email,
+                "email",
+                false,
+                &value("applicant:email"),
+            ),
+        ],
+        units: state.service.store().staffed_units().await?,
+        unit: value("receiving_unit"),
+        unit_error: String::new(),
+        inputs: definition
+            .documents
+            .iter()
+            .flat_map(|document| &document.fields)
+            .map(|field| input_of(field, &value(&format!("form:{}", field.id))))
+            .collect(),
+        uploads: definition
+            .documents
+            .iter()
+            .map(|document| UploadView {
+                name: format!("doc:{}", document.id),
+                label: document.name.clone(),
+                required: document.required,
+                error: String::new(),
+            })
+            .collect(),
+        errors: Vec::new(),
+    })
+}
+
+pub(super) async fn apply_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    signed_in(&visitor, &format!("/procedures/{code}/apply"))?;
+    let procedure = current(&state, &code)?;
+    let template = apply_template(
+        &state,
+        &visitor,
+        &procedure,
+        &Typed::new(),
+        uuid::Uuid::now_v7().to_string(),
+    )
+    .await?;
+    Ok(render(&state, &visitor, StatusCode::OK, &template))
+}
+
+/// A field's value checked on the page's side, with messages in the visitor's language.
+pub(super) fn typed_value(
+    field: &FormField,
+    text: &str,
+    lang: Lang,
+) -> Result<Option<Value>, String> {
+    let label = &field.label;
+    let vi = lang == Lang::Vi;
+    let text = text.trim();
+    if field.kind == FieldKind::Boolean {
+        return Ok(Some(Value::Bool(text == "on" || text == "true")));
+    }
+    if text.is_empty() {
+        let verb = match (field.kind, vi) {
+            (FieldKind::Choice, true) => "chọn",
+            (_, true) => "nhập",
+            (FieldKind::Choice, false) => "choose",
+            (_, false) => "fill in",
+        };
+        return if field.required {
+            Err(if vi {
+                format!("Vui lòng {verb} {label}.")
+            } else {
+                format!("Please {verb} {label}.")
+            })
+        } else {
+            Ok(None)
+        };
+    }
+    if let Some(limit) = field.max_length
+        && text.chars().count() > limit as usize
+    {
+        return Err(if vi {
+            format!("{label} dài quá {limit} ký tự.")
+        } else {
+            format!("{label} is longer than {limit} characters.")
+        });
+    }
+    match field.kind {
+        FieldKind::Integer => {
+            let number: i64 = text.parse().map_err(|_| {
+                if vi {
+                    format!("{label} phải là một số nguyên.")
+                } else {
+                    format!("{label} must be a whole number.")
+                }
+            })?;
+            let below = field.min.is_some_and(|min| number < min);
+            let above = field.max.is_some_and(|max| number > max);
+            if below || above {
+                let min = field.min.map_or("…".to_owned(), |min| min.to_string());
+                let max = field.max.map_or("…".to_owned(), |max| max.to_string());
+                return Err(if vi {
+                    format!("{label} phải từ {min} đến {max}.")
+                } else {
+                    format!("{label} must be between {min} and {max}.")
+                });
+            }
+            Ok(Some(Value::from(number)))
+        }
+        FieldKind::Date => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(|_| Some(Value::String(text.to_owned())))
+            .map_err(|_| {
+                if vi {
+                    format!("{label} phải là một ngày hợp lệ.")
+                } else {
+                    format!("{label} must be a valid date.")
+                }
+            }),
+        FieldKind::IdNumber
+            if text.len() != 12 || !text.bytes().all(|byte| byte.is_ascii_digit()) =>
+        {
+            Err(if vi {
+                format!("{label} gồm đúng 12 chữ số.")
+            } else {
+                format!("{label} has exactly 12 digits.")
+            })
+        }
+        FieldKind::Choice if !field.choices.iter().any(|choice| choice == text) => Err(if vi {
+            format!("{label}: hãy chọn một trong các giá trị cho sẵn.")
+        } else {
+            format!("{label}: choose one of the listed values.")
+        }),
+        _ => Ok(Some(Value::String(text.to_owned()))),
+    }
+}
+
+pub(super) async fn apply(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    let principal = signed_in(&visitor, &format!("/procedures/{code}/apply"))?;
+    let procedure = current(&state, &code)?;
+    let crate::web::Parts {
+        fields: typed,
+        files,
+    } = crate::web::Parts::read(multipart, &state.limits).await?;
+    // The CSRF check comes first: nothing of a forged form is stored.
+    visitor.check_csrf(typed.get("csrf").map(String::as_str))?;
+    let key = typed
+        .get("submission_key")
+        .filter(|key| !key.is_empty() && key.len() <= 100)
+        .cloned()
+        .ok_or_else(|| {
+            WebError::BadRequest("the form lost its submission key; reload the page".to_owned())
+        })?;
+    let mut template = apply_template(&state, &visitor, &procedure, &typed, key.clone()).await?;
+    let vi = visitor.lang == Lang::Vi;
+
+    let mut form = Map::new();
+    for (input, field) in template.inputs.iter_mut().zip(
+        procedure
+            .definition()
+            .documents
+            .iter()
+            .flat_map(|document| &document.fields),
+    ) {
+        match typed_value(field, &input.value, visitor.lang) {
+            Ok(Some(value)) => {
+                form.insert(field.id.clone(), value);
+            }
+            Ok(None) => {}
+            Err(message) => input.error = message,
+        }
+    }
+    for input in &mut template.applicant {
+        if input.required && input.value.trim().is_empty() {
+            input.error = if vi {
+                format!("Vui lòng nhập {}.", input.label)
+            } else {
+                format!("Please fill in {}.", input.label)
+            };
+        }
+    }
+    if template.unit.is_empty() || UnitId::parse(&template.unit).is_err() {
+        template.unit_error = if vi {
+            "Vui lòng chọn nơi tiếp nhận hồ sơ.".to_owned()
+        } else {
+            "Please choose where the dossier is received.".to_owned()
+        };
+    }
+    for upload in &mut template.uploads {
+        let component = upload.name.trim_start_matches("doc:");
+        let given = files.iter().any(|(name, _, _)| name == component);
+        if upload.required && !given {
+            upload.error = if vi {
+                format!("Vui lòng đính kèm {}.", upload.label)
+            } else {
+                format!("Please attach {}.", upload.label)
+            };
+        }
+        if let Some((_, _, bytes)) = files.iter().find(|(name, _, _)| name == component) {
+            if bytes.len() > state.limits.upload_bytes {
+                upload.error = if vi {
+                    format!(
+                        "{}: tệp lớn hơn {} MB.",
+                        upload.label,
+                        state.limits.upload_bytes / (1024 * 1024)
+                    )
+                } else {
+                    format!(
+                        "{}: the file is larger than {} MB.",
+                        upload.label,
+                        state.limits.upload_bytes / (1024 * 1024)
+                    )
+                };
+            } else if DocumentType::sniff(bytes).is_none() {
+                upload.error = if vi {
+                    format!("{}: chỉ nhận tệp PDF, PNG hoặc JPEG.", upload.label)
+                } else {
+                    format!(
+                        "{}: only PDF, PNG or JPEG files are accepted.",
+                        upload.label
+                    )
+                };
+            }
+        }
+    }
+    let field_errors = template
+        .inputs
+        .iter()
+        .map(|input| &input.error)
+        .chain(template.applicant.iter().map(|input| &input.error))
+        .chain(template.uploads.iter().map(|upload| &upload.error))
+        .chain(std::iter::once(&template.unit_error))
+        .filter(|error| !error.is_empty())
+        .cloned()
+        .collect::<Vec<_>>();
+    if !field_errors.is_empty() {
+        template.errors = field_errors;
+        return Ok(render(
+            &state,
+            &visitor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &template,
+        ));
+    }
+
+    let mut uploads = Vec::new();
+    let mut staged = Vec::new();
+    for (component, file_name, bytes) in &files {
+        let (document, file) =
+            crate::app::uploads::stage(&state, component, file_name, bytes).await?;
+        uploads.push(document);
+        staged.push(file);
+    }
+    let optional = |name: &str| {
+        typed
+            .get(name)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    };
+    let body = SubmitRequest {
+        procedure: procedure.definition().code.to_string(),
+        channel: "online".to_owned(),
+        receiving_unit: template.unit.clone(),
+        applicant: ApplicantBody {
+            citizen_id: optional("applicant:citizen_id").unwrap_or_default(),
+            name: optional("applicant:name").unwrap_or_default(),
+            phone: optional("applicant:phone"),
+            email: optional("applicant:email"),
+        },
+        form,
+        documents: Vec::new(),
+    };
+    let submitting = Submitting {
+        key: format!("web:{key}"),
+        body,
+        uploads,
+        staged,
+    };
+    match dossiers::submit(&state, &principal, submitting).await {
+        Ok(view) => {
+            Ok(Redirect::to(&format!("/dossiers/{}?submitted=1", view.code)).into_response())
+        }
+        Err(AppError::KeyReused(_)) => {
+            // The same form sent again with other values: a new key makes it a new submission.
+            template.key = uuid::Uuid::now_v7().to_string();
+            template.errors = vec![if vi {
+                "Biểu mẫu này đã được gửi với nội dung khác. Vui lòng kiểm tra và gửi lại."
+                    .to_owned()
+            } else {
+                "This form was already sent with other values. Check it and send it again."
+                    .to_owned()
+            }];
+            Ok(render(&state, &visitor, StatusCode::CONFLICT, &template))
+        }
+        Err(AppError::Invalid(_, problems)) => {
+            for problem in problems {
+                let target = problem.pointer.strip_prefix("/form/").and_then(|id| {
+                    template
+                        .inputs
+                        .iter_mut()
+                        .find(|input| input.name == format!("form:{id}"))
+                });
+                if let Some(input) = target {
+                    input.error = problem.detail.clone();
+                }
+                template.errors.push(problem.detail);
+            }
+            Ok(render(
+                &state,
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &template,
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}

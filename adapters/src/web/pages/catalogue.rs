@@ -1,0 +1,216 @@
+//! The catalogue of procedures and one procedure's page: documents, channels, time limits, fees.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use hoso_engine::procedure::{OnlineService, Procedure, TimeLimit};
+use serde::Deserialize;
+
+use super::{Nav, render};
+use crate::app::AppState;
+use crate::web::{Lang, Visitor, WebError, Words};
+
+pub(super) struct ProcedureRow {
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) field: String,
+    pub(super) full_process: bool,
+}
+
+#[derive(Template)]
+#[template(path = "catalogue.html")]
+pub(super) struct CatalogueTemplate {
+    pub(super) t: &'static Words,
+    pub(super) nav: Nav,
+    pub(super) query: String,
+    pub(super) rows: Vec<ProcedureRow>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct SearchQuery {
+    pub(super) q: Option<String>,
+}
+
+/// Lower-cases and strips Vietnamese diacritics, so "khai sinh" finds "Đăng ký khai sinh".
+pub(super) fn folded(text: &str) -> String {
+    const FROM: &str = "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ";
+    const TO: &str = "aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd";
+    text.to_lowercase()
+        .chars()
+        .map(|letter| {
+            FROM.chars()
+                .position(|accented| accented == letter)
+                .and_then(|index| TO.chars().nth(index))
+                .unwrap_or(letter)
+        })
+        .collect()
+}
+
+pub(super) async fn catalogue(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    let asked = query.q.unwrap_or_default();
+    let wanted = folded(asked.trim());
+    let catalogue = state.service.catalogue();
+    let rows = catalogue
+        .codes()
+        .iter()
+        .filter_map(|code| catalogue.current(code))
+        .map(|procedure| procedure.definition())
+        .filter(|definition| {
+            wanted.is_empty()
+                || folded(&definition.name).contains(&wanted)
+                || folded(&definition.field).contains(&wanted)
+                || definition.code.as_str().contains(&wanted)
+        })
+        .map(|definition| ProcedureRow {
+            code: definition.code.to_string(),
+            name: definition.name.clone(),
+            field: definition.field.clone(),
+            full_process: definition.online_service == OnlineService::FullProcess,
+        })
+        .collect();
+    let template = CatalogueTemplate {
+        t: visitor.words(),
+        nav: Nav::of(&visitor, "/"),
+        query: asked,
+        rows,
+    };
+    Ok(render(&state, &visitor, StatusCode::OK, &template))
+}
+
+pub(super) struct ChannelRow {
+    pub(super) name: String,
+    pub(super) time_limit: String,
+    pub(super) fees: Vec<String>,
+}
+
+pub(super) struct DocumentRow {
+    pub(super) name: String,
+    pub(super) required: bool,
+}
+
+#[derive(Template)]
+#[template(path = "procedure.html")]
+pub(super) struct ProcedureTemplate {
+    pub(super) t: &'static Words,
+    pub(super) nav: Nav,
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) field: String,
+    pub(super) full_process: bool,
+    pub(super) why_partial: String,
+    pub(super) channels: Vec<ChannelRow>,
+    pub(super) documents: Vec<DocumentRow>,
+    pub(super) legal_basis: Vec<String>,
+    pub(super) result: String,
+    pub(super) online: bool,
+}
+
+pub(super) fn time_limit_text(limit: &TimeLimit, lang: Lang) -> String {
+    match lang {
+        Lang::Vi => limit.vietnamese(),
+        Lang::En => limit.to_string(),
+    }
+}
+
+pub(super) fn current(state: &AppState, code: &str) -> Result<std::sync::Arc<Procedure>, WebError> {
+    state
+        .service
+        .current_procedure(code)
+        .ok_or_else(|| WebError::NotFound(format!("no procedure {code}")))
+}
+
+pub(super) async fn procedure_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    let procedure = current(&state, &code)?;
+    let definition = procedure.definition();
+    let t = visitor.words();
+    let channels = definition
+        .channels
+        .iter()
+        .map(|channel| ChannelRow {
+            name: channel_name(channel.channel.as_str(), visitor.lang),
+            time_limit: time_limit_text(&channel.time_limit, visitor.lang),
+            fees: channel
+                .fees
+                .iter()
+                .map(|fee| match (fee.amount, &fee.formula) {
+                    (Some(amount), _) => format!("{}: {} đ", fee.name, group_digits(amount)),
+                    (None, Some(formula)) => format!("{}: {formula}", fee.name),
+                    (None, None) => fee.name.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let template = ProcedureTemplate {
+        t,
+        nav: Nav::of(&visitor, &format!("/procedures/{code}")),
+        code: definition.code.to_string(),
+        name: definition.name.clone(),
+        field: definition.field.clone(),
+        full_process: definition.online_service == OnlineService::FullProcess,
+        why_partial: definition
+            .partial
+            .as_ref()
+            .map(|partial| partial.explanation.clone())
+            .unwrap_or_default(),
+        channels,
+        documents: definition
+            .documents
+            .iter()
+            .map(|document| DocumentRow {
+                name: document.name.clone(),
+                required: document.required,
+            })
+            .collect(),
+        legal_basis: definition
+            .legal_basis
+            .iter()
+            .map(|basis| match &basis.article {
+                Some(article) => format!("{}, {article}", basis.instrument),
+                None => basis.instrument.clone(),
+            })
+            .collect(),
+        result: definition.result.name.clone(),
+        online: definition
+            .channels
+            .iter()
+            .any(|channel| channel.channel.as_str() == "online"),
+    };
+    Ok(render(&state, &visitor, StatusCode::OK, &template))
+}
+
+pub(super) fn channel_name(channel: &str, lang: Lang) -> String {
+    match (channel, lang) {
+        ("online", Lang::Vi) => "Trực tuyến",
+        ("direct", Lang::Vi) => "Trực tiếp",
+        ("postal", Lang::Vi) => "Qua bưu chính công ích",
+        ("online", Lang::En) => "Online",
+        ("direct", Lang::En) => "In person",
+        ("postal", Lang::En) => "By public post",
+        (other, _) => other,
+    }
+    .to_owned()
+}
+
+pub(super) fn group_digits(amount: u64) -> String {
+    let digits = amount.to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}

@@ -1,0 +1,255 @@
+//! One dossier's page: status, appointment, timeline, documents, and the actions the visitor may take.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use hoso_engine::case::Status;
+use hoso_engine::ports::Store as _;
+use serde::Deserialize;
+
+use super::catalogue::group_digits;
+use super::lists::local_time;
+use super::{Nav, render, signed_in};
+use crate::access::UserKind;
+use crate::app::dossiers::{self};
+use crate::app::{AppError, AppState};
+use crate::web::{Lang, Visitor, WebError, Words};
+
+pub(super) struct EventLine {
+    pub(super) at: String,
+    pub(super) who: String,
+    pub(super) what: String,
+}
+
+/// One action the visitor may take, with the form its command needs.
+pub(super) struct ActionButton {
+    pub(super) id: String,
+    pub(super) label: String,
+    /// Which inputs: plain, reason, reason_required, supplement_request, supplement_answer,
+    /// extend, consult, answer or payment.
+    pub(super) form: &'static str,
+    /// Documents to pick (a supplement request) or to upload (its answer): (id, name).
+    pub(super) documents: Vec<(String, String)>,
+}
+
+pub(super) fn form_of(action: &str) -> &'static str {
+    match action {
+        "receive" | "issue_result" | "return_result" => "plain",
+        "refuse_intake" | "stop" | "recompute_deadlines" => "reason_required",
+        "request_supplement" => "supplement_request",
+        "submit_supplement" => "supplement_answer",
+        "apologize_and_extend" => "extend",
+        "consult" => "consult",
+        "answer_consultation" => "answer",
+        "record_payment" => "payment",
+        _ => "reason",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+pub(super) struct DossierTemplate {
+    pub(super) t: &'static Words,
+    pub(super) nav: Nav,
+    pub(super) code: String,
+    pub(super) procedure: String,
+    pub(super) status: String,
+    pub(super) step: String,
+    pub(super) unit: String,
+    pub(super) appointment: String,
+    /// Counted over a provisional calendar year (ngày hẹn tạm tính).
+    pub(super) appointment_provisional: bool,
+    pub(super) remaining: String,
+    pub(super) submitted: bool,
+    pub(super) documents: Vec<String>,
+    pub(super) events: Vec<EventLine>,
+    pub(super) actions: Vec<ActionButton>,
+    pub(super) can_rate: bool,
+    pub(super) rated: bool,
+    pub(super) auditor: bool,
+    pub(super) verified: Option<(bool, String)>,
+    pub(super) notice: String,
+    /// Fees still owed, in đồng, when the applicant can pay them online now.
+    pub(super) can_pay: Option<String>,
+    /// Money the gateway took that the dossier could not take, owed back (hoàn trả), in đồng.
+    pub(super) refund_due: String,
+}
+
+pub(super) fn built_in_label(action: &str, lang: Lang) -> Option<&'static str> {
+    let (vi, en) = match action {
+        "receive" => ("Tiếp nhận hồ sơ", "Receive"),
+        "refuse_intake" => ("Từ chối tiếp nhận", "Refuse intake"),
+        "request_supplement" => ("Yêu cầu bổ sung", "Request a supplement"),
+        "submit_supplement" => ("Nộp bổ sung", "Submit the supplement"),
+        "issue_result" => ("Ban hành kết quả", "Issue the result"),
+        "return_result" => ("Trả kết quả", "Return the result"),
+        "withdraw" => ("Rút hồ sơ", "Withdraw"),
+        "stop" => ("Dừng xử lý", "Stop processing"),
+        "apologize_and_extend" => (
+            "Xin lỗi và hẹn lại ngày trả",
+            "Apologise and set a new date",
+        ),
+        "record_payment" => ("Ghi nhận nộp phí", "Record a payment"),
+        "consult" => ("Lấy ý kiến", "Consult"),
+        "answer_consultation" => ("Trả lời ý kiến", "Answer a consultation"),
+        "recompute_deadlines" => ("Tính lại thời hạn", "Recompute deadlines"),
+        _ => return None,
+    };
+    Some(if lang == Lang::Vi { vi } else { en })
+}
+
+pub(super) async fn dossier_template(
+    state: &AppState,
+    visitor: &Visitor,
+    principal: &crate::app::Principal,
+    code: &str,
+) -> Result<DossierTemplate, WebError> {
+    let t = visitor.words();
+    let case = dossiers::load_readable(state, principal, code).await?;
+    let actor = principal.actor();
+    let view = dossiers::view(state, &case, actor.as_ref())?;
+    let procedure = state.service.procedure_of(&case).map_err(AppError::from)?;
+    let is_citizen = principal.citizen_id().is_some();
+    let events = state.service.store().events(&case.code).await?;
+    let events = events
+        .iter()
+        .map(|event| EventLine {
+            at: local_time(event.at),
+            who: match &event.actor.kind {
+                hoso_engine::case::ActorKind::Citizen => t.applicant.to_owned(),
+                hoso_engine::case::ActorKind::Officer { role, unit } => {
+                    let role = procedure
+                        .definition()
+                        .roles
+                        .iter()
+                        .find(|known| known.id == *role)
+                        .map_or(role.clone(), |known| known.name.clone());
+                    if is_citizen {
+                        role
+                    } else {
+                        format!("{role} ({unit}, {})", event.actor.id)
+                    }
+                }
+                hoso_engine::case::ActorKind::System => "hoso".to_owned(),
+            },
+            what: hoso_engine::case::describe(event),
+        })
+        .collect();
+    let actions = view
+        .available_actions
+        .iter()
+        .map(|id| ActionButton {
+            id: id.clone(),
+            label: built_in_label(id, visitor.lang)
+                .map(str::to_owned)
+                .or_else(|| {
+                    procedure
+                        .definition()
+                        .actions
+                        .iter()
+                        .find(|action| &action.id == id)
+                        .map(|action| action.name.clone())
+                })
+                .unwrap_or_else(|| id.clone()),
+            form: form_of(id),
+            documents: match form_of(id) {
+                "supplement_request" => procedure
+                    .definition()
+                    .documents
+                    .iter()
+                    .map(|document| (document.id.clone(), document.name.clone()))
+                    .collect(),
+                "supplement_answer" => case
+                    .pending_supplement
+                    .iter()
+                    .flat_map(|request| &request.missing)
+                    .map(|missing| {
+                        let name = procedure
+                            .definition()
+                            .documents
+                            .iter()
+                            .find(|document| document.id == missing.document)
+                            .map_or(missing.document.clone(), |document| document.name.clone());
+                        (
+                            missing.document.clone(),
+                            format!("{name}: {}", missing.note),
+                        )
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+        })
+        .collect();
+    let applicant = principal.citizen_id() == Some(case.applicant.citizen_id.as_str());
+    let rated = applicant
+        && case.status == Status::ResultReturned
+        && state
+            .service
+            .store()
+            .rating_exists(&case.code.to_string())
+            .await?;
+    Ok(DossierTemplate {
+        refund_due: if case.refund_due.is_zero() {
+            String::new()
+        } else {
+            case.refund_due.to_string()
+        },
+        t,
+        nav: Nav::of(visitor, &format!("/dossiers/{code}")),
+        code: view.code.clone(),
+        procedure: format!("{} — {}", view.procedure, view.procedure_name),
+        status: view.status_label.clone(),
+        step: view.step_name.clone().unwrap_or_default(),
+        unit: view.unit.clone(),
+        appointment: view.appointment.map(local_time).unwrap_or_default(),
+        appointment_provisional: view.appointment_provisional,
+        remaining: view
+            .remaining_working_minutes
+            .map(|minutes| format!("{} {}", minutes.max(0), t.minutes))
+            .unwrap_or_default(),
+        submitted: false,
+        documents: case
+            .documents
+            .iter()
+            .map(|document| document.name.clone())
+            .collect(),
+        events,
+        actions,
+        can_rate: applicant && case.status == Status::ResultReturned && !rated,
+        rated,
+        auditor: visitor.user.as_ref().map(|user| user.kind) == Some(UserKind::Auditor),
+        verified: None,
+        notice: String::new(),
+        can_pay: (applicant
+            && state.vnpay.is_some()
+            && case.outstanding().as_dong() > 0
+            && !matches!(
+                case.status,
+                Status::NotReceived | Status::Withdrawn | Status::Stopped | Status::ResultReturned
+            ))
+        .then(|| group_digits(case.outstanding().as_dong())),
+    })
+}
+
+#[derive(Deserialize)]
+pub(super) struct DossierQuery {
+    pub(super) submitted: Option<String>,
+    pub(super) rated: Option<String>,
+}
+
+pub(super) async fn dossier_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(query): Query<DossierQuery>,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
+    let mut template = dossier_template(&state, &visitor, &principal, &code).await?;
+    template.submitted = query.submitted.is_some();
+    if query.rated.is_some() {
+        template.notice = visitor.words().rated.to_owned();
+    }
+    Ok(render(&state, &visitor, StatusCode::OK, &template))
+}

@@ -1,0 +1,265 @@
+//! What a dossier page posts: an action, a supplement, a payment, a rating, a verification; and
+//! what it links to: the timeline picture, the printable forms, the payment's return.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use hoso_engine::clock::vietnam;
+
+use serde_json::{Map, Value};
+
+use super::dossier::dossier_template;
+use super::{Nav, field, fields, render, signed_in};
+use crate::app::actions::{self, ActionRequest};
+use crate::app::{AppError, AppState};
+use crate::documents::DocumentType;
+use crate::web::{Visitor, WebError, Words, print_policy};
+
+/// A form posted from a dossier page by a signed-in visitor, its CSRF value checked.
+pub(super) async fn posted_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    code: &str,
+    body: &Bytes,
+) -> Result<(Visitor, crate::app::Principal, Vec<(String, String)>), WebError> {
+    let visitor = Visitor::of(state, headers).await?;
+    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
+    let sent = fields(body);
+    visitor.check_csrf(field(&sent, "csrf"))?;
+    Ok((visitor, principal, sent))
+}
+
+pub(super) async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (visitor, principal, sent) = posted_form(&state, &headers, &code, &body).await?;
+    let request = ActionRequest {
+        action: field(&sent, "action").unwrap_or_default().to_owned(),
+        expected_version: field(&sent, "version").and_then(|version| version.parse().ok()),
+        reason: field(&sent, "reason")
+            .map(str::trim)
+            .filter(|reason| !reason.is_empty())
+            .map(str::to_owned),
+        data: action_data(&sent),
+    };
+    let outcome = actions::act(&state, &principal, &code, None, &request).await;
+    after_command(&state, &visitor, &principal, &code, outcome.map(|_| ())).await
+}
+
+/// After a command sent from a dossier page: back to the page, or the page again saying why
+/// not — 409 when the dossier is not in a state for it, 422 when what was sent is wrong.
+pub(super) async fn after_command(
+    state: &AppState,
+    visitor: &Visitor,
+    principal: &crate::app::Principal,
+    code: &str,
+    outcome: Result<(), AppError>,
+) -> Result<Response, WebError> {
+    let (status, why) = match outcome {
+        Ok(()) => return Ok(Redirect::to(&format!("/dossiers/{code}")).into_response()),
+        Err(AppError::Conflict(why)) => (StatusCode::CONFLICT, why),
+        Err(AppError::BadRequest(why) | AppError::Invalid(why, _)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, why)
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let mut template = dossier_template(state, visitor, principal, code).await?;
+    template.notice = why;
+    Ok(render(state, visitor, status, &template))
+}
+
+/// The fields of an action form that its command takes as data; a date and time typed on the
+/// page is Vietnam time.
+pub(super) fn action_data(sent: &[(String, String)]) -> Map<String, Value> {
+    let mut data = Map::new();
+    let reason = field(sent, "reason").unwrap_or_default().trim().to_owned();
+    let missing: Vec<Value> = sent
+        .iter()
+        .filter(|(key, _)| key == "missing")
+        .map(|(_, document)| serde_json::json!({ "document": document, "note": reason }))
+        .collect();
+    if !missing.is_empty() || field(sent, "action") == Some("request_supplement") {
+        data.insert("missing".to_owned(), Value::Array(missing));
+    }
+    if let Some(local) = field(sent, "new_appointment").filter(|text| !text.is_empty()) {
+        let parsed = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
+            .ok()
+            .and_then(|naive| naive.and_local_timezone(vietnam()).single())
+            .map(|at| at.with_timezone(&Utc).to_rfc3339());
+        // An unreadable date goes on as typed, so the command's own check names the field.
+        data.insert(
+            "new_appointment".to_owned(),
+            Value::String(parsed.unwrap_or_else(|| local.to_owned())),
+        );
+    }
+    for name in ["unit", "question", "answer", "reference"] {
+        if let Some(value) = field(sent, name) {
+            data.insert(name.to_owned(), Value::String(value.trim().to_owned()));
+        }
+    }
+    for name in ["consultation", "amount"] {
+        if let Some(value) = field(sent, name) {
+            data.insert(
+                name.to_owned(),
+                value
+                    .trim()
+                    .parse::<u64>()
+                    .map_or_else(|_| Value::String(value.to_owned()), Value::from),
+            );
+        }
+    }
+    data
+}
+
+/// The applicant's answer to a supplement request: the files asked for.
+pub(super) async fn supplement(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
+    let parts = crate::web::Parts::read(multipart, &state.limits).await?;
+    let files = &parts.files;
+    visitor.check_csrf(parts.field("csrf"))?;
+    let mut documents = Vec::new();
+    let mut staged = Vec::new();
+    let mut problems = Vec::new();
+    for (component, file_name, bytes) in files {
+        if bytes.len() > state.limits.upload_bytes || DocumentType::sniff(bytes).is_none() {
+            problems.push(format!(
+                "{file_name}: PDF, PNG, JPEG ≤ {} MB",
+                state.limits.upload_bytes / (1024 * 1024)
+            ));
+            continue;
+        }
+        let (document, file) =
+            crate::app::uploads::stage(&state, component, file_name, bytes).await?;
+        documents.push(document);
+        staged.push(file);
+    }
+    let outcome = if problems.is_empty() {
+        actions::answer_supplement(&state, &principal, &code, documents, staged)
+            .await
+            .map(|_| ())
+    } else {
+        Err(AppError::BadRequest(problems.join("; ")))
+    };
+    after_command(&state, &visitor, &principal, &code, outcome).await
+}
+
+/// The applicant starts an online payment and is sent to the gateway.
+pub(super) async fn pay(
+    State(state): State<AppState>,
+    connection: axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (_, principal, _) = posted_form(&state, &headers, &code, &body).await?;
+    let attempt = crate::app::payments::start(&state, &principal, &code, connection.0.ip()).await?;
+    Ok(Redirect::to(&attempt.started.payment_url).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "payment_return.html")]
+pub(super) struct PaymentReturnTemplate {
+    pub(super) t: &'static Words,
+    pub(super) nav: Nav,
+    pub(super) state: String,
+    pub(super) dossier: String,
+}
+
+/// Where the gateway sends the citizen's browser back. It shows what the store knows: the fee
+/// is paid only once the gateway's IPN has said so, so a fresh return usually says "pending".
+/// The session cookie is SameSite=Strict and does not come along from the gateway's site, so
+/// this page needs no session; the link to the dossier does.
+pub(super) async fn payment_return(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: axum::extract::RawQuery,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    let status = crate::app::payments::returned(&state, query.0.as_deref()).await?;
+    let template = PaymentReturnTemplate {
+        t: visitor.words(),
+        nav: Nav::of(&visitor, &format!("/dossiers/{}", status.dossier)),
+        state: status.state,
+        dossier: status.dossier,
+    };
+    Ok(render(&state, &visitor, StatusCode::OK, &template))
+}
+
+pub(super) async fn rate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (_, principal, sent) = posted_form(&state, &headers, &code, &body).await?;
+    let satisfaction = field(&sent, "satisfaction").unwrap_or_default().to_owned();
+    crate::app::reports::rate(&state, &principal, &code, &satisfaction).await?;
+    Ok(Redirect::to(&format!("/dossiers/{code}?rated=1")).into_response())
+}
+
+pub(super) async fn verify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (visitor, principal, _) = posted_form(&state, &headers, &code, &body).await?;
+    let report = crate::app::verify::verify(&state, &principal, &code).await?;
+    let mut template = dossier_template(&state, &visitor, &principal, &code).await?;
+    let t = visitor.words();
+    template.verified = Some(if report.intact() {
+        (true, format!("{} — {} events", t.intact, report.events))
+    } else {
+        (
+            false,
+            report
+                .findings
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    });
+    Ok(render(&state, &visitor, StatusCode::OK, &template))
+}
+
+pub(super) async fn timeline_svg(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
+    let svg = crate::app::reports::timeline_svg(&state, &principal, &code).await?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+pub(super) async fn printable_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((code, form)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
+    let filled = crate::app::reports::form(&state, &principal, &code, &form).await?;
+    let mut response = (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        filled.html(),
+    )
+        .into_response();
+    let (name, value) = print_policy();
+    response.headers_mut().insert(name, value);
+    Ok(response)
+}

@@ -1,0 +1,199 @@
+//! The pages and the forms they post.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use serde::Deserialize;
+
+use super::{Lang, Visitor, WebError, Words, encode, local_path, page};
+use crate::access::UserKind;
+use crate::app::AppState;
+
+mod apply;
+mod catalogue;
+mod dossier;
+mod dossier_forms;
+mod lists;
+mod sign_in;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(catalogue::catalogue))
+        .route("/static/hoso.css", get(stylesheet))
+        .route("/lang/{code}", get(language))
+        .route(
+            "/sign-in",
+            get(sign_in::sign_in_page).post(sign_in::sign_in),
+        )
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/procedures/{code}", get(catalogue::procedure_page))
+        .route(
+            "/procedures/{code}/apply",
+            get(apply::apply_page).post(apply::apply),
+        )
+        .route("/my", get(lists::my_dossiers))
+        .route("/inbox", get(lists::inbox))
+        .route("/audit", get(lists::audit))
+        .route("/reports", get(super::reports::indicators))
+        .route("/design", get(super::design::list))
+        .route("/design/check", post(super::design::check))
+        .route("/design/publish", post(super::design::publish))
+        .route("/design/{code}/{version}", get(super::design::version))
+        .route("/dossiers/{code}", get(dossier::dossier_page))
+        .route("/dossiers/{code}/act", post(dossier_forms::act))
+        .route("/dossiers/{code}/rate", post(dossier_forms::rate))
+        .route(
+            "/dossiers/{code}/supplement",
+            post(dossier_forms::supplement),
+        )
+        .route("/dossiers/{code}/pay", post(dossier_forms::pay))
+        .route("/payments/return", get(dossier_forms::payment_return))
+        .route("/dossiers/{code}/verify", post(dossier_forms::verify))
+        .route(
+            "/dossiers/{code}/timeline.svg",
+            get(dossier_forms::timeline_svg),
+        )
+        .route(
+            "/dossiers/{code}/forms/{form}",
+            get(dossier_forms::printable_form),
+        )
+}
+
+/// What the header shows: who is signed in and what they may open.
+pub(super) struct Nav {
+    pub(super) user: Option<String>,
+    pub(super) citizen: bool,
+    pub(super) officer: bool,
+    pub(super) auditor: bool,
+    pub(super) reports: bool,
+    pub(super) designer: bool,
+    pub(super) csrf: String,
+    pub(super) here: String,
+    /// For officers and auditors when the official calendars end soon.
+    pub(super) calendar_banner: String,
+}
+
+impl Nav {
+    pub(super) fn of(visitor: &Visitor, here: &str) -> Self {
+        let kind = visitor.user.as_ref().map(|user| user.kind);
+        Self {
+            user: visitor.user.as_ref().map(|user| user.name.clone()),
+            citizen: kind == Some(UserKind::Citizen),
+            officer: kind == Some(UserKind::Officer),
+            auditor: kind == Some(UserKind::Auditor),
+            reports: matches!(kind, Some(UserKind::Auditor | UserKind::Officer)),
+            designer: kind == Some(UserKind::Designer),
+            csrf: visitor.csrf.clone(),
+            here: encode(here),
+            calendar_banner: visitor
+                .calendar_warning
+                .map(|(days, last)| {
+                    let t = visitor.words();
+                    match last {
+                        Some(last) => format!(
+                            "{} {} ({} {}). {}",
+                            t.calendar_ends,
+                            last.format("%d/%m/%Y"),
+                            days.max(0),
+                            t.calendar_days_left,
+                            t.calendar_advice
+                        ),
+                        None => t.calendar_missing.to_owned(),
+                    }
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+fn secure(state: &AppState) -> bool {
+    state.secure_cookies
+}
+
+pub(super) fn render(
+    state: &AppState,
+    visitor: &Visitor,
+    status: StatusCode,
+    template: &impl Template,
+) -> Response {
+    match template.render() {
+        Ok(html) => page(visitor, status, html, secure(state)),
+        Err(error) => WebError::Internal(format!("rendering a page: {error}")).into_response(),
+    }
+}
+
+/// Form fields of an urlencoded body.
+pub(super) fn fields(body: &Bytes) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// A field of a form, by name.
+pub(super) fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+pub(super) fn signed_in(visitor: &Visitor, here: &str) -> Result<crate::app::Principal, WebError> {
+    visitor
+        .principal()
+        .ok_or_else(|| WebError::SignIn(here.to_owned()))
+}
+
+/// Renders the error page (any status) in both languages' framing.
+pub(super) fn error_page(status: StatusCode, why: &str) -> String {
+    ErrorTemplate {
+        t: Lang::Vi.words(),
+        status: status.as_u16(),
+        why: why.to_owned(),
+    }
+    .render()
+    .unwrap_or_else(|_| why.to_owned())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    t: &'static Words,
+    status: u16,
+    why: String,
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../static/hoso.css"),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<NextQuery>,
+) -> Response {
+    let lang = Lang::parse(&code).unwrap_or(Lang::Vi);
+    let mut response = Redirect::to(&local_path(query.next.as_deref())).into_response();
+    super::set_cookie(
+        &mut response,
+        super::LANG_COOKIE,
+        lang.code(),
+        Some(365 * 24 * 3600),
+        secure(&state),
+    );
+    response
+}
