@@ -1,0 +1,273 @@
+//! Intake: the one-stop desk receives a complete dossier (the legal clock starts), refuses one
+//! with reasons (Form 03), or asks once for everything missing (Form 02); the applicant answers.
+
+use chrono::Utc;
+
+use crate::case::command::Submission;
+use crate::case::event::{Actor, ActorKind, EventKind};
+use crate::case::form::{
+    FieldProblem, check_documents, check_form, hidden_character, hidden_message, is_email,
+    normalize_form, normalize_phone, normalize_text,
+};
+use crate::case::model::Status;
+use crate::clock::vietnam;
+use crate::procedure::{ChannelKind, TimeLimit};
+
+use super::{Context, Decider, Rejection, invalid, require_text};
+
+pub(super) fn submit(
+    context: &Context<'_>,
+    actor: &Actor,
+    submission: &Submission,
+) -> Result<Vec<EventKind>, Rejection> {
+    let procedure = context.procedure;
+    match (&actor.kind, submission.channel) {
+        (ActorKind::Citizen, ChannelKind::Online) => {
+            if actor.id != submission.applicant.citizen_id {
+                return Err(Rejection::Forbidden(
+                    "a citizen submits online in their own name: the applicant's identification number must be yours".to_owned(),
+                ));
+            }
+        }
+        (ActorKind::Citizen, channel) => {
+            return Err(Rejection::Forbidden(format!(
+                "a {} submission is entered by the one-stop desk; submit online instead",
+                channel.as_str()
+            )));
+        }
+        (ActorKind::Officer { role, unit }, ChannelKind::Direct | ChannelKind::Postal) => {
+            if role != procedure.intake_role() || unit != &submission.receiving_unit {
+                return Err(Rejection::Forbidden(format!(
+                    "counter and postal dossiers are entered by the role `{}` of the receiving unit {}",
+                    procedure.intake_role(),
+                    submission.receiving_unit
+                )));
+            }
+        }
+        (ActorKind::Officer { .. }, ChannelKind::Online) => {
+            return Err(Rejection::Forbidden(
+                "online dossiers are submitted by the applicant".to_owned(),
+            ));
+        }
+        (ActorKind::System, _) => {
+            return Err(Rejection::Forbidden(
+                "hoso itself does not submit dossiers".to_owned(),
+            ));
+        }
+    }
+    if procedure.channel(submission.channel).is_none() {
+        let offered: Vec<&str> = procedure
+            .definition()
+            .channels
+            .iter()
+            .map(|channel| channel.channel.as_str())
+            .collect();
+        return Err(invalid(
+            "/channel",
+            format!(
+                "procedure {} is not offered {}; channels: {}",
+                procedure.code(),
+                submission.channel.as_str(),
+                offered.join(", ")
+            ),
+        ));
+    }
+    let mut problems = Vec::new();
+    let applicant = &submission.applicant;
+    if !crate::case::form::is_id_number(&applicant.citizen_id) {
+        problems.push(FieldProblem::new(
+            "/applicant/citizen_id",
+            "must be a 12-digit personal identification number",
+        ));
+    }
+    if applicant.name.trim().is_empty() || applicant.name.chars().count() > 200 {
+        problems.push(FieldProblem::new(
+            "/applicant/name",
+            "the applicant's full name is required (at most 200 characters)",
+        ));
+    }
+    if let Some(hidden) = hidden_character(&applicant.name) {
+        problems.push(FieldProblem::new(
+            "/applicant/name",
+            format!("the name {}", hidden_message(hidden)),
+        ));
+    }
+    if let Some(phone) = &applicant.phone
+        && normalize_phone(phone).is_none()
+    {
+        problems.push(FieldProblem::new(
+            "/applicant/phone",
+            "is not a Vietnamese phone number (10 digits from 0, or +84)",
+        ));
+    }
+    if let Some(email) = &applicant.email
+        && !is_email(email)
+    {
+        problems.push(FieldProblem::new(
+            "/applicant/email",
+            "is not an e-mail address: write one address like ten@example.vn, without spaces or line breaks",
+        ));
+    }
+    check_form(procedure, &submission.form, &mut problems);
+    check_documents(procedure, &submission.documents, &mut problems);
+    if !problems.is_empty() {
+        return Err(Rejection::Invalid(problems));
+    }
+    let fees = procedure
+        .charge(submission.channel, &submission.form)
+        .map_err(|why| invalid("/form", why))?;
+    let mut applicant = applicant.clone();
+    applicant.phone = applicant.phone.as_deref().and_then(normalize_phone);
+    applicant.name = normalize_text(applicant.name.trim());
+    Ok(vec![EventKind::Submitted {
+        procedure: crate::case::model::ProcedureRef {
+            code: procedure.code().clone(),
+            version: procedure.version(),
+        },
+        channel: submission.channel,
+        receiving_unit: submission.receiving_unit.clone(),
+        applicant,
+        form: normalize_form(procedure, &submission.form),
+        documents: submission.documents.clone(),
+        fees,
+    }])
+}
+
+impl Decider<'_> {
+    pub(super) fn receive(&self) -> Result<Vec<EventKind>, Rejection> {
+        self.require_intake("receive dossiers")?;
+        self.require_status(&[Status::Registered], "receive the dossier")?;
+        let procedure = self.procedure();
+        let channel = procedure.channel(self.case.channel).ok_or_else(|| {
+            Rejection::NotNow(format!(
+                "procedure {} no longer offers this channel",
+                procedure.code()
+            ))
+        })?;
+        let start = procedure.definition().start.clone();
+        Ok(vec![EventKind::Received {
+            unit: self.unit_for(&start),
+            step_due: self.step_due(&start, self.now)?,
+            appointment: self.appointment(channel.time_limit, self.now)?,
+            time_limit: channel.time_limit,
+            calendar_version: self.context.calendars.version().to_owned(),
+            step: start,
+        }])
+    }
+
+    pub(super) fn refuse_intake(&self, reason: &str) -> Result<Vec<EventKind>, Rejection> {
+        self.require_intake("refuse dossiers at intake")?;
+        self.require_status(&[Status::Registered], "refuse the dossier at intake")?;
+        require_text("/reason", reason, "the reason for refusing (Form 03)")?;
+        Ok(vec![EventKind::RefusedAtIntake {
+            reason: reason.to_owned(),
+        }])
+    }
+
+    pub(super) fn request_supplement(
+        &self,
+        missing: &[crate::case::model::MissingDocument],
+        reason: &str,
+    ) -> Result<Vec<EventKind>, Rejection> {
+        match self.case.status {
+            Status::Registered => self.require_intake("ask for a supplement at intake")?,
+            Status::Received | Status::Processing => {
+                if !self.is_step_officer() && !self.is_intake() {
+                    return Err(Rejection::Forbidden(
+                        "only the officer at the dossier's current step, or the one-stop desk, may ask for a supplement".to_owned(),
+                    ));
+                }
+            }
+            _ => self.require_status(
+                &[Status::Registered, Status::Received, Status::Processing],
+                "ask for a supplement",
+            )?,
+        }
+        if self.case.supplement_requests > 0 {
+            return Err(Rejection::NotNow(
+                "a supplement was already requested for this dossier; the law asks for everything missing at once (Decree 61/2018 Art. 15)".to_owned(),
+            ));
+        }
+        require_text(
+            "/reason",
+            reason,
+            "the reason for the supplement request (Form 02)",
+        )?;
+        if missing.is_empty() {
+            return Err(invalid(
+                "/missing",
+                "list every document to add or correct, once and completely",
+            ));
+        }
+        for (position, item) in missing.iter().enumerate() {
+            require_text(
+                &format!("/missing/{position}/document"),
+                &item.document,
+                "the document's name",
+            )?;
+        }
+        Ok(vec![EventKind::SupplementRequested {
+            missing: missing.to_vec(),
+            reason: reason.to_owned(),
+        }])
+    }
+
+    pub(super) fn submit_supplement(
+        &self,
+        form: &serde_json::Map<String, serde_json::Value>,
+        documents: &[crate::case::model::DocumentRef],
+    ) -> Result<Vec<EventKind>, Rejection> {
+        self.require_applicant("send the supplement")?;
+        self.require_status(&[Status::SupplementRequested], "send a supplement")?;
+        let pending = self
+            .case
+            .pending_supplement
+            .as_ref()
+            .ok_or_else(|| Rejection::NotNow("no supplement is being waited for".to_owned()))?;
+        if form.is_empty() && documents.is_empty() {
+            return Err(invalid(
+                "/documents",
+                "send the documents or corrections that were asked for",
+            ));
+        }
+        let mut merged = self.case.form.clone();
+        merged.extend(form.clone());
+        let mut all_documents = self.case.documents.clone();
+        all_documents.extend(documents.iter().cloned());
+        let mut problems = Vec::new();
+        check_form(self.procedure(), &merged, &mut problems);
+        check_documents(self.procedure(), &all_documents, &mut problems);
+        if !problems.is_empty() {
+            return Err(Rejection::Invalid(problems));
+        }
+        // Processing resumes only when the supplement was asked for after receipt; at intake the
+        // desk receives the completed dossier and the clock starts then.
+        let (appointment, step_due) = if pending.resume == Status::Registered {
+            (None, None)
+        } else {
+            let limit = self.case.time_limit.unwrap_or(TimeLimit::WorkingDays(0));
+            let appointment = match self.procedure().definition().clock.supplement {
+                crate::procedure::SupplementClock::Restart => self.appointment(limit, self.now)?,
+                crate::procedure::SupplementClock::Pause => {
+                    let waited = self.context.calendars.working_time_between(
+                        pending.requested_at.with_timezone(&vietnam()),
+                        self.local_now(),
+                    )?;
+                    let previous = self.case.appointment.unwrap_or(self.now);
+                    self.context
+                        .calendars
+                        .add_working_time(previous.with_timezone(&vietnam()), waited)?
+                        .with_timezone(&Utc)
+                }
+            };
+            let step = self.case.step.clone().unwrap_or_default();
+            (Some(appointment), Some(self.step_due(&step, self.now)?))
+        };
+        Ok(vec![EventKind::SupplementSubmitted {
+            form: normalize_form(self.procedure(), form),
+            documents: documents.to_vec(),
+            appointment,
+            step_due,
+        }])
+    }
+}

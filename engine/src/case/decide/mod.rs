@@ -1,0 +1,352 @@
+//! `decide`: given a procedure, a dossier and a command from an actor, the events that follow —
+//! or the reason the command is refused. Pure: the time and calendars come in as values.
+
+mod exceptions;
+mod intake;
+mod processing;
+mod system;
+
+use chrono::{DateTime, Utc};
+
+use super::code::UnitId;
+use super::command::Command;
+use super::directory::Directory;
+use super::event::{Actor, ActorKind, EventKind};
+use super::form::FieldProblem;
+use super::model::{Case, Status};
+use crate::clock::{Calendars, ClockError, vietnam};
+use crate::procedure::{Procedure, TimeLimit};
+
+/// The system actor that recomputes deadlines when an official calendar replaces a provisional
+/// one (`hoso calendar publish`, or start-up with the new file).
+pub const CALENDAR_ACTOR: &str = "calendar";
+
+/// What `decide` needs besides the dossier: the pinned procedure, the calendars, the routing of
+/// unit kinds to real units, and the warning policy.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The dossier's procedure version.
+    pub procedure: &'a Procedure,
+    /// The official calendars.
+    pub calendars: &'a Calendars,
+    /// Which real unit handles each kind of unit for a receiving unit.
+    pub directory: &'a Directory,
+}
+
+/// Why a command was refused. Nothing is written when a command is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// The actor may not do this (wrong role, unit, or person).
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    /// The dossier is not in a state where this can be done.
+    #[error("not possible now: {0}")]
+    NotNow(String),
+    /// The request's data is invalid; each problem names its field.
+    #[error("invalid: {}", .0.iter().map(|problem| format!("{} {}", problem.pointer, problem.message)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldProblem>),
+    /// A deadline could not be computed (a year without a calendar).
+    #[error(transparent)]
+    Clock(#[from] ClockError),
+}
+
+fn invalid(pointer: &str, message: impl Into<String>) -> Rejection {
+    Rejection::Invalid(vec![FieldProblem::new(pointer, message)])
+}
+
+fn require_text(pointer: &str, text: &str, what: &str) -> Result<(), Rejection> {
+    if text.trim().is_empty() {
+        Err(invalid(pointer, format!("{what} is required")))
+    } else if text.chars().count() > 4000 {
+        Err(invalid(
+            pointer,
+            format!("{what} is longer than 4000 characters"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Decides what a command does to a dossier (`case` is `None` only for `Submit`).
+pub fn decide(
+    context: &Context<'_>,
+    case: Option<&Case>,
+    actor: &Actor,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<Vec<EventKind>, Rejection> {
+    let Some(case) = case else {
+        return match command {
+            Command::Submit(submission) => intake::submit(context, actor, submission),
+            other => Err(Rejection::NotNow(format!(
+                "`{}` needs an existing dossier",
+                other.name()
+            ))),
+        };
+    };
+    let decider = Decider {
+        context,
+        case,
+        actor,
+        now,
+    };
+    match command {
+        Command::Submit(_) => Err(Rejection::NotNow(format!(
+            "dossier {} is already submitted",
+            case.code
+        ))),
+        Command::Receive => decider.receive(),
+        Command::RefuseIntake { reason } => decider.refuse_intake(reason),
+        Command::RequestSupplement { missing, reason } => {
+            decider.request_supplement(missing, reason)
+        }
+        Command::SubmitSupplement { form, documents } => decider.submit_supplement(form, documents),
+        Command::TakeAction {
+            action,
+            reason,
+            data,
+        } => decider.take_action(action, reason.as_deref(), data),
+        Command::Consult { unit, question } => decider.consult(unit, question),
+        Command::AnswerConsultation {
+            consultation,
+            answer,
+        } => decider.answer_consultation(*consultation, answer),
+        Command::IssueResult { result_code } => decider.issue_result(result_code.as_deref()),
+        Command::ReturnResult => decider.return_result(),
+        Command::Withdraw { reason } => decider.withdraw(reason),
+        Command::Stop { reason } => decider.stop(reason),
+        Command::ApologizeAndExtend {
+            reason,
+            new_appointment,
+        } => decider.extend(reason, *new_appointment),
+        Command::RecordPayment { amount, reference } => decider.record_payment(*amount, reference),
+        Command::RecomputeDeadlines { reason } => decider.recompute(reason),
+        Command::RetryEffect { idempotency_key } => decider.operate_effect(idempotency_key, None),
+        Command::DropEffect {
+            idempotency_key,
+            reason,
+        } => decider.operate_effect(idempotency_key, Some(reason)),
+        Command::RaiseDeadline { deadline, passed } => decider.raise_deadline(*deadline, *passed),
+    }
+}
+
+struct Decider<'a> {
+    context: &'a Context<'a>,
+    case: &'a Case,
+    actor: &'a Actor,
+    now: DateTime<Utc>,
+}
+
+impl Decider<'_> {
+    fn procedure(&self) -> &Procedure {
+        self.context.procedure
+    }
+
+    /// The one-stop desk of the receiving unit.
+    fn require_intake(&self, what: &str) -> Result<(), Rejection> {
+        match &self.actor.kind {
+            ActorKind::Officer { role, unit }
+                if role == self.procedure().intake_role() && unit == &self.case.receiving_unit =>
+            {
+                Ok(())
+            }
+            _ => Err(Rejection::Forbidden(format!(
+                "only the role `{}` of the receiving unit {} may {what}",
+                self.procedure().intake_role(),
+                self.case.receiving_unit
+            ))),
+        }
+    }
+
+    /// The officer working the dossier's current step, in the unit holding it.
+    fn is_step_officer(&self) -> bool {
+        let Some(step) = self
+            .case
+            .step
+            .as_deref()
+            .and_then(|step| self.procedure().step(step))
+        else {
+            return false;
+        };
+        matches!(&self.actor.kind, ActorKind::Officer { role, unit } if role == &step.role && unit == &self.case.unit)
+    }
+
+    fn is_intake(&self) -> bool {
+        matches!(&self.actor.kind, ActorKind::Officer { role, unit }
+            if role == self.procedure().intake_role() && unit == &self.case.receiving_unit)
+    }
+
+    fn require_applicant(&self, what: &str) -> Result<(), Rejection> {
+        match &self.actor.kind {
+            ActorKind::Citizen if self.actor.id == self.case.applicant.citizen_id => Ok(()),
+            _ => Err(Rejection::Forbidden(format!(
+                "only the applicant may {what}"
+            ))),
+        }
+    }
+
+    fn require_status(&self, allowed: &[Status], what: &str) -> Result<(), Rejection> {
+        if allowed.contains(&self.case.status) {
+            Ok(())
+        } else {
+            Err(Rejection::NotNow(format!(
+                "cannot {what}: dossier {} is \"{}\" ({})",
+                self.case.code,
+                self.case.status.label(),
+                self.case.status.as_str()
+            )))
+        }
+    }
+
+    fn local_now(&self) -> DateTime<chrono::FixedOffset> {
+        self.now.with_timezone(&vietnam())
+    }
+
+    /// The real unit that holds the dossier at `step`.
+    fn unit_for(&self, step: &str) -> UnitId {
+        let kind = self
+            .procedure()
+            .step(step)
+            .map_or("", |step| step.unit.as_str());
+        self.context
+            .directory
+            .resolve(&self.case.receiving_unit, kind)
+    }
+
+    fn step_due(&self, step: &str, from: DateTime<Utc>) -> Result<DateTime<Utc>, Rejection> {
+        let allotted = self
+            .procedure()
+            .step(step)
+            .map_or(TimeLimit::WorkingDays(0), |step| step.allotted);
+        Ok(self
+            .context
+            .calendars
+            .step_due(from.with_timezone(&vietnam()), allotted)?
+            .with_timezone(&Utc))
+    }
+
+    fn appointment(
+        &self,
+        limit: TimeLimit,
+        from: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, Rejection> {
+        Ok(self
+            .context
+            .calendars
+            .due(
+                from.with_timezone(&vietnam()),
+                limit,
+                self.procedure().definition().clock.after_cutoff,
+            )?
+            .with_timezone(&Utc))
+    }
+}
+
+/// What `actor` may do to `case` now: the built-in commands and procedure actions that `decide`
+/// would accept (or refuse only for the data given). Asking `decide` itself keeps this list from
+/// ever disagreeing with the rules.
+pub fn available_commands(
+    context: &Context<'_>,
+    case: &Case,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    use super::model::{DocumentRef, MissingDocument, Provenance};
+    let placeholder = "-".to_owned();
+    let mut candidates: Vec<(String, Command)> = Vec::new();
+    if let Some(step) = &case.step {
+        for action in context.procedure.actions_from(step) {
+            candidates.push((
+                action.id.clone(),
+                Command::TakeAction {
+                    action: action.id.clone(),
+                    reason: Some(placeholder.clone()),
+                    data: serde_json::Map::new(),
+                },
+            ));
+        }
+    }
+    let any_component = context
+        .procedure
+        .definition()
+        .documents
+        .first()
+        .map_or_else(String::new, |document| document.id.clone());
+    let other_unit = UnitId::parse("X").ok();
+    let builtins = [
+        Command::Receive,
+        Command::RefuseIntake {
+            reason: placeholder.clone(),
+        },
+        Command::RequestSupplement {
+            missing: vec![MissingDocument {
+                document: placeholder.clone(),
+                note: placeholder.clone(),
+            }],
+            reason: placeholder.clone(),
+        },
+        Command::SubmitSupplement {
+            form: serde_json::Map::new(),
+            documents: vec![DocumentRef {
+                component: any_component,
+                name: placeholder.clone(),
+                sha256: None,
+                size: None,
+                provenance: Provenance::Upload,
+                reference: None,
+            }],
+        },
+        Command::IssueResult { result_code: None },
+        Command::ReturnResult,
+        Command::Withdraw {
+            reason: String::new(),
+        },
+        Command::Stop {
+            reason: placeholder.clone(),
+        },
+        Command::ApologizeAndExtend {
+            reason: placeholder.clone(),
+            new_appointment: case.appointment.unwrap_or(now) + chrono::Duration::days(1),
+        },
+        Command::RecomputeDeadlines {
+            reason: placeholder.clone(),
+        },
+    ];
+    candidates.extend(
+        builtins
+            .into_iter()
+            .map(|command| (command.name().to_owned(), command)),
+    );
+    if let Some(unit) = other_unit {
+        candidates.push((
+            "consult".to_owned(),
+            Command::Consult {
+                unit,
+                question: placeholder.clone(),
+            },
+        ));
+    }
+    if let Some(open) = case
+        .consultations
+        .iter()
+        .position(|consultation| consultation.answer.is_none())
+    {
+        candidates.push((
+            "answer_consultation".to_owned(),
+            Command::AnswerConsultation {
+                consultation: open,
+                answer: placeholder,
+            },
+        ));
+    }
+    candidates
+        .into_iter()
+        .filter(|(_, command)| {
+            matches!(
+                decide(context, Some(case), actor, command, now),
+                Ok(_) | Err(Rejection::Invalid(_))
+            )
+        })
+        .map(|(name, _)| name)
+        .collect()
+}

@@ -1,0 +1,252 @@
+//! Processing: the procedure's own actions between steps, consultations with other units, the
+//! result issued and returned.
+
+use crate::case::code::UnitId;
+use crate::case::event::{ActorKind, EventKind};
+use crate::case::model::Status;
+use crate::money::Money;
+use crate::procedure::{Effect, Outcome};
+
+use super::{Decider, Rejection, invalid, require_text};
+
+impl Decider<'_> {
+    pub(super) fn take_action(
+        &self,
+        action_id: &str,
+        reason: Option<&str>,
+        data: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Vec<EventKind>, Rejection> {
+        let procedure = self.procedure();
+        let Some(action) = procedure
+            .definition()
+            .actions
+            .iter()
+            .find(|action| action.id == action_id)
+        else {
+            let available: Vec<&str> = self
+                .case
+                .step
+                .as_deref()
+                .map(|step| {
+                    procedure
+                        .actions_from(step)
+                        .map(|action| action.id.as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            return Err(invalid(
+                "/action",
+                format!(
+                    "procedure {} has no action `{action_id}`; from this step: {}",
+                    procedure.code(),
+                    available.join(", ")
+                ),
+            ));
+        };
+        let ActorKind::Officer { role, unit } = &self.actor.kind else {
+            return Err(Rejection::Forbidden(format!(
+                "action `{action_id}` is taken by officers"
+            )));
+        };
+        if !action.roles.iter().any(|allowed| allowed == role) {
+            return Err(Rejection::Forbidden(format!(
+                "your role `{role}` may not take `{action_id}`; it is for: {}",
+                action.roles.join(", ")
+            )));
+        }
+        if unit != &self.case.unit {
+            return Err(Rejection::Forbidden(format!(
+                "dossier {} is held by unit {}, not yours ({unit})",
+                self.case.code, self.case.unit
+            )));
+        }
+        self.require_status(
+            &[Status::Received, Status::Processing],
+            &format!("take `{action_id}`"),
+        )?;
+        if self.case.step.as_deref() != Some(action.from.as_str()) {
+            return Err(Rejection::NotNow(format!(
+                "`{action_id}` is taken from step `{}`, but the dossier is at `{}`",
+                action.from,
+                self.case.step.as_deref().unwrap_or("-")
+            )));
+        }
+        if data.len() > 50 || serde_json::to_string(data).map_or(0, |text| text.len()) > 16_384 {
+            return Err(invalid("/data", "at most 50 keys and 16 KiB of data"));
+        }
+        let allowed = procedure
+            .guard_allows(action_id, self.case.channel, &self.case.form)
+            .map_err(|why| {
+                Rejection::NotNow(format!(
+                    "the condition of `{action_id}` could not be checked: {why}"
+                ))
+            })?;
+        if !allowed {
+            return Err(Rejection::NotNow(format!(
+                "the condition of `{action_id}` does not hold for this dossier: {}",
+                action.guard.as_deref().unwrap_or_default()
+            )));
+        }
+        let reason = reason.map(str::trim).filter(|reason| !reason.is_empty());
+        if action.outcome == Some(Outcome::Refused) && reason.is_none() {
+            return Err(invalid(
+                "/reason",
+                "refusing to resolve needs the reasons, which the applicant will read (Decree 61/2018 Art. 19.8)",
+            ));
+        }
+        if let Some(reason) = reason {
+            require_text("/reason", reason, "the reason")?;
+        }
+        let (time_limit, appointment) = match (action.sets_time_limit, self.case.clock_started_at) {
+            (Some(limit), Some(started)) => (Some(limit), Some(self.appointment(limit, started)?)),
+            _ => (None, None),
+        };
+        let (unit, step_due) = match &action.to {
+            Some(to) => (self.unit_for(to), Some(self.step_due(to, self.now)?)),
+            None => (self.case.unit.clone(), None),
+        };
+        let mut events = vec![EventKind::ActionTaken {
+            action: action.id.clone(),
+            from: action.from.clone(),
+            to: action.to.clone(),
+            unit,
+            outcome: action.outcome,
+            reason: reason.map(str::to_owned),
+            data: data.clone(),
+            step_due,
+            time_limit,
+            appointment,
+        }];
+        if action.effects.contains(&Effect::RequestPayment) && self.case.outstanding() > Money::ZERO
+        {
+            events.push(EventKind::PaymentRequested {
+                amount: self.case.outstanding(),
+            });
+        }
+        if action.effects.contains(&Effect::IssueResult)
+            && action.outcome == Some(Outcome::Approved)
+        {
+            events.push(EventKind::ResultIssued {
+                result_code: self.default_result_code(),
+            });
+        }
+        Ok(events)
+    }
+
+    pub(super) fn default_result_code(&self) -> String {
+        format!("KQ-{}", self.case.code)
+    }
+
+    pub(super) fn consult(
+        &self,
+        unit: &UnitId,
+        question: &str,
+    ) -> Result<Vec<EventKind>, Rejection> {
+        if !self.is_step_officer() {
+            return Err(Rejection::Forbidden(
+                "only the officer at the dossier's current step may consult another unit"
+                    .to_owned(),
+            ));
+        }
+        self.require_status(
+            &[Status::Received, Status::Processing],
+            "consult another unit",
+        )?;
+        require_text("/question", question, "the question")?;
+        if unit == &self.case.unit {
+            return Err(invalid(
+                "/unit",
+                "consult a unit other than the one holding the dossier",
+            ));
+        }
+        Ok(vec![EventKind::ConsultationRequested {
+            unit: unit.clone(),
+            question: question.to_owned(),
+        }])
+    }
+
+    pub(super) fn answer_consultation(
+        &self,
+        index: usize,
+        answer: &str,
+    ) -> Result<Vec<EventKind>, Rejection> {
+        let consultation = self.case.consultations.get(index).ok_or_else(|| {
+            invalid(
+                "/consultation",
+                format!("dossier {} has no consultation {index}", self.case.code),
+            )
+        })?;
+        match &self.actor.kind {
+            ActorKind::Officer { unit, .. } if unit == &consultation.unit => {}
+            _ => {
+                return Err(Rejection::Forbidden(format!(
+                    "only unit {} may answer this consultation",
+                    consultation.unit
+                )));
+            }
+        }
+        if consultation.answer.is_some() {
+            return Err(Rejection::NotNow(
+                "this consultation was already answered".to_owned(),
+            ));
+        }
+        require_text("/answer", answer, "the answer")?;
+        Ok(vec![EventKind::ConsultationAnswered {
+            consultation: index,
+            answer: answer.to_owned(),
+        }])
+    }
+
+    pub(super) fn issue_result(&self, code: Option<&str>) -> Result<Vec<EventKind>, Rejection> {
+        if !self.is_intake()
+            && !matches!(&self.actor.kind, ActorKind::Officer { unit, .. } if unit == &self.case.unit)
+        {
+            return Err(Rejection::Forbidden(
+                "only the unit that decided, or the one-stop desk, may issue the result".to_owned(),
+            ));
+        }
+        self.require_status(&[Status::Resolved], "issue the result")?;
+        if self.case.outcome != Some(Outcome::Approved) {
+            return Err(Rejection::NotNow(
+                "the dossier was not approved; its refusal is returned as is".to_owned(),
+            ));
+        }
+        if self.case.result.is_some() {
+            return Err(Rejection::NotNow(
+                "the result was already issued".to_owned(),
+            ));
+        }
+        let code = code.map(str::trim).filter(|code| !code.is_empty());
+        if let Some(code) = code
+            && (code.len() > 64
+                || !code
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || b"-._/".contains(&byte)))
+        {
+            return Err(invalid(
+                "/result_code",
+                "use at most 64 letters, digits and - . _ /",
+            ));
+        }
+        Ok(vec![EventKind::ResultIssued {
+            result_code: code.map_or_else(|| self.default_result_code(), str::to_owned),
+        }])
+    }
+
+    pub(super) fn return_result(&self) -> Result<Vec<EventKind>, Rejection> {
+        self.require_intake("return results")?;
+        self.require_status(&[Status::Resolved], "return the result")?;
+        if self.case.outcome == Some(Outcome::Approved) && self.case.result.is_none() {
+            return Err(Rejection::NotNow(
+                "issue the result before returning it".to_owned(),
+            ));
+        }
+        let owed = self.case.outstanding();
+        if self.case.outcome == Some(Outcome::Approved) && owed > Money::ZERO {
+            return Err(Rejection::NotNow(format!(
+                "fees of {owed} are not paid yet"
+            )));
+        }
+        Ok(vec![EventKind::ResultReturned])
+    }
+}
