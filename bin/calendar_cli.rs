@@ -184,20 +184,3 @@ pub fn report_calendar_error(error: calendars::CalendarsError) -> anyhow::Result
     }
     Ok(ExitCode::FAILURE)
 }
-
-pub fn log_reconciliation(report: &calendars::Reconciliation) {
-    if report.recomputed.is_empty() && report.kept_extended.is_empty() && report.failed.is_empty() {
-        return;
-    }
-    tracing::info!(
-        version = %report.version,
-        examined = report.examined,
-        recomputed = report.recomputed.len(),
-        kept_extended = report.kept_extended.len(),
-        failed = report.failed.len(),
-        "calendars put in force; open dossiers recomputed"
-    );
-    for (code, error) in &report.failed {
-        tracing::warn!(%code, %error, "deadlines not recomputed; the next start or reload tries again");
-    }
-}

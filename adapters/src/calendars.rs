@@ -524,3 +524,20 @@ pub async fn watch(
         }
     }
 }
+/// Logs what putting calendars in force did to open dossiers, when it did anything.
+pub fn log_reconciliation(report: &Reconciliation) {
+    if report.recomputed.is_empty() && report.kept_extended.is_empty() && report.failed.is_empty() {
+        return;
+    }
+    tracing::info!(
+        version = %report.version,
+        examined = report.examined,
+        recomputed = report.recomputed.len(),
+        kept_extended = report.kept_extended.len(),
+        failed = report.failed.len(),
+        "calendars put in force; open dossiers recomputed"
+    );
+    for (code, error) in &report.failed {
+        tracing::warn!(%code, %error, "deadlines not recomputed; the next start or reload tries again");
+    }
+}

@@ -4,7 +4,8 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -164,4 +165,407 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+/// Everything `hoso serve` is configured with, already checked for form by the caller.
+pub struct Config {
+    /// Address to listen on (port 0 picks a free one).
+    pub bind: String,
+    /// The database and the procedure and calendar folders.
+    pub settings: crate::boot::Settings,
+    /// Folder for uploaded documents.
+    pub data_dir: std::path::PathBuf,
+    /// Citizens' OpenID Connect provider, when configured.
+    pub oidc: Option<crate::oidc::OidcSettings>,
+    /// Requests each caller may make.
+    pub rate: crate::limit::RateLimit,
+    /// Sizes and time.
+    pub limits: crate::app::Limits,
+    /// A separate, private address for `/metrics`.
+    pub metrics_bind: Option<String>,
+    /// A token that reads `/metrics` on the main address.
+    pub metrics_token: Option<String>,
+    /// Reverse proxies believed about the client's address (addresses or CIDRs).
+    pub trusted_proxies: Vec<String>,
+    /// How often the calendar folder is read again.
+    pub calendar_check_interval: Duration,
+    /// How often due timers are run; `None` turns the in-process timer worker off.
+    pub timer_interval: Option<Duration>,
+    /// Points and thresholds of the Decision 766 indicators.
+    pub indicators: std::path::PathBuf,
+    /// Key file for signing audit checkpoints.
+    pub audit_key: Option<std::path::PathBuf>,
+    /// How often a checkpoint is signed.
+    pub checkpoint_every: Duration,
+    /// VNPAY, when configured.
+    pub vnpay: Option<crate::payment::vnpay::VnpaySettings>,
+    /// The secret in the SMS provider's delivery-report URL.
+    pub sms_callback_token: Option<String>,
+    /// Where side effects go.
+    pub effects: Effects,
+}
+
+/// Where side effects go and how often they are retried.
+pub struct Effects {
+    /// E-mail notifications, when an SMTP server is configured.
+    pub email: Option<crate::notify::email::EmailSettings>,
+    /// SMS notifications, when a provider is configured.
+    pub sms: Option<crate::notify::sms::SmsSettings>,
+    /// The national portal connections file, when configured.
+    pub portal_config: Option<std::path::PathBuf>,
+    /// Attempts, waits and the time one delivery may take.
+    pub retry: crate::worker::RetryPolicy,
+    /// How often the outbox is read (PostgreSQL also wakes dispatchers on commit).
+    pub outbox_interval: Duration,
+}
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database or the folders could not be opened.
+    #[error("opening {database}: {source}")]
+    Open {
+        /// The database URL, password hidden.
+        database: String,
+        /// Why.
+        source: crate::boot::BootError,
+    },
+    /// Putting the calendar folder in force failed.
+    #[error("calendars: {0}")]
+    Calendars(#[from] crate::calendars::ReconcileError),
+    /// A setting is wrong; the message says which and how to fix it.
+    #[error("{0}")]
+    Config(String),
+    /// An address could not be bound.
+    #[error("binding {address}: {source}")]
+    Bind {
+        /// The address.
+        address: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The audit key file.
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
+    /// The database failed while starting.
+    #[error(transparent)]
+    Store(#[from] hoso_engine::ports::StoreError),
+    /// Serving stopped with an error.
+    #[error("serving HTTP: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A configured application, bound to its address and ready to run.
+pub struct Application {
+    config: Config,
+    service: Arc<hoso_engine::service::Service<crate::store::AnyStore>>,
+    state: AppState,
+    listener: TcpListener,
+    audit_key: Option<ed25519_dalek::SigningKey>,
+}
+
+impl Application {
+    /// Opens the store and the folders, puts the calendars in force (recomputing dossiers
+    /// counted on a replaced year), checks every setting, and binds the listeners. Nothing is
+    /// served yet; anything wrong stops here, before the first request.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let (service, _) = crate::boot::open_service(&config.settings)
+            .await
+            .map_err(|source| StartupError::Open {
+                database: crate::store::redact(&config.settings.database_url),
+                source,
+            })?;
+        let service = Arc::new(service);
+        // Dossiers counted on a draft that the folder's official year now replaces (or on a
+        // year corrected since) are recomputed before the first request; a draft put back over
+        // an official year stops the start.
+        let report = crate::calendars::reconcile(&service, chrono::Utc::now())
+            .await
+            .map_err(|error| error.located(&config.settings.calendars))?;
+        crate::calendars::log_reconciliation(&report);
+        let oidc = config
+            .oidc
+            .clone()
+            .map(crate::oidc::OidcVerifier::new)
+            .transpose()
+            .map_err(StartupError::Config)?
+            .map(Arc::new);
+        let audit_key = config
+            .audit_key
+            .as_deref()
+            .map(crate::audit::read_key)
+            .transpose()?;
+        let mut state = AppState::new(
+            Arc::clone(&service),
+            oidc,
+            crate::documents::DocumentStore::new(config.data_dir.join("documents")),
+            config.rate,
+            config.limits,
+        );
+        if let Some(vnpay) = config.vnpay.clone() {
+            state = state.with_vnpay(vnpay);
+        }
+        state.indicator_settings = match std::fs::read_to_string(&config.indicators) {
+            Ok(text) => Some(Arc::new(
+                hoso_engine::indicators::Settings::from_toml(&text).map_err(|why| {
+                    StartupError::Config(format!("{}: {why}", config.indicators.display()))
+                })?,
+            )),
+            Err(error) => {
+                tracing::warn!(path = %config.indicators.display(), %error, "no indicator settings: reports are off");
+                None
+            }
+        };
+        state.sms_callback_token = config
+            .sms_callback_token
+            .clone()
+            .filter(|token| token.len() >= 16);
+        state.trusted_proxies = Arc::new(trusted_proxies(&config.trusted_proxies)?);
+        state.metrics_access = match (&config.metrics_bind, &config.metrics_token) {
+            (Some(_), _) => crate::metrics::MetricsAccess::Elsewhere,
+            (None, Some(token)) if token.len() >= 16 => crate::metrics::MetricsAccess::token(token),
+            (None, Some(_)) => {
+                return Err(StartupError::Config(
+                    "--metrics-token must be at least 16 characters; make one with `openssl rand -hex 32`"
+                        .to_owned(),
+                ));
+            }
+            (None, None) => crate::metrics::MetricsAccess::Loopback,
+        };
+        if let Some(bind) = &config.metrics_bind {
+            let metrics_listener = bind_to(bind).await?;
+            if let Ok(address) = metrics_listener.local_addr() {
+                tracing::info!(%address, "metrics served on their own address");
+            }
+            let metrics = crate::http::serve_metrics(metrics_listener, state.clone());
+            tokio::spawn(async move {
+                if let Err(error) = metrics.await {
+                    tracing::error!(%error, "the metrics listener stopped");
+                }
+            });
+        }
+        let listener = bind_to(&config.bind).await?;
+        // Browsers keep Secure cookies off plain HTTP except on loopback; behind a TLS proxy
+        // the server listens elsewhere and the cookies are Secure.
+        state.secure_cookies = !listener
+            .local_addr()
+            .is_ok_and(|address| address.ip().is_loopback());
+        Ok(Self {
+            config,
+            service,
+            state,
+            listener,
+            audit_key,
+        })
+    }
+
+    /// The address the application listens on (the port chosen when 0 was asked).
+    pub fn address(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The store's backend, for the start-up line.
+    pub fn backend(&self) -> &'static str {
+        self.service.store().backend()
+    }
+
+    /// Starts the background workers (outbox, timers, checkpoints, upload sweeper, calendar
+    /// watch), serves until `shutdown` completes, finishes the requests in flight, then stops
+    /// the workers.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartupError> {
+        let Self {
+            config,
+            service,
+            state,
+            listener,
+            audit_key,
+        } = self;
+        let workers = Workers::start(&config, &service, &state, audit_key).await?;
+        let served = serve(listener, state, shutdown).await;
+        workers.stop().await;
+        served.map_err(StartupError::Serve)
+    }
+}
+
+/// The background workers of one server, each with its stop signal.
+struct Workers {
+    stops: Vec<tokio::sync::oneshot::Sender<()>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Workers {
+    async fn start(
+        config: &Config,
+        service: &Arc<hoso_engine::service::Service<crate::store::AnyStore>>,
+        state: &AppState,
+        audit_key: Option<ed25519_dalek::SigningKey>,
+    ) -> Result<Self, StartupError> {
+        let mut workers = Self {
+            stops: Vec::new(),
+            tasks: Vec::new(),
+        };
+        let dispatcher = dispatcher(&config.effects, Arc::clone(service))?;
+        let wakeups = service.store().outbox_wakeups().await?;
+        let stopped = workers.stop_signal();
+        workers.tasks.push(tokio::spawn(dispatcher.run(
+            config.effects.outbox_interval.max(Duration::from_secs(1)),
+            wakeups,
+            stopped,
+            |pass| match pass {
+                Ok(pass) if pass.delivered + pass.retried + pass.dead > 0 => {
+                    tracing::info!(
+                        delivered = pass.delivered,
+                        retried = pass.retried,
+                        dead = pass.dead,
+                        "outbox pass"
+                    );
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "outbox pass failed; retrying next pass"),
+            },
+        )));
+        if let Some(key) = audit_key {
+            let stopped = workers.stop_signal();
+            workers
+                .tasks
+                .push(tokio::spawn(crate::audit::run_checkpoints(
+                    Arc::clone(service),
+                    key,
+                    config.checkpoint_every.max(Duration::from_secs(1)),
+                    stopped,
+                    |outcome| match outcome {
+                        Ok(Some(file)) => tracing::info!(
+                            sequence = file.checkpoint.sequence,
+                            dossiers = file.checkpoint.dossiers,
+                            root = %file.checkpoint.root,
+                            "audit checkpoint signed"
+                        ),
+                        Ok(None) => {}
+                        Err(error) => tracing::error!(%error, "audit checkpoint not signed"),
+                    },
+                )));
+        }
+        if let Some(interval) = config.timer_interval {
+            let metrics = Arc::clone(&state.metrics);
+            let stopped = workers.stop_signal();
+            workers.tasks.push(tokio::spawn(crate::worker::run_timers(
+                Arc::clone(service),
+                interval,
+                stopped,
+                move |pass| match pass {
+                    Ok(pass) => metrics.timer_pass(&pass),
+                    Err(error) => tracing::warn!(%error, "timer pass failed; retrying next pass"),
+                },
+            )));
+        }
+        let stopped = workers.stop_signal();
+        workers
+            .tasks
+            .push(tokio::spawn(crate::documents::run_sweeper(
+                state.documents.clone(),
+                Arc::clone(service),
+                Duration::from_secs(3600),
+                stopped,
+            )));
+        let stopped = workers.stop_signal();
+        workers.tasks.push(tokio::spawn(crate::calendars::watch(
+            Arc::clone(service),
+            config.settings.calendars.clone(),
+            config.calendar_check_interval,
+            stopped,
+            |pass| match pass {
+                crate::calendars::WatchPass::Reloaded(report) => {
+                    crate::calendars::log_reconciliation(&report);
+                }
+                crate::calendars::WatchPass::Failed(error) => {
+                    tracing::error!(%error, "calendar folder not put in force; the calendars in force stay");
+                }
+                crate::calendars::WatchPass::EndingSoon {
+                    days_left,
+                    last_official_day,
+                    provisional,
+                } => tracing::warn!(
+                    days_left,
+                    last_official_day = %last_official_day.map_or_else(|| "none".to_owned(), |day| day.to_string()),
+                    provisional = ?provisional,
+                    "official calendars end soon: add next year's official file (`hoso calendar draft` gives a provisional one meanwhile; docs/calendars.md)"
+                ),
+            },
+        )));
+        Ok(workers)
+    }
+
+    /// A new worker's stop signal: completes when the workers are stopped.
+    fn stop_signal(&mut self) -> impl Future<Output = ()> + Send + 'static {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        self.stops.push(stop);
+        async move {
+            let _ = stopped.await;
+        }
+    }
+
+    /// Stops every worker and waits for each to finish its pass.
+    async fn stop(self) {
+        for stop in self.stops {
+            let _ = stop.send(());
+        }
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// The outbox dispatcher with every configured adapter.
+fn dispatcher(
+    effects: &Effects,
+    service: Arc<hoso_engine::service::Service<crate::store::AnyStore>>,
+) -> Result<crate::worker::Dispatcher, StartupError> {
+    use crate::worker::Dispatcher;
+    let mut dispatcher = Dispatcher::new(Arc::clone(&service), effects.retry);
+    if let Some(settings) = &effects.email {
+        let email =
+            crate::notify::email::EmailDeliverer::new(settings).map_err(StartupError::Config)?;
+        dispatcher = dispatcher.route("email", Arc::new(email), 4);
+    }
+    if let Some(settings) = &effects.sms {
+        let sms = crate::notify::sms::SmsDeliverer::new(settings.clone())
+            .map_err(StartupError::Config)?;
+        dispatcher = dispatcher.route("sms", Arc::new(sms), 4);
+    }
+    if let Some(path) = &effects.portal_config {
+        let config = crate::portal::PortalConfig::load(path).map_err(StartupError::Config)?;
+        let portal =
+            crate::portal::PortalDeliverer::new(service, config).map_err(StartupError::Config)?;
+        dispatcher = dispatcher.route("portal", Arc::new(portal), 2);
+    }
+    Ok(dispatcher)
+}
+
+/// The reverse proxies given as addresses or CIDRs.
+fn trusted_proxies(given: &[String]) -> Result<Vec<ipnet::IpNet>, StartupError> {
+    given
+        .iter()
+        .map(|text| {
+            let text = text.trim();
+            text.parse::<ipnet::IpNet>()
+                .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    StartupError::Config(format!(
+                        "--trusted-proxy {text:?} is not an address or CIDR; write e.g. 10.0.0.5 or 10.0.0.0/24"
+                    ))
+                })
+        })
+        .collect()
+}
+
+async fn bind_to(address: &str) -> Result<TcpListener, StartupError> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|source| StartupError::Bind {
+            address: address.to_owned(),
+            source,
+        })
 }

@@ -1,0 +1,110 @@
+//! `hoso user`: staff accounts and their tokens (shown once, stored hashed).
+
+use std::process::ExitCode;
+
+use crate::{UserCommand, open};
+
+pub(crate) async fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
+    use hoso_adapters::access::{Secret, User, UserKind};
+    match command {
+        UserCommand::Add {
+            role,
+            unit,
+            name,
+            citizen_id,
+            days,
+            store,
+        } => {
+            let kind = UserKind::parse(&role).unwrap_or(UserKind::Officer);
+            let unit = unit
+                .map(|unit| {
+                    hoso_engine::case::UnitId::parse(&unit)
+                        .map_err(|error| anyhow::anyhow!("--unit: {error}"))
+                })
+                .transpose()?;
+            if kind == UserKind::Officer {
+                let service = open(&store.settings()).await?;
+                let known = service
+                    .catalogue()
+                    .iter()
+                    .flat_map(|procedure| {
+                        procedure
+                            .definition()
+                            .roles
+                            .iter()
+                            .map(|role| role.id.clone())
+                            .collect::<Vec<_>>()
+                    })
+                    .any(|known| known == role);
+                anyhow::ensure!(
+                    known,
+                    "`{role}` is neither designer, auditor, admin, citizen nor a role of any published procedure"
+                );
+                anyhow::ensure!(
+                    unit.is_some(),
+                    "an officer needs --unit, the unit they work in"
+                );
+            }
+            if kind == UserKind::Citizen {
+                let valid = citizen_id
+                    .as_deref()
+                    .is_some_and(hoso_engine::case::is_id_number);
+                anyhow::ensure!(
+                    valid,
+                    "a citizen needs --citizen-id, a 12-digit personal identification number"
+                );
+            }
+            anyhow::ensure!((1..=3650).contains(&days), "--days must be from 1 to 3650");
+            let service = open(&store.settings()).await?;
+            let user = User {
+                id: format!("u-{}", uuid::Uuid::now_v7().simple()),
+                name,
+                kind,
+                role: (kind == UserKind::Officer).then(|| role.clone()),
+                unit: if kind == UserKind::Officer {
+                    unit
+                } else {
+                    None
+                },
+                citizen_id: if kind == UserKind::Citizen {
+                    citizen_id
+                } else {
+                    None
+                },
+            };
+            let now = chrono::Utc::now();
+            service.store().add_user(&user, now).await?;
+            let secret = Secret::generate()
+                .map_err(|error| anyhow::anyhow!("no randomness from the OS: {error}"))?;
+            service
+                .store()
+                .add_token(
+                    &secret.hash(),
+                    &user.id,
+                    now,
+                    now + chrono::Duration::days(days),
+                )
+                .await?;
+            println!(
+                "user {} ({}) added; token (shown once, keep it secret):",
+                user.id,
+                user.kind.as_str()
+            );
+            println!("{}", secret.expose());
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Revoke { user, store } => {
+            let service = open(&store.settings()).await?;
+            if service.store().user(&user).await?.is_none() {
+                eprintln!("no user {user}");
+                return Ok(ExitCode::FAILURE);
+            }
+            let revoked = service
+                .store()
+                .revoke_tokens(&user, chrono::Utc::now())
+                .await?;
+            println!("revoked {revoked} token(s) of {user}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
