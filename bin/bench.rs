@@ -154,7 +154,7 @@ async fn measure_at_scale(
     let mut inbox_rows = 0;
     for _ in 0..21 {
         let started = std::time::Instant::now();
-        inbox_rows = hoso_engine::ports::Store::inbox(store, &unit, "tu_phap", 50)
+        inbox_rows = hoso_engine::ports::Dossiers::inbox(store, &unit, "tu_phap", 50)
             .await?
             .len();
         inbox.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -167,7 +167,7 @@ async fn measure_at_scale(
     for scan in 0..21 {
         let now = late + chrono::Duration::minutes(10 * scan);
         let started = std::time::Instant::now();
-        timer_rows = hoso_engine::ports::Store::claim_due_timers(
+        timer_rows = hoso_engine::ports::Timers::claim_due_timers(
             store,
             now,
             now + chrono::Duration::minutes(1),

@@ -10,7 +10,7 @@ use hoso_engine::case::{
     verify_chain,
 };
 use hoso_engine::clock::vietnam;
-use hoso_engine::ports::{CaseQuery, Store};
+use hoso_engine::ports::{CaseQuery, Dossiers as _};
 use hoso_engine::service::Service;
 
 /// Prints a dossier: code, procedure, status, step and deadlines, then its timeline.

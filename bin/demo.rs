@@ -10,7 +10,7 @@ use hoso_engine::case::{
     UnitId,
 };
 use hoso_engine::money::Money;
-use hoso_engine::ports::Store;
+use hoso_engine::ports::Dossiers as _;
 use hoso_engine::procedure::{ChannelKind, ProcedureCode};
 use hoso_engine::service::{Executed, Request, Service, Target};
 use serde_json::{Map, Value, json};

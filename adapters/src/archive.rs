@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use hoso_engine::audit::{Checkpoint, Head};
 use hoso_engine::case::DossierCode;
 use hoso_engine::clock::vietnam;
-use hoso_engine::ports::{Store as _, StoreError};
+use hoso_engine::ports::{Dossiers as _, Procedures as _, StoreError};
 use hoso_engine::procedure::ProcedureDefinition;
 use hoso_engine::retention::{Keep, RetentionSchedule};
 use serde::Serialize;

@@ -305,7 +305,7 @@ pub async fn seed(
     total: usize,
     progress: &(dyn Fn(usize) + Send + Sync),
 ) -> Result<SeedFigures, ServiceError> {
-    use hoso_engine::ports::{Change, Registration, Store as _};
+    use hoso_engine::ports::{Change, Dossiers as _, Registration, Timers as _};
     let started = Instant::now();
     let template_unit = UnitId::parse(TEMPLATE_UNIT)
         .map_err(|error| ServiceError::UnknownDossier(error.to_string()))?;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use hoso_engine::case::Directory;
-use hoso_engine::ports::{Published, Store, StoreError};
+use hoso_engine::ports::{Procedures as _, Published, StoreError};
 use hoso_engine::procedure::{Procedure, ProcedureDefinition};
 use hoso_engine::service::{Catalogue, Service};
 

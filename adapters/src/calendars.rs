@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use hoso_engine::case::{Actor, CALENDAR_ACTOR, Command, Rejection, Status};
 use hoso_engine::clock::{Calendars, YearState, vietnam};
 use hoso_engine::located::{Diagnostic, LoadError};
-use hoso_engine::ports::{CaseQuery, Store, StoreError};
+use hoso_engine::ports::{CaseQuery, Dossiers as _, StoreError};
 use hoso_engine::service::{Request, Service, ServiceError, Target};
 
 use crate::files::{FilesError, find_toml_files, read_text};

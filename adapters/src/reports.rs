@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use hoso_engine::case::Case;
 use hoso_engine::indicators::{self, DossierFacts, Period, Report, Satisfaction, Settings};
-use hoso_engine::ports::{Store, StoreError};
+use hoso_engine::ports::{Dossiers as _, StoreError};
 use hoso_engine::procedure::Procedure;
 use hoso_engine::service::Service;
 

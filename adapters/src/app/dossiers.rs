@@ -6,7 +6,7 @@ use hoso_engine::case::{
     UnitId, available_commands, describe,
 };
 use hoso_engine::clock::vietnam;
-use hoso_engine::ports::{CaseQuery, Store};
+use hoso_engine::ports::{CaseQuery, Dossiers as _};
 use hoso_engine::procedure::{ChannelKind, ProcedureCode};
 use hoso_engine::service::{Request as CommandRequest, Target};
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! The catalogue and publishing: anyone reads procedures; designers publish new versions.
 
 use chrono::Utc;
-use hoso_engine::ports::{Published, Store};
+use hoso_engine::ports::{Procedures as _, Published};
 use hoso_engine::procedure::Procedure;
 use serde::Serialize;
 use serde_json::Value;

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, Utc};
 use hoso_engine::case::Status;
 use hoso_engine::forms::{ControlSlip, OfficialForm, Register};
 use hoso_engine::indicators::{Period, Report, Satisfaction};
-use hoso_engine::ports::Store;
+use hoso_engine::ports::Dossiers as _;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::SigningKey;
 use hoso_engine::audit::{self, Bundle, Checkpoint, DocumentDigest, Head};
 use hoso_engine::case::{DossierCode, Event, verify_chain};
-use hoso_engine::ports::{Store, StoreError};
+use hoso_engine::ports::{Dossiers as _, StoreError};
 use serde::{Deserialize, Serialize};
 
 use crate::store::AnyStore;

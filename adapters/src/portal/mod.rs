@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use hoso_engine::case::{ActorKind, Case, DossierCode, Event, Status, describe};
-use hoso_engine::ports::Store;
+use hoso_engine::ports::Dossiers as _;
 use hoso_engine::service::Service;
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -6,6 +6,8 @@ use hoso_engine::ports::StoreError;
 
 use super::{AnyStore, Conn, with_pool};
 use super::{rows, unavailable, write::write_projection};
+use hoso_engine::ports::Dossiers;
+use hoso_engine::ports::Procedures;
 
 impl AnyStore {
     /// Whether some event names a document by this SHA-256 (a scan: only for the rare
@@ -23,194 +25,206 @@ impl AnyStore {
     }
 }
 
-pub(super) async fn load(
-    store: &AnyStore,
-    code: &hoso_engine::case::DossierCode,
-) -> Result<Option<hoso_engine::case::Case>, StoreError> {
-    with_pool!(store, |pool| {
-        let state: Option<String> =
-            sqlx::query_scalar("SELECT state FROM dossiers WHERE code = $1")
-                .bind(code.to_string())
-                .fetch_optional(pool)
-                .await
-                .map_err(unavailable)?;
-        state.map(|state| rows::parse_state(&state)).transpose()
-    })
-}
+impl Dossiers for AnyStore {
+    async fn commit(
+        &self,
+        changes: Vec<hoso_engine::ports::Change>,
+    ) -> Result<
+        Vec<Result<hoso_engine::ports::Committed, hoso_engine::ports::ChangeRefused>>,
+        StoreError,
+    > {
+        super::write::commit(self, changes).await
+    }
 
-pub(super) async fn events(
-    store: &AnyStore,
-    code: &hoso_engine::case::DossierCode,
-) -> Result<Vec<hoso_engine::case::Event>, StoreError> {
-    with_pool!(store, |pool| {
-        let rows: Vec<rows::EventRow> = sqlx::query_as(
-        "SELECT case_code, seq, at, actor, kind, payload, command_id, prev_hash, hash FROM events WHERE case_code = $1 ORDER BY seq",
-    )
-    .bind(code.to_string())
-    .fetch_all(pool)
-    .await
-    .map_err(unavailable)?;
-        rows.into_iter().map(rows::EventRow::into_event).collect()
-    })
-}
-
-pub(super) async fn command(
-    store: &AnyStore,
-    command_id: &str,
-) -> Result<Option<hoso_engine::case::DossierCode>, StoreError> {
-    with_pool!(store, |pool| {
-        let code: Option<String> =
-            sqlx::query_scalar("SELECT case_code FROM commands WHERE command_id = $1")
-                .bind(command_id)
-                .fetch_optional(pool)
-                .await
-                .map_err(unavailable)?;
-        code.map(|code| rows::parse_code(&code)).transpose()
-    })
-}
-
-pub(super) async fn list(
-    store: &AnyStore,
-    query: &hoso_engine::ports::CaseQuery,
-) -> Result<Vec<hoso_engine::ports::CaseSummary>, StoreError> {
-    with_pool!(store, |pool| {
-        let pattern = query
-            .text
-            .as_ref()
-            .map(|text| format!("%{}%", text.to_lowercase().replace(['%', '_'], "")));
-        let rows: Vec<rows::SummaryRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            rows::summary_columns!(),
-            " FROM dossiers ",
-            "WHERE ($1 IS NULL OR status = $1) ",
-            "AND ($2 IS NULL OR unit = $2 OR receiving_unit = $2) ",
-            "AND ($3 IS NULL OR applicant_id = $3) ",
-            "AND ($4 IS NULL OR lower(code) LIKE $4 OR lower(applicant_name) LIKE $4) ",
-            "ORDER BY submitted_at DESC, code DESC LIMIT $5 OFFSET $6"
-        ))
-        .bind(query.status.map(|status| i64::from(status.code())))
-        .bind(query.unit.as_ref().map(ToString::to_string))
-        .bind(query.applicant.clone())
-        .bind(pattern)
-        .bind(i64::from(query.limit.clamp(1, 500)))
-        .bind(i64::from(query.offset))
-        .fetch_all(pool)
-        .await
-        .map_err(unavailable)?;
-        rows.into_iter()
-            .map(rows::SummaryRow::into_summary)
-            .collect()
-    })
-}
-
-pub(super) async fn inbox(
-    store: &AnyStore,
-    unit: &hoso_engine::case::UnitId,
-    role: &str,
-    limit: u32,
-) -> Result<Vec<hoso_engine::ports::CaseSummary>, StoreError> {
-    with_pool!(store, |pool| {
-        let rows: Vec<rows::SummaryRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            rows::summary_columns!(),
-            " FROM dossiers ",
-            "WHERE attention_unit = $1 AND attention_role = $2 ",
-            "ORDER BY urgency_at IS NULL, urgency_at, submitted_at LIMIT $3"
-        ))
-        .bind(unit.to_string())
-        .bind(role)
-        .bind(i64::from(limit.clamp(1, 500)))
-        .fetch_all(pool)
-        .await
-        .map_err(unavailable)?;
-        rows.into_iter()
-            .map(rows::SummaryRow::into_summary)
-            .collect()
-    })
-}
-
-pub(super) async fn publish_procedure(
-    store: &AnyStore,
-    code: &str,
-    version: u32,
-    definition: &str,
-    now: DateTime<Utc>,
-) -> Result<hoso_engine::ports::Published, StoreError> {
-    with_pool!(store, |pool| {
-        let sha256 = rows::sha256_hex(definition);
-        let inserted = sqlx::query(
-        "INSERT INTO procedures (code, version, definition, sha256, published_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code, version) DO NOTHING",
-    )
-    .bind(code)
-    .bind(i64::from(version))
-    .bind(definition)
-    .bind(&sha256)
-    .bind(rows::micros(now))
-    .execute(pool)
-    .await
-    .map_err(unavailable)?;
-        if inserted.rows_affected() == 1 {
-            return Ok(hoso_engine::ports::Published::New);
-        }
-        let stored: String =
-            sqlx::query_scalar("SELECT sha256 FROM procedures WHERE code = $1 AND version = $2")
-                .bind(code)
-                .bind(i64::from(version))
-                .fetch_one(pool)
-                .await
-                .map_err(unavailable)?;
-        Ok(if stored == sha256 {
-            hoso_engine::ports::Published::Unchanged
-        } else {
-            hoso_engine::ports::Published::Differs
+    async fn load(
+        &self,
+        code: &hoso_engine::case::DossierCode,
+    ) -> Result<Option<hoso_engine::case::Case>, StoreError> {
+        with_pool!(self, |pool| {
+            let state: Option<String> =
+                sqlx::query_scalar("SELECT state FROM dossiers WHERE code = $1")
+                    .bind(code.to_string())
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(unavailable)?;
+            state.map(|state| rows::parse_state(&state)).transpose()
         })
-    })
-}
+    }
 
-pub(super) async fn procedures(
-    store: &AnyStore,
-) -> Result<Vec<hoso_engine::ports::StoredProcedure>, StoreError> {
-    with_pool!(store, |pool| {
-        let rows: Vec<(String, i64, String, String, i64)> =
-        sqlx::query_as("SELECT code, version, definition, sha256, published_at FROM procedures ORDER BY code, version")
+    async fn events(
+        &self,
+        code: &hoso_engine::case::DossierCode,
+    ) -> Result<Vec<hoso_engine::case::Event>, StoreError> {
+        with_pool!(self, |pool| {
+            let rows: Vec<rows::EventRow> = sqlx::query_as(
+            "SELECT case_code, seq, at, actor, kind, payload, command_id, prev_hash, hash FROM events WHERE case_code = $1 ORDER BY seq",
+        )
+        .bind(code.to_string())
+        .fetch_all(pool)
+        .await
+        .map_err(unavailable)?;
+            rows.into_iter().map(rows::EventRow::into_event).collect()
+        })
+    }
+
+    async fn command(
+        &self,
+        command_id: &str,
+    ) -> Result<Option<hoso_engine::case::DossierCode>, StoreError> {
+        with_pool!(self, |pool| {
+            let code: Option<String> =
+                sqlx::query_scalar("SELECT case_code FROM commands WHERE command_id = $1")
+                    .bind(command_id)
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(unavailable)?;
+            code.map(|code| rows::parse_code(&code)).transpose()
+        })
+    }
+
+    async fn list(
+        &self,
+        query: &hoso_engine::ports::CaseQuery,
+    ) -> Result<Vec<hoso_engine::ports::CaseSummary>, StoreError> {
+        with_pool!(self, |pool| {
+            let pattern = query
+                .text
+                .as_ref()
+                .map(|text| format!("%{}%", text.to_lowercase().replace(['%', '_'], "")));
+            let rows: Vec<rows::SummaryRow> = sqlx::query_as(concat!(
+                "SELECT ",
+                rows::summary_columns!(),
+                " FROM dossiers ",
+                "WHERE ($1 IS NULL OR status = $1) ",
+                "AND ($2 IS NULL OR unit = $2 OR receiving_unit = $2) ",
+                "AND ($3 IS NULL OR applicant_id = $3) ",
+                "AND ($4 IS NULL OR lower(code) LIKE $4 OR lower(applicant_name) LIKE $4) ",
+                "ORDER BY submitted_at DESC, code DESC LIMIT $5 OFFSET $6"
+            ))
+            .bind(query.status.map(|status| i64::from(status.code())))
+            .bind(query.unit.as_ref().map(ToString::to_string))
+            .bind(query.applicant.clone())
+            .bind(pattern)
+            .bind(i64::from(query.limit.clamp(1, 500)))
+            .bind(i64::from(query.offset))
             .fetch_all(pool)
             .await
             .map_err(unavailable)?;
-        rows.into_iter()
-            .map(|(code, version, definition, sha256, published_at)| {
-                Ok(hoso_engine::ports::StoredProcedure {
-                    code,
-                    version: u32::try_from(version)
-                        .map_err(|_| StoreError::Corrupt(format!("procedure version {version}")))?,
-                    definition,
-                    sha256,
-                    published_at: rows::instant(published_at)?,
-                })
+            rows.into_iter()
+                .map(rows::SummaryRow::into_summary)
+                .collect()
+        })
+    }
+
+    async fn inbox(
+        &self,
+        unit: &hoso_engine::case::UnitId,
+        role: &str,
+        limit: u32,
+    ) -> Result<Vec<hoso_engine::ports::CaseSummary>, StoreError> {
+        with_pool!(self, |pool| {
+            let rows: Vec<rows::SummaryRow> = sqlx::query_as(concat!(
+                "SELECT ",
+                rows::summary_columns!(),
+                " FROM dossiers ",
+                "WHERE attention_unit = $1 AND attention_role = $2 ",
+                "ORDER BY urgency_at IS NULL, urgency_at, submitted_at LIMIT $3"
+            ))
+            .bind(unit.to_string())
+            .bind(role)
+            .bind(i64::from(limit.clamp(1, 500)))
+            .fetch_all(pool)
+            .await
+            .map_err(unavailable)?;
+            rows.into_iter()
+                .map(rows::SummaryRow::into_summary)
+                .collect()
+        })
+    }
+
+    async fn codes(&self) -> Result<Vec<hoso_engine::case::DossierCode>, StoreError> {
+        with_pool!(self, |pool| {
+            let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM dossiers ORDER BY code")
+                .fetch_all(pool)
+                .await
+                .map_err(unavailable)?;
+            codes.iter().map(|code| rows::parse_code(code)).collect()
+        })
+    }
+
+    async fn replace_projection(
+        &self,
+        case: &hoso_engine::case::Case,
+        attention: Option<&hoso_engine::ports::Attention>,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, |pool| {
+            let mut connection = pool.acquire().await.map_err(unavailable)?;
+            write_projection(&mut Conn::from(&mut *connection), case, attention, None).await?;
+            Ok(())
+        })
+    }
+}
+
+impl Procedures for AnyStore {
+    async fn publish_procedure(
+        &self,
+        code: &str,
+        version: u32,
+        definition: &str,
+        now: DateTime<Utc>,
+    ) -> Result<hoso_engine::ports::Published, StoreError> {
+        with_pool!(self, |pool| {
+            let sha256 = rows::sha256_hex(definition);
+            let inserted = sqlx::query(
+            "INSERT INTO procedures (code, version, definition, sha256, published_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code, version) DO NOTHING",
+        )
+        .bind(code)
+        .bind(i64::from(version))
+        .bind(definition)
+        .bind(&sha256)
+        .bind(rows::micros(now))
+        .execute(pool)
+        .await
+        .map_err(unavailable)?;
+            if inserted.rows_affected() == 1 {
+                return Ok(hoso_engine::ports::Published::New);
+            }
+            let stored: String = sqlx::query_scalar(
+                "SELECT sha256 FROM procedures WHERE code = $1 AND version = $2",
+            )
+            .bind(code)
+            .bind(i64::from(version))
+            .fetch_one(pool)
+            .await
+            .map_err(unavailable)?;
+            Ok(if stored == sha256 {
+                hoso_engine::ports::Published::Unchanged
+            } else {
+                hoso_engine::ports::Published::Differs
             })
-            .collect()
-    })
-}
+        })
+    }
 
-pub(super) async fn codes(
-    store: &AnyStore,
-) -> Result<Vec<hoso_engine::case::DossierCode>, StoreError> {
-    with_pool!(store, |pool| {
-        let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM dossiers ORDER BY code")
-            .fetch_all(pool)
-            .await
-            .map_err(unavailable)?;
-        codes.iter().map(|code| rows::parse_code(code)).collect()
-    })
-}
-
-pub(super) async fn replace_projection(
-    store: &AnyStore,
-    case: &hoso_engine::case::Case,
-    attention: Option<&hoso_engine::ports::Attention>,
-) -> Result<(), StoreError> {
-    with_pool!(store, |pool| {
-        let mut connection = pool.acquire().await.map_err(unavailable)?;
-        write_projection(&mut Conn::from(&mut *connection), case, attention, None).await?;
-        Ok(())
-    })
+    async fn procedures(&self) -> Result<Vec<hoso_engine::ports::StoredProcedure>, StoreError> {
+        with_pool!(self, |pool| {
+            let rows: Vec<(String, i64, String, String, i64)> =
+            sqlx::query_as("SELECT code, version, definition, sha256, published_at FROM procedures ORDER BY code, version")
+                .fetch_all(pool)
+                .await
+                .map_err(unavailable)?;
+            rows.into_iter()
+                .map(|(code, version, definition, sha256, published_at)| {
+                    Ok(hoso_engine::ports::StoredProcedure {
+                        code,
+                        version: u32::try_from(version).map_err(|_| {
+                            StoreError::Corrupt(format!("procedure version {version}"))
+                        })?,
+                        definition,
+                        sha256,
+                        published_at: rows::instant(published_at)?,
+                    })
+                })
+                .collect()
+        })
+    }
 }

@@ -23,12 +23,7 @@ mod sqlite;
 mod timers;
 mod write;
 
-use chrono::{DateTime, Utc};
-use hoso_engine::case::{Case, DossierCode, Event, OutboxMessage, Timer, UnitId};
-use hoso_engine::ports::{
-    Attention, CaseQuery, CaseSummary, Change, ChangeRefused, Committed, Published, Store,
-    StoreError, StoredProcedure,
-};
+use hoso_engine::ports::StoreError;
 
 pub use audit::{ArchivedPayment, ArchivedRecord, NotArchived};
 pub use outbox::OutboxEntry;
@@ -164,74 +159,6 @@ impl AnyStore {
             Self::Sqlite(_) => "sqlite",
             Self::Postgres(_) => "postgres",
         }
-    }
-}
-
-impl Store for AnyStore {
-    async fn commit(
-        &self,
-        changes: Vec<Change>,
-    ) -> Result<Vec<Result<Committed, ChangeRefused>>, StoreError> {
-        write::commit(self, changes).await
-    }
-    async fn load(&self, code: &DossierCode) -> Result<Option<Case>, StoreError> {
-        dossiers::load(self, code).await
-    }
-    async fn events(&self, code: &DossierCode) -> Result<Vec<Event>, StoreError> {
-        dossiers::events(self, code).await
-    }
-    async fn command(&self, command_id: &str) -> Result<Option<DossierCode>, StoreError> {
-        dossiers::command(self, command_id).await
-    }
-    async fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
-        dossiers::list(self, query).await
-    }
-    async fn inbox(
-        &self,
-        unit: &UnitId,
-        role: &str,
-        limit: u32,
-    ) -> Result<Vec<CaseSummary>, StoreError> {
-        dossiers::inbox(self, unit, role, limit).await
-    }
-    async fn publish_procedure(
-        &self,
-        code: &str,
-        version: u32,
-        definition: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Published, StoreError> {
-        dossiers::publish_procedure(self, code, version, definition, now).await
-    }
-    async fn procedures(&self) -> Result<Vec<StoredProcedure>, StoreError> {
-        dossiers::procedures(self).await
-    }
-    async fn codes(&self) -> Result<Vec<DossierCode>, StoreError> {
-        dossiers::codes(self).await
-    }
-    async fn replace_projection(
-        &self,
-        case: &Case,
-        attention: Option<&Attention>,
-    ) -> Result<(), StoreError> {
-        dossiers::replace_projection(self, case, attention).await
-    }
-    async fn pending_outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
-        outbox::pending_outbox(self, limit).await
-    }
-    async fn timers(&self, code: &DossierCode) -> Result<Vec<Timer>, StoreError> {
-        timers::timers(self, code).await
-    }
-    async fn claim_due_timers(
-        &self,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<Vec<(DossierCode, Timer)>, StoreError> {
-        timers::claim_due_timers(self, now, lease_until, limit).await
-    }
-    async fn release_timer(&self, code: &DossierCode, timer: &Timer) -> Result<(), StoreError> {
-        timers::release_timer(self, code, timer).await
     }
 }
 

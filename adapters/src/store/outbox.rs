@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use hoso_engine::ports::StoreError;
 
 use super::{AnyStore, rows, unavailable, with_pool};
+use hoso_engine::ports::Outbox;
 
 impl AnyStore {
     /// The channel PostgreSQL notifies when outbox rows are committed.
@@ -209,29 +210,32 @@ impl AnyStore {
     }
 }
 
-pub(super) async fn pending_outbox(
-    store: &AnyStore,
-    limit: u32,
-) -> Result<Vec<hoso_engine::case::OutboxMessage>, StoreError> {
-    with_pool!(store, |pool| {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT idempotency_key, topic, payload FROM outbox WHERE state = 'pending' ORDER BY id LIMIT $1",
-    )
-    .bind(i64::from(limit))
-    .fetch_all(pool)
-    .await
-    .map_err(unavailable)?;
-        rows.into_iter()
-            .map(|(idempotency_key, topic, payload)| {
-                Ok(hoso_engine::case::OutboxMessage {
-                    idempotency_key,
-                    topic,
-                    payload: serde_json::from_str(&payload)
-                        .map_err(|error| StoreError::Corrupt(format!("outbox payload: {error}")))?,
+impl Outbox for AnyStore {
+    async fn pending_outbox(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<hoso_engine::case::OutboxMessage>, StoreError> {
+        with_pool!(self, |pool| {
+            let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT idempotency_key, topic, payload FROM outbox WHERE state = 'pending' ORDER BY id LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(unavailable)?;
+            rows.into_iter()
+                .map(|(idempotency_key, topic, payload)| {
+                    Ok(hoso_engine::case::OutboxMessage {
+                        idempotency_key,
+                        topic,
+                        payload: serde_json::from_str(&payload).map_err(|error| {
+                            StoreError::Corrupt(format!("outbox payload: {error}"))
+                        })?,
+                    })
                 })
-            })
-            .collect()
-    })
+                .collect()
+        })
+    }
 }
 
 /// An outbox message with its delivery state, as operators see it.

@@ -9,6 +9,8 @@ use hoso_adapters::store::AnyStore;
 use hoso_engine::case::{
     Actor, Applicant, Command, Directory, DocumentRef, Provenance, Submission, UnitId,
 };
+use hoso_engine::ports::Store;
+use hoso_engine::ports::memory::MemoryStore;
 use hoso_engine::procedure::{ChannelKind, ProcedureCode};
 use hoso_engine::service::{Catalogue, Executed, Request, Service, ServiceError, Target};
 use sqlx::Connection as _;
@@ -91,15 +93,28 @@ fn repo() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
-/// What a conformance test gets: a service over a fresh store.
-#[derive(Clone)]
-pub struct World {
-    pub service: Arc<Service<AnyStore>>,
+/// What a conformance test gets: a service over a fresh store (SQL by default; the tests of the
+/// store contract itself also run in memory).
+pub struct World<S = AnyStore> {
+    pub service: Arc<Service<S>>,
     pub url: String,
 }
 
+impl<S> Clone for World<S> {
+    fn clone(&self) -> Self {
+        Self {
+            service: Arc::clone(&self.service),
+            url: self.url.clone(),
+        }
+    }
+}
+
 pub async fn open_service(url: &str) -> Service<AnyStore> {
-    let store = AnyStore::open(url).await.expect("store opens");
+    service_over(AnyStore::open(url).await.expect("store opens"))
+}
+
+/// The real procedures and calendars over `store`.
+pub fn service_over<S: Store>(store: S) -> Service<S> {
     let mut catalogue = Catalogue::new();
     for procedure in
         hoso_adapters::catalogue::load_catalogue(&repo().join("procedures")).expect("catalogue")
@@ -109,6 +124,21 @@ pub async fn open_service(url: &str) -> Service<AnyStore> {
     let calendars = hoso_adapters::calendars::load_calendars(&repo().join("fixtures/calendars"))
         .expect("calendars");
     Service::new(store, catalogue, calendars, Directory::single_units())
+}
+
+/// Runs `test` on a fresh in-memory store.
+pub async fn run_in_memory<F, Fut>(test: F)
+where
+    F: FnOnce(World<MemoryStore>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let world = World {
+        service: Arc::new(service_over(MemoryStore::new())),
+        url: "memory".to_owned(),
+    };
+    if let Err(error) = tokio::spawn(test(world)).await {
+        std::panic::resume_unwind(error.into_panic());
+    }
 }
 
 /// Runs `test` on `db`, then drops the database whether or not the test passed.
@@ -180,7 +210,7 @@ pub fn document(component: &str) -> DocumentRef {
     }
 }
 
-impl World {
+impl<S: Store> World<S> {
     pub async fn send(
         &self,
         actor: Actor,
@@ -247,7 +277,7 @@ pub fn action(id: &str) -> Command {
     }
 }
 
-/// Declares each test once and runs it on both stores.
+/// Declares each test once and runs it on both SQL stores (SQLite and PostgreSQL).
 #[macro_export]
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -266,6 +296,23 @@ macro_rules! conformance {
                     if let Some(db) = $crate::harness::TestDb::postgres().await {
                         $crate::harness::run(db, super::$name).await;
                     }
+                }
+            )*
+        }
+    };
+}
+
+/// Declares each test once and runs it on both SQL stores and in memory: for the tests of the
+/// store contract itself, written against the ports.
+#[macro_export]
+macro_rules! conformance_everywhere {
+    ($($name:ident),* $(,)?) => {
+        $crate::conformance!($($name),*);
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::harness::run_in_memory(super::$name).await;
                 }
             )*
         }

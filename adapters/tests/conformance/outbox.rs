@@ -321,7 +321,7 @@ async fn an_operator_retry_is_audited_and_delivers_with_the_same_key(world: Worl
             .state,
         "delivered"
     );
-    let events = hoso_engine::ports::Store::events(world.service.store(), &code)
+    let events = hoso_engine::ports::Dossiers::events(world.service.store(), &code)
         .await
         .expect("events");
     assert_eq!(

@@ -9,7 +9,7 @@ use hoso_engine::service::{Request, ServiceError, Target};
 
 use crate::harness::{World, action, at, birth_submission, citizen, document, officer, unit};
 
-crate::conformance!(
+crate::conformance_everywhere!(
     codes_count_per_unit_per_day_without_gaps_under_concurrency,
     a_stale_command_conflicts_and_writes_nothing,
     thirty_two_racing_commands_one_winner_per_version,
@@ -24,7 +24,7 @@ crate::conformance!(
     a_published_procedure_version_never_changes,
 );
 
-async fn codes_count_per_unit_per_day_without_gaps_under_concurrency(world: World) {
+async fn codes_count_per_unit_per_day_without_gaps_under_concurrency<S: Store>(world: World<S>) {
     let mut tasks = Vec::new();
     for _ in 0..40 {
         let world = world.clone();
@@ -68,7 +68,7 @@ async fn codes_count_per_unit_per_day_without_gaps_under_concurrency(world: Worl
     assert_eq!(executed.case.code.to_string(), "000.00.18.H21-250303-0001");
 }
 
-async fn a_stale_command_conflicts_and_writes_nothing(world: World) {
+async fn a_stale_command_conflicts_and_writes_nothing<S: Store>(world: World<S>) {
     let code = world.received_birth().await;
     let stale = Request {
         command_id: "stale-1".to_owned(),
@@ -98,7 +98,7 @@ async fn a_stale_command_conflicts_and_writes_nothing(world: World) {
     assert_eq!(store.command("stale-1").await.expect("lookup"), None);
 }
 
-async fn thirty_two_racing_commands_one_winner_per_version(world: World) {
+async fn thirty_two_racing_commands_one_winner_per_version<S: Store>(world: World<S>) {
     let code = world.received_birth().await;
     // 32 consultations race, all decided on version 2: one wins, the rest conflict.
     world
@@ -159,7 +159,7 @@ async fn thirty_two_racing_commands_one_winner_per_version(world: World) {
     assert_eq!(case.consultations.len(), 1);
 }
 
-async fn a_retried_command_returns_its_first_result(world: World) {
+async fn a_retried_command_returns_its_first_result<S: Store>(world: World<S>) {
     let submit = |id: &str| Request {
         command_id: id.to_owned(),
         actor: citizen(),
@@ -232,7 +232,7 @@ async fn a_retried_command_returns_its_first_result(world: World) {
 
 /// Group commit puts many commands in one transaction; one whose id was already used must be
 /// refused alone, and the others in the batch still written.
-async fn a_taken_command_id_in_a_batch_refuses_only_its_own_change(world: World) {
+async fn a_taken_command_id_in_a_batch_refuses_only_its_own_change<S: Store>(world: World<S>) {
     let first = world.submit_birth("2025-03-03T09:00:00+07:00").await;
     let submitted = first.events[0].clone();
     let registration = |command_id: &str| {
@@ -289,7 +289,7 @@ async fn a_taken_command_id_in_a_batch_refuses_only_its_own_change(world: World)
     assert_eq!(all.len(), 3, "the first dossier and the two fresh ones");
 }
 
-async fn a_refused_command_writes_nothing(world: World) {
+async fn a_refused_command_writes_nothing<S: Store>(world: World<S>) {
     let code = world
         .submit_birth("2025-03-03T09:00:00+07:00")
         .await
@@ -368,8 +368,8 @@ async fn a_refused_command_writes_nothing(world: World) {
     );
 }
 
-async fn a_dossier_walks_receipt_supplement_extension_and_return_with_the_right_dates(
-    world: World,
+async fn a_dossier_walks_receipt_supplement_extension_and_return_with_the_right_dates<S: Store>(
+    world: World<S>,
 ) {
     let code = world
         .submit_birth("2025-01-23T09:00:00+07:00")
@@ -502,7 +502,7 @@ async fn a_dossier_walks_receipt_supplement_extension_and_return_with_the_right_
     );
 }
 
-async fn the_rebuilt_projection_equals_the_live_one(world: World) {
+async fn the_rebuilt_projection_equals_the_live_one<S: Store>(world: World<S>) {
     for day in ["2025-03-03", "2025-03-04"] {
         let code = world
             .submit_birth(&format!("{day}T09:00:00+07:00"))
@@ -536,7 +536,7 @@ async fn the_rebuilt_projection_equals_the_live_one(world: World) {
     );
 }
 
-async fn the_inbox_shows_what_a_role_may_act_on_most_urgent_first(world: World) {
+async fn the_inbox_shows_what_a_role_may_act_on_most_urgent_first<S: Store>(world: World<S>) {
     let first = world
         .submit_birth("2025-03-03T09:00:00+07:00")
         .await
@@ -604,7 +604,7 @@ async fn the_inbox_shows_what_a_role_may_act_on_most_urgent_first(world: World) 
     );
 }
 
-async fn lists_filter_by_status_unit_applicant_and_text(world: World) {
+async fn lists_filter_by_status_unit_applicant_and_text<S: Store>(world: World<S>) {
     let first = world
         .submit_birth("2025-03-03T09:00:00+07:00")
         .await
@@ -698,7 +698,7 @@ async fn lists_filter_by_status_unit_applicant_and_text(world: World) {
     );
 }
 
-async fn outbox_rows_and_timers_are_written_with_the_events(world: World) {
+async fn outbox_rows_and_timers_are_written_with_the_events<S: Store>(world: World<S>) {
     let code = world.received_birth().await;
     let store = world.service.store();
     let outbox = store.pending_outbox(50).await.expect("outbox");
@@ -767,7 +767,7 @@ async fn outbox_rows_and_timers_are_written_with_the_events(world: World) {
     assert!(again.events.is_empty(), "a second firing writes nothing");
 }
 
-async fn a_published_procedure_version_never_changes(world: World) {
+async fn a_published_procedure_version_never_changes<S: Store>(world: World<S>) {
     let store = world.service.store();
     let now = at("2025-03-03T09:00:00+07:00");
     assert_eq!(

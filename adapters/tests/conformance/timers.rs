@@ -5,15 +5,20 @@ use std::sync::Arc;
 use chrono::Duration;
 use hoso_adapters::worker::{TimerPass, fire_due_timers};
 use hoso_engine::case::{Deadline, EventKind, Timer};
-use hoso_engine::ports::Store;
+use hoso_engine::ports::{Dossiers as _, Store, Timers as _};
 
 use crate::harness::{World, action, at, officer, open_service};
 
-crate::conformance!(
-    timers_survive_a_restart_and_fire_once,
-    competing_workers_raise_each_deadline_once,
-    an_expired_claim_is_taken_over_by_another_worker,
-);
+crate::conformance!(timers_survive_a_restart_and_fire_once);
+
+mod everywhere {
+    use super::*;
+
+    crate::conformance_everywhere!(
+        competing_workers_raise_each_deadline_once,
+        an_expired_claim_is_taken_over_by_another_worker,
+    );
+}
 
 fn raised(events: &[hoso_engine::case::Event], wanted: Deadline, was_passed: bool) -> usize {
     events
@@ -65,7 +70,7 @@ async fn timers_survive_a_restart_and_fire_once(world: World) {
     );
 }
 
-async fn competing_workers_raise_each_deadline_once(world: World) {
+async fn competing_workers_raise_each_deadline_once<S: Store>(world: World<S>) {
     let mut codes = Vec::new();
     for _ in 0..12 {
         let code = world.received_birth().await;
@@ -96,7 +101,7 @@ async fn competing_workers_raise_each_deadline_once(world: World) {
     }
 }
 
-async fn an_expired_claim_is_taken_over_by_another_worker(world: World) {
+async fn an_expired_claim_is_taken_over_by_another_worker<S: Store>(world: World<S>) {
     let code = world.received_birth().await;
     world
         .act(

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use hoso_engine::case::Status;
-use hoso_engine::ports::Store as _;
+use hoso_engine::ports::Dossiers as _;
 use serde::Deserialize;
 
 use super::catalogue::group_digits;

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use hoso_engine::clock::vietnam;
-use hoso_engine::ports::{CaseQuery, Store as _};
+use hoso_engine::ports::{CaseQuery, Dossiers as _};
 
 use super::catalogue::SearchQuery;
 use super::{Nav, render, signed_in};

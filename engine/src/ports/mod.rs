@@ -1,13 +1,26 @@
-//! What the engine needs from the outside world, as traits implemented in `hoso-adapters`.
+//! What the engine needs from the outside world, as small traits by concern — [`Dossiers`]
+//! (events, projections, command ids), [`Procedures`] (published versions), [`Outbox`] (side
+//! effects to deliver) and [`Timers`] (durable deadlines) — implemented in `hoso-adapters` over
+//! SQLite and PostgreSQL, and here in memory ([`memory::MemoryStore`]) for fast tests. A
+//! [`Store`] is all four.
 //!
 //! The store's unit of work is a *batch* of changes committed in one transaction: each change
 //! succeeds or fails alone (a savepoint each), and none is acknowledged before the commit. A
 //! single command is simply a batch of one.
 
-use std::future::Future;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+
+mod dossiers;
+pub mod memory;
+mod outbox;
+mod procedures;
+mod timers;
+
+pub use dossiers::Dossiers;
+pub use outbox::Outbox;
+pub use procedures::Procedures;
+pub use timers::Timers;
 
 use crate::case::{Case, DossierCode, Event, NewEvent, OutboxMessage, Status, Timer, UnitId};
 
@@ -181,93 +194,7 @@ pub enum Published {
     Differs,
 }
 
-/// The event store and its projections.
-pub trait Store: Send + Sync + 'static {
-    /// Commits a batch in one transaction; one result per change, in order.
-    fn commit(
-        &self,
-        changes: Vec<Change>,
-    ) -> impl Future<Output = Result<Vec<Result<Committed, ChangeRefused>>, StoreError>> + Send;
+/// Everything the service needs from storage: every port at once.
+pub trait Store: Dossiers + Procedures + Outbox + Timers {}
 
-    /// The dossier's current state (its projection).
-    fn load(
-        &self,
-        code: &DossierCode,
-    ) -> impl Future<Output = Result<Option<Case>, StoreError>> + Send;
-
-    /// The dossier's events, in order.
-    fn events(
-        &self,
-        code: &DossierCode,
-    ) -> impl Future<Output = Result<Vec<Event>, StoreError>> + Send;
-
-    /// The dossier a command id was applied to, if it was.
-    fn command(
-        &self,
-        command_id: &str,
-    ) -> impl Future<Output = Result<Option<DossierCode>, StoreError>> + Send;
-
-    /// Dossiers matching a query, newest first.
-    fn list(
-        &self,
-        query: &CaseQuery,
-    ) -> impl Future<Output = Result<Vec<CaseSummary>, StoreError>> + Send;
-
-    /// Dossiers waiting for `role` in `unit`, most urgent first.
-    fn inbox(
-        &self,
-        unit: &UnitId,
-        role: &str,
-        limit: u32,
-    ) -> impl Future<Output = Result<Vec<CaseSummary>, StoreError>> + Send;
-
-    /// Stores a procedure version unless that version exists.
-    fn publish_procedure(
-        &self,
-        code: &str,
-        version: u32,
-        definition: &str,
-        now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Published, StoreError>> + Send;
-
-    /// Every stored procedure version.
-    fn procedures(&self) -> impl Future<Output = Result<Vec<StoredProcedure>, StoreError>> + Send;
-
-    /// Every dossier code, in order.
-    fn codes(&self) -> impl Future<Output = Result<Vec<DossierCode>, StoreError>> + Send;
-
-    /// Rewrites one dossier's projection from a state rebuilt from its events.
-    fn replace_projection(
-        &self,
-        case: &Case,
-        attention: Option<&Attention>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Outbox messages not yet delivered, oldest first.
-    fn pending_outbox(
-        &self,
-        limit: u32,
-    ) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send;
-
-    /// Claims up to `limit` timers due at `now` that nobody holds, until `lease_until`: a worker
-    /// that dies leaves its claims to expire, and several workers never claim the same timer.
-    fn claim_due_timers(
-        &self,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-        limit: u32,
-    ) -> impl Future<Output = Result<Vec<(DossierCode, Timer)>, StoreError>> + Send;
-
-    /// Removes a timer that turned out to have nothing left to do.
-    fn release_timer(
-        &self,
-        code: &DossierCode,
-        timer: &Timer,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// The timers of one dossier.
-    fn timers(
-        &self,
-        code: &DossierCode,
-    ) -> impl Future<Output = Result<Vec<Timer>, StoreError>> + Send;
-}
+impl<T: Dossiers + Procedures + Outbox + Timers> Store for T {}
