@@ -2,7 +2,7 @@
 //! and the applicant's answer to a supplement request. The dossier is read once, for the access
 //! check, and decided on as read.
 
-use hoso_engine::case::{Command, DocumentRef};
+use hoso_engine::case::{BuiltIn, Command, DocumentRef};
 use hoso_engine::service::{Request as CommandRequest, Target};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -15,9 +15,7 @@ use super::{AppError, AppState, Principal};
 use crate::documents::Staged;
 
 /// An action on a dossier: a procedure action id (e.g. chuyen_tham_dinh) or a built-in command
-/// (receive, refuse_intake, request_supplement, submit_supplement, consult, answer_consultation,
-/// issue_result, return_result, withdraw, stop, apologize_and_extend, recompute_deadlines), with
-/// its fields in `data`.
+/// by name (`hoso_engine::case::BUILT_IN`, listed in docs/api.md), with its fields in `data`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionRequest {
@@ -33,26 +31,10 @@ pub struct ActionRequest {
     pub data: Map<String, Value>,
 }
 
-const BUILT_IN: [&str; 13] = [
-    "receive",
-    "refuse_intake",
-    "request_supplement",
-    "submit_supplement",
-    "consult",
-    "answer_consultation",
-    "issue_result",
-    "return_result",
-    "withdraw",
-    "stop",
-    "apologize_and_extend",
-    "recompute_deadlines",
-    "record_payment",
-];
-
 /// The engine command an action request stands for: a built-in command by its name, else a
 /// procedure action by its id.
 pub fn command_of(request: &ActionRequest) -> Result<Command, AppError> {
-    if !BUILT_IN.contains(&request.action.as_str()) {
+    if BuiltIn::named(&request.action).is_none() {
         if request.action == "submit" || request.action == "raise_deadline" {
             return Err(AppError::field(
                 "/action",

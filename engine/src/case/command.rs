@@ -167,3 +167,246 @@ impl Command {
         }
     }
 }
+
+/// What a person fills in to send a built-in command: the pages draw one form per kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// Nothing but the button.
+    Plain,
+    /// A reason, which the command requires.
+    ReasonRequired,
+    /// An optional note.
+    Reason,
+    /// The documents missing and a note for each (Form 02).
+    SupplementRequest,
+    /// The documents asked for.
+    SupplementAnswer,
+    /// A reason and the new appointment (Form 04).
+    Extend,
+    /// The unit asked and the question.
+    Consult,
+    /// The consultation answered and the answer.
+    Answer,
+    /// The amount paid and its reference.
+    Payment,
+}
+
+impl Input {
+    /// The form's name in the pages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Plain => "plain",
+            Self::ReasonRequired => "reason_required",
+            Self::Reason => "reason",
+            Self::SupplementRequest => "supplement_request",
+            Self::SupplementAnswer => "supplement_answer",
+            Self::Extend => "extend",
+            Self::Consult => "consult",
+            Self::Answer => "answer",
+            Self::Payment => "payment",
+        }
+    }
+}
+
+/// A built-in command a person sends by name — through the actions endpoint or a dossier page —
+/// with what it is called and what it asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuiltIn {
+    /// Its name, as [`Command::name`] gives it and the API takes it.
+    pub name: &'static str,
+    /// What officers and citizens read, e.g. "Yêu cầu bổ sung".
+    pub vietnamese: &'static str,
+    /// The same in English.
+    pub english: &'static str,
+    /// What the sender fills in.
+    pub input: Input,
+}
+
+/// Every command sent by name, in one place: the API, the pages and the docs read this list.
+/// The others are not sent by name: `submit` creates a dossier, `take_action` carries one of the
+/// procedure's own actions, `raise_deadline` comes from timers, and `retry_effect` and
+/// `drop_effect` from operators' tools.
+pub const BUILT_IN: [BuiltIn; 13] = [
+    BuiltIn {
+        name: "receive",
+        vietnamese: "Tiếp nhận hồ sơ",
+        english: "Receive",
+        input: Input::Plain,
+    },
+    BuiltIn {
+        name: "refuse_intake",
+        vietnamese: "Từ chối tiếp nhận",
+        english: "Refuse intake",
+        input: Input::ReasonRequired,
+    },
+    BuiltIn {
+        name: "request_supplement",
+        vietnamese: "Yêu cầu bổ sung",
+        english: "Request a supplement",
+        input: Input::SupplementRequest,
+    },
+    BuiltIn {
+        name: "submit_supplement",
+        vietnamese: "Nộp bổ sung",
+        english: "Submit the supplement",
+        input: Input::SupplementAnswer,
+    },
+    BuiltIn {
+        name: "consult",
+        vietnamese: "Lấy ý kiến",
+        english: "Consult",
+        input: Input::Consult,
+    },
+    BuiltIn {
+        name: "answer_consultation",
+        vietnamese: "Trả lời ý kiến",
+        english: "Answer a consultation",
+        input: Input::Answer,
+    },
+    BuiltIn {
+        name: "issue_result",
+        vietnamese: "Ban hành kết quả",
+        english: "Issue the result",
+        input: Input::Plain,
+    },
+    BuiltIn {
+        name: "return_result",
+        vietnamese: "Trả kết quả",
+        english: "Return the result",
+        input: Input::Plain,
+    },
+    BuiltIn {
+        name: "withdraw",
+        vietnamese: "Rút hồ sơ",
+        english: "Withdraw",
+        input: Input::Reason,
+    },
+    BuiltIn {
+        name: "stop",
+        vietnamese: "Dừng xử lý",
+        english: "Stop processing",
+        input: Input::ReasonRequired,
+    },
+    BuiltIn {
+        name: "apologize_and_extend",
+        vietnamese: "Xin lỗi và hẹn lại ngày trả",
+        english: "Apologise and set a new date",
+        input: Input::Extend,
+    },
+    BuiltIn {
+        name: "recompute_deadlines",
+        vietnamese: "Tính lại thời hạn",
+        english: "Recompute deadlines",
+        input: Input::ReasonRequired,
+    },
+    BuiltIn {
+        name: "record_payment",
+        vietnamese: "Ghi nhận nộp phí",
+        english: "Record a payment",
+        input: Input::Payment,
+    },
+];
+
+impl BuiltIn {
+    /// The built-in command sent by this name, if there is one.
+    pub fn named(name: &str) -> Option<&'static BuiltIn> {
+        BUILT_IN.iter().find(|built_in| built_in.name == name)
+    }
+}
+
+#[cfg(test)]
+mod names {
+    use super::{BUILT_IN, BuiltIn, Command};
+
+    /// One command of every kind, as a client would send it.
+    fn one_of_each() -> Vec<Command> {
+        let unit = "000.00.17.H21";
+        [
+            serde_json::json!({ "command": "submit", "channel": "online", "receiving_unit": unit,
+                "applicant": { "citizen_id": "001090000001", "name": "Nguyễn Văn An" },
+                "form": {}, "documents": [] }),
+            serde_json::json!({ "command": "receive" }),
+            serde_json::json!({ "command": "refuse_intake", "reason": "r" }),
+            serde_json::json!({ "command": "request_supplement", "missing": [], "reason": "r" }),
+            serde_json::json!({ "command": "submit_supplement" }),
+            serde_json::json!({ "command": "take_action", "action": "a" }),
+            serde_json::json!({ "command": "consult", "unit": unit, "question": "q" }),
+            serde_json::json!({ "command": "answer_consultation", "consultation": 0, "answer": "a" }),
+            serde_json::json!({ "command": "issue_result" }),
+            serde_json::json!({ "command": "return_result" }),
+            serde_json::json!({ "command": "withdraw" }),
+            serde_json::json!({ "command": "stop", "reason": "r" }),
+            serde_json::json!({ "command": "apologize_and_extend", "reason": "r",
+                "new_appointment": "2026-01-05T10:00:00Z" }),
+            serde_json::json!({ "command": "record_payment", "amount": 1000, "reference": "x" }),
+            serde_json::json!({ "command": "recompute_deadlines", "reason": "r" }),
+            serde_json::json!({ "command": "retry_effect", "idempotency_key": "k" }),
+            serde_json::json!({ "command": "drop_effect", "idempotency_key": "k", "reason": "r" }),
+            serde_json::json!({ "command": "raise_deadline", "deadline": "appointment", "passed": true }),
+        ]
+        .into_iter()
+        .map(|value| {
+            serde_json::from_value::<Command>(value.clone())
+                .unwrap_or_else(|error| panic!("{value}: {error}"))
+        })
+        .collect()
+    }
+
+    #[test]
+    fn every_built_in_name_is_a_command_the_api_reads_and_names_alike() {
+        for built_in in BUILT_IN {
+            let refused =
+                serde_json::from_value::<Command>(serde_json::json!({ "command": built_in.name }))
+                    .err()
+                    .map(|error| error.to_string())
+                    .unwrap_or_default();
+            assert!(
+                !refused.contains("unknown variant"),
+                "{} is not a command: {refused}",
+                built_in.name
+            );
+        }
+        let commands = one_of_each();
+        assert_eq!(commands.len(), 18, "every kind of command");
+        for command in commands {
+            let tag = serde_json::to_value(&command).expect("serialises")["command"].clone();
+            assert_eq!(tag, command.name(), "the API's name and name() agree");
+            let by_name = !matches!(
+                command.name(),
+                "submit" | "take_action" | "raise_deadline" | "retry_effect" | "drop_effect"
+            );
+            assert_eq!(
+                BuiltIn::named(command.name()).is_some(),
+                by_name,
+                "{} is sent by name exactly when it is built in",
+                command.name()
+            );
+        }
+        let names: std::collections::BTreeSet<&str> = BUILT_IN.iter().map(|b| b.name).collect();
+        assert_eq!(names.len(), BUILT_IN.len(), "no name twice");
+        assert_eq!(
+            BuiltIn::named("stop").map(|b| b.vietnamese),
+            Some("Dừng xử lý")
+        );
+        assert!(
+            BuiltIn::named("submit").is_none(),
+            "a submission is not an action"
+        );
+        assert!(
+            BuiltIn::named("raise_deadline").is_none(),
+            "timers raise deadlines"
+        );
+    }
+
+    #[test]
+    fn the_api_documentation_lists_every_built_in_command() {
+        let doc = include_str!("../../../docs/api.md");
+        for built_in in BUILT_IN {
+            assert!(
+                doc.contains(&format!("`{}`", built_in.name)),
+                "docs/api.md does not mention `{}`",
+                built_in.name
+            );
+        }
+    }
+}

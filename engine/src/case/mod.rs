@@ -17,7 +17,7 @@ mod model;
 mod timeline;
 
 pub use code::{DossierCode, InvalidCode, UnitId};
-pub use command::{Command, Submission};
+pub use command::{BUILT_IN, BuiltIn, Command, Input, Submission};
 pub use decide::{CALENDAR_ACTOR, Context, Rejection, available_commands, decide};
 pub use directory::Directory;
 pub use effects::{Notification, OutboxMessage, Timer, effects_of, timers_of};

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use hoso_engine::case::BuiltIn;
 use hoso_engine::case::Status;
 use hoso_engine::ports::Dossiers as _;
 use serde::Deserialize;
@@ -33,18 +34,9 @@ pub(super) struct ActionButton {
     pub(super) documents: Vec<(String, String)>,
 }
 
+/// The form a built-in command's button opens; a procedure's own action takes a note.
 pub(super) fn form_of(action: &str) -> &'static str {
-    match action {
-        "receive" | "issue_result" | "return_result" => "plain",
-        "refuse_intake" | "stop" | "recompute_deadlines" => "reason_required",
-        "request_supplement" => "supplement_request",
-        "submit_supplement" => "supplement_answer",
-        "apologize_and_extend" => "extend",
-        "consult" => "consult",
-        "answer_consultation" => "answer",
-        "record_payment" => "payment",
-        _ => "reason",
-    }
+    BuiltIn::named(action).map_or("reason", |built_in| built_in.input.as_str())
 }
 
 #[derive(Template)]
@@ -77,26 +69,13 @@ pub(super) struct DossierTemplate {
 }
 
 pub(super) fn built_in_label(action: &str, lang: Lang) -> Option<&'static str> {
-    let (vi, en) = match action {
-        "receive" => ("Tiếp nhận hồ sơ", "Receive"),
-        "refuse_intake" => ("Từ chối tiếp nhận", "Refuse intake"),
-        "request_supplement" => ("Yêu cầu bổ sung", "Request a supplement"),
-        "submit_supplement" => ("Nộp bổ sung", "Submit the supplement"),
-        "issue_result" => ("Ban hành kết quả", "Issue the result"),
-        "return_result" => ("Trả kết quả", "Return the result"),
-        "withdraw" => ("Rút hồ sơ", "Withdraw"),
-        "stop" => ("Dừng xử lý", "Stop processing"),
-        "apologize_and_extend" => (
-            "Xin lỗi và hẹn lại ngày trả",
-            "Apologise and set a new date",
-        ),
-        "record_payment" => ("Ghi nhận nộp phí", "Record a payment"),
-        "consult" => ("Lấy ý kiến", "Consult"),
-        "answer_consultation" => ("Trả lời ý kiến", "Answer a consultation"),
-        "recompute_deadlines" => ("Tính lại thời hạn", "Recompute deadlines"),
-        _ => return None,
-    };
-    Some(if lang == Lang::Vi { vi } else { en })
+    BuiltIn::named(action).map(|built_in| {
+        if lang == Lang::Vi {
+            built_in.vietnamese
+        } else {
+            built_in.english
+        }
+    })
 }
 
 pub(super) async fn dossier_template(
