@@ -1,9 +1,9 @@
 //! The event store on SQLite (embedded default) and PostgreSQL (production, several nodes).
 //!
-//! Each file holds one concern — [`dossiers`], [`write`] (the one write path), [`outbox`],
-//! [`timers`], [`access`], [`payments`], [`ratings`], [`audit`], [`calendars`], [`operations`] —
-//! as ordinary functions whose SQL is written once and compiled for each backend by
-//! [`with_pool!`] and [`on_conn!`]; `sqlite.rs` and `postgres.rs` hold only what truly differs
+//! Each file holds one concern — `dossiers`, `write` (the one write path), `outbox`, `timers`,
+//! `access`, `payments`, `ratings`, `audit`, `calendars`, `operations` — as ordinary functions
+//! whose SQL is written once and compiled for each backend by `with_pool!` and `on_conn!`;
+//! `sqlite.rs` and `postgres.rs` hold only what truly differs
 //! (opening, the lock a writer takes, claim queries, notifications). Instants are stored as
 //! integer microseconds (UTC); JSON as text, so what is read back is byte-for-byte what was
 //! hashed.
