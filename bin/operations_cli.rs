@@ -162,13 +162,17 @@ pub(crate) async fn run_outbox(command: OutboxCommand) -> anyhow::Result<ExitCod
 
 pub(crate) async fn refunds(store: StoreArgs) -> anyhow::Result<ExitCode> {
     let service = open(&store.settings()).await?;
-    let due = service.store().payments_in("refund_due").await?;
+    let due = hoso_engine::ports::Payments::payments_in(
+        service.store(),
+        hoso_engine::ports::PaymentState::RefundDue,
+    )
+    .await?;
     for record in &due {
         println!(
             "{}  {}  {} đồng  {}  {}",
             record.txn_ref,
             record.case_code,
-            record.amount,
+            record.amount.as_dong(),
             record.gateway,
             hoso_engine::case::format_instant(record.created_at)
         );
@@ -176,7 +180,9 @@ pub(crate) async fn refunds(store: StoreArgs) -> anyhow::Result<ExitCode> {
     println!(
         "{} payment(s) to refund, {} đồng in all",
         due.len(),
-        due.iter().map(|record| record.amount).sum::<u64>()
+        due.iter()
+            .map(|record| record.amount.as_dong())
+            .sum::<u64>()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 use super::dossiers::load_readable;
 use super::{AppError, AppState, Principal};
 use crate::payment::vnpay::{self, IpnAnswer, PaymentRequest};
-use crate::payment::{PaymentRecord, Settled, new_txn_ref, open_attempt, settle};
+use crate::payment::{Settled, new_txn_ref, open_attempt, settle};
+use hoso_engine::ports::{PaymentRecord, PaymentState, Payments as _};
 
 /// Where to send the citizen to pay.
 #[derive(Debug, Serialize, ToSchema)]
@@ -70,11 +71,10 @@ pub async fn start(
     let order_info = vnpay::plain_text(&format!("Thanh toan phi le phi ho so {}", case.code));
     // One attempt at a time: a second start while the first can still be paid gets the first
     // again, so the fee cannot be paid twice by two open pages.
-    let code = case.code.to_string();
-    if let Some(open) = open_attempt(&state.service, &code, owed.as_dong(), now).await? {
+    if let Some(open) = open_attempt(&state.service, &case.code, owed, now).await? {
         let request = PaymentRequest {
             txn_ref: open.txn_ref.clone(),
-            amount: open.amount,
+            amount: open.amount.as_dong(),
             order_info,
             ip: client_ip.to_string(),
             created_at: open.created_at,
@@ -83,7 +83,7 @@ pub async fn start(
             started: PaymentStarted {
                 payment_url: vnpay::payment_url(settings, &request),
                 txn_ref: open.txn_ref,
-                amount: open.amount,
+                amount: open.amount.as_dong(),
             },
             opened_now: false,
         });
@@ -102,10 +102,10 @@ pub async fn start(
         .store()
         .insert_payment(&PaymentRecord {
             txn_ref: txn_ref.clone(),
-            case_code: code,
+            case_code: case.code.clone(),
             gateway: "vnpay".to_owned(),
-            amount: owed.as_dong(),
-            state: "pending".to_owned(),
+            amount: owed,
+            state: PaymentState::Pending,
             create_date: vnpay::vnpay_time(now),
             created_at: now,
         })
@@ -161,10 +161,10 @@ async fn answer_ipn(
     let paid_amount = params
         .get("vnp_Amount")
         .and_then(|amount| amount.parse::<u64>().ok());
-    if paid_amount != Some(record.amount * 100) {
+    if paid_amount != Some(record.amount.as_dong() * 100) {
         return IpnAnswer::InvalidAmount;
     }
-    if record.state != "pending" {
+    if record.state != PaymentState::Pending {
         return IpnAnswer::AlreadyConfirmed;
     }
     let success = params.get("vnp_ResponseCode").map(String::as_str) == Some("00")
@@ -208,7 +208,7 @@ pub async fn returned(state: &AppState, query: Option<&str>) -> Result<PaymentSt
         .ok_or_else(|| AppError::NotFound(format!("no payment {txn_ref}")))?;
     Ok(PaymentStatus {
         txn_ref,
-        state: record.state,
-        dossier: record.case_code,
+        state: record.state.as_str().to_owned(),
+        dossier: record.case_code.to_string(),
     })
 }

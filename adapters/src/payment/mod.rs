@@ -8,11 +8,8 @@ pub mod vnpay;
 use chrono::{DateTime, Utc};
 use hoso_engine::case::{Actor, Command, DossierCode, EventKind};
 use hoso_engine::money::Money;
-use hoso_engine::ports::StoreError;
+use hoso_engine::ports::{PaymentRecord, PaymentState, Payments, Store, StoreError};
 use hoso_engine::service::{Request, Service, ServiceError, Target};
-
-use crate::store::AnyStore;
-pub use crate::store::PaymentRecord;
 
 /// A fresh attempt reference: the Vietnam date and 10 random hex digits, e.g. `260302A1B2C3D4E5`.
 pub fn new_txn_ref(now: DateTime<Utc>) -> Result<String, getrandom::Error> {
@@ -46,46 +43,48 @@ pub const ATTEMPT_LIFETIME_MINUTES: i64 = 15;
 
 /// The attempt a dossier's applicant can still pay, if one was started within
 /// [`ATTEMPT_LIFETIME_MINUTES`] for this amount.
-pub async fn open_attempt(
-    service: &Service<AnyStore>,
-    case_code: &str,
-    amount: u64,
+pub async fn open_attempt<S: Store + Payments>(
+    service: &Service<S>,
+    code: &DossierCode,
+    amount: Money,
     now: DateTime<Utc>,
 ) -> Result<Option<PaymentRecord>, StoreError> {
     Ok(service
         .store()
-        .payments_for(case_code)
+        .payments_for(code)
         .await?
         .into_iter()
         .find(|record| {
-            record.state == "pending"
+            record.state == PaymentState::Pending
                 && record.amount == amount
                 && now - record.created_at < chrono::Duration::minutes(ATTEMPT_LIFETIME_MINUTES)
         }))
 }
 
 /// Settles a pending attempt with the gateway's verdict.
-pub async fn settle(
-    service: &Service<AnyStore>,
+pub async fn settle<S: Store + Payments>(
+    service: &Service<S>,
     record: &PaymentRecord,
     success: bool,
     gateway_transaction: &str,
     gateway_response: &str,
 ) -> Result<Settled, StoreError> {
-    if record.state != "pending" {
+    if record.state != PaymentState::Pending {
         return Ok(Settled::AlreadyFinal);
     }
-    let mut state = if success { "paid" } else { "failed" };
+    let mut state = if success {
+        PaymentState::Paid
+    } else {
+        PaymentState::Failed
+    };
     if success {
-        let code = DossierCode::parse(&record.case_code)
-            .map_err(|error| StoreError::Corrupt(error.to_string()))?;
         let request = Request {
             command_id: format!("payment:{}:{}", record.gateway, record.txn_ref),
             actor: Actor::system(record.gateway.clone()),
-            target: Target::Existing(code),
+            target: Target::Existing(record.case_code.clone()),
             expected_version: None,
             command: Command::RecordPayment {
-                amount: Money::dong(record.amount),
+                amount: record.amount,
                 reference: format!(
                     "{} {gateway_transaction} ({})",
                     record.gateway.to_uppercase(),
@@ -101,13 +100,13 @@ pub async fn settle(
                     .iter()
                     .any(|event| matches!(event.kind, EventKind::RefundDue { .. })) =>
             {
-                state = "refund_due";
+                state = PaymentState::RefundDue;
             }
             Ok(_) => {}
             // Refused by the dossier's rules: the money cannot be taken, a refund is due.
             Err(refused @ ServiceError::Rejected(_)) => {
                 tracing::warn!(txn_ref = %record.txn_ref, %refused, "payment the dossier cannot take: refund due");
-                state = "refund_due";
+                state = PaymentState::RefundDue;
             }
             // Anything else (a conflict with an officer's action, the store) is not a verdict:
             // the attempt stays pending and the gateway's retry, or reconciliation, settles it.
@@ -127,9 +126,9 @@ pub async fn settle(
         .await?;
     Ok(match (changed, state) {
         (false, _) => Settled::AlreadyFinal,
-        (true, "paid") => Settled::Paid,
-        (true, "refund_due") => Settled::RefundDue,
-        (true, _) => Settled::Failed,
+        (true, PaymentState::Paid) => Settled::Paid,
+        (true, PaymentState::RefundDue) => Settled::RefundDue,
+        (true, PaymentState::Failed | PaymentState::Pending) => Settled::Failed,
     })
 }
 
@@ -148,8 +147,8 @@ pub struct Reconciled {
 
 /// Asks VNPAY (`querydr`) about attempts still pending after `older_than`, and settles what it
 /// knows: the IPN may have been lost.
-pub async fn reconcile_vnpay(
-    service: &Service<AnyStore>,
+pub async fn reconcile_vnpay<S: Store + Payments>(
+    service: &Service<S>,
     settings: &vnpay::VnpaySettings,
     older_than: chrono::Duration,
     now: DateTime<Utc>,
@@ -198,7 +197,8 @@ pub async fn reconcile_vnpay(
             continue;
         }
         let text = |name: &str| vnpay::field(&answer, name);
-        let amount_matches = text("vnp_Amount").parse::<u64>().ok() == Some(record.amount * 100);
+        let amount_matches =
+            text("vnp_Amount").parse::<u64>().ok() == Some(record.amount.as_dong() * 100);
         let verdict = match (
             text("vnp_ResponseCode").as_str(),
             text("vnp_TransactionStatus").as_str(),

@@ -27,7 +27,6 @@ use hoso_engine::ports::StoreError;
 
 pub use audit::{ArchivedPayment, ArchivedRecord, NotArchived};
 pub use outbox::OutboxEntry;
-pub use payments::PaymentRecord;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 

@@ -1,43 +1,24 @@
-//! Payment attempts at the gateway and how each was settled.
+//! Payment attempts at the gateway and how each was settled (the [`Payments`] port).
 
 use chrono::{DateTime, Utc};
-use hoso_engine::ports::StoreError;
+use hoso_engine::case::DossierCode;
+use hoso_engine::ports::{PaymentRecord, PaymentState, Payments, StoreError};
 
 use super::{AnyStore, rows, unavailable, with_pool};
 
-/// One payment attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaymentRecord {
-    /// The gateway reference, unique per attempt.
-    pub txn_ref: String,
-    /// The dossier.
-    pub case_code: String,
-    /// Which gateway.
-    pub gateway: String,
-    /// Amount in đồng.
-    pub amount: u64,
-    /// pending, paid, failed, or refund_due (the money was taken but the dossier could not take
-    /// it: more than was due, or the dossier closed meanwhile).
-    pub state: String,
-    /// The creation time as sent to the gateway (VNPAY's vnp_CreateDate).
-    pub create_date: String,
-    /// When created.
-    pub created_at: DateTime<Utc>,
-}
-
-impl AnyStore {
+impl Payments for AnyStore {
     /// Records a new payment attempt.
-    pub async fn insert_payment(&self, payment: &PaymentRecord) -> Result<(), StoreError> {
+    async fn insert_payment(&self, payment: &PaymentRecord) -> Result<(), StoreError> {
         with_pool!(self, |pool| {
             sqlx::query(
             "INSERT INTO payments (txn_ref, case_code, gateway, amount, state, create_date, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         )
         .bind(&payment.txn_ref)
-        .bind(&payment.case_code)
+        .bind(payment.case_code.to_string())
         .bind(&payment.gateway)
-        .bind(i64::try_from(payment.amount).unwrap_or(i64::MAX))
-        .bind(&payment.state)
+        .bind(i64::try_from(payment.amount.as_dong()).unwrap_or(i64::MAX))
+        .bind(payment.state.as_str())
         .bind(&payment.create_date)
         .bind(rows::micros(payment.created_at))
         .execute(pool)
@@ -48,7 +29,7 @@ impl AnyStore {
     }
 
     /// A payment attempt by its reference.
-    pub async fn payment(&self, txn_ref: &str) -> Result<Option<PaymentRecord>, StoreError> {
+    async fn payment(&self, txn_ref: &str) -> Result<Option<PaymentRecord>, StoreError> {
         with_pool!(self, |pool| {
             let row: Option<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
             "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments WHERE txn_ref = $1",
@@ -62,13 +43,13 @@ impl AnyStore {
     }
 
     /// A dossier's payment attempts, newest first.
-    pub async fn payments_for(&self, case_code: &str) -> Result<Vec<PaymentRecord>, StoreError> {
+    async fn payments_for(&self, code: &DossierCode) -> Result<Vec<PaymentRecord>, StoreError> {
         with_pool!(self, |pool| {
             let rows: Vec<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
             "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments \
              WHERE case_code = $1 ORDER BY created_at DESC, txn_ref",
         )
-        .bind(case_code)
+        .bind(code.to_string())
         .fetch_all(pool)
         .await
         .map_err(unavailable)?;
@@ -77,13 +58,13 @@ impl AnyStore {
     }
 
     /// Attempts in one state (e.g. `refund_due`), oldest first.
-    pub async fn payments_in(&self, state: &str) -> Result<Vec<PaymentRecord>, StoreError> {
+    async fn payments_in(&self, state: PaymentState) -> Result<Vec<PaymentRecord>, StoreError> {
         with_pool!(self, |pool| {
             let rows: Vec<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
             "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments \
              WHERE state = $1 ORDER BY created_at, txn_ref",
         )
-        .bind(state)
+        .bind(state.as_str())
         .fetch_all(pool)
         .await
         .map_err(unavailable)?;
@@ -92,7 +73,7 @@ impl AnyStore {
     }
 
     /// Pending attempts created before `before`, oldest first.
-    pub async fn pending_payments(
+    async fn pending_payments(
         &self,
         before: DateTime<Utc>,
     ) -> Result<Vec<PaymentRecord>, StoreError> {
@@ -110,10 +91,10 @@ impl AnyStore {
     }
 
     /// Moves a pending attempt to `state`; false when it was no longer pending.
-    pub async fn settle_payment(
+    async fn settle_payment(
         &self,
         txn_ref: &str,
-        state: &str,
+        state: PaymentState,
         gateway_transaction: &str,
         gateway_response: &str,
         now: DateTime<Utc>,
@@ -123,7 +104,7 @@ impl AnyStore {
             "UPDATE payments SET state = $1, gateway_transaction = $2, gateway_response = $3, updated_at = $4 \
              WHERE txn_ref = $5 AND state = 'pending'",
         )
-        .bind(state)
+        .bind(state.as_str())
         .bind(gateway_transaction)
         .bind(gateway_response.chars().take(4000).collect::<String>())
         .bind(rows::micros(now))

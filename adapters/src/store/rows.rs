@@ -402,14 +402,17 @@ pub(crate) fn payment_of(
         String,
         i64,
     ),
-) -> Result<super::PaymentRecord, StoreError> {
-    Ok(super::PaymentRecord {
+) -> Result<hoso_engine::ports::PaymentRecord, StoreError> {
+    Ok(hoso_engine::ports::PaymentRecord {
         txn_ref,
-        case_code,
+        case_code: parse_code(&case_code)?,
         gateway,
-        amount: u64::try_from(amount)
-            .map_err(|_| StoreError::Corrupt(format!("payment amount {amount}")))?,
-        state,
+        amount: hoso_engine::money::Money::dong(
+            u64::try_from(amount)
+                .map_err(|_| StoreError::Corrupt(format!("payment amount {amount}")))?,
+        ),
+        state: hoso_engine::ports::PaymentState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("payment state {state}")))?,
         create_date,
         created_at: instant(created_at)?,
     })

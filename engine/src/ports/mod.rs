@@ -1,8 +1,8 @@
 //! What the engine needs from the outside world, as small traits by concern — [`Dossiers`]
 //! (events, projections, command ids), [`Procedures`] (published versions), [`Outbox`] (side
-//! effects to deliver) and [`Timers`] (durable deadlines) — implemented in `hoso-adapters` over
+//! effects to deliver), [`Timers`] (durable deadlines) and [`Payments`] (attempts at a gateway) — implemented in `hoso-adapters` over
 //! SQLite and PostgreSQL, and here in memory ([`memory::MemoryStore`]) for fast tests. A
-//! [`Store`] is all four.
+//! [`Store`] is the four the service needs.
 //!
 //! The store's unit of work is a *batch* of changes committed in one transaction: each change
 //! succeeds or fails alone (a savepoint each), and none is acknowledged before the commit. A
@@ -14,11 +14,13 @@ use serde::{Deserialize, Serialize};
 mod dossiers;
 pub mod memory;
 mod outbox;
+mod payments;
 mod procedures;
 mod timers;
 
 pub use dossiers::Dossiers;
 pub use outbox::Outbox;
+pub use payments::{PaymentRecord, PaymentState, Payments};
 pub use procedures::Procedures;
 pub use timers::Timers;
 
