@@ -480,3 +480,184 @@ enum Prepared {
     Change(Change),
     NoOp(Box<Case>),
 }
+
+#[cfg(test)]
+mod tests {
+    //! The service over the in-memory ports: no database, no runtime (the memory store's
+    //! futures are ready at once).
+
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use chrono::{DateTime, Utc};
+    use serde_json::json;
+
+    use super::{Catalogue, Request, Service, ServiceError, Target};
+    use crate::case::{
+        Actor, Applicant, Command, DocumentRef, Provenance, Rejection, Submission, UnitId,
+    };
+    use crate::ports::Dossiers as _;
+    use crate::ports::memory::MemoryStore;
+    use crate::procedure::{ChannelKind, Procedure, ProcedureCode};
+
+    const BIRTH: &str = include_str!("../../procedures/1.001193-dang-ky-khai-sinh.toml");
+    const UNIT: &str = "000.00.17.H21";
+    const CITIZEN: &str = "001090000001";
+
+    fn run<F: Future>(future: F) -> F::Output {
+        let mut future = pin!(future);
+        let mut context = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
+                return output;
+            }
+        }
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .expect("instant")
+            .with_timezone(&Utc)
+    }
+
+    fn service() -> Service<MemoryStore> {
+        let mut catalogue = Catalogue::new();
+        catalogue.insert(Procedure::load("birth.toml", BIRTH).expect("procedure"));
+        Service::new(
+            MemoryStore::new(),
+            catalogue,
+            crate::clock::shipped_years(&[2025, 2026]),
+            crate::case::Directory::single_units(),
+        )
+    }
+
+    fn request(actor: Actor, target: Target, command: Command) -> Request {
+        Request {
+            command_id: next_command_id(),
+            actor,
+            target,
+            expected_version: None,
+            command,
+        }
+    }
+
+    fn next_command_id() -> String {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        format!("command-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+
+    fn desk() -> Actor {
+        Actor::officer("desk", "mot_cua", UnitId::parse(UNIT).expect("unit"))
+    }
+
+    fn submit(service: &Service<MemoryStore>) -> crate::case::Case {
+        let document = |component: &str| DocumentRef {
+            component: component.to_owned(),
+            name: format!("{component}.pdf"),
+            sha256: Some("a".repeat(64)),
+            size: Some(1024),
+            provenance: Provenance::Upload,
+            reference: None,
+        };
+        let form = json!({
+            "ho_ten_tre": "Nguyễn Văn An",
+            "ngay_sinh": "2025-01-10",
+            "gioi_tinh": "Nam",
+            "noi_sinh": "Bệnh viện Phụ sản Hà Nội",
+            "so_dinh_danh_nguoi_yeu_cau": CITIZEN,
+        });
+        let submission = Submission {
+            channel: ChannelKind::Online,
+            receiving_unit: UnitId::parse(UNIT).expect("unit"),
+            applicant: Applicant {
+                citizen_id: CITIZEN.to_owned(),
+                name: "Nguyễn Văn Bình".to_owned(),
+                phone: None,
+                email: Some("binh@example.vn".to_owned()),
+            },
+            form: form.as_object().expect("object").clone(),
+            documents: vec![document("to_khai"), document("giay_chung_sinh")],
+        };
+        let submitted = request(
+            Actor::citizen(CITIZEN),
+            Target::New(ProcedureCode::parse("1.001193").expect("code")),
+            Command::Submit(submission),
+        );
+        run(service.execute(submitted, at("2025-03-03T09:00:00+07:00")))
+            .expect("submitted")
+            .case
+    }
+
+    #[test]
+    fn a_command_on_a_read_that_went_stale_is_decided_again_on_a_fresh_read() {
+        let service = service();
+        let read = submit(&service);
+        // Another officer receives the dossier after this one read it.
+        let first = request(
+            desk(),
+            Target::Existing(read.code.clone()),
+            Command::Receive,
+        );
+        run(service.execute(first, at("2025-03-03T09:10:00+07:00"))).expect("received");
+        let again = request(
+            desk(),
+            Target::Read(Box::new(read.clone())),
+            Command::Receive,
+        );
+        let outcome = run(service.execute(again, at("2025-03-03T09:11:00+07:00")));
+        assert!(
+            matches!(outcome, Err(ServiceError::Rejected(Rejection::NotNow(_)))),
+            "decided on the fresh state, where it is already received: {outcome:?}"
+        );
+    }
+
+    #[test]
+    fn a_command_that_names_the_version_it_saw_conflicts_instead() {
+        let service = service();
+        let read = submit(&service);
+        let first = request(
+            desk(),
+            Target::Existing(read.code.clone()),
+            Command::Receive,
+        );
+        run(service.execute(first, at("2025-03-03T09:10:00+07:00"))).expect("received");
+        let mut again = request(
+            desk(),
+            Target::Read(Box::new(read.clone())),
+            Command::Receive,
+        );
+        again.expected_version = Some(read.version);
+        let outcome = run(service.execute(again, at("2025-03-03T09:11:00+07:00")));
+        assert!(
+            matches!(outcome, Err(ServiceError::Conflict { expected, actual, .. }) if expected == read.version && actual == read.version + 1),
+            "{outcome:?}"
+        );
+    }
+
+    #[test]
+    fn a_fresh_read_is_decided_as_read_and_a_retry_returns_the_first_result() {
+        let service = service();
+        let read = submit(&service);
+        let received = request(
+            desk(),
+            Target::Read(Box::new(read.clone())),
+            Command::Receive,
+        );
+        let first = run(service.execute(received.clone(), at("2025-03-03T09:10:00+07:00")))
+            .expect("received");
+        assert!(!first.replayed);
+        assert_eq!(first.case.version, read.version + 1);
+        let retried =
+            run(service.execute(received, at("2025-03-03T09:20:00+07:00"))).expect("retry");
+        assert!(retried.replayed, "the same command id is the first result");
+        assert_eq!(retried.events, first.events);
+        let events = run(service.store().events(&read.code)).expect("events");
+        assert_eq!(
+            events.len() as u64,
+            first.case.version,
+            "nothing written twice"
+        );
+    }
+}
