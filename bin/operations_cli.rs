@@ -7,6 +7,7 @@ use anyhow::Context as _;
 
 use crate::serve_cli::{VnpayArgs, shutdown_signal};
 use crate::{OutboxCommand, StoreArgs, TimersCommand, open};
+use hoso_engine::ports::{Delivery as _, DeliveryState};
 
 pub(crate) async fn run_timers(command: TimersCommand) -> anyhow::Result<ExitCode> {
     match command {
@@ -62,27 +63,27 @@ pub(crate) async fn run_outbox(command: OutboxCommand) -> anyhow::Result<ExitCod
             limit,
             store,
         } => {
-            if let Some(state) = &state {
-                anyhow::ensure!(
-                    ["pending", "delivered", "dead", "dropped"].contains(&state.as_str()),
-                    "--state must be pending, delivered, dead or dropped"
-                );
-            }
+            let state = state
+                .as_deref()
+                .map(|state| {
+                    DeliveryState::parse(state).ok_or_else(|| {
+                        anyhow::anyhow!("--state must be pending, delivered, dead or dropped")
+                    })
+                })
+                .transpose()?;
             let service = open(&store.settings()).await?;
-            let entries = service
-                .store()
-                .outbox_entries(state.as_deref(), limit)
-                .await?;
+            let entries = service.store().outbox_entries(state, limit).await?;
             for entry in &entries {
                 println!(
                     "{:<44} {:<7} {:<9} attempts {:<2} next {}  {}",
                     entry.idempotency_key,
                     entry.topic,
-                    entry.state,
+                    entry.state.as_str(),
                     entry.attempts,
                     hoso_engine::case::format_instant(entry.next_attempt_at),
                     match (&entry.last_error, &entry.provider_id) {
-                        (Some(error), _) if entry.state != "delivered" => error.clone(),
+                        (Some(error), _) if entry.state != DeliveryState::Delivered =>
+                            error.clone(),
                         (_, Some(provider)) => format!(
                             "{provider} {}",
                             entry.delivery_status.as_deref().unwrap_or_default()
@@ -115,16 +116,16 @@ pub(crate) async fn run_outbox(command: OutboxCommand) -> anyhow::Result<ExitCod
         eprintln!("no side effect {key}; see `hoso outbox list`");
         return Ok(ExitCode::FAILURE);
     };
-    if entry.state == "delivered" {
+    if entry.state == DeliveryState::Delivered {
         eprintln!(
             "{key} was delivered ({}); there is nothing to retry or drop",
             entry.provider_id.unwrap_or_default()
         );
         return Ok(ExitCode::FAILURE);
     }
-    let code =
-        hoso_engine::case::DossierCode::parse(entry.case_code.as_deref().unwrap_or_default())
-            .map_err(|error| anyhow::anyhow!("{key} names no dossier: {error}"))?;
+    let code = entry
+        .case_code
+        .ok_or_else(|| anyhow::anyhow!("{key} names no dossier"))?;
     let command = match &drop_reason {
         None => hoso_engine::case::Command::RetryEffect {
             idempotency_key: key.clone(),
@@ -146,8 +147,7 @@ pub(crate) async fn run_outbox(command: OutboxCommand) -> anyhow::Result<ExitCod
         .store()
         .outbox_entry(&key)
         .await?
-        .map(|entry| entry.state)
-        .unwrap_or_default();
+        .map_or("gone", |entry| entry.state.as_str());
     println!(
         "{key}: {} by operator:{operator}, recorded as event {} of {code}; now {state}",
         if drop_reason.is_some() {

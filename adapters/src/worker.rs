@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use hoso_engine::case::{Actor, Command, Deadline, DossierCode, Timer};
-use hoso_engine::ports::{Store, StoreError};
+use hoso_engine::ports::{Delivery as _, OutboxEntry, Store, StoreError};
 use hoso_engine::service::{Request, Service, ServiceError, Target};
 
 /// How long a claimed timer is held before another worker may take it.
@@ -142,7 +142,7 @@ pub type Delivery<'a> = Pin<Box<dyn Future<Output = Result<String, DeliveryError
 /// Delivers one topic's messages to a peer.
 pub trait Deliverer: Send + Sync {
     /// Delivers one message; must send `entry.idempotency_key` so the peer can drop repeats.
-    fn deliver<'a>(&'a self, entry: &'a crate::store::OutboxEntry) -> Delivery<'a>;
+    fn deliver<'a>(&'a self, entry: &'a OutboxEntry) -> Delivery<'a>;
 }
 
 /// How failures are retried.
@@ -190,7 +190,7 @@ struct Route {
 }
 
 /// One dossier's claimed messages (or a lone message without a dossier), in the order written.
-type Chain = (Option<String>, Vec<(crate::store::OutboxEntry, Route)>);
+type Chain = (Option<DossierCode>, Vec<(OutboxEntry, Route)>);
 
 /// What one dispatcher pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::api::{ApiJson, ApiPath};
 use super::error::{AppError, Problem};
+use hoso_engine::ports::Delivery as _;
 
 /// A delivery report: the provider's id for the message and its status.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -25,6 +25,8 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use hoso_engine::ports::Delivery as _;
+
 use crate::app::AppState;
 use crate::metrics::MetricsAccess;
 use error::AppError;

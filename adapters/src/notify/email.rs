@@ -5,8 +5,8 @@ use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use crate::store::OutboxEntry;
 use crate::worker::{Deliverer, Delivery, DeliveryError};
+use hoso_engine::ports::OutboxEntry;
 
 /// How to reach the mail server.
 #[derive(Clone)]

@@ -7,8 +7,8 @@ use hoso_engine::case::{Notification, normalize_phone};
 use serde_json::json;
 
 use crate::access::Secret;
-use crate::store::OutboxEntry;
 use crate::worker::{Deliverer, Delivery, DeliveryError};
+use hoso_engine::ports::OutboxEntry;
 
 /// The SMS provider.
 #[derive(Clone)]

@@ -20,7 +20,9 @@ use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
 use crate::access::Secret;
-use crate::store::{AnyStore, OutboxEntry};
+use hoso_engine::ports::OutboxEntry;
+
+use crate::store::AnyStore;
 use crate::worker::{Deliverer, Delivery, DeliveryError};
 
 /// One agency's connection to the portal (through its LGSP or the national gateway).

@@ -26,7 +26,6 @@ mod write;
 use hoso_engine::ports::StoreError;
 
 pub use audit::{ArchivedPayment, ArchivedRecord, NotArchived};
-pub use outbox::OutboxEntry;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 

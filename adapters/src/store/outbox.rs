@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use hoso_engine::ports::StoreError;
+use hoso_engine::ports::{Delivery, DeliveryState, OutboxEntry, StoreError};
 
 use super::{AnyStore, rows, unavailable, with_pool};
 use hoso_engine::ports::Outbox;
@@ -48,15 +48,17 @@ impl AnyStore {
         });
         Ok(Some(wakeups))
     }
+}
 
+impl Delivery for AnyStore {
     /// Claims up to `limit` pending outbox messages due at `now` until `lease_until`.
-    pub async fn claim_outbox(
+    async fn claim_outbox(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
         topics: &[&str],
-    ) -> Result<Vec<crate::store::OutboxEntry>, StoreError> {
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
         with_pool!(self, |pool| {
             if topics.is_empty() {
                 return Ok(Vec::new());
@@ -80,7 +82,7 @@ impl AnyStore {
     }
 
     /// Records a delivery; false when the message was no longer pending.
-    pub async fn mark_delivered(
+    async fn mark_delivered(
         &self,
         id: i64,
         provider_id: &str,
@@ -102,7 +104,7 @@ impl AnyStore {
     }
 
     /// Records a failed attempt: retried at `next_attempt_at`, or dead when `dead`.
-    pub async fn mark_failed(
+    async fn mark_failed(
         &self,
         id: i64,
         error: &str,
@@ -126,7 +128,7 @@ impl AnyStore {
     }
 
     /// Puts a claimed message back untouched, to be tried again at `until`.
-    pub async fn defer_outbox(&self, id: i64, until: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn defer_outbox(&self, id: i64, until: DateTime<Utc>) -> Result<(), StoreError> {
         with_pool!(self, |pool| {
             sqlx::query("UPDATE outbox SET next_attempt_at = $1, claimed_until = NULL WHERE id = $2 AND state = 'pending'")
             .bind(rows::micros(until))
@@ -140,7 +142,7 @@ impl AnyStore {
 
     /// Records what the provider reports about a delivered message; false when no message
     /// has that provider id.
-    pub async fn record_delivery_status(
+    async fn record_delivery_status(
         &self,
         provider_id: &str,
         status: &str,
@@ -158,18 +160,18 @@ impl AnyStore {
     }
 
     /// Outbox messages for operators, newest first, optionally in one state.
-    pub async fn outbox_entries(
+    async fn outbox_entries(
         &self,
-        state: Option<&str>,
+        state: Option<DeliveryState>,
         limit: u32,
-    ) -> Result<Vec<crate::store::OutboxEntry>, StoreError> {
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
         with_pool!(self, |pool| {
             let rows: Vec<rows::OutboxRow> = sqlx::query_as(concat!(
                 "SELECT ",
                 rows::outbox_columns!(),
                 " FROM outbox WHERE ($1 IS NULL OR state = $1) ORDER BY id DESC LIMIT $2"
             ))
-            .bind(state)
+            .bind(state.map(DeliveryState::as_str))
             .bind(i64::from(limit.clamp(1, 1000)))
             .fetch_all(pool)
             .await
@@ -179,10 +181,7 @@ impl AnyStore {
     }
 
     /// One outbox message by its idempotency key.
-    pub async fn outbox_entry(
-        &self,
-        key: &str,
-    ) -> Result<Option<crate::store::OutboxEntry>, StoreError> {
+    async fn outbox_entry(&self, key: &str) -> Result<Option<OutboxEntry>, StoreError> {
         with_pool!(self, |pool| {
             let row: Option<rows::OutboxRow> = sqlx::query_as(concat!(
                 "SELECT ",
@@ -198,7 +197,7 @@ impl AnyStore {
     }
 
     /// Outbox messages waiting for delivery.
-    pub async fn outbox_backlog(&self) -> Result<u64, StoreError> {
+    async fn outbox_backlog(&self) -> Result<u64, StoreError> {
         with_pool!(self, |pool| {
             let count: i64 =
                 sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'pending'")
@@ -236,31 +235,4 @@ impl Outbox for AnyStore {
                 .collect()
         })
     }
-}
-
-/// An outbox message with its delivery state, as operators see it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct OutboxEntry {
-    /// Row id.
-    pub id: i64,
-    /// Idempotency key, sent to the peer.
-    pub idempotency_key: String,
-    /// Which adapter delivers it.
-    pub topic: String,
-    /// What to deliver.
-    pub payload: serde_json::Value,
-    /// The dossier it is about.
-    pub case_code: Option<String>,
-    /// pending, delivered, dead or dropped.
-    pub state: String,
-    /// Attempts so far.
-    pub attempts: u32,
-    /// The last failure.
-    pub last_error: Option<String>,
-    /// When it will be tried next.
-    pub next_attempt_at: DateTime<Utc>,
-    /// The provider's id for the delivered message.
-    pub provider_id: Option<String>,
-    /// What the provider last reported: accepted, then its delivery report.
-    pub delivery_status: Option<String>,
 }

@@ -375,14 +375,15 @@ pub(crate) struct OutboxRow {
 }
 
 impl OutboxRow {
-    pub(crate) fn into_entry(self) -> Result<crate::store::OutboxEntry, StoreError> {
-        Ok(crate::store::OutboxEntry {
+    pub(crate) fn into_entry(self) -> Result<hoso_engine::ports::OutboxEntry, StoreError> {
+        Ok(hoso_engine::ports::OutboxEntry {
             id: self.id,
             payload: serde_json::from_str(&self.payload).map_err(corrupt("outbox payload"))?,
             idempotency_key: self.idempotency_key,
             topic: self.topic,
-            case_code: self.case_code,
-            state: self.state,
+            case_code: self.case_code.as_deref().map(parse_code).transpose()?,
+            state: hoso_engine::ports::DeliveryState::parse(&self.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("outbox state {}", self.state)))?,
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
             last_error: self.last_error,
             next_attempt_at: instant(self.next_attempt_at)?,

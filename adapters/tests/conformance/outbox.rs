@@ -14,6 +14,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::harness::{World, officer};
+use hoso_engine::ports::{Delivery as _, DeliveryState};
 
 crate::conformance!(
     dossiers_are_synchronised_with_the_national_portal,
@@ -134,7 +135,7 @@ async fn notifications_reach_a_real_mail_server_and_the_sms_provider(world: Worl
         entries
             .iter()
             .filter(|entry| entry.topic != "portal")
-            .all(|entry| entry.state == "delivered"),
+            .all(|entry| entry.state == DeliveryState::Delivered),
         "{entries:#?}"
     );
     assert!(
@@ -196,9 +197,7 @@ async fn failing_peers_are_retried_then_dead_lettered_never_dropped(world: World
             .iter()
             .filter(|entry| entry.topic == "sms")
         {
-            let code =
-                hoso_engine::case::DossierCode::parse(entry.case_code.as_deref().expect("code"))
-                    .expect("code");
+            let code = entry.case_code.clone().expect("code");
             world
                 .act(
                     &code,
@@ -228,7 +227,10 @@ async fn failing_peers_are_retried_then_dead_lettered_never_dropped(world: World
             (4, 2),
             "{label}: two retries each, then a dead letter each: {passes:?}"
         );
-        let dead_letters = store.outbox_entries(Some("dead"), 50).await.expect("dead");
+        let dead_letters = store
+            .outbox_entries(Some(DeliveryState::Dead), 50)
+            .await
+            .expect("dead");
         assert_eq!(dead_letters.len(), 2, "{label}");
         assert!(
             dead_letters
@@ -241,7 +243,7 @@ async fn failing_peers_are_retried_then_dead_lettered_never_dropped(world: World
     let waiting = world
         .service
         .store()
-        .outbox_entries(Some("pending"), 50)
+        .outbox_entries(Some(DeliveryState::Pending), 50)
         .await
         .expect("pending");
     assert_eq!(
@@ -318,7 +320,8 @@ async fn an_operator_retry_is_audited_and_delivers_with_the_same_key(world: Worl
             .await
             .expect("entry")
             .expect("exists")
-            .state,
+            .state
+            .as_str(),
         "delivered"
     );
     let events = hoso_engine::ports::Dossiers::events(world.service.store(), &code)
@@ -354,7 +357,8 @@ async fn an_operator_retry_is_audited_and_delivers_with_the_same_key(world: Worl
             .await
             .expect("entry")
             .expect("exists")
-            .state,
+            .state
+            .as_str(),
         "dropped"
     );
 }
@@ -383,7 +387,7 @@ async fn a_dispatcher_killed_mid_delivery_loses_nothing(world: World) {
     let pending = world
         .service
         .store()
-        .outbox_entries(Some("pending"), 50)
+        .outbox_entries(Some(DeliveryState::Pending), 50)
         .await
         .expect("pending");
     assert_eq!(
@@ -521,7 +525,7 @@ async fn dossiers_are_synchronised_with_the_national_portal(world: World) {
         entries
             .iter()
             .filter(|entry| entry.topic == "portal")
-            .all(|entry| entry.state == "delivered"
+            .all(|entry| entry.state == DeliveryState::Delivered
                 && entry
                     .provider_id
                     .as_deref()

@@ -19,7 +19,7 @@ mod procedures;
 mod timers;
 
 pub use dossiers::Dossiers;
-pub use outbox::Outbox;
+pub use outbox::{Delivery, DeliveryState, Outbox, OutboxEntry};
 pub use payments::{PaymentRecord, PaymentState, Payments};
 pub use procedures::Procedures;
 pub use timers::Timers;
