@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use crate::{UserCommand, open};
+use hoso_engine::ports::Access as _;
 
 pub(crate) async fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
     use hoso_adapters::access::{Secret, User, UserKind};

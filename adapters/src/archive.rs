@@ -25,6 +25,8 @@ pub use crate::audit::archived::{
 use crate::audit::{self, AuditError};
 use crate::store::AnyStore;
 pub use crate::store::{ArchivedPayment, ArchivedRecord, NotArchived};
+use hoso_engine::ports::Archive as _;
+use hoso_engine::ports::Checkpoints as _;
 
 /// What to archive.
 #[derive(Debug, Clone)]

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::dossiers::SubmitRequest;
 use super::{AppError, AppState, Principal};
+use hoso_engine::ports::Access as _;
 
 /// Checks a caller's idempotency key: 1–200 printable ASCII characters.
 pub fn checked_key(key: Option<&str>) -> Result<String, AppError> {

@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::AnyStore;
 use crate::store::ArchivedRecord;
+use hoso_engine::ports::Archive as _;
+use hoso_engine::ports::Checkpoints as _;
 
 /// One thing wrong with the stored history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -10,6 +10,7 @@ use super::AppState;
 use super::error::AppError;
 use crate::access::Secret;
 pub use crate::app::Principal;
+use hoso_engine::ports::Access as _;
 
 impl FromRequestParts<AppState> for Principal {
     type Rejection = AppError;

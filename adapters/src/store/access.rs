@@ -2,7 +2,7 @@
 //! OpenID Connect sign-in nonces.
 
 use chrono::{DateTime, Utc};
-use hoso_engine::ports::StoreError;
+use hoso_engine::ports::{Access, StoreError};
 
 use super::{AnyStore, rows, unavailable, with_pool};
 
@@ -17,9 +17,9 @@ type SessionColumns = (
     String,
 );
 
-impl AnyStore {
+impl Access for AnyStore {
     /// Adds a user.
-    pub async fn add_user(
+    async fn add_user(
         &self,
         user: &crate::access::User,
         now: DateTime<Utc>,
@@ -41,7 +41,7 @@ impl AnyStore {
     }
 
     /// Stores a token's hash for a user until `expires_at`.
-    pub async fn add_token(
+    async fn add_token(
         &self,
         hash: &str,
         user_id: &str,
@@ -62,11 +62,7 @@ impl AnyStore {
     }
 
     /// Revokes every token of a user; returns how many were live.
-    pub async fn revoke_tokens(
-        &self,
-        user_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
+    async fn revoke_tokens(&self, user_id: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
         with_pool!(self, |pool| {
             let revoked = sqlx::query(
                 "UPDATE tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
@@ -81,7 +77,7 @@ impl AnyStore {
     }
 
     /// The user holding a live (unexpired, unrevoked) token with this hash.
-    pub async fn user_by_token(
+    async fn user_by_token(
         &self,
         hash: &str,
         now: DateTime<Utc>,
@@ -103,7 +99,7 @@ impl AnyStore {
 
     /// Opens a browser session on a signed-in token (both given as hashes), and drops
     /// the sessions that have expired.
-    pub async fn add_web_session(
+    async fn add_web_session(
         &self,
         session: &crate::access::NewWebSession<'_>,
     ) -> Result<(), StoreError> {
@@ -128,7 +124,7 @@ impl AnyStore {
     }
 
     /// The user and CSRF value of a live session: unexpired, on a token still live.
-    pub async fn web_session(
+    async fn web_session(
         &self,
         id_hash: &str,
         now: DateTime<Utc>,
@@ -154,7 +150,7 @@ impl AnyStore {
     }
 
     /// Ends a browser session (signing out).
-    pub async fn end_web_session(&self, id_hash: &str) -> Result<(), StoreError> {
+    async fn end_web_session(&self, id_hash: &str) -> Result<(), StoreError> {
         with_pool!(self, |pool| {
             sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
                 .bind(id_hash)
@@ -166,7 +162,7 @@ impl AnyStore {
     }
 
     /// The user with this id.
-    pub async fn user(&self, id: &str) -> Result<Option<crate::access::User>, StoreError> {
+    async fn user(&self, id: &str) -> Result<Option<crate::access::User>, StoreError> {
         with_pool!(self, |pool| {
             let row: Option<rows::UserColumns> = sqlx::query_as(
                 "SELECT id, name, kind, role, unit, citizen_id FROM users WHERE id = $1",
@@ -180,7 +176,7 @@ impl AnyStore {
     }
 
     /// The units where some officer works: the places a dossier can be received.
-    pub async fn staffed_units(&self) -> Result<Vec<String>, StoreError> {
+    async fn staffed_units(&self) -> Result<Vec<String>, StoreError> {
         with_pool!(self, |pool| {
             sqlx::query_scalar("SELECT DISTINCT unit FROM users WHERE kind = 'officer' AND unit IS NOT NULL ORDER BY unit")
             .fetch_all(pool)
@@ -191,7 +187,7 @@ impl AnyStore {
 
     /// The request hash and command id first used with an Idempotency-Key; records them
     /// when the key is new. Returns what is stored for the key.
-    pub async fn claim_idempotency_key(
+    async fn claim_idempotency_key(
         &self,
         principal: &str,
         key: &str,
@@ -223,7 +219,7 @@ impl AnyStore {
 
     /// Keeps a nonce issued for a sign-in (its hash) until `expires_at`, forgetting
     /// nonces that expired a day ago and were never used.
-    pub async fn insert_nonce(
+    async fn insert_nonce(
         &self,
         nonce_hash: &str,
         expires_at: DateTime<Utc>,
@@ -247,7 +243,7 @@ impl AnyStore {
 
     /// Accepts a nonce for a token: an unexpired nonce no token has used binds to this
     /// one; a nonce already bound accepts only its own token.
-    pub async fn claim_nonce(
+    async fn claim_nonce(
         &self,
         nonce_hash: &str,
         token_hash: &str,

@@ -2,61 +2,9 @@
 
 use hoso_engine::ports::StoreError;
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use hoso_engine::ports::{Archive, ArchivedPayment, ArchivedRecord, Checkpoints, NotArchived};
 
 use super::{AnyStore, rows, unavailable, with_pool};
-
-/// A payment attempt kept with an archived dossier (payments are not events).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ArchivedPayment {
-    /// The gateway reference.
-    pub txn_ref: String,
-    /// Which gateway.
-    pub gateway: String,
-    /// Amount in đồng.
-    pub amount: u64,
-    /// pending, paid or failed.
-    pub state: String,
-    /// The gateway's own transaction number, once settled.
-    pub gateway_transaction: Option<String>,
-    /// When the attempt was made.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Where an archived dossier went and the chain head it ended at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ArchivedRecord {
-    /// The dossier code.
-    pub code: String,
-    /// The archive file, as an absolute path when it was written.
-    pub archive_file: String,
-    /// Its last event's sequence number.
-    pub last_seq: u64,
-    /// Its last event's hash.
-    pub last_hash: String,
-    /// When it closed (its last event).
-    pub closed_at: DateTime<Utc>,
-    /// When it was archived.
-    pub archived_at: DateTime<Utc>,
-}
-
-/// A dossier that stopped an archive batch, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NotArchived {
-    /// The dossier code.
-    pub code: String,
-    /// Why it was not archived.
-    pub why: String,
-}
-
-impl std::fmt::Display for NotArchived {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "{}: not archived: {}", self.code, self.why)
-    }
-}
 
 impl AnyStore {
     /// A dossier's record row as stored, for the auditor's comparison with its events.
@@ -115,8 +63,27 @@ impl AnyStore {
         })
     }
 
+    /// The codes of the dossiers received at `unit`, in order (by the receiving-unit index).
+    pub async fn codes_received_at(
+        &self,
+        unit: &str,
+    ) -> Result<Vec<hoso_engine::case::DossierCode>, StoreError> {
+        with_pool!(self, |pool| {
+            let codes: Vec<String> = sqlx::query_scalar(
+                "SELECT code FROM dossiers WHERE receiving_unit = $1 ORDER BY code",
+            )
+            .bind(unit)
+            .fetch_all(pool)
+            .await
+            .map_err(unavailable)?;
+            codes.iter().map(|code| rows::parse_code(code)).collect()
+        })
+    }
+}
+
+impl Checkpoints for AnyStore {
     /// Stores a checkpoint; a sequence already taken is refused by the primary key.
-    pub async fn insert_checkpoint(
+    async fn insert_checkpoint(
         &self,
         checkpoint: &hoso_engine::audit::Checkpoint,
         heads: &[hoso_engine::audit::Head],
@@ -139,7 +106,7 @@ impl AnyStore {
     }
 
     /// The latest checkpoint; its heads are not read (they grow with the dossiers).
-    pub async fn latest_checkpoint(
+    async fn latest_checkpoint(
         &self,
     ) -> Result<Option<hoso_engine::audit::Checkpoint>, StoreError> {
         with_pool!(self, |pool| {
@@ -158,7 +125,7 @@ impl AnyStore {
     }
 
     /// Every checkpoint, oldest first.
-    pub async fn checkpoints(
+    async fn checkpoints(
         &self,
     ) -> Result<
         Vec<(
@@ -186,9 +153,11 @@ impl AnyStore {
                 .collect()
         })
     }
+}
 
+impl Archive for AnyStore {
     /// Closed dossiers after `after` in code order: (code, procedure code, procedure version).
-    pub async fn closed_dossiers(
+    async fn closed_dossiers(
         &self,
         after: &str,
         limit: u32,
@@ -217,7 +186,7 @@ impl AnyStore {
     }
 
     /// A dossier's payment attempts and rating, which live beside its chain.
-    pub async fn beside_chain(
+    async fn beside_chain(
         &self,
         code: &str,
     ) -> Result<(Vec<ArchivedPayment>, Option<String>, u64), StoreError> {
@@ -278,7 +247,7 @@ impl AnyStore {
     /// Removes archived dossiers and records where each went, all in one transaction. A
     /// dossier that moved on since it was read (its version changed) or has undelivered
     /// messages stops the whole batch, which then leaves the store as it was.
-    pub async fn remove_archived(
+    async fn remove_archived(
         &self,
         records: &[ArchivedRecord],
     ) -> Result<Result<(), NotArchived>, StoreError> {
@@ -345,7 +314,7 @@ impl AnyStore {
     }
 
     /// Every archived dossier, by code (or only `code`).
-    pub async fn archived_dossiers(
+    async fn archived_dossiers(
         &self,
         code: Option<&str>,
     ) -> Result<Vec<ArchivedRecord>, StoreError> {
@@ -372,23 +341,6 @@ impl AnyStore {
                     },
                 )
                 .collect()
-        })
-    }
-
-    /// The codes of the dossiers received at `unit`, in order (by the receiving-unit index).
-    pub async fn codes_received_at(
-        &self,
-        unit: &str,
-    ) -> Result<Vec<hoso_engine::case::DossierCode>, StoreError> {
-        with_pool!(self, |pool| {
-            let codes: Vec<String> = sqlx::query_scalar(
-                "SELECT code FROM dossiers WHERE receiving_unit = $1 ORDER BY code",
-            )
-            .bind(unit)
-            .fetch_all(pool)
-            .await
-            .map_err(unavailable)?;
-            codes.iter().map(|code| rows::parse_code(code)).collect()
         })
     }
 }

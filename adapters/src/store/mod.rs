@@ -25,7 +25,7 @@ mod write;
 
 use hoso_engine::ports::StoreError;
 
-pub use audit::{ArchivedPayment, ArchivedRecord, NotArchived};
+pub use hoso_engine::ports::{ArchivedPayment, ArchivedRecord, NotArchived};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 

@@ -24,6 +24,7 @@ use crate::access::{Secret, User, UserKind};
 use crate::app::AppError;
 use crate::app::AppState;
 use crate::app::Principal;
+use hoso_engine::ports::Access as _;
 pub use i18n::{Lang, Words};
 
 /// The session cookie.

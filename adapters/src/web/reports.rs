@@ -16,6 +16,7 @@ use super::pages::{Nav, render, signed_in};
 use super::{Lang, Visitor, WebError, Words};
 use crate::app::AppError;
 use crate::app::AppState;
+use hoso_engine::ports::Access as _;
 
 /// One row of the indicator table.
 pub(super) struct IndicatorRow {

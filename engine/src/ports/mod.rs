@@ -1,8 +1,11 @@
-//! What the engine needs from the outside world, as small traits by concern — [`Dossiers`]
-//! (events, projections, command ids), [`Procedures`] (published versions), [`Outbox`] (side
-//! effects to deliver), [`Timers`] (durable deadlines) and [`Payments`] (attempts at a gateway) — implemented in `hoso-adapters` over
-//! SQLite and PostgreSQL, and here in memory ([`memory::MemoryStore`]) for fast tests. A
-//! [`Store`] is the four the service needs.
+//! What the engine needs from the outside world, as small traits by concern, implemented in
+//! `hoso-adapters` over SQLite and PostgreSQL:
+//! - [`Dossiers`] — events, projections, command ids; [`Procedures`] — published versions;
+//!   [`Outbox`] — side effects to deliver; [`Timers`] — durable deadlines. A [`Store`] is these
+//!   four, all the service needs, and [`memory::MemoryStore`] keeps them in memory for fast tests.
+//! - [`Delivery`] — the outbox as dispatchers and operators work it; [`Payments`] — attempts at a
+//!   gateway; [`Access`] — users, tokens, sessions, idempotency keys, sign-in nonces;
+//!   [`Checkpoints`] — signed audit checkpoints; [`Archive`] — dossiers moved to archive files.
 //!
 //! The store's unit of work is a *batch* of changes committed in one transaction: each change
 //! succeeds or fails alone (a savepoint each), and none is acknowledged before the commit. A
@@ -11,6 +14,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+mod access;
+mod archive;
+mod checkpoints;
 mod dossiers;
 pub mod memory;
 mod outbox;
@@ -18,6 +24,9 @@ mod payments;
 mod procedures;
 mod timers;
 
+pub use access::{Access, NewWebSession, User, UserKind};
+pub use archive::{Archive, ArchivedPayment, ArchivedRecord, NotArchived};
+pub use checkpoints::Checkpoints;
 pub use dossiers::Dossiers;
 pub use outbox::{Delivery, DeliveryState, Outbox, OutboxEntry};
 pub use payments::{PaymentRecord, PaymentState, Payments};

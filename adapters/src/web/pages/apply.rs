@@ -16,6 +16,7 @@ use crate::app::dossiers::{self, ApplicantBody, SubmitRequest, Submitting};
 use crate::app::{AppError, AppState};
 use crate::documents::DocumentType;
 use crate::web::{Lang, Visitor, WebError, Words};
+use hoso_engine::ports::Access as _;
 
 /// One input of the generated e-form.
 pub(super) struct InputView {
