@@ -14,6 +14,7 @@ use hoso_engine::service::{Request, Service, ServiceError, Target};
 
 use crate::files::{FilesError, find_toml_files, read_text};
 use crate::store::AnyStore;
+use hoso_engine::ports::CalendarVersions as _;
 
 /// Why the calendars could not be loaded.
 #[derive(Debug, thiserror::Error)]

@@ -10,6 +10,7 @@ use hoso_engine::procedure::Procedure;
 use hoso_engine::service::Service;
 
 use crate::store::AnyStore;
+use hoso_engine::ports::Ratings as _;
 
 /// Every dossier received by `unit` (every unit when `None`) with its procedure version, calling
 /// `progress(done, total)` as it reads them. A dossier whose procedure version is not in the

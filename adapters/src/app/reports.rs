@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use super::dossiers::load_readable;
 use super::{AppError, AppState, Principal};
 use crate::access::UserKind;
+use hoso_engine::ports::Ratings as _;
 
 fn day(field: &str, text: &str) -> Result<NaiveDate, AppError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {

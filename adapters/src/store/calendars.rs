@@ -3,11 +3,13 @@
 use chrono::{DateTime, Utc};
 use hoso_engine::ports::StoreError;
 
+use hoso_engine::ports::CalendarVersions;
+
 use super::{AnyStore, rows, unavailable, with_pool};
 
-impl AnyStore {
+impl CalendarVersions for AnyStore {
     /// Records a calendars version and its years, once.
-    pub async fn record_calendar_version(
+    async fn record_calendar_version(
         &self,
         version: &str,
         years: &str,
@@ -29,7 +31,7 @@ impl AnyStore {
     }
 
     /// Every recorded calendars version with its years, oldest first.
-    pub async fn calendar_versions(&self) -> Result<Vec<(String, String)>, StoreError> {
+    async fn calendar_versions(&self) -> Result<Vec<(String, String)>, StoreError> {
         with_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT version, years FROM calendar_versions ORDER BY recorded_at, version",

@@ -3,11 +3,13 @@
 use chrono::{DateTime, Utc};
 use hoso_engine::ports::StoreError;
 
+use hoso_engine::ports::Ratings;
+
 use super::{AnyStore, rows, unavailable, with_pool};
 
-impl AnyStore {
+impl Ratings for AnyStore {
     /// Records a rating unless the dossier has one.
-    pub async fn insert_rating(
+    async fn insert_rating(
         &self,
         code: &str,
         unit: &str,
@@ -31,7 +33,7 @@ impl AnyStore {
     }
 
     /// Whether the dossier has been rated.
-    pub async fn rating_exists(&self, code: &str) -> Result<bool, StoreError> {
+    async fn rating_exists(&self, code: &str) -> Result<bool, StoreError> {
         with_pool!(self, |pool| {
             let found: Option<String> =
                 sqlx::query_scalar("SELECT case_code FROM ratings WHERE case_code = $1")
@@ -44,7 +46,7 @@ impl AnyStore {
     }
 
     /// Every rating as (dossier code, satisfaction).
-    pub async fn ratings(&self) -> Result<Vec<(String, String)>, StoreError> {
+    async fn ratings(&self) -> Result<Vec<(String, String)>, StoreError> {
         with_pool!(self, |pool| {
             sqlx::query_as("SELECT case_code, satisfaction FROM ratings")
                 .fetch_all(pool)

@@ -5,7 +5,8 @@
 //!   four, all the service needs, and [`memory::MemoryStore`] keeps them in memory for fast tests.
 //! - [`Delivery`] — the outbox as dispatchers and operators work it; [`Payments`] — attempts at a
 //!   gateway; [`Access`] — users, tokens, sessions, idempotency keys, sign-in nonces;
-//!   [`Checkpoints`] — signed audit checkpoints; [`Archive`] — dossiers moved to archive files.
+//!   [`Checkpoints`] — signed audit checkpoints; [`Archive`] — dossiers moved to archive files;
+//!   [`Ratings`] — citizens' ratings; [`CalendarVersions`] — calendar files put in force.
 //!
 //! The store's unit of work is a *batch* of changes committed in one transaction: each change
 //! succeeds or fails alone (a savepoint each), and none is acknowledged before the commit. A
@@ -16,21 +17,25 @@ use serde::{Deserialize, Serialize};
 
 mod access;
 mod archive;
+mod calendar_versions;
 mod checkpoints;
 mod dossiers;
 pub mod memory;
 mod outbox;
 mod payments;
 mod procedures;
+mod ratings;
 mod timers;
 
 pub use access::{Access, NewWebSession, User, UserKind};
 pub use archive::{Archive, ArchivedPayment, ArchivedRecord, NotArchived};
+pub use calendar_versions::CalendarVersions;
 pub use checkpoints::Checkpoints;
 pub use dossiers::Dossiers;
 pub use outbox::{Delivery, DeliveryState, Outbox, OutboxEntry};
 pub use payments::{PaymentRecord, PaymentState, Payments};
 pub use procedures::Procedures;
+pub use ratings::Ratings;
 pub use timers::Timers;
 
 use crate::case::{Case, DossierCode, Event, NewEvent, OutboxMessage, Status, Timer, UnitId};

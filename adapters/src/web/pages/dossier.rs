@@ -16,6 +16,7 @@ use crate::access::UserKind;
 use crate::app::dossiers::{self};
 use crate::app::{AppError, AppState};
 use crate::web::{Lang, Visitor, WebError, Words};
+use hoso_engine::ports::Ratings as _;
 
 pub(super) struct EventLine {
     pub(super) at: String,
