@@ -1,0 +1,312 @@
+//! Every denial names who may act; bad submissions and malformed payloads name what is wrong;
+//! each actor is offered exactly what `decide` accepts.
+
+use super::*;
+
+#[test]
+fn every_denial_names_who_may_act() {
+    let mut world = World::new(BIRTH);
+    // A citizen cannot submit in someone else's name, nor at the counter.
+    let mut other = birth_submission();
+    other.applicant.citizen_id = OTHER_CITIZEN.to_owned();
+    assert!(matches!(
+        world.run(
+            &citizen(),
+            Command::Submit(other),
+            "2025-03-03T09:00:00+07:00"
+        ),
+        Err(Rejection::Forbidden(_))
+    ));
+    let mut direct = birth_submission();
+    direct.channel = ChannelKind::Direct;
+    assert!(matches!(
+        world.run(
+            &citizen(),
+            Command::Submit(direct.clone()),
+            "2025-03-03T09:00:00+07:00"
+        ),
+        Err(Rejection::Forbidden(_))
+    ));
+    // An officer of another role cannot enter a counter dossier.
+    assert!(matches!(
+        world.run(
+            &officer("tu_phap"),
+            Command::Submit(direct),
+            "2025-03-03T09:00:00+07:00"
+        ),
+        Err(Rejection::Forbidden(_))
+    ));
+
+    world.submit_birth("2025-03-03T09:00:00+07:00");
+    for actor in [
+        citizen(),
+        officer("tu_phap"),
+        Actor::officer("x", "mot_cua", unit("000.00.18.H21")),
+        Actor::system("timer"),
+    ] {
+        let denied = world.run(&actor, Command::Receive, "2025-03-03T09:10:00+07:00");
+        assert!(
+            matches!(&denied, Err(Rejection::Forbidden(why)) if why.contains("`mot_cua`")),
+            "{actor:?}: {denied:?}"
+        );
+    }
+    world
+        .run(
+            &officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:30:00+07:00",
+        )
+        .unwrap();
+    // Wrong role for the action; right role, wrong unit; wrong step.
+    let wrong_role = world.run(
+        &officer("tu_phap"),
+        action("chuyen_tham_dinh"),
+        "2025-03-03T10:00:00+07:00",
+    );
+    assert!(
+        matches!(&wrong_role, Err(Rejection::Forbidden(why)) if why.contains("it is for: mot_cua")),
+        "{wrong_role:?}"
+    );
+    let other_unit = world.run(
+        &Actor::officer("y", "mot_cua", unit("000.00.18.H21")),
+        action("chuyen_tham_dinh"),
+        "2025-03-03T10:00:00+07:00",
+    );
+    assert!(
+        matches!(&other_unit, Err(Rejection::Forbidden(why)) if why.contains("held by unit 000.00.17.H21")),
+        "{other_unit:?}"
+    );
+    let wrong_step = world.run(
+        &officer("chu_tich"),
+        action("phe_duyet"),
+        "2025-03-03T10:00:00+07:00",
+    );
+    assert!(
+        matches!(&wrong_step, Err(Rejection::NotNow(why)) if why.contains("from step `ky_duyet`")),
+        "{wrong_step:?}"
+    );
+    let unknown = world.run(
+        &officer("mot_cua"),
+        action("approve_everything"),
+        "2025-03-03T10:00:00+07:00",
+    );
+    assert!(
+        matches!(&unknown, Err(Rejection::Invalid(problems)) if problems[0].message.contains("chuyen_tham_dinh")),
+        "{unknown:?}"
+    );
+    // A citizen cannot take officers' actions, and the system cannot either.
+    assert!(matches!(
+        world.run(
+            &citizen(),
+            action("chuyen_tham_dinh"),
+            "2025-03-03T10:00:00+07:00"
+        ),
+        Err(Rejection::Forbidden(_))
+    ));
+    assert!(matches!(
+        world.run(
+            &Actor::system("x"),
+            action("chuyen_tham_dinh"),
+            "2025-03-03T10:00:00+07:00"
+        ),
+        Err(Rejection::Forbidden(_))
+    ));
+    // Only hoso's timers raise deadlines.
+    let raise = Command::RaiseDeadline {
+        deadline: Deadline::Appointment,
+        passed: true,
+    };
+    assert!(matches!(
+        world.run(&officer("mot_cua"), raise, "2025-03-04T10:00:00+07:00"),
+        Err(Rejection::Forbidden(_))
+    ));
+    assert_eq!(world.case().version, 2, "refusals wrote nothing");
+}
+#[test]
+fn bad_submissions_name_every_bad_field() {
+    let mut world = World::new(BIRTH);
+    let mut submission = birth_submission();
+    submission
+        .form
+        .insert("gioi_tinh".to_owned(), json!("Khác"));
+    submission
+        .form
+        .insert("ngay_sinh".to_owned(), json!("10/01/2025"));
+    submission.form.insert("ho_ten_tre".to_owned(), json!(42));
+    submission.form.insert("ten_me".to_owned(), json!("x"));
+    submission.form.remove("noi_sinh");
+    submission.applicant.citizen_id = "12345".to_owned();
+    submission.applicant.phone = Some("12".to_owned());
+    submission
+        .documents
+        .retain(|document| document.component != "giay_chung_sinh");
+    submission.documents.push(document("giay_ket_hon"));
+    let Err(Rejection::Invalid(problems)) = world.run(
+        &Actor::citizen("12345"),
+        Command::Submit(submission),
+        "2025-03-03T09:00:00+07:00",
+    ) else {
+        panic!("must be invalid");
+    };
+    let pointers: Vec<&str> = problems
+        .iter()
+        .map(|problem| problem.pointer.as_str())
+        .collect();
+    for expected in [
+        "/applicant/citizen_id",
+        "/applicant/phone",
+        "/form/gioi_tinh",
+        "/form/ngay_sinh",
+        "/form/ho_ten_tre",
+        "/form/ten_me",
+        "/form/noi_sinh",
+        "/documents/1/component",
+        "/documents",
+    ] {
+        assert!(
+            pointers.contains(&expected),
+            "{expected} missing from {pointers:?}"
+        );
+    }
+    assert!(world.case.is_none(), "nothing written");
+}
+#[test]
+fn malformed_command_payloads_are_refused_with_what_is_wrong() {
+    let cases = [
+        (r#"{"command":"receiv"}"#, "unknown variant `receiv`"),
+        (r#"{"command":"refuse_intake"}"#, "missing field `reason`"),
+        (
+            r#"{"command":"refuse_intake","reason":42}"#,
+            "invalid type: integer `42`, expected a string",
+        ),
+        (
+            r#"{"command":"record_payment","amount":-5,"reference":"x"}"#,
+            "invalid value: integer `-5`",
+        ),
+        (
+            r#"{"command":"consult","unit":"../etc","question":"?"}"#,
+            "is not a unit code",
+        ),
+        (
+            r#"{"command":"apologize_and_extend","reason":"x","new_appointment":"tomorrow"}"#,
+            "input contains invalid characters",
+        ),
+        ("not json", "expected ident"),
+    ];
+    for (payload, expected) in cases {
+        let error = serde_json::from_str::<Command>(payload)
+            .expect_err(payload)
+            .to_string();
+        assert!(error.contains(expected), "{payload}: {error}");
+    }
+}
+
+#[test]
+fn each_actor_is_offered_exactly_what_decide_accepts() {
+    let mut world = World::new(BIRTH);
+    world.submit_birth("2025-03-03T09:00:00+07:00");
+    let offered = |world: &World, actor: &Actor| {
+        let context = Context {
+            procedure: &world.procedure,
+            calendars: &world.calendars,
+            directory: &world.directory,
+        };
+        available_commands(
+            &context,
+            world.case(),
+            actor,
+            at("2025-03-03T09:05:00+07:00"),
+        )
+    };
+    assert_eq!(
+        offered(&world, &officer("mot_cua")),
+        vec!["receive", "refuse_intake", "request_supplement", "stop"]
+    );
+    assert_eq!(offered(&world, &citizen()), vec!["withdraw"]);
+    assert!(offered(&world, &officer("tu_phap")).is_empty());
+    assert!(offered(&world, &Actor::citizen(OTHER_CITIZEN)).is_empty());
+    world
+        .run(
+            &officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        )
+        .unwrap();
+    assert_eq!(
+        offered(&world, &officer("mot_cua")),
+        vec![
+            "chuyen_tham_dinh",
+            "request_supplement",
+            "stop",
+            "apologize_and_extend",
+            "consult"
+        ]
+    );
+}
+#[test]
+fn submissions_refuse_hidden_characters_and_header_injection_and_keep_names_in_nfc() {
+    let mut world = World::new(BIRTH);
+    let mut submission = birth_submission();
+    submission.applicant.email = Some("binh@example.vn\r\nBcc: all@example.vn".to_owned());
+    submission.applicant.name = "Nguyễn Văn\u{202E}Bình".to_owned();
+    submission.form.insert(
+        "noi_sinh".to_owned(),
+        json!("Bệnh viện\u{200B} Phụ sản Hà Nội"),
+    );
+    submission
+        .form
+        .insert("ho_ten_tre".to_owned(), json!("Nguyễn\u{0}An"));
+    submission.documents[0].name = "Tờ khai\u{2066}".to_owned();
+    let refused = world.run(
+        &citizen(),
+        Command::Submit(submission),
+        "2025-03-03T09:00:00+07:00",
+    );
+    let Err(Rejection::Invalid(problems)) = refused else {
+        panic!("{refused:?}");
+    };
+    let at = |pointer: &str| {
+        problems
+            .iter()
+            .find(|problem| problem.pointer == pointer)
+            .map(|problem| problem.message.clone())
+            .unwrap_or_else(|| panic!("no problem at {pointer}: {problems:#?}"))
+    };
+    assert!(at("/applicant/email").contains("without spaces or line breaks"));
+    assert!(at("/applicant/name").contains("U+202E"));
+    assert!(at("/form/noi_sinh").contains("U+200B"));
+    assert!(at("/form/ho_ten_tre").contains("U+0000"));
+    assert!(at("/documents/0/name").contains("U+2066"));
+    assert!(world.case.is_none(), "nothing was written");
+
+    for bad in [
+        "binh@",
+        "@example.vn",
+        "binh@example",
+        "binh@@example.vn",
+        "binh @example.vn",
+        "binh@example..vn",
+        "binh@example.vn.",
+    ] {
+        assert!(!form::is_email(bad), "{bad}");
+    }
+    assert!(form::is_email("tran.thi.binh+hoso@so-tu-phap.hanoi.gov.vn"));
+
+    // Decomposed (NFD) Vietnamese, as some keyboards send it, is stored precomposed (NFC).
+    let decomposed = "Nguye\u{0302}\u{0303}n Va\u{0306}n Bi\u{0300}nh";
+    let mut submission = birth_submission();
+    submission.applicant.name = decomposed.to_owned();
+    submission.form.insert(
+        "noi_sinh".to_owned(),
+        json!("Be\u{0323}\u{0302}nh vie\u{0323}\u{0302}n"),
+    );
+    world
+        .run(
+            &citizen(),
+            Command::Submit(submission),
+            "2025-03-03T09:00:00+07:00",
+        )
+        .unwrap();
+    assert_eq!(world.case().applicant.name, "Nguyễn Văn Bình");
+    assert_eq!(world.case().form["noi_sinh"], json!("Bệnh viện"));
+}
