@@ -1,6 +1,7 @@
 //! Builds the configured application and runs it: the JSON API and the pages on one listener,
 //! behind the layers every request passes (timeout, request log and metrics, rate limits, body
-//! limits, content headers). The binary and the end-to-end harness both start it here.
+//! limits, content headers). The binary and the end-to-end harness both start it here. Errors
+//! name what failed; their cause is their `source`, printed once by the caller's error chain.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -223,7 +224,7 @@ pub struct Effects {
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     /// The database or the folders could not be opened.
-    #[error("opening {database}: {source}")]
+    #[error("opening {database}")]
     Open {
         /// The database URL, password hidden.
         database: String,
@@ -231,13 +232,13 @@ pub enum StartupError {
         source: crate::boot::BootError,
     },
     /// Putting the calendar folder in force failed.
-    #[error("calendars: {0}")]
+    #[error("calendars")]
     Calendars(#[from] crate::calendars::ReconcileError),
     /// A setting is wrong; the message says which and how to fix it.
     #[error("{0}")]
     Config(String),
     /// An address could not be bound.
-    #[error("binding {address}: {source}")]
+    #[error("binding {address}")]
     Bind {
         /// The address.
         address: String,
@@ -251,8 +252,8 @@ pub enum StartupError {
     #[error(transparent)]
     Store(#[from] hoso_engine::ports::StoreError),
     /// Serving stopped with an error.
-    #[error("serving HTTP: {0}")]
-    Serve(std::io::Error),
+    #[error("serving HTTP")]
+    Serve(#[source] std::io::Error),
 }
 
 /// A configured application, bound to its address and ready to run.

@@ -78,8 +78,9 @@ pub enum Target {
     /// An existing dossier, read from the store.
     Existing(DossierCode),
     /// An existing dossier as the caller already read it (to check who may act): decided on as
-    /// read, so an action reads the dossier once. If another command committed in between, the
-    /// command is decided again on a fresh read — unless the caller named the version it saw.
+    /// read, so an action reads the dossier once. If the command conflicts or is refused and the
+    /// dossier has moved since the read, it is decided again on a fresh read — unless the caller
+    /// named the version it saw.
     Read(Box<Case>),
 }
 
@@ -253,11 +254,19 @@ impl<S: Store> Service<S> {
             return self.first_result(&code, &request.command_id).await;
         }
         let mut outcome = self.decide_and_commit(&request, now).await;
-        if let (Err(ServiceError::Conflict { .. }), Target::Read(case), None) =
-            (&outcome, &request.target, request.expected_version)
+        // A dossier decided on as its caller read it may have moved since: a commit that
+        // conflicts, or a refusal the moved dossier might not give, is decided once more on a
+        // fresh read — unless the caller named the version it saw.
+        if let (
+            Err(ServiceError::Conflict { .. } | ServiceError::Rejected(_)),
+            Target::Read(read),
+            None,
+        ) = (&outcome, &request.target, request.expected_version)
+            && let Some(current) = self.store.load(&read.code).await?
+            && current.version != read.version
         {
             let fresh = Request {
-                target: Target::Existing(case.code.clone()),
+                target: Target::Read(Box::new(current)),
                 ..request.clone()
             };
             outcome = self.decide_and_commit(&fresh, now).await;
@@ -611,6 +620,44 @@ mod tests {
             matches!(outcome, Err(ServiceError::Rejected(Rejection::NotNow(_)))),
             "decided on the fresh state, where it is already received: {outcome:?}"
         );
+    }
+
+    #[test]
+    fn a_refusal_on_a_read_that_went_stale_is_decided_again_on_a_fresh_read() {
+        let service = service();
+        let read = submit(&service);
+        // Not yet received when read, so forwarding it would be refused; received meanwhile.
+        let first = request(
+            desk(),
+            Target::Existing(read.code.clone()),
+            Command::Receive,
+        );
+        run(service.execute(first, at("2025-03-03T09:10:00+07:00"))).expect("received");
+        let forward = Command::TakeAction {
+            action: "chuyen_tham_dinh".to_owned(),
+            reason: None,
+            data: serde_json::Map::new(),
+        };
+        let forwarded = request(
+            desk(),
+            Target::Read(Box::new(read.clone())),
+            forward.clone(),
+        );
+        let executed = run(service.execute(forwarded, at("2025-03-03T09:11:00+07:00")))
+            .expect("decided on the fresh read, where it may be forwarded");
+        assert_eq!(executed.case.step.as_deref(), Some("tham_dinh"));
+        // A refusal on a read that is still current stands, and reads nothing more to decide.
+        let repeated = request(
+            desk(),
+            Target::Read(Box::new(executed.case.clone())),
+            Command::Receive,
+        );
+        let outcome = run(service.execute(repeated, at("2025-03-03T09:12:00+07:00")));
+        assert!(
+            matches!(outcome, Err(ServiceError::Rejected(_))),
+            "{outcome:?}"
+        );
+        let _ = forward;
     }
 
     #[test]

@@ -577,6 +577,10 @@ async fn retries_conflicts_and_bad_uploads_are_answered_precisely() {
             .0,
         405
     );
+    // A page's route called with the wrong method answers the same way.
+    let (status, problem) = call(&server, "GET", "/dossiers/x/act", None, None).await;
+    assert_eq!(status, 405);
+    assert_eq!(problem["status"], 405, "problem+json: {problem}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,7 @@
 //! and the applicant's answer to a supplement request. The dossier is read once, for the access
 //! check, and decided on as read.
 
-use hoso_engine::case::{BuiltIn, Command, DocumentRef};
+use hoso_engine::case::{BuiltIn, Command};
 use hoso_engine::service::{Request as CommandRequest, Target};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -10,9 +10,9 @@ use utoipa::ToSchema;
 
 use super::dossiers::{DossierView, load_readable, require_actor, view};
 use super::idempotency::{checked_key, claim_command_id, request_hash};
-use super::uploads::settle_uploads;
+use super::uploads::{settle_uploads, stage};
 use super::{AppError, AppState, Principal};
-use crate::documents::Staged;
+use crate::documents::DocumentType;
 
 /// An action on a dossier: a procedure action id (e.g. chuyen_tham_dinh) or a built-in command
 /// by name (`hoso_engine::case::BUILT_IN`, listed in docs/api.md), with its fields in `data`.
@@ -62,12 +62,13 @@ pub fn command_of(request: &ActionRequest) -> Result<Command, AppError> {
     })
 }
 
-/// Takes an action on a dossier. With a key, a retry returns the first result.
+/// Takes an action on a dossier. With a key (the header's bytes, checked after who may act), a
+/// retry returns the first result.
 pub async fn act(
     state: &AppState,
     principal: &Principal,
     code: &str,
-    key: Option<&str>,
+    key: Option<&[u8]>,
     request: &ActionRequest,
 ) -> Result<DossierView, AppError> {
     let case = load_readable(state, principal, code).await?;
@@ -101,16 +102,52 @@ pub async fn act(
     view(state, &executed.case, Some(&actor))
 }
 
-/// The applicant answers a supplement request with the documents asked for (nộp bổ sung).
+/// A file as a page or a client uploaded it, before it is checked.
+pub struct Upload<'a> {
+    /// The dossier component it is for.
+    pub component: &'a str,
+    /// The file's name as sent.
+    pub file_name: &'a str,
+    /// Its content.
+    pub bytes: &'a [u8],
+}
+
+/// The applicant answers a supplement request with the documents asked for (nộp bổ sung). Who
+/// may act is checked before any file is looked at; then each file must be a PDF, PNG or JPEG
+/// within the upload limit, and all are staged until the command commits.
 pub async fn answer_supplement(
     state: &AppState,
     principal: &Principal,
     code: &str,
-    documents: Vec<DocumentRef>,
-    staged: Vec<Staged>,
+    uploads: &[Upload<'_>],
 ) -> Result<DossierView, AppError> {
     let case = load_readable(state, principal, code).await?;
     let actor = require_actor(principal)?;
+    let problems: Vec<String> = uploads
+        .iter()
+        .filter(|upload| {
+            upload.bytes.len() > state.limits.upload_bytes
+                || DocumentType::sniff(upload.bytes).is_none()
+        })
+        .map(|upload| {
+            format!(
+                "{}: PDF, PNG, JPEG ≤ {} MB",
+                upload.file_name,
+                state.limits.upload_bytes / (1024 * 1024)
+            )
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(AppError::BadRequest(problems.join("; ")));
+    }
+    let mut documents = Vec::with_capacity(uploads.len());
+    let mut staged = Vec::with_capacity(uploads.len());
+    for upload in uploads {
+        let (document, file) =
+            stage(state, upload.component, upload.file_name, upload.bytes).await?;
+        documents.push(document);
+        staged.push(file);
+    }
     let executed = state
         .execute(CommandRequest {
             command_id: uuid::Uuid::now_v7().to_string(),

@@ -11,9 +11,18 @@ use super::dossiers::SubmitRequest;
 use super::{AppError, AppState, Principal};
 use hoso_engine::ports::Access as _;
 
-/// Checks a caller's idempotency key: 1–200 printable ASCII characters.
-pub fn checked_key(key: Option<&str>) -> Result<String, AppError> {
+/// Checks a caller's idempotency key, as the header's bytes: printable ASCII, 1–200 characters.
+pub fn checked_key(key: Option<&[u8]>) -> Result<String, AppError> {
     let key = key.ok_or_else(|| AppError::BadRequest("send an Idempotency-Key header (any unique value, e.g. a UUID) so a retry cannot submit twice".to_owned()))?;
+    let key = std::str::from_utf8(key)
+        .ok()
+        .filter(|key| {
+            key.bytes()
+                .all(|byte| byte == b'\t' || (0x20..0x7f).contains(&byte))
+        })
+        .ok_or_else(|| {
+            AppError::BadRequest("the Idempotency-Key must be printable ASCII".to_owned())
+        })?;
     if key.is_empty() || key.len() > 200 || !key.bytes().all(|byte| byte.is_ascii_graphic()) {
         return Err(AppError::BadRequest(
             "the Idempotency-Key must be 1–200 printable characters".to_owned(),
@@ -88,6 +97,28 @@ pub fn submission_hash(body: &SubmitRequest, uploads: &[DocumentRef]) -> Result<
         })
         .collect();
     request_hash(&serde_json::json!({ "submission": body, "uploads": uploads }))
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::checked_key;
+
+    #[test]
+    fn a_key_is_printable_ascii_of_one_to_two_hundred_characters() {
+        let refused = |key: Option<&[u8]>| match checked_key(key) {
+            Err(super::AppError::BadRequest(why)) => why,
+            other => panic!("{other:?}"),
+        };
+        assert!(refused(None).contains("send an Idempotency-Key"));
+        assert!(refused(Some("khóa".as_bytes())).contains("printable ASCII"));
+        assert!(refused(Some(b"")).contains("1–200"));
+        assert!(refused(Some(b"two words")).contains("1–200"));
+        assert!(refused(Some("k".repeat(201).as_bytes())).contains("1–200"));
+        assert_eq!(
+            checked_key(Some(b"0190a1b2-key")).ok().as_deref(),
+            Some("0190a1b2-key")
+        );
+    }
 }
 
 #[cfg(test)]

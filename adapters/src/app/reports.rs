@@ -180,13 +180,22 @@ pub async fn form(
     form: &str,
 ) -> Result<Filled, AppError> {
     let case = load_readable(state, principal, code).await?;
+    fill(state, &case, form).await
+}
+
+/// Fills form `form` for a dossier the caller may read.
+pub async fn fill(
+    state: &AppState,
+    case: &hoso_engine::case::Case,
+    form: &str,
+) -> Result<Filled, AppError> {
     let procedure = state
         .service
-        .procedure_of(&case)
+        .procedure_of(case)
         .map_err(|error| AppError::Internal(error.to_string()))?;
     if form == "06" {
         return Ok(Filled::Slip(hoso_engine::forms::control_slip(
-            &case,
+            case,
             &procedure,
             Utc::now(),
         )));
@@ -194,7 +203,7 @@ pub async fn form(
     let events = state.service.store().events(&case.code).await?;
     let filled = hoso_engine::forms::official_form(
         form,
-        &case,
+        case,
         &events,
         &procedure,
         &state.service.calendars(),
@@ -220,32 +229,59 @@ pub async fn timeline_svg(
     Ok(hoso_engine::forms::timeline_svg(&case, &slip, now))
 }
 
-/// The dossier register (sổ theo dõi hồ sơ, Form 07) of a unit for a period.
-pub async fn register(
-    state: &AppState,
+/// A unit and period a caller was allowed to print the register of; only
+/// [`register_scope`] makes one, so the register is never printed unchecked.
+pub struct RegisterScope {
+    unit: String,
+    period: Period,
+}
+
+/// The unit and period of a register a caller may print: the unit is required, and officers
+/// print their own.
+pub fn register_scope(
     principal: &Principal,
     asked_unit: Option<&str>,
     (from, to): (&str, &str),
-) -> Result<Register, AppError> {
+) -> Result<RegisterScope, AppError> {
     let unit = report_unit(principal, asked_unit)?.ok_or_else(|| {
         AppError::field(
             "/unit",
             "the register is kept per unit: give unit=, e.g. 000.00.17.H21",
         )
     })?;
-    let period = report_period(from, to)?;
-    Ok(crate::reports::register(&state.service, &unit, period).await?)
+    Ok(RegisterScope {
+        unit,
+        period: report_period(from, to)?,
+    })
 }
 
-/// The indicators a caller may read for `period`: auditors for any unit or all, officers for
-/// their own unit.
-pub async fn indicators(
-    state: &AppState,
+/// The dossier register (sổ theo dõi hồ sơ, Form 07) of a unit for a period, once
+/// [`register_scope`] has allowed it.
+pub async fn register(state: &AppState, scope: RegisterScope) -> Result<Register, AppError> {
+    Ok(crate::reports::register(&state.service, &scope.unit, scope.period).await?)
+}
+
+/// A unit (or every unit) and period a caller was allowed to read the indicators of; only
+/// [`indicator_scope`] makes one.
+pub struct IndicatorScope {
+    unit: Option<String>,
+    period: Period,
+}
+
+/// The unit (or all, `None`) and period of indicators a caller may read: auditors any unit or
+/// all, officers their own.
+pub fn indicator_scope(
     principal: &Principal,
     asked_unit: Option<&str>,
     (from, to): (&str, &str),
-) -> Result<Report, AppError> {
-    let unit = report_unit(principal, asked_unit)?;
-    let period = report_period(from, to)?;
-    unit_report(state, period, unit.as_deref()).await
+) -> Result<IndicatorScope, AppError> {
+    Ok(IndicatorScope {
+        unit: report_unit(principal, asked_unit)?,
+        period: report_period(from, to)?,
+    })
+}
+
+/// The indicators of a scope [`indicator_scope`] allowed.
+pub async fn indicators(state: &AppState, scope: IndicatorScope) -> Result<Report, AppError> {
+    unit_report(state, scope.period, scope.unit.as_deref()).await
 }

@@ -1,8 +1,6 @@
 //! An auditor verifies one dossier's tamper-evident chain: every event's hash, the chain's head
 //! against the dossier's record, and the signed checkpoints that cover it.
 
-use hoso_engine::case::DossierCode;
-
 use super::{AppError, AppState, Principal};
 use crate::access::UserKind;
 use crate::audit::Report;
@@ -18,9 +16,9 @@ pub async fn verify(
             "verifying chains is for auditors".to_owned(),
         ));
     }
-    let dossier =
-        DossierCode::parse(code).map_err(|_| AppError::NotFound(format!("no dossier {code}")))?;
-    crate::audit::verify_store(state.service.store(), Some(&dossier), None, |_, _| {})
+    // A code that names no live dossier (none, or archived) is "not found", as on its page.
+    let case = super::dossiers::load_readable(state, principal, code).await?;
+    crate::audit::verify_store(state.service.store(), Some(&case.code), None, |_, _| {})
         .await
         .map_err(|error| AppError::Internal(error.to_string()))
 }

@@ -153,7 +153,12 @@ pub async fn submit_dossier(
 ) -> Result<(StatusCode, axum::Json<DossierView>), AppError> {
     // Who and which key before reading a body that may carry files.
     dossiers::require_actor(&principal)?;
-    let key = checked_key(header_text(request.headers(), "idempotency-key")?)?;
+    let key = checked_key(
+        request
+            .headers()
+            .get("idempotency-key")
+            .map(|value| value.as_bytes()),
+    )?;
     let (body, uploads, staged) = read_submission(&state, request).await?;
     let submitting = Submitting {
         key,
@@ -163,18 +168,6 @@ pub async fn submit_dossier(
     };
     let view = dossiers::submit(&state, &principal, submitting).await?;
     Ok((StatusCode::CREATED, axum::Json(view)))
-}
-
-/// A header's value as text; a value that is not printable ASCII is a 400 naming the header.
-fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, AppError> {
-    headers
-        .get(name)
-        .map(|value| {
-            value.to_str().map_err(|_| {
-                AppError::BadRequest(format!("the {name} header must be printable ASCII"))
-            })
-        })
-        .transpose()
 }
 
 /// A dossier: status, step, appointment, remaining working time, and what the caller may do.
@@ -214,7 +207,7 @@ pub async fn take_action(
     headers: HeaderMap,
     ApiJson(request): ApiJson<ActionRequest>,
 ) -> Result<axum::Json<DossierView>, AppError> {
-    let key = header_text(&headers, "idempotency-key")?;
+    let key = headers.get("idempotency-key").map(|value| value.as_bytes());
     Ok(axum::Json(
         actions::act(&state, &principal, &code, key, &request).await?,
     ))

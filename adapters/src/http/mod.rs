@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 use utoipa::OpenApi as _;
@@ -101,7 +101,8 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The JSON API under `/api/v1`, `/openapi.json` and the operations endpoints (`/healthz`,
-/// `/readyz`, `/metrics`), with problem+json for routes and methods that do not exist.
+/// `/readyz`, `/metrics`); [`crate::startup::router`] adds the pages and the problem+json
+/// answers for routes and methods that do not exist.
 pub fn router(state: &AppState) -> Router<AppState> {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::oidc_nonce))
@@ -135,25 +136,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route("/readyz", axum::routing::get(readyz))
         .route("/metrics", axum::routing::get(metrics))
-        .fallback(|| async { AppError::NotFound("no such resource; see /openapi.json".to_owned()) })
-        .method_not_allowed_fallback(|| async {
-            (
-                StatusCode::METHOD_NOT_ALLOWED,
-                AppError::BadRequest(
-                    "this method is not allowed here; see /openapi.json".to_owned(),
-                )
-                .into_response()
-                .into_body(),
-            )
-                .into_response()
-        })
 }
 
-/// Database reachable and migrations current.
 /// How long a readiness answer is reused: the check writes to the database, and a flood of
 /// probes must not compete with the writer.
 const READINESS_TTL: Duration = Duration::from_secs(1);
 
+/// Database reachable, writable, and migrations current.
 async fn readyz(State(state): State<AppState>) -> Result<axum::Json<serde_json::Value>, AppError> {
     // One check at a time; callers within a second of it share its answer.
     let mut cached = state.readiness.lock().await;

@@ -61,11 +61,10 @@ pub async fn indicators(
     principal: Principal,
     ApiQuery(query): ApiQuery<IndicatorQuery>,
 ) -> Result<Response, AppError> {
-    // A bad format is answered after the access check and the period: who may ask comes first.
-    let format = output_format(query.format.as_deref(), &["json", "csv", "html"]);
     let period = (query.from.as_str(), query.to.as_str());
-    let report = reports::indicators(&state, &principal, query.unit.as_deref(), period).await?;
-    let format = format?;
+    let scope = reports::indicator_scope(&principal, query.unit.as_deref(), period)?;
+    let format = output_format(query.format.as_deref(), &["json", "csv", "html"])?;
+    let report = reports::indicators(&state, scope).await?;
     Ok(match format {
         "csv" => (
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
@@ -112,8 +111,9 @@ pub async fn form(
     ApiPath((code, form)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<FormQuery>,
 ) -> Result<Response, AppError> {
+    let case = crate::app::dossiers::load_readable(&state, &principal, &code).await?;
     let format = output_format(query.format.as_deref(), &["json", "html"])?;
-    let filled = reports::form(&state, &principal, &code, &form).await?;
+    let filled = reports::fill(&state, &case, &form).await?;
     Ok(if format == "html" {
         html(filled.html())
     } else {
@@ -157,10 +157,10 @@ pub async fn register(
     principal: Principal,
     ApiQuery(query): ApiQuery<RegisterQuery>,
 ) -> Result<Response, AppError> {
-    let format = output_format(query.format.as_deref(), &["json", "html"]);
     let period = (query.from.as_str(), query.to.as_str());
-    let register = reports::register(&state, &principal, query.unit.as_deref(), period).await?;
-    let format = format?;
+    let scope = reports::register_scope(&principal, query.unit.as_deref(), period)?;
+    let format = output_format(query.format.as_deref(), &["json", "html"])?;
+    let register = reports::register(&state, scope).await?;
     Ok(if format == "html" {
         html(hoso_engine::forms::register_html(&register))
     } else {

@@ -321,9 +321,10 @@ impl Dossiers for MemoryStore {
         case: &Case,
         attention: Option<&Attention>,
     ) -> Result<(), StoreError> {
-        self.state()?
-            .dossiers
-            .insert(case.code.clone(), (case.clone(), attention.cloned()));
+        // As an UPDATE: a dossier that is not stored is not created by rewriting its projection.
+        if let Some(stored) = self.state()?.dossiers.get_mut(&case.code) {
+            *stored = (case.clone(), attention.cloned());
+        }
         Ok(())
     }
 }

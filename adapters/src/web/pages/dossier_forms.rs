@@ -15,7 +15,6 @@ use super::dossier::dossier_template;
 use super::{Nav, field, fields, render, signed_in};
 use crate::app::actions::{self, ActionRequest};
 use crate::app::{AppError, AppState};
-use crate::documents::DocumentType;
 use crate::web::{Visitor, WebError, Words, print_policy};
 
 /// A form posted from a dossier page by a signed-in visitor, its CSRF value checked.
@@ -127,31 +126,19 @@ pub(super) async fn supplement(
     let visitor = Visitor::of(&state, &headers).await?;
     let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
     let parts = crate::web::Parts::read(multipart, &state.limits).await?;
-    let files = &parts.files;
     visitor.check_csrf(parts.field("csrf"))?;
-    let mut documents = Vec::new();
-    let mut staged = Vec::new();
-    let mut problems = Vec::new();
-    for (component, file_name, bytes) in files {
-        if bytes.len() > state.limits.upload_bytes || DocumentType::sniff(bytes).is_none() {
-            problems.push(format!(
-                "{file_name}: PDF, PNG, JPEG ≤ {} MB",
-                state.limits.upload_bytes / (1024 * 1024)
-            ));
-            continue;
-        }
-        let (document, file) =
-            crate::app::uploads::stage(&state, component, file_name, bytes).await?;
-        documents.push(document);
-        staged.push(file);
-    }
-    let outcome = if problems.is_empty() {
-        actions::answer_supplement(&state, &principal, &code, documents, staged)
-            .await
-            .map(|_| ())
-    } else {
-        Err(AppError::BadRequest(problems.join("; ")))
-    };
+    let uploads: Vec<actions::Upload<'_>> = parts
+        .files
+        .iter()
+        .map(|(component, file_name, bytes)| actions::Upload {
+            component,
+            file_name,
+            bytes,
+        })
+        .collect();
+    let outcome = actions::answer_supplement(&state, &principal, &code, &uploads)
+        .await
+        .map(|_| ());
     after_command(&state, &visitor, &principal, &code, outcome).await
 }
 
