@@ -600,6 +600,25 @@ mod tests {
     }
 
     #[test]
+    fn the_catalogue_lists_each_code_once_with_its_current_version() {
+        let service = service();
+        let mut newer = Procedure::load("birth.toml", BIRTH)
+            .expect("procedure")
+            .definition()
+            .clone();
+        newer.version = 2;
+        service.add_procedure(Procedure::from_definition(newer).expect("valid"));
+        let catalogue = service.catalogue();
+        assert_eq!(catalogue.codes(), vec!["1.001193".to_owned()]);
+        assert_eq!(catalogue.current("1.001193").map(|p| p.version()), Some(2));
+        assert_eq!(
+            catalogue.len(),
+            2,
+            "both versions stay for the dossiers pinned to them"
+        );
+    }
+
+    #[test]
     fn a_command_on_a_read_that_went_stale_is_decided_again_on_a_fresh_read() {
         let service = service();
         let read = submit(&service);
