@@ -606,11 +606,11 @@ mod tests {
             .expect("procedure")
             .definition()
             .clone();
-        newer.version = 2;
+        newer.version = 3;
         service.add_procedure(Procedure::from_definition(newer).expect("valid"));
         let catalogue = service.catalogue();
         assert_eq!(catalogue.codes(), vec!["1.001193".to_owned()]);
-        assert_eq!(catalogue.current("1.001193").map(|p| p.version()), Some(2));
+        assert_eq!(catalogue.current("1.001193").map(|p| p.version()), Some(3));
         assert_eq!(
             catalogue.len(),
             2,
