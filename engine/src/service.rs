@@ -618,6 +618,124 @@ mod tests {
         );
     }
 
+    fn inbox(service: &Service<MemoryStore>, role: &str) -> Vec<crate::case::DossierCode> {
+        run(service
+            .store()
+            .inbox(&UnitId::parse(UNIT).expect("unit"), role, 50))
+        .expect("inbox")
+        .into_iter()
+        .map(|row| row.code)
+        .collect()
+    }
+
+    #[test]
+    fn the_dossier_waits_in_the_inbox_of_whoever_must_act_next() {
+        let service = service();
+        let code = submit(&service).code;
+        let send = |actor: Actor, command: Command, now: &str| {
+            run(service.execute(
+                request(actor, Target::Existing(code.clone()), command),
+                at(now),
+            ))
+            .expect("accepted")
+        };
+        assert_eq!(inbox(&service, "mot_cua"), vec![code.clone()]);
+        send(
+            desk(),
+            Command::RequestSupplement {
+                missing: vec![crate::case::MissingDocument {
+                    document: "to_khai".to_owned(),
+                    note: "Thiếu chữ ký".to_owned(),
+                }],
+                reason: "Tờ khai chưa ký".to_owned(),
+            },
+            "2025-03-03T09:10:00+07:00",
+        );
+        assert!(
+            inbox(&service, "mot_cua").is_empty(),
+            "the applicant must act"
+        );
+        send(
+            Actor::citizen(CITIZEN),
+            Command::SubmitSupplement {
+                form: serde_json::Map::new(),
+                documents: vec![DocumentRef {
+                    component: "to_khai".to_owned(),
+                    name: "to_khai.pdf".to_owned(),
+                    sha256: Some("b".repeat(64)),
+                    size: Some(2048),
+                    provenance: Provenance::Upload,
+                    reference: None,
+                }],
+            },
+            "2025-03-04T08:00:00+07:00",
+        );
+        assert_eq!(
+            inbox(&service, "mot_cua"),
+            vec![code.clone()],
+            "back at the desk"
+        );
+        send(desk(), Command::Receive, "2025-03-04T08:30:00+07:00");
+        send(
+            desk(),
+            Command::TakeAction {
+                action: "chuyen_tham_dinh".to_owned(),
+                reason: None,
+                data: serde_json::Map::new(),
+            },
+            "2025-03-04T08:40:00+07:00",
+        );
+        assert!(inbox(&service, "mot_cua").is_empty());
+        assert_eq!(
+            inbox(&service, "tu_phap"),
+            vec![code],
+            "the appraising step's role"
+        );
+    }
+
+    #[test]
+    fn rebuilding_rewrites_only_the_projections_that_differ_from_their_events() {
+        let service = service();
+        let submitted = submit(&service);
+        let second = submit(&service).code;
+        let received = run(service.execute(
+            request(desk(), Target::Existing(second.clone()), Command::Receive),
+            at("2025-03-03T09:10:00+07:00"),
+        ))
+        .expect("received")
+        .case;
+        let clean = run(service.rebuild_projections()).expect("rebuilt");
+        assert_eq!((clean.dossiers, clean.rewritten), (2, 0));
+        // The second dossier's projection is put back to before its receipt.
+        let mut stale = received.clone();
+        stale.status = submitted.status;
+        stale.version = 1;
+        run(service.store().replace_projection(&stale, None)).expect("replaced");
+        let repaired = run(service.rebuild_projections()).expect("rebuilt");
+        assert_eq!((repaired.dossiers, repaired.rewritten), (2, 1));
+        assert_eq!(
+            run(service.store().load(&second)).expect("load"),
+            Some(received)
+        );
+    }
+
+    #[test]
+    fn calendars_put_in_force_are_the_ones_the_service_decides_with() {
+        let service = service();
+        assert_eq!(
+            service.calendars().years().collect::<Vec<_>>(),
+            vec![2025, 2026]
+        );
+        service.replace_calendars(crate::clock::shipped_years(&[2025, 2026, 2027]));
+        assert_eq!(
+            service.calendars().years().collect::<Vec<_>>(),
+            vec![2025, 2026, 2027]
+        );
+        assert!(Catalogue::new().is_empty());
+        assert!(!service.catalogue().is_empty());
+        assert_eq!(service.catalogue().iter().count(), 1);
+    }
+
     #[test]
     fn a_command_on_a_read_that_went_stale_is_decided_again_on_a_fresh_read() {
         let service = service();
