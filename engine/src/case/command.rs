@@ -388,6 +388,26 @@ mod names {
             BuiltIn::named("stop").map(|b| b.vietnamese),
             Some("Dừng xử lý")
         );
+        let forms: Vec<&str> = BUILT_IN.iter().map(|b| b.input.as_str()).collect();
+        assert_eq!(
+            forms,
+            [
+                "plain",
+                "reason_required",
+                "supplement_request",
+                "supplement_answer",
+                "consult",
+                "answer",
+                "plain",
+                "plain",
+                "reason",
+                "reason_required",
+                "extend",
+                "reason_required",
+                "payment",
+            ],
+            "the pages' form names"
+        );
         assert!(
             BuiltIn::named("submit").is_none(),
             "a submission is not an action"
