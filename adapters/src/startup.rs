@@ -29,6 +29,9 @@ pub fn router(state: AppState) -> Router {
                 state.limits.submission_bytes,
             )),
         )
+        // After the merge, so unknown paths under the pages answer like the API's.
+        .fallback(|| async { AppError::NotFound("no such resource; see /openapi.json".to_owned()) })
+        .layer(middleware::from_fn(method_not_allowed))
         .layer(middleware::from_fn(content_headers))
         .layer(middleware::from_fn_with_state(state.clone(), limit_body))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
@@ -54,6 +57,25 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     state.metrics.request(&method, &route, status, took);
     tracing::info!(%method, %route, status, micros = took.as_micros() as u64, "request");
     response
+}
+
+/// A route called with a method it does not take answers problem+json — API and pages alike,
+/// keeping the router's `Allow` header (the router itself answers an empty 405).
+async fn method_not_allowed(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED
+        || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut answer =
+        AppError::MethodNotAllowed("this method is not allowed here; see /openapi.json".to_owned())
+            .into_response();
+    if let Some(allow) = allow {
+        answer.headers_mut().insert(header::ALLOW, allow);
+    }
+    answer
 }
 
 /// Every answer says `nosniff`; HTML and SVG answered outside the pages (printable forms, the

@@ -577,10 +577,22 @@ async fn retries_conflicts_and_bad_uploads_are_answered_precisely() {
             .0,
         405
     );
-    // A page's route called with the wrong method answers the same way.
+    // A page's route called with the wrong method, or a path nobody serves, answers the same way.
     let (status, problem) = call(&server, "GET", "/dossiers/x/act", None, None).await;
     assert_eq!(status, 405);
     assert_eq!(problem["status"], 405, "problem+json: {problem}");
+    let (status, problem) = call(&server, "DELETE", "/api/v1/procedures", None, None).await;
+    assert_eq!(
+        (status, problem["status"].clone()),
+        (405, json!(405)),
+        "{problem}"
+    );
+    let (status, problem) = call(&server, "GET", "/no/such/page", None, None).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        problem["type"], "https://hoso.vn/problems/not-found",
+        "problem+json: {problem}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

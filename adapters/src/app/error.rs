@@ -28,6 +28,8 @@ pub enum AppError {
     Forbidden(String),
     /// 404: no such resource — or one the caller may not know exists.
     NotFound(String),
+    /// 405: the resource does not take this method.
+    MethodNotAllowed(String),
     /// 408: the request took too long.
     Timeout,
     /// 409: the dossier changed since the caller read it.

@@ -37,6 +37,11 @@ impl AppError {
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Sign in required"),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            Self::MethodNotAllowed(_) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+            ),
             Self::Timeout => (
                 StatusCode::REQUEST_TIMEOUT,
                 "timeout",
@@ -111,6 +116,7 @@ impl IntoResponse for AppError {
             | Self::Unauthorized(detail)
             | Self::Forbidden(detail)
             | Self::NotFound(detail)
+            | Self::MethodNotAllowed(detail)
             | Self::Conflict(detail)
             | Self::TooLarge(detail)
             | Self::UnsupportedType(detail) => (detail, Vec::new()),

@@ -354,6 +354,7 @@ impl From<AppError> for WebError {
             AppError::Internal(why) => Self::Internal(why),
             AppError::TooLarge(why) => Self::TooLarge(why),
             AppError::BadRequest(why)
+            | AppError::MethodNotAllowed(why)
             | AppError::UnsupportedType(why)
             | AppError::Invalid(why, _) => Self::BadRequest(why),
             AppError::Timeout => Self::Internal("the request took too long".to_owned()),
