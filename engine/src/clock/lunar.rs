@@ -183,11 +183,17 @@ fn leap_month_offset(eleven: i64) -> i64 {
 /// The lunar date of a Gregorian date, in Vietnam's calendar.
 pub fn to_lunar(date: NaiveDate) -> LunarDate {
     let day = julian_day(date);
-    let k = ((day as f64 - LUNATION_EPOCH) / SYNODIC_MONTH).floor() as i64;
-    let mut month_start = new_moon_day(k + 1);
-    if month_start > day {
-        month_start = new_moon_day(k);
+    // The mean lunation only estimates which new moon began this month: a true new moon can fall
+    // a day from the mean one, so the estimate is moved until this month's new moon is on or
+    // before the day and the next one after it.
+    let mut k = ((day as f64 - LUNATION_EPOCH) / SYNODIC_MONTH).floor() as i64;
+    while new_moon_day(k + 1) <= day {
+        k += 1;
     }
+    while new_moon_day(k) > day {
+        k -= 1;
+    }
+    let month_start = new_moon_day(k);
     let year = date.year();
     let (eleven, next_eleven, mut lunar_year) = {
         let this = month_eleven(year);

@@ -199,6 +199,23 @@ fn any_day() -> impl Strategy<Value = NaiveDate> {
     (0i64..54_000).prop_map(move |offset| first + Duration::days(offset))
 }
 
+/// Every day the drafts can reach, not a sample: a random day of 2054 once found a month whose
+/// new moon the mean lunation had put on the wrong side of the day.
+#[test]
+fn every_day_from_2000_to_2100_converts_to_lunar_and_back() {
+    let mut day = NaiveDate::from_ymd_opt(2000, 1, 1).expect("day");
+    let last = NaiveDate::from_ymd_opt(2100, 12, 31).expect("day");
+    while day <= last {
+        let lunar = to_lunar(day);
+        assert!((1..=12).contains(&lunar.month), "{day}: {lunar}");
+        assert!((1..=30).contains(&lunar.day), "{day}: {lunar}");
+        assert_eq!(from_lunar(lunar), Some(day), "{day}: {lunar}");
+        day += Duration::days(1);
+    }
+    let found = to_lunar(NaiveDate::from_ymd_opt(2054, 5, 7).expect("day"));
+    assert!((1..=30).contains(&found.day), "{found}");
+}
+
 proptest! {
     #[test]
     fn every_day_converts_to_lunar_and_back(day in any_day()) {
