@@ -31,7 +31,7 @@ impl Payments for AnyStore {
     /// A payment attempt by its reference.
     async fn payment(&self, txn_ref: &str) -> Result<Option<PaymentRecord>, StoreError> {
         with_pool!(self, |pool| {
-            let row: Option<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
+            let row: Option<rows::PaymentRecordColumns> = sqlx::query_as(
             "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments WHERE txn_ref = $1",
         )
         .bind(txn_ref)
@@ -45,7 +45,7 @@ impl Payments for AnyStore {
     /// A dossier's payment attempts, newest first.
     async fn payments_for(&self, code: &DossierCode) -> Result<Vec<PaymentRecord>, StoreError> {
         with_pool!(self, |pool| {
-            let rows: Vec<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
+            let rows: Vec<rows::PaymentRecordColumns> = sqlx::query_as(
             "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments \
              WHERE case_code = $1 ORDER BY created_at DESC, txn_ref",
         )
@@ -60,7 +60,7 @@ impl Payments for AnyStore {
     /// Attempts in one state (e.g. `refund_due`), oldest first.
     async fn payments_in(&self, state: PaymentState) -> Result<Vec<PaymentRecord>, StoreError> {
         with_pool!(self, |pool| {
-            let rows: Vec<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
+            let rows: Vec<rows::PaymentRecordColumns> = sqlx::query_as(
             "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments \
              WHERE state = $1 ORDER BY created_at, txn_ref",
         )
@@ -78,7 +78,7 @@ impl Payments for AnyStore {
         before: DateTime<Utc>,
     ) -> Result<Vec<PaymentRecord>, StoreError> {
         with_pool!(self, |pool| {
-            let rows: Vec<(String, String, String, i64, String, String, i64)> = sqlx::query_as(
+            let rows: Vec<rows::PaymentRecordColumns> = sqlx::query_as(
             "SELECT txn_ref, case_code, gateway, amount, state, create_date, created_at FROM payments \
              WHERE state = 'pending' AND created_at < $1 ORDER BY created_at LIMIT 500",
         )

@@ -393,16 +393,12 @@ impl OutboxRow {
     }
 }
 
+/// A payment attempt as the payments table holds it: reference, dossier, gateway, amount, state,
+/// the gateway's creation time, created (microseconds).
+pub(crate) type PaymentRecordColumns = (String, String, String, i64, String, String, i64);
+
 pub(crate) fn payment_of(
-    (txn_ref, case_code, gateway, amount, state, create_date, created_at): (
-        String,
-        String,
-        String,
-        i64,
-        String,
-        String,
-        i64,
-    ),
+    (txn_ref, case_code, gateway, amount, state, create_date, created_at): PaymentRecordColumns,
 ) -> Result<hoso_engine::ports::PaymentRecord, StoreError> {
     Ok(hoso_engine::ports::PaymentRecord {
         txn_ref,

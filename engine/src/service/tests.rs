@@ -242,17 +242,21 @@ fn calendars_put_in_force_are_the_ones_the_service_decides_with() {
     assert_eq!(service.catalogue().iter().count(), 1);
 }
 
-#[test]
-fn a_command_on_a_read_that_went_stale_is_decided_again_on_a_fresh_read() {
-    let service = service();
-    let read = submit(&service);
-    // Another officer receives the dossier after this one read it.
+/// Another officer receives the dossier after `read` was taken.
+fn receive_meanwhile(service: &Service<MemoryStore>, read: &crate::case::Case) {
     let first = request(
         desk(),
         Target::Existing(read.code.clone()),
         Command::Receive,
     );
     run(service.execute(first, at("2025-03-03T09:10:00+07:00"))).expect("received");
+}
+
+#[test]
+fn a_command_on_a_read_that_went_stale_is_decided_again_on_a_fresh_read() {
+    let service = service();
+    let read = submit(&service);
+    receive_meanwhile(&service, &read);
     let again = request(
         desk(),
         Target::Read(Box::new(read.clone())),
@@ -270,12 +274,7 @@ fn a_refusal_on_a_read_that_went_stale_is_decided_again_on_a_fresh_read() {
     let service = service();
     let read = submit(&service);
     // Not yet received when read, so forwarding it would be refused; received meanwhile.
-    let first = request(
-        desk(),
-        Target::Existing(read.code.clone()),
-        Command::Receive,
-    );
-    run(service.execute(first, at("2025-03-03T09:10:00+07:00"))).expect("received");
+    receive_meanwhile(&service, &read);
     let forward = Command::TakeAction {
         action: "chuyen_tham_dinh".to_owned(),
         reason: None,
@@ -307,12 +306,7 @@ fn a_refusal_on_a_read_that_went_stale_is_decided_again_on_a_fresh_read() {
 fn a_command_that_names_the_version_it_saw_conflicts_instead() {
     let service = service();
     let read = submit(&service);
-    let first = request(
-        desk(),
-        Target::Existing(read.code.clone()),
-        Command::Receive,
-    );
-    run(service.execute(first, at("2025-03-03T09:10:00+07:00"))).expect("received");
+    receive_meanwhile(&service, &read);
     let mut again = request(
         desk(),
         Target::Read(Box::new(read.clone())),
