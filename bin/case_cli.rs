@@ -6,16 +6,25 @@ use anyhow::Context as _;
 use chrono::Utc;
 use hoso_adapters::store::AnyStore;
 use hoso_engine::case::{
-    Case, DossierCode, Event, Status, UnitId, describe, describe_actor, format_instant,
-    verify_chain,
+    Case, DossierCode, Event, Names, Status, UnitId, describe_actor_named, describe_named,
+    format_instant, verify_chain,
 };
 use hoso_engine::clock::vietnam;
 use hoso_engine::ports::{CaseQuery, Dossiers as _};
 use hoso_engine::service::Service;
 
 /// Prints a dossier: code, procedure, status, step and deadlines, then its timeline.
-pub fn print_case(service: &Service<AnyStore>, case: &Case, events: &[Event]) {
+pub async fn print_case(service: &Service<AnyStore>, case: &Case, events: &[Event]) {
     let procedure = service.procedure_of(case).ok();
+    let directory = service.directory();
+    let people = hoso_adapters::app::dossiers::people_of(service.store(), events)
+        .await
+        .unwrap_or_default();
+    let names = Names {
+        procedure: procedure.as_deref(),
+        directory: Some(&directory),
+        people: Some(&people),
+    };
     let name = procedure.as_ref().map_or(String::new(), |procedure| {
         procedure.definition().name.clone()
     });
@@ -32,7 +41,10 @@ pub fn print_case(service: &Service<AnyStore>, case: &Case, events: &[Event]) {
             .and_then(|procedure| procedure.step(step))
             .map_or(String::new(), |step| format!(" — {}", step.name));
         let due = case.step_due().map(format_instant).unwrap_or_default();
-        println!("  step: {step}{step_name} at unit {}, due {due}", case.unit);
+        println!(
+            "  step: {step}{step_name} at {}, due {due}",
+            names.unit(&case.unit)
+        );
     }
     if let Some(appointment) = case.appointment {
         let mut line = format!(
@@ -71,11 +83,11 @@ pub fn print_case(service: &Service<AnyStore>, case: &Case, events: &[Event]) {
     }
     for event in events {
         println!(
-            "  {:>3}  {}  {:<40}  {}",
+            "  {:>3}  {}  {}: {}",
             event.seq,
             format_instant(event.at),
-            describe_actor(event),
-            describe(event)
+            describe_actor_named(event, &names),
+            describe_named(event, &names)
         );
     }
     match verify_chain(&case.code, events) {
@@ -92,7 +104,7 @@ pub async fn show(service: &Service<AnyStore>, code: &str) -> anyhow::Result<Exi
         return Ok(ExitCode::FAILURE);
     };
     let events = service.store().events(&code).await?;
-    print_case(service, &case, &events);
+    print_case(service, &case, &events).await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -162,7 +174,10 @@ pub async fn form(
 ) -> anyhow::Result<ExitCode> {
     let (code, case, procedure) = load_with_procedure(service, code).await?;
     let text = if form == "06" {
-        let slip = hoso_engine::forms::control_slip(&case, &procedure, Utc::now());
+        let slip =
+            hoso_adapters::app::reports::control_slip(service, &case, &procedure, Utc::now())
+                .await
+                .map_err(crate::unit_cli::refusal)?;
         if html {
             hoso_engine::forms::control_slip_html(&slip)
         } else {
@@ -191,7 +206,9 @@ pub async fn form(
 pub async fn svg(service: &Service<AnyStore>, code: &str) -> anyhow::Result<ExitCode> {
     let (_, case, procedure) = load_with_procedure(service, code).await?;
     let now = Utc::now();
-    let slip = hoso_engine::forms::control_slip(&case, &procedure, now);
+    let slip = hoso_adapters::app::reports::control_slip(service, &case, &procedure, now)
+        .await
+        .map_err(crate::unit_cli::refusal)?;
     print!("{}", hoso_engine::forms::timeline_svg(&case, &slip, now));
     Ok(ExitCode::SUCCESS)
 }

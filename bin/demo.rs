@@ -1,6 +1,8 @@
 //! `hoso demo`: walks dossiers of the real catalogue through real paths — returned on time, a
 //! supplement request and resubmission with a fee paid online, a refusal at intake, a withdrawal —
-//! on simulated office hours, and prints each one's code, final status and timeline.
+//! a liên thông dossier across the commune, the commune police and social insurance, each a unit
+//! with its own code — on simulated office hours, and prints each one's code, final status and
+//! timeline.
 
 use anyhow::{Context as _, bail};
 use chrono::{DateTime, Utc};
@@ -17,6 +19,8 @@ use serde_json::{Map, Value, json};
 
 const COMMUNE: &str = "000.00.17.H21";
 const PROVINCE_POLICE: &str = "000.00.01.H21";
+const COMMUNE_POLICE: &str = "000.00.18.H21";
+const SOCIAL_INSURANCE: &str = "000.00.19.H21";
 
 /// One demo dossier: a title, then the commands that walk it.
 struct Walk<'s> {
@@ -143,9 +147,35 @@ impl<'s> Walk<'s> {
             .context("dossier stored")?;
         let events = self.service.store().events(&code).await?;
         println!("\n{title}");
-        crate::case_cli::print_case(self.service, &case, &events);
+        crate::case_cli::print_case(self.service, &case, &events).await;
         Ok(())
     }
+}
+
+/// The demo's officers as users, so timelines and Form 06 name them.
+async fn add_staff(service: &Service<AnyStore>) -> anyhow::Result<()> {
+    use hoso_engine::ports::{Access as _, User, UserKind};
+    let staff = [
+        ("mot_cua", "Nguyễn Thị Lan", COMMUNE),
+        ("tu_phap", "Lê Văn Hùng", COMMUNE),
+        ("chu_tich", "Trần Quốc Toàn", COMMUNE),
+        ("lanh_dao", "Phạm Minh Đức", COMMUNE),
+        ("can_bo_tiep_nhan", "Đỗ Thu Hà", COMMUNE),
+        ("cong_an_cu_tru", "Vũ Đình Nam", COMMUNE_POLICE),
+        ("bhxh", "Bùi Thị Ngọc", SOCIAL_INSURANCE),
+    ];
+    for (role, name, in_unit) in staff {
+        let user = User {
+            id: format!("can-bo-{role}"),
+            name: name.to_owned(),
+            kind: UserKind::Officer,
+            role: Some(role.to_owned()),
+            unit: Some(unit(in_unit)?),
+            citizen_id: None,
+        };
+        service.store().add_user(&user, Utc::now()).await?;
+    }
+    Ok(())
 }
 
 fn action(id: &str) -> Command {
@@ -162,6 +192,7 @@ pub async fn run(service: &Service<AnyStore>) -> anyhow::Result<()> {
         "Simulated office hours from Monday 2 March 2026 (calendar {}).",
         service.calendars().version()
     );
+    add_staff(service).await?;
     let desk = || officer("mot_cua", COMMUNE);
 
     // 1. Birth registration, full-process, received and returned the same day.
@@ -369,6 +400,8 @@ pub async fn run(service: &Service<AnyStore>) -> anyhow::Result<()> {
         .print("4. Cấp Phiếu lý lịch tư pháp — withdrawn by the applicant")
         .await?;
 
+    inter_agency(service).await?;
+
     let report = service.rebuild_projections().await?;
     if report.rewritten != 0 {
         bail!(
@@ -381,4 +414,143 @@ pub async fn run(service: &Service<AnyStore>) -> anyhow::Result<()> {
         report.dossiers
     );
     Ok(())
+}
+
+/// The fifth walk: the "3 in 1" liên thông dossier through three units with their own codes, routed by the
+/// directory (fixtures/units.toml): the police consult the commune and ask for a supplement of
+/// their own after the commune's desk asked for one.
+async fn inter_agency(service: &Service<AnyStore>) -> anyhow::Result<()> {
+    let desk = || officer("mot_cua", COMMUNE);
+    let police = || officer("cong_an_cu_tru", COMMUNE_POLICE);
+    let mut bundle = Walk::new(service);
+    bundle
+        .submit(
+            "1.003412",
+            Submission {
+                channel: ChannelKind::Online,
+                receiving_unit: unit(COMMUNE)?,
+                applicant: applicant("001090000005", "Hoàng Văn Em"),
+                form: form(json!({
+                    "ho_ten_tre": "Hoàng Minh Khang", "ngay_sinh": "2026-02-25", "gioi_tinh": "Nam",
+                    "dia_chi_thuong_tru": "Thôn Đông, xã Tân Lập", "noi_kham_chua_benh": "Trạm y tế xã Tân Lập"
+                })),
+                documents: vec![
+                    upload("to_khai_lien_thong", "to-khai-lien-thong.pdf"),
+                    from_store("giay_chung_sinh", "Giấy chứng sinh"),
+                ],
+            },
+            "2026-03-02T08:10:00+07:00",
+        )
+        .await?;
+    bundle
+        .then(desk()?, Command::Receive, "2026-03-02T08:40:00+07:00")
+        .await?;
+    let missing = |document: &str, note: &str| {
+        vec![MissingDocument {
+            document: document.to_owned(),
+            note: note.to_owned(),
+        }]
+    };
+    bundle
+        .then(
+            desk()?,
+            Command::RequestSupplement {
+                missing: missing("to_khai_lien_thong", "Ký và ghi rõ họ tên người đi đăng ký"),
+                reason: "Tờ khai chưa có chữ ký của người yêu cầu".to_owned(),
+            },
+            "2026-03-02T08:50:00+07:00",
+        )
+        .await?;
+    bundle
+        .then(
+            Actor::citizen("001090000005"),
+            Command::SubmitSupplement {
+                form: Map::new(),
+                documents: vec![upload("to_khai_lien_thong", "to-khai-da-ky.pdf")],
+            },
+            "2026-03-02T10:00:00+07:00",
+        )
+        .await?;
+    for (role, step, time) in [
+        ("mot_cua", "chuyen_khai_sinh", "2026-03-02T10:15:00+07:00"),
+        ("tu_phap", "trinh_ky", "2026-03-02T13:30:00+07:00"),
+        ("chu_tich", "ky_chuyen_cong_an", "2026-03-02T15:00:00+07:00"),
+    ] {
+        bundle
+            .then(officer(role, COMMUNE)?, action(step), time)
+            .await?;
+    }
+    bundle
+        .then(
+            police()?,
+            Command::Consult {
+                unit: unit(COMMUNE)?,
+                question:
+                    "Đề nghị xác nhận chủ hộ tại Thôn Đông đã đồng ý cho trẻ đăng ký thường trú"
+                        .to_owned(),
+            },
+            "2026-03-03T08:30:00+07:00",
+        )
+        .await?;
+    bundle
+        .then(
+            desk()?,
+            Command::AnswerConsultation {
+                consultation: 0,
+                answer: "Chủ hộ Hoàng Văn Em là cha của trẻ; đã đồng ý".to_owned(),
+            },
+            "2026-03-03T09:30:00+07:00",
+        )
+        .await?;
+    bundle
+        .then(
+            police()?,
+            Command::RequestSupplement {
+                missing: missing(
+                    "dong_y_cho_o",
+                    "Bản chụp văn bản đồng ý của chủ sở hữu chỗ ở",
+                ),
+                reason: "Chỗ ở thuộc sở hữu của ông bà nội; cần văn bản đồng ý của chủ sở hữu"
+                    .to_owned(),
+            },
+            "2026-03-03T10:00:00+07:00",
+        )
+        .await?;
+    bundle
+        .then(
+            Actor::citizen("001090000005"),
+            Command::SubmitSupplement {
+                form: Map::new(),
+                documents: vec![upload("dong_y_cho_o", "van-ban-dong-y.pdf")],
+            },
+            "2026-03-03T14:00:00+07:00",
+        )
+        .await?;
+    bundle
+        .then(
+            police()?,
+            action("chuyen_bhxh"),
+            "2026-03-04T09:00:00+07:00",
+        )
+        .await?;
+    bundle
+        .then(
+            officer("bhxh", SOCIAL_INSURANCE)?,
+            action("cap_the"),
+            "2026-03-04T14:00:00+07:00",
+        )
+        .await?;
+    bundle
+        .then(
+            desk()?,
+            action("tra_ket_qua_lien_thong"),
+            "2026-03-05T08:30:00+07:00",
+        )
+        .await?;
+    bundle
+        .then(desk()?, Command::ReturnResult, "2026-03-05T09:00:00+07:00")
+        .await?;
+    bundle
+        .print("5. Liên thông khai sinh – thường trú – BHYT — across three units, a supplement from two agencies")
+        .await
 }

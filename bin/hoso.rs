@@ -9,6 +9,7 @@ mod operations_cli;
 mod procedure_cli;
 mod report_cli;
 mod serve_cli;
+mod unit_cli;
 mod user_cli;
 
 use std::path::PathBuf;
@@ -76,8 +77,14 @@ enum Command {
     /// Staff users and their bearer tokens.
     #[command(subcommand)]
     User(UserCommand),
+    /// The unit directory: units, routes of procedure unit kinds, retirements.
+    #[command(subcommand)]
+    Unit(unit_cli::UnitCommand),
     /// Create or migrate the database and publish the procedure folder.
     Init {
+        /// A units file to import (the demo's: fixtures/units.toml; docs/units.md).
+        #[arg(long)]
+        units: Option<PathBuf>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -87,6 +94,9 @@ enum Command {
         /// Database URL; default: a new temporary SQLite file.
         #[arg(long = "db")]
         database_url: Option<String>,
+        /// The demo's units and routes (docs/units.md).
+        #[arg(long, default_value = "fixtures/units.toml")]
+        units: PathBuf,
         #[command(flatten)]
         files: FileArgs,
     },
@@ -508,11 +518,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calendar(command) => calendar_cli::run_calendar(command),
         Command::Serve(args) => block_on(serve_cli::serve(*args)),
         Command::User(command) => block_on(user_cli::user(command)),
-        Command::Init { store } => block_on(init(store)),
+        Command::Unit(command) => block_on(unit_cli::run(command)),
+        Command::Init { units, store } => block_on(init(units, store)),
         Command::Demo {
             database_url,
+            units,
             files,
-        } => block_on(run_demo(database_url, files)),
+        } => block_on(run_demo(database_url, units, files)),
         Command::Case(command) => block_on(run_case(command)),
         Command::Admin(AdminCommand::Rebuild { store }) => block_on(operations_cli::rebuild(store)),
         Command::Timers(command) => block_on(operations_cli::run_timers(command)),
@@ -570,7 +582,28 @@ pub(crate) async fn open(
     Ok(service)
 }
 
-async fn init(store: StoreArgs) -> anyhow::Result<ExitCode> {
+/// Imports a units file into the directory, printing what it added.
+async fn import_units(
+    service: &hoso_engine::service::Service<hoso_adapters::store::AnyStore>,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let parsed = hoso_adapters::app::units::parse_file(&text)
+        .map_err(|error| anyhow::anyhow!("{}: {error}", file.display()))?;
+    let imported = hoso_adapters::app::units::import(service, &parsed, chrono::Utc::now())
+        .await
+        .map_err(|error| anyhow::anyhow!("{}: {}", file.display(), unit_cli::refusal(error)))?;
+    println!(
+        "{}: {} units and {} routes imported",
+        file.display(),
+        imported.units,
+        imported.routes
+    );
+    Ok(())
+}
+
+async fn init(units: Option<PathBuf>, store: StoreArgs) -> anyhow::Result<ExitCode> {
     let settings = store.settings();
     let (service, report) = boot::open_service(&settings).await.with_context(|| {
         format!(
@@ -586,10 +619,17 @@ async fn init(store: StoreArgs) -> anyhow::Result<ExitCode> {
         report.published,
         service.calendars()
     );
+    if let Some(file) = units {
+        import_units(&service, &file).await?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-async fn run_demo(database_url: Option<String>, files: FileArgs) -> anyhow::Result<ExitCode> {
+async fn run_demo(
+    database_url: Option<String>,
+    units: PathBuf,
+    files: FileArgs,
+) -> anyhow::Result<ExitCode> {
     let temporary = database_url
         .is_none()
         .then(|| std::env::temp_dir().join(format!("hoso-demo-{}.db", uuid::Uuid::now_v7())));
@@ -600,7 +640,10 @@ async fn run_demo(database_url: Option<String>, files: FileArgs) -> anyhow::Resu
     };
     let service = open(&files.settings(url.clone())).await?;
     println!("hoso demo on {}", hoso_adapters::store::redact(&url));
-    let outcome = demo::run(&service).await;
+    let outcome = match import_units(&service, &units).await {
+        Ok(()) => demo::run(&service).await,
+        Err(error) => Err(error),
+    };
     drop(service);
     if let Some(path) = temporary {
         for suffix in ["", "-wal", "-shm"] {

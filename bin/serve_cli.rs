@@ -53,6 +53,10 @@ pub(crate) struct ServeArgs {
     /// warning is checked).
     #[arg(long, env = "HOSO_CALENDAR_CHECK_INTERVAL", default_value_t = 60)]
     calendar_check_interval: u64,
+    /// Seconds between re-reads of the unit directory, for changes made by `hoso unit` or by
+    /// another node.
+    #[arg(long, env = "HOSO_DIRECTORY_CHECK_INTERVAL", default_value_t = 10)]
+    directory_check_interval: u64,
     /// Largest uploaded document, in MiB.
     #[arg(long, env = "HOSO_MAX_UPLOAD_MB", default_value_t = 10)]
     max_upload_mb: usize,
@@ -301,6 +305,9 @@ impl ServeArgs {
                     0 => 86_400,
                     seconds => seconds,
                 },
+            ),
+            directory_check_interval: std::time::Duration::from_secs(
+                self.directory_check_interval.max(1),
             ),
             timer_interval: (self.timer_interval > 0)
                 .then(|| std::time::Duration::from_secs(self.timer_interval)),

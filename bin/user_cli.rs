@@ -57,6 +57,22 @@ pub(crate) async fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
             }
             anyhow::ensure!((1..=3650).contains(&days), "--days must be from 1 to 3650");
             let service = open(&store.settings()).await?;
+            if let Some(unit) = unit.as_ref().filter(|_| kind == UserKind::Officer) {
+                let directory = service.directory();
+                let today = chrono::Utc::now()
+                    .with_timezone(&hoso_engine::clock::vietnam())
+                    .date_naive();
+                match directory.unit(unit) {
+                    None if !directory.is_empty() => anyhow::bail!(
+                        "--unit: unit {unit} is not in the unit directory; add it with `hoso unit add --code {unit} --name …` or pick one from `hoso unit list`"
+                    ),
+                    Some(entry) if entry.is_retired_on(today) => anyhow::bail!(
+                        "--unit: {entry} is retired; its work is done by {}",
+                        directory.current(unit, today)
+                    ),
+                    _ => {}
+                }
+            }
             let user = User {
                 id: format!("u-{}", uuid::Uuid::now_v7().simple()),
                 name,

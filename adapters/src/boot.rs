@@ -7,7 +7,6 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use hoso_engine::case::Directory;
 use hoso_engine::ports::{Procedures as _, Published, StoreError};
 use hoso_engine::procedure::{Procedure, ProcedureDefinition};
 use hoso_engine::service::{Catalogue, Service};
@@ -150,8 +149,6 @@ pub async fn open_service(
         published,
         versions: catalogue.len(),
     };
-    Ok((
-        Service::new(store, catalogue, calendars, Directory::single_units()),
-        report,
-    ))
+    let directory = hoso_engine::ports::Units::directory(&store).await?;
+    Ok((Service::new(store, catalogue, calendars, directory), report))
 }

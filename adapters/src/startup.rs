@@ -212,6 +212,8 @@ pub struct Config {
     pub trusted_proxies: Vec<String>,
     /// How often the calendar folder is read again.
     pub calendar_check_interval: Duration,
+    /// How often the unit directory is read again.
+    pub directory_check_interval: Duration,
     /// How often due timers are run; `None` turns the in-process timer worker off.
     pub timer_interval: Option<Duration>,
     /// Points and thresholds of the Decision 766 indicators.
@@ -414,6 +416,29 @@ impl Application {
 }
 
 /// The background workers of one server, each with its stop signal.
+/// Re-reads the unit directory every `interval`, so a change made by `hoso unit` or another
+/// node is in force here within one interval; a failed read keeps the directory in force.
+async fn watch_directory(
+    service: Arc<hoso_engine::service::Service<crate::store::AnyStore>>,
+    interval: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+        match crate::app::units::reload(&service).await {
+            Ok(true) => tracing::info!("unit directory changed; the new one is in force"),
+            Ok(false) => {}
+            Err(error) => {
+                tracing::warn!(?error, "unit directory not re-read; the one in force stays")
+            }
+        }
+    }
+}
+
 struct Workers {
     stops: Vec<tokio::sync::oneshot::Sender<()>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -493,6 +518,12 @@ impl Workers {
                 Duration::from_secs(3600),
                 stopped,
             )));
+        let stopped = workers.stop_signal();
+        workers.tasks.push(tokio::spawn(watch_directory(
+            Arc::clone(service),
+            config.directory_check_interval,
+            stopped,
+        )));
         let stopped = workers.stop_signal();
         workers.tasks.push(tokio::spawn(crate::calendars::watch(
             Arc::clone(service),

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use hoso_engine::case::{
     Actor, ActorKind, Applicant, Case, Command, DocumentRef, DossierCode, Provenance, Submission,
-    UnitId, available_commands, describe,
+    UnitId, available_commands,
 };
 use hoso_engine::clock::vietnam;
 use hoso_engine::ports::{CaseQuery, Dossiers as _};
@@ -147,7 +147,9 @@ pub fn view(state: &AppState, case: &Case, actor: Option<&Actor>) -> Result<Doss
     let available_actions = actor
         .map(|actor| {
             available_commands(
-                &state.service.context(&procedure, &calendars),
+                &state
+                    .service
+                    .context(&procedure, &calendars, &state.service.directory()),
                 case,
                 actor,
                 now,
@@ -189,7 +191,11 @@ pub fn view(state: &AppState, case: &Case, actor: Option<&Actor>) -> Result<Doss
 
 /// May this caller read this dossier? Others' dossiers are 404, never 403, so codes cannot be
 /// probed; designers and administrators are told they do not work on dossiers.
-fn require_read(principal: &Principal, case: &Case) -> Result<(), AppError> {
+fn require_read(
+    principal: &Principal,
+    case: &Case,
+    directory: &hoso_engine::case::Directory,
+) -> Result<(), AppError> {
     let hidden = || AppError::NotFound(format!("no dossier {}", case.code));
     match principal {
         Principal::Citizen { citizen_id } if *citizen_id == case.applicant.citizen_id => Ok(()),
@@ -209,13 +215,20 @@ fn require_read(principal: &Principal, case: &Case) -> Result<(), AppError> {
                 let Some(unit) = &user.unit else {
                     return Err(hidden());
                 };
-                let related = &case.receiving_unit == unit
-                    || &case.unit == unit
-                    || case.visits.iter().any(|visit| &visit.unit == unit)
+                // A unit reads the dossiers it received, held or was consulted on — and, as a
+                // successor, those of the units retired into it.
+                let today = chrono::Utc::now()
+                    .with_timezone(&hoso_engine::clock::vietnam())
+                    .date_naive();
+                let reached =
+                    |other: &hoso_engine::case::UnitId| directory.works_for(unit, other, today);
+                let related = reached(&case.receiving_unit)
+                    || reached(&case.unit)
+                    || case.visits.iter().any(|visit| reached(&visit.unit))
                     || case
                         .consultations
                         .iter()
-                        .any(|consultation| &consultation.unit == unit);
+                        .any(|consultation| reached(&consultation.unit));
                 if related { Ok(()) } else { Err(hidden()) }
             }
         },
@@ -251,7 +264,7 @@ pub async fn load_readable(
         .load(&code)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no dossier {code}")))?;
-    require_read(principal, &case)?;
+    require_read(principal, &case, &state.service.directory())?;
     Ok(case)
 }
 
@@ -416,6 +429,9 @@ pub struct DossierRow {
     pub step_due: Option<DateTime<Utc>>,
     /// Version.
     pub version: u64,
+    /// In an inbox: waiting for the unit's answer to a consultation (lấy ý kiến), not for its
+    /// step.
+    pub consultation: bool,
 }
 
 /// A page of dossiers.
@@ -443,6 +459,7 @@ pub fn rows(summaries: Vec<hoso_engine::ports::CaseSummary>) -> Vec<DossierRow> 
             appointment: summary.appointment,
             step_due: summary.step_due,
             version: summary.version,
+            consultation: false,
         })
         .collect()
 }
@@ -524,7 +541,55 @@ pub async fn inbox(state: &AppState, principal: &Principal) -> Result<Vec<Dossie
     let (Some(role), Some(unit), UserKind::Officer) = (&user.role, &user.unit, user.kind) else {
         return Err(AppError::Forbidden("the inbox is for officers".to_owned()));
     };
-    Ok(rows(state.service.store().inbox(unit, role, 200).await?))
+    let today = chrono::Utc::now()
+        .with_timezone(&hoso_engine::clock::vietnam())
+        .date_naive();
+    // A successor also works the dossiers still held by the units retired into it.
+    let store = state.service.store();
+    let mut waiting = Vec::new();
+    let mut consulted = Vec::new();
+    let units = state.service.directory().acting_for(unit, today);
+    for unit in &units {
+        waiting.extend(store.inbox(unit, role, 200).await?);
+        consulted.extend(store.consultations_for(unit, 200).await?);
+    }
+    if units.len() > 1 {
+        // The store's order, across the units: the nearer of step due and appointment first.
+        waiting.sort_by_key(|summary| {
+            let urgency = match (summary.step_due, summary.appointment) {
+                (Some(step), Some(appointment)) => Some(step.min(appointment)),
+                (step, appointment) => step.or(appointment),
+            };
+            (urgency.is_none(), urgency, summary.submitted_at)
+        });
+    }
+    let mut inbox = rows(waiting);
+    inbox.extend(rows(consulted).into_iter().map(|row| DossierRow {
+        consultation: true,
+        ..row
+    }));
+    inbox.truncate(200);
+    Ok(inbox)
+}
+
+/// The names of the staff who acted on a dossier, by user id, for timelines and forms; an
+/// actor who is not a user (the demo's, an imported history) keeps their id.
+pub async fn people_of(
+    store: &crate::store::AnyStore,
+    events: &[hoso_engine::case::Event],
+) -> Result<std::collections::BTreeMap<String, String>, AppError> {
+    let ids: std::collections::BTreeSet<&str> = events
+        .iter()
+        .filter(|event| matches!(event.actor.kind, ActorKind::Officer { .. }))
+        .map(|event| event.actor.id.as_str())
+        .collect();
+    let mut people = std::collections::BTreeMap::new();
+    for id in ids {
+        if let Some(user) = hoso_engine::ports::Access::user(store, id).await? {
+            people.insert(id.to_owned(), user.name);
+        }
+    }
+    Ok(people)
 }
 
 /// One event of a dossier's timeline.
@@ -564,6 +629,18 @@ pub async fn timeline(
     let case = load_readable(state, principal, code).await?;
     let is_citizen = principal.citizen_id().is_some();
     let events = state.service.store().events(&case.code).await?;
+    let procedure = state.service.procedure_of(&case).ok();
+    let directory = state.service.directory();
+    let people = if is_citizen {
+        std::collections::BTreeMap::new()
+    } else {
+        people_of(state.service.store(), &events).await?
+    };
+    let names = hoso_engine::case::Names {
+        procedure: procedure.as_deref(),
+        directory: Some(&directory),
+        people: Some(&people),
+    };
     Ok(events
         .iter()
         .map(|event| {
@@ -582,7 +659,7 @@ pub async fn timeline(
                 actor_unit: unit,
                 actor_id: (!is_citizen || kind != "officer").then(|| event.actor.id.clone()),
                 kind: event.kind.name().to_owned(),
-                description: describe(event),
+                description: hoso_engine::case::describe_named(event, &names),
                 payload: serde_json::to_value(&event.kind).unwrap_or_default(),
                 prev_hash: event.prev_hash.clone(),
                 hash: event.hash.clone(),

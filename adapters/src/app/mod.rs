@@ -12,6 +12,7 @@ pub mod payments;
 pub mod principal;
 pub mod procedures;
 pub mod reports;
+pub mod units;
 pub mod uploads;
 pub mod verify;
 

@@ -194,11 +194,9 @@ pub async fn fill(
         .procedure_of(case)
         .map_err(|error| AppError::Internal(error.to_string()))?;
     if form == "06" {
-        return Ok(Filled::Slip(hoso_engine::forms::control_slip(
-            case,
-            &procedure,
-            Utc::now(),
-        )));
+        return Ok(Filled::Slip(
+            control_slip(&state.service, case, &procedure, Utc::now()).await?,
+        ));
     }
     let events = state.service.store().events(&case.code).await?;
     let filled = hoso_engine::forms::official_form(
@@ -225,8 +223,28 @@ pub async fn timeline_svg(
         .procedure_of(&case)
         .map_err(|error| AppError::Internal(error.to_string()))?;
     let now = Utc::now();
-    let slip = hoso_engine::forms::control_slip(&case, &procedure, now);
+    let slip = control_slip(&state.service, &case, &procedure, now).await?;
     Ok(hoso_engine::forms::timeline_svg(&case, &slip, now))
+}
+
+/// Form 06 of a dossier, with units named from the directory and officers by name.
+pub async fn control_slip(
+    service: &hoso_engine::service::Service<crate::store::AnyStore>,
+    case: &hoso_engine::case::Case,
+    procedure: &hoso_engine::procedure::Procedure,
+    now: chrono::DateTime<Utc>,
+) -> Result<hoso_engine::forms::ControlSlip, AppError> {
+    let events = service.store().events(&case.code).await?;
+    let people = super::dossiers::people_of(service.store(), &events).await?;
+    let directory = service.directory();
+    let names = hoso_engine::case::Names {
+        procedure: Some(procedure),
+        directory: Some(&directory),
+        people: Some(&people),
+    };
+    Ok(hoso_engine::forms::control_slip(
+        case, procedure, &names, now,
+    ))
 }
 
 /// A unit and period a caller was allowed to print the register of; only

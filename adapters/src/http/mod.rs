@@ -11,6 +11,7 @@ pub mod callbacks;
 pub mod error;
 pub mod payments;
 pub mod reports;
+pub mod units;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -123,6 +124,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .routes(routes!(reports::form))
         .routes(routes!(reports::timeline_svg))
         .routes(routes!(reports::register))
+        .routes(routes!(units::list, units::add))
+        .routes(routes!(units::route))
+        .routes(routes!(units::retire))
         .split_for_parts();
     let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
     Router::new()

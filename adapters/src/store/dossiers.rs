@@ -142,6 +142,30 @@ impl Dossiers for AnyStore {
         })
     }
 
+    async fn consultations_for(
+        &self,
+        unit: &hoso_engine::case::UnitId,
+        limit: u32,
+    ) -> Result<Vec<hoso_engine::ports::CaseSummary>, StoreError> {
+        with_pool!(self, |pool| {
+            let rows: Vec<rows::SummaryRow> = sqlx::query_as(concat!(
+                "SELECT ",
+                rows::summary_columns!(),
+                " FROM dossiers WHERE code IN ",
+                "(SELECT case_code FROM open_consultations WHERE unit = $1) ",
+                "ORDER BY submitted_at, code LIMIT $2"
+            ))
+            .bind(unit.to_string())
+            .bind(i64::from(limit.clamp(1, 500)))
+            .fetch_all(pool)
+            .await
+            .map_err(unavailable)?;
+            rows.into_iter()
+                .map(rows::SummaryRow::into_summary)
+                .collect()
+        })
+    }
+
     async fn codes(&self) -> Result<Vec<hoso_engine::case::DossierCode>, StoreError> {
         with_pool!(self, |pool| {
             let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM dossiers ORDER BY code")

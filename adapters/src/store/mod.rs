@@ -21,6 +21,7 @@ mod ratings;
 pub(crate) mod rows;
 mod sqlite;
 mod timers;
+mod units;
 mod write;
 
 use hoso_engine::ports::StoreError;

@@ -395,7 +395,33 @@ pub(super) async fn write_projection(
     .execute(&mut *connection)
     .await
     .map_err(unavailable)?;
-        Ok(updated.rows_affected() == 1)
+        if updated.rows_affected() != 1 {
+            return Ok(false);
+        }
+        // Consultations are never removed from a dossier: one that never had any has no rows.
+        if !case.consultations.is_empty() {
+            let code = case.code.to_string();
+            sqlx::query("DELETE FROM open_consultations WHERE case_code = $1")
+                .bind(&code)
+                .execute(&mut *connection)
+                .await
+                .map_err(unavailable)?;
+            let open: std::collections::BTreeSet<String> = case
+                .consultations
+                .iter()
+                .filter(|consultation| consultation.answer.is_none())
+                .map(|consultation| consultation.unit.to_string())
+                .collect();
+            for unit in open {
+                sqlx::query("INSERT INTO open_consultations (case_code, unit) VALUES ($1, $2)")
+                    .bind(&code)
+                    .bind(unit)
+                    .execute(&mut *connection)
+                    .await
+                    .map_err(unavailable)?;
+            }
+        }
+        Ok(true)
     })
 }
 

@@ -59,6 +59,7 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
             visits: Vec::new(),
             pauses: Vec::new(),
             supplement_requests: 0,
+            supplement_units: Vec::new(),
             pending_supplement: None,
             consultations: Vec::new(),
             result: None,
@@ -112,6 +113,7 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
                 resume: case.status,
             });
             case.supplement_requests += 1;
+            case.supplement_units.push(case.unit.clone());
             case.status = Status::SupplementRequested;
             case.pauses.push(Pause {
                 started_at: at,

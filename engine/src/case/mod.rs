@@ -19,7 +19,9 @@ mod timeline;
 pub use code::{DossierCode, InvalidCode, UnitId};
 pub use command::{BUILT_IN, BuiltIn, Command, Input, Submission};
 pub use decide::{CALENDAR_ACTOR, Context, Rejection, available_commands, decide};
-pub use directory::Directory;
+pub use directory::{
+    Directory, DirectoryError, MissingRoute, Retirement, Route, UnitEntry, UnitLevel, national_code,
+};
 pub use effects::{Notification, OutboxMessage, Timer, effects_of, timers_of};
 pub use event::{
     Actor, ActorKind, ChainBreak, Deadline, Event, EventKind, GENESIS_HASH, NewEvent, seal,
@@ -32,7 +34,9 @@ pub use model::{
     Applicant, Case, Consultation, DocumentRef, FeeLine, IssuedResult, MissingDocument, Pause,
     ProcedureRef, Provenance, Status, StepVisit, SupplementRequest,
 };
-pub use timeline::{describe, describe_actor, format_instant};
+pub use timeline::{
+    Names, describe, describe_actor, describe_actor_named, describe_named, format_instant,
+};
 
 #[cfg(test)]
 mod tests;

@@ -322,6 +322,10 @@ pub struct Case {
     pub pauses: Vec<Pause>,
     /// How many supplement requests were made.
     pub supplement_requests: u32,
+    /// The unit holding the dossier at each supplement request, in order: each agency asks
+    /// once, during its own stay.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supplement_units: Vec<UnitId>,
     /// The supplement request being waited for.
     pub pending_supplement: Option<SupplementRequest>,
     /// Consultations of other units.

@@ -2,9 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
+use std::collections::BTreeMap;
+
+use super::code::UnitId;
+use super::directory::Directory;
 use super::event::{ActorKind, Deadline, Event, EventKind};
 use crate::clock::vietnam;
-use crate::procedure::Outcome;
+use crate::procedure::{Outcome, Procedure};
 
 /// `17:00 03/03/2025`, Vietnam time.
 pub fn format_instant(at: DateTime<Utc>) -> String {
@@ -13,11 +17,87 @@ pub fn format_instant(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// The names people read in place of ids: the procedure's actions, steps and roles, the
+/// directory's units, and staff by user id. What is missing reads as its id.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Names<'a> {
+    /// The dossier's pinned procedure version.
+    pub procedure: Option<&'a Procedure>,
+    /// The unit directory.
+    pub directory: Option<&'a Directory>,
+    /// Staff names by user id.
+    pub people: Option<&'a BTreeMap<String, String>>,
+}
+
+impl Names<'_> {
+    /// An action's name.
+    pub fn action(&self, id: &str) -> String {
+        self.procedure
+            .and_then(|procedure| {
+                procedure
+                    .definition()
+                    .actions
+                    .iter()
+                    .find(|action| action.id == id)
+            })
+            .map_or_else(|| id.to_owned(), |action| action.name.clone())
+    }
+
+    /// A step's name.
+    pub fn step(&self, id: &str) -> String {
+        self.procedure
+            .and_then(|procedure| procedure.step(id))
+            .map_or_else(|| id.to_owned(), |step| step.name.clone())
+    }
+
+    /// A role's name.
+    pub fn role(&self, id: &str) -> String {
+        self.procedure
+            .and_then(|procedure| {
+                procedure
+                    .definition()
+                    .roles
+                    .iter()
+                    .find(|role| role.id == id)
+            })
+            .map_or_else(|| id.to_owned(), |role| role.name.clone())
+    }
+
+    /// A unit as `name (code)`, or its code outside the directory.
+    pub fn unit(&self, code: &UnitId) -> String {
+        self.directory
+            .and_then(|directory| directory.unit(code))
+            .map_or_else(|| code.to_string(), ToString::to_string)
+    }
+
+    /// A person's name, or their user id.
+    pub fn person(&self, id: &str) -> String {
+        self.people
+            .and_then(|people| people.get(id))
+            .cloned()
+            .unwrap_or_else(|| id.to_owned())
+    }
+}
+
 /// Who acted, e.g. `công dân 001090000001` or `mot_cua @ 000.00.17.H21 (officer-7)`.
 pub fn describe_actor(event: &Event) -> String {
+    describe_actor_named(event, &Names::default())
+}
+
+/// Who acted, with names: `Công chức Tư pháp - Hộ tịch, UBND xã Tân Lập (000.00.17.H21) — Lê Văn
+/// Hùng`.
+pub fn describe_actor_named(event: &Event, names: &Names<'_>) -> String {
     match &event.actor.kind {
         ActorKind::Citizen => format!("công dân {}", event.actor.id),
-        ActorKind::Officer { role, unit } => format!("{role} @ {unit} ({})", event.actor.id),
+        ActorKind::Officer { role, unit } if names.procedure.is_none() => {
+            format!("{role} @ {unit} ({})", event.actor.id)
+        }
+        ActorKind::Officer { role, unit } => format!(
+            "{}, {} — {}",
+            names.role(role),
+            names.unit(unit),
+            names.person(&event.actor.id)
+        ),
         ActorKind::System if event.actor.id == super::CALENDAR_ACTOR => {
             "hệ thống (cập nhật lịch nghỉ lễ)".to_owned()
         }
@@ -25,8 +105,13 @@ pub fn describe_actor(event: &Event) -> String {
     }
 }
 
-/// What happened, in one line.
+/// What happened, in one line, with ids where names would go.
 pub fn describe(event: &Event) -> String {
+    describe_named(event, &Names::default())
+}
+
+/// What happened, in one line, with the names of actions, steps and units.
+pub fn describe_named(event: &Event, names: &Names<'_>) -> String {
     match &event.kind {
         EventKind::Submitted {
             procedure, channel, ..
@@ -68,7 +153,7 @@ pub fn describe(event: &Event) -> String {
             ..
         } => {
             let target = match (to, outcome) {
-                (Some(step), _) => format!("→ bước {step}"),
+                (Some(step), _) => format!("→ bước {}", names.step(step)),
                 (None, Some(Outcome::Approved)) => "→ giải quyết".to_owned(),
                 (None, Some(Outcome::Refused)) => "→ từ chối giải quyết".to_owned(),
                 (None, None) => String::new(),
@@ -80,7 +165,7 @@ pub fn describe(event: &Event) -> String {
             let appointment = appointment
                 .map(|appointment| format!(" (hẹn trả mới {})", format_instant(appointment)))
                 .unwrap_or_default();
-            format!("{action} {target}{reason}{appointment}")
+            format!("{} {target}{reason}{appointment}", names.action(action))
         }
         EventKind::PaymentRequested { amount } => {
             format!("Yêu cầu thực hiện nghĩa vụ tài chính {amount}")
@@ -94,7 +179,7 @@ pub fn describe(event: &Event) -> String {
             reason,
         } => format!("Cần hoàn trả {amount} (mã {reference}) — {reason}"),
         EventKind::ConsultationRequested { unit, question } => {
-            format!("Lấy ý kiến {unit} — {question}")
+            format!("Lấy ý kiến {} — {question}", names.unit(unit))
         }
         EventKind::ConsultationAnswered { answer, .. } => format!("Trả lời ý kiến — {answer}"),
         EventKind::ResultIssued { result_code } => format!("Ban hành kết quả {result_code}"),

@@ -16,7 +16,7 @@ pub use svg::timeline_svg;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::case::{Case, format_instant};
+use crate::case::{Case, Names, format_instant};
 use crate::clock::vietnam;
 use crate::procedure::Procedure;
 
@@ -49,16 +49,22 @@ impl RowResult {
 /// One handover row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SlipRow {
-    /// The unit that held the dossier.
+    /// The code of the unit that held the dossier.
     pub unit: String,
-    /// That unit's name in the procedure, e.g. "Công chức tư pháp - hộ tịch".
+    /// That unit's name in the unit directory, e.g. "Công an xã Tân Lập" (the procedure's name for
+    /// the kind when the directory does not know it).
     pub unit_name: String,
+    /// The part of the process the unit played, as the procedure names it, e.g. "Tư pháp - Hộ
+    /// tịch".
+    pub unit_kind_name: String,
     /// The step it held it for.
     pub step: String,
     /// The step's name.
     pub step_name: String,
-    /// Who handed the dossier over to it.
+    /// Who handed the dossier over to it, by name (their user id when not a user).
     pub given_by: String,
+    /// Their user id, for the audit trail.
+    pub given_by_id: String,
     /// When it received the dossier.
     pub received_at: DateTime<Utc>,
     /// When it was due to hand it on (its allotment, counted on the official calendar).
@@ -105,8 +111,14 @@ pub fn judge(
     }
 }
 
-/// Builds the slip from the dossier's step visits; `now` judges a stay still open.
-pub fn control_slip(case: &Case, procedure: &Procedure, now: DateTime<Utc>) -> ControlSlip {
+/// Builds the slip from the dossier's step visits, naming units from the directory and officers
+/// from `names`; `now` judges a stay still open.
+pub fn control_slip(
+    case: &Case,
+    procedure: &Procedure,
+    names: &Names<'_>,
+    now: DateTime<Utc>,
+) -> ControlSlip {
     let definition = procedure.definition();
     let rows = case
         .visits
@@ -114,17 +126,23 @@ pub fn control_slip(case: &Case, procedure: &Procedure, now: DateTime<Utc>) -> C
         .map(|visit| {
             let step = procedure.step(&visit.step);
             let unit_kind = step.map(|step| step.unit.as_str()).unwrap_or_default();
-            let unit_name = definition
+            let unit_kind_name = definition
                 .units
                 .iter()
                 .find(|unit| unit.id == unit_kind)
                 .map_or_else(|| visit.unit.to_string(), |unit| unit.name.clone());
+            let unit_name = names
+                .directory
+                .and_then(|directory| directory.unit(&visit.unit))
+                .map_or_else(|| unit_kind_name.clone(), |unit| unit.name.clone());
             SlipRow {
                 unit: visit.unit.to_string(),
                 unit_name,
+                unit_kind_name,
                 step: visit.step.clone(),
                 step_name: step.map_or_else(|| visit.step.clone(), |step| step.name.clone()),
-                given_by: visit.from_actor.clone(),
+                given_by: names.person(&visit.from_actor),
+                given_by_id: visit.from_actor.clone(),
                 received_at: visit.entered_at,
                 due_at: visit.due_at,
                 handed_on_at: visit.left_at,
@@ -160,9 +178,10 @@ pub fn control_slip_html(slip: &ControlSlip) -> String {
     let mut rows = String::new();
     for row in &slip.rows {
         rows.push_str(&format!(
-            "<tr><td>{} <small>({})</small><br>{}</td><td>1. Giao: {}<br>Người giao: {}<br>2. Nhận: {}<br>Hạn: {}<br>3. Chuyển tiếp: {}</td><td>{}</td><td></td></tr>\n",
+            "<tr><td>{} <small>({})</small><br>{} — {}</td><td>1. Giao: {}<br>Người giao: {}<br>2. Nhận: {}<br>Hạn: {}<br>3. Chuyển tiếp: {}</td><td>{}</td><td></td></tr>\n",
             escape(&row.unit_name),
             escape(&row.unit),
+            escape(&row.unit_kind_name),
             escape(&row.step_name),
             format_instant(row.received_at),
             escape(&row.given_by),

@@ -46,6 +46,13 @@ pub trait Dossiers: Send + Sync + 'static {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<CaseSummary>, StoreError>> + Send;
 
+    /// Dossiers with a consultation waiting for `unit`'s answer, oldest first.
+    fn consultations_for(
+        &self,
+        unit: &UnitId,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<CaseSummary>, StoreError>> + Send;
+
     /// Every dossier code, in order.
     fn codes(&self) -> impl Future<Output = Result<Vec<DossierCode>, StoreError>> + Send;
 

@@ -312,6 +312,30 @@ impl Dossiers for MemoryStore {
             .collect())
     }
 
+    async fn consultations_for(
+        &self,
+        unit: &UnitId,
+        limit: u32,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        let state = self.state()?;
+        let mut waiting: Vec<&Case> = state
+            .dossiers
+            .values()
+            .map(|(case, _)| case)
+            .filter(|case| {
+                case.consultations
+                    .iter()
+                    .any(|consultation| &consultation.unit == unit && consultation.answer.is_none())
+            })
+            .collect();
+        waiting.sort_by_key(|case| (case.submitted_at, case.code.clone()));
+        Ok(waiting
+            .into_iter()
+            .take(limit.clamp(1, 500) as usize)
+            .map(summary)
+            .collect())
+    }
+
     async fn codes(&self) -> Result<Vec<DossierCode>, StoreError> {
         Ok(self.state()?.dossiers.keys().cloned().collect())
     }

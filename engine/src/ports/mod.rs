@@ -26,6 +26,7 @@ mod payments;
 mod procedures;
 mod ratings;
 mod timers;
+mod units;
 
 pub use access::{Access, NewWebSession, User, UserKind};
 pub use archive::{Archive, ArchivedPayment, ArchivedRecord, NotArchived};
@@ -37,6 +38,7 @@ pub use payments::{PaymentRecord, PaymentState, Payments};
 pub use procedures::Procedures;
 pub use ratings::Ratings;
 pub use timers::Timers;
+pub use units::Units;
 
 use crate::case::{Case, DossierCode, Event, NewEvent, OutboxMessage, Status, Timer, UnitId};
 

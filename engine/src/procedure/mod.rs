@@ -126,6 +126,21 @@ impl Procedure {
         self.expressions.guards.get(action)
     }
 
+    /// A unit kind by id.
+    pub fn unit(&self, id: &str) -> Option<&Unit> {
+        self.definition.units.iter().find(|unit| unit.id == id)
+    }
+
+    /// Whether a unit kind belongs to the agency that receives dossiers (the agency of the start
+    /// step's unit): such a kind stays at the receiving unit when no route names it.
+    pub fn is_receiving_agency(&self, kind: &str) -> bool {
+        let agency_of = |kind: &str| self.unit(kind).map(|unit| unit.agency.as_str());
+        let receiving = self
+            .step(&self.definition.start)
+            .and_then(|step| agency_of(&step.unit));
+        receiving.is_some() && agency_of(kind) == receiving
+    }
+
     /// The role of the start step: the one-stop role that receives, refuses, asks for
     /// supplements and returns results.
     pub fn intake_role(&self) -> &str {

@@ -174,7 +174,7 @@ pub struct Service<S> {
     store: S,
     catalogue: std::sync::RwLock<Catalogue>,
     calendars: std::sync::RwLock<Arc<Calendars>>,
-    directory: Directory,
+    directory: std::sync::RwLock<Arc<Directory>>,
 }
 
 impl<S: Store> Service<S> {
@@ -184,7 +184,24 @@ impl<S: Store> Service<S> {
             store,
             catalogue: std::sync::RwLock::new(catalogue),
             calendars: std::sync::RwLock::new(Arc::new(calendars)),
-            directory,
+            directory: std::sync::RwLock::new(Arc::new(directory)),
+        }
+    }
+
+    /// The unit directory in force now (cheap: shared).
+    pub fn directory(&self) -> Arc<Directory> {
+        self.directory.read().map_or_else(
+            |poisoned| Arc::clone(&poisoned.into_inner()),
+            |directory| Arc::clone(&directory),
+        )
+    }
+
+    /// Puts a changed unit directory in force; dossiers already at a step stay where they are.
+    pub fn replace_directory(&self, directory: Directory) {
+        let directory = Arc::new(directory);
+        match self.directory.write() {
+            Ok(mut current) => *current = directory,
+            Err(poisoned) => *poisoned.into_inner() = directory,
         }
     }
 
@@ -388,7 +405,8 @@ impl<S: Store> Service<S> {
                     .current_procedure(procedure_code.as_str())
                     .ok_or_else(|| ServiceError::UnknownProcedure(procedure_code.to_string()))?;
                 let calendars = self.calendars();
-                let context = self.context(&procedure, &calendars);
+                let directory = self.directory();
+                let context = self.context(&procedure, &calendars, &directory);
                 let kinds = decide(&context, None, &request.actor, &request.command, now)?;
                 let Command::Submit(submission) = &request.command else {
                     return Err(Rejection::NotNow(
@@ -419,7 +437,8 @@ impl<S: Store> Service<S> {
         }
         let procedure = self.procedure_of(&case)?;
         let calendars = self.calendars();
-        let context = self.context(&procedure, &calendars);
+        let directory = self.directory();
+        let context = self.context(&procedure, &calendars, &directory);
         let kinds = decide(&context, Some(&case), &request.actor, &request.command, now)?;
         if kinds.is_empty() {
             return Ok(Prepared::NoOp(Box::new(case.into_owned())));
@@ -467,11 +486,12 @@ impl<S: Store> Service<S> {
         &'a self,
         procedure: &'a Procedure,
         calendars: &'a Calendars,
+        directory: &'a Directory,
     ) -> Context<'a> {
         Context {
             procedure,
             calendars,
-            directory: &self.directory,
+            directory,
         }
     }
 }

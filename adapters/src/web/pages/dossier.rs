@@ -92,6 +92,17 @@ pub(super) async fn dossier_template(
     let procedure = state.service.procedure_of(&case).map_err(AppError::from)?;
     let is_citizen = principal.citizen_id().is_some();
     let events = state.service.store().events(&case.code).await?;
+    let directory = state.service.directory();
+    let people = if is_citizen {
+        std::collections::BTreeMap::new()
+    } else {
+        dossiers::people_of(state.service.store(), &events).await?
+    };
+    let names = hoso_engine::case::Names {
+        procedure: Some(&procedure),
+        directory: Some(&directory),
+        people: Some(&people),
+    };
     let events = events
         .iter()
         .map(|event| EventLine {
@@ -99,21 +110,15 @@ pub(super) async fn dossier_template(
             who: match &event.actor.kind {
                 hoso_engine::case::ActorKind::Citizen => t.applicant.to_owned(),
                 hoso_engine::case::ActorKind::Officer { role, unit } => {
-                    let role = procedure
-                        .definition()
-                        .roles
-                        .iter()
-                        .find(|known| known.id == *role)
-                        .map_or(role.clone(), |known| known.name.clone());
                     if is_citizen {
-                        role
+                        format!("{}, {}", names.role(role), names.unit(unit))
                     } else {
-                        format!("{role} ({unit}, {})", event.actor.id)
+                        hoso_engine::case::describe_actor_named(event, &names)
                     }
                 }
                 hoso_engine::case::ActorKind::System => "hoso".to_owned(),
             },
-            what: hoso_engine::case::describe(event),
+            what: hoso_engine::case::describe_named(event, &names),
         })
         .collect();
     let actions = view

@@ -19,6 +19,7 @@ pub(super) fn submit(
     context: &Context<'_>,
     actor: &Actor,
     submission: &Submission,
+    now: chrono::DateTime<Utc>,
 ) -> Result<Vec<EventKind>, Rejection> {
     let procedure = context.procedure;
     match (&actor.kind, submission.channel) {
@@ -53,6 +54,33 @@ pub(super) fn submit(
             return Err(Rejection::Forbidden(
                 "hoso itself does not submit dossiers".to_owned(),
             ));
+        }
+    }
+    let directory = context.directory;
+    if !directory.is_empty() {
+        let receiving = &submission.receiving_unit;
+        match directory.unit(receiving) {
+            None => {
+                return Err(invalid(
+                    "/receiving_unit",
+                    format!(
+                        "unit {receiving} is not in the unit directory; pick a receiving unit from GET /api/v1/units"
+                    ),
+                ));
+            }
+            Some(entry) if entry.is_retired_on(now.with_timezone(&vietnam()).date_naive()) => {
+                return Err(invalid(
+                    "/receiving_unit",
+                    format!(
+                        "{entry} is retired; submit to its successor {}",
+                        entry
+                            .retired
+                            .as_ref()
+                            .map_or_else(String::new, |retired| retired.successor.to_string())
+                    ),
+                ));
+            }
+            Some(_) => {}
         }
     }
     if procedure.channel(submission.channel).is_none() {
@@ -144,9 +172,10 @@ impl Decider<'_> {
                 procedure.code()
             ))
         })?;
+        self.require_routes()?;
         let start = procedure.definition().start.clone();
         Ok(vec![EventKind::Received {
-            unit: self.unit_for(&start),
+            unit: self.unit_for(&start)?,
             step_due: self.step_due(&start, self.now)?,
             appointment: self.appointment(channel.time_limit, self.now)?,
             time_limit: channel.time_limit,
@@ -183,10 +212,11 @@ impl Decider<'_> {
                 "ask for a supplement",
             )?,
         }
-        if self.case.supplement_requests > 0 {
-            return Err(Rejection::NotNow(
-                "a supplement was already requested for this dossier; the law asks for everything missing at once (Decree 61/2018 Art. 15)".to_owned(),
-            ));
+        if self.case.supplement_units.contains(&self.case.unit) {
+            return Err(Rejection::NotNow(format!(
+                "{} already asked for a supplement for this dossier; the law asks each agency for everything missing at once (Decree 61/2018 Art. 15)",
+                self.unit_label(&self.case.unit)
+            )));
         }
         require_text(
             "/reason",

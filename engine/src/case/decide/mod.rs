@@ -77,7 +77,7 @@ pub fn decide(
 ) -> Result<Vec<EventKind>, Rejection> {
     let Some(case) = case else {
         return match command {
-            Command::Submit(submission) => intake::submit(context, actor, submission),
+            Command::Submit(submission) => intake::submit(context, actor, submission, now),
             other => Err(Rejection::NotNow(format!(
                 "`{}` needs an existing dossier",
                 other.name()
@@ -146,7 +146,8 @@ impl Decider<'_> {
     fn require_intake(&self, what: &str) -> Result<(), Rejection> {
         match &self.actor.kind {
             ActorKind::Officer { role, unit }
-                if role == self.procedure().intake_role() && unit == &self.case.receiving_unit =>
+                if role == self.procedure().intake_role()
+                    && self.works_for(unit, &self.case.receiving_unit) =>
             {
                 Ok(())
             }
@@ -168,12 +169,28 @@ impl Decider<'_> {
         else {
             return false;
         };
-        matches!(&self.actor.kind, ActorKind::Officer { role, unit } if role == &step.role && unit == &self.case.unit)
+        matches!(&self.actor.kind, ActorKind::Officer { role, unit } if role == &step.role && self.works_for(unit, &self.case.unit))
+    }
+
+    /// A unit as people read it: its name and code, or the code alone outside the directory.
+    fn unit_label(&self, unit: &UnitId) -> String {
+        self.context
+            .directory
+            .unit(unit)
+            .map_or_else(|| format!("unit {unit}"), ToString::to_string)
+    }
+
+    /// Whether an officer of `actor_unit` works for `holding` today: the same unit, or its
+    /// successor once it is retired.
+    fn works_for(&self, actor_unit: &UnitId, holding: &UnitId) -> bool {
+        self.context
+            .directory
+            .works_for(actor_unit, holding, self.local_now().date_naive())
     }
 
     fn is_intake(&self) -> bool {
         matches!(&self.actor.kind, ActorKind::Officer { role, unit }
-            if role == self.procedure().intake_role() && unit == &self.case.receiving_unit)
+            if role == self.procedure().intake_role() && self.works_for(unit, &self.case.receiving_unit))
     }
 
     fn require_applicant(&self, what: &str) -> Result<(), Rejection> {
@@ -202,15 +219,47 @@ impl Decider<'_> {
         self.now.with_timezone(&vietnam())
     }
 
-    /// The real unit that holds the dossier at `step`.
-    fn unit_for(&self, step: &str) -> UnitId {
+    /// The real unit that holds the dossier at `step`, through the directory's routes.
+    fn unit_for(&self, step: &str) -> Result<UnitId, Rejection> {
         let kind = self
             .procedure()
             .step(step)
             .map_or("", |step| step.unit.as_str());
         self.context
             .directory
-            .resolve(&self.case.receiving_unit, kind)
+            .resolve(
+                &self.case.receiving_unit,
+                kind,
+                self.procedure().is_receiving_agency(kind),
+                self.local_now().date_naive(),
+            )
+            .map_err(|missing| Rejection::NotNow(missing.to_string()))
+    }
+
+    /// Every step's unit resolves, so a received dossier can never stall at a missing route.
+    fn require_routes(&self) -> Result<(), Rejection> {
+        let missing: Vec<String> = self
+            .procedure()
+            .definition()
+            .steps
+            .iter()
+            .filter_map(|step| self.unit_for(&step.id).err())
+            .map(|rejection| match rejection {
+                Rejection::NotNow(why) => why,
+                other => other.to_string(),
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Rejection::NotNow(format!(
+                "cannot receive dossier {}: {}",
+                self.case.code,
+                missing.join("; ")
+            )))
+        }
     }
 
     fn step_due(&self, step: &str, from: DateTime<Utc>) -> Result<DateTime<Utc>, Rejection> {

@@ -54,10 +54,11 @@ impl Decider<'_> {
                 action.roles.join(", ")
             )));
         }
-        if unit != &self.case.unit {
+        if !self.works_for(unit, &self.case.unit) {
             return Err(Rejection::Forbidden(format!(
-                "dossier {} is held by unit {}, not yours ({unit})",
-                self.case.code, self.case.unit
+                "dossier {} is held by {}, not by your unit ({unit})",
+                self.case.code,
+                self.unit_label(&self.case.unit)
             )));
         }
         self.require_status(
@@ -102,7 +103,7 @@ impl Decider<'_> {
             _ => (None, None),
         };
         let (unit, step_due) = match &action.to {
-            Some(to) => (self.unit_for(to), Some(self.step_due(to, self.now)?)),
+            Some(to) => (self.unit_for(to)?, Some(self.step_due(to, self.now)?)),
             None => (self.case.unit.clone(), None),
         };
         let mut events = vec![EventKind::ActionTaken {
@@ -159,6 +160,30 @@ impl Decider<'_> {
                 "consult a unit other than the one holding the dossier",
             ));
         }
+        let directory = self.context.directory;
+        if !directory.is_empty() {
+            let today = self.local_now().date_naive();
+            match directory.unit(unit) {
+                None => {
+                    return Err(invalid(
+                        "/unit",
+                        format!(
+                            "unit {unit} is not in the unit directory; pick a unit from GET /api/v1/units"
+                        ),
+                    ));
+                }
+                Some(entry) if entry.is_retired_on(today) => {
+                    return Err(invalid(
+                        "/unit",
+                        format!(
+                            "{entry} is retired; consult its successor {}",
+                            directory.current(unit, today)
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
         Ok(vec![EventKind::ConsultationRequested {
             unit: unit.clone(),
             question: question.to_owned(),
@@ -177,11 +202,11 @@ impl Decider<'_> {
             )
         })?;
         match &self.actor.kind {
-            ActorKind::Officer { unit, .. } if unit == &consultation.unit => {}
+            ActorKind::Officer { unit, .. } if self.works_for(unit, &consultation.unit) => {}
             _ => {
                 return Err(Rejection::Forbidden(format!(
-                    "only unit {} may answer this consultation",
-                    consultation.unit
+                    "only {} may answer this consultation",
+                    self.unit_label(&consultation.unit)
                 )));
             }
         }
@@ -199,7 +224,7 @@ impl Decider<'_> {
 
     pub(super) fn issue_result(&self, code: Option<&str>) -> Result<Vec<EventKind>, Rejection> {
         if !self.is_intake()
-            && !matches!(&self.actor.kind, ActorKind::Officer { unit, .. } if unit == &self.case.unit)
+            && !matches!(&self.actor.kind, ActorKind::Officer { unit, .. } if self.works_for(unit, &self.case.unit))
         {
             return Err(Rejection::Forbidden(
                 "only the unit that decided, or the one-stop desk, may issue the result".to_owned(),

@@ -37,9 +37,7 @@ fn the_control_slip_of_a_dossier_through_two_units_judges_each_row_on_the_calend
     use crate::forms::{RowResult, control_slip, control_slip_html};
     let mut world = World::new(BIRTH);
     // The commune chair signs in another unit, as when a district leader signs.
-    world
-        .directory
-        .route(unit("000.00.17.H21"), "lanh_dao_xa", unit("000.00.18.H21"));
+    world.route("lanh_dao_xa", "000.00.18.H21");
     let chair = Actor::officer("officer-chu_tich", "chu_tich", unit("000.00.18.H21"));
     // Friday 7 March 2025, then the weekend, then Monday 10 March.
     world.submit_birth("2025-03-07T09:00:00+07:00");
@@ -73,7 +71,12 @@ fn the_control_slip_of_a_dossier_through_two_units_judges_each_row_on_the_calend
         .unwrap();
 
     let procedure = world.procedure.clone();
-    let slip = control_slip(world.case(), &procedure, at("2025-03-07T17:00:00+07:00"));
+    let slip = control_slip(
+        world.case(),
+        &procedure,
+        &Names::default(),
+        at("2025-03-07T17:00:00+07:00"),
+    );
     let rows: Vec<(&str, &str, RowResult)> = slip
         .rows
         .iter()
@@ -241,8 +244,12 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
             "2025-03-20T09:00:00+07:00",
         )
         .unwrap();
-    let slip =
-        crate::forms::control_slip(world.case(), &procedure, at("2025-03-20T09:00:00+07:00"));
+    let slip = crate::forms::control_slip(
+        world.case(),
+        &procedure,
+        &Names::default(),
+        at("2025-03-20T09:00:00+07:00"),
+    );
     let svg = crate::forms::timeline_svg(world.case(), &slip, at("2025-03-20T09:00:00+07:00"));
     assert_eq!(
         svg.matches("class=\"pause\"").count(),

@@ -6,6 +6,7 @@ mod evidence;
 mod money_and_clock;
 mod paths;
 mod properties;
+mod units;
 
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
@@ -20,6 +21,8 @@ const BIRTH: &str = include_str!("../../../../procedures/1.001193-dang-ky-khai-s
 const EXTRACT: &str =
     include_str!("../../../../procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml");
 const MARRIAGE: &str = include_str!("../../../../procedures/1.000894-dang-ky-ket-hon.toml");
+const THREE_IN_ONE: &str =
+    include_str!("../../../../procedures/1.003412-lien-thong-khai-sinh-thuong-tru-bhyt.toml");
 const CITIZEN: &str = "001090000001";
 const OTHER_CITIZEN: &str = "001090000002";
 
@@ -101,6 +104,32 @@ impl World {
         }
         self.events.extend(sealed.iter().cloned());
         Ok(sealed)
+    }
+
+    /// Routes `kind` from the commune to `to`, adding both units to the directory.
+    fn route(&mut self, kind: &str, to: &str) {
+        for code in ["000.00.17.H21", to] {
+            if self.directory.unit(&unit(code)).is_none() {
+                self.directory
+                    .add_unit(UnitEntry {
+                        code: unit(code),
+                        name: format!("Đơn vị {code}"),
+                        parent: None,
+                        level: None,
+                        valid_from: None,
+                        retired: None,
+                    })
+                    .unwrap();
+            }
+        }
+        let route = Route {
+            receiving: unit("000.00.17.H21"),
+            kind: kind.to_owned(),
+            unit: unit(to),
+        };
+        self.directory
+            .add_route(route, chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap())
+            .unwrap();
     }
 
     fn case(&self) -> &Case {

@@ -1,0 +1,353 @@
+//! Liên thông: the "3 in 1" procedure 1.003412 across the commune, the commune police and social
+//! insurance, each a unit with its own code; routes, missing routes, a supplement per agency,
+//! consultations and a unit retired mid-flight.
+
+use super::*;
+
+const COMMUNE: &str = "000.00.17.H21";
+const POLICE: &str = "000.00.18.H21";
+const INSURANCE: &str = "000.00.01.H21";
+
+fn officer_of(role: &str, in_unit: &str) -> Actor {
+    Actor::officer(format!("officer-{role}"), role, unit(in_unit))
+}
+
+fn three_in_one_submission() -> Submission {
+    let form: Map<String, Value> = json!({
+        "ho_ten_tre": "Nguyễn Thị Mai",
+        "ngay_sinh": "2026-11-20",
+        "gioi_tinh": "Nữ",
+        "dia_chi_thuong_tru": "Thôn 3, xã Tân Lập",
+        "noi_kham_chua_benh": "Trạm y tế xã Tân Lập",
+    })
+    .as_object()
+    .unwrap()
+    .clone();
+    let mut submission = birth_submission();
+    submission.form = form;
+    submission.documents = vec![document("to_khai_lien_thong"), document("giay_chung_sinh")];
+    submission
+}
+
+/// A dossier of 1.003412 received at the commune with both outside agencies routed.
+fn routed_world() -> World {
+    let mut world = World::new(THREE_IN_ONE);
+    world.route("cong_an_xa", POLICE);
+    world.route("bao_hiem_xa_hoi", INSURANCE);
+    world
+        .run(
+            &citizen(),
+            Command::Submit(three_in_one_submission()),
+            "2026-12-01T08:00:00+07:00",
+        )
+        .unwrap();
+    world
+        .run(
+            &officer_of("mot_cua", COMMUNE),
+            Command::Receive,
+            "2026-12-01T08:30:00+07:00",
+        )
+        .unwrap();
+    world
+}
+
+/// Walks the dossier to the police's step.
+fn to_police(world: &mut World) {
+    for (role, step, time) in [
+        ("mot_cua", "chuyen_khai_sinh", "2026-12-01T09:00:00+07:00"),
+        ("tu_phap", "trinh_ky", "2026-12-01T10:00:00+07:00"),
+        ("chu_tich", "ky_chuyen_cong_an", "2026-12-01T11:00:00+07:00"),
+    ] {
+        world
+            .run(&officer_of(role, COMMUNE), action(step), time)
+            .unwrap();
+    }
+    assert_eq!(world.case().unit, unit(POLICE));
+}
+
+#[test]
+fn the_dossier_moves_through_three_units_and_only_each_holder_may_act() {
+    let mut world = routed_world();
+    assert_eq!(world.case().unit, unit(COMMUNE));
+    to_police(&mut world);
+    // The commune's officers no longer hold it.
+    let refused = world
+        .run(
+            &officer_of("cong_an_cu_tru", COMMUNE),
+            action("chuyen_bhxh"),
+            "2026-12-01T14:00:00+07:00",
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Rejection::Forbidden(why) if why.contains(POLICE)),
+        "{refused}"
+    );
+    world
+        .run(
+            &officer_of("cong_an_cu_tru", POLICE),
+            action("chuyen_bhxh"),
+            "2026-12-01T14:00:00+07:00",
+        )
+        .unwrap();
+    assert_eq!(world.case().unit, unit(INSURANCE));
+    world
+        .run(
+            &officer_of("bhxh", INSURANCE),
+            action("cap_the"),
+            "2026-12-02T09:00:00+07:00",
+        )
+        .unwrap();
+    // Back at the receiving agency's desk, which no route names.
+    assert_eq!(world.case().unit, unit(COMMUNE));
+    let units: Vec<&str> = world
+        .case()
+        .visits
+        .iter()
+        .map(|visit| visit.unit.as_str())
+        .collect();
+    assert_eq!(
+        units,
+        [COMMUNE, COMMUNE, COMMUNE, POLICE, INSURANCE, COMMUNE]
+    );
+}
+
+#[test]
+fn receipt_is_refused_while_an_outside_agency_has_no_route() {
+    let mut world = World::new(THREE_IN_ONE);
+    world.route("cong_an_xa", POLICE);
+    world
+        .run(
+            &citizen(),
+            Command::Submit(three_in_one_submission()),
+            "2026-12-01T08:00:00+07:00",
+        )
+        .unwrap();
+    let refused = world
+        .run(
+            &officer_of("mot_cua", COMMUNE),
+            Command::Receive,
+            "2026-12-01T08:30:00+07:00",
+        )
+        .unwrap_err();
+    let Rejection::NotNow(why) = &refused else {
+        panic!("{refused}");
+    };
+    assert!(why.contains("`bao_hiem_xa_hoi`"), "{why}");
+    assert!(why.contains(COMMUNE), "{why}");
+    assert!(
+        !why.contains("cong_an_xa"),
+        "routed kinds are not named: {why}"
+    );
+    assert_eq!(world.case().status, Status::Registered, "nothing written");
+}
+
+fn supplement() -> Command {
+    Command::RequestSupplement {
+        missing: vec![MissingDocument {
+            document: "Giấy chứng sinh".to_owned(),
+            note: "Bản chụp mờ".to_owned(),
+        }],
+        reason: "Bản chụp mờ".to_owned(),
+    }
+}
+
+#[test]
+fn each_agency_asks_once_for_a_supplement_during_its_own_stay() {
+    let mut world = routed_world();
+    world
+        .run(
+            &officer_of("mot_cua", COMMUNE),
+            supplement(),
+            "2026-12-01T08:40:00+07:00",
+        )
+        .unwrap();
+    world
+        .run(
+            &citizen(),
+            Command::SubmitSupplement {
+                form: Map::new(),
+                documents: vec![document("giay_chung_sinh")],
+            },
+            "2026-12-01T15:00:00+07:00",
+        )
+        .unwrap();
+    // The commune asked already: its officers cannot ask again.
+    let again = world
+        .run(
+            &officer_of("mot_cua", COMMUNE),
+            supplement(),
+            "2026-12-01T15:30:00+07:00",
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&again, Rejection::NotNow(why) if why.contains("Đơn vị 000.00.17.H21")),
+        "{again}"
+    );
+    to_police(&mut world);
+    // The police, in their own stay, may.
+    world
+        .run(
+            &officer_of("cong_an_cu_tru", POLICE),
+            supplement(),
+            "2026-12-02T09:00:00+07:00",
+        )
+        .unwrap();
+    assert_eq!(world.case().status, Status::SupplementRequested);
+    assert_eq!(world.case().supplement_requests, 2);
+    assert_eq!(
+        world.case().supplement_units,
+        vec![unit(COMMUNE), unit(POLICE)]
+    );
+    assert_eq!(world.case().pauses.len(), 2, "one pause per request");
+    world
+        .run(
+            &citizen(),
+            Command::SubmitSupplement {
+                form: Map::new(),
+                documents: vec![document("dong_y_cho_o")],
+            },
+            "2026-12-02T10:00:00+07:00",
+        )
+        .unwrap();
+    assert_eq!(world.case().status, Status::Processing);
+    assert_eq!(world.case().unit, unit(POLICE), "back where it was");
+    let twice = world
+        .run(
+            &officer_of("cong_an_cu_tru", POLICE),
+            supplement(),
+            "2026-12-02T11:00:00+07:00",
+        )
+        .unwrap_err();
+    assert!(matches!(twice, Rejection::NotNow(_)));
+}
+
+#[test]
+fn a_consulted_unit_must_be_in_the_directory_and_working() {
+    let mut world = routed_world();
+    let mot_cua = officer_of("mot_cua", COMMUNE);
+    let consult = |code: &str| Command::Consult {
+        unit: unit(code),
+        question: "Xác minh nơi cư trú?".to_owned(),
+    };
+    let unknown = world
+        .run(
+            &mot_cua,
+            consult("000.00.99.H21"),
+            "2026-12-01T09:00:00+07:00",
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&unknown, Rejection::Invalid(problems) if problems[0].pointer == "/unit"),
+        "{unknown}"
+    );
+    world
+        .directory
+        .retire(
+            &unit(POLICE),
+            &unit(INSURANCE),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        )
+        .unwrap();
+    let retired = world
+        .run(&mot_cua, consult(POLICE), "2026-12-01T09:00:00+07:00")
+        .unwrap_err();
+    assert!(retired.to_string().contains(INSURANCE), "{retired}");
+    world
+        .run(&mot_cua, consult(INSURANCE), "2026-12-01T09:00:00+07:00")
+        .unwrap();
+    let stranger = world
+        .run(
+            &officer_of("bhxh", POLICE),
+            Command::AnswerConsultation {
+                consultation: 0,
+                answer: "Đúng".to_owned(),
+            },
+            "2026-12-01T10:00:00+07:00",
+        )
+        .unwrap_err();
+    assert!(matches!(stranger, Rejection::Forbidden(_)));
+    world
+        .run(
+            &officer_of("bhxh", INSURANCE),
+            Command::AnswerConsultation {
+                consultation: 0,
+                answer: "Đúng".to_owned(),
+            },
+            "2026-12-01T10:00:00+07:00",
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_unit_retired_mid_flight_hands_its_dossiers_to_its_successor() {
+    let mut world = routed_world();
+    to_police(&mut world);
+    let successor = "000.00.02.H21";
+    world.route("khac", successor);
+    world
+        .directory
+        .retire(
+            &unit(POLICE),
+            &unit(successor),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+        )
+        .unwrap();
+    // The day before, the successor does not yet act for it.
+    let early = world
+        .run(
+            &officer_of("cong_an_cu_tru", successor),
+            action("chuyen_bhxh"),
+            "2026-12-01T16:00:00+07:00",
+        )
+        .unwrap_err();
+    assert!(matches!(early, Rejection::Forbidden(_)));
+    world
+        .run(
+            &officer_of("cong_an_cu_tru", successor),
+            action("chuyen_bhxh"),
+            "2026-12-02T09:00:00+07:00",
+        )
+        .unwrap();
+    assert_eq!(world.case().unit, unit(INSURANCE));
+    assert_eq!(world.case().receiving_unit, unit(COMMUNE));
+}
+
+#[test]
+fn a_route_to_a_retired_unit_leads_to_its_successor() {
+    let mut world = World::new(THREE_IN_ONE);
+    world.route("cong_an_xa", POLICE);
+    world.route("bao_hiem_xa_hoi", INSURANCE);
+    world.route("khac", "000.00.02.H21");
+    world
+        .directory
+        .retire(
+            &unit(POLICE),
+            &unit("000.00.02.H21"),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        )
+        .unwrap();
+    world
+        .run(
+            &citizen(),
+            Command::Submit(three_in_one_submission()),
+            "2026-12-01T08:00:00+07:00",
+        )
+        .unwrap();
+    world
+        .run(
+            &officer_of("mot_cua", COMMUNE),
+            Command::Receive,
+            "2026-12-01T08:30:00+07:00",
+        )
+        .unwrap();
+    for (role, step, time) in [
+        ("mot_cua", "chuyen_khai_sinh", "2026-12-01T09:00:00+07:00"),
+        ("tu_phap", "trinh_ky", "2026-12-01T10:00:00+07:00"),
+        ("chu_tich", "ky_chuyen_cong_an", "2026-12-01T11:00:00+07:00"),
+    ] {
+        world
+            .run(&officer_of(role, COMMUNE), action(step), time)
+            .unwrap();
+    }
+    assert_eq!(world.case().unit, unit("000.00.02.H21"));
+}
