@@ -12,7 +12,8 @@ use hoso_engine::service::Service;
 use crate::store::AnyStore;
 use hoso_engine::ports::Ratings as _;
 
-/// Every dossier received by `unit` (every unit when `None`) with its procedure version, calling
+/// Every dossier received by `unit` or routed to it (every dossier when `None`) with its
+/// procedure version, calling
 /// `progress(done, total)` as it reads them. A dossier whose procedure version is not in the
 /// catalogue cannot be described; it is left out rather than guessed at, and
 /// `hoso admin rebuild` reports such dossiers.
@@ -22,7 +23,7 @@ async fn cases_of(
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Vec<(Case, Arc<Procedure>)>, StoreError> {
     let codes = match unit {
-        Some(unit) => service.store().codes_received_at(unit).await?,
+        Some(unit) => service.store().codes_handled_by(unit).await?,
         None => service.store().codes().await?,
     };
     let mut cases = Vec::new();
@@ -38,7 +39,8 @@ async fn cases_of(
     Ok(cases)
 }
 
-/// The facts of every dossier received by `unit` (every unit when `None`).
+/// The facts of every dossier received by `unit` or routed to it, as that unit saw it (every
+/// dossier as its receiving unit saw it when `None`).
 pub async fn dossier_facts(
     service: &Service<AnyStore>,
     unit: Option<&str>,
@@ -53,12 +55,16 @@ pub async fn dossier_facts(
         .collect();
     let mut facts = Vec::new();
     let calendars = service.calendars();
+    let unit_id = unit.and_then(|unit| hoso_engine::case::UnitId::parse(unit).ok());
     for (case, procedure) in cases_of(service, unit, progress).await? {
         let events = service.store().events(&case.code).await?;
         let rating = ratings.get(&case.code.to_string()).copied();
-        facts.push(DossierFacts::of(
-            &case, &events, &procedure, &calendars, rating,
-        ));
+        let whole = DossierFacts::of(&case, &events, &procedure, &calendars, rating);
+        // A unit's report counts its own stays in the dossiers routed to it.
+        match &unit_id {
+            Some(unit) => facts.extend(whole.for_unit(&case, unit, &calendars)),
+            None => facts.push(whole),
+        }
     }
     Ok(facts)
 }

@@ -28,3 +28,11 @@ CREATE TABLE open_consultations (
     PRIMARY KEY (case_code, unit)
 );
 CREATE INDEX open_consultations_by_unit ON open_consultations (unit);
+
+-- The units a dossier stayed at besides the one that received it (liên thông): their reports and
+-- registers count their own stays.
+CREATE TABLE unit_stays (
+    unit       TEXT    NOT NULL,
+    case_code  TEXT    NOT NULL,
+    PRIMARY KEY (unit, case_code)
+);

@@ -68,12 +68,18 @@ fn archive_keeps_chains_verifiable_on(database: &TestDatabase) {
         &database.url,
         "SELECT code FROM dossiers WHERE status IN (3, 7, 8, 10) ORDER BY code",
     );
-    // The demo's birth registration is kept permanently; the other closed dossiers are 10-year ones.
+    // The demo's two birth registrations (alone and liên thông) are kept permanently; the other
+    // closed dossiers are 10-year ones.
     let permanent = strings(
         &database.url,
-        "SELECT code FROM dossiers WHERE status IN (3, 7, 8, 10) AND procedure_code = '1.001193'",
+        "SELECT code FROM dossiers WHERE status IN (3, 7, 8, 10) \
+         AND procedure_code IN ('1.001193', '1.003412') ORDER BY code",
     );
-    assert_eq!(permanent.len(), 1, "the demo closes one birth registration");
+    assert_eq!(
+        permanent.len(),
+        2,
+        "the demo closes two birth registrations"
+    );
     let expiring: Vec<String> = closed
         .iter()
         .filter(|code| !permanent.contains(code))
@@ -131,7 +137,7 @@ fn archive_keeps_chains_verifiable_on(database: &TestDatabase) {
         "{printed}"
     );
     assert!(
-        printed.contains("1 kept permanently, 3 within retention"),
+        printed.contains("2 kept permanently, 3 within retention"),
         "{printed}"
     );
     assert!(!out.exists());
@@ -156,12 +162,12 @@ fn archive_keeps_chains_verifiable_on(database: &TestDatabase) {
     );
     assert!(!out.exists());
 
-    // Past retention on 2060: the three 10-year dossiers leave, the permanent one stays.
+    // Past retention on 2060: the three 10-year dossiers leave, the permanent ones stay.
     let (status, printed, error) = archive(database, &out, "2060-01-01", &[]);
     assert_eq!(status, 0, "{printed}{error}");
     assert!(printed.contains("3 dossier(s) archived to"), "{printed}");
     assert!(
-        printed.contains("3 archived, 1 kept permanently"),
+        printed.contains("3 archived, 2 kept permanently"),
         "{printed}"
     );
     for code in &expiring {

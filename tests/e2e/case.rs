@@ -26,7 +26,9 @@ fn walk_the_main_job(database: &TestDatabase) {
         "status: Không tiếp nhận (not_received, 3)",
         "status: Công dân rút hồ sơ (withdrawn, 7)",
         "Nộp bổ sung — hẹn trả mới 17:00 04/03/2026",
-        "4 dossiers; every chain verified and every projection equals its replay.",
+        "5 dossiers; every chain verified and every projection equals its replay.",
+        "5. Liên thông khai sinh – thường trú – BHYT",
+        "Vũ Đình Nam: Đăng ký thường trú xong, chuyển Bảo hiểm xã hội → bước Cấp thẻ bảo hiểm y tế",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
@@ -54,7 +56,7 @@ fn walk_the_main_job(database: &TestDatabase) {
         &database.url,
     ]);
     assert!(
-        stdout(&output).contains("2 dossiers"),
+        stdout(&output).contains("3 dossiers"),
         "{}",
         stdout(&output)
     );
@@ -74,7 +76,7 @@ fn walk_the_main_job(database: &TestDatabase) {
 
     let output = hoso(&["admin", "rebuild", "--db", &database.url]);
     assert!(
-        stdout(&output).contains("rebuilt 4 dossiers from their events: 0 projections differed"),
+        stdout(&output).contains("rebuilt 5 dossiers from their events: 0 projections differed"),
         "{}",
         stdout(&output)
     );

@@ -18,6 +18,7 @@ mod procedure;
 mod ratings;
 mod reports;
 mod server;
+mod units;
 mod web;
 
 use std::path::{Path, PathBuf};

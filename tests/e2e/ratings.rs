@@ -97,7 +97,7 @@ async fn the_applicant_rates_a_returned_dossier_once_and_reports_count_it() {
         .unwrap_or_default();
     assert!(!timeline.contains("dissatisfied"), "{timeline}");
 
-    // The auditor's report counts it in 5.4: 2 judged on time, 1 of 3 received dissatisfied.
+    // The auditor's report counts it in 5.4: 3 judged on time, 1 of 4 received dissatisfied.
     let (status, body) = report(&server, &auditor, "from=2026-03-01&to=2026-03-31").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
@@ -107,7 +107,7 @@ async fn the_applicant_rates_a_returned_dossier_once_and_reports_count_it() {
         .cloned();
     assert_eq!(
         satisfaction.map(|indicator| indicator["value"].clone()),
-        Some(serde_json::json!(66.67)),
+        Some(serde_json::json!(75.0)),
         "{json:#}"
     );
     let (status, csv) = report(
@@ -389,7 +389,8 @@ async fn the_register_lists_a_units_received_dossiers_for_those_allowed() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let register: serde_json::Value = serde_json::from_str(&body).expect("JSON");
-    // The demo's unit received two dossiers in March; the third was refused at intake.
+    // The demo's unit received three dossiers in March (the liên thông one among them); the
+    // fourth was refused at intake.
     let rows: Vec<(u64, String)> = register["rows"]
         .as_array()
         .into_iter()
@@ -403,7 +404,7 @@ async fn the_register_lists_a_units_received_dossiers_for_those_allowed() {
         .collect();
     assert_eq!(
         rows.iter().map(|(number, _)| *number).collect::<Vec<_>>(),
-        [1, 2],
+        [1, 2, 3],
         "{register:#}"
     );
     assert!(rows.iter().all(|(_, code)| code != REFUSED_AT_INTAKE));

@@ -24,13 +24,13 @@ fn the_demo_month_reports_its_indicators_in_every_format() {
     let output = report(&database, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
-    // The demo: two dossiers returned (judged), one withdrawn (received, not judged), one refused
-    // at intake (never received).
-    assert_eq!(json["received"], 3, "{json:#}");
+    // The demo: three dossiers returned (judged), one withdrawn (received, not judged), one
+    // refused at intake (never received).
+    assert_eq!(json["received"], 4, "{json:#}");
     assert_eq!(json["late"], 0);
     assert_eq!(
         json["early"].as_u64().unwrap_or_default() + json["on_time"].as_u64().unwrap_or_default(),
-        2
+        3
     );
     let on_time = &json["indicators"][0];
     assert_eq!(

@@ -63,14 +63,15 @@ impl AnyStore {
         })
     }
 
-    /// The codes of the dossiers received at `unit`, in order (by the receiving-unit index).
-    pub async fn codes_received_at(
+    /// The codes of the dossiers received at `unit` or routed to it (liên thông), in order.
+    pub async fn codes_handled_by(
         &self,
         unit: &str,
     ) -> Result<Vec<hoso_engine::case::DossierCode>, StoreError> {
         with_pool!(self, |pool| {
             let codes: Vec<String> = sqlx::query_scalar(
-                "SELECT code FROM dossiers WHERE receiving_unit = $1 ORDER BY code",
+                "SELECT code FROM dossiers WHERE receiving_unit = $1 \
+                 UNION SELECT case_code FROM unit_stays WHERE unit = $1 ORDER BY 1",
             )
             .bind(unit)
             .fetch_all(pool)
@@ -287,6 +288,8 @@ impl Archive for AnyStore {
                     "DELETE FROM outbox WHERE case_code = $1",
                     "DELETE FROM payments WHERE case_code = $1",
                     "DELETE FROM ratings WHERE case_code = $1",
+                    "DELETE FROM unit_stays WHERE case_code = $1",
+                    "DELETE FROM open_consultations WHERE case_code = $1",
                 ] {
                     sqlx::query(statement)
                         .bind(&record.code)

@@ -398,6 +398,23 @@ pub(super) async fn write_projection(
         if updated.rows_affected() != 1 {
             return Ok(false);
         }
+        // Only liên thông dossiers have stays away from the receiving unit.
+        let away: std::collections::BTreeSet<String> = case
+            .visits
+            .iter()
+            .filter(|visit| visit.unit != case.receiving_unit)
+            .map(|visit| visit.unit.to_string())
+            .collect();
+        for unit in away {
+            sqlx::query(
+                "INSERT INTO unit_stays (unit, case_code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(unit)
+            .bind(case.code.to_string())
+            .execute(&mut *connection)
+            .await
+            .map_err(unavailable)?;
+        }
         // Consultations are never removed from a dossier: one that never had any has no rows.
         if !case.consultations.is_empty() {
             let code = case.code.to_string();

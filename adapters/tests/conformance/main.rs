@@ -4,3 +4,4 @@ mod harness;
 mod outbox;
 mod store;
 mod timers;
+mod units;

@@ -53,38 +53,63 @@ pub struct Register {
     pub rows: Vec<RegisterRow>,
 }
 
-/// Builds the register from the dossiers `unit` received in `period` (others are left out).
+/// When `unit` got a dossier, when its part was due, and when it handed the dossier on: for the
+/// receiving unit, receipt, the appointment and the first handover; for a unit the dossier was
+/// routed to (liên thông), its own first arrival, its last stay's due time and departure.
+fn unit_dates(case: &Case, unit: &str) -> Option<UnitDates> {
+    if case.receiving_unit.as_str() == unit {
+        return Some((
+            case.received_at?,
+            case.appointment,
+            case.visits.first().and_then(|visit| visit.left_at),
+        ));
+    }
+    let mut stays = case
+        .visits
+        .iter()
+        .filter(|visit| visit.unit.as_str() == unit);
+    let first = stays.next()?;
+    let last = stays.next_back().unwrap_or(first);
+    Some((first.entered_at, Some(last.due_at), last.left_at))
+}
+
+type UnitDates = (DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// Builds the register of the dossiers `unit` received in `period`, and of those routed to it
+/// that reached it in `period` (others are left out).
 pub fn register<'a>(
     unit: &str,
     period: Period,
     dossiers: impl IntoIterator<Item = (&'a Case, &'a Procedure)>,
 ) -> Register {
-    let mut received: Vec<(&Case, &Procedure)> = dossiers
+    let mut received: Vec<(&Case, &Procedure, UnitDates)> = dossiers
         .into_iter()
-        .filter(|(case, _)| {
-            case.receiving_unit.as_str() == unit
-                && case.received_at.is_some_and(|at| period.contains(at))
+        .filter_map(|(case, procedure)| {
+            let dates = unit_dates(case, unit)?;
+            period.contains(dates.0).then_some((case, procedure, dates))
         })
         .collect();
-    received.sort_by_key(|(case, _)| (case.received_at, case.code.to_string()));
+    received.sort_by_key(|(case, _, dates)| (dates.0, case.code.to_string()));
     let rows = received
         .into_iter()
         .enumerate()
-        .map(|(index, (case, procedure))| RegisterRow {
-            number: index + 1,
-            dossier: case.code.to_string(),
-            procedure: procedure.definition().name.clone(),
-            sets: 1,
-            applicant: case.applicant.name.clone(),
-            phone: case.applicant.phone.clone().unwrap_or_default(),
-            unit: case.unit.to_string(),
-            received_at: case.received_at,
-            appointment: case.appointment,
-            transferred_at: case.visits.first().and_then(|visit| visit.left_at),
-            finished_at: case.finished_at,
-            returned_at: case.returned_at,
-            status: case.status.label().to_owned(),
-        })
+        .map(
+            |(index, (case, procedure, (received_at, due, handed_on)))| RegisterRow {
+                number: index + 1,
+                dossier: case.code.to_string(),
+                procedure: procedure.definition().name.clone(),
+                sets: 1,
+                applicant: case.applicant.name.clone(),
+                phone: case.applicant.phone.clone().unwrap_or_default(),
+                unit: case.unit.to_string(),
+                received_at: Some(received_at),
+                appointment: due,
+                transferred_at: handed_on,
+                finished_at: case.finished_at,
+                returned_at: case.returned_at,
+                status: case.status.label().to_owned(),
+            },
+        )
         .collect();
     Register {
         form: "07".to_owned(),

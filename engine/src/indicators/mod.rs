@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Case, Event, EventKind, Provenance, Status};
+use crate::case::{Case, Event, EventKind, Provenance, Status, StepVisit, UnitId};
 use crate::clock::{Calendars, vietnam};
 use crate::forms::escape;
 use crate::procedure::{ChannelKind, Delivery, Procedure};
@@ -120,7 +120,7 @@ impl DossierFacts {
             received_at: case.received_at,
             finished_at: case.finished_at,
             appointment: case.appointment,
-            supplement_requests: case.supplement_requests,
+            supplement_requests: most_requests_by_one_unit(case),
             processing_hours: processing_hours.map(|hours| hours.max(0.0)),
             withdrawn: case.status == Status::Withdrawn,
             fee_bearing: case.fees.iter().any(|fee| fee.amount.as_dong() > 0),
@@ -145,6 +145,95 @@ impl DossierFacts {
             rating,
         }
     }
+}
+
+impl DossierFacts {
+    /// The facts as one unit saw the dossier: the receiving unit answers for the whole dossier;
+    /// a unit it was routed to (liên thông) for its own stays — received when the dossier first
+    /// reached it, due and finished by its stays (the first that overran decides, else the last),
+    /// with its own supplement requests and working hours. Fees, results and the rating belong to
+    /// the receiving unit. `None` when the dossier never stayed at `unit`.
+    pub fn for_unit(&self, case: &Case, unit: &UnitId, calendars: &Calendars) -> Option<Self> {
+        if case.receiving_unit == *unit {
+            return Some(self.clone());
+        }
+        let stays: Vec<&StepVisit> = case
+            .visits
+            .iter()
+            .filter(|visit| &visit.unit == unit)
+            .collect();
+        let first = stays.first()?;
+        let overran = stays
+            .iter()
+            .find(|visit| visit.left_at.is_some_and(|left| left > visit.due_at));
+        let open = stays.iter().any(|visit| visit.left_at.is_none());
+        let decisive = overran.or(stays.last())?;
+        let finished_at = if overran.is_none() && open {
+            None
+        } else {
+            decisive.left_at
+        };
+        let processing_hours = if open {
+            None
+        } else {
+            stays.iter().try_fold(0.0, |total, visit| {
+                let left = visit.left_at?;
+                Some(total + hours_not_paused(case, calendars, visit.entered_at, left)?)
+            })
+        };
+        let requests = case
+            .supplement_units
+            .iter()
+            .filter(|asked| *asked == unit)
+            .count();
+        Some(Self {
+            unit: unit.to_string(),
+            received_at: Some(first.entered_at),
+            finished_at,
+            appointment: Some(decisive.due_at),
+            supplement_requests: u32::try_from(requests).unwrap_or(u32::MAX),
+            processing_hours: processing_hours.map(|hours| hours.max(0.0)),
+            fee_bearing: false,
+            paid_online: false,
+            paper_result: false,
+            e_result: false,
+            rating: None,
+            ..self.clone()
+        })
+    }
+}
+
+/// The most supplement requests any one unit made: each agency may ask once during its own stay
+/// (Decree 61/2018 Art. 15), so two agencies asking once each is not "supplemented twice".
+fn most_requests_by_one_unit(case: &Case) -> u32 {
+    if case.supplement_units.is_empty() {
+        // Dossiers from before requests were recorded per unit.
+        return case.supplement_requests;
+    }
+    let mut counts: BTreeMap<&UnitId, u32> = BTreeMap::new();
+    for unit in &case.supplement_units {
+        *counts.entry(unit).or_default() += 1;
+    }
+    counts.into_values().max().unwrap_or_default()
+}
+
+/// Working hours from `from` to `to`, less the pauses within.
+fn hours_not_paused(
+    case: &Case,
+    calendars: &Calendars,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Option<f64> {
+    case.pauses
+        .iter()
+        .try_fold(working_hours(calendars, from, to)?, |left, pause| {
+            let start = pause.started_at.max(from);
+            let end = pause.ended_at.unwrap_or(to).min(to);
+            if end <= start {
+                return Some(left);
+            }
+            Some(left - working_hours(calendars, start, end)?)
+        })
 }
 
 fn working_hours(calendars: &Calendars, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<f64> {

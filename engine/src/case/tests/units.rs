@@ -351,3 +351,271 @@ fn a_route_to_a_retired_unit_leads_to_its_successor() {
     }
     assert_eq!(world.case().unit, unit("000.00.02.H21"));
 }
+
+/// The whole walk of `routed_world`: the police ask for a supplement during their stay and hand
+/// on early; social insurance overruns its one working day.
+fn walked_to_the_end() -> World {
+    let mut world = routed_world();
+    to_police(&mut world);
+    world
+        .run(
+            &officer_of("cong_an_cu_tru", POLICE),
+            supplement(),
+            "2026-12-02T09:00:00+07:00",
+        )
+        .unwrap();
+    world
+        .run(
+            &citizen(),
+            Command::SubmitSupplement {
+                form: Map::new(),
+                documents: vec![document("dong_y_cho_o")],
+            },
+            "2026-12-02T10:00:00+07:00",
+        )
+        .unwrap();
+    world
+        .run(
+            &officer_of("cong_an_cu_tru", POLICE),
+            action("chuyen_bhxh"),
+            "2026-12-02T14:00:00+07:00",
+        )
+        .unwrap();
+    world
+        .run(
+            &officer_of("bhxh", INSURANCE),
+            supplement(),
+            "2026-12-02T15:00:00+07:00",
+        )
+        .unwrap();
+    world
+        .run(
+            &citizen(),
+            Command::SubmitSupplement {
+                form: Map::new(),
+                documents: vec![document("giay_chung_sinh")],
+            },
+            "2026-12-02T16:00:00+07:00",
+        )
+        .unwrap();
+    world
+        .run(
+            &officer_of("bhxh", INSURANCE),
+            action("cap_the"),
+            "2026-12-07T09:00:00+07:00",
+        )
+        .unwrap();
+    world
+}
+
+#[test]
+fn each_unit_is_judged_on_its_own_stays() {
+    use crate::indicators::{DossierFacts, Period, Timeliness, timeliness};
+    let world = walked_to_the_end();
+    let case = world.case();
+    let whole = DossierFacts::of(
+        case,
+        &world.events,
+        &world.procedure,
+        &world.calendars,
+        None,
+    );
+    assert_eq!(whole.unit, COMMUNE);
+    assert_eq!(case.supplement_requests, 2);
+    assert_eq!(
+        whole.supplement_requests, 1,
+        "two agencies asking once each is not one agency asking twice"
+    );
+    let december = Period {
+        from: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+    };
+
+    let police = whole
+        .for_unit(case, &unit(POLICE), &world.calendars)
+        .expect("the police had it");
+    let stay = case
+        .visits
+        .iter()
+        .find(|visit| visit.unit == unit(POLICE))
+        .unwrap();
+    assert_eq!(police.unit, POLICE);
+    assert_eq!(police.received_at, Some(at("2026-12-01T11:00:00+07:00")));
+    assert_eq!(police.finished_at, Some(at("2026-12-02T14:00:00+07:00")));
+    assert_eq!(police.appointment, Some(stay.due_at));
+    assert_eq!(police.supplement_requests, 1);
+    assert!(!police.fee_bearing && police.rating.is_none());
+    // Tuesday 11:00 → Wednesday 14:00 less the hour waiting for the supplement.
+    let working = |from: &str, to: &str| {
+        world
+            .calendars
+            .working_time_between(
+                at(from).with_timezone(&crate::clock::vietnam()),
+                at(to).with_timezone(&crate::clock::vietnam()),
+            )
+            .unwrap()
+            .num_minutes() as f64
+            / 60.0
+    };
+    let expected = working("2026-12-01T11:00:00+07:00", "2026-12-02T14:00:00+07:00")
+        - working("2026-12-02T09:00:00+07:00", "2026-12-02T10:00:00+07:00");
+    assert!(
+        (police.processing_hours.unwrap() - expected).abs() < 1e-9,
+        "{:?} ≠ {expected}",
+        police.processing_hours
+    );
+    assert_eq!(timeliness(&police, &december), Some(Timeliness::Early));
+
+    let insurance = whole
+        .for_unit(case, &unit(INSURANCE), &world.calendars)
+        .expect("social insurance had it");
+    assert_eq!(insurance.finished_at, Some(at("2026-12-07T09:00:00+07:00")));
+    assert_eq!(timeliness(&insurance, &december), Some(Timeliness::Late));
+
+    assert_eq!(
+        whole.for_unit(case, &unit(COMMUNE), &world.calendars),
+        Some(whole.clone()),
+        "the receiving unit answers for the whole dossier"
+    );
+    assert_eq!(
+        whole.for_unit(case, &unit("000.00.02.H21"), &world.calendars),
+        None
+    );
+}
+
+#[test]
+fn a_unit_still_holding_an_overdue_dossier_is_late() {
+    use crate::indicators::{DossierFacts, Period, Timeliness, timeliness};
+    let mut world = routed_world();
+    to_police(&mut world);
+    let whole = DossierFacts::of(
+        world.case(),
+        &world.events,
+        &world.procedure,
+        &world.calendars,
+        None,
+    );
+    let police = whole
+        .for_unit(world.case(), &unit(POLICE), &world.calendars)
+        .unwrap();
+    assert_eq!(police.finished_at, None, "still there");
+    assert_eq!(police.processing_hours, None);
+    let december = Period {
+        from: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+    };
+    assert_eq!(timeliness(&police, &december), Some(Timeliness::Late));
+    let first_day = Period {
+        from: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+    };
+    assert_eq!(
+        timeliness(&police, &first_day),
+        Some(Timeliness::OnTime),
+        "open and not yet due"
+    );
+}
+
+#[test]
+fn a_units_register_lists_the_dossiers_routed_to_it_with_its_own_dates() {
+    let world = walked_to_the_end();
+    let case = world.case();
+    let december = crate::indicators::Period {
+        from: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+    };
+    let register = crate::forms::register(INSURANCE, december, [(case, &world.procedure)]);
+    assert_eq!(register.rows.len(), 1);
+    let stay = case
+        .visits
+        .iter()
+        .find(|visit| visit.unit == unit(INSURANCE))
+        .unwrap();
+    let row = &register.rows[0];
+    assert_eq!(row.received_at, Some(stay.entered_at));
+    assert_eq!(row.appointment, Some(stay.due_at));
+    assert_eq!(row.transferred_at, stay.left_at);
+    let commune = crate::forms::register(COMMUNE, december, [(case, &world.procedure)]);
+    assert_eq!(commune.rows[0].received_at, case.received_at);
+    assert_eq!(commune.rows[0].appointment, case.appointment);
+    let elsewhere = crate::forms::register("000.00.02.H21", december, [(case, &world.procedure)]);
+    assert!(elsewhere.rows.is_empty());
+    let november = crate::indicators::Period {
+        from: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+    };
+    assert!(
+        crate::forms::register(INSURANCE, november, [(case, &world.procedure)])
+            .rows
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_stay_that_overran_decides_even_when_the_units_later_stay_was_quick() {
+    use crate::indicators::{DossierFacts, Period, Timeliness, timeliness};
+    let office = "000.00.02.H21";
+    let mut world = World::new(THREE_IN_ONE);
+    world.route("cong_an_xa", POLICE);
+    world.route("bao_hiem_xa_hoi", INSURANCE);
+    world.route("tu_phap_ho_tich", office);
+    world.route("lanh_dao_xa", office);
+    world
+        .run(
+            &citizen(),
+            Command::Submit(three_in_one_submission()),
+            "2026-12-01T08:00:00+07:00",
+        )
+        .unwrap();
+    for (role, step, in_unit, time) in [
+        ("mot_cua", "receive", COMMUNE, "2026-12-01T08:30:00+07:00"),
+        (
+            "mot_cua",
+            "chuyen_khai_sinh",
+            COMMUNE,
+            "2026-12-01T09:00:00+07:00",
+        ),
+        // Four working hours allotted; handed on the next afternoon: overran.
+        ("tu_phap", "trinh_ky", office, "2026-12-02T16:00:00+07:00"),
+        // Two working hours allotted; signed within the half hour.
+        (
+            "chu_tich",
+            "ky_chuyen_cong_an",
+            office,
+            "2026-12-02T16:30:00+07:00",
+        ),
+    ] {
+        let command = if step == "receive" {
+            Command::Receive
+        } else {
+            action(step)
+        };
+        world
+            .run(&officer_of(role, in_unit), command, time)
+            .unwrap();
+    }
+    let case = world.case();
+    let whole = DossierFacts::of(
+        case,
+        &world.events,
+        &world.procedure,
+        &world.calendars,
+        None,
+    );
+    let facts = whole
+        .for_unit(case, &unit(office), &world.calendars)
+        .unwrap();
+    let first = case
+        .visits
+        .iter()
+        .find(|visit| visit.unit == unit(office))
+        .unwrap();
+    assert_eq!(facts.received_at, Some(first.entered_at));
+    assert_eq!(facts.appointment, Some(first.due_at));
+    assert_eq!(facts.finished_at, Some(at("2026-12-02T16:00:00+07:00")));
+    let december = Period {
+        from: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+    };
+    assert_eq!(timeliness(&facts, &december), Some(Timeliness::Late));
+}
