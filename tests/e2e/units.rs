@@ -184,6 +184,24 @@ async fn walk_across_three_units(backend: Backend) {
     assert_eq!(status, 200, "{body}");
     let consulted = inbox_codes(&server, &desk).await;
     assert_eq!(consulted, [(code.clone(), true)]);
+    // The desk's inbox page says what is asked of it; the directory page is public.
+    let mut browser = crate::web::Browser::new(&server.base);
+    browser.sign_in(&desk).await;
+    let (status, page, _) = browser.get("/inbox").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&code) && page.contains("Chờ đơn vị cho ý kiến"),
+        "{page}"
+    );
+    let (status, page, _) = crate::web::Browser::new(&server.base).get("/units").await;
+    assert_eq!(status, 200);
+    for expected in [
+        "Danh mục cơ quan, đơn vị",
+        "Công an xã Tân Lập (000.00.18.H21)",
+        "Đăng ký, quản lý cư trú — Công an cấp xã",
+    ] {
+        assert!(page.contains(expected), "missing {expected:?}: {page}");
+    }
     let (status, body) = act(
         &server,
         &desk,

@@ -11,14 +11,14 @@ use crate::server::{Backend, Server};
 const CITIZEN: &str = "001090000001";
 
 /// A browser without redirects, keeping cookies by hand so the test sees every Set-Cookie.
-struct Browser {
+pub(crate) struct Browser {
     http: reqwest::Client,
     base: String,
     cookies: Vec<(String, String)>,
 }
 
 impl Browser {
-    fn new(base: &str) -> Self {
+    pub(crate) fn new(base: &str) -> Self {
         Self {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -57,7 +57,10 @@ impl Browser {
         set
     }
 
-    async fn get(&mut self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
+    pub(crate) async fn get(
+        &mut self,
+        path: &str,
+    ) -> (StatusCode, String, reqwest::header::HeaderMap) {
         let response = self
             .http
             .get(format!("{}{path}", self.base))
@@ -134,7 +137,7 @@ impl Browser {
     }
 
     /// Signs in with a token through the sign-in form; returns the session cookie's attributes.
-    async fn sign_in(&mut self, token: &str) -> String {
+    pub(crate) async fn sign_in(&mut self, token: &str) -> String {
         let (status, page, _) = self.get("/sign-in").await;
         assert_eq!(status, StatusCode::OK, "{page}");
         let csrf = Self::csrf_of(&page);

@@ -533,8 +533,20 @@ pub async fn list(
     })
 }
 
-/// The dossiers waiting for the calling officer's role in their unit, most urgent first.
-pub async fn inbox(state: &AppState, principal: &Principal) -> Result<Vec<DossierRow>, AppError> {
+/// A dossier waiting in an officer's inbox, and why.
+pub struct InboxEntry {
+    /// The dossier.
+    pub summary: hoso_engine::ports::CaseSummary,
+    /// Waiting for the unit's answer to a consultation (lấy ý kiến), not for its step.
+    pub consultation: bool,
+}
+
+/// What waits for the calling officer: the dossiers at a step of their role in their unit (or in
+/// a unit retired into it), most urgent first, then the consultations their unit is asked.
+pub async fn inbox_entries(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<InboxEntry>, AppError> {
     let Principal::Staff(user) = principal else {
         return Err(AppError::Forbidden("the inbox is for officers".to_owned()));
     };
@@ -544,7 +556,6 @@ pub async fn inbox(state: &AppState, principal: &Principal) -> Result<Vec<Dossie
     let today = chrono::Utc::now()
         .with_timezone(&hoso_engine::clock::vietnam())
         .date_naive();
-    // A successor also works the dossiers still held by the units retired into it.
     let store = state.service.store();
     let mut waiting = Vec::new();
     let mut consulted = Vec::new();
@@ -563,13 +574,35 @@ pub async fn inbox(state: &AppState, principal: &Principal) -> Result<Vec<Dossie
             (urgency.is_none(), urgency, summary.submitted_at)
         });
     }
-    let mut inbox = rows(waiting);
-    inbox.extend(rows(consulted).into_iter().map(|row| DossierRow {
-        consultation: true,
-        ..row
-    }));
-    inbox.truncate(200);
-    Ok(inbox)
+    let mut entries: Vec<InboxEntry> = waiting
+        .into_iter()
+        .map(|summary| InboxEntry {
+            summary,
+            consultation: false,
+        })
+        .chain(consulted.into_iter().map(|summary| InboxEntry {
+            summary,
+            consultation: true,
+        }))
+        .collect();
+    entries.truncate(200);
+    Ok(entries)
+}
+
+/// The inbox as list rows.
+pub async fn inbox(state: &AppState, principal: &Principal) -> Result<Vec<DossierRow>, AppError> {
+    Ok(inbox_entries(state, principal)
+        .await?
+        .into_iter()
+        .flat_map(|entry| {
+            rows(vec![entry.summary])
+                .into_iter()
+                .map(move |row| DossierRow {
+                    consultation: entry.consultation,
+                    ..row
+                })
+        })
+        .collect())
 }
 
 /// The names of the staff who acted on a dossier, by user id, for timelines and forms; an

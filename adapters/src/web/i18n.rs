@@ -191,6 +191,22 @@ pub struct Words {
     pub on_time: &'static str,
     /// Inbox empty.
     pub inbox_empty: &'static str,
+    /// An inbox row waiting for the unit's answer to a consultation.
+    pub consultation_waiting: &'static str,
+    /// The unit directory page.
+    pub units: &'static str,
+    /// Its columns: code, name, level, parent.
+    pub unit_columns: [&'static str; 4],
+    /// Routes: receiving unit, unit kind, unit.
+    pub route_columns: [&'static str; 3],
+    /// Routes heading.
+    pub routes: &'static str,
+    /// A retired unit: "retired from … ; successor …".
+    pub retired_from: &'static str,
+    /// Successor.
+    pub successor: &'static str,
+    /// An empty directory.
+    pub no_units: &'static str,
     /// Token label.
     pub token: &'static str,
     /// Token hint.
@@ -357,6 +373,19 @@ pub static VI: Words = Words {
     due_soon: "Sắp đến hạn",
     on_time: "Trong hạn",
     inbox_empty: "Không có hồ sơ chờ xử lý.",
+    consultation_waiting: "Chờ đơn vị cho ý kiến",
+    units: "Danh mục cơ quan, đơn vị",
+    unit_columns: [
+        "Mã định danh",
+        "Tên cơ quan, đơn vị",
+        "Cấp",
+        "Đơn vị cấp trên",
+    ],
+    route_columns: ["Nơi tiếp nhận", "Bộ phận trong quy trình", "Đơn vị xử lý"],
+    routes: "Phân công xử lý liên thông",
+    retired_from: "Ngừng hoạt động từ",
+    successor: "đơn vị kế thừa",
+    no_units: "Chưa có danh mục: mỗi nơi tiếp nhận tự xử lý mọi bước.",
     token: "Mã truy cập",
     token_hint: "Mã truy cập do quản trị viên cấp (bắt đầu bằng hoso_).",
     token_refused: "Mã truy cập không đúng, đã hết hạn hoặc đã bị thu hồi.",
@@ -480,6 +509,18 @@ pub static EN: Words = Words {
     due_soon: "Due soon",
     on_time: "On time",
     inbox_empty: "Nothing waiting.",
+    consultation_waiting: "Waiting for your unit's opinion",
+    units: "Units",
+    unit_columns: ["Code", "Name", "Level", "Parent"],
+    route_columns: [
+        "Receiving unit",
+        "Unit kind in the procedure",
+        "Handling unit",
+    ],
+    routes: "Inter-agency routes",
+    retired_from: "Retired from",
+    successor: "successor",
+    no_units: "No directory yet: every receiving unit handles every step itself.",
     token: "Access token",
     token_hint: "The access token an administrator gave you (starts with hoso_).",
     token_refused: "The access token is wrong, expired or revoked.",

@@ -22,6 +22,8 @@ pub(super) struct DossierLine {
     pub(super) due: String,
     pub(super) urgency: &'static str,
     pub(super) urgency_label: &'static str,
+    /// Why it waits, when not for the officer's step (a consultation to answer).
+    pub(super) note: &'static str,
 }
 
 #[derive(Template)]
@@ -81,6 +83,7 @@ pub(super) fn lines(
                     due: due.map(local_time).unwrap_or_default(),
                     urgency,
                     urgency_label,
+                    note: "",
                 },
             )
         })
@@ -116,22 +119,38 @@ pub(super) async fn inbox(
     let visitor = Visitor::of(&state, &headers).await?;
     signed_in(&visitor, "/inbox")?;
     let t = visitor.words();
-    let Some(user) = visitor
-        .user
-        .as_ref()
-        .filter(|user| user.kind == UserKind::Officer)
-    else {
+    let Some(principal) = visitor.principal().filter(|_| {
+        visitor
+            .user
+            .as_ref()
+            .is_some_and(|user| user.kind == UserKind::Officer)
+    }) else {
         return Err(WebError::Forbidden(t.inbox.to_owned() + ": officers only"));
     };
-    let (Some(role), Some(unit)) = (&user.role, &user.unit) else {
-        return Err(WebError::Forbidden(
-            "this officer has no role or unit".to_owned(),
-        ));
+    let entries = crate::app::dossiers::inbox_entries(&state, &principal).await?;
+    let consultations: std::collections::BTreeSet<String> = entries
+        .iter()
+        .filter(|entry| entry.consultation)
+        .map(|entry| entry.summary.code.to_string())
+        .collect();
+    let mut lines = lines(
+        &state,
+        t,
+        entries.into_iter().map(|entry| entry.summary).collect(),
+    );
+    for line in &mut lines {
+        if consultations.contains(&line.code) {
+            line.note = t.consultation_waiting;
+        }
+    }
+    let template = ListTemplate {
+        t,
+        nav: Nav::of(&visitor, "/inbox"),
+        title: t.inbox,
+        query: None,
+        lines,
     };
-    let summaries = state.service.store().inbox(unit, role, 200).await?;
-    Ok(list_page(
-        &state, &visitor, "/inbox", t.inbox, None, summaries,
-    ))
+    Ok(render(&state, &visitor, StatusCode::OK, &template))
 }
 
 pub(super) async fn my_dossiers(

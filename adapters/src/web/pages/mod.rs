@@ -20,6 +20,7 @@ mod dossier;
 mod dossier_forms;
 mod lists;
 mod sign_in;
+mod units;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -38,6 +39,7 @@ pub(super) fn routes() -> Router<AppState> {
         )
         .route("/my", get(lists::my_dossiers))
         .route("/inbox", get(lists::inbox))
+        .route("/units", get(units::units))
         .route("/audit", get(lists::audit))
         .route("/reports", get(super::reports::indicators))
         .route("/design", get(super::design::list))
