@@ -324,6 +324,26 @@ async fn walk_across_three_units(backend: Backend) {
     assert_eq!(status, 200, "{body}");
     let (status, body) = act(&server, &insurance, &code, "cap_the", json!({})).await;
     assert_eq!(status, 200, "{body}");
+    // Each agency's request has its own Form 02.
+    for (form, missing) in [("02-1", "dong_y_cho_o"), ("02-2", "giay_chung_sinh")] {
+        let (status, filled) = call(
+            &server,
+            "GET",
+            &format!("/api/v1/dossiers/{code}/forms/{form}"),
+            Some(&desk),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{filled}");
+        assert_eq!(filled["form"], "02");
+        assert_eq!(filled["table"]["rows"][0][1], missing, "{filled}");
+    }
+    let (status, page, _) = browser.get(&format!("/dossiers/{code}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("/dossiers/{code}/forms/02-2")),
+        "a link per request: {page}"
+    );
     assert_eq!(inbox_codes(&server, &desk).await, [(code.clone(), false)]);
 
     // Each unit's register and indicators count its own stays.

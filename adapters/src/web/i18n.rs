@@ -155,6 +155,8 @@ pub struct Words {
     pub receipt: &'static str,
     /// Print the process-control slip.
     pub control_slip: &'static str,
+    /// A supplement request's Form 02.
+    pub supplement_form: &'static str,
     /// Timeline.
     pub timeline: &'static str,
     /// Timeline picture alt text.
@@ -355,6 +357,7 @@ pub static VI: Words = Words {
     submitted: "Hồ sơ đã được nộp. Mã hồ sơ của bạn:",
     receipt: "In giấy tiếp nhận (Mẫu 01)",
     control_slip: "In phiếu kiểm soát (Mẫu 06)",
+    supplement_form: "Phiếu yêu cầu bổ sung (Mẫu 02)",
     timeline: "Quá trình xử lý",
     timeline_picture: "Biểu đồ thời gian xử lý hồ sơ theo từng đơn vị",
     actions: "Thao tác",
@@ -491,6 +494,7 @@ pub static EN: Words = Words {
     submitted: "Your dossier was submitted. Its code:",
     receipt: "Print the receipt (Form 01)",
     control_slip: "Print the process-control slip (Form 06)",
+    supplement_form: "Supplement request (Form 02)",
     timeline: "Timeline",
     timeline_picture: "Timeline of the dossier through each unit",
     actions: "Actions",

@@ -89,7 +89,9 @@ fn last_event<'a, T>(
         .find_map(|event| pick(&event.kind).map(|found| (event, found)))
 }
 
-/// Builds form `number` (01–05) for a dossier from its state and events.
+/// Builds form `number` (01–05) for a dossier from its state and events. Form 02 is the latest
+/// supplement request's; `02-N` is the N-th request's (each agency of a liên thông dossier may
+/// ask once, each with its own Form 02).
 pub fn official_form(
     number: &str,
     case: &Case,
@@ -97,6 +99,14 @@ pub fn official_form(
     procedure: &Procedure,
     calendars: &Calendars,
 ) -> Result<OfficialForm, FormError> {
+    let (number, occurrence) = match number.split_once('-') {
+        None => (number, None),
+        Some(("02", nth)) => match nth.parse::<usize>() {
+            Ok(nth) if nth >= 1 => ("02", Some(nth)),
+            _ => return Err(FormError::Unknown(number.to_owned())),
+        },
+        Some(_) => return Err(FormError::Unknown(number.to_owned())),
+    };
     let definition = procedure.definition();
     let dossier = case.code.to_string();
     let not_applicable = |why: &str| FormError::NotApplicable {
@@ -211,11 +221,34 @@ pub fn official_form(
             )
         }
         "02" => {
-            let (event, (missing, reason)) = last_event(events, |kind| match kind {
-                EventKind::SupplementRequested { missing, reason } => Some((missing, reason)),
-                _ => None,
-            })
-            .ok_or_else(|| not_applicable("no supplement was requested"))?;
+            fn requested(
+                kind: &EventKind,
+            ) -> Option<(&Vec<crate::case::MissingDocument>, &String)> {
+                match kind {
+                    EventKind::SupplementRequested { missing, reason } => Some((missing, reason)),
+                    _ => None,
+                }
+            }
+            let found = match occurrence {
+                None => last_event(events, requested),
+                Some(nth) => events
+                    .iter()
+                    .filter_map(|event| requested(&event.kind).map(|found| (event, found)))
+                    .nth(nth - 1),
+            };
+            let (event, (missing, reason)) = found.ok_or_else(|| {
+                let count = events
+                    .iter()
+                    .filter(|event| requested(&event.kind).is_some())
+                    .count();
+                match count {
+                    0 => not_applicable("no supplement was requested"),
+                    1 => not_applicable("one supplement was requested: ask for form 02 or 02-1"),
+                    count => not_applicable(&format!(
+                        "{count} supplements were requested: ask for form 02-1 … 02-{count}"
+                    )),
+                }
+            })?;
             let rows = missing
                 .iter()
                 .enumerate()

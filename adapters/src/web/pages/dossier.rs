@@ -50,6 +50,8 @@ pub(super) struct DossierTemplate {
     pub(super) status: String,
     pub(super) step: String,
     pub(super) unit: String,
+    /// One Form 02 per supplement request: (its form number, e.g. "02-1", the request's number).
+    pub(super) supplement_forms: Vec<(String, usize)>,
     pub(super) appointment: String,
     /// Counted over a provisional calendar year (ngày hẹn tạm tính).
     pub(super) appointment_provisional: bool,
@@ -186,7 +188,10 @@ pub(super) async fn dossier_template(
         procedure: format!("{} — {}", view.procedure, view.procedure_name),
         status: view.status_label.clone(),
         step: view.step_name.clone().unwrap_or_default(),
-        unit: view.unit.clone(),
+        unit: names.unit(&case.unit),
+        supplement_forms: (1..=case.supplement_requests as usize)
+            .map(|nth| (format!("02-{nth}"), nth))
+            .collect(),
         appointment: view.appointment.map(local_time).unwrap_or_default(),
         appointment_provisional: view.appointment_provisional,
         remaining: view

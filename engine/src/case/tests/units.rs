@@ -619,3 +619,41 @@ fn a_stay_that_overran_decides_even_when_the_units_later_stay_was_quick() {
     };
     assert_eq!(timeliness(&facts, &december), Some(Timeliness::Late));
 }
+
+#[test]
+fn each_supplement_request_has_its_own_form_02() {
+    use crate::forms::{FormError, official_form};
+    let world = walked_to_the_end();
+    let form = |number: &str| {
+        official_form(
+            number,
+            world.case(),
+            &world.events,
+            &world.procedure,
+            &world.calendars,
+        )
+    };
+    let requested_at = |number: &str| {
+        let form = form(number).unwrap();
+        assert_eq!(form.form, "02");
+        form.fields
+            .iter()
+            .find(|field| field.key == "requested_at")
+            .map(|field| field.value.clone())
+            .unwrap()
+    };
+    assert_eq!(requested_at("02-1"), "09:00 02/12/2026", "the police's");
+    assert_eq!(
+        requested_at("02-2"),
+        "15:00 02/12/2026",
+        "social insurance's"
+    );
+    assert_eq!(requested_at("02"), "15:00 02/12/2026", "the latest");
+    let Err(FormError::NotApplicable { why, .. }) = form("02-3") else {
+        panic!("only two requests");
+    };
+    assert!(why.contains("02-1 … 02-2"), "{why}");
+    assert!(matches!(form("02-0"), Err(FormError::Unknown(_))));
+    assert!(matches!(form("02-x"), Err(FormError::Unknown(_))));
+    assert!(matches!(form("03-1"), Err(FormError::Unknown(_))));
+}
