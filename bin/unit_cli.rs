@@ -28,6 +28,9 @@ pub(crate) enum UnitCommand {
         /// central, province, district or commune.
         #[arg(long)]
         level: Option<String>,
+        /// The first day it exists (YYYY-MM-DD); before it, it receives no dossier.
+        #[arg(long)]
+        valid_from: Option<chrono::NaiveDate>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -102,6 +105,7 @@ pub(crate) async fn run(command: UnitCommand) -> anyhow::Result<ExitCode> {
             name,
             parent,
             level,
+            valid_from,
             store,
         } => {
             let service = open(&store.settings()).await?;
@@ -110,7 +114,7 @@ pub(crate) async fn run(command: UnitCommand) -> anyhow::Result<ExitCode> {
                 name,
                 parent,
                 level,
-                valid_from: None,
+                valid_from,
             };
             let saved = units::add_unit(&service, &unit, now)
                 .await

@@ -68,6 +68,21 @@ pub(super) fn submit(
                     ),
                 ));
             }
+            Some(entry)
+                if entry
+                    .valid_from
+                    .is_some_and(|from| from > now.with_timezone(&vietnam()).date_naive()) =>
+            {
+                return Err(invalid(
+                    "/receiving_unit",
+                    format!(
+                        "{entry} receives dossiers from {}",
+                        entry
+                            .valid_from
+                            .map_or_else(String::new, |from| from.format("%d/%m/%Y").to_string())
+                    ),
+                ));
+            }
             Some(entry) if entry.is_retired_on(now.with_timezone(&vietnam()).date_naive()) => {
                 return Err(invalid(
                     "/receiving_unit",

@@ -657,3 +657,65 @@ fn each_supplement_request_has_its_own_form_02() {
     assert!(matches!(form("02-x"), Err(FormError::Unknown(_))));
     assert!(matches!(form("03-1"), Err(FormError::Unknown(_))));
 }
+
+#[test]
+fn a_receiving_unit_must_be_in_the_directory_in_service_and_not_retired() {
+    let submit = |world: &mut World| {
+        world.run(
+            &citizen(),
+            Command::Submit(three_in_one_submission()),
+            "2026-12-01T08:00:00+07:00",
+        )
+    };
+    let field_of = |rejection: Rejection| match rejection {
+        Rejection::Invalid(problems) => (problems[0].pointer.clone(), problems[0].message.clone()),
+        other => panic!("{other}"),
+    };
+    // Not in a directory that has units.
+    let mut world = World::new(THREE_IN_ONE);
+    world.route("cong_an_xa", POLICE);
+    let mut elsewhere = three_in_one_submission();
+    elsewhere.receiving_unit = unit("000.00.99.H21");
+    let (pointer, message) = field_of(
+        world
+            .run(
+                &citizen(),
+                Command::Submit(elsewhere),
+                "2026-12-01T08:00:00+07:00",
+            )
+            .unwrap_err(),
+    );
+    assert_eq!(pointer, "/receiving_unit");
+    assert!(message.contains("000.00.99.H21"), "{message}");
+    // Not yet in service.
+    let mut world = World::new(THREE_IN_ONE);
+    world.route("cong_an_xa", POLICE);
+    let mut commune = world.directory.unit(&unit(COMMUNE)).unwrap().clone();
+    commune.valid_from = chrono::NaiveDate::from_ymd_opt(2026, 12, 2);
+    world.directory.add_unit(commune).unwrap();
+    let (pointer, message) = field_of(submit(&mut world).unwrap_err());
+    assert_eq!(pointer, "/receiving_unit");
+    assert!(message.contains("from 02/12/2026"), "{message}");
+    // In service from that very day.
+    let mut commune = world.directory.unit(&unit(COMMUNE)).unwrap().clone();
+    commune.valid_from = chrono::NaiveDate::from_ymd_opt(2026, 12, 1);
+    world.directory.add_unit(commune).unwrap();
+    submit(&mut world).unwrap();
+    // Retired: the successor is named.
+    let mut world = World::new(THREE_IN_ONE);
+    world.route("cong_an_xa", POLICE);
+    world
+        .directory
+        .retire(
+            &unit(COMMUNE),
+            &unit(POLICE),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        )
+        .unwrap();
+    let (pointer, message) = field_of(submit(&mut world).unwrap_err());
+    assert_eq!(pointer, "/receiving_unit");
+    assert!(
+        message.contains(&format!("successor {POLICE}")),
+        "{message}"
+    );
+}
