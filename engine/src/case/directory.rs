@@ -590,6 +590,60 @@ mod tests {
     }
 
     #[test]
+    fn levels_read_and_print_as_files_and_people_write_them() {
+        for (text, label) in [
+            ("central", "Trung ương"),
+            ("province", "Cấp tỉnh"),
+            ("district", "Cấp huyện"),
+            ("commune", "Cấp xã"),
+        ] {
+            let level = UnitLevel::parse(text).expect(text);
+            assert_eq!(level.as_str(), text);
+            assert_eq!(level.label(), label);
+        }
+        assert_eq!(UnitLevel::parse("xa"), None);
+    }
+
+    #[test]
+    fn a_stored_directory_reads_back_whole_with_names() {
+        let units = vec![unit("000.00.17.H21", None), unit("000.00.18.H21", None)];
+        let routes = vec![Route {
+            receiving: code("000.00.17.H21"),
+            kind: "cong_an_xa".into(),
+            unit: code("000.00.18.H21"),
+        }];
+        let directory = Directory::from_parts(units.clone(), routes.clone());
+        assert_eq!(directory.units().cloned().collect::<Vec<_>>(), units);
+        assert_eq!(directory.routes().collect::<Vec<_>>(), routes);
+        assert_eq!(
+            directory.name_of(&code("000.00.18.H21")),
+            "Đơn vị 000.00.18.H21"
+        );
+        assert_eq!(
+            directory.name_of(&code("000.00.99.H21")),
+            "000.00.99.H21",
+            "a code outside the directory reads as itself"
+        );
+        assert_eq!(
+            unit("000.00.17.H21", None).to_string(),
+            "Đơn vị 000.00.17.H21 (000.00.17.H21)"
+        );
+    }
+
+    #[test]
+    fn names_may_have_up_to_300_characters() {
+        let mut directory = Directory::default();
+        let mut long = unit("000.00.17.H21", None);
+        long.name = "a".repeat(300);
+        assert!(directory.add_unit(long.clone()).is_ok());
+        long.name.push('a');
+        assert_eq!(
+            directory.add_unit(long),
+            Err(DirectoryError::Name(code("000.00.17.H21")))
+        );
+    }
+
+    #[test]
     fn parents_must_exist_and_never_circle() {
         let mut directory = Directory::default();
         assert_eq!(

@@ -343,3 +343,30 @@ fn a_fresh_read_is_decided_as_read_and_a_retry_returns_the_first_result() {
         "nothing written twice"
     );
 }
+
+#[test]
+fn a_replaced_directory_is_the_one_commands_are_decided_on() {
+    let service = service();
+    assert!(service.directory().is_empty());
+    // A directory without the dossier's receiving unit: the submission is refused by it.
+    let mut directory = crate::case::Directory::default();
+    directory
+        .add_unit(crate::case::UnitEntry {
+            code: UnitId::parse("000.00.18.H21").expect("unit"),
+            name: "Công an xã".to_owned(),
+            parent: None,
+            level: None,
+            valid_from: None,
+            retired: None,
+        })
+        .expect("added");
+    service.replace_directory(directory.clone());
+    assert_eq!(*service.directory(), directory);
+    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| submit(&service)));
+    assert!(
+        refused.is_err(),
+        "the receiving unit is not in the directory now"
+    );
+    service.replace_directory(crate::case::Directory::single_units());
+    submit(&service);
+}

@@ -477,6 +477,33 @@ fn each_unit_is_judged_on_its_own_stays() {
         Some(whole.clone()),
         "the receiving unit answers for the whole dossier"
     );
+    // Fees, results and the rating count for the receiving unit only.
+    let mut served = whole.clone();
+    served.fee_bearing = true;
+    served.paid_online = true;
+    served.paper_result = true;
+    served.e_result = true;
+    served.rating = Some(crate::indicators::Satisfaction::Dissatisfied);
+    let police = served
+        .for_unit(case, &unit(POLICE), &world.calendars)
+        .unwrap();
+    assert!(!police.fee_bearing && !police.paid_online);
+    assert!(!police.paper_result && !police.e_result);
+    assert_eq!(police.rating, None);
+    // A dossier stored before requests were recorded per unit keeps its count.
+    let mut legacy = case.clone();
+    legacy.supplement_units.clear();
+    assert_eq!(
+        DossierFacts::of(
+            &legacy,
+            &world.events,
+            &world.procedure,
+            &world.calendars,
+            None
+        )
+        .supplement_requests,
+        2
+    );
     assert_eq!(
         whole.for_unit(case, &unit("000.00.02.H21"), &world.calendars),
         None
@@ -498,6 +525,7 @@ fn a_unit_still_holding_an_overdue_dossier_is_late() {
     let police = whole
         .for_unit(world.case(), &unit(POLICE), &world.calendars)
         .unwrap();
+    assert_eq!(whole.supplement_requests, 0);
     assert_eq!(police.finished_at, None, "still there");
     assert_eq!(police.processing_hours, None);
     let december = Period {
@@ -567,6 +595,24 @@ fn a_stay_that_overran_decides_even_when_the_units_later_stay_was_quick() {
             "2026-12-01T08:00:00+07:00",
         )
         .unwrap();
+    // The desk asks for a supplement before receipt: the commune's request, not the office's.
+    world
+        .run(
+            &officer_of("mot_cua", COMMUNE),
+            supplement(),
+            "2026-12-01T08:10:00+07:00",
+        )
+        .unwrap();
+    world
+        .run(
+            &citizen(),
+            Command::SubmitSupplement {
+                form: Map::new(),
+                documents: vec![document("giay_chung_sinh")],
+            },
+            "2026-12-01T08:20:00+07:00",
+        )
+        .unwrap();
     for (role, step, in_unit, time) in [
         ("mot_cua", "receive", COMMUNE, "2026-12-01T08:30:00+07:00"),
         (
@@ -618,6 +664,22 @@ fn a_stay_that_overran_decides_even_when_the_units_later_stay_was_quick() {
         to: chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
     };
     assert_eq!(timeliness(&facts, &december), Some(Timeliness::Late));
+    assert_eq!(whole.supplement_requests, 1);
+    assert_eq!(facts.supplement_requests, 0, "the office asked for nothing");
+    // Leaving exactly at the due time is not overrunning: the last stay decides then.
+    let mut on_the_dot = case.clone();
+    let first_index = on_the_dot
+        .visits
+        .iter()
+        .position(|visit| visit.unit == unit(office))
+        .unwrap();
+    on_the_dot.visits[first_index].left_at = Some(on_the_dot.visits[first_index].due_at);
+    let last = on_the_dot.visits[first_index + 1].clone();
+    let facts = whole
+        .for_unit(&on_the_dot, &unit(office), &world.calendars)
+        .unwrap();
+    assert_eq!(facts.appointment, Some(last.due_at));
+    assert_eq!(facts.finished_at, last.left_at);
 }
 
 #[test]
