@@ -554,6 +554,7 @@ fn a_units_register_lists_the_dossiers_routed_to_it_with_its_own_dates() {
     };
     let register = crate::forms::register(INSURANCE, december, [(case, &world.procedure)]);
     assert_eq!(register.rows.len(), 1);
+    assert_eq!(register.rows[0].number, 1, "numbered from 1");
     let stay = case
         .visits
         .iter()
@@ -780,4 +781,88 @@ fn a_receiving_unit_must_be_in_the_directory_in_service_and_not_retired() {
         message.contains(&format!("successor {POLICE}")),
         "{message}"
     );
+}
+
+#[test]
+fn the_result_is_issued_by_the_desk_or_the_holding_unit_only() {
+    let mut world = routed_world();
+    to_police(&mut world);
+    let issue = || Command::IssueResult { result_code: None };
+    // Past the access check, both are told the dossier is not resolved yet.
+    for actor in [
+        officer_of("mot_cua", COMMUNE),
+        officer_of("cong_an_cu_tru", POLICE),
+    ] {
+        let refused = world
+            .run(&actor, issue(), "2026-12-01T14:00:00+07:00")
+            .unwrap_err();
+        assert!(matches!(refused, Rejection::NotNow(_)), "{refused}");
+    }
+    let stranger = world
+        .run(
+            &officer_of("bhxh", INSURANCE),
+            issue(),
+            "2026-12-01T14:00:00+07:00",
+        )
+        .unwrap_err();
+    assert!(matches!(stranger, Rejection::Forbidden(_)), "{stranger}");
+}
+
+#[test]
+fn timelines_read_in_names_of_actions_steps_roles_units_and_people() {
+    use crate::case::{Names, describe_actor_named, describe_named};
+    let mut world = routed_world();
+    to_police(&mut world);
+    world
+        .run(
+            &officer_of("cong_an_cu_tru", POLICE),
+            Command::Consult {
+                unit: unit(COMMUNE),
+                question: "Chủ hộ đồng ý?".to_owned(),
+            },
+            "2026-12-01T14:00:00+07:00",
+        )
+        .unwrap();
+    let people: std::collections::BTreeMap<String, String> =
+        [("officer-chu_tich".to_owned(), "Trần Quốc Toàn".to_owned())].into();
+    let names = Names {
+        procedure: Some(&world.procedure),
+        directory: Some(&world.directory),
+        people: Some(&people),
+    };
+    let signed = world
+        .events
+        .iter()
+        .find(|event| matches!(&event.kind, EventKind::ActionTaken { action, .. } if action == "ky_chuyen_cong_an"))
+        .unwrap();
+    assert_eq!(
+        describe_named(signed, &names),
+        "Ký, chuyển Công an xã đăng ký thường trú → bước Đăng ký thường trú cho trẻ"
+    );
+    assert_eq!(
+        describe_actor_named(signed, &names),
+        "Chủ tịch UBND cấp xã, Đơn vị 000.00.17.H21 (000.00.17.H21) — Trần Quốc Toàn"
+    );
+    assert_eq!(
+        describe_actor_named(signed, &Names::default()),
+        "chu_tich @ 000.00.17.H21 (officer-chu_tich)",
+        "ids where no names are given"
+    );
+    let asked = world.events.last().unwrap();
+    assert_eq!(
+        describe_named(asked, &names),
+        "Lấy ý kiến Đơn vị 000.00.17.H21 (000.00.17.H21) — Chủ hộ đồng ý?"
+    );
+    assert_eq!(
+        describe_actor_named(asked, &names),
+        "Cán bộ đăng ký cư trú (Công an xã), Đơn vị 000.00.18.H21 (000.00.18.H21) — officer-cong_an_cu_tru",
+        "a person who is not a user keeps their id"
+    );
+    // Ids that the procedure does not know read as themselves.
+    assert_eq!(names.action("khong_co"), "khong_co");
+    assert_eq!(names.step("khong_co"), "khong_co");
+    assert_eq!(names.role("khong_co"), "khong_co");
+    assert_eq!(names.unit(&unit("000.00.99.H21")), "000.00.99.H21");
+    assert_eq!(names.role("tu_phap"), "Công chức Tư pháp - Hộ tịch");
+    assert_eq!(names.action("trinh_ky"), "Trình ký Giấy khai sinh");
 }
