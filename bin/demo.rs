@@ -178,6 +178,25 @@ async fn add_staff(service: &Service<AnyStore>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A supplement request (Form 02) for one document.
+fn supplement(document: &str, note: &str, reason: &str) -> Command {
+    Command::RequestSupplement {
+        missing: vec![MissingDocument {
+            document: document.to_owned(),
+            note: note.to_owned(),
+        }],
+        reason: reason.to_owned(),
+    }
+}
+
+/// The applicant's answer to a supplement request: one uploaded file.
+fn resubmit(component: &str, file_name: &str) -> Command {
+    Command::SubmitSupplement {
+        form: Map::new(),
+        documents: vec![upload(component, file_name)],
+    }
+}
+
 fn action(id: &str) -> Command {
     Command::TakeAction {
         action: id.to_owned(),
@@ -282,28 +301,21 @@ pub async fn run(service: &Service<AnyStore>) -> anyhow::Result<()> {
             "2026-03-02T09:45:00+07:00",
         )
         .await?;
-    let supplement = Command::RequestSupplement {
-        missing: vec![MissingDocument {
-            document: "to_khai".to_owned(),
-            note: "Ghi rõ số, quyển sổ đăng ký khai sinh".to_owned(),
-        }],
-        reason: "Không tra cứu được dữ liệu hộ tịch theo thông tin đã khai".to_owned(),
-    };
     extract
         .then(
             officer("tu_phap", COMMUNE)?,
-            supplement,
+            supplement(
+                "to_khai",
+                "Ghi rõ số, quyển sổ đăng ký khai sinh",
+                "Không tra cứu được dữ liệu hộ tịch theo thông tin đã khai",
+            ),
             "2026-03-02T10:30:00+07:00",
         )
         .await?;
-    let resubmit = Command::SubmitSupplement {
-        form: Map::new(),
-        documents: vec![upload("to_khai", "to-khai-bo-sung.pdf")],
-    };
     extract
         .then(
             Actor::citizen("001090000002"),
-            resubmit,
+            resubmit("to_khai", "to-khai-bo-sung.pdf"),
             "2026-03-03T16:20:00+07:00",
         )
         .await?;
@@ -445,29 +457,21 @@ async fn inter_agency(service: &Service<AnyStore>) -> anyhow::Result<()> {
     bundle
         .then(desk()?, Command::Receive, "2026-03-02T08:40:00+07:00")
         .await?;
-    let missing = |document: &str, note: &str| {
-        vec![MissingDocument {
-            document: document.to_owned(),
-            note: note.to_owned(),
-        }]
-    };
     bundle
         .then(
             desk()?,
-            Command::RequestSupplement {
-                missing: missing("to_khai_lien_thong", "Ký và ghi rõ họ tên người đi đăng ký"),
-                reason: "Tờ khai chưa có chữ ký của người yêu cầu".to_owned(),
-            },
+            supplement(
+                "to_khai_lien_thong",
+                "Ký và ghi rõ họ tên người đi đăng ký",
+                "Tờ khai chưa có chữ ký của người yêu cầu",
+            ),
             "2026-03-02T08:50:00+07:00",
         )
         .await?;
     bundle
         .then(
             Actor::citizen("001090000005"),
-            Command::SubmitSupplement {
-                form: Map::new(),
-                documents: vec![upload("to_khai_lien_thong", "to-khai-da-ky.pdf")],
-            },
+            resubmit("to_khai_lien_thong", "to-khai-da-ky.pdf"),
             "2026-03-02T10:00:00+07:00",
         )
         .await?;
@@ -505,24 +509,18 @@ async fn inter_agency(service: &Service<AnyStore>) -> anyhow::Result<()> {
     bundle
         .then(
             police()?,
-            Command::RequestSupplement {
-                missing: missing(
-                    "dong_y_cho_o",
-                    "Bản chụp văn bản đồng ý của chủ sở hữu chỗ ở",
-                ),
-                reason: "Chỗ ở thuộc sở hữu của ông bà nội; cần văn bản đồng ý của chủ sở hữu"
-                    .to_owned(),
-            },
+            supplement(
+                "dong_y_cho_o",
+                "Bản chụp văn bản đồng ý của chủ sở hữu chỗ ở",
+                "Chỗ ở thuộc sở hữu của ông bà nội; cần văn bản đồng ý của chủ sở hữu",
+            ),
             "2026-03-03T10:00:00+07:00",
         )
         .await?;
     bundle
         .then(
             Actor::citizen("001090000005"),
-            Command::SubmitSupplement {
-                form: Map::new(),
-                documents: vec![upload("dong_y_cho_o", "van-ban-dong-y.pdf")],
-            },
+            resubmit("dong_y_cho_o", "van-ban-dong-y.pdf"),
             "2026-03-03T14:00:00+07:00",
         )
         .await?;

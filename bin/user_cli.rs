@@ -59,9 +59,7 @@ pub(crate) async fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
             let service = open(&store.settings()).await?;
             if let Some(unit) = unit.as_ref().filter(|_| kind == UserKind::Officer) {
                 let directory = service.directory();
-                let today = chrono::Utc::now()
-                    .with_timezone(&hoso_engine::clock::vietnam())
-                    .date_naive();
+                let today = hoso_engine::clock::vietnam_day(chrono::Utc::now());
                 match directory.unit(unit) {
                     None if !directory.is_empty() => anyhow::bail!(
                         "--unit: unit {unit} is not in the unit directory; add it with `hoso unit add --code {unit} --name …` or pick one from `hoso unit list`"

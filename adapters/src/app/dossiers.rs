@@ -217,9 +217,7 @@ fn require_read(
                 };
                 // A unit reads the dossiers it received, held or was consulted on — and, as a
                 // successor, those of the units retired into it.
-                let today = chrono::Utc::now()
-                    .with_timezone(&hoso_engine::clock::vietnam())
-                    .date_naive();
+                let today = hoso_engine::clock::vietnam_day(chrono::Utc::now());
                 let reached =
                     |other: &hoso_engine::case::UnitId| directory.works_for(unit, other, today);
                 let related = reached(&case.receiving_unit)
@@ -449,19 +447,23 @@ pub struct DossierPage {
 pub fn rows(summaries: Vec<hoso_engine::ports::CaseSummary>) -> Vec<DossierRow> {
     summaries
         .into_iter()
-        .map(|summary| DossierRow {
-            code: summary.code.to_string(),
-            procedure: summary.procedure_code,
-            status: summary.status.as_str().to_owned(),
-            step: summary.step,
-            unit: summary.unit.to_string(),
-            applicant_name: summary.applicant_name,
-            appointment: summary.appointment,
-            step_due: summary.step_due,
-            version: summary.version,
-            consultation: false,
-        })
+        .map(|summary| row(summary, false))
         .collect()
+}
+
+fn row(summary: hoso_engine::ports::CaseSummary, consultation: bool) -> DossierRow {
+    DossierRow {
+        code: summary.code.to_string(),
+        procedure: summary.procedure_code,
+        status: summary.status.as_str().to_owned(),
+        step: summary.step,
+        unit: summary.unit.to_string(),
+        applicant_name: summary.applicant_name,
+        appointment: summary.appointment,
+        step_due: summary.step_due,
+        version: summary.version,
+        consultation,
+    }
 }
 
 /// Dossiers, newest first: auditors see all, officers their unit's, citizens their own.
@@ -553,9 +555,7 @@ pub async fn inbox_entries(
     let (Some(role), Some(unit), UserKind::Officer) = (&user.role, &user.unit, user.kind) else {
         return Err(AppError::Forbidden("the inbox is for officers".to_owned()));
     };
-    let today = chrono::Utc::now()
-        .with_timezone(&hoso_engine::clock::vietnam())
-        .date_naive();
+    let today = hoso_engine::clock::vietnam_day(chrono::Utc::now());
     let store = state.service.store();
     let mut waiting = Vec::new();
     let mut consulted = Vec::new();
@@ -567,10 +567,7 @@ pub async fn inbox_entries(
     if units.len() > 1 {
         // The store's order, across the units: the nearer of step due and appointment first.
         waiting.sort_by_key(|summary| {
-            let urgency = match (summary.step_due, summary.appointment) {
-                (Some(step), Some(appointment)) => Some(step.min(appointment)),
-                (step, appointment) => step.or(appointment),
-            };
+            let urgency = summary.urgency();
             (urgency.is_none(), urgency, summary.submitted_at)
         });
     }
@@ -594,14 +591,7 @@ pub async fn inbox(state: &AppState, principal: &Principal) -> Result<Vec<Dossie
     Ok(inbox_entries(state, principal)
         .await?
         .into_iter()
-        .flat_map(|entry| {
-            rows(vec![entry.summary])
-                .into_iter()
-                .map(move |row| DossierRow {
-                    consultation: entry.consultation,
-                    ..row
-                })
-        })
+        .map(|entry| row(entry.summary, entry.consultation))
         .collect())
 }
 

@@ -155,24 +155,6 @@ pub fn unit_view(unit: &UnitEntry) -> UnitView {
     }
 }
 
-fn today(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&hoso_engine::clock::vietnam())
-        .date_naive()
-}
-
-/// A directory refusal as a field error under `prefix` (e.g. `/units/2`).
-fn refused(prefix: &str, error: &DirectoryError) -> AppError {
-    let field = match error {
-        DirectoryError::Malformed(_) => "code",
-        DirectoryError::Unknown(_) | DirectoryError::Retired { .. } => "unit",
-        DirectoryError::ParentCircle(..) => "parent",
-        DirectoryError::SuccessorCircle(..) => "successor",
-        DirectoryError::Name(_) => "name",
-        DirectoryError::Kind(_) => "kind",
-    };
-    AppError::field(&format!("{prefix}/{field}"), error.to_string())
-}
-
 fn code_at(pointer: &str, text: &str) -> Result<UnitId, AppError> {
     national_code(text.trim()).map_err(|error| AppError::field(pointer, error.to_string()))
 }
@@ -212,6 +194,59 @@ fn route_of(prefix: &str, route: &RouteView) -> Result<Route, AppError> {
     })
 }
 
+/// A directory refusal as a field error under `prefix` (e.g. `/units/2`); `unit_field` names the
+/// field that holds a unit the directory does not know or has retired.
+fn refused(
+    prefix: &str,
+    error: &DirectoryError,
+    unit_field: impl Fn(&UnitId) -> &'static str,
+) -> AppError {
+    let field = match error {
+        DirectoryError::Malformed(_) => "code",
+        DirectoryError::Unknown(code) | DirectoryError::Retired { code, .. } => unit_field(code),
+        DirectoryError::ParentCircle(..) => "parent",
+        DirectoryError::SuccessorCircle(..) => "successor",
+        DirectoryError::Name(_) => "name",
+        DirectoryError::Kind(_) => "kind",
+    };
+    AppError::field(&format!("{prefix}/{field}"), error.to_string())
+}
+
+/// A unit's only reference to another unit is its parent.
+fn parent_field(_: &UnitId) -> &'static str {
+    "parent"
+}
+
+/// The field of a route that names `unit`.
+fn route_field(route: &Route) -> impl Fn(&UnitId) -> &'static str + '_ {
+    |unit| {
+        if *unit == route.receiving {
+            "receiving"
+        } else {
+            "unit"
+        }
+    }
+}
+
+/// The field of a retirement that names `unit`: the retired unit, or its successor.
+fn retirement_field(code: &UnitId) -> impl Fn(&UnitId) -> &'static str + '_ {
+    move |unit| if unit == code { "code" } else { "successor" }
+}
+
+/// Changes a copy of the directory in force with `edit`, which returns the units and routes to
+/// save; saves them in one transaction, then puts the copy in force on this node.
+async fn change<T>(
+    service: &Service<AnyStore>,
+    now: DateTime<Utc>,
+    edit: impl FnOnce(&mut Directory) -> Result<(Vec<UnitEntry>, Vec<Route>, T), AppError>,
+) -> Result<T, AppError> {
+    let mut directory = (*service.directory()).clone();
+    let (units, routes, outcome) = edit(&mut directory)?;
+    service.store().save_units(&units, &routes, now).await?;
+    service.replace_directory(directory);
+    Ok(outcome)
+}
+
 /// Adds a unit (or changes one's name, parent and level).
 pub async fn add_unit(
     service: &Service<AnyStore>,
@@ -219,27 +254,14 @@ pub async fn add_unit(
     now: DateTime<Utc>,
 ) -> Result<UnitEntry, AppError> {
     let entry = entry_of("", unit)?;
-    let mut directory = (*service.directory()).clone();
-    let saved = directory
-        .add_unit(entry)
-        .map_err(|error| unit_refused("", &error))?
-        .clone();
-    service
-        .store()
-        .save_units(std::slice::from_ref(&saved), &[], now)
-        .await?;
-    service.replace_directory(directory);
-    Ok(saved)
-}
-
-/// A refusal of a unit: parents are reported on `parent`, the rest as [`refused`].
-fn unit_refused(prefix: &str, error: &DirectoryError) -> AppError {
-    match error {
-        DirectoryError::Unknown(_) => {
-            AppError::field(&format!("{prefix}/parent"), error.to_string())
-        }
-        other => refused(prefix, other),
-    }
+    change(service, now, |directory| {
+        let saved = directory
+            .add_unit(entry)
+            .map_err(|error| refused("", &error, parent_field))?
+            .clone();
+        Ok((vec![saved.clone()], Vec::new(), saved))
+    })
+    .await
 }
 
 /// Routes a unit kind for a receiving unit.
@@ -249,25 +271,13 @@ pub async fn add_route(
     now: DateTime<Utc>,
 ) -> Result<Route, AppError> {
     let route = route_of("", route)?;
-    let mut directory = (*service.directory()).clone();
-    directory
-        .add_route(route.clone(), today(now))
-        .map_err(|error| route_refused("", &route, &error))?;
-    service
-        .store()
-        .save_units(&[], std::slice::from_ref(&route), now)
-        .await?;
-    service.replace_directory(directory);
-    Ok(route)
-}
-
-fn route_refused(prefix: &str, route: &Route, error: &DirectoryError) -> AppError {
-    match error {
-        DirectoryError::Unknown(code) if *code == route.receiving => {
-            AppError::field(&format!("{prefix}/receiving"), error.to_string())
-        }
-        other => refused(prefix, other),
-    }
+    change(service, now, |directory| {
+        directory
+            .add_route(route.clone(), hoso_engine::clock::vietnam_day(now))
+            .map_err(|error| refused("", &error, route_field(&route)))?;
+        Ok((Vec::new(), vec![route.clone()], route))
+    })
+    .await
 }
 
 /// Retires a unit: from `from`, its successor handles its work.
@@ -279,29 +289,14 @@ pub async fn retire(
 ) -> Result<UnitEntry, AppError> {
     let code = code_at("/code", code)?;
     let successor = code_at("/successor", &retirement.successor)?;
-    let mut directory = (*service.directory()).clone();
-    let saved = directory
-        .retire(&code, &successor, retirement.from)
-        .map_err(|error| retire_refused("", &code, &error))?
-        .clone();
-    service
-        .store()
-        .save_units(std::slice::from_ref(&saved), &[], now)
-        .await?;
-    service.replace_directory(directory);
-    Ok(saved)
-}
-
-fn retire_refused(prefix: &str, code: &UnitId, error: &DirectoryError) -> AppError {
-    match error {
-        DirectoryError::Unknown(unknown) if unknown == code => {
-            AppError::field(&format!("{prefix}/code"), error.to_string())
-        }
-        DirectoryError::Unknown(_) | DirectoryError::Retired { .. } => {
-            AppError::field(&format!("{prefix}/successor"), error.to_string())
-        }
-        other => refused(prefix, other),
-    }
+    change(service, now, |directory| {
+        let saved = directory
+            .retire(&code, &successor, retirement.from)
+            .map_err(|error| refused("", &error, retirement_field(&code)))?
+            .clone();
+        Ok((vec![saved.clone()], Vec::new(), saved))
+    })
+    .await
 }
 
 /// Reads an import file; a TOML mistake names its line.
@@ -316,14 +311,61 @@ pub async fn import(
     file: &UnitsFile,
     now: DateTime<Utc>,
 ) -> Result<Imported, AppError> {
-    let mut directory = (*service.directory()).clone();
-    let mut pending: Vec<(usize, UnitEntry)> = file
+    let entries: Vec<(usize, UnitEntry)> = file
         .units
         .iter()
         .enumerate()
         .map(|(index, unit)| Ok((index, entry_of(&format!("/units/{index}"), &unit.unit)?)))
         .collect::<Result<_, AppError>>()?;
-    // A parent may come later in the file: add what can be added until nothing moves.
+    change(service, now, |directory| {
+        add_in_any_order(directory, entries.clone())?;
+        for (index, unit) in file.units.iter().enumerate() {
+            let prefix = format!("/units/{index}");
+            match (&unit.successor, unit.retired_from) {
+                (None, None) => {}
+                (Some(successor), Some(from)) => {
+                    let code = &entries[index].1.code;
+                    let successor = code_at(&format!("{prefix}/successor"), successor)?;
+                    directory
+                        .retire(code, &successor, from)
+                        .map_err(|error| refused(&prefix, &error, retirement_field(code)))?;
+                }
+                _ => {
+                    return Err(AppError::field(
+                        &format!("{prefix}/retired_from"),
+                        "a retired unit needs both `successor` and `retired_from`",
+                    ));
+                }
+            }
+        }
+        let mut routes = Vec::with_capacity(file.routes.len());
+        for (index, route) in file.routes.iter().enumerate() {
+            let prefix = format!("/routes/{index}");
+            let route = route_of(&prefix, route)?;
+            directory
+                .add_route(route.clone(), hoso_engine::clock::vietnam_day(now))
+                .map_err(|error| refused(&prefix, &error, route_field(&route)))?;
+            routes.push(route);
+        }
+        let units: Vec<UnitEntry> = entries
+            .iter()
+            .filter_map(|(_, entry)| directory.unit(&entry.code).cloned())
+            .collect();
+        let imported = Imported {
+            units: units.len(),
+            routes: routes.len(),
+        };
+        Ok((units, routes, imported))
+    })
+    .await
+}
+
+/// Adds units whose parents may come later in the list: what can be added is, until nothing
+/// moves; then the last refusal left is reported at its entry.
+fn add_in_any_order(
+    directory: &mut Directory,
+    mut pending: Vec<(usize, UnitEntry)>,
+) -> Result<(), AppError> {
     while !pending.is_empty() {
         let before = pending.len();
         let mut waiting = Vec::new();
@@ -335,56 +377,19 @@ pub async fn import(
                     last_error = Some((index, error));
                     waiting.push((index, entry));
                 }
-                Err(error) => return Err(unit_refused(&format!("/units/{index}"), &error)),
+                Err(error) => {
+                    return Err(refused(&format!("/units/{index}"), &error, parent_field));
+                }
             }
         }
         if waiting.len() == before
             && let Some((index, error)) = last_error
         {
-            return Err(unit_refused(&format!("/units/{index}"), &error));
+            return Err(refused(&format!("/units/{index}"), &error, parent_field));
         }
         pending = waiting;
     }
-    for (index, unit) in file.units.iter().enumerate() {
-        let prefix = format!("/units/{index}");
-        match (&unit.successor, unit.retired_from) {
-            (None, None) => {}
-            (Some(successor), Some(from)) => {
-                let code = code_at(&format!("{prefix}/code"), &unit.unit.code)?;
-                let successor = code_at(&format!("{prefix}/successor"), successor)?;
-                directory
-                    .retire(&code, &successor, from)
-                    .map_err(|error| retire_refused(&prefix, &code, &error))?;
-            }
-            _ => {
-                return Err(AppError::field(
-                    &format!("{prefix}/retired_from"),
-                    "a retired unit needs both `successor` and `retired_from`",
-                ));
-            }
-        }
-    }
-    let mut routes = Vec::with_capacity(file.routes.len());
-    for (index, route) in file.routes.iter().enumerate() {
-        let prefix = format!("/routes/{index}");
-        let route = route_of(&prefix, route)?;
-        directory
-            .add_route(route.clone(), today(now))
-            .map_err(|error| route_refused(&prefix, &route, &error))?;
-        routes.push(route);
-    }
-    let units: Vec<UnitEntry> = file
-        .units
-        .iter()
-        .filter_map(|unit| UnitId::parse(unit.unit.code.trim()).ok())
-        .filter_map(|code| directory.unit(&code).cloned())
-        .collect();
-    service.store().save_units(&units, &routes, now).await?;
-    service.replace_directory(directory);
-    Ok(Imported {
-        units: units.len(),
-        routes: routes.len(),
-    })
+    Ok(())
 }
 
 /// Puts the stored directory in force when another process changed it (`hoso unit` while the

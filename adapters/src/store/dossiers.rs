@@ -5,7 +5,10 @@ use chrono::{DateTime, Utc};
 use hoso_engine::ports::StoreError;
 
 use super::{AnyStore, Conn, with_pool};
-use super::{rows, unavailable, write::write_projection};
+use super::{
+    rows, unavailable,
+    write::{write_projection, write_unit_rows},
+};
 use hoso_engine::ports::Dossiers;
 use hoso_engine::ports::Procedures;
 
@@ -182,8 +185,11 @@ impl Dossiers for AnyStore {
         attention: Option<&hoso_engine::ports::Attention>,
     ) -> Result<(), StoreError> {
         with_pool!(self, |pool| {
-            let mut connection = pool.acquire().await.map_err(unavailable)?;
-            write_projection(&mut Conn::from(&mut *connection), case, attention, None).await?;
+            // The projection and its per-unit rows change together, or not at all.
+            let mut transaction = backend::begin(pool).await.map_err(unavailable)?;
+            write_projection(&mut Conn::from(&mut *transaction), case, attention, None).await?;
+            write_unit_rows(&mut Conn::from(&mut *transaction), case).await?;
+            transaction.commit().await.map_err(unavailable)?;
             Ok(())
         })
     }

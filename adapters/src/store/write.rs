@@ -306,6 +306,9 @@ async fn update_projection(
         )
         .await?
         {
+            if touches_unit_rows(append) {
+                write_unit_rows(&mut Conn::from(&mut *connection), &append.case).await?;
+            }
             return Ok(Ok(()));
         }
         let actual: Option<i64> =
@@ -398,6 +401,30 @@ pub(super) async fn write_projection(
         if updated.rows_affected() != 1 {
             return Ok(false);
         }
+        Ok(true)
+    })
+}
+
+/// Whether appended events change the per-unit rows: a stay begins away from the receiving unit
+/// (liên thông), or a consultation is asked or answered. Most commands change neither.
+fn touches_unit_rows(append: &hoso_engine::ports::Append) -> bool {
+    use hoso_engine::case::EventKind;
+    append.events.iter().any(|event| match &event.kind {
+        EventKind::ConsultationRequested { .. } | EventKind::ConsultationAnswered { .. } => true,
+        EventKind::Received { unit, .. } | EventKind::ActionTaken { unit, .. } => {
+            *unit != append.case.receiving_unit
+        }
+        _ => false,
+    })
+}
+
+/// Rewrites a dossier's per-unit rows from its state: the units it stayed at besides the
+/// receiving one (`unit_stays`), and the consultations still waiting (`open_consultations`).
+pub(super) async fn write_unit_rows(
+    connection: &mut Conn<'_>,
+    case: &hoso_engine::case::Case,
+) -> Result<(), StoreError> {
+    on_conn!(connection, |connection| {
         // Only liên thông dossiers have stays away from the receiving unit.
         let away: std::collections::BTreeSet<String> = case
             .visits
@@ -438,7 +465,7 @@ pub(super) async fn write_projection(
                     .map_err(unavailable)?;
             }
         }
-        Ok(true)
+        Ok(())
     })
 }
 

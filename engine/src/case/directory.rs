@@ -367,9 +367,10 @@ impl Directory {
         let mut units = vec![code.clone()];
         units.extend(
             self.units
-                .keys()
-                .filter(|other| *other != code && self.current(other, day) == *code)
-                .cloned(),
+                .values()
+                .filter(|other| other.retired.is_some() && other.code != *code)
+                .filter(|other| self.current(&other.code, day) == *code)
+                .map(|other| other.code.clone()),
         );
         units
     }

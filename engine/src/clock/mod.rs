@@ -36,6 +36,12 @@ pub fn vietnam() -> FixedOffset {
         .unwrap_or_else(|| FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()))
 }
 
+/// The calendar day in Vietnam at an instant: the day units are retired from, routes are checked
+/// on, and dossiers are numbered by.
+pub fn vietnam_day(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&vietnam()).date_naive()
+}
+
 /// Why a deadline could not be computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClockError {

@@ -203,6 +203,15 @@ fn urgency(case: &Case) -> Option<DateTime<Utc>> {
     }
 }
 
+/// The first `limit` (1–500, as the SQL stores clamp it) as summaries.
+fn first(cases: Vec<&Case>, limit: u32) -> Vec<CaseSummary> {
+    cases
+        .into_iter()
+        .take(limit.clamp(1, 500) as usize)
+        .map(summary)
+        .collect()
+}
+
 impl Dossiers for MemoryStore {
     async fn commit(
         &self,
@@ -305,11 +314,7 @@ impl Dossiers for MemoryStore {
             .collect();
         // Dossiers with no deadline come last, as `urgency_at IS NULL` sorts them in SQL.
         waiting.sort_by_key(|case| (urgency(case).is_none(), urgency(case), case.submitted_at));
-        Ok(waiting
-            .into_iter()
-            .take(limit.clamp(1, 500) as usize)
-            .map(summary)
-            .collect())
+        Ok(first(waiting, limit))
     }
 
     async fn consultations_for(
@@ -329,11 +334,7 @@ impl Dossiers for MemoryStore {
             })
             .collect();
         waiting.sort_by_key(|case| (case.submitted_at, case.code.clone()));
-        Ok(waiting
-            .into_iter()
-            .take(limit.clamp(1, 500) as usize)
-            .map(summary)
-            .collect())
+        Ok(first(waiting, limit))
     }
 
     async fn codes(&self) -> Result<Vec<DossierCode>, StoreError> {

@@ -169,6 +169,16 @@ pub struct CaseSummary {
     pub submitted_at: DateTime<Utc>,
 }
 
+impl CaseSummary {
+    /// What the dossier is due by first: the nearer of its step's due time and its appointment.
+    pub fn urgency(&self) -> Option<DateTime<Utc>> {
+        match (self.step_due, self.appointment) {
+            (Some(step), Some(appointment)) => Some(step.min(appointment)),
+            (step, appointment) => step.or(appointment),
+        }
+    }
+}
+
 /// A filter over dossiers; every part optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseQuery {

@@ -51,10 +51,7 @@ pub(super) fn lines(
     let mut lines: Vec<(Option<DateTime<Utc>>, DossierLine)> = summaries
         .into_iter()
         .map(|summary| {
-            let due = match (summary.step_due, summary.appointment) {
-                (Some(step), Some(appointment)) => Some(step.min(appointment)),
-                (step, appointment) => step.or(appointment),
-            };
+            let due = summary.urgency();
             let open = !summary.status.is_closed();
             let (urgency, urgency_label) = match due {
                 Some(due) if open && due < now => ("overdue", t.overdue),

@@ -13,7 +13,7 @@ use crate::case::model::Status;
 use crate::clock::vietnam;
 use crate::procedure::{ChannelKind, TimeLimit};
 
-use super::{Context, Decider, Rejection, invalid, require_text};
+use super::{Context, Decider, Rejection, invalid, require_text, require_working_unit};
 
 pub(super) fn submit(
     context: &Context<'_>,
@@ -56,48 +56,23 @@ pub(super) fn submit(
             ));
         }
     }
-    let directory = context.directory;
-    if !directory.is_empty() {
-        let receiving = &submission.receiving_unit;
-        match directory.unit(receiving) {
-            None => {
-                return Err(invalid(
-                    "/receiving_unit",
-                    format!(
-                        "unit {receiving} is not in the unit directory; pick a receiving unit from GET /api/v1/units"
-                    ),
-                ));
-            }
-            Some(entry)
-                if entry
-                    .valid_from
-                    .is_some_and(|from| from > now.with_timezone(&vietnam()).date_naive()) =>
-            {
-                return Err(invalid(
-                    "/receiving_unit",
-                    format!(
-                        "{entry} receives dossiers from {}",
-                        entry
-                            .valid_from
-                            .map_or_else(String::new, |from| from.format("%d/%m/%Y").to_string())
-                    ),
-                ));
-            }
-            Some(entry) if entry.is_retired_on(now.with_timezone(&vietnam()).date_naive()) => {
-                return Err(invalid(
-                    "/receiving_unit",
-                    format!(
-                        "{entry} is retired; submit to its successor {}",
-                        entry
-                            .retired
-                            .as_ref()
-                            .map_or_else(String::new, |retired| retired.successor.to_string())
-                    ),
-                ));
-            }
-            Some(_) => {}
-        }
+    let today = crate::clock::vietnam_day(now);
+    let receiving = &submission.receiving_unit;
+    if let Some(entry) = context.directory.unit(receiving)
+        && let Some(from) = entry.valid_from.filter(|from| *from > today)
+    {
+        return Err(invalid(
+            "/receiving_unit",
+            format!("{entry} receives dossiers from {}", from.format("%d/%m/%Y")),
+        ));
     }
+    require_working_unit(
+        context.directory,
+        receiving,
+        today,
+        "/receiving_unit",
+        "submit to",
+    )?;
     if procedure.channel(submission.channel).is_none() {
         let offered: Vec<&str> = procedure
             .definition()

@@ -67,6 +67,36 @@ fn require_text(pointer: &str, text: &str, what: &str) -> Result<(), Rejection> 
     }
 }
 
+/// A unit a command names must be in the directory and not retired on `day`, once the
+/// directory has units; a retired unit's refusal names the unit to `verb` instead.
+fn require_working_unit(
+    directory: &Directory,
+    unit: &UnitId,
+    day: chrono::NaiveDate,
+    pointer: &str,
+    verb: &str,
+) -> Result<(), Rejection> {
+    if directory.is_empty() {
+        return Ok(());
+    }
+    let Some(entry) = directory.unit(unit) else {
+        return Err(invalid(
+            pointer,
+            format!("unit {unit} is not in the unit directory; pick one from GET /api/v1/units"),
+        ));
+    };
+    if entry.is_retired_on(day) {
+        return Err(invalid(
+            pointer,
+            format!(
+                "{entry} is retired; {verb} its successor {}",
+                directory.current(unit, day)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Decides what a command does to a dossier (`case` is `None` only for `Submit`).
 pub fn decide(
     context: &Context<'_>,
@@ -185,7 +215,7 @@ impl Decider<'_> {
     fn works_for(&self, actor_unit: &UnitId, holding: &UnitId) -> bool {
         self.context
             .directory
-            .works_for(actor_unit, holding, self.local_now().date_naive())
+            .works_for(actor_unit, holding, crate::clock::vietnam_day(self.now))
     }
 
     fn is_intake(&self) -> bool {
@@ -221,35 +251,32 @@ impl Decider<'_> {
 
     /// The real unit that holds the dossier at `step`, through the directory's routes.
     fn unit_for(&self, step: &str) -> Result<UnitId, Rejection> {
+        self.route(step)
+            .map_err(|missing| Rejection::NotNow(missing.to_string()))
+    }
+
+    fn route(&self, step: &str) -> Result<UnitId, super::directory::MissingRoute> {
         let kind = self
             .procedure()
             .step(step)
             .map_or("", |step| step.unit.as_str());
-        self.context
-            .directory
-            .resolve(
-                &self.case.receiving_unit,
-                kind,
-                self.procedure().is_receiving_agency(kind),
-                self.local_now().date_naive(),
-            )
-            .map_err(|missing| Rejection::NotNow(missing.to_string()))
+        self.context.directory.resolve(
+            &self.case.receiving_unit,
+            kind,
+            self.procedure().is_receiving_agency(kind),
+            crate::clock::vietnam_day(self.now),
+        )
     }
 
     /// Every step's unit resolves, so a received dossier can never stall at a missing route.
     fn require_routes(&self) -> Result<(), Rejection> {
-        let missing: Vec<String> = self
+        let missing: std::collections::BTreeSet<String> = self
             .procedure()
             .definition()
             .steps
             .iter()
-            .filter_map(|step| self.unit_for(&step.id).err())
-            .map(|rejection| match rejection {
-                Rejection::NotNow(why) => why,
-                other => other.to_string(),
-            })
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
+            .filter_map(|step| self.route(&step.id).err())
+            .map(|missing| missing.to_string())
             .collect();
         if missing.is_empty() {
             Ok(())
@@ -257,7 +284,7 @@ impl Decider<'_> {
             Err(Rejection::NotNow(format!(
                 "cannot receive dossier {}: {}",
                 self.case.code,
-                missing.join("; ")
+                missing.into_iter().collect::<Vec<_>>().join("; ")
             )))
         }
     }

@@ -7,7 +7,7 @@ use crate::case::model::Status;
 use crate::money::Money;
 use crate::procedure::{Effect, Outcome};
 
-use super::{Decider, Rejection, invalid, require_text};
+use super::{Decider, Rejection, invalid, require_text, require_working_unit};
 
 impl Decider<'_> {
     pub(super) fn take_action(
@@ -160,30 +160,13 @@ impl Decider<'_> {
                 "consult a unit other than the one holding the dossier",
             ));
         }
-        let directory = self.context.directory;
-        if !directory.is_empty() {
-            let today = self.local_now().date_naive();
-            match directory.unit(unit) {
-                None => {
-                    return Err(invalid(
-                        "/unit",
-                        format!(
-                            "unit {unit} is not in the unit directory; pick a unit from GET /api/v1/units"
-                        ),
-                    ));
-                }
-                Some(entry) if entry.is_retired_on(today) => {
-                    return Err(invalid(
-                        "/unit",
-                        format!(
-                            "{entry} is retired; consult its successor {}",
-                            directory.current(unit, today)
-                        ),
-                    ));
-                }
-                Some(_) => {}
-            }
-        }
+        require_working_unit(
+            self.context.directory,
+            unit,
+            crate::clock::vietnam_day(self.now),
+            "/unit",
+            "consult",
+        )?;
         Ok(vec![EventKind::ConsultationRequested {
             unit: unit.clone(),
             question: question.to_owned(),
