@@ -5,6 +5,7 @@ mod api_docs;
 mod archive;
 mod audit;
 mod bench;
+mod browser;
 mod calendar;
 mod case;
 mod crash;

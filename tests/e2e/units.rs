@@ -185,7 +185,7 @@ async fn walk_across_three_units(backend: Backend) {
     let consulted = inbox_codes(&server, &desk).await;
     assert_eq!(consulted, [(code.clone(), true)]);
     // The desk's inbox page says what is asked of it; the directory page is public.
-    let mut browser = crate::web::Browser::new(&server.base);
+    let mut browser = crate::browser::Browser::new(&server.base);
     browser.sign_in(&desk).await;
     let (status, page, _) = browser.get("/inbox").await;
     assert_eq!(status, 200);
@@ -193,7 +193,9 @@ async fn walk_across_three_units(backend: Backend) {
         page.contains(&code) && page.contains("Chờ đơn vị cho ý kiến"),
         "{page}"
     );
-    let (status, page, _) = crate::web::Browser::new(&server.base).get("/units").await;
+    let (status, page, _) = crate::browser::Browser::new(&server.base)
+        .get("/units")
+        .await;
     assert_eq!(status, 200);
     for expected in [
         "Danh mục cơ quan, đơn vị",

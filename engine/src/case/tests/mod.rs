@@ -6,6 +6,7 @@ mod evidence;
 mod money_and_clock;
 mod paths;
 mod properties;
+mod unit_evidence;
 mod units;
 
 use chrono::{DateTime, Duration, Utc};
