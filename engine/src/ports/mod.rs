@@ -226,3 +226,40 @@ pub enum Published {
 pub trait Store: Dossiers + Procedures + Outbox + Timers {}
 
 impl<T: Dossiers + Procedures + Outbox + Timers> Store for T {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_is_due_by_the_nearer_of_its_step_and_its_appointment() {
+        let at = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .expect("instant")
+                .with_timezone(&Utc)
+        };
+        let mut summary = CaseSummary {
+            code: DossierCode::parse("000.00.17.H21-261204-0001").expect("code"),
+            procedure_code: "1.001193".to_owned(),
+            procedure_version: 1,
+            status: Status::Processing,
+            step: Some("tham_dinh".to_owned()),
+            unit: UnitId::parse("000.00.17.H21").expect("unit"),
+            applicant_name: "Nguyễn Văn Bình".to_owned(),
+            appointment: Some(at("2026-12-08T17:00:00+07:00")),
+            step_due: Some(at("2026-12-04T10:00:00+07:00")),
+            version: 3,
+            submitted_at: at("2026-12-04T08:00:00+07:00"),
+        };
+        assert_eq!(summary.urgency(), Some(at("2026-12-04T10:00:00+07:00")));
+        summary.step_due = Some(at("2026-12-09T10:00:00+07:00"));
+        assert_eq!(summary.urgency(), Some(at("2026-12-08T17:00:00+07:00")));
+        summary.step_due = None;
+        assert_eq!(summary.urgency(), Some(at("2026-12-08T17:00:00+07:00")));
+        summary.appointment = None;
+        summary.step_due = Some(at("2026-12-09T10:00:00+07:00"));
+        assert_eq!(summary.urgency(), Some(at("2026-12-09T10:00:00+07:00")));
+        summary.step_due = None;
+        assert_eq!(summary.urgency(), None);
+    }
+}
