@@ -52,6 +52,13 @@ struct FileArgs {
     /// The calendar folder, one file per year.
     #[arg(long, env = "HOSO_CALENDARS", default_value = "fixtures/calendars")]
     calendars: PathBuf,
+    /// The retention schedule (thời hạn bảo quản); every procedure's class must be defined in it.
+    #[arg(
+        long,
+        env = "HOSO_RETENTION",
+        default_value = "fixtures/retention.toml"
+    )]
+    retention: PathBuf,
 }
 
 impl StoreArgs {
@@ -66,6 +73,7 @@ impl FileArgs {
             database_url,
             procedures: self.procedures.clone(),
             calendars: self.calendars.clone(),
+            retention: self.retention.clone(),
         }
     }
 }
@@ -415,10 +423,13 @@ enum ProcedureCommand {
         /// Files or folders; folders are searched for *.toml.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Also check that each retention class is defined in this schedule
-        /// (e.g. fixtures/retention.toml).
-        #[arg(long)]
-        retention: Option<PathBuf>,
+        /// The retention schedule each procedure's retention class must be defined in.
+        #[arg(
+            long,
+            env = "HOSO_RETENTION",
+            default_value = "fixtures/retention.toml"
+        )]
+        retention: PathBuf,
     },
     /// Draw a procedure's steps and actions.
     Graph {

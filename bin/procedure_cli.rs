@@ -15,7 +15,7 @@ use crate::{GraphLanguage, ProcedureCommand};
 
 pub(crate) fn run_procedure(command: ProcedureCommand) -> anyhow::Result<ExitCode> {
     match command {
-        ProcedureCommand::Validate { paths, retention } => validate(&paths, retention.as_deref()),
+        ProcedureCommand::Validate { paths, retention } => validate(&paths, &retention),
         ProcedureCommand::Graph { file, format } => {
             let Some(procedure) = load_one(&file) else {
                 return Ok(ExitCode::FAILURE);
@@ -82,6 +82,10 @@ pub(crate) fn simulate(
         show(received_at),
         loaded
     );
+    println!(
+        "{} path(s) from receipt to a decision; a loop back to an earlier step is followed once, and each step uses its whole allotment",
+        paths.len()
+    );
     for (number, path) in paths.iter().enumerate() {
         println!(
             "\nPath {}: {} ({})",
@@ -89,10 +93,24 @@ pub(crate) fn simulate(
             path.outcome.as_str(),
             path.actions.join(" → ")
         );
+        if !path.loops.is_empty() {
+            println!("  loops once through: {}", path.loops.join(", "));
+        }
         println!(
             "  legal limit {}, appointment (ngày hẹn trả) {}",
             path.time_limit.vietnamese(),
             show(path.appointment)
+        );
+        let limit_hours = path.time_limit.office_hours();
+        println!(
+            "  allotted in all {} against the legal limit of {}{}",
+            procedure::TimeLimit::describe_office_hours(path.allotted_hours),
+            path.time_limit,
+            if path.allotted_hours > limit_hours.max(procedure::OFFICE_HOURS_PER_DAY) {
+                " — OVER"
+            } else {
+                ""
+            }
         );
         for step in &path.steps {
             println!(
@@ -128,14 +146,14 @@ pub(crate) fn load_one(file: &std::path::Path) -> Option<procedure::Procedure> {
     }
 }
 
-pub(crate) fn validate(paths: &[PathBuf], retention: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let schedule = retention
-        .map(|path| -> anyhow::Result<RetentionSchedule> {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading the retention schedule {}", path.display()))?;
-            Ok(RetentionSchedule::load(&path.display().to_string(), &text)?)
-        })
-        .transpose()?;
+pub(crate) fn validate(paths: &[PathBuf], retention: &Path) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(retention).with_context(|| {
+        format!(
+            "reading the retention schedule {} (give another with --retention)",
+            retention.display()
+        )
+    })?;
+    let schedule = RetentionSchedule::load(&retention.display().to_string(), &text)?;
     let files = hoso_adapters::files::find_toml_files(paths)?;
     if files.is_empty() {
         anyhow::bail!(
@@ -151,32 +169,10 @@ pub(crate) fn validate(paths: &[PathBuf], retention: Option<&Path>) -> anyhow::R
     let mut stderr = std::io::stderr().lock();
     let mut bad_files = 0;
     let mut problems = 0;
-    for file in catalogue::load_files(&files) {
+    for file in catalogue::load_files(&files, Some(&schedule)) {
         match file.outcome {
             Ok(procedure) => {
                 let definition = procedure.definition();
-                if let (Some(schedule), Some(retention), Some(class)) =
-                    (&schedule, retention, &definition.retention)
-                    && schedule.keep(class).is_none()
-                {
-                    bad_files += 1;
-                    problems += 1;
-                    let line = std::fs::read_to_string(&file.path)
-                        .ok()
-                        .and_then(|text| {
-                            text.lines()
-                                .position(|line| line.trim_start().starts_with("retention"))
-                        })
-                        .map_or(1, |index| index + 1);
-                    writeln!(
-                        stderr,
-                        "{}:{line}:1: retention class `{class}` is not defined in {} — use one of {}, or add [classes.{class}] to the schedule",
-                        file.path.display(),
-                        retention.display(),
-                        schedule.class_names().collect::<Vec<_>>().join(", ")
-                    )?;
-                    continue;
-                }
                 writeln!(
                     stdout,
                     "ok {}: {} v{} {} ({}, {} steps, {} actions)",

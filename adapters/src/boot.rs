@@ -24,6 +24,8 @@ pub struct Settings {
     pub procedures: PathBuf,
     /// The calendar folder.
     pub calendars: PathBuf,
+    /// The retention schedule every procedure's retention class must be defined in.
+    pub retention: PathBuf,
 }
 
 impl From<CatalogueError> for BootError {
@@ -52,6 +54,9 @@ pub enum BootError {
     /// The calendar folder.
     #[error("calendars: {0}")]
     Calendars(CalendarsError),
+    /// The retention schedule.
+    #[error("retention schedule: {0}")]
+    Retention(String),
     /// A file changes a version that is already published.
     #[error(
         "procedure {code} version {version} is already published with different content; published versions never change — give the changed file `version = {next}`"
@@ -90,7 +95,16 @@ pub async fn open_service(
     settings: &Settings,
 ) -> Result<(Service<AnyStore>, BootReport), BootError> {
     let calendars = load_calendars(&settings.calendars)?;
-    let files = load_catalogue(&settings.procedures)?;
+    let schedule = crate::files::read_text(&settings.retention)
+        .map_err(|diagnostic| BootError::Retention(diagnostic.to_string()))
+        .and_then(|text| {
+            hoso_engine::retention::RetentionSchedule::load(
+                &settings.retention.display().to_string(),
+                &text,
+            )
+            .map_err(|error| BootError::Retention(error.to_string()))
+        })?;
+    let files = load_catalogue(&settings.procedures, &schedule)?;
     let store = AnyStore::open(&settings.database_url).await?;
     let mut published = 0;
     for procedure in &files {
@@ -126,6 +140,7 @@ pub async fn open_service(
         }
     }
     let mut catalogue = Catalogue::new();
+    catalogue.set_retention(schedule);
     for stored in store.procedures().await? {
         let invalid = |why: String| BootError::StoredInvalid {
             code: stored.code.clone(),

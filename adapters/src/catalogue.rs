@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use hoso_engine::procedure::{Diagnostic, Procedure};
+use hoso_engine::retention::RetentionSchedule;
 
 use crate::files::{FilesError, find_toml_files, read_text};
 
@@ -16,13 +17,14 @@ pub struct LoadedFile {
     pub outcome: Result<Procedure, Vec<Diagnostic>>,
 }
 
-/// Loads every file, then checks that no two files define the same (code, version).
-pub fn load_files(files: &[PathBuf]) -> Vec<LoadedFile> {
+/// Loads every file, then checks that no two files define the same (code, version). With a
+/// schedule, each file's retention class must be one it defines.
+pub fn load_files(files: &[PathBuf], schedule: Option<&RetentionSchedule>) -> Vec<LoadedFile> {
     let mut loaded: Vec<LoadedFile> = files
         .iter()
         .map(|path| LoadedFile {
             path: path.clone(),
-            outcome: load_file(path),
+            outcome: load_checked(path, schedule),
         })
         .collect();
     let mut first_definition: BTreeMap<(String, u32), PathBuf> = BTreeMap::new();
@@ -58,16 +60,27 @@ pub fn load_files(files: &[PathBuf]) -> Vec<LoadedFile> {
 
 /// Loads and validates one procedure file.
 pub fn load_file(path: &Path) -> Result<Procedure, Vec<Diagnostic>> {
+    load_checked(path, None)
+}
+
+fn load_checked(
+    path: &Path,
+    schedule: Option<&RetentionSchedule>,
+) -> Result<Procedure, Vec<Diagnostic>> {
     let text = read_text(path).map_err(|diagnostic| vec![*diagnostic])?;
-    Procedure::load(&path.display().to_string(), &text).map_err(|error| error.diagnostics)
+    Procedure::load_with(&path.display().to_string(), &text, schedule)
+        .map_err(|error| error.diagnostics)
 }
 
 /// Loads a folder of procedures for the engine, failing with every problem if any file is bad.
-pub fn load_catalogue(folder: &Path) -> Result<Vec<Procedure>, CatalogueError> {
+pub fn load_catalogue(
+    folder: &Path,
+    schedule: &RetentionSchedule,
+) -> Result<Vec<Procedure>, CatalogueError> {
     let files = find_toml_files(&[folder.to_path_buf()])?;
     let mut procedures = Vec::new();
     let mut problems = Vec::new();
-    for file in load_files(&files) {
+    for file in load_files(&files, Some(schedule)) {
         match file.outcome {
             Ok(procedure) => procedures.push(procedure),
             Err(diagnostics) => problems.extend(diagnostics),

@@ -84,7 +84,7 @@ pub(crate) async fn submit_multipart(
 }
 
 fn birth_submission() -> Value {
-    crate::birth_submission(CITIZEN, true)
+    crate::birth_submission(CITIZEN)
 }
 
 async fn walk_birth_registration(backend: Backend) {
@@ -379,15 +379,16 @@ async fn every_access_rule_denies_what_it_should() {
         crate::repo().join("procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml"),
     )
     .expect("file");
-    let publish = |token: String| {
+    let send = |token: String, file: String| {
         server
             .http
             .post(server.url("/api/v1/procedures"))
             .bearer_auth(token)
             .header("content-type", "application/toml")
-            .body(toml.clone())
+            .body(file)
             .send()
     };
+    let publish = |token: String| send(token, toml.clone());
     assert_eq!(
         publish(auditor.clone())
             .await
@@ -400,11 +401,63 @@ async fn every_access_rule_denies_what_it_should() {
         publish(desk.clone()).await.expect("sent").status().as_u16(),
         403
     );
-    let published = publish(designer.clone()).await.expect("sent");
+    // The file as published: nothing changes, and the answer is the version it already is.
+    let again = publish(designer.clone()).await.expect("sent");
+    assert_eq!(again.status().as_u16(), 200);
+    assert_eq!(
+        again.json::<Value>().await.expect("json"),
+        json!({ "code": "2.000635", "version": 2, "unchanged": true })
+    );
+    // Changed content under the published number is refused, naming the number to use.
+    let changed = toml.replace(
+        "name = \"Cấp bản sao Trích lục hộ tịch\"",
+        "name = \"Cấp bản sao trích lục hộ tịch\"",
+    );
+    assert_ne!(changed, toml);
+    let refused = send(designer.clone(), changed.clone()).await.expect("sent");
+    assert_eq!(refused.status().as_u16(), 409);
+    let why = refused.text().await.expect("body");
+    assert!(
+        why.contains("version 2 of 2.000635 is already published with different content")
+            && why.contains("set `version = 3`"),
+        "{why}"
+    );
+    let skipping = changed.replace("version = 2", "version = 5");
+    let refused = send(designer.clone(), skipping).await.expect("sent");
+    assert_eq!(refused.status().as_u16(), 409);
+    assert!(
+        refused
+            .text()
+            .await
+            .expect("body")
+            .contains("the next version of 2.000635 is 3, not 5"),
+    );
+    let next = changed.replace("version = 2", "version = 3");
+    let published = send(designer.clone(), next.clone()).await.expect("sent");
     assert_eq!(published.status().as_u16(), 201);
     assert_eq!(
         published.json::<Value>().await.expect("json"),
-        json!({ "code": "2.000635", "version": 3 })
+        json!({ "code": "2.000635", "version": 3, "unchanged": false })
+    );
+    let repeated = send(designer.clone(), next).await.expect("sent");
+    assert_eq!(
+        repeated.status().as_u16(),
+        200,
+        "publishing twice is a no-op"
+    );
+    // A retention class the server's schedule does not define is refused, located.
+    let unknown_class = changed.replace("version = 2", "version = 4").replace(
+        "retention = \"civil_status_copy\"",
+        "retention = \"civil_status_copies\"",
+    );
+    let refused = send(designer.clone(), unknown_class).await.expect("sent");
+    assert_eq!(refused.status().as_u16(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .expect("body")
+            .contains("retention class `civil_status_copies` is not defined"),
     );
     // The inbox is for officers; lists are scoped.
     assert_eq!(
@@ -724,7 +777,7 @@ async fn submissions_with_hidden_characters_or_a_broken_email_are_refused_at_the
         return;
     };
     let citizen = server.citizen(CITIZEN);
-    let mut submission = crate::birth_submission(CITIZEN, false);
+    let mut submission = crate::birth_submission(CITIZEN);
     submission["applicant"]["email"] = json!("binh@example.vn\r\nBcc: all@example.vn");
     submission["applicant"]["name"] = json!("Nguyễn Văn \u{202E}Bình");
     let response = server

@@ -375,7 +375,7 @@ async fn an_official_year_replaces_a_draft(backend: Backend) {
         &server,
         &citizen,
         "calendar-publish-1",
-        &crate::birth_submission("001090000001", false),
+        &crate::birth_submission("001090000001"),
         &[],
     )
     .await;

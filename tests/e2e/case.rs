@@ -245,6 +245,9 @@ fn simulate_lists_every_path_with_its_dates() {
         "tiep_nhan      Tiếp nhận hồ sơ",
         "arrives 10:00 24/01/2025  due 17:00 03/02/2025",
         "Path 3: refused (chuyen_tra_cuu → tu_choi)",
+        "9 path(s) from receipt to a decision; a loop back to an earlier step is followed once",
+        "allotted in all 10 working days against the legal limit of 10 working days\n",
+        "Path 9: refused (chuyen_tra_cuu → trinh_ky → tra_lai → tu_choi)\n  loops once through: tra_lai",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }

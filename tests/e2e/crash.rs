@@ -86,7 +86,7 @@ async fn client(base: String, tokens: Arc<Tokens>, ledger: Arc<Mutex<Ledger>>) {
             path: "/api/v1/dossiers".to_owned(),
             token: tokens.citizen.clone(),
             key: uuid::Uuid::now_v7().to_string(),
-            body: birth_submission(CITIZEN, false),
+            body: birth_submission(CITIZEN),
         };
         ledger
             .lock()

@@ -38,7 +38,7 @@ async fn submit(server: &Server, citizen: &str, key: &str) -> u16 {
         .post(server.url("/api/v1/dossiers"))
         .bearer_auth(citizen)
         .header("Idempotency-Key", key)
-        .json(&crate::birth_submission(CITIZEN, false))
+        .json(&crate::birth_submission(CITIZEN))
         .send()
         .await
         .expect("answer")

@@ -259,7 +259,7 @@ async fn a_thousand_hostile_requests_get_only_4xx_and_write_nothing() {
         server.user("designer", &[]),
         server.citizen("001090000002"),
     ];
-    let submission = crate::birth_submission("001090000001", false);
+    let submission = crate::birth_submission("001090000001");
     let created = server
         .http
         .post(server.url("/api/v1/dossiers"))

@@ -49,16 +49,13 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// A complete online birth registration (1.001193) for `citizen`. With `upload_declaration`, the
-/// declaration (`to_khai`) is left for a multipart upload; otherwise every document is given by
-/// reference to the data store.
-pub fn birth_submission(citizen: &str, upload_declaration: bool) -> serde_json::Value {
-    let mut documents = vec![
+/// A complete online birth registration (1.001193) for `citizen`: the declaration (tờ khai) is
+/// the e-form itself, the birth certificate comes from the data store; tests may add a scan of
+/// the declaration as a multipart upload.
+pub fn birth_submission(citizen: &str) -> serde_json::Value {
+    let documents = vec![
         serde_json::json!({ "component": "giay_chung_sinh", "name": "Giấy chứng sinh", "provenance": "data_store", "reference": "kho/123" }),
     ];
-    if !upload_declaration {
-        documents.push(serde_json::json!({ "component": "to_khai", "name": "Tờ khai", "provenance": "data_store", "reference": "kho/124" }));
-    }
     serde_json::json!({
         "procedure": "1.001193",
         "channel": "online",

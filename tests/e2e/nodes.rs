@@ -57,7 +57,6 @@ fn residence() -> Value {
         "applicant": { "citizen_id": CITIZEN, "name": "Nguyễn Văn Bình", "email": "binh@example.vn" },
         "form": { "dia_chi_tam_tru": "Số 5 ngõ 12 phố Huế", "thoi_han_thang": 12, "dang_ky_theo_danh_sach": false, "so_nguoi": 1, "mien_le_phi": true },
         "documents": [
-            { "component": "ct01", "name": "Tờ khai CT01", "provenance": "data_store", "reference": "kho/201" },
             { "component": "cho_o_hop_phap", "name": "Giấy tờ chỗ ở hợp pháp", "provenance": "data_store", "reference": "kho/202" }
         ]
     })
@@ -109,7 +108,7 @@ async fn two_nodes_serialise_commands_and_share_the_outbox_and_a_dead_nodes_clai
             &http,
             doomed.url("/api/v1/dossiers"),
             &citizen,
-            &crate::birth_submission(CITIZEN, false),
+            &crate::birth_submission(CITIZEN),
         )
         .await;
         assert_eq!(status, 201, "{body}");
@@ -155,7 +154,7 @@ async fn two_nodes_serialise_commands_and_share_the_outbox_and_a_dead_nodes_clai
             &http,
             node.url("/api/v1/dossiers"),
             &citizen,
-            &crate::birth_submission(CITIZEN, false),
+            &crate::birth_submission(CITIZEN),
         )
         .await;
         assert_eq!(status, 201, "{body}");

@@ -212,7 +212,7 @@ async fn a_citizen_signs_in_through_the_provider_and_submits() {
         401,
         "a nonce hoso did not issue is refused"
     );
-    let submission = crate::birth_submission(CITIZEN, false);
+    let submission = crate::birth_submission(CITIZEN);
     let created = server
         .http
         .post(server.url("/api/v1/dossiers"))

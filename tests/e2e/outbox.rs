@@ -7,7 +7,7 @@ use crate::server::{Backend, Server};
 use crate::{hoso, stdout};
 
 async fn submit(server: &Server, citizen: &str, key: &str) -> String {
-    let mut submission = crate::birth_submission("001090000001", false);
+    let mut submission = crate::birth_submission("001090000001");
     submission["applicant"]["phone"] = Value::String("0912345678".to_owned());
     let response = server
         .http

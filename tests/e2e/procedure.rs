@@ -237,7 +237,7 @@ fn tempfile_folder(name: &str) -> std::path::PathBuf {
 }
 
 #[test]
-fn every_retention_class_is_checked_against_the_schedule_when_one_is_given() {
+fn every_retention_class_is_checked_against_the_schedule() {
     let output = hoso(&[
         "procedure",
         "validate",
@@ -264,7 +264,7 @@ fn every_retention_class_is_checked_against_the_schedule_when_one_is_given() {
     assert_eq!(output.status.code(), Some(1));
     let errors = stderr(&output);
     assert!(
-        errors.contains("procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml:14:1: retention class `civil_status_copy` is not defined in")
+        errors.contains("procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml:14:13: retention class `civil_status_copy` is not defined in the retention schedule")
             && errors.contains("use one of civil_status_register, or add [classes.civil_status_copy] to the schedule"),
         "{errors}"
     );

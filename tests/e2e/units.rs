@@ -33,7 +33,6 @@ fn three_in_one() -> Value {
             "dia_chi_thuong_tru": "Thôn Đông, xã Tân Lập", "noi_kham_chua_benh": "Trạm y tế xã Tân Lập"
         },
         "documents": [
-            { "component": "to_khai_lien_thong", "name": "Tờ khai", "provenance": "data_store", "reference": "kho/1" },
             { "component": "giay_chung_sinh", "name": "Giấy chứng sinh", "provenance": "data_store", "reference": "kho/2" }
         ]
     })

@@ -18,7 +18,7 @@ async fn submit_birth(server: &Server, token: &str, key: &str) -> String {
         .post(server.url("/api/v1/dossiers"))
         .bearer_auth(token)
         .header("Idempotency-Key", key)
-        .json(&crate::birth_submission(CITIZEN, false))
+        .json(&crate::birth_submission(CITIZEN))
         .send()
         .await
         .expect("sent")

@@ -123,12 +123,17 @@ pub fn detail(state: &AppState, code: &str) -> Result<ProcedureDetail, AppError>
 pub struct PublishedVersion {
     /// National code.
     pub code: String,
-    /// The version it was published as.
+    /// The version it was published as, or the published version it already is.
     pub version: u32,
+    /// True when the file was already published with this content: nothing changed.
+    pub unchanged: bool,
 }
 
-/// Publishes a procedure file as the next version of its code. Designers only; a file with
-/// mistakes is refused with each one located (line, column, JSON pointer, fix).
+/// Publishes a procedure file as the version its `version` names. Designers only; a file with
+/// mistakes is refused with each one located (line, column, JSON pointer, fix). A file whose
+/// content is already published (as its own version, or as the newest with only the number
+/// raised) changes nothing and answers that version; different content under a published
+/// number, or a number that skips ahead, is a conflict naming the version to use.
 pub async fn publish(
     state: &AppState,
     principal: &Principal,
@@ -141,54 +146,73 @@ pub async fn publish(
     }
     let text = std::str::from_utf8(file)
         .map_err(|_| AppError::field("", "the procedure file must be UTF-8 text"))?;
-    let loaded = Procedure::load("request.toml", text).map_err(|error| {
-        let errors: Vec<FieldError> = error
-            .diagnostics
-            .iter()
-            .map(|diagnostic| FieldError {
-                pointer: diagnostic.pointer.clone(),
-                detail: format!(
-                    "{}:{}: {} — {}",
-                    diagnostic.line, diagnostic.column, diagnostic.message, diagnostic.fix
-                ),
-            })
-            .collect();
-        AppError::Invalid(error.to_string(), errors)
-    })?;
+    let catalogue = state.service.catalogue();
+    let loaded =
+        Procedure::load_with("request.toml", text, catalogue.retention()).map_err(|error| {
+            let errors: Vec<FieldError> = error
+                .diagnostics
+                .iter()
+                .map(|diagnostic| FieldError {
+                    pointer: diagnostic.pointer.clone(),
+                    detail: format!(
+                        "{}:{}: {} — {}",
+                        diagnostic.line, diagnostic.column, diagnostic.message, diagnostic.fix
+                    ),
+                })
+                .collect();
+            AppError::Invalid(error.to_string(), errors)
+        })?;
     let code = loaded.code().to_string();
-    let next = state
-        .service
-        .catalogue()
-        .iter()
-        .filter(|procedure| procedure.code().as_str() == code)
-        .map(|procedure| procedure.version())
-        .max()
-        .map_or(1, |latest| latest + 1);
-    let mut definition = loaded.definition().clone();
-    definition.version = next;
-    let procedure = Procedure::from_definition(definition).map_err(|problems| {
-        AppError::Internal(format!(
-            "a valid procedure became invalid when renumbered: {problems:?}"
-        ))
-    })?;
-    let json = serde_json::to_string(procedure.definition())
+    let version = loaded.version();
+    let same_content = |published: &Procedure| {
+        let mut renumbered = loaded.definition().clone();
+        renumbered.version = published.version();
+        &renumbered == published.definition()
+    };
+    let latest = catalogue.current(&code);
+    let next = latest.map_or(1, |latest| latest.version() + 1);
+    let unchanged = |version| PublishedVersion {
+        code: code.clone(),
+        version,
+        unchanged: true,
+    };
+    if let Some(published) = catalogue.get(&code, version) {
+        return if same_content(published) {
+            Ok(unchanged(version))
+        } else {
+            Err(AppError::Conflict(format!(
+                "version {version} of {code} is already published with different content, and a published version never changes; set `version = {next}` to publish this as a new version"
+            )))
+        };
+    }
+    if let Some(latest) = latest.filter(|latest| same_content(latest)) {
+        return Ok(unchanged(latest.version()));
+    }
+    if version != next {
+        return Err(AppError::Conflict(format!(
+            "the next version of {code} is {next}, not {version}; set `version = {next}`"
+        )));
+    }
+    let json = serde_json::to_string(loaded.definition())
         .map_err(|error| AppError::Internal(error.to_string()))?;
     match state
         .service
         .store()
-        .publish_procedure(&code, next, &json, Utc::now())
+        .publish_procedure(&code, version, &json, Utc::now())
         .await?
     {
         Published::New | Published::Unchanged => {}
         Published::Differs => {
             return Err(AppError::Conflict(format!(
-                "version {next} of {code} was just published by someone else; reload and publish again"
+                "version {version} of {code} was just published by someone else; reload, and publish as version {}",
+                version + 1
             )));
         }
     }
-    state.service.add_procedure(procedure);
+    state.service.add_procedure(loaded);
     Ok(PublishedVersion {
         code,
-        version: next,
+        version,
+        unchanged: false,
     })
 }

@@ -53,17 +53,26 @@ pub async fn get_procedure(
     Ok(axum::Json(procedures::detail(&state, &code)?))
 }
 
-/// Publishes a procedure file (TOML body) as the next version. Designers only.
+/// Publishes a procedure file (TOML body) as the version its `version` names. Designers only.
+/// The same content again answers 200 with the version it already is.
 #[utoipa::path(post, path = "/api/v1/procedures", tag = "procedures",
     request_body(content = String, content_type = "application/toml", description = "A procedure file"),
-    responses((status = 201, body = PublishedVersion), (status = 422, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 201, body = PublishedVersion, description = "Published as a new version"),
+        (status = 200, body = PublishedVersion, description = "Already published with this content; nothing changed"),
+        (status = 409, body = Problem, description = "Different content under a published version, or a version that is not the next; the message names the version to use"),
+        (status = 422, body = Problem), (status = 403, body = Problem)))]
 pub async fn publish_procedure(
     State(state): State<AppState>,
     principal: Principal,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, axum::Json<PublishedVersion>), AppError> {
     let published = procedures::publish(&state, &principal, &body).await?;
-    Ok((StatusCode::CREATED, axum::Json(published)))
+    let status = if published.unchanged {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, axum::Json(published)))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -116,8 +116,14 @@ pub async fn open_service(url: &str) -> Service<AnyStore> {
 /// The real procedures and calendars over `store`.
 pub fn service_over<S: Store>(store: S) -> Service<S> {
     let mut catalogue = Catalogue::new();
-    for procedure in
-        hoso_adapters::catalogue::load_catalogue(&repo().join("procedures")).expect("catalogue")
+    let retention = repo().join("fixtures/retention.toml");
+    let schedule = hoso_engine::retention::RetentionSchedule::load(
+        "retention.toml",
+        &std::fs::read_to_string(retention).expect("retention schedule"),
+    )
+    .expect("schedule");
+    for procedure in hoso_adapters::catalogue::load_catalogue(&repo().join("procedures"), &schedule)
+        .expect("catalogue")
     {
         catalogue.insert(procedure);
     }

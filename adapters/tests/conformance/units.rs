@@ -59,7 +59,7 @@ async fn a_consultation_waits_in_the_consulted_units_inbox_until_answered<S: Sto
             .iter()
             .map(|row| row.code.clone())
             .collect::<Vec<_>>(),
-        [dossier.clone()]
+        std::slice::from_ref(&dossier)
     );
     assert!(
         store
@@ -156,7 +156,10 @@ async fn a_unit_handles_the_dossiers_it_received_or_held(world: World) {
         let store = store.clone();
         async move { store.codes_handled_by(unit).await.expect("read") }
     };
-    assert_eq!(handled("000.00.17.H21").await, [dossier.clone()]);
+    assert_eq!(
+        handled("000.00.17.H21").await,
+        std::slice::from_ref(&dossier)
+    );
     assert!(handled("000.00.18.H21").await.is_empty());
     // A stay elsewhere (as a route would make) is recorded with the projection.
     let mut case = store.load(&dossier).await.expect("read").expect("stored");
@@ -165,6 +168,9 @@ async fn a_unit_handles_the_dossiers_it_received_or_held(world: World) {
         .replace_projection(&case, None)
         .await
         .expect("rewritten");
-    assert_eq!(handled("000.00.18.H21").await, [dossier.clone()]);
+    assert_eq!(
+        handled("000.00.18.H21").await,
+        std::slice::from_ref(&dossier)
+    );
     assert_eq!(handled("000.00.17.H21").await, [dossier]);
 }

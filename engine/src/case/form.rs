@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use super::model::DocumentRef;
+use super::model::{DocumentRef, Provenance};
 use crate::procedure::{FieldKind, FormField, Procedure};
 
 /// A problem with one field of a request.
@@ -288,6 +288,23 @@ pub fn check_documents(
                 ),
             ));
         }
+        if let Some(component) = components
+            .iter()
+            .find(|component| component.id == document.component)
+            && !component.from_data_store
+            && matches!(
+                document.provenance,
+                Provenance::DataStore | Provenance::Database
+            )
+        {
+            problems.push(FieldProblem::new(
+                format!("/documents/{position}/provenance"),
+                format!(
+                    "\"{}\" cannot be taken from a data store or database for this procedure; upload it (provenance \"upload\") or have it scanned at the counter",
+                    component.name
+                ),
+            ));
+        }
         if let Some(hidden) = hidden_character(&document.name) {
             problems.push(FieldProblem::new(
                 format!("/documents/{position}/name"),
@@ -303,7 +320,12 @@ pub fn check_documents(
             ));
         }
     }
-    for component in components.iter().filter(|component| component.required) {
+    // A declaration with an e-form (biểu mẫu điện tử tương tác) is filled in, not attached: the
+    // form's own checks cover it.
+    for component in components
+        .iter()
+        .filter(|component| component.required && component.fields.is_empty())
+    {
         if !documents
             .iter()
             .any(|document| document.component == component.id)

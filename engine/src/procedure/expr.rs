@@ -310,6 +310,155 @@ impl ExpressionEngine {
     }
 }
 
+/// A value written in an expression's text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Literal {
+    /// A quoted text.
+    Text(String),
+    /// A number.
+    Number(Decimal),
+}
+
+/// `variable operator literal`, as written (a literal on the left is turned around).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Comparison {
+    pub(crate) variable: String,
+    pub(crate) operator: &'static str,
+    pub(crate) literal: Literal,
+    /// Byte offset of the literal in the text.
+    pub(crate) offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Name(String),
+    Literal(Literal),
+    Symbol(&'static str),
+    Other,
+}
+
+/// The comparisons of a variable with a literal that stand alone in a condition (between
+/// `&&`, `||`, `!`, brackets or the ends), so that `a * b == 5` is not read as `b == 5`.
+pub(crate) fn literal_comparisons(text: &str) -> Vec<Comparison> {
+    let tokens = tokens(text);
+    let mut found = Vec::new();
+    let separates = |token: Option<&(Token, usize)>| match token {
+        None => true,
+        Some((Token::Symbol(symbol), _)) => ["(", ")", "&&", "||", "!", "{", "}"].contains(symbol),
+        Some((Token::Name(name), _)) => name == "if" || name == "else",
+        Some(_) => false,
+    };
+    for index in 0..tokens.len().saturating_sub(2) {
+        let operator = match &tokens[index + 1].0 {
+            Token::Symbol(operator) if ["==", "!=", ">", ">=", "<", "<="].contains(operator) => {
+                *operator
+            }
+            _ => continue,
+        };
+        let before = index.checked_sub(1).and_then(|before| tokens.get(before));
+        if !separates(before) || !separates(tokens.get(index + 3)) {
+            continue;
+        }
+        let comparison = match (&tokens[index], &tokens[index + 2]) {
+            ((Token::Name(name), _), (Token::Literal(literal), offset)) => Comparison {
+                variable: name.clone(),
+                operator,
+                literal: literal.clone(),
+                offset: *offset,
+            },
+            ((Token::Literal(literal), offset), (Token::Name(name), _)) => Comparison {
+                variable: name.clone(),
+                operator: match operator {
+                    ">" => "<",
+                    ">=" => "<=",
+                    "<" => ">",
+                    "<=" => ">=",
+                    same => same,
+                },
+                literal: literal.clone(),
+                offset: *offset,
+            },
+            _ => continue,
+        };
+        if comparison.variable != "true" && comparison.variable != "false" {
+            found.push(comparison);
+        }
+    }
+    found
+}
+
+fn tokens(text: &str) -> Vec<(Token, usize)> {
+    let mut tokens = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((offset, char)) = chars.next() {
+        let token = match char {
+            c if c.is_whitespace() => continue,
+            '"' | '`' => {
+                let mut content = String::new();
+                while let Some((_, next)) = chars.next() {
+                    match next {
+                        '\\' => content.extend(chars.next().map(|(_, escaped)| escaped)),
+                        end if end == char => break,
+                        other => content.push(other),
+                    }
+                }
+                Token::Literal(Literal::Text(content))
+            }
+            c if c.is_ascii_digit() => {
+                let mut number = String::from(c);
+                while let Some((_, next)) =
+                    chars.next_if(|(_, next)| next.is_ascii_digit() || *next == '.' || *next == '_')
+                {
+                    if next != '_' {
+                        number.push(next);
+                    }
+                }
+                number
+                    .parse()
+                    .map_or(Token::Other, |value| Token::Literal(Literal::Number(value)))
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                let mut name = String::from(c);
+                while let Some((_, next)) =
+                    chars.next_if(|(_, next)| next.is_alphanumeric() || *next == '_')
+                {
+                    name.push(next);
+                }
+                Token::Name(name)
+            }
+            _ => {
+                let pair = chars.peek().map(|(_, next)| (char, *next));
+                let double = match pair {
+                    Some(('=', '=')) => Some("=="),
+                    Some(('!', '=')) => Some("!="),
+                    Some(('>', '=')) => Some(">="),
+                    Some(('<', '=')) => Some("<="),
+                    Some(('&', '&')) => Some("&&"),
+                    Some(('|', '|')) => Some("||"),
+                    _ => None,
+                };
+                if let Some(symbol) = double {
+                    chars.next();
+                    Token::Symbol(symbol)
+                } else {
+                    match char {
+                        '>' => Token::Symbol(">"),
+                        '<' => Token::Symbol("<"),
+                        '!' => Token::Symbol("!"),
+                        '(' => Token::Symbol("("),
+                        ')' => Token::Symbol(")"),
+                        '{' => Token::Symbol("{"),
+                        '}' => Token::Symbol("}"),
+                        _ => Token::Other,
+                    }
+                }
+            }
+        };
+        tokens.push((token, offset));
+    }
+    tokens
+}
+
 /// rhai answers `false` when values of different types are compared, so `so_ban_sao > "3"`
 /// would silently never hold. These overloads make such comparisons an error instead.
 fn forbid_mixed_comparisons(engine: &mut Engine) {
@@ -381,6 +530,34 @@ mod tests {
     }
 
     #[test]
+    fn comparisons_with_literals_are_found_where_they_stand_alone() {
+        let found = literal_comparisons(
+            "loai == \"mot\" && (3 < so_ban_sao || !(channel != `postal`)) && a * b == 5",
+        );
+        let summary: Vec<(&str, &str, Literal, usize)> = found
+            .iter()
+            .map(|c| (c.variable.as_str(), c.operator, c.literal.clone(), c.offset))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("loai", "==", Literal::Text("mot".to_owned()), 8),
+                ("so_ban_sao", ">", Literal::Number(Decimal::from(3)), 18),
+                ("channel", "!=", Literal::Text("postal".to_owned()), 49),
+            ]
+        );
+        assert!(literal_comparisons("if x { 1 } else { 2 }").is_empty());
+        assert_eq!(
+            literal_comparisons("so >= 2.5")[0].literal,
+            Literal::Number("2.5".parse().expect("decimal"))
+        );
+        assert_eq!(
+            literal_comparisons("ten == \"a\\\"b\"")[0].literal,
+            Literal::Text("a\"b".to_owned())
+        );
+    }
+
+    #[test]
     fn fee_formulas_and_guards_compile() {
         let engine = ExpressionEngine::new();
         assert!(
@@ -396,6 +573,18 @@ mod tests {
                     ExpressionKind::Amount
                 )
                 .is_ok()
+        );
+        let rounded = engine
+            .compile(
+                "round(2500.5 * so_ban_sao)",
+                &variables(),
+                ExpressionKind::Amount,
+            )
+            .expect("the fix the validator gives for fractional fees compiles");
+        // rhai's `round` takes a half to the even neighbour (docs/procedure-format.md says so).
+        assert_eq!(
+            engine.evaluate_amount(&rounded, &variables()),
+            Ok(Decimal::from(2500))
         );
         assert!(
             engine

@@ -51,6 +51,16 @@ fn expression_engine() -> &'static ExpressionEngine {
 impl Procedure {
     /// Loads and validates a procedure file. `source` names the file in messages.
     pub fn load(source: &str, text: &str) -> Result<Self, LoadError> {
+        Self::load_with(source, text, None)
+    }
+
+    /// Loads and validates a procedure file, also checking that its retention class is one the
+    /// agency's retention schedule defines (an unknown class would stop every archive run).
+    pub fn load_with(
+        source: &str,
+        text: &str,
+        schedule: Option<&crate::retention::RetentionSchedule>,
+    ) -> Result<Self, LoadError> {
         let (definition, locator) = crate::located::parse::<ProcedureDefinition>(
             source,
             text,
@@ -65,6 +75,12 @@ impl Procedure {
                 "add `retention = \"…\"` naming a class of the retention schedule (fixtures/retention.toml), e.g. `retention = \"civil_status_register\"`",
             )
         });
+        let no_retention = no_retention.or_else(|| {
+            let schedule = schedule?;
+            let class = definition.retention.as_deref()?;
+            (crate::retention::is_class_name(class) && schedule.keep(class).is_none())
+                .then(|| Self::unknown_class(class, schedule))
+        });
         match (Self::check(definition), no_retention) {
             (Ok(procedure), None) => Ok(procedure),
             (Ok(_), Some(problem)) => Err(locator.locate(vec![problem])),
@@ -73,6 +89,30 @@ impl Procedure {
                 Err(locator.locate(problems))
             }
         }
+    }
+
+    /// The problem of a retention class the schedule does not define.
+    fn unknown_class(class: &str, schedule: &crate::retention::RetentionSchedule) -> Problem {
+        Problem::at(
+            FieldPath::root().key("retention"),
+            format!("retention class `{class}` is not defined in the retention schedule"),
+            format!(
+                "use one of {}, or add [classes.{class}] to the schedule",
+                schedule.class_names().collect::<Vec<_>>().join(", ")
+            ),
+        )
+    }
+
+    /// The problem with this procedure's retention class under `schedule`, if it has one.
+    pub fn retention_problem(
+        &self,
+        schedule: &crate::retention::RetentionSchedule,
+    ) -> Option<Problem> {
+        let class = self.definition.retention.as_deref()?;
+        schedule
+            .keep(class)
+            .is_none()
+            .then(|| Self::unknown_class(class, schedule))
     }
 
     /// Validates a definition that did not come from a file (e.g. stored JSON); problems carry

@@ -365,7 +365,32 @@ pub enum TimeLimit {
     WorkingHours(u32),
 }
 
+/// Office hours in a working day (8 hours, Labour Code Art. 105), for adding up allotments in
+/// hours and days before any calendar is known.
+pub const OFFICE_HOURS_PER_DAY: u32 = 8;
+
 impl TimeLimit {
+    /// The limit in office hours, a working day counted as [`OFFICE_HOURS_PER_DAY`].
+    pub fn office_hours(self) -> u32 {
+        match self {
+            Self::WorkingDays(days) => days.saturating_mul(OFFICE_HOURS_PER_DAY),
+            Self::WorkingHours(hours) => hours,
+        }
+    }
+
+    /// Office hours written as days and hours, e.g. "2 working days and 5 working hours".
+    pub fn describe_office_hours(hours: u32) -> String {
+        match (hours / OFFICE_HOURS_PER_DAY, hours % OFFICE_HOURS_PER_DAY) {
+            (days, 0) => Self::WorkingDays(days).to_string(),
+            (0, rest) => Self::WorkingHours(rest).to_string(),
+            (days, rest) => format!(
+                "{} and {}",
+                Self::WorkingDays(days),
+                Self::WorkingHours(rest)
+            ),
+        }
+    }
+
     /// The limit as Vietnamese forms and diagrams write it, e.g. "3 ngày làm việc".
     pub fn vietnamese(&self) -> String {
         match self {

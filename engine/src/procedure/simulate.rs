@@ -1,6 +1,7 @@
 //! "If filed on 24 January, when is it due?" — every path through a procedure from receipt to
 //! each outcome, with the appointment and each step's due time, assuming each step uses its whole
-//! allotment.
+//! allotment. A loop (an action back to a step the path already visited) is followed once: a path
+//! visits a step at most twice.
 
 use chrono::{DateTime, FixedOffset};
 
@@ -26,12 +27,16 @@ pub struct SimulatedStep {
 pub struct SimulatedPath {
     /// The actions taken, in order.
     pub actions: Vec<String>,
+    /// The actions on this path that went back to a step already visited (each taken once).
+    pub loops: Vec<String>,
     /// The steps visited.
     pub steps: Vec<SimulatedStep>,
     /// How it ends.
     pub outcome: Outcome,
     /// The legal time limit in force at the end (an action may set a longer one).
     pub time_limit: TimeLimit,
+    /// The steps' allotments added up, in office hours.
+    pub allotted_hours: u32,
     /// The appointment for the result.
     pub appointment: DateTime<FixedOffset>,
 }
@@ -49,8 +54,12 @@ impl SimulatedPath {
     }
 }
 
-/// Paths of a dossier received at `received_at` on `channel`. Loops (returning a dossier to an
-/// earlier step) are followed once: a path visits each step at most once.
+/// At most this many paths are listed; no real procedure comes near it.
+const MOST_PATHS: usize = 10_000;
+
+/// Paths of a dossier received at `received_at` on `channel`, in the file's action order. A loop
+/// back to an earlier step is followed once (a path visits each step at most twice), so every
+/// path ends.
 pub fn simulate(
     procedure: &Procedure,
     calendars: &Calendars,
@@ -67,14 +76,21 @@ pub fn simulate(
         received_at,
         policy: definition.clock.after_cutoff,
         paths: Vec::new(),
+        back_actions: back_actions(procedure),
     };
     walk.visit(
         &definition.start,
         received_at,
-        Vec::new(),
-        Vec::new(),
-        entry.time_limit,
+        Trail {
+            actions: Vec::new(),
+            loops: Vec::new(),
+            steps: Vec::new(),
+            time_limit: entry.time_limit,
+            allotted_hours: 0,
+        },
     )?;
+    // The ordinary paths first, then those that loop, each group in the file's action order.
+    walk.paths.sort_by_key(|path| path.loops.len());
     Ok(walk.paths)
 }
 
@@ -84,50 +100,112 @@ struct Walk<'a> {
     received_at: DateTime<FixedOffset>,
     policy: super::model::AfterCutoff,
     paths: Vec<SimulatedPath>,
+    /// The actions that close a loop: back to a step on the way to them from the start.
+    back_actions: std::collections::HashSet<&'a str>,
+}
+
+/// The actions that go back to a step on the way to them, found by a depth-first walk from the
+/// start in the file's order (the back edges of the process graph).
+fn back_actions(procedure: &Procedure) -> std::collections::HashSet<&str> {
+    fn walk<'p>(
+        procedure: &'p Procedure,
+        at: &'p str,
+        on_the_way: &mut Vec<&'p str>,
+        done: &mut std::collections::HashSet<&'p str>,
+        back: &mut std::collections::HashSet<&'p str>,
+    ) {
+        on_the_way.push(at);
+        for action in procedure.actions_from(at) {
+            let Some(to) = action.to.as_deref() else {
+                continue;
+            };
+            if on_the_way.contains(&to) {
+                back.insert(action.id.as_str());
+            } else if done.insert(to) {
+                walk(procedure, to, on_the_way, done, back);
+            }
+        }
+        on_the_way.pop();
+    }
+    let start = procedure.definition().start.as_str();
+    let mut back = std::collections::HashSet::new();
+    let mut done = std::collections::HashSet::from([start]);
+    walk(procedure, start, &mut Vec::new(), &mut done, &mut back);
+    back
+}
+
+/// A path so far.
+#[derive(Clone)]
+struct Trail {
+    actions: Vec<String>,
+    loops: Vec<String>,
+    steps: Vec<SimulatedStep>,
+    time_limit: TimeLimit,
+    allotted_hours: u32,
+}
+
+impl Trail {
+    fn visits(&self, step: &str) -> usize {
+        self.steps.iter().filter(|visit| visit.step == step).count()
+    }
 }
 
 impl Walk<'_> {
-    /// Depth-first in the file's action order; the depth is bounded by the number of steps.
+    /// Depth-first in the file's action order; each step is visited at most twice, so the depth
+    /// is bounded by twice the number of steps.
     fn visit(
         &mut self,
         at: &str,
         entered_at: DateTime<FixedOffset>,
-        actions: Vec<String>,
-        mut steps: Vec<SimulatedStep>,
-        time_limit: TimeLimit,
+        mut trail: Trail,
     ) -> Result<(), SimulateError> {
         let Some(step) = self.procedure.step(at) else {
             return Ok(());
         };
         let due_at = self.calendars.step_due(entered_at, step.allotted)?;
-        steps.push(SimulatedStep {
+        trail.steps.push(SimulatedStep {
             step: step.id.clone(),
             name: step.name.clone(),
             entered_at,
             due_at,
         });
+        trail.allotted_hours = trail
+            .allotted_hours
+            .saturating_add(step.allotted.office_hours());
         let procedure = self.procedure;
         for action in procedure.actions_from(&step.id) {
-            let mut taken = actions.clone();
-            taken.push(action.id.clone());
-            let time_limit = action.sets_time_limit.unwrap_or(time_limit);
+            if self.paths.len() >= MOST_PATHS {
+                return Ok(());
+            }
+            let mut next = trail.clone();
+            next.actions.push(action.id.clone());
+            next.time_limit = action.sets_time_limit.unwrap_or(trail.time_limit);
             match (&action.to, action.outcome) {
                 (_, Some(outcome)) => {
                     let appointment =
                         self.calendars
-                            .due(self.received_at, time_limit, self.policy)?;
+                            .due(self.received_at, next.time_limit, self.policy)?;
                     self.paths.push(SimulatedPath {
-                        actions: taken,
-                        steps: steps.clone(),
+                        actions: next.actions,
+                        loops: next.loops,
+                        steps: next.steps,
                         outcome,
-                        time_limit,
+                        time_limit: next.time_limit,
+                        allotted_hours: next.allotted_hours,
                         appointment,
                     });
                 }
-                (Some(to), None) if !steps.iter().any(|visited| &visited.step == to) => {
-                    self.visit(to, due_at, taken, steps.clone(), time_limit)?;
+                (Some(to), None) if trail.visits(to) < 2 => {
+                    if self.back_actions.contains(action.id.as_str()) {
+                        if trail.loops.contains(&action.id) {
+                            continue;
+                        }
+                        next.loops.push(action.id.clone());
+                    }
+                    self.visit(to, due_at, next)?;
                 }
-                _ => {}
+                (Some(_), None) => {}
+                (None, None) => {}
             }
         }
         Ok(())
@@ -168,6 +246,7 @@ mod tests {
         let paths = simulate(&procedure, &calendars(), ChannelKind::Online, received).unwrap();
         let summary: Vec<(Vec<&str>, Outcome, String)> = paths
             .iter()
+            .take(3)
             .map(|path| {
                 (
                     path.actions.iter().map(String::as_str).collect(),
@@ -208,8 +287,35 @@ mod tests {
             "2025-02-03T17:00:00+07:00"
         );
         assert!(
-            paths.iter().all(SimulatedPath::fits),
-            "the allotments fit the legal limits"
+            paths[..3].iter().all(SimulatedPath::fits),
+            "the allotments of the ordinary paths fit the legal limits"
+        );
+        // 1 + 6 + 2 + 1 working days: exactly the 10-day limit.
+        assert_eq!(paths[1].allotted_hours, 10 * 8, "{:?}", paths[1]);
+        // Then each loop back to verification, taken once, with the step visited twice.
+        let looping: Vec<String> = paths[3..]
+            .iter()
+            .map(|path| path.actions.join(" "))
+            .collect();
+        assert_eq!(
+            looping,
+            [
+                "chuyen_tra_cuu can_xac_minh trinh_ky_sau_xac_minh tra_lai can_xac_minh trinh_ky_sau_xac_minh ky_phieu phat_hanh",
+                "chuyen_tra_cuu can_xac_minh trinh_ky_sau_xac_minh tra_lai trinh_ky ky_phieu phat_hanh",
+                "chuyen_tra_cuu can_xac_minh trinh_ky_sau_xac_minh tra_lai tu_choi",
+                "chuyen_tra_cuu trinh_ky tra_lai can_xac_minh trinh_ky_sau_xac_minh ky_phieu phat_hanh",
+                "chuyen_tra_cuu trinh_ky tra_lai trinh_ky ky_phieu phat_hanh",
+                "chuyen_tra_cuu trinh_ky tra_lai tu_choi",
+            ]
+        );
+        assert!(paths[3..].iter().all(|path| path.loops == ["tra_lai"]));
+        assert_eq!(
+            paths[3]
+                .steps
+                .iter()
+                .filter(|step| step.step == "tra_cuu")
+                .count(),
+            2
         );
     }
 }

@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use super::expr::{Expression, ExpressionEngine, ExpressionKind, Variables};
+use super::expr::{
+    Expression, ExpressionEngine, ExpressionKind, Literal, Variables, literal_comparisons,
+};
 use super::model::{Delivery, FieldKind, OnlineService, ProcedureDefinition};
 use crate::located::{FieldPath, Problem, did_you_mean};
 
@@ -62,6 +64,7 @@ pub(crate) fn validate(
     // Reachability over a broken reference would only repeat the same mistake in other words.
     if start_resolves && actions_resolve {
         check.graph();
+        check.allotments_fit();
     }
     let compiled = check.expressions(engine);
     (check.problems, compiled)
@@ -154,6 +157,15 @@ impl Check<'_> {
             }
         }
         let result = &definition.result;
+        let reaches_home = result.delivery.contains(&Delivery::Postal)
+            || (result.electronic && result.delivery.contains(&Delivery::Online));
+        if result.electronic && !result.delivery.is_empty() && !reaches_home {
+            self.problem(
+                self.root.key("result").key("delivery"),
+                "a full-process (toàn trình) service returns its result online or by public post, but this result can only be collected at the counter".to_owned(),
+                "add \"online\" (the electronic result) or \"postal\" to `delivery`, or make the service partial with reason \"paper_original\"",
+            );
+        }
         if !result.electronic && !result.delivery.contains(&Delivery::Postal) {
             self.problem(
                 self.root.key("result").key("electronic"),
@@ -472,6 +484,21 @@ impl Check<'_> {
                     "add `to = \"<step id>\"` or `outcome = \"approved\"` / \"refused\"",
                 ),
             }
+            if let Some(position) = action
+                .effects
+                .iter()
+                .position(|effect| *effect == super::model::Effect::IssueResult)
+                && action.outcome != Some(super::model::Outcome::Approved)
+            {
+                self.problem(
+                    path.key("effects").index(position),
+                    format!(
+                        "action `{}` issues the result but does not approve the dossier, so the result would never be issued",
+                        action.id
+                    ),
+                    "move \"issue_result\" to the action with `outcome = \"approved\"`, or give this action that outcome",
+                );
+            }
             if action.roles.is_empty() {
                 self.problem(
                     path.key("roles"),
@@ -575,6 +602,44 @@ impl Check<'_> {
         }
     }
 
+    /// Every path from the start step to a decision, each loop taken once, with every step
+    /// using its whole allotment, must fit the legal time limit of every channel; otherwise the
+    /// approved internal process itself makes dossiers late.
+    fn allotments_fit(&mut self) {
+        let definition = self.definition;
+        let paths = decision_paths(definition);
+        let mut reported = HashSet::new();
+        for (position, channel) in definition.channels.iter().enumerate() {
+            let worst = paths
+                .iter()
+                .map(|path| {
+                    let limit = path.time_limit.unwrap_or(channel.time_limit);
+                    (
+                        path,
+                        limit,
+                        hours_of(limit).max(super::model::OFFICE_HOURS_PER_DAY),
+                    )
+                })
+                .filter(|(path, _, limit_hours)| path.hours > *limit_hours)
+                .max_by_key(|(path, _, limit_hours)| path.hours - limit_hours);
+            if let Some((path, limit, _)) = worst
+                && reported.insert((path.steps.clone(), hours_of(limit)))
+            {
+                self.problem(
+                    self.root.key("channels").index(position).key("time_limit"),
+                    format!(
+                        "on the {} channel the steps {} are allotted {} in all, more than the legal time limit ({})",
+                        channel.channel.as_str(),
+                        path.steps.join(" → "),
+                        show_hours(path.hours),
+                        limit
+                    ),
+                    "shorten the steps' `allotted` times so every path fits the limit (`hoso procedure simulate` shows each path), or correct `time_limit`",
+                );
+            }
+        }
+    }
+
     fn expressions(&mut self, engine: &ExpressionEngine) -> CompiledExpressions {
         let definition = self.definition;
         let variables = Variables::of(definition);
@@ -582,10 +647,15 @@ impl Check<'_> {
         for (position, action) in definition.actions.iter().enumerate() {
             if let Some(guard) = &action.guard {
                 let path = self.root.key("actions").index(position).key("guard");
-                if let Some(expression) =
-                    self.compile(engine, guard, &variables, ExpressionKind::Condition, path)
-                {
+                if let Some(expression) = self.compile(
+                    engine,
+                    guard,
+                    &variables,
+                    ExpressionKind::Condition,
+                    path.clone(),
+                ) {
                     compiled.guards.insert(action.id.clone(), expression);
+                    self.impossible_comparisons(guard, &path);
                 }
             }
         }
@@ -606,6 +676,7 @@ impl Check<'_> {
                         path.key("formula"),
                     )
                 {
+                    self.fractional_fee(engine, &expression, &variables, path.key("formula"));
                     compiled
                         .fee_formulas
                         .insert((channel_position, position), expression);
@@ -619,6 +690,7 @@ impl Check<'_> {
                         path.key("exempt_when"),
                     )
                 {
+                    self.impossible_comparisons(exemption, &path.key("exempt_when"));
                     compiled
                         .fee_exemptions
                         .insert((channel_position, position), expression);
@@ -626,6 +698,114 @@ impl Check<'_> {
             }
         }
         compiled
+    }
+
+    /// Comparisons that can never hold (or always hold) given the field's own declaration: a
+    /// choice or channel compared with a value outside its list, a number outside its range.
+    fn impossible_comparisons(&mut self, text: &str, path: &FieldPath) {
+        let definition = self.definition;
+        for comparison in literal_comparisons(text) {
+            let field = definition
+                .documents
+                .iter()
+                .flat_map(|document| &document.fields)
+                .find(|field| field.id == comparison.variable);
+            let (message, fix) = match (&comparison.literal, field) {
+                (Literal::Text(value), None) if comparison.variable == "channel" => {
+                    let offered: Vec<&str> = definition
+                        .channels
+                        .iter()
+                        .map(|channel| channel.channel.as_str())
+                        .collect();
+                    if offered.contains(&value.as_str()) {
+                        continue;
+                    }
+                    (
+                        format!(
+                            "`channel` is compared with \"{value}\", which is not a channel of this procedure, so the comparison never changes"
+                        ),
+                        format!("compare with one of: {}", quoted(&offered)),
+                    )
+                }
+                (Literal::Text(value), Some(field)) if field.kind == FieldKind::Choice => {
+                    if field.choices.contains(value) {
+                        continue;
+                    }
+                    let choices: Vec<&str> = field.choices.iter().map(String::as_str).collect();
+                    (
+                        format!(
+                            "`{}` is compared with \"{value}\", which is not one of its choices, so the comparison never changes",
+                            field.id
+                        ),
+                        match did_you_mean(value, choices.iter().copied()) {
+                            Some(close) => format!(
+                                "did you mean \"{close}\"? the choices are {}",
+                                quoted(&choices)
+                            ),
+                            None => {
+                                format!("compare with one of its choices: {}", quoted(&choices))
+                            }
+                        },
+                    )
+                }
+                (Literal::Number(value), Some(field))
+                    if matches!(field.kind, FieldKind::Integer | FieldKind::Decimal) =>
+                {
+                    let min = field.min.map(rust_decimal::Decimal::from);
+                    let max = field.max.map(rust_decimal::Decimal::from);
+                    let never = match comparison.operator {
+                        "==" => {
+                            min.is_some_and(|min| *value < min)
+                                || max.is_some_and(|max| *value > max)
+                        }
+                        ">" => max.is_some_and(|max| *value >= max),
+                        ">=" => max.is_some_and(|max| *value > max),
+                        "<" => min.is_some_and(|min| *value <= min),
+                        "<=" => min.is_some_and(|min| *value < min),
+                        _ => false,
+                    };
+                    if !never {
+                        continue;
+                    }
+                    (
+                        format!(
+                            "`{} {} {value}` can never hold: the field allows only {} to {}",
+                            field.id,
+                            comparison.operator,
+                            field.min.map_or_else(|| "any".to_owned(), |min| min.to_string()),
+                            field.max.map_or_else(|| "any".to_owned(), |max| max.to_string()),
+                        ),
+                        "compare with a value inside the field's `min`..`max`, or correct the range".to_owned(),
+                    )
+                }
+                _ => continue,
+            };
+            let mut problem = Problem::at(path.clone(), message, fix);
+            problem.offset = comparison.offset + 1;
+            self.problems.push(problem);
+        }
+    }
+
+    /// A formula that gives a fraction of a đồng on ordinary values: fees are whole đồng, and
+    /// rounding them silently would charge what the fee schedule does not say.
+    fn fractional_fee(
+        &mut self,
+        engine: &ExpressionEngine,
+        expression: &Expression,
+        variables: &Variables,
+        path: FieldPath,
+    ) {
+        if let Ok(amount) = engine.evaluate_amount(expression, variables)
+            && !amount.fract().is_zero()
+        {
+            self.problem(
+                path,
+                format!(
+                    "the fee comes to {amount} đồng on sample values (each number field 1), a fraction of a đồng"
+                ),
+                "fees are whole đồng: use whole amounts, or round explicitly, e.g. `round(2500.5 * so_ban_sao)`",
+            );
+        }
     }
 
     fn compile(
@@ -649,6 +829,65 @@ impl Check<'_> {
     }
 }
 
+fn hours_of(limit: super::model::TimeLimit) -> u32 {
+    limit.office_hours()
+}
+
+fn show_hours(hours: u32) -> String {
+    super::model::TimeLimit::describe_office_hours(hours)
+}
+
+/// One way from the start step to a decision.
+struct DecisionPath<'d> {
+    steps: Vec<&'d str>,
+    hours: u32,
+    /// The limit the path's last `sets_time_limit` action put in force.
+    time_limit: Option<super::model::TimeLimit>,
+}
+
+/// Paths through the graph visiting each step at most once (a loop is taken once), in the
+/// file's action order; at most 10 000, which no real procedure comes near.
+fn decision_paths(definition: &ProcedureDefinition) -> Vec<DecisionPath<'_>> {
+    fn walk<'d>(
+        definition: &'d ProcedureDefinition,
+        at: &'d str,
+        mut path: DecisionPath<'d>,
+        paths: &mut Vec<DecisionPath<'d>>,
+    ) {
+        let Some(step) = definition.steps.iter().find(|step| step.id == at) else {
+            return;
+        };
+        path.steps.push(&step.id);
+        path.hours = path.hours.saturating_add(hours_of(step.allotted));
+        for action in definition.actions.iter().filter(|action| action.from == at) {
+            if paths.len() >= 10_000 {
+                return;
+            }
+            let time_limit = action.sets_time_limit.or(path.time_limit);
+            let branch = || DecisionPath {
+                steps: path.steps.clone(),
+                hours: path.hours,
+                time_limit,
+            };
+            match &action.to {
+                None if action.outcome.is_some() => paths.push(branch()),
+                Some(to) if !path.steps.contains(&to.as_str()) => {
+                    walk(definition, to, branch(), paths);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    let empty = DecisionPath {
+        steps: Vec::new(),
+        hours: 0,
+        time_limit: None,
+    };
+    walk(definition, &definition.start, empty, &mut paths);
+    paths
+}
+
 fn closure<'a>(
     mut queue: VecDeque<&'a str>,
     edges: &HashMap<&'a str, Vec<&'a str>>,
@@ -670,6 +909,14 @@ pub(crate) fn is_identifier(text: &str) -> bool {
     chars.next().is_some_and(|first| first.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && text.len() <= 64
+}
+
+fn quoted(values: &[&str]) -> String {
+    values
+        .iter()
+        .map(|value| format!("\"{value}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn singular(list: &str) -> &str {

@@ -18,12 +18,23 @@ use crate::procedure::{Procedure, ProcedureCode};
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     versions: BTreeMap<(String, u32), Arc<Procedure>>,
+    retention: Option<Arc<crate::retention::RetentionSchedule>>,
 }
 
 impl Catalogue {
     /// An empty catalogue.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Puts the agency's retention schedule in force: new versions must name a class it defines.
+    pub fn set_retention(&mut self, schedule: crate::retention::RetentionSchedule) {
+        self.retention = Some(Arc::new(schedule));
+    }
+
+    /// The retention schedule in force, when one was given.
+    pub fn retention(&self) -> Option<&crate::retention::RetentionSchedule> {
+        self.retention.as_deref()
     }
 
     /// Adds a procedure version.

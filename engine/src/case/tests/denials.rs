@@ -123,6 +123,49 @@ fn every_denial_names_who_may_act() {
     assert_eq!(world.case().version, 2, "refusals wrote nothing");
 }
 #[test]
+fn a_paper_the_procedure_does_not_take_from_a_data_store_is_refused_by_reference() {
+    let mut world = World::new(BIRTH);
+    let mut submission = birth_submission();
+    submission.documents = vec![
+        DocumentRef {
+            provenance: Provenance::DataStore,
+            reference: Some("kho/1".to_owned()),
+            ..document("bien_ban_tre_bi_bo_roi")
+        },
+        DocumentRef {
+            provenance: Provenance::Database,
+            ..document("giay_chung_sinh")
+        },
+    ];
+    let Err(Rejection::Invalid(problems)) = world.run(
+        &citizen(),
+        Command::Submit(submission.clone()),
+        "2025-03-03T09:00:00+07:00",
+    ) else {
+        panic!("a data-store reference for a paper without `from_data_store` must be refused");
+    };
+    let pointers: Vec<&str> = problems.iter().map(|p| p.pointer.as_str()).collect();
+    assert_eq!(pointers, ["/documents/0/provenance"], "{problems:?}");
+    assert!(
+        problems[0]
+            .message
+            .contains("Biên bản xác nhận việc trẻ bị bỏ rơi")
+    );
+    assert!(world.case.is_none(), "nothing written");
+    // The declaration is the e-form: nothing need be attached for it, and a scan is welcome.
+    submission.documents.remove(0);
+    assert!(
+        world
+            .run(
+                &citizen(),
+                Command::Submit(submission),
+                "2025-03-03T09:00:00+07:00"
+            )
+            .is_ok()
+    );
+}
+
+#[test]
 fn bad_submissions_name_every_bad_field() {
     let mut world = World::new(BIRTH);
     let mut submission = birth_submission();
