@@ -112,6 +112,13 @@ pub(crate) fn simulate(
                 ""
             }
         );
+        for window in &path.windows {
+            println!(
+                "  window {:<28} closes {}",
+                window.name,
+                show(window.closes_at)
+            );
+        }
         for step in &path.steps {
             println!(
                 "  {:<14} {:<48} arrives {}  due {}",

@@ -149,7 +149,7 @@ pub async fn open_service(
         };
         let definition: ProcedureDefinition =
             serde_json::from_str(&stored.definition).map_err(|error| invalid(error.to_string()))?;
-        let procedure = Procedure::from_definition(definition).map_err(|problems| {
+        let procedure = Procedure::from_stored(definition).map_err(|problems| {
             invalid(
                 problems
                     .iter()

@@ -6,7 +6,7 @@ fn walk_the_main_job(database: &TestDatabase) {
     let output = hoso(&["init", "--db", &database.url]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stdout(&output).contains("6 procedure versions (6 newly published)"),
+        stdout(&output).contains("7 procedure versions (7 newly published)"),
         "{}",
         stdout(&output)
     );

@@ -153,9 +153,23 @@ fn graphs_show_every_step_and_who_may_take_each_action() {
         );
     }
     assert!(
-        mermaid.contains("tra_cuu -->|\"Cần xác minh (đương nhiên xóa án tích)<br/><i>Cán bộ lý lịch tư pháp</i>\"| xac_minh"),
+        mermaid.contains("tra_cuu -->|\"Cần xác minh (đương nhiên xóa án tích)<br/><i>Cán bộ lý lịch tư pháp</i><br/>⏱ thời hạn 15 ngày làm việc\"| xac_minh"),
         "{mermaid}"
     );
+    // Feedback's windows and its transfer are drawn too.
+    let feedback = stdout(&hoso(&[
+        "procedure",
+        "graph",
+        "procedures/PAKN.1-phan-anh-kien-nghi.toml",
+    ]));
+    for expected in [
+        "received -->|\"⏱ Tiếp nhận hoặc từ chối tiếp nhận trong 02 ngày làm việc (2 ngày làm việc kể từ khi nộp)",
+        "⏱ Công khai văn bản trả lời trong 02 ngày làm việc (2 ngày làm việc kể từ khi có quyết định)",
+        "outcome_transferred((\"Chuyển cơ quan có thẩm quyền\"))",
+        "phan_loai -->|\"Chuyển cơ quan có thẩm quyền<br/><i>Chuyên viên tiếp nhận phản ánh, kiến nghị</i>\"| outcome_transferred",
+    ] {
+        assert!(feedback.contains(expected), "{expected} in {feedback}");
+    }
     assert!(mermaid.contains("outcome_approved"), "{mermaid}");
 
     let dot = stdout(&hoso(&["procedure", "graph", file, "--format", "dot"]));

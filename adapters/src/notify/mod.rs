@@ -88,6 +88,18 @@ pub fn render(notification: &Notification) -> Message {
                 "Chúng tôi xin lỗi: hồ sơ {case} chưa thể trả kết quả đúng hẹn. Lý do: {details}. Ngày hẹn mới: {appointment}."
             ),
         ),
+        "time_limit_extended" => (
+            "Thông báo gia hạn thời hạn giải quyết",
+            format!(
+                "Thời hạn giải quyết hồ sơ {case} được gia hạn theo quy định. Lý do: {details}. Ngày hẹn trả kết quả mới: {appointment}."
+            ),
+        ),
+        "transferred" => (
+            "Chuyển đến cơ quan có thẩm quyền",
+            format!(
+                "Hồ sơ {case} không thuộc thẩm quyền giải quyết của cơ quan tiếp nhận và đã được chuyển đến cơ quan có thẩm quyền: {details}."
+            ),
+        ),
         "deadlines_recomputed" => (
             "Điều chỉnh ngày hẹn trả",
             if details.is_empty() {

@@ -108,6 +108,14 @@ pub enum Command {
         /// The new appointment.
         new_appointment: DateTime<Utc>,
     },
+    /// Gia hạn: a lawful extension of the time limit within the procedure's cap, with its own
+    /// notice; not an apology for lateness.
+    ExtendTimeLimit {
+        /// The legal ground and reason.
+        reason: String,
+        /// The new appointment, at most the procedure's `up_to` after the current one.
+        new_appointment: DateTime<Utc>,
+    },
     /// A payment confirmed by the gateway (IPN) or the cashier.
     RecordPayment {
         /// Amount in đồng.
@@ -159,6 +167,7 @@ impl Command {
             Self::Withdraw { .. } => "withdraw",
             Self::Stop { .. } => "stop",
             Self::ApologizeAndExtend { .. } => "apologize_and_extend",
+            Self::ExtendTimeLimit { .. } => "extend_time_limit",
             Self::RecordPayment { .. } => "record_payment",
             Self::RecomputeDeadlines { .. } => "recompute_deadlines",
             Self::RetryEffect { .. } => "retry_effect",
@@ -220,90 +229,272 @@ pub struct BuiltIn {
     pub english: &'static str,
     /// What the sender fills in.
     pub input: Input,
+    /// The fields it takes in an action request (the `reason` may also stand beside `data`).
+    pub data: &'static [DataField],
+}
+
+/// One field of a built-in command's data, as docs/api.md lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataField {
+    /// The JSON key.
+    pub name: &'static str,
+    /// What kind of value it takes.
+    pub kind: &'static str,
+    /// The command is refused without it.
+    pub required: bool,
+    /// What it means.
+    pub meaning: &'static str,
+}
+
+/// The Markdown table of every built-in command's data, as docs/api.md carries it between its
+/// `built-in commands` markers.
+pub fn data_reference() -> String {
+    let mut out = String::from(
+        "| action | Vietnamese | field | kind | required | meaning |\n|---|---|---|---|---|---|\n",
+    );
+    for built_in in BUILT_IN {
+        if built_in.data.is_empty() {
+            out.push_str(&format!(
+                "| `{}` | {} | — | | | no data |\n",
+                built_in.name, built_in.vietnamese
+            ));
+        }
+        for (position, field) in built_in.data.iter().enumerate() {
+            let (name, vietnamese) = if position == 0 {
+                (format!("`{}`", built_in.name), built_in.vietnamese)
+            } else {
+                (String::new(), "")
+            };
+            out.push_str(&format!(
+                "| {name} | {vietnamese} | `{}` | {} | {} | {} |\n",
+                field.name,
+                field.kind,
+                if field.required { "yes" } else { "no" },
+                field.meaning
+            ));
+        }
+    }
+    out
 }
 
 /// Every command sent by name, in one place: the API, the pages and the docs read this list.
 /// The others are not sent by name: `submit` creates a dossier, `take_action` carries one of the
 /// procedure's own actions, `raise_deadline` comes from timers, and `retry_effect` and
 /// `drop_effect` from operators' tools.
-pub const BUILT_IN: [BuiltIn; 13] = [
+pub const BUILT_IN: [BuiltIn; 14] = [
     BuiltIn {
         name: "receive",
         vietnamese: "Tiếp nhận hồ sơ",
         english: "Receive",
         input: Input::Plain,
+        data: &[],
     },
     BuiltIn {
         name: "refuse_intake",
         vietnamese: "Từ chối tiếp nhận",
         english: "Refuse intake",
         input: Input::ReasonRequired,
+        data: &[DataField {
+            name: "reason",
+            kind: "text",
+            required: true,
+            meaning: "The specific reasons, which Form 03 quotes to the applicant.",
+        }],
     },
     BuiltIn {
         name: "request_supplement",
         vietnamese: "Yêu cầu bổ sung",
         english: "Request a supplement",
         input: Input::SupplementRequest,
+        data: &[
+            DataField {
+                name: "missing",
+                kind: "list of `{document, note}`",
+                required: true,
+                meaning: "Every document to add or correct, once: a component id (or name) and what is wrong with it (Form 02).",
+            },
+            DataField {
+                name: "reason",
+                kind: "text",
+                required: true,
+                meaning: "Why the dossier is incomplete.",
+            },
+        ],
     },
     BuiltIn {
         name: "submit_supplement",
         vietnamese: "Nộp bổ sung",
         english: "Submit the supplement",
         input: Input::SupplementAnswer,
+        data: &[
+            DataField {
+                name: "form",
+                kind: "object",
+                required: false,
+                meaning: "E-form values to add or correct, by field id.",
+            },
+            DataField {
+                name: "documents",
+                kind: "list of document references",
+                required: false,
+                meaning: "Documents given by reference: `{component, name, provenance: \"data_store\" | \"database\", reference}`. Files are uploaded instead through the dossier page's supplement form (multipart, one part per component).",
+            },
+        ],
     },
     BuiltIn {
         name: "consult",
         vietnamese: "Lấy ý kiến",
         english: "Consult",
         input: Input::Consult,
+        data: &[
+            DataField {
+                name: "unit",
+                kind: "unit code",
+                required: true,
+                meaning: "The unit asked, e.g. `000.00.18.H21`; it must be in the unit directory and in service.",
+            },
+            DataField {
+                name: "question",
+                kind: "text",
+                required: true,
+                meaning: "The question.",
+            },
+        ],
     },
     BuiltIn {
         name: "answer_consultation",
         vietnamese: "Trả lời ý kiến",
         english: "Answer a consultation",
         input: Input::Answer,
+        data: &[
+            DataField {
+                name: "consultation",
+                kind: "whole number",
+                required: true,
+                meaning: "Which consultation, counted from 0 in the order asked.",
+            },
+            DataField {
+                name: "answer",
+                kind: "text",
+                required: true,
+                meaning: "The answer.",
+            },
+        ],
     },
     BuiltIn {
         name: "issue_result",
         vietnamese: "Ban hành kết quả",
         english: "Issue the result",
         input: Input::Plain,
+        data: &[DataField {
+            name: "result_code",
+            kind: "text",
+            required: false,
+            meaning: "The e-result code; `KQ-<dossier code>` when absent.",
+        }],
     },
     BuiltIn {
         name: "return_result",
         vietnamese: "Trả kết quả",
         english: "Return the result",
         input: Input::Plain,
+        data: &[],
     },
     BuiltIn {
         name: "withdraw",
         vietnamese: "Rút hồ sơ",
         english: "Withdraw",
         input: Input::Reason,
+        data: &[DataField {
+            name: "reason",
+            kind: "text",
+            required: false,
+            meaning: "The applicant's reason.",
+        }],
     },
     BuiltIn {
         name: "stop",
         vietnamese: "Dừng xử lý",
         english: "Stop processing",
         input: Input::ReasonRequired,
+        data: &[DataField {
+            name: "reason",
+            kind: "text",
+            required: true,
+            meaning: "Why processing stops (Form 05).",
+        }],
     },
     BuiltIn {
         name: "apologize_and_extend",
         vietnamese: "Xin lỗi và hẹn lại ngày trả",
         english: "Apologise and set a new date",
         input: Input::Extend,
+        data: &[
+            DataField {
+                name: "reason",
+                kind: "text",
+                required: true,
+                meaning: "Why the appointment cannot be met (Form 04).",
+            },
+            DataField {
+                name: "new_appointment",
+                kind: "RFC 3339 instant",
+                required: true,
+                meaning: "The new appointment: after the current one, at most the procedure's `apology_up_to` (else its time limit once more) past it.",
+            },
+        ],
+    },
+    BuiltIn {
+        name: "extend_time_limit",
+        vietnamese: "Gia hạn thời hạn giải quyết",
+        english: "Extend the time limit",
+        input: Input::Extend,
+        data: &[
+            DataField {
+                name: "reason",
+                kind: "text",
+                required: true,
+                meaning: "The legal ground and reason, quoted in the applicant's notice.",
+            },
+            DataField {
+                name: "new_appointment",
+                kind: "RFC 3339 instant",
+                required: true,
+                meaning: "The new appointment: after the current one, at most the procedure's `[clock.extension] up_to` past it.",
+            },
+        ],
     },
     BuiltIn {
         name: "recompute_deadlines",
         vietnamese: "Tính lại thời hạn",
         english: "Recompute deadlines",
         input: Input::ReasonRequired,
+        data: &[DataField {
+            name: "reason",
+            kind: "text",
+            required: true,
+            meaning: "Why, e.g. the corrected calendar notice.",
+        }],
     },
     BuiltIn {
         name: "record_payment",
         vietnamese: "Ghi nhận nộp phí",
         english: "Record a payment",
         input: Input::Payment,
+        data: &[
+            DataField {
+                name: "amount",
+                kind: "whole number of đồng",
+                required: true,
+                meaning: "The amount paid.",
+            },
+            DataField {
+                name: "reference",
+                kind: "text",
+                required: true,
+                meaning: "The gateway transaction or receipt number.",
+            },
+        ],
     },
 ];
 
@@ -338,6 +529,8 @@ mod names {
             serde_json::json!({ "command": "stop", "reason": "r" }),
             serde_json::json!({ "command": "apologize_and_extend", "reason": "r",
                 "new_appointment": "2026-01-05T10:00:00Z" }),
+            serde_json::json!({ "command": "extend_time_limit", "reason": "r",
+                "new_appointment": "2026-01-05T10:00:00Z" }),
             serde_json::json!({ "command": "record_payment", "amount": 1000, "reference": "x" }),
             serde_json::json!({ "command": "recompute_deadlines", "reason": "r" }),
             serde_json::json!({ "command": "retry_effect", "idempotency_key": "k" }),
@@ -367,7 +560,7 @@ mod names {
             );
         }
         let commands = one_of_each();
-        assert_eq!(commands.len(), 18, "every kind of command");
+        assert_eq!(commands.len(), 19, "every kind of command");
         for command in commands {
             let tag = serde_json::to_value(&command).expect("serialises")["command"].clone();
             assert_eq!(tag, command.name(), "the API's name and name() agree");
@@ -403,6 +596,7 @@ mod names {
                 "reason",
                 "reason_required",
                 "extend",
+                "extend",
                 "reason_required",
                 "payment",
             ],
@@ -418,15 +612,70 @@ mod names {
         );
     }
 
-    #[test]
-    fn the_api_documentation_lists_every_built_in_command() {
-        let doc = include_str!("../../../docs/api.md");
-        for built_in in BUILT_IN {
-            assert!(
-                doc.contains(&format!("`{}`", built_in.name)),
-                "docs/api.md does not mention `{}`",
-                built_in.name
-            );
+    /// A sample value of a field's kind, as a client would send it.
+    fn sample(field: &super::DataField) -> serde_json::Value {
+        match field.kind {
+            "whole number" | "whole number of đồng" => serde_json::json!(1),
+            "RFC 3339 instant" => serde_json::json!("2026-01-05T10:00:00Z"),
+            "unit code" => serde_json::json!("000.00.18.H21"),
+            "object" => serde_json::json!({}),
+            kind if kind.starts_with("list") => serde_json::json!([]),
+            _ => serde_json::json!("x"),
         }
+    }
+
+    /// The table is the commands' real data: every listed field is one the command reads and
+    /// writes back, every required one is refused when missing, and nothing else is taken.
+    #[test]
+    fn the_data_table_is_exactly_what_each_command_reads() {
+        for built_in in BUILT_IN {
+            let mut full = serde_json::Map::new();
+            full.insert("command".to_owned(), built_in.name.into());
+            for field in built_in.data {
+                full.insert(field.name.to_owned(), sample(field));
+            }
+            let command: Command = serde_json::from_value(full.clone().into())
+                .unwrap_or_else(|error| panic!("{}: {error}", built_in.name));
+            let written = serde_json::to_value(&command).expect("serialises");
+            let mut keys: Vec<&str> = written
+                .as_object()
+                .expect("object")
+                .keys()
+                .map(String::as_str)
+                .filter(|key| *key != "command")
+                .collect();
+            keys.sort_unstable();
+            let mut listed: Vec<&str> = built_in.data.iter().map(|field| field.name).collect();
+            listed.sort_unstable();
+            assert_eq!(keys, listed, "the fields of `{}`", built_in.name);
+            for field in built_in.data {
+                let mut without = full.clone();
+                without.remove(field.name);
+                let refused = serde_json::from_value::<Command>(without.into()).is_err();
+                assert_eq!(
+                    refused, field.required,
+                    "`{}` of `{}` is required exactly when the table says",
+                    field.name, built_in.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_api_documentation_carries_the_generated_data_table() {
+        let doc = include_str!("../../../docs/api.md");
+        let start = "<!-- built-in commands: generated by hoso_engine::case::data_reference -->\n";
+        let end = "<!-- end of built-in commands -->";
+        let section = doc
+            .split_once(start)
+            .and_then(|(_, rest)| rest.split_once(end))
+            .map(|(section, _)| section)
+            .expect("docs/api.md has the built-in commands section");
+        assert_eq!(
+            section,
+            super::data_reference(),
+            "docs/api.md's table is stale; put this between the markers:\n{}",
+            super::data_reference()
+        );
     }
 }

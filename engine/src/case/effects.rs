@@ -53,14 +53,16 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
         | EventKind::DeadlineNear { .. }
         | EventKind::DeadlinePassed { .. }
         | EventKind::EffectRetried { .. }
-        | EventKind::EffectDropped { .. } => false,
+        | EventKind::EffectDropped { .. }
+        | EventKind::WindowsOpened { .. } => false,
         EventKind::ActionTaken { .. } | EventKind::PaymentRecorded { .. } => status_changed,
         _ => true,
     };
     // The portal follows every status change, and every new appointment.
     let appointment_changed = before.is_some_and(|before| before.appointment != after.appointment);
     let mut messages = Vec::new();
-    if status_changed || appointment_changed {
+    // Feedback (PAKN) carries a local code and is never synced as an administrative procedure.
+    if (status_changed || appointment_changed) && after.procedure.code.is_national() {
         messages.push(OutboxMessage {
             idempotency_key: format!("{}:{}:portal", after.code, event.seq),
             topic: "portal".to_owned(),
@@ -89,7 +91,9 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
         EventKind::PaymentRequested { amount } => Some(amount.to_string()),
         EventKind::RefundDue { amount, reason, .. } => Some(format!("{amount} — lý do: {reason}")),
         EventKind::ResultIssued { result_code } => Some(result_code.clone()),
-        EventKind::Extended { reason, .. } => Some(reason.clone()),
+        EventKind::Extended { reason, .. } | EventKind::TimeLimitExtended { reason, .. } => {
+            Some(reason.clone())
+        }
         EventKind::DeadlinesRecomputed {
             reason, previous, ..
         } => Some(match previous {
@@ -108,6 +112,10 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
             appointment,
             ..
         } if *previous == Some(*appointment) => "deadlines_confirmed",
+        EventKind::ActionTaken {
+            outcome: Some(crate::procedure::Outcome::Transferred),
+            ..
+        } => "transferred",
         kind => kind.name(),
     };
     let notification = Notification {

@@ -164,6 +164,9 @@ pub enum EventKind {
         time_limit: Option<TimeLimit>,
         /// The appointment recomputed for that new limit.
         appointment: Option<DateTime<Utc>>,
+        /// The legal clock started afresh at this action (`starts_time_limit`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        clock_started: bool,
     },
     /// Yêu cầu thực hiện nghĩa vụ tài chính.
     PaymentRequested {
@@ -227,6 +230,20 @@ pub enum EventKind {
         /// The new appointment.
         appointment: DateTime<Utc>,
     },
+    /// Gia hạn — a lawful extension of the time limit, within the procedure's cap; not an apology.
+    TimeLimitExtended {
+        /// The legal ground and reason, which the applicant's notice quotes.
+        reason: String,
+        /// The appointment before.
+        previous: DateTime<Utc>,
+        /// The new appointment.
+        appointment: DateTime<Utc>,
+    },
+    /// The procedure's windows that an event of the same command opened.
+    WindowsOpened {
+        /// The windows, with when each closes.
+        windows: Vec<super::model::OpenWindow>,
+    },
     /// Deadlines recomputed on corrected calendars, by an explicit command.
     DeadlinesRecomputed {
         /// Why.
@@ -284,12 +301,37 @@ impl EventKind {
             Self::Withdrawn { .. } => "withdrawn",
             Self::Stopped { .. } => "stopped",
             Self::Extended { .. } => "extended",
+            Self::TimeLimitExtended { .. } => "time_limit_extended",
+            Self::WindowsOpened { .. } => "windows_opened",
             Self::DeadlinesRecomputed { .. } => "deadlines_recomputed",
             Self::EffectRetried { .. } => "effect_retried",
             Self::EffectDropped { .. } => "effect_dropped",
             Self::DeadlineNear { .. } => "deadline_near",
             Self::DeadlinePassed { .. } => "deadline_passed",
         }
+    }
+}
+
+impl EventKind {
+    /// The command (built-in name or procedure action id) this event records being taken, for
+    /// meeting windows; `None` for events no person's command makes.
+    pub fn command(&self) -> Option<&str> {
+        Some(match self {
+            Self::Received { .. } => "receive",
+            Self::RefusedAtIntake { .. } => "refuse_intake",
+            Self::SupplementRequested { .. } => "request_supplement",
+            Self::SupplementSubmitted { .. } => "submit_supplement",
+            Self::ActionTaken { action, .. } => action,
+            Self::ConsultationRequested { .. } => "consult",
+            Self::ConsultationAnswered { .. } => "answer_consultation",
+            Self::ResultIssued { .. } => "issue_result",
+            Self::ResultReturned => "return_result",
+            Self::Withdrawn { .. } => "withdraw",
+            Self::Stopped { .. } => "stop",
+            Self::Extended { .. } => "apologize_and_extend",
+            Self::TimeLimitExtended { .. } => "extend_time_limit",
+            _ => return None,
+        })
     }
 }
 

@@ -55,6 +55,8 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
             time_limit: None,
             appointment: None,
             original_appointment: None,
+            extensions: 0,
+            windows: Vec::new(),
             calendar_version: None,
             visits: Vec::new(),
             pauses: Vec::new(),
@@ -152,6 +154,7 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
             step_due,
             time_limit,
             appointment,
+            clock_started,
             ..
         } => {
             if let Some(current) = case.visits.last_mut() {
@@ -163,6 +166,11 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
             }
             if let Some(appointment) = appointment {
                 case.appointment = Some(*appointment);
+            }
+            if *clock_started {
+                case.clock_started_at = Some(at);
+                case.warned = false;
+                case.overdue = false;
             }
             match (to, outcome) {
                 (Some(step), _) => {
@@ -258,6 +266,12 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
             case.appointment = Some(*appointment);
             case.warned = false;
         }
+        EventKind::TimeLimitExtended { appointment, .. } => {
+            case.extensions += 1;
+            case.appointment = Some(*appointment);
+            case.warned = false;
+        }
+        EventKind::WindowsOpened { windows } => case.windows.extend(windows.iter().cloned()),
         EventKind::EffectRetried { .. } | EventKind::EffectDropped { .. } => {}
         EventKind::DeadlinesRecomputed {
             appointment,
@@ -299,6 +313,13 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
                     }
                 }
             }
+        }
+    }
+    if let Some(command) = event.kind.command() {
+        for window in case.windows.iter_mut().filter(|window| {
+            window.met_at.is_none() && window.commands.iter().any(|listed| listed == command)
+        }) {
+            window.met_at = Some(at);
         }
     }
     case.version = event.seq;

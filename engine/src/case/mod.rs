@@ -17,7 +17,7 @@ mod model;
 mod timeline;
 
 pub use code::{DossierCode, InvalidCode, UnitId};
-pub use command::{BUILT_IN, BuiltIn, Command, Input, Submission};
+pub use command::{BUILT_IN, BuiltIn, Command, DataField, Input, Submission, data_reference};
 pub use decide::{CALENDAR_ACTOR, Context, Rejection, available_commands, decide};
 pub use directory::{
     Directory, DirectoryError, MissingRoute, Retirement, Route, UnitEntry, UnitLevel, national_code,
@@ -31,8 +31,8 @@ pub use evolve::{ReplayError, apply, evolve, replay};
 pub(crate) use form::decimal_of;
 pub use form::{FieldProblem, is_id_number, normalize_phone};
 pub use model::{
-    Applicant, Case, Consultation, DocumentRef, FeeLine, IssuedResult, MissingDocument, Pause,
-    ProcedureRef, Provenance, Status, StepVisit, SupplementRequest,
+    Applicant, Case, Consultation, DocumentRef, FeeLine, IssuedResult, MissingDocument, OpenWindow,
+    Pause, ProcedureRef, Provenance, Status, StepVisit, SupplementRequest,
 };
 pub use timeline::{
     Names, describe, describe_actor, describe_actor_named, describe_named, format_instant,

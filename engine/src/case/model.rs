@@ -261,6 +261,29 @@ pub struct StepVisit {
     pub overdue: bool,
 }
 
+/// A window a procedure opened on this dossier: some commands must come before it closes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenWindow {
+    /// The procedure's window id.
+    pub id: String,
+    /// The built-in commands or action ids that meet it.
+    pub commands: Vec<String>,
+    /// When it closes.
+    pub closes_at: DateTime<Utc>,
+    /// Once closed, its commands are refused (rather than taken late).
+    pub refuses: bool,
+    /// When one of its commands was taken, if one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub met_at: Option<DateTime<Utc>>,
+}
+
+impl OpenWindow {
+    /// Met after it closed, or still unmet past its close at `now`.
+    pub fn is_late(&self, now: DateTime<Utc>) -> bool {
+        self.met_at.unwrap_or(now) > self.closes_at
+    }
+}
+
 /// The result issued (kết quả), with its e-result code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuedResult {
@@ -314,6 +337,12 @@ pub struct Case {
     pub appointment: Option<DateTime<Utc>>,
     /// The appointment before the one extension, if extended.
     pub original_appointment: Option<DateTime<Utc>>,
+    /// Lawful extensions of the time limit (gia hạn) granted so far.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub extensions: u32,
+    /// The procedure's windows opened on this dossier, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<OpenWindow>,
     /// The fingerprint of the calendars the appointment was computed with.
     pub calendar_version: Option<String>,
     /// Visits to steps, in order.
@@ -344,6 +373,10 @@ pub struct Case {
     pub version: u64,
     /// The hash of the last event.
     pub last_hash: String,
+}
+
+fn is_zero(count: &u32) -> bool {
+    *count == 0
 }
 
 impl Case {

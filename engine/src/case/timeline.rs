@@ -43,6 +43,13 @@ impl Names<'_> {
             .map_or_else(|| id.to_owned(), |action| action.name.clone())
     }
 
+    /// A window's name.
+    pub fn window(&self, id: &str) -> String {
+        self.procedure
+            .and_then(|procedure| procedure.window(id))
+            .map_or_else(|| id.to_owned(), |window| window.name.clone())
+    }
+
     /// A step's name.
     pub fn step(&self, id: &str) -> String {
         self.procedure
@@ -156,6 +163,9 @@ pub fn describe_named(event: &Event, names: &Names<'_>) -> String {
                 (Some(step), _) => format!("→ bước {}", names.step(step)),
                 (None, Some(Outcome::Approved)) => "→ giải quyết".to_owned(),
                 (None, Some(Outcome::Refused)) => "→ từ chối giải quyết".to_owned(),
+                (None, Some(Outcome::Transferred)) => {
+                    "→ chuyển đến cơ quan có thẩm quyền".to_owned()
+                }
                 (None, None) => String::new(),
             };
             let reason = reason
@@ -196,6 +206,26 @@ pub fn describe_named(event: &Event, names: &Names<'_>) -> String {
             format_instant(*previous),
             format_instant(*appointment)
         ),
+        EventKind::TimeLimitExtended {
+            reason,
+            previous,
+            appointment,
+        } => format!(
+            "Gia hạn thời hạn giải quyết: {} → {} — {reason}",
+            format_instant(*previous),
+            format_instant(*appointment)
+        ),
+        EventKind::WindowsOpened { windows } => windows
+            .iter()
+            .map(|window| {
+                format!(
+                    "{}: hạn {}",
+                    names.window(&window.id),
+                    format_instant(window.closes_at)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
         EventKind::DeadlinesRecomputed {
             reason,
             previous,

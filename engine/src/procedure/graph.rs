@@ -41,6 +41,8 @@ struct Edge {
     title: String,
     roles: Option<String>,
     guard: Option<String>,
+    /// Deadlines that run along this arrow: windows, a time limit set or started here.
+    notes: Vec<String>,
 }
 
 /// The neutral picture of a procedure's internal process.
@@ -87,6 +89,7 @@ impl Diagram {
         for (outcome, title) in [
             (Outcome::Approved, "Giải quyết — trả kết quả"),
             (Outcome::Refused, "Từ chối giải quyết"),
+            (Outcome::Transferred, "Chuyển cơ quan có thẩm quyền"),
         ] {
             if definition
                 .actions
@@ -101,12 +104,46 @@ impl Diagram {
                 });
             }
         }
+        let anchor_name = |from: &str| match from {
+            "submitted" => "kể từ khi nộp".to_owned(),
+            "received" => "kể từ khi tiếp nhận".to_owned(),
+            "decided" => "kể từ khi có quyết định".to_owned(),
+            action => format!(
+                "kể từ khi {}",
+                definition
+                    .actions
+                    .iter()
+                    .find(|candidate| candidate.id == action)
+                    .map_or(action, |candidate| candidate.name.as_str())
+            ),
+        };
+        let window_note = |window: &super::Window| {
+            format!(
+                "⏱ {} ({} {})",
+                window.name,
+                window.within.vietnamese(),
+                anchor_name(&window.from)
+            )
+        };
+        let action_ids: Vec<&str> = definition.actions.iter().map(|a| a.id.as_str()).collect();
         let mut edges = vec![Edge {
             from: "received".to_owned(),
             to: definition.start.clone(),
             title: String::new(),
             roles: None,
             guard: None,
+            // Windows on the one-stop desk's built-in commands run from the desk.
+            notes: definition
+                .windows
+                .iter()
+                .filter(|window| {
+                    window
+                        .commands
+                        .iter()
+                        .any(|command| !action_ids.contains(&command.as_str()))
+                })
+                .map(window_note)
+                .collect(),
         }];
         for action in &definition.actions {
             let to = match (&action.to, action.outcome) {
@@ -115,12 +152,27 @@ impl Diagram {
                 (None, None) => continue,
             };
             let roles: Vec<String> = action.roles.iter().map(|role| role_name(role)).collect();
+            let mut notes: Vec<String> = Vec::new();
+            if let Some(limit) = action.starts_time_limit {
+                notes.push(format!("⏱ thời hạn {} tính từ đây", limit.vietnamese()));
+            }
+            if let Some(limit) = action.sets_time_limit {
+                notes.push(format!("⏱ thời hạn {}", limit.vietnamese()));
+            }
+            notes.extend(
+                definition
+                    .windows
+                    .iter()
+                    .filter(|window| window.commands.contains(&action.id))
+                    .map(window_note),
+            );
             edges.push(Edge {
                 from: action.from.clone(),
                 to,
                 title: action.name.clone(),
                 roles: Some(roles.join(", ")),
                 guard: action.guard.clone(),
+                notes,
             });
         }
         Self {
@@ -151,8 +203,20 @@ impl Diagram {
             };
         }
         for edge in &self.edges {
+            let notes: String = edge
+                .notes
+                .iter()
+                .map(|note| format!("<br/>{}", mermaid_text(note)))
+                .collect();
             let Some(roles) = &edge.roles else {
-                let _ = writeln!(out, "    {} --> {}", edge.from, edge.to);
+                match notes.strip_prefix("<br/>") {
+                    Some(notes) => {
+                        let _ = writeln!(out, "    {} -->|\"{notes}\"| {}", edge.from, edge.to);
+                    }
+                    None => {
+                        let _ = writeln!(out, "    {} --> {}", edge.from, edge.to);
+                    }
+                }
                 continue;
             };
             let guard = edge
@@ -162,7 +226,7 @@ impl Diagram {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "    {} -->|\"{}<br/><i>{}</i>{guard}\"| {}",
+                "    {} -->|\"{}<br/><i>{}</i>{guard}{notes}\"| {}",
                 edge.from,
                 mermaid_text(&edge.title),
                 mermaid_text(roles),
@@ -195,8 +259,21 @@ impl Diagram {
             let _ = writeln!(out, "    {} [label=\"{label}\"{shape}];", node.id);
         }
         for edge in &self.edges {
+            let notes: String = edge
+                .notes
+                .iter()
+                .map(|note| format!("\\n{}", dot_text(note)))
+                .collect();
             let Some(roles) = &edge.roles else {
-                let _ = writeln!(out, "    {} -> {};", edge.from, edge.to);
+                match notes.strip_prefix("\\n") {
+                    Some(notes) => {
+                        let _ =
+                            writeln!(out, "    {} -> {} [label=\"{notes}\"];", edge.from, edge.to);
+                    }
+                    None => {
+                        let _ = writeln!(out, "    {} -> {};", edge.from, edge.to);
+                    }
+                }
                 continue;
             };
             let guard = edge
@@ -206,7 +283,7 @@ impl Diagram {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "    {} -> {} [label=\"{}\\n({}){guard}\"];",
+                "    {} -> {} [label=\"{}\\n({}){guard}{notes}\"];",
                 edge.from,
                 edge.to,
                 dot_text(&edge.title),
@@ -255,6 +332,7 @@ impl Diagram {
             if let Some(guard) = &edge.guard {
                 lines.push(format!("nếu {guard}"));
             }
+            lines.extend(edge.notes.iter().cloned());
             lines
         };
         let edges: Vec<(usize, usize, &Edge)> = self

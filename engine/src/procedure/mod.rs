@@ -18,9 +18,9 @@ pub use expr::{Expression, ExpressionEngine, ExpressionError, ExpressionKind, Va
 pub use graph::{GraphFormat, render_graph};
 pub use model::*;
 pub use page::render_page;
-pub use simulate::{SimulateError, SimulatedPath, SimulatedStep, simulate};
+pub use simulate::{SimulateError, SimulatedPath, SimulatedStep, SimulatedWindow, simulate};
 
-use validate::CompiledExpressions;
+use validate::{CompiledExpressions, Strictness};
 
 /// A validated procedure version with its expressions compiled.
 #[derive(Debug, Clone)]
@@ -81,7 +81,7 @@ impl Procedure {
             (crate::retention::is_class_name(class) && schedule.keep(class).is_none())
                 .then(|| Self::unknown_class(class, schedule))
         });
-        match (Self::check(definition), no_retention) {
+        match (Self::check(definition, Strictness::NewFile), no_retention) {
             (Ok(procedure), None) => Ok(procedure),
             (Ok(_), Some(problem)) => Err(locator.locate(vec![problem])),
             (Err(mut problems), no_retention) => {
@@ -118,11 +118,21 @@ impl Procedure {
     /// Validates a definition that did not come from a file (e.g. stored JSON); problems carry
     /// field paths but no lines.
     pub fn from_definition(definition: ProcedureDefinition) -> Result<Self, Vec<Problem>> {
-        Self::check(definition)
+        Self::check(definition, Strictness::NewFile)
     }
 
-    fn check(definition: ProcedureDefinition) -> Result<Self, Vec<Problem>> {
-        let (problems, expressions) = validate::validate(&definition, expression_engine());
+    /// Loads a version already published and stored: dossiers pinned to it must keep running,
+    /// so only the rules they need apply, not later checks of designers' mistakes.
+    pub fn from_stored(definition: ProcedureDefinition) -> Result<Self, Vec<Problem>> {
+        Self::check(definition, Strictness::Stored)
+    }
+
+    fn check(
+        definition: ProcedureDefinition,
+        strictness: Strictness,
+    ) -> Result<Self, Vec<Problem>> {
+        let (problems, expressions) =
+            validate::validate(&definition, expression_engine(), strictness);
         if problems.is_empty() {
             Ok(Self {
                 definition,
@@ -151,6 +161,14 @@ impl Procedure {
     /// The step with this id.
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.definition.steps.iter().find(|step| step.id == id)
+    }
+
+    /// The window with this id.
+    pub fn window(&self, id: &str) -> Option<&Window> {
+        self.definition
+            .windows
+            .iter()
+            .find(|window| window.id == id)
     }
 
     /// The actions that may be taken from a step.

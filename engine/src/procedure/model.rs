@@ -14,8 +14,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProcedureDefinition {
+    /// What the file describes: an administrative procedure (the default) or citizen feedback.
+    #[serde(default)]
+    pub kind: ProcedureKind,
     /// National procedure code (mã thủ tục) from the National Database on Administrative
-    /// Procedures, e.g. "1.001193".
+    /// Procedures, e.g. "1.001193"; feedback has no national code and uses a local one, e.g.
+    /// "PAKN.1".
     pub code: ProcedureCode,
     /// Version of this definition; a published version never changes, a change is a new version.
     #[schemars(range(min = 1))]
@@ -57,7 +61,56 @@ pub struct ProcedureDefinition {
     pub steps: Vec<Step>,
     /// Moves between steps, and the final decisions.
     pub actions: Vec<Action>,
+    /// Time windows for commands and actions, counted from an anchor (see `docs/procedure-format.md`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<Window>,
 }
+
+/// What a procedure file describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcedureKind {
+    /// Thủ tục hành chính — an administrative procedure with a national code.
+    #[default]
+    Administrative,
+    /// Phản ánh, kiến nghị (PAKN) — citizen feedback: no national code, a local one instead.
+    Feedback,
+}
+
+/// A window for commands or actions: they must come within `within` of `from`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    /// Identifier, e.g. "yeu_cau_bo_sung".
+    pub id: String,
+    /// Name shown to people, e.g. "Yêu cầu bổ sung trong 05 ngày làm việc".
+    pub name: String,
+    /// The built-in commands (e.g. "request_supplement") or action ids the window is for; the
+    /// first of them taken meets it.
+    pub commands: Vec<String>,
+    /// What the window counts from: "submitted", "received", "decided" (the final decision), or
+    /// an action id (each time it is taken).
+    pub from: String,
+    /// How long the window stays open, in working time on the official calendar.
+    pub within: TimeLimit,
+    /// What happens once it has closed: the commands are refused, or still taken but late.
+    #[serde(default)]
+    pub after: AfterWindow,
+}
+
+/// What a closed window does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterWindow {
+    /// The commands are refused, naming the window and when it closed.
+    #[default]
+    Refused,
+    /// The commands are still taken (the duty remains) and counted late.
+    Late,
+}
+
+/// Anchors a window may count from besides an action id.
+pub const WINDOW_ANCHORS: [&str; 3] = ["submitted", "received", "decided"];
 
 /// A national procedure code such as `1.001193`: one digit, a dot, six digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -65,18 +118,33 @@ pub struct ProcedureDefinition {
 pub struct ProcedureCode(String);
 
 impl ProcedureCode {
-    /// Parses the canonical form `D.DDDDDD`.
+    /// Parses the national form `D.DDDDDD`, or a local code for feedback: 2–10 capital letters,
+    /// a dot and 1–6 digits, e.g. `PAKN.1`.
     pub fn parse(text: &str) -> Result<Self, InvalidProcedureCode> {
-        let bytes = text.as_bytes();
-        let well_formed = bytes.len() == 8
-            && bytes[0].is_ascii_digit()
-            && bytes[1] == b'.'
-            && bytes[2..].iter().all(u8::is_ascii_digit);
-        if well_formed {
+        let local = text.split_once('.').is_some_and(|(letters, digits)| {
+            (2..=10).contains(&letters.len())
+                && letters.bytes().all(|byte| byte.is_ascii_uppercase())
+                && (1..=6).contains(&digits.len())
+                && digits.bytes().all(|byte| byte.is_ascii_digit())
+        });
+        if Self::is_national_text(text) || local {
             Ok(Self(text.to_owned()))
         } else {
             Err(InvalidProcedureCode(text.to_owned()))
         }
+    }
+
+    fn is_national_text(text: &str) -> bool {
+        let bytes = text.as_bytes();
+        bytes.len() == 8
+            && bytes[0].is_ascii_digit()
+            && bytes[1] == b'.'
+            && bytes[2..].iter().all(u8::is_ascii_digit)
+    }
+
+    /// Whether this is a national code of the National Database (not a local feedback code).
+    pub fn is_national(&self) -> bool {
+        Self::is_national_text(&self.0)
     }
 
     /// The code as text.
@@ -93,7 +161,7 @@ pub struct InvalidProcedureCode(String);
 impl InvalidProcedureCode {
     /// How to write a valid code.
     pub fn fix(&self) -> &'static str {
-        "write one digit, a dot and six digits, as on the National Public Service Portal, e.g. \"1.001193\""
+        "write one digit, a dot and six digits, as on the National Public Service Portal, e.g. \"1.001193\" (feedback, which has no national code, takes a local one such as \"PAKN.1\")"
     }
 }
 
@@ -122,10 +190,10 @@ impl JsonSchema for ProcedureCode {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "National procedure code, e.g. \"1.001193\".",
+            "description": "National procedure code, e.g. \"1.001193\"; feedback takes a local code, e.g. \"PAKN.1\".",
             "type": "string",
             "format": "procedure-code",
-            "pattern": "^[0-9]\\.[0-9]{6}$"
+            "pattern": "^([0-9]\\.[0-9]{6}|[A-Z]{2,10}\\.[0-9]{1,6})$"
         })
     }
 }
@@ -232,6 +300,25 @@ pub struct ClockPolicy {
     /// sent at least a day ahead (Decree 61/2018 Art. 19.9).
     #[serde(default = "one_working_day")]
     pub warn_before: TimeLimit,
+    /// The lawful extension (gia hạn) the procedure's law allows, if any: how long and how often.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<ExtensionPolicy>,
+    /// How far past the appointment an apology (Form 04) may set the new date; without it, by
+    /// at most the legal time limit in force once more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apology_up_to: Option<TimeLimit>,
+}
+
+/// A lawful extension of the time limit (gia hạn), which is not an apology for lateness.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionPolicy {
+    /// The longest extension, counted from the appointment in force.
+    pub up_to: TimeLimit,
+    /// How many times a dossier may be extended.
+    #[serde(default = "one")]
+    #[schemars(range(min = 1))]
+    pub times: u32,
 }
 
 fn one_working_day() -> TimeLimit {
@@ -244,6 +331,8 @@ impl Default for ClockPolicy {
             after_cutoff: AfterCutoff::default(),
             supplement: SupplementClock::default(),
             warn_before: one_working_day(),
+            extension: None,
+            apology_up_to: None,
         }
     }
 }
@@ -572,6 +661,10 @@ pub struct Action {
     /// (e.g. a verification branch that the law allows more time for).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sets_time_limit: Option<TimeLimit>,
+    /// Taking this action starts the legal time limit afresh, counted from the action (e.g. 15
+    /// working days from the acceptance of feedback).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_time_limit: Option<TimeLimit>,
 }
 
 /// A final decision on a dossier.
@@ -582,6 +675,9 @@ pub enum Outcome {
     Approved,
     /// Refused to resolve (từ chối giải quyết, Decree 61/2018 Art. 19.8), with reasons.
     Refused,
+    /// Transferred to the competent agency (chuyển đến cơ quan có thẩm quyền), with a notice
+    /// to the applicant naming it.
+    Transferred,
 }
 
 impl Outcome {
@@ -590,6 +686,7 @@ impl Outcome {
         match self {
             Self::Approved => "approved",
             Self::Refused => "refused",
+            Self::Transferred => "transferred",
         }
     }
 }

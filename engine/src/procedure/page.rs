@@ -56,6 +56,13 @@ pub fn render_page(procedure: &Procedure) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     let _ = writeln!(out, "| | |\n|---|---|");
+    if definition.kind == super::ProcedureKind::Feedback {
+        let _ = writeln!(
+            out,
+            "| Kind | citizen feedback (phản ánh, kiến nghị): not an administrative procedure, local code {} |",
+            definition.code
+        );
+    }
     let _ = writeln!(out, "| Level | {level} |");
     let _ = writeln!(out, "| Field | {} |", cell(&definition.field));
     let _ = writeln!(out, "| Online service | {service} |");
@@ -178,6 +185,61 @@ pub fn render_page(procedure: &Procedure) -> String {
             step.allotted,
             if step.in_person { "yes" } else { "no" }
         );
+    }
+    let clock = &definition.clock;
+    let restarts: Vec<&super::Action> = definition
+        .actions
+        .iter()
+        .filter(|action| action.starts_time_limit.is_some())
+        .collect();
+    if !definition.windows.is_empty()
+        || clock.extension.is_some()
+        || clock.apology_up_to.is_some()
+        || !restarts.is_empty()
+    {
+        let _ = writeln!(out, "\n## Deadlines and windows\n");
+        let _ = writeln!(
+            out,
+            "| what | commands | counted from | within | after it closes |\n|---|---|---|---|---|"
+        );
+        for window in &definition.windows {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                cell(&window.name),
+                window.commands.join(", "),
+                window.from,
+                window.within,
+                match window.after {
+                    super::AfterWindow::Refused => "refused",
+                    super::AfterWindow::Late => "taken, counted late",
+                }
+            );
+        }
+        for action in restarts {
+            let _ = writeln!(
+                out,
+                "| The time limit starts afresh: {} | {} | the action | {} | the appointment |",
+                cell(&action.name),
+                action.id,
+                action
+                    .starts_time_limit
+                    .unwrap_or(super::TimeLimit::WorkingDays(0))
+            );
+        }
+        if let Some(extension) = &clock.extension {
+            let _ = writeln!(
+                out,
+                "| Gia hạn (lawful extension), at most {} time(s) | extend_time_limit | the appointment | {} | — |",
+                extension.times, extension.up_to
+            );
+        }
+        if let Some(cap) = clock.apology_up_to {
+            let _ = writeln!(
+                out,
+                "| Xin lỗi và hẹn lại (Form 04), once | apologize_and_extend | the appointment | {cap} | — |"
+            );
+        }
     }
     let _ = writeln!(out, "\n```mermaid");
     out.push_str(&render_graph(procedure, GraphFormat::Mermaid));

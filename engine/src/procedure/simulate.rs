@@ -39,6 +39,20 @@ pub struct SimulatedPath {
     pub allotted_hours: u32,
     /// The appointment for the result.
     pub appointment: DateTime<FixedOffset>,
+    /// The procedure's windows this path opens, with when each closes (submission taken as the
+    /// moment of receipt).
+    pub windows: Vec<SimulatedWindow>,
+}
+
+/// A window opened on a simulated path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimulatedWindow {
+    /// The window id.
+    pub window: String,
+    /// Its name.
+    pub name: String,
+    /// When it closes.
+    pub closes_at: DateTime<FixedOffset>,
 }
 
 impl SimulatedPath {
@@ -73,7 +87,6 @@ pub fn simulate(
     let mut walk = Walk {
         procedure,
         calendars,
-        received_at,
         policy: definition.clock.after_cutoff,
         paths: Vec::new(),
         back_actions: back_actions(procedure),
@@ -86,7 +99,9 @@ pub fn simulate(
             loops: Vec::new(),
             steps: Vec::new(),
             time_limit: entry.time_limit,
+            clock_from: received_at,
             allotted_hours: 0,
+            windows: Vec::new(),
         },
     )?;
     // The ordinary paths first, then those that loop, each group in the file's action order.
@@ -97,11 +112,31 @@ pub fn simulate(
 struct Walk<'a> {
     procedure: &'a Procedure,
     calendars: &'a Calendars,
-    received_at: DateTime<FixedOffset>,
     policy: super::model::AfterCutoff,
     paths: Vec<SimulatedPath>,
     /// The actions that close a loop: back to a step on the way to them from the start.
     back_actions: std::collections::HashSet<&'a str>,
+}
+
+impl Walk<'_> {
+    /// Opens the windows counted from `anchor`, reached at `at`.
+    fn open_windows(
+        &self,
+        trail: &mut Trail,
+        anchor: &str,
+        at: DateTime<FixedOffset>,
+    ) -> Result<(), SimulateError> {
+        for window in &self.procedure.definition().windows {
+            if window.from == anchor {
+                trail.windows.push(SimulatedWindow {
+                    window: window.id.clone(),
+                    name: window.name.clone(),
+                    closes_at: self.calendars.step_due(at, window.within)?,
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The actions that go back to a step on the way to them, found by a depth-first walk from the
@@ -141,7 +176,10 @@ struct Trail {
     loops: Vec<String>,
     steps: Vec<SimulatedStep>,
     time_limit: TimeLimit,
+    /// When the legal clock last started: receipt, or an action's `starts_time_limit`.
+    clock_from: DateTime<FixedOffset>,
     allotted_hours: u32,
+    windows: Vec<SimulatedWindow>,
 }
 
 impl Trail {
@@ -172,6 +210,11 @@ impl Walk<'_> {
         trail.allotted_hours = trail
             .allotted_hours
             .saturating_add(step.allotted.office_hours());
+        if trail.steps.len() == 1 {
+            for anchor in ["submitted", "received"] {
+                self.open_windows(&mut trail, anchor, entered_at)?;
+            }
+        }
         let procedure = self.procedure;
         for action in procedure.actions_from(&step.id) {
             if self.paths.len() >= MOST_PATHS {
@@ -180,11 +223,17 @@ impl Walk<'_> {
             let mut next = trail.clone();
             next.actions.push(action.id.clone());
             next.time_limit = action.sets_time_limit.unwrap_or(trail.time_limit);
+            if let Some(limit) = action.starts_time_limit {
+                next.time_limit = limit;
+                next.clock_from = due_at;
+            }
+            self.open_windows(&mut next, &action.id, due_at)?;
             match (&action.to, action.outcome) {
                 (_, Some(outcome)) => {
+                    self.open_windows(&mut next, "decided", due_at)?;
                     let appointment =
                         self.calendars
-                            .due(self.received_at, next.time_limit, self.policy)?;
+                            .due(next.clock_from, next.time_limit, self.policy)?;
                     self.paths.push(SimulatedPath {
                         actions: next.actions,
                         loops: next.loops,
@@ -193,6 +242,7 @@ impl Walk<'_> {
                         time_limit: next.time_limit,
                         allotted_hours: next.allotted_hours,
                         appointment,
+                        windows: next.windows,
                     });
                 }
                 (Some(to), None) if trail.visits(to) < 2 => {

@@ -21,14 +21,27 @@ pub(crate) struct CompiledExpressions {
 /// Built-in variable names that e-form fields may not shadow.
 const RESERVED_NAMES: [&str; 1] = ["channel"];
 
+/// How strictly a definition is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Strictness {
+    /// A file being loaded or published: every rule.
+    NewFile,
+    /// A version already published and stored: the rules a dossier needs to run on it, not the
+    /// later rules that only catch designers' mistakes (dossiers are pinned to these versions, so
+    /// a newer rule must never stop them loading).
+    Stored,
+}
+
 pub(crate) fn validate(
     definition: &ProcedureDefinition,
     engine: &ExpressionEngine,
+    strictness: Strictness,
 ) -> (Vec<Problem>, CompiledExpressions) {
     let mut check = Check {
         definition,
         problems: Vec::new(),
         root: FieldPath::root(),
+        lint: strictness == Strictness::NewFile,
     };
     check.texts();
     check.service_kind();
@@ -59,12 +72,17 @@ pub(crate) fn validate(
     );
     check.form_fields();
     check.channels();
+    check.kind_and_code();
+    check.clock();
     let start_resolves = check.steps(&roles, &units, &steps);
     let actions_resolve = check.actions(&roles, &steps);
+    check.windows();
     // Reachability over a broken reference would only repeat the same mistake in other words.
     if start_resolves && actions_resolve {
         check.graph();
-        check.allotments_fit();
+        if check.lint {
+            check.allotments_fit();
+        }
     }
     let compiled = check.expressions(engine);
     (check.problems, compiled)
@@ -74,6 +92,8 @@ struct Check<'d> {
     definition: &'d ProcedureDefinition,
     problems: Vec<Problem>,
     root: FieldPath,
+    /// Also the rules that catch designers' mistakes (see [`Strictness`]).
+    lint: bool,
 }
 
 impl Check<'_> {
@@ -104,6 +124,152 @@ impl Check<'_> {
                 format!("`{class}` is not a retention class name"),
                 "name a class of the retention schedule: lower-case letters, digits and `_`, e.g. \"civil_status_register\"",
             );
+        }
+    }
+
+    /// An administrative procedure carries its national code; feedback has none and a local one.
+    fn kind_and_code(&mut self) {
+        let definition = self.definition;
+        let national = definition.code.is_national();
+        match (definition.kind, national) {
+            (super::model::ProcedureKind::Administrative, false) => self.problem(
+                self.root.key("code"),
+                format!("`{}` is a local code, but an administrative procedure carries its national code", definition.code),
+                "write the code of the National Database, e.g. \"1.001193\"; or, for citizen feedback (PAKN), set `kind = \"feedback\"`",
+            ),
+            (super::model::ProcedureKind::Feedback, true) => self.problem(
+                self.root.key("code"),
+                format!("`{}` is a national procedure code, but feedback (phản ánh, kiến nghị) has none", definition.code),
+                "give feedback a local code such as \"PAKN.1\", so it is never mistaken for, or synced as, an administrative procedure",
+            ),
+            _ => {}
+        }
+    }
+
+    /// The clock's extension and apology caps must allow some time.
+    fn clock(&mut self) {
+        let clock = &self.definition.clock;
+        let path = self.root.key("clock");
+        if let Some(extension) = &clock.extension
+            && extension.up_to.office_hours() == 0
+        {
+            self.problem(
+                path.key("extension").key("up_to"),
+                "the extension (gia hạn) allows no time".to_owned(),
+                "write the longest extension the law allows, e.g. `up_to = { working_days = 10 }`, or remove [clock.extension]",
+            );
+        }
+        if clock
+            .apology_up_to
+            .is_some_and(|cap| cap.office_hours() == 0)
+        {
+            self.problem(
+                path.key("apology_up_to"),
+                "`apology_up_to` allows no new date".to_owned(),
+                "write how far past the appointment a Form 04 apology may set the new date, e.g. `{ working_days = 5 }`, or remove it",
+            );
+        }
+    }
+
+    /// Windows name commands that exist, count from an anchor that comes before them, and never
+    /// refuse a command the dossier cannot do without.
+    fn windows(&mut self) {
+        let definition = self.definition;
+        self.unique_ids(
+            "windows",
+            definition.windows.iter().map(|window| window.id.as_str()),
+        );
+        let built_in: Vec<&str> = crate::case::BUILT_IN.iter().map(|b| b.name).collect();
+        let action_ids: Vec<&str> = definition.actions.iter().map(|a| a.id.as_str()).collect();
+        for (position, window) in definition.windows.iter().enumerate() {
+            let path = self.root.key("windows").index(position);
+            if window.name.trim().is_empty() {
+                self.problem(
+                    path.key("name"),
+                    format!("window `{}` has no name", window.id),
+                    "write the name officers read, e.g. \"Yêu cầu bổ sung trong 05 ngày làm việc\"",
+                );
+            }
+            if window.commands.is_empty() {
+                self.problem(
+                    path.key("commands"),
+                    format!("window `{}` is for no command", window.id),
+                    "list the built-in commands or action ids it is for, e.g. `commands = [\"request_supplement\"]`",
+                );
+            }
+            let anchors: Vec<&str> = super::model::WINDOW_ANCHORS
+                .iter()
+                .copied()
+                .chain(action_ids.iter().copied())
+                .collect();
+            if !anchors.contains(&window.from.as_str()) {
+                let fix = match did_you_mean(&window.from, anchors.iter().copied()) {
+                    Some(close) => format!(
+                        "did you mean `{close}`? a window counts from \"submitted\", \"received\", \"decided\" or an action id"
+                    ),
+                    None => format!("count from one of: {}", quoted(&anchors)),
+                };
+                self.problem(
+                    path.key("from"),
+                    format!(
+                        "window `{}` counts from `{}`, which is neither an anchor nor an action",
+                        window.id, window.from
+                    ),
+                    fix,
+                );
+            }
+            for (command_position, command) in window.commands.iter().enumerate() {
+                let command_path = path.key("commands").index(command_position);
+                let is_action = action_ids.contains(&command.as_str());
+                if !is_action && !built_in.contains(&command.as_str()) {
+                    let known: Vec<&str> =
+                        built_in.iter().chain(action_ids.iter()).copied().collect();
+                    let fix = match did_you_mean(command, known.iter().copied()) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!(
+                            "name a built-in command ({}) or an action id",
+                            built_in.join(", ")
+                        ),
+                    };
+                    self.problem(
+                        command_path,
+                        format!("window `{}` is for `{command}`, which is neither a built-in command nor an action", window.id),
+                        fix,
+                    );
+                    continue;
+                }
+                let before_receipt = matches!(command.as_str(), "receive" | "refuse_intake");
+                if before_receipt && window.from != "submitted" {
+                    self.problem(
+                        command_path.clone(),
+                        format!(
+                            "window `{}` counts from `{}`, which comes only after `{command}`, so it can never apply",
+                            window.id, window.from
+                        ),
+                        "count the intake decision from `from = \"submitted\"`",
+                    );
+                }
+                let decides = is_action
+                    && definition
+                        .actions
+                        .iter()
+                        .any(|action| &action.id == command && action.outcome.is_some());
+                let indispensable = decides
+                    || matches!(
+                        command.as_str(),
+                        "receive" | "refuse_intake" | "return_result"
+                    );
+                if indispensable && window.after == super::model::AfterWindow::Refused {
+                    self.problem(
+                        command_path,
+                        format!(
+                            "window `{}` would refuse `{command}` once it closes, leaving the dossier with no way forward",
+                            window.id
+                        ),
+                        "the duty remains after the window: set `after = \"late\"` so a late decision is still taken and counted late",
+                    );
+                }
+            }
         }
     }
 
@@ -159,7 +325,7 @@ impl Check<'_> {
         let result = &definition.result;
         let reaches_home = result.delivery.contains(&Delivery::Postal)
             || (result.electronic && result.delivery.contains(&Delivery::Online));
-        if result.electronic && !result.delivery.is_empty() && !reaches_home {
+        if self.lint && result.electronic && !result.delivery.is_empty() && !reaches_home {
             self.problem(
                 self.root.key("result").key("delivery"),
                 "a full-process (toàn trình) service returns its result online or by public post, but this result can only be collected at the counter".to_owned(),
@@ -489,6 +655,7 @@ impl Check<'_> {
                 .iter()
                 .position(|effect| *effect == super::model::Effect::IssueResult)
                 && action.outcome != Some(super::model::Outcome::Approved)
+                && self.lint
             {
                 self.problem(
                     path.key("effects").index(position),
@@ -498,6 +665,24 @@ impl Check<'_> {
                     ),
                     "move \"issue_result\" to the action with `outcome = \"approved\"`, or give this action that outcome",
                 );
+            }
+            if let Some(starts) = action.starts_time_limit {
+                if action.sets_time_limit.is_some() {
+                    self.problem(
+                        path.key("starts_time_limit"),
+                        format!("action `{}` both sets and starts the time limit", action.id),
+                        "keep `starts_time_limit` to count the limit from this action, or `sets_time_limit` to count it from receipt",
+                    );
+                } else if action.outcome.is_some() {
+                    self.problem(
+                        path.key("starts_time_limit"),
+                        format!(
+                            "action `{}` decides the dossier, so a time limit of {starts} started by it would never run",
+                            action.id
+                        ),
+                        "start the time limit at the action that accepts the dossier for processing",
+                    );
+                }
             }
             if action.roles.is_empty() {
                 self.problem(
@@ -655,7 +840,9 @@ impl Check<'_> {
                     path.clone(),
                 ) {
                     compiled.guards.insert(action.id.clone(), expression);
-                    self.impossible_comparisons(guard, &path);
+                    if self.lint {
+                        self.impossible_comparisons(guard, &path);
+                    }
                 }
             }
         }
@@ -676,7 +863,9 @@ impl Check<'_> {
                         path.key("formula"),
                     )
                 {
-                    self.fractional_fee(engine, &expression, &variables, path.key("formula"));
+                    if self.lint {
+                        self.fractional_fee(engine, &expression, &variables, path.key("formula"));
+                    }
                     compiled
                         .fee_formulas
                         .insert((channel_position, position), expression);
@@ -690,7 +879,9 @@ impl Check<'_> {
                         path.key("exempt_when"),
                     )
                 {
-                    self.impossible_comparisons(exemption, &path.key("exempt_when"));
+                    if self.lint {
+                        self.impossible_comparisons(exemption, &path.key("exempt_when"));
+                    }
                     compiled
                         .fee_exemptions
                         .insert((channel_position, position), expression);
@@ -863,10 +1054,19 @@ fn decision_paths(definition: &ProcedureDefinition) -> Vec<DecisionPath<'_>> {
             if paths.len() >= 10_000 {
                 return;
             }
-            let time_limit = action.sets_time_limit.or(path.time_limit);
+            let time_limit = action
+                .starts_time_limit
+                .or(action.sets_time_limit)
+                .or(path.time_limit);
+            // A limit started afresh counts only the steps after its action.
+            let hours = if action.starts_time_limit.is_some() {
+                0
+            } else {
+                path.hours
+            };
             let branch = || DecisionPath {
                 steps: path.steps.clone(),
-                hours: path.hours,
+                hours,
                 time_limit,
             };
             match &action.to {

@@ -1,5 +1,6 @@
 //! When a dossier leaves the ordinary path: the applicant withdraws, the agency stops it
-//! (Form 05), or apologises and sets a new date once (Form 04).
+//! (Form 05), apologises and sets a new date once (Form 04), or extends the time limit as the
+//! procedure's law allows (gia hạn).
 
 use chrono::{DateTime, Utc};
 
@@ -8,6 +9,13 @@ use crate::case::model::Status;
 use crate::clock::vietnam;
 
 use super::{Decider, Rejection, invalid, require_text};
+use crate::procedure::TimeLimit;
+
+fn show(at: DateTime<Utc>) -> String {
+    at.with_timezone(&vietnam())
+        .format("%H:%M %d/%m/%Y")
+        .to_string()
+}
 
 impl Decider<'_> {
     pub(super) fn withdraw(&self, reason: &str) -> Result<Vec<EventKind>, Rejection> {
@@ -61,10 +69,68 @@ impl Decider<'_> {
         reason: &str,
         new_appointment: DateTime<Utc>,
     ) -> Result<Vec<EventKind>, Rejection> {
+        let appointment = self.before_appointment("apologise and set a new date")?;
+        if self.case.original_appointment.is_some() {
+            return Err(Rejection::NotNow("the appointment was already extended once; the law allows one extension (Decree 61/2018 Art. 19.9)".to_owned()));
+        }
+        require_text("/reason", reason, "the reason for the delay (Form 04)")?;
+        // Without a declared cap, a new date at most the time limit in force once more.
+        let cap = self
+            .procedure()
+            .definition()
+            .clock
+            .apology_up_to
+            .or(self.case.time_limit)
+            .map_or(TimeLimit::WorkingDays(1), |limit| match limit {
+                TimeLimit::WorkingDays(0) => TimeLimit::WorkingDays(1),
+                other => other,
+            });
+        self.check_new_appointment(appointment, new_appointment, cap)?;
+        Ok(vec![EventKind::Extended {
+            reason: reason.to_owned(),
+            previous: appointment,
+            appointment: new_appointment,
+        }])
+    }
+
+    pub(super) fn extend_time_limit(
+        &self,
+        reason: &str,
+        new_appointment: DateTime<Utc>,
+    ) -> Result<Vec<EventKind>, Rejection> {
+        let appointment = self.before_appointment("extend the time limit")?;
+        let Some(policy) = &self.procedure().definition().clock.extension else {
+            return Err(Rejection::NotNow(format!(
+                "procedure {} allows no extension of its time limit (gia hạn); when a dossier will be late, apologise and set a new date (`apologize_and_extend`, Form 04)",
+                self.procedure().code()
+            )));
+        };
+        if self.case.extensions >= policy.times {
+            return Err(Rejection::NotNow(format!(
+                "the time limit was already extended {} time(s), as often as procedure {} allows",
+                self.case.extensions,
+                self.procedure().code()
+            )));
+        }
+        require_text(
+            "/reason",
+            reason,
+            "the legal ground and reason for the extension",
+        )?;
+        self.check_new_appointment(appointment, new_appointment, policy.up_to)?;
+        Ok(vec![EventKind::TimeLimitExtended {
+            reason: reason.to_owned(),
+            previous: appointment,
+            appointment: new_appointment,
+        }])
+    }
+
+    /// The appointment in force, when the actor may move it and it has not passed.
+    fn before_appointment(&self, what: &str) -> Result<DateTime<Utc>, Rejection> {
         if !self.is_intake() && !self.is_step_officer() {
-            return Err(Rejection::Forbidden(
-                "only the one-stop desk or the officer at the current step may apologise and set a new date".to_owned(),
-            ));
+            return Err(Rejection::Forbidden(format!(
+                "only the one-stop desk or the officer at the current step may {what}"
+            )));
         }
         self.require_status(
             &[
@@ -72,11 +138,8 @@ impl Decider<'_> {
                 Status::Processing,
                 Status::FinancialObligationRequested,
             ],
-            "apologise and extend",
+            what,
         )?;
-        if self.case.original_appointment.is_some() {
-            return Err(Rejection::NotNow("the appointment was already extended once; the law allows one extension (Decree 61/2018 Art. 19.9)".to_owned()));
-        }
         let Some(appointment) = self.case.appointment else {
             return Err(Rejection::NotNow(
                 "the dossier has no appointment yet".to_owned(),
@@ -84,23 +147,41 @@ impl Decider<'_> {
         };
         if self.now >= appointment {
             return Err(Rejection::NotNow(format!(
-                "the apology must come before the appointment ({}), and it has passed",
-                appointment
-                    .with_timezone(&vietnam())
-                    .format("%H:%M %d/%m/%Y")
+                "cannot {what}: that must come before the appointment ({}), and it has passed",
+                show(appointment)
             )));
         }
-        require_text("/reason", reason, "the reason for the delay (Form 04)")?;
+        Ok(appointment)
+    }
+
+    /// A new appointment after the current one and no later than `cap` past it.
+    fn check_new_appointment(
+        &self,
+        appointment: DateTime<Utc>,
+        new_appointment: DateTime<Utc>,
+        cap: TimeLimit,
+    ) -> Result<(), Rejection> {
         if new_appointment <= appointment {
             return Err(invalid(
                 "/new_appointment",
                 "the new appointment must be after the current one",
             ));
         }
-        Ok(vec![EventKind::Extended {
-            reason: reason.to_owned(),
-            previous: appointment,
-            appointment: new_appointment,
-        }])
+        let latest = self
+            .context
+            .calendars
+            .step_due(appointment.with_timezone(&vietnam()), cap)?
+            .with_timezone(&Utc);
+        if new_appointment > latest {
+            return Err(invalid(
+                "/new_appointment",
+                format!(
+                    "the new appointment may be at most {cap} after the current one ({}), so by {} at the latest",
+                    show(appointment),
+                    show(latest)
+                ),
+            ));
+        }
+        Ok(())
     }
 }

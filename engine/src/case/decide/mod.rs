@@ -5,6 +5,7 @@ mod exceptions;
 mod intake;
 mod processing;
 mod system;
+mod windows;
 
 use chrono::{DateTime, Utc};
 
@@ -105,6 +106,20 @@ pub fn decide(
     command: &Command,
     now: DateTime<Utc>,
 ) -> Result<Vec<EventKind>, Rejection> {
+    let mut events = decide_command(context, case, actor, command, now)?;
+    if let Some(opened) = windows::opened(context, &events, now)? {
+        events.push(opened);
+    }
+    Ok(events)
+}
+
+fn decide_command(
+    context: &Context<'_>,
+    case: Option<&Case>,
+    actor: &Actor,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<Vec<EventKind>, Rejection> {
     let Some(case) = case else {
         return match command {
             Command::Submit(submission) => intake::submit(context, actor, submission, now),
@@ -120,6 +135,11 @@ pub fn decide(
         actor,
         now,
     };
+    let name = match command {
+        Command::TakeAction { action, .. } => action.as_str(),
+        other => other.name(),
+    };
+    windows::enforce(case, name, now, context)?;
     match command {
         Command::Submit(_) => Err(Rejection::NotNow(format!(
             "dossier {} is already submitted",
@@ -149,6 +169,10 @@ pub fn decide(
             reason,
             new_appointment,
         } => decider.extend(reason, *new_appointment),
+        Command::ExtendTimeLimit {
+            reason,
+            new_appointment,
+        } => decider.extend_time_limit(reason, *new_appointment),
         Command::RecordPayment { amount, reference } => decider.record_payment(*amount, reference),
         Command::RecomputeDeadlines { reason } => decider.recompute(reason),
         Command::RetryEffect { idempotency_key } => decider.operate_effect(idempotency_key, None),

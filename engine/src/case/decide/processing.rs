@@ -89,18 +89,34 @@ impl Decider<'_> {
             )));
         }
         let reason = reason.map(str::trim).filter(|reason| !reason.is_empty());
-        if action.outcome == Some(Outcome::Refused) && reason.is_none() {
-            return Err(invalid(
-                "/reason",
-                "refusing to resolve needs the reasons, which the applicant will read (Decree 61/2018 Art. 19.8)",
-            ));
+        match (action.outcome, reason) {
+            (Some(Outcome::Refused), None) => {
+                return Err(invalid(
+                    "/reason",
+                    "refusing to resolve needs the reasons, which the applicant will read (Decree 61/2018 Art. 19.8)",
+                ));
+            }
+            (Some(Outcome::Transferred), None) => {
+                return Err(invalid(
+                    "/reason",
+                    "a transfer names the competent agency and why, which the applicant's notice quotes",
+                ));
+            }
+            _ => {}
         }
         if let Some(reason) = reason {
             require_text("/reason", reason, "the reason")?;
         }
-        let (time_limit, appointment) = match (action.sets_time_limit, self.case.clock_started_at) {
-            (Some(limit), Some(started)) => (Some(limit), Some(self.appointment(limit, started)?)),
-            _ => (None, None),
+        let (time_limit, appointment, clock_started) = match (
+            action.starts_time_limit,
+            action.sets_time_limit,
+            self.case.clock_started_at,
+        ) {
+            (Some(limit), _, _) => (Some(limit), Some(self.appointment(limit, self.now)?), true),
+            (None, Some(limit), Some(started)) => {
+                (Some(limit), Some(self.appointment(limit, started)?), false)
+            }
+            _ => (None, None, false),
         };
         let (unit, step_due) = match &action.to {
             Some(to) => (self.unit_for(to)?, Some(self.step_due(to, self.now)?)),
@@ -117,6 +133,7 @@ impl Decider<'_> {
             step_due,
             time_limit,
             appointment,
+            clock_started,
         }];
         if action.effects.contains(&Effect::RequestPayment) && self.case.outstanding() > Money::ZERO
         {

@@ -181,7 +181,7 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
             &officer("mot_cua"),
             Command::ApologizeAndExtend {
                 reason: "Chờ xác minh".to_owned(),
-                new_appointment: at("2025-03-05T17:00:00+07:00"),
+                new_appointment: at("2025-03-04T17:00:00+07:00"),
             },
             "2025-03-03T14:00:00+07:00",
         )
@@ -201,7 +201,7 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
     );
     assert_eq!(
         value(&apology, "appointment"),
-        crate::case::format_instant(at("2025-03-05T17:00:00+07:00"))
+        crate::case::format_instant(at("2025-03-04T17:00:00+07:00"))
     );
 
     world

@@ -3,6 +3,7 @@
 
 mod denials;
 mod evidence;
+mod feedback;
 mod money_and_clock;
 mod paths;
 mod properties;

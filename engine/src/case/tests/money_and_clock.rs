@@ -148,16 +148,27 @@ fn an_apology_extends_once_and_only_before_the_appointment() {
         "2025-03-03T14:00:00+07:00",
     );
     assert!(matches!(backwards, Err(Rejection::Invalid(_))));
+    // At most the time limit in force once more (a same-day limit: one working day).
+    let too_far = world.run(
+        &officer("mot_cua"),
+        extend("2025-03-05T08:00:00+07:00"),
+        "2025-03-03T14:00:00+07:00",
+    );
+    assert!(
+        matches!(&too_far, Err(Rejection::Invalid(problems))
+            if problems[0].message.contains("at most 1 working day after the current one (17:00 03/03/2025), so by 17:00 04/03/2025")),
+        "{too_far:?}"
+    );
     world
         .run(
             &officer("mot_cua"),
-            extend("2025-03-05T17:00:00+07:00"),
+            extend("2025-03-04T17:00:00+07:00"),
             "2025-03-03T14:00:00+07:00",
         )
         .unwrap();
     assert_eq!(
         world.case().appointment,
-        Some(at("2025-03-05T17:00:00+07:00"))
+        Some(at("2025-03-04T17:00:00+07:00"))
     );
     assert_eq!(
         world.case().original_appointment,

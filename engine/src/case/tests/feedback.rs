@@ -1,0 +1,314 @@
+//! Citizen feedback (PAKN) and the second edition's clock: windows counted from an anchor, a
+//! lawful extension with its cap, a transfer to the competent agency, a limit that starts at an
+//! action.
+
+use super::*;
+
+const FEEDBACK: &str = include_str!("../../../../procedures/PAKN.1-phan-anh-kien-nghi.toml");
+
+fn feedback_submission() -> Submission {
+    let form: Map<String, Value> = json!({
+        "loai": "kien_nghi",
+        "quy_dinh": "Quyết định 12/2025/QĐ-UBND, Điều 5",
+        "noi_dung": "Đề nghị bỏ yêu cầu nộp bản sao giấy khai sinh khi đã có trong cơ sở dữ liệu.",
+    })
+    .as_object()
+    .unwrap()
+    .clone();
+    Submission {
+        channel: ChannelKind::Online,
+        receiving_unit: unit("000.00.17.H21"),
+        applicant: Applicant {
+            citizen_id: CITIZEN.to_owned(),
+            name: "Nguyễn Văn An".to_owned(),
+            phone: None,
+            email: Some("an@example.vn".to_owned()),
+        },
+        form,
+        documents: Vec::new(),
+    }
+}
+
+fn desk() -> Actor {
+    officer("tiep_nhan_pakn")
+}
+
+fn submitted(text: &str, now: &str) -> World {
+    let mut world = World::new(text);
+    world
+        .run(&citizen(), Command::Submit(feedback_submission()), now)
+        .unwrap();
+    world
+}
+
+fn window<'c>(case: &'c Case, id: &str) -> &'c OpenWindow {
+    case.windows
+        .iter()
+        .find(|window| window.id == id)
+        .unwrap_or_else(|| panic!("window {id} in {:?}", case.windows))
+}
+
+#[test]
+fn a_submission_opens_the_intake_and_supplement_windows_on_the_calendar() {
+    // Friday 28/2/2025 at 10:00: two working days are Monday 3/3 and Tuesday 4/3, to the end of
+    // the office day; five end on Friday 7/3.
+    let world = submitted(FEEDBACK, "2025-02-28T10:00:00+07:00");
+    let case = world.case();
+    assert_eq!(case.status, Status::Registered);
+    let intake = window(case, "quyet_dinh_tiep_nhan");
+    assert_eq!(intake.closes_at, at("2025-03-04T17:00:00+07:00"));
+    assert!(!intake.refuses, "a late intake decision is still taken");
+    assert_eq!(intake.commands, ["receive", "refuse_intake"]);
+    let supplement = window(case, "yeu_cau_bo_sung");
+    assert_eq!(supplement.closes_at, at("2025-03-07T17:00:00+07:00"));
+    assert!(supplement.refuses);
+    assert_eq!(
+        case.windows.len(),
+        2,
+        "the publication window opens at the decision"
+    );
+}
+
+#[test]
+fn an_intake_decision_after_its_window_is_taken_and_counted_late() {
+    let mut world = submitted(FEEDBACK, "2025-02-28T10:00:00+07:00");
+    world
+        .run(&desk(), Command::Receive, "2025-03-04T17:00:00+07:00")
+        .expect("exactly at the close is in time");
+    let intake = window(world.case(), "quyet_dinh_tiep_nhan");
+    assert_eq!(intake.met_at, Some(at("2025-03-04T17:00:00+07:00")));
+    assert!(!intake.is_late(at("2025-03-20T00:00:00Z")));
+
+    let mut late = submitted(FEEDBACK, "2025-02-28T10:00:00+07:00");
+    late.run(&desk(), Command::Receive, "2025-03-05T08:00:00+07:00")
+        .expect("the duty to decide remains after the window");
+    assert!(window(late.case(), "quyet_dinh_tiep_nhan").is_late(at("2025-03-20T00:00:00Z")));
+    // Fifteen working days counted from the day after acceptance (Wednesday 5/3): Wednesday 26/3.
+    assert_eq!(
+        late.case().appointment,
+        Some(at("2025-03-26T17:00:00+07:00"))
+    );
+}
+
+#[test]
+fn a_supplement_request_after_five_working_days_is_refused_naming_the_window() {
+    let mut world = submitted(FEEDBACK, "2025-02-28T10:00:00+07:00");
+    let request = || Command::RequestSupplement {
+        missing: vec![MissingDocument {
+            document: "tai_lieu_kem_theo".to_owned(),
+            note: "Văn bản được phản ánh".to_owned(),
+        }],
+        reason: "Chưa rõ quy định bị phản ánh".to_owned(),
+    };
+    let refused = world.run(&desk(), request(), "2025-03-07T17:01:00+07:00");
+    assert!(
+        matches!(&refused, Err(Rejection::NotNow(why))
+            if why.contains("Yêu cầu bổ sung thông tin trong 05 ngày làm việc")
+                && why.contains("17:00 07/03/2025")),
+        "{refused:?}"
+    );
+    assert_eq!(world.case().version, 2, "nothing written");
+    world
+        .run(&desk(), request(), "2025-03-07T16:59:00+07:00")
+        .expect("until the window closes");
+}
+
+fn accepted_and_forwarded(world: &mut World) {
+    world
+        .run(&desk(), Command::Receive, "2025-03-03T09:00:00+07:00")
+        .unwrap();
+    world
+        .run(&desk(), action("chuyen_xu_ly"), "2025-03-03T10:00:00+07:00")
+        .unwrap();
+}
+
+fn extend(new_appointment: &str) -> Command {
+    Command::ExtendTimeLimit {
+        reason: "Vụ việc phức tạp, cần lấy ý kiến Sở Tư pháp".to_owned(),
+        new_appointment: at(new_appointment),
+    }
+}
+
+#[test]
+fn a_lawful_extension_is_capped_once_and_is_not_an_apology() {
+    let mut world = submitted(FEEDBACK, "2025-02-28T10:00:00+07:00");
+    accepted_and_forwarded(&mut world);
+    // Received Monday 3/3: due at the end of Monday 24/3; at most 10 working days more ends on
+    // Tuesday 8/4, as Hùng Vương's day (Monday 7/4/2025) is a holiday.
+    assert_eq!(
+        world.case().appointment,
+        Some(at("2025-03-24T17:00:00+07:00"))
+    );
+    let handler = officer("chuyen_vien_xu_ly");
+    let too_long = world.run(
+        &handler,
+        extend("2025-04-09T08:00:00+07:00"),
+        "2025-03-20T09:00:00+07:00",
+    );
+    assert!(
+        matches!(&too_long, Err(Rejection::Invalid(problems))
+            if problems[0].pointer == "/new_appointment"
+                && problems[0].message.contains("at most 10 working days after the current one (17:00 24/03/2025), so by 17:00 08/04/2025")),
+        "{too_long:?}"
+    );
+    let events = world
+        .run(
+            &handler,
+            extend("2025-04-08T17:00:00+07:00"),
+            "2025-03-20T09:00:00+07:00",
+        )
+        .expect("within the cap");
+    assert!(matches!(
+        events[0].kind,
+        EventKind::TimeLimitExtended { .. }
+    ));
+    let case = world.case();
+    assert_eq!(case.appointment, Some(at("2025-04-08T17:00:00+07:00")));
+    assert_eq!(case.extensions, 1);
+    assert_eq!(
+        case.original_appointment, None,
+        "a lawful extension is not an apology: the dossier is not late"
+    );
+    let (_, outbox) = apply(None, &world.events).unwrap();
+    assert!(
+        outbox
+            .iter()
+            .any(|message| message.topic == "email"
+                && message.payload["event"] == "time_limit_extended"),
+        "the applicant gets the extension's own notice"
+    );
+    let again = world.run(
+        &handler,
+        extend("2025-04-08T16:00:00+07:00"),
+        "2025-03-21T09:00:00+07:00",
+    );
+    assert!(
+        matches!(&again, Err(Rejection::NotNow(why)) if why.contains("already extended 1 time(s)")),
+        "{again:?}"
+    );
+    // A procedure without [clock.extension] allows none.
+    let mut birth = World::new(BIRTH);
+    birth.submit_birth("2025-03-03T09:00:00+07:00");
+    birth
+        .run(
+            &officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        )
+        .unwrap();
+    let none = birth.run(
+        &officer("mot_cua"),
+        Command::ExtendTimeLimit {
+            reason: "x".to_owned(),
+            new_appointment: at("2025-03-04T09:00:00+07:00"),
+        },
+        "2025-03-03T10:00:00+07:00",
+    );
+    assert!(
+        matches!(&none, Err(Rejection::NotNow(why)) if why.contains("allows no extension") && why.contains("apologize_and_extend")),
+        "{none:?}"
+    );
+}
+
+#[test]
+fn a_transfer_names_the_competent_agency_and_tells_the_applicant() {
+    let mut world = submitted(FEEDBACK, "2025-02-28T10:00:00+07:00");
+    world
+        .run(&desk(), Command::Receive, "2025-03-03T09:00:00+07:00")
+        .unwrap();
+    let silent = world.run(
+        &desk(),
+        action("chuyen_tham_quyen"),
+        "2025-03-03T10:00:00+07:00",
+    );
+    assert!(
+        matches!(&silent, Err(Rejection::Invalid(problems)) if problems[0].pointer == "/reason"),
+        "{silent:?}"
+    );
+    world
+        .run(
+            &desk(),
+            Command::TakeAction {
+                action: "chuyen_tham_quyen".to_owned(),
+                reason: Some("Sở Tư pháp tỉnh Nam Định".to_owned()),
+                data: Map::new(),
+            },
+            "2025-03-03T10:00:00+07:00",
+        )
+        .unwrap();
+    let case = world.case();
+    assert_eq!(case.status, Status::Resolved);
+    assert_eq!(case.outcome, Some(Outcome::Transferred));
+    assert!(
+        window(case, "cong_khai_tra_loi").closes_at == at("2025-03-05T17:00:00+07:00"),
+        "the decision opens the publication window"
+    );
+    let (_, outbox) = apply(None, &world.events).unwrap();
+    let notice = outbox
+        .iter()
+        .find(|message| message.payload["event"] == "transferred")
+        .expect("a transfer notice");
+    assert_eq!(notice.payload["details"], "Sở Tư pháp tỉnh Nam Định");
+    assert!(
+        outbox.iter().all(|message| message.topic != "portal"),
+        "feedback is never synced to the portal as an administrative procedure"
+    );
+    assert!(
+        matches!(
+            world.run(
+                &officer("tiep_nhan_pakn"),
+                Command::IssueResult { result_code: None },
+                "2025-03-03T11:00:00+07:00"
+            ),
+            Err(Rejection::NotNow(_))
+        ),
+        "a transfer has no result to issue"
+    );
+    world
+        .run(&desk(), Command::ReturnResult, "2025-03-04T09:00:00+07:00")
+        .expect("the notice is returned");
+    assert_eq!(
+        window(world.case(), "cong_khai_tra_loi").met_at,
+        Some(at("2025-03-04T09:00:00+07:00"))
+    );
+}
+
+#[test]
+fn a_time_limit_can_start_at_an_action_instead_of_receipt() {
+    // The designer's version: acceptance (thụ lý) is a step of its own, and 15 working days run
+    // from it, while receipt has only the two days to decide.
+    let text = FEEDBACK
+        .replace(
+            "time_limit = { working_days = 15 }   # from acceptance (tiếp nhận = receipt in hoso)",
+            "time_limit = { working_days = 2 }",
+        )
+        .replace(
+            "to = \"xu_ly\"\nroles = [\"tiep_nhan_pakn\"]",
+            "to = \"xu_ly\"\nroles = [\"tiep_nhan_pakn\"]\nstarts_time_limit = { working_days = 15 }",
+        )
+        .replace("allotted = { working_days = 11 }", "allotted = { working_hours = 4 }")
+        .replace("allotted = { working_days = 2 }\n\n[[actions]]", "allotted = { working_hours = 2 }\n\n[[actions]]");
+    let mut world = submitted(&text, "2025-02-28T10:00:00+07:00");
+    world
+        .run(&desk(), Command::Receive, "2025-03-03T09:00:00+07:00")
+        .unwrap();
+    assert_eq!(
+        world.case().appointment,
+        Some(at("2025-03-05T17:00:00+07:00")),
+        "two working days to accept"
+    );
+    world
+        .run(&desk(), action("chuyen_xu_ly"), "2025-03-04T14:00:00+07:00")
+        .unwrap();
+    let case = world.case();
+    assert_eq!(
+        case.time_limit,
+        Some(crate::procedure::TimeLimit::WorkingDays(15))
+    );
+    assert_eq!(
+        case.appointment,
+        Some(at("2025-03-25T17:00:00+07:00")),
+        "15 working days from the day after the acceptance (4/3), not from receipt (3/3: 24/3)"
+    );
+    assert_eq!(case.clock_started_at, Some(at("2025-03-04T14:00:00+07:00")));
+}
