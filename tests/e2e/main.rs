@@ -9,6 +9,7 @@ mod browser;
 mod calendar;
 mod case;
 mod crash;
+mod designer;
 mod disk;
 mod hostile;
 mod nodes;

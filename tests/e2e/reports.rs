@@ -37,7 +37,7 @@ fn the_demo_month_reports_its_indicators_in_every_format() {
         (on_time["id"].as_str(), on_time["value"].as_f64()),
         (Some("2.1"), Some(100.0))
     );
-    assert_eq!(json["indicators"].as_array().map(Vec::len), Some(8));
+    assert_eq!(json["indicators"].as_array().map(Vec::len), Some(11));
 
     let csv = report(&database, &["--format", "csv"]);
     assert_eq!(stdout(&csv).lines().count(), 9, "{}", stdout(&csv));

@@ -124,6 +124,29 @@ pub struct DossierView {
     pub version: u64,
     /// What the caller may do next.
     pub available_actions: Vec<String>,
+    /// The decision, once taken: approved, refused or transferred.
+    pub outcome: Option<String>,
+    /// The procedure's windows opened on the dossier, with when each closes.
+    pub windows: Vec<WindowView>,
+}
+
+/// A window of the procedure as it stands on one dossier.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WindowView {
+    /// The procedure's window id.
+    pub id: String,
+    /// Its name, e.g. "Yêu cầu bổ sung thông tin trong 05 ngày làm việc".
+    pub name: String,
+    /// The commands or actions it is for.
+    pub commands: Vec<String>,
+    /// When it closes.
+    pub closes_at: DateTime<Utc>,
+    /// When one of its commands was taken, if one was.
+    pub met_at: Option<DateTime<Utc>>,
+    /// Met after it closed, or still unmet past its close.
+    pub late: bool,
+    /// Once closed, its commands are refused (rather than taken late).
+    pub refuses: bool,
 }
 
 /// The dossier as `actor` may see it (no actions for a reader who may not act).
@@ -186,6 +209,22 @@ pub fn view(state: &AppState, case: &Case, actor: Option<&Actor>) -> Result<Doss
         result_code: case.result.as_ref().map(|result| result.code.clone()),
         version: case.version,
         available_actions,
+        outcome: case.outcome.map(|outcome| outcome.as_str().to_owned()),
+        windows: case
+            .windows
+            .iter()
+            .map(|window| WindowView {
+                id: window.id.clone(),
+                name: procedure
+                    .window(&window.id)
+                    .map_or_else(|| window.id.clone(), |declared| declared.name.clone()),
+                commands: window.commands.clone(),
+                closes_at: window.closes_at,
+                met_at: window.met_at,
+                late: window.is_late(now),
+                refuses: window.refuses,
+            })
+            .collect(),
     })
 }
 

@@ -147,6 +147,14 @@ pub struct Words {
     pub calendar_missing: &'static str,
     /// Working time left.
     pub remaining: &'static str,
+    /// Before when a window closes.
+    pub window_closes: &'static str,
+    /// A window met in time, and when.
+    pub window_met: &'static str,
+    /// A window met after it closed, and when.
+    pub window_met_late: &'static str,
+    /// A window closed without being met.
+    pub window_missed: &'static str,
     /// Working minutes unit.
     pub minutes: &'static str,
     /// Submitted: your receipt.
@@ -353,6 +361,10 @@ pub static VI: Words = Words {
     calendar_advice: "Thời hạn tính sang sau ngày đó là tạm tính (hoặc không tính được) cho đến khi quản trị viên công bố lịch chính thức của năm sau.",
     calendar_missing: "Chưa có lịch nghỉ lễ chính thức của năm nay: mọi thời hạn đang là tạm tính hoặc không tính được.",
     remaining: "Thời gian giải quyết còn lại",
+    window_closes: "hạn",
+    window_met: "đã thực hiện lúc",
+    window_met_late: "thực hiện muộn lúc",
+    window_missed: "đã quá hạn, chưa thực hiện",
     minutes: "phút làm việc",
     submitted: "Hồ sơ đã được nộp. Mã hồ sơ của bạn:",
     receipt: "In giấy tiếp nhận (Mẫu 01)",
@@ -490,6 +502,10 @@ pub static EN: Words = Words {
     calendar_advice: "Deadlines counted past that day are provisional (or cannot be computed) until an administrator publishes next year's official calendar.",
     calendar_missing: "There is no official holiday calendar for this year: every deadline is provisional or cannot be computed.",
     remaining: "Working time left",
+    window_closes: "by",
+    window_met: "done at",
+    window_met_late: "done late at",
+    window_missed: "passed, not done",
     minutes: "working minutes",
     submitted: "Your dossier was submitted. Its code:",
     receipt: "Print the receipt (Form 01)",

@@ -85,6 +85,36 @@ pub struct DossierFacts {
     pub reused: bool,
     /// The citizen's rating, if any.
     pub rating: Option<Satisfaction>,
+    /// Citizen feedback (PAKN), counted in 5.1–5.3 and not among administrative dossiers.
+    #[serde(default)]
+    pub feedback: bool,
+    /// When submitted.
+    #[serde(default)]
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// The procedure's windows opened on the dossier.
+    #[serde(default)]
+    pub windows: Vec<WindowFact>,
+}
+
+/// One window of a dossier, as the feedback indicators judge it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowFact {
+    /// The window is for the intake decision (receive or refuse at intake).
+    pub intake: bool,
+    /// When it closes.
+    pub closes_at: DateTime<Utc>,
+    /// When one of its commands was taken.
+    pub met_at: Option<DateTime<Utc>>,
+}
+
+impl WindowFact {
+    /// Late as of `judged_at`: met after it closed, or unmet once it has closed.
+    fn late_at(&self, judged_at: DateTime<Utc>) -> bool {
+        match self.met_at {
+            Some(met) if met <= judged_at => met > self.closes_at,
+            _ => self.closes_at < judged_at,
+        }
+    }
 }
 
 impl DossierFacts {
@@ -143,6 +173,20 @@ impl DossierFacts {
                 )
             }),
             rating,
+            feedback: definition.kind == crate::procedure::ProcedureKind::Feedback,
+            submitted_at: Some(case.submitted_at),
+            windows: case
+                .windows
+                .iter()
+                .map(|window| WindowFact {
+                    intake: window
+                        .commands
+                        .iter()
+                        .any(|command| command == "receive" || command == "refuse_intake"),
+                    closes_at: window.closes_at,
+                    met_at: window.met_at,
+                })
+                .collect(),
         }
     }
 }
@@ -270,7 +314,12 @@ impl Settings {
     /// Reads the settings file.
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let settings: Self = toml::from_str(text).map_err(|error| error.to_string())?;
-        for id in INDICATORS.iter().map(|(id, ..)| *id) {
+        // The feedback indicators carry no points in the 766 formula document: optional here.
+        for id in INDICATORS
+            .iter()
+            .map(|(id, ..)| *id)
+            .filter(|id| !FEEDBACK_INDICATORS.contains(id))
+        {
             if !settings.indicator.contains_key(id) {
                 return Err(format!(
                     "indicator settings: add an [indicator.\"{id}\"] table with max_points"
@@ -282,7 +331,7 @@ impl Settings {
 }
 
 /// Every indicator computed here: id, Vietnamese name, English name, formula.
-const INDICATORS: [(&str, &str, &str, &str); 8] = [
+const INDICATORS: [(&str, &str, &str, &str); 11] = [
     (
         "2.1",
         "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn",
@@ -326,12 +375,33 @@ const INDICATORS: [(&str, &str, &str, &str); 8] = [
         "dossiers with a component re-used from a data store ÷ dossiers received",
     ),
     (
+        "5.1",
+        "Tỷ lệ phản ánh, kiến nghị được phân loại, tiếp nhận đúng hạn",
+        "feedback with its intake decision on time",
+        "feedback whose intake decision (accept or refuse, with reasons) came within its window ÷ feedback submitted in the period whose window has closed or been met",
+    ),
+    (
+        "5.2",
+        "Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn",
+        "feedback processed on time",
+        "feedback accepted in the period, resolved by its appointment with every window (supplement request, publication) met in time ÷ feedback judged as in 2.1",
+    ),
+    (
+        "5.3",
+        "Tỷ lệ hài lòng về tiếp nhận, xử lý phản ánh, kiến nghị",
+        "satisfaction with feedback handling",
+        "(feedback accepted in the period − dissatisfied ratings − late by 5.2) ÷ feedback accepted in the period",
+    ),
+    (
         "5.4",
         "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC",
         "satisfaction",
         "100% − (late rate of 2.1 + dissatisfied ratings ÷ dossiers received)",
     ),
 ];
+
+/// The feedback indicators, which carry no points unless the settings give them some.
+const FEEDBACK_INDICATORS: [&str; 3] = ["5.1", "5.2", "5.3"];
 
 /// A reporting period: whole days in Vietnam time, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -465,6 +535,63 @@ pub struct Report {
     pub processing_time: Vec<ProcessingTime>,
 }
 
+/// 5.1, 5.2 and 5.3 over the feedback dossiers: (numerator, denominator, value) each.
+fn feedback_indicators(feedback: &[&DossierFacts], period: &Period) -> [(f64, f64, f64); 3] {
+    let end = period.end();
+    // 5.1: the intake decision, for feedback submitted in the period.
+    let intake: Vec<&WindowFact> = feedback
+        .iter()
+        .filter(|facts| {
+            !facts.withdrawn && facts.submitted_at.is_some_and(|at| period.contains(at))
+        })
+        .filter_map(|facts| facts.windows.iter().find(|window| window.intake))
+        .filter(|window| window.met_at.is_some_and(|met| met < end) || window.closes_at < end)
+        .collect();
+    let intake_on_time = intake.iter().filter(|window| !window.late_at(end)).count() as u64;
+    // 5.2: processing, judged as 2.1 judges dossiers, and every window in time.
+    let mut judged = 0_u64;
+    let mut processed_on_time = 0_u64;
+    for facts in feedback {
+        let Some(timeliness) = timeliness(facts, period) else {
+            continue;
+        };
+        judged += 1;
+        let windows_in_time = facts
+            .windows
+            .iter()
+            .filter(|window| !window.intake)
+            .all(|window| !window.late_at(end));
+        if timeliness != Timeliness::Late && windows_in_time {
+            processed_on_time += 1;
+        }
+    }
+    // 5.3: (accepted − dissatisfied − late) ÷ accepted.
+    let accepted: Vec<&&DossierFacts> = feedback
+        .iter()
+        .filter(|facts| facts.received_at.is_some_and(|at| period.contains(at)))
+        .collect();
+    let dissatisfied = accepted
+        .iter()
+        .filter(|facts| facts.rating == Some(Satisfaction::Dissatisfied))
+        .count() as u64;
+    let late = judged - processed_on_time;
+    let total = accepted.len() as u64;
+    let satisfied = total.saturating_sub(dissatisfied + late);
+    [
+        (
+            intake_on_time as f64,
+            intake.len() as f64,
+            percent(intake_on_time, intake.len() as u64),
+        ),
+        (
+            processed_on_time as f64,
+            judged as f64,
+            percent(processed_on_time, judged),
+        ),
+        (satisfied as f64, total as f64, percent(satisfied, total)),
+    ]
+}
+
 fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
@@ -484,10 +611,11 @@ pub fn compute(
     unit: Option<&str>,
     settings: &Settings,
 ) -> Report {
-    let ours: Vec<&DossierFacts> = facts
+    let (feedback, ours): (Vec<&DossierFacts>, Vec<&DossierFacts>) = facts
         .iter()
         .filter(|facts| unit.is_none_or(|unit| facts.unit == unit))
-        .collect();
+        .partition(|facts| facts.feedback);
+    let feedback_values = feedback_indicators(&feedback, &period);
     let received: Vec<&DossierFacts> = ours
         .iter()
         .copied()
@@ -549,7 +677,7 @@ pub fn compute(
         round2((100.0 - late_rate - percent(dissatisfied, total)).max(0.0))
     };
 
-    let values: [(f64, f64, f64); 8] = [
+    let values: [(f64, f64, f64); 11] = [
         (
             (early + on_time) as f64,
             judged_total as f64,
@@ -581,6 +709,9 @@ pub fn compute(
         ),
         (digitised as f64, total as f64, percent(digitised, total)),
         (reused as f64, total as f64, percent(reused, total)),
+        feedback_values[0],
+        feedback_values[1],
+        feedback_values[2],
         // 5.4 subtracts two rates with different denominators: it is stated as a percentage.
         (satisfaction, 100.0, satisfaction),
     ];

@@ -36,6 +36,9 @@ fn dossier(group: &str, index: usize, procedure: &str) -> DossierFacts {
         digitised: false,
         reused: false,
         rating: None,
+        feedback: false,
+        submitted_at: Some(at("2026-03-05", "08:00")),
+        windows: Vec::new(),
     }
 }
 
@@ -298,12 +301,146 @@ fn settings_without_an_indicator_are_refused_with_the_fix() {
 fn formats_carry_every_indicator() {
     let report = compute(&march(), period(), Some(UNIT), &settings());
     let csv = to_csv(&report);
-    assert_eq!(csv.lines().count(), 9);
+    assert_eq!(csv.lines().count(), 12, "a header and eleven indicators");
+    assert!(csv.contains("5.2,\"Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn\""));
     assert!(csv.contains("2.1,\"Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn\""));
     let html = to_html(&report);
     assert!(
         html.contains("Quyết định 766/QĐ-TTg")
             && html.contains("01/03/2026")
             && html.contains("@page")
+    );
+}
+
+/// Six pieces of citizen feedback in March 2026, worked out by hand.
+fn feedback_march() -> Vec<DossierFacts> {
+    let window = |intake: bool, closes: (&str, &str), met: Option<(&str, &str)>| WindowFact {
+        intake,
+        closes_at: at(closes.0, closes.1),
+        met_at: met.map(|(day, time)| at(day, time)),
+    };
+    let piece = |index: usize,
+                 submitted: &str,
+                 received: Option<&str>,
+                 appointment: Option<&str>,
+                 finished: Option<(&str, &str)>,
+                 windows: Vec<WindowFact>| DossierFacts {
+        feedback: true,
+        procedure: "PAKN.1".to_owned(),
+        submitted_at: Some(at(submitted, "09:00")),
+        received_at: received.map(|day| at(day, "09:00")),
+        appointment: appointment.map(|day| at(day, "17:00")),
+        finished_at: finished.map(|(day, time)| at(day, time)),
+        windows,
+        ..dossier("PAKN", index, "PAKN.1")
+    };
+    let intake_closing_4th = |met: Option<(&str, &str)>| window(true, ("2026-03-04", "17:00"), met);
+    vec![
+        // F1: accepted in time, answered early, published in time, rated very satisfied.
+        DossierFacts {
+            rating: Some(Satisfaction::VerySatisfied),
+            ..piece(
+                1,
+                "2026-03-02",
+                Some("2026-03-03"),
+                Some("2026-03-24"),
+                Some(("2026-03-20", "10:00")),
+                vec![
+                    intake_closing_4th(Some(("2026-03-03", "09:00"))),
+                    window(
+                        false,
+                        ("2026-03-24", "17:00"),
+                        Some(("2026-03-23", "09:00")),
+                    ),
+                ],
+            )
+        },
+        // F2: accepted late; answered on time but published a day after its window.
+        piece(
+            2,
+            "2026-03-02",
+            Some("2026-03-05"),
+            Some("2026-03-26"),
+            Some(("2026-03-26", "10:00")),
+            vec![
+                intake_closing_4th(Some(("2026-03-05", "09:00"))),
+                window(
+                    false,
+                    ("2026-03-30", "17:00"),
+                    Some(("2026-03-31", "09:00")),
+                ),
+            ],
+        ),
+        // F3: accepted in time, still unanswered at the end of March, past its appointment.
+        piece(
+            3,
+            "2026-03-02",
+            Some("2026-03-04"),
+            Some("2026-03-25"),
+            None,
+            vec![intake_closing_4th(Some(("2026-03-04", "09:00")))],
+        ),
+        // F4: refused at intake, in time: counts for 5.1 only.
+        piece(
+            4,
+            "2026-03-02",
+            None,
+            None,
+            Some(("2026-03-03", "10:00")),
+            vec![intake_closing_4th(Some(("2026-03-03", "10:00")))],
+        ),
+        // F5: submitted on the 30th, its intake window still open at the period's end.
+        piece(
+            5,
+            "2026-03-30",
+            None,
+            None,
+            None,
+            vec![window(true, ("2026-04-01", "17:00"), None)],
+        ),
+        // F6: accepted and answered in time, but the citizen is dissatisfied.
+        DossierFacts {
+            rating: Some(Satisfaction::Dissatisfied),
+            ..piece(
+                6,
+                "2026-03-10",
+                Some("2026-03-11"),
+                Some("2026-04-01"),
+                Some(("2026-03-20", "10:00")),
+                vec![
+                    window(true, ("2026-03-12", "17:00"), Some(("2026-03-11", "09:00"))),
+                    window(
+                        false,
+                        ("2026-03-24", "17:00"),
+                        Some(("2026-03-23", "09:00")),
+                    ),
+                ],
+            )
+        },
+    ]
+}
+
+#[test]
+fn feedback_is_judged_by_5_1_to_5_3_and_left_out_of_the_administrative_indicators() {
+    let mut facts = march();
+    facts.extend(feedback_march());
+    let report = compute(&facts, period(), Some(UNIT), &settings());
+    // The administrative figures are those of the fixture month alone.
+    assert_eq!(report.received, 44);
+    assert_eq!((report.early, report.on_time, report.late), (12, 17, 14));
+    let values = |id: &str| {
+        let indicator = indicator(&report, id);
+        (indicator.numerator, indicator.denominator, indicator.value)
+    };
+    // 5.1: F1, F3, F4, F6 decided in time of F1–F4 and F6 (F5's window is still open): 4 / 5.
+    assert_eq!(values("5.1"), (4.0, 5.0, 80.0));
+    // 5.2: of F1, F2, F3, F6 (accepted), F2 published late and F3 is past its appointment: 2 / 4.
+    assert_eq!(values("5.2"), (2.0, 4.0, 50.0));
+    // 5.3: 4 accepted − 1 dissatisfied (F6) − 2 late = 1 / 4.
+    assert_eq!(values("5.3"), (1.0, 4.0, 25.0));
+    assert_eq!(
+        indicator(&report, "5.1").points,
+        0.0,
+        "no points unless the settings give some"
     );
 }

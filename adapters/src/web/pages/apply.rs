@@ -187,7 +187,8 @@ pub(super) async fn apply_template(
             .map(|document| UploadView {
                 name: format!("doc:{}", document.id),
                 label: document.name.clone(),
-                required: document.required,
+                // A declaration with an e-form is filled in above; a scan of it is optional.
+                required: document.required && document.fields.is_empty(),
                 error: String::new(),
             })
             .collect(),

@@ -56,6 +56,8 @@ pub(super) struct DossierTemplate {
     /// Counted over a provisional calendar year (ngày hẹn tạm tính).
     pub(super) appointment_provisional: bool,
     pub(super) remaining: String,
+    /// The procedure's windows on this dossier: (name, when it closes, what became of it).
+    pub(super) windows: Vec<(String, String, String)>,
     pub(super) submitted: bool,
     pub(super) documents: Vec<String>,
     pub(super) events: Vec<EventLine>,
@@ -198,6 +200,19 @@ pub(super) async fn dossier_template(
             .remaining_working_minutes
             .map(|minutes| format!("{} {}", minutes.max(0), t.minutes))
             .unwrap_or_default(),
+        windows: view
+            .windows
+            .iter()
+            .map(|window| {
+                let state = match (window.met_at, window.late) {
+                    (Some(met), false) => format!("{} {}", t.window_met, local_time(met)),
+                    (Some(met), true) => format!("{} {}", t.window_met_late, local_time(met)),
+                    (None, true) => t.window_missed.to_owned(),
+                    (None, false) => String::new(),
+                };
+                (window.name.clone(), local_time(window.closes_at), state)
+            })
+            .collect(),
         submitted: false,
         documents: case
             .documents

@@ -408,6 +408,10 @@ pub fn available_commands(
             reason: placeholder.clone(),
             new_appointment: case.appointment.unwrap_or(now) + chrono::Duration::days(1),
         },
+        Command::ExtendTimeLimit {
+            reason: placeholder.clone(),
+            new_appointment: case.appointment.unwrap_or(now) + chrono::Duration::minutes(1),
+        },
         Command::RecomputeDeadlines {
             reason: placeholder.clone(),
         },
