@@ -6,7 +6,7 @@ use crate::server::{Backend, Server};
 
 const CITIZEN: &str = "001090000001";
 const OTHER: &str = "001090000002";
-const PDF: &[u8] = b"%PDF-1.4\n% hoso test document\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n% hoso test document\n";
 
 pub(crate) async fn call(
     server: &Server,

@@ -345,6 +345,43 @@ async fn a_designers_three_agency_licence_is_published_and_walked_over_http() {
         received["windows"][0]["id"], "bo_sung",
         "receipt opens the supplement window"
     );
+
+    // A supplement asked within its window, answered with a file over the API.
+    let (status, asked) = act(
+        &server,
+        &desk,
+        &code,
+        "request_supplement",
+        json!({ "reason": "Bản đăng ký kinh doanh không rõ",
+                "missing": [{ "document": "dang_ky_kinh_doanh", "note": "Bản chụp mờ" }] }),
+    )
+    .await;
+    assert_eq!(
+        (status, asked["status"].as_str()),
+        (200, Some("supplement_requested")),
+        "{asked}"
+    );
+    let answer = |bytes: &'static [u8]| {
+        server
+            .http
+            .post(server.url(&format!("/api/v1/dossiers/{code}/supplement")))
+            .bearer_auth(&citizen)
+            .multipart(reqwest::multipart::Form::new().part(
+                "dang_ky_kinh_doanh",
+                reqwest::multipart::Part::bytes(bytes).file_name("dang-ky.pdf"),
+            ))
+            .send()
+    };
+    let refused = answer(b"not a pdf at all").await.expect("sent");
+    assert_eq!(
+        refused.status().as_u16(),
+        415,
+        "a file that is not a PDF, PNG or JPEG"
+    );
+    let answered = answer(crate::api::PDF).await.expect("sent");
+    assert_eq!(answered.status().as_u16(), 200);
+    let answered: Value = answered.json().await.expect("json");
+    assert_eq!(answered["status"], "received", "{answered}");
     let (_, forwarded) = act(&server, &desk, &code, "chuyen_tham_dinh", json!({})).await;
     assert_eq!(
         forwarded["status"], "financial_obligation_requested",

@@ -138,7 +138,7 @@ pub async fn answer_supplement(
         })
         .collect();
     if !problems.is_empty() {
-        return Err(AppError::BadRequest(problems.join("; ")));
+        return Err(AppError::UnsupportedType(problems.join("; ")));
     }
     let mut documents = Vec::with_capacity(uploads.len());
     let mut staged = Vec::with_capacity(uploads.len());

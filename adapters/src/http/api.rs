@@ -222,6 +222,53 @@ pub async fn take_action(
     ))
 }
 
+/// The applicant answers a supplement request with files (nộp bổ sung): `multipart/form-data`,
+/// one file part per dossier component, named by its id; each a PDF, PNG or JPEG (checked by
+/// its content) within the upload limit. Documents by reference go through `/actions` with
+/// `submit_supplement`.
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/supplement", tag = "dossiers",
+    params(("code" = String, Path, description = "Dossier code")),
+    request_body(content = String, content_type = "multipart/form-data", description = "One file part per dossier component, named by the component's id"),
+    responses((status = 200, body = DossierView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn answer_supplement(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(code): ApiPath<String>,
+    mut multipart: Multipart,
+) -> Result<axum::Json<DossierView>, AppError> {
+    let mut files = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|error| multipart_error(&error))?
+    {
+        let component = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().unwrap_or("document").to_owned();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|error| multipart_error(&error))?;
+        if bytes.len() > state.limits.upload_bytes {
+            return Err(AppError::TooLarge(format!(
+                "document `{component}` is larger than {} bytes",
+                state.limits.upload_bytes
+            )));
+        }
+        files.push((component, file_name, bytes));
+    }
+    let uploads: Vec<actions::Upload<'_>> = files
+        .iter()
+        .map(|(component, file_name, bytes)| actions::Upload {
+            component,
+            file_name,
+            bytes,
+        })
+        .collect();
+    Ok(axum::Json(
+        actions::answer_supplement(&state, &principal, &code, &uploads).await?,
+    ))
+}
+
 /// Dossiers waiting for the calling officer's role in their unit, most urgent first.
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "dossiers",
     responses((status = 200, body = Vec<DossierRow>), (status = 403, body = Problem)))]

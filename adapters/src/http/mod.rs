@@ -112,6 +112,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .routes(routes!(api::submit_dossier, api::list_dossiers))
         .routes(routes!(api::get_dossier))
         .routes(routes!(api::take_action))
+        .routes(routes!(api::answer_supplement))
         .routes(routes!(api::inbox))
         .routes(routes!(api::timeline))
         .routes(routes!(api::document))
