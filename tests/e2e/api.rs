@@ -748,7 +748,7 @@ async fn operations_endpoints_and_the_openapi_document_answer() {
     let (_, procedures) = call(&server, "GET", "/api/v1/procedures", None, None).await;
     assert_eq!(
         procedures.as_array().map(Vec::len),
-        Some(6),
+        Some(7),
         "the catalogue is public"
     );
     let metrics = server

@@ -40,7 +40,7 @@ fn the_demo_month_reports_its_indicators_in_every_format() {
     assert_eq!(json["indicators"].as_array().map(Vec::len), Some(11));
 
     let csv = report(&database, &["--format", "csv"]);
-    assert_eq!(stdout(&csv).lines().count(), 9, "{}", stdout(&csv));
+    assert_eq!(stdout(&csv).lines().count(), 12, "{}", stdout(&csv));
     let html = report(&database, &["--format", "html"]);
     assert!(stdout(&html).contains("Báo cáo chỉ số chất lượng phục vụ"));
 

@@ -187,7 +187,7 @@ try {
   const refusal = await designer.locator('#check-result').innerText();
   if (!refusal.includes('wrong-type.toml:')) throw new Error(`the validator's messages do not name the file and line: ${refusal}`);
   await check(designer, 'design-refused');
-  await designer.setInputFiles('#procedure-file', 'procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml');
+  await designer.setInputFiles('#procedure-file', 'tests/fixtures/designer/2.000635-v3.toml');
   await Promise.all([designer.waitForLoadState('load'), designer.click('form[action="/design/check"] button')]);
   await check(designer, 'design-checked');
   await Promise.all([designer.waitForLoadState('load'), designer.click('form[action="/design/publish"] button')]);

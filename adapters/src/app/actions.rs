@@ -112,6 +112,18 @@ pub struct Upload<'a> {
     pub bytes: &'a [u8],
 }
 
+/// The uploads of a multipart form's file parts: (component, file name, content) each.
+pub fn uploads(files: &[(String, String, axum::body::Bytes)]) -> Vec<Upload<'_>> {
+    files
+        .iter()
+        .map(|(component, file_name, bytes)| Upload {
+            component,
+            file_name,
+            bytes,
+        })
+        .collect()
+}
+
 /// The applicant answers a supplement request with the documents asked for (nộp bổ sung). Who
 /// may act is checked before any file is looked at; then each file must be a PDF, PNG or JPEG
 /// within the upload limit, and all are staged until the command commits.

@@ -256,14 +256,7 @@ pub async fn answer_supplement(
         }
         files.push((component, file_name, bytes));
     }
-    let uploads: Vec<actions::Upload<'_>> = files
-        .iter()
-        .map(|(component, file_name, bytes)| actions::Upload {
-            component,
-            file_name,
-            bytes,
-        })
-        .collect();
+    let uploads = actions::uploads(&files);
     Ok(axum::Json(
         actions::answer_supplement(&state, &principal, &code, &uploads).await?,
     ))

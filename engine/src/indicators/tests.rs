@@ -398,6 +398,45 @@ fn feedback_march() -> Vec<DossierFacts> {
             None,
             vec![window(true, ("2026-04-01", "17:00"), None)],
         ),
+        // F7: submitted on the 30th and refused at intake on the 31st, before its window closes
+        // in April: decided, so judged in March.
+        piece(
+            7,
+            "2026-03-30",
+            None,
+            None,
+            Some(("2026-03-31", "09:00")),
+            vec![window(
+                true,
+                ("2026-04-01", "17:00"),
+                Some(("2026-03-31", "09:00")),
+            )],
+        ),
+        // F8: withdrawn before anyone decided: not judged.
+        DossierFacts {
+            withdrawn: true,
+            ..piece(
+                8,
+                "2026-03-02",
+                None,
+                None,
+                Some(("2026-03-03", "09:00")),
+                vec![intake_closing_4th(None)],
+            )
+        },
+        // F9: submitted in February, decided late in March: judged with February.
+        piece(
+            9,
+            "2026-02-27",
+            None,
+            None,
+            Some(("2026-03-05", "09:00")),
+            vec![window(
+                true,
+                ("2026-03-03", "17:00"),
+                Some(("2026-03-05", "09:00")),
+            )],
+        ),
         // F6: accepted and answered in time, but the citizen is dissatisfied.
         DossierFacts {
             rating: Some(Satisfaction::Dissatisfied),
@@ -432,8 +471,9 @@ fn feedback_is_judged_by_5_1_to_5_3_and_left_out_of_the_administrative_indicator
         let indicator = indicator(&report, id);
         (indicator.numerator, indicator.denominator, indicator.value)
     };
-    // 5.1: F1, F3, F4, F6 decided in time of F1–F4 and F6 (F5's window is still open): 4 / 5.
-    assert_eq!(values("5.1"), (4.0, 5.0, 80.0));
+    // 5.1: F1, F3, F4, F6, F7 decided in time of F1–F4, F6 and F7 (F5's window is still open,
+    // F8 was withdrawn, F9 belongs to February): 5 / 6.
+    assert_eq!(values("5.1"), (5.0, 6.0, 83.33));
     // 5.2: of F1, F2, F3, F6 (accepted), F2 published late and F3 is past its appointment: 2 / 4.
     assert_eq!(values("5.2"), (2.0, 4.0, 50.0));
     // 5.3: 4 accepted − 1 dissatisfied (F6) − 2 late = 1 / 4.
@@ -443,4 +483,27 @@ fn feedback_is_judged_by_5_1_to_5_3_and_left_out_of_the_administrative_indicator
         0.0,
         "no points unless the settings give some"
     );
+}
+
+#[test]
+fn a_window_is_late_only_once_it_has_closed_unmet_or_was_met_after_closing() {
+    let closes = at("2026-03-04", "17:00");
+    let window = |met: Option<DateTime<Utc>>| WindowFact {
+        intake: true,
+        closes_at: closes,
+        met_at: met,
+    };
+    let second = chrono::Duration::seconds(1);
+    let judged = at("2026-03-31", "23:00");
+    // Met exactly as it closes is in time; a second later is late.
+    assert!(!window(Some(closes)).late_at(judged));
+    assert!(window(Some(closes + second)).late_at(judged));
+    // Unmet: late once it has closed, not while it is open or exactly as it closes.
+    assert!(window(None).late_at(judged));
+    assert!(!window(None).late_at(closes));
+    assert!(!window(None).late_at(closes - second));
+    // Met only after the moment judged: as of then it was unmet.
+    assert!(window(Some(judged + second)).late_at(judged));
+    assert!(!window(Some(closes - second)).late_at(closes - second));
+    assert!(!window(Some(judged + second)).late_at(closes - second));
 }

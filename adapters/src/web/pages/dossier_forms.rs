@@ -127,15 +127,7 @@ pub(super) async fn supplement(
     let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
     let parts = crate::web::Parts::read(multipart, &state.limits).await?;
     visitor.check_csrf(parts.field("csrf"))?;
-    let uploads: Vec<actions::Upload<'_>> = parts
-        .files
-        .iter()
-        .map(|(component, file_name, bytes)| actions::Upload {
-            component,
-            file_name,
-            bytes,
-        })
-        .collect();
+    let uploads = actions::uploads(&parts.files);
     let outcome = actions::answer_supplement(&state, &principal, &code, &uploads)
         .await
         .map(|_| ());

@@ -18,12 +18,7 @@ fn feedback_submission() -> Submission {
     Submission {
         channel: ChannelKind::Online,
         receiving_unit: unit("000.00.17.H21"),
-        applicant: Applicant {
-            citizen_id: CITIZEN.to_owned(),
-            name: "Nguyễn Văn An".to_owned(),
-            phone: None,
-            email: Some("an@example.vn".to_owned()),
-        },
+        applicant: birth_submission().applicant,
         form,
         documents: Vec::new(),
     }
@@ -311,4 +306,41 @@ fn a_time_limit_can_start_at_an_action_instead_of_receipt() {
         "15 working days from the day after the acceptance (4/3), not from receipt (3/3: 24/3)"
     );
     assert_eq!(case.clock_started_at, Some(at("2025-03-04T14:00:00+07:00")));
+}
+
+#[test]
+fn the_indicators_see_feedback_and_which_window_is_the_intake_decision() {
+    for (commands, intake) in [
+        ("[\"receive\", \"refuse_intake\"]", true),
+        ("[\"receive\"]", true),
+        ("[\"refuse_intake\"]", true),
+        ("[\"request_supplement\"]", false),
+    ] {
+        let text = FEEDBACK.replace(
+            "commands = [\"receive\", \"refuse_intake\"]",
+            &format!("commands = {commands}"),
+        );
+        let world = submitted(&text, "2025-02-28T10:00:00+07:00");
+        let facts = crate::indicators::DossierFacts::of(
+            world.case(),
+            &world.events,
+            &world.procedure,
+            &world.calendars,
+            None,
+        );
+        assert!(facts.feedback);
+        assert_eq!(facts.submitted_at, Some(at("2025-02-28T10:00:00+07:00")));
+        let flags: Vec<bool> = facts.windows.iter().map(|window| window.intake).collect();
+        assert_eq!(flags, [intake, false], "{commands}");
+    }
+    let mut birth = World::new(BIRTH);
+    birth.submit_birth("2025-03-03T09:00:00+07:00");
+    let facts = crate::indicators::DossierFacts::of(
+        birth.case(),
+        &birth.events,
+        &birth.procedure,
+        &birth.calendars,
+        None,
+    );
+    assert!(!facts.feedback && facts.windows.is_empty());
 }
