@@ -384,7 +384,7 @@ const INDICATORS: [(&str, &str, &str, &str); 11] = [
         "5.2",
         "Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn",
         "feedback processed on time",
-        "feedback accepted in the period, resolved by its appointment with every window (supplement request, publication) met in time ÷ feedback judged as in 2.1",
+        "feedback accepted in the period, resolved by its appointment with every window (intake decision, supplement request, publication) met in time ÷ feedback judged as in 2.1",
     ),
     (
         "5.3",
@@ -556,11 +556,8 @@ fn feedback_indicators(feedback: &[&DossierFacts], period: &Period) -> [(f64, f6
             continue;
         };
         judged += 1;
-        let windows_in_time = facts
-            .windows
-            .iter()
-            .filter(|window| !window.intake)
-            .all(|window| !window.late_at(end));
+        // Every duty counts: the intake decision, a supplement request, the publication.
+        let windows_in_time = facts.windows.iter().all(|window| !window.late_at(end));
         if timeliness != Timeliness::Late && windows_in_time {
             processed_on_time += 1;
         }

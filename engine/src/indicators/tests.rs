@@ -437,6 +437,15 @@ fn feedback_march() -> Vec<DossierFacts> {
                 Some(("2026-03-05", "09:00")),
             )],
         ),
+        // F10: never decided, its intake window long closed: late for 5.1.
+        piece(
+            10,
+            "2026-03-02",
+            None,
+            None,
+            None,
+            vec![intake_closing_4th(None)],
+        ),
         // F6: accepted and answered in time, but the citizen is dissatisfied.
         DossierFacts {
             rating: Some(Satisfaction::Dissatisfied),
@@ -471,10 +480,11 @@ fn feedback_is_judged_by_5_1_to_5_3_and_left_out_of_the_administrative_indicator
         let indicator = indicator(&report, id);
         (indicator.numerator, indicator.denominator, indicator.value)
     };
-    // 5.1: F1, F3, F4, F6, F7 decided in time of F1–F4, F6 and F7 (F5's window is still open,
-    // F8 was withdrawn, F9 belongs to February): 5 / 6.
-    assert_eq!(values("5.1"), (5.0, 6.0, 83.33));
-    // 5.2: of F1, F2, F3, F6 (accepted), F2 published late and F3 is past its appointment: 2 / 4.
+    // 5.1: F1, F3, F4, F6, F7 decided in time of F1–F4, F6, F7 and F10 (F5's window is still
+    // open, F8 was withdrawn, F9 belongs to February): 5 / 7.
+    assert_eq!(values("5.1"), (5.0, 7.0, 71.43));
+    // 5.2: of F1, F2, F3, F6 (accepted), F2 was accepted and published late and F3 is past its
+    // appointment: 2 / 4.
     assert_eq!(values("5.2"), (2.0, 4.0, 50.0));
     // 5.3: 4 accepted − 1 dissatisfied (F6) − 2 late = 1 / 4.
     assert_eq!(values("5.3"), (1.0, 4.0, 25.0));
