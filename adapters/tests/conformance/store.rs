@@ -439,7 +439,8 @@ async fn a_dossier_walks_receipt_supplement_extension_and_return_with_the_right_
             officer("tu_phap"),
             Command::ApologizeAndExtend {
                 reason: "Cần xác minh với bệnh viện".to_owned(),
-                new_appointment: at("2025-02-05T17:00:00+07:00"),
+                // At most the same-day limit once more: the end of the next working day.
+                new_appointment: at("2025-02-04T17:00:00+07:00"),
             },
             "2025-02-03T09:00:00+07:00",
         )
@@ -447,7 +448,7 @@ async fn a_dossier_walks_receipt_supplement_extension_and_return_with_the_right_
         .expect("extended");
     assert_eq!(
         extended.case.appointment,
-        Some(at("2025-02-05T17:00:00+07:00"))
+        Some(at("2025-02-04T17:00:00+07:00"))
     );
     assert_eq!(
         extended.case.original_appointment,

@@ -344,3 +344,249 @@ fn the_indicators_see_feedback_and_which_window_is_the_intake_decision() {
     );
     assert!(!facts.feedback && facts.windows.is_empty());
 }
+
+#[test]
+fn every_event_a_person_makes_names_its_command_for_the_windows() {
+    let at = at("2025-03-03T09:00:00+07:00");
+    let unit = unit("000.00.17.H21");
+    let reason = || "r".to_owned();
+    let cases: Vec<(EventKind, Option<&str>)> = vec![
+        (
+            EventKind::Received {
+                step: "s".to_owned(),
+                unit: unit.clone(),
+                time_limit: crate::procedure::TimeLimit::WorkingDays(1),
+                appointment: at,
+                step_due: at,
+                calendar_version: "v".to_owned(),
+            },
+            Some("receive"),
+        ),
+        (
+            EventKind::RefusedAtIntake { reason: reason() },
+            Some("refuse_intake"),
+        ),
+        (
+            EventKind::SupplementRequested {
+                missing: Vec::new(),
+                reason: reason(),
+            },
+            Some("request_supplement"),
+        ),
+        (
+            EventKind::SupplementSubmitted {
+                form: Map::new(),
+                documents: Vec::new(),
+                appointment: None,
+                step_due: None,
+            },
+            Some("submit_supplement"),
+        ),
+        (
+            EventKind::ActionTaken {
+                action: "chuyen_xu_ly".to_owned(),
+                from: "a".to_owned(),
+                to: None,
+                unit: unit.clone(),
+                outcome: None,
+                reason: None,
+                data: Map::new(),
+                step_due: None,
+                time_limit: None,
+                appointment: None,
+                clock_started: false,
+            },
+            Some("chuyen_xu_ly"),
+        ),
+        (
+            EventKind::ConsultationRequested {
+                unit: unit.clone(),
+                question: reason(),
+            },
+            Some("consult"),
+        ),
+        (
+            EventKind::ConsultationAnswered {
+                consultation: 0,
+                answer: reason(),
+            },
+            Some("answer_consultation"),
+        ),
+        (
+            EventKind::ResultIssued {
+                result_code: reason(),
+            },
+            Some("issue_result"),
+        ),
+        (EventKind::ResultReturned, Some("return_result")),
+        (EventKind::Withdrawn { reason: reason() }, Some("withdraw")),
+        (EventKind::Stopped { reason: reason() }, Some("stop")),
+        (
+            EventKind::Extended {
+                reason: reason(),
+                previous: at,
+                appointment: at,
+            },
+            Some("apologize_and_extend"),
+        ),
+        (
+            EventKind::TimeLimitExtended {
+                reason: reason(),
+                previous: at,
+                appointment: at,
+            },
+            Some("extend_time_limit"),
+        ),
+        (
+            EventKind::PaymentRequested {
+                amount: Money::dong(1),
+            },
+            None,
+        ),
+        (
+            EventKind::WindowsOpened {
+                windows: Vec::new(),
+            },
+            None,
+        ),
+    ];
+    for (event, command) in cases {
+        assert_eq!(event.command(), command, "{}", event.name());
+        if let Some(command) = command.filter(|command| *command != "chuyen_xu_ly") {
+            assert!(
+                BUILT_IN.iter().any(|built_in| built_in.name == command),
+                "{command} is a built-in command a window may name"
+            );
+        }
+    }
+}
+
+#[test]
+fn only_a_windows_own_command_meets_it_and_only_the_first_time() {
+    let mut world = submitted(FEEDBACK, "2025-02-28T10:00:00+07:00");
+    world
+        .run(&desk(), Command::Receive, "2025-03-03T09:00:00+07:00")
+        .unwrap();
+    assert_eq!(
+        window(world.case(), "yeu_cau_bo_sung").met_at,
+        None,
+        "receiving does not meet the supplement window"
+    );
+    let request = Command::RequestSupplement {
+        missing: vec![MissingDocument {
+            document: "tai_lieu_kem_theo".to_owned(),
+            note: "Văn bản được phản ánh".to_owned(),
+        }],
+        reason: "Chưa rõ".to_owned(),
+    };
+    world
+        .run(&desk(), request, "2025-03-04T09:00:00+07:00")
+        .unwrap();
+    assert_eq!(
+        window(world.case(), "quyet_dinh_tiep_nhan").met_at,
+        Some(at("2025-03-03T09:00:00+07:00")),
+        "a met window keeps the moment it was met"
+    );
+    assert_eq!(
+        window(world.case(), "yeu_cau_bo_sung").met_at,
+        Some(at("2025-03-04T09:00:00+07:00"))
+    );
+}
+
+#[test]
+fn notices_carry_what_their_events_say_and_the_projection_keeps_the_new_counts() {
+    let mut world = submitted(FEEDBACK, "2025-02-28T10:00:00+07:00");
+    accepted_and_forwarded(&mut world);
+    let handler = officer("chuyen_vien_xu_ly");
+    world
+        .run(
+            &handler,
+            Command::Consult {
+                unit: unit("000.00.18.H21"),
+                question: "Ý kiến Sở Tư pháp?".to_owned(),
+            },
+            "2025-03-04T09:00:00+07:00",
+        )
+        .unwrap();
+    world
+        .run(
+            &handler,
+            extend("2025-03-25T17:00:00+07:00"),
+            "2025-03-05T09:00:00+07:00",
+        )
+        .unwrap();
+    world
+        .run(&handler, action("trinh_ky"), "2025-03-06T09:00:00+07:00")
+        .unwrap();
+    world
+        .run(
+            &officer("lanh_dao_van_phong"),
+            action("ban_hanh_tra_loi"),
+            "2025-03-07T09:00:00+07:00",
+        )
+        .unwrap();
+    let (case, outbox) = apply(None, &world.events).unwrap();
+    let emails: Vec<(&str, &Value)> = outbox
+        .iter()
+        .filter(|message| message.topic == "email")
+        .map(|message| {
+            (
+                message.payload["event"].as_str().unwrap_or_default(),
+                &message.payload["details"],
+            )
+        })
+        .collect();
+    assert!(
+        emails
+            .iter()
+            .all(|(event, _)| !matches!(*event, "consultation_requested" | "windows_opened")),
+        "the applicant is not told of internal consultations or of windows: {emails:?}"
+    );
+    assert!(emails.contains(&(
+        "time_limit_extended",
+        &json!("Vụ việc phức tạp, cần lấy ý kiến Sở Tư pháp")
+    )));
+    let code = format!("KQ-{}", case.code);
+    assert!(
+        emails.contains(&("result_issued", &json!(code))),
+        "{emails:?}"
+    );
+    // The projection a store keeps reads back with the extension count and the windows.
+    let stored: Case = serde_json::from_value(serde_json::to_value(&case).unwrap()).unwrap();
+    assert_eq!(stored.extensions, 1);
+    assert_eq!(stored, case);
+
+    // An administrative dossier's new appointment alone goes to the portal.
+    let mut birth = World::new(BIRTH);
+    birth.submit_birth("2025-03-03T09:00:00+07:00");
+    birth
+        .run(
+            &officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        )
+        .unwrap();
+    let apology = birth
+        .run(
+            &officer("mot_cua"),
+            Command::ApologizeAndExtend {
+                reason: "Chờ xác minh".to_owned(),
+                new_appointment: at("2025-03-04T17:00:00+07:00"),
+            },
+            "2025-03-03T14:00:00+07:00",
+        )
+        .unwrap();
+    let (_, outbox) = apply(None, &birth.events).unwrap();
+    let portal_seqs: Vec<&Value> = outbox
+        .iter()
+        .filter(|message| message.topic == "portal")
+        .map(|message| &message.payload["seq"])
+        .collect();
+    assert!(
+        portal_seqs.contains(&&json!(apology[0].seq)),
+        "the apology's new date is synced: {portal_seqs:?}"
+    );
+    assert!(outbox.iter().any(|message| message.topic == "email"
+        && message.payload["event"] == "extended"
+        && message.payload["details"] == "Chờ xác minh"));
+}
