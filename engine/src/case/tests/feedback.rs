@@ -590,3 +590,39 @@ fn notices_carry_what_their_events_say_and_the_projection_keeps_the_new_counts()
         && message.payload["event"] == "extended"
         && message.payload["details"] == "Chờ xác minh"));
 }
+
+#[test]
+fn who_may_extend_and_how_the_windows_read_on_the_timeline() {
+    let mut world = submitted(FEEDBACK, "2025-02-28T10:00:00+07:00");
+    let names = crate::case::Names {
+        procedure: Some(&world.procedure),
+        ..crate::case::Names::default()
+    };
+    let opened = crate::case::describe_named(&world.events[1], &names);
+    assert_eq!(
+        opened,
+        "Tiếp nhận hoặc từ chối tiếp nhận trong 02 ngày làm việc: hạn 17:00 04/03/2025; Yêu cầu bổ sung thông tin trong 05 ngày làm việc: hạn 17:00 07/03/2025"
+    );
+    let fresh = serde_json::to_value(world.case()).unwrap();
+    assert!(
+        fresh.get("extensions").is_none(),
+        "a dossier never extended stores no count, as before the field existed"
+    );
+    accepted_and_forwarded(&mut world);
+    let head = world.run(
+        &officer("lanh_dao_van_phong"),
+        extend("2025-03-25T17:00:00+07:00"),
+        "2025-03-05T09:00:00+07:00",
+    );
+    assert!(
+        matches!(head, Err(Rejection::Forbidden(_))),
+        "not at the dossier's step: {head:?}"
+    );
+    world
+        .run(
+            &desk(),
+            extend("2025-03-25T17:00:00+07:00"),
+            "2025-03-05T09:00:00+07:00",
+        )
+        .expect("the one-stop desk may extend");
+}
