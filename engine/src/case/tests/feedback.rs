@@ -626,3 +626,38 @@ fn who_may_extend_and_how_the_windows_read_on_the_timeline() {
         )
         .expect("the one-stop desk may extend");
 }
+
+#[test]
+fn a_window_can_count_from_an_action_and_refuse_the_next_one_after_it() {
+    let text = format!(
+        "{FEEDBACK}\n[[windows]]\nid = \"du_thao\"\nname = \"Dự thảo trong 01 ngày làm việc\"\ncommands = [\"trinh_ky\"]\nfrom = \"chuyen_xu_ly\"\nwithin = {{ working_days = 1 }}\n"
+    );
+    let mut world = submitted(&text, "2025-02-28T10:00:00+07:00");
+    world
+        .run(&desk(), Command::Receive, "2025-03-03T09:00:00+07:00")
+        .unwrap();
+    assert!(
+        world
+            .case()
+            .windows
+            .iter()
+            .all(|window| window.id != "du_thao"),
+        "not open before its action"
+    );
+    world
+        .run(&desk(), action("chuyen_xu_ly"), "2025-03-03T10:00:00+07:00")
+        .unwrap();
+    assert_eq!(
+        window(world.case(), "du_thao").closes_at,
+        at("2025-03-04T17:00:00+07:00")
+    );
+    let late = world.run(
+        &officer("chuyen_vien_xu_ly"),
+        action("trinh_ky"),
+        "2025-03-05T08:00:00+07:00",
+    );
+    assert!(
+        matches!(&late, Err(Rejection::NotNow(why)) if why.contains("Dự thảo trong 01 ngày làm việc")),
+        "{late:?}"
+    );
+}
