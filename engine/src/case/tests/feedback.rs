@@ -104,8 +104,8 @@ fn a_supplement_request_after_five_working_days_is_refused_naming_the_window() {
     );
     assert_eq!(world.case().version, 2, "nothing written");
     world
-        .run(&desk(), request(), "2025-03-07T16:59:00+07:00")
-        .expect("until the window closes");
+        .run(&desk(), request(), "2025-03-07T17:00:00+07:00")
+        .expect("up to the moment the window closes");
 }
 
 fn accepted_and_forwarded(world: &mut World) {
