@@ -36,6 +36,15 @@ fn submitted(text: &str, now: &str) -> World {
     world
 }
 
+/// Submitted on Friday 28/2/2025 and received on Monday 3/3 at 09:00.
+fn received(text: &str) -> World {
+    let mut world = submitted(text, "2025-02-28T10:00:00+07:00");
+    world
+        .run(&desk(), Command::Receive, "2025-03-03T09:00:00+07:00")
+        .unwrap();
+    world
+}
+
 fn window<'c>(case: &'c Case, id: &str) -> &'c OpenWindow {
     case.windows
         .iter()
@@ -207,10 +216,7 @@ fn a_lawful_extension_is_capped_once_and_is_not_an_apology() {
 
 #[test]
 fn a_transfer_names_the_competent_agency_and_tells_the_applicant() {
-    let mut world = submitted(FEEDBACK, "2025-02-28T10:00:00+07:00");
-    world
-        .run(&desk(), Command::Receive, "2025-03-03T09:00:00+07:00")
-        .unwrap();
+    let mut world = received(FEEDBACK);
     let silent = world.run(
         &desk(),
         action("chuyen_tham_quyen"),
@@ -283,10 +289,7 @@ fn a_time_limit_can_start_at_an_action_instead_of_receipt() {
         )
         .replace("allotted = { working_days = 11 }", "allotted = { working_hours = 4 }")
         .replace("allotted = { working_days = 2 }\n\n[[actions]]", "allotted = { working_hours = 2 }\n\n[[actions]]");
-    let mut world = submitted(&text, "2025-02-28T10:00:00+07:00");
-    world
-        .run(&desk(), Command::Receive, "2025-03-03T09:00:00+07:00")
-        .unwrap();
+    let mut world = received(&text);
     assert_eq!(
         world.case().appointment,
         Some(at("2025-03-05T17:00:00+07:00")),
@@ -463,10 +466,7 @@ fn every_event_a_person_makes_names_its_command_for_the_windows() {
 
 #[test]
 fn only_a_windows_own_command_meets_it_and_only_the_first_time() {
-    let mut world = submitted(FEEDBACK, "2025-02-28T10:00:00+07:00");
-    world
-        .run(&desk(), Command::Receive, "2025-03-03T09:00:00+07:00")
-        .unwrap();
+    let mut world = received(FEEDBACK);
     assert_eq!(
         window(world.case(), "yeu_cau_bo_sung").met_at,
         None,
@@ -632,10 +632,7 @@ fn a_window_can_count_from_an_action_and_refuse_the_next_one_after_it() {
     let text = format!(
         "{FEEDBACK}\n[[windows]]\nid = \"du_thao\"\nname = \"Dự thảo trong 01 ngày làm việc\"\ncommands = [\"trinh_ky\"]\nfrom = \"chuyen_xu_ly\"\nwithin = {{ working_days = 1 }}\n"
     );
-    let mut world = submitted(&text, "2025-02-28T10:00:00+07:00");
-    world
-        .run(&desk(), Command::Receive, "2025-03-03T09:00:00+07:00")
-        .unwrap();
+    let mut world = received(&text);
     assert!(
         world
             .case()
