@@ -208,6 +208,56 @@ mod tests {
     }
 
     #[test]
+    fn a_procedure_loaded_with_a_schedule_must_name_one_of_its_classes() {
+        let schedule = RetentionSchedule::load(
+            "retention.toml",
+            "[classes.civil_status_register]\ndescription = \"Hộ tịch\"\npermanent = true\n",
+        )
+        .expect("schedule");
+        let text = include_str!("../../procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml");
+        let error = crate::procedure::Procedure::load_with("2.000635.toml", text, Some(&schedule))
+            .expect_err("civil_status_copy is not in this schedule");
+        assert_eq!(error.diagnostics.len(), 1, "{error}");
+        assert!(
+            error.diagnostics[0].message.contains(
+                "retention class `civil_status_copy` is not defined in the retention schedule"
+            ),
+            "{error}"
+        );
+        // A class that is not even a name gets its own message, once.
+        let phrase = text.replace("\"civil_status_copy\"", "\"Hộ tịch 10 năm\"");
+        let error =
+            crate::procedure::Procedure::load_with("2.000635.toml", &phrase, Some(&schedule))
+                .expect_err("not a class name");
+        assert_eq!(error.diagnostics.len(), 1, "{error}");
+        assert!(
+            error.diagnostics[0]
+                .message
+                .contains("is not a retention class name")
+        );
+        let register = text.replace("\"civil_status_copy\"", "\"civil_status_register\"");
+        let procedure =
+            crate::procedure::Procedure::load_with("2.000635.toml", &register, Some(&schedule))
+                .expect("a class the schedule defines");
+        assert!(procedure.retention_problem(&schedule).is_none());
+        let loaded = crate::procedure::Procedure::load("2.000635.toml", text).expect("loads");
+        assert!(
+            loaded
+                .retention_problem(&schedule)
+                .is_some_and(|problem| problem.fix.contains("civil_status_register"))
+        );
+        let mut catalogue = crate::service::Catalogue::new();
+        assert!(catalogue.retention().is_none());
+        catalogue.set_retention(schedule);
+        assert_eq!(
+            catalogue
+                .retention()
+                .map(|schedule| schedule.class_names().collect::<Vec<_>>()),
+            Some(vec!["civil_status_register"])
+        );
+    }
+
+    #[test]
     fn a_bad_schedule_is_refused_at_the_class_with_a_fix() {
         let cases = [
             (

@@ -547,6 +547,19 @@ mod tests {
             ]
         );
         assert!(literal_comparisons("if x { 1 } else { 2 }").is_empty());
+        let conditional =
+            literal_comparisons("if loai == \"a\" { 1 } else if so <= 2 { 2 } else { !(so > 3) }");
+        let operators: Vec<(&str, &str)> = conditional
+            .iter()
+            .map(|c| (c.variable.as_str(), c.operator))
+            .collect();
+        assert_eq!(operators, [("loai", "=="), ("so", "<="), ("so", ">")]);
+        assert!(
+            literal_comparisons("{ x == 1 }")[0].variable == "x",
+            "braces separate"
+        );
+        assert!(literal_comparisons("true == 1 || false != 2").is_empty());
+        assert!(literal_comparisons("a > 1 > 2").len() <= 1);
         assert_eq!(
             literal_comparisons("so >= 2.5")[0].literal,
             Literal::Number("2.5".parse().expect("decimal"))

@@ -526,6 +526,38 @@ mod tests {
     }
 
     #[test]
+    fn mermaid_and_dot_draw_windows_limits_and_the_transfer() {
+        let text = include_str!("../../../procedures/PAKN.1-phan-anh-kien-nghi.toml").replace(
+            "to = \"xu_ly\"\nroles = [\"tiep_nhan_pakn\"]",
+            "to = \"xu_ly\"\nroles = [\"tiep_nhan_pakn\"]\nstarts_time_limit = { working_days = 15 }",
+        );
+        let procedure = Procedure::load("PAKN.1.toml", &text).expect("feedback loads");
+        let mermaid = render_graph(&procedure, GraphFormat::Mermaid);
+        for expected in [
+            "flowchart TD\n",
+            "    received -->|\"⏱ Tiếp nhận hoặc từ chối tiếp nhận trong 02 ngày làm việc (2 ngày làm việc kể từ khi nộp)<br/>",
+            "⏱ Công khai văn bản trả lời trong 02 ngày làm việc (2 ngày làm việc kể từ khi có quyết định)\"| phan_loai\n",
+            "    phan_loai -->|\"Chuyển xử lý<br/><i>Chuyên viên tiếp nhận phản ánh, kiến nghị</i><br/>⏱ thời hạn 15 ngày làm việc tính từ đây\"| xu_ly\n",
+            "    outcome_transferred((\"Chuyển cơ quan có thẩm quyền\"))\n",
+        ] {
+            assert!(mermaid.contains(expected), "{expected} in {mermaid}");
+        }
+        let dot = render_graph(&procedure, GraphFormat::Dot);
+        for expected in [
+            "digraph \"PAKN.1\" {",
+            "    received -> phan_loai [label=\"⏱ Tiếp nhận hoặc từ chối tiếp nhận trong 02 ngày làm việc (2 ngày làm việc kể từ khi nộp)\\n",
+            "(Chuyên viên tiếp nhận phản ánh, kiến nghị)\\n⏱ thời hạn 15 ngày làm việc tính từ đây\"];",
+            "outcome_transferred [label=\"Chuyển cơ quan có thẩm quyền\", shape=doublecircle];",
+        ] {
+            assert!(dot.contains(expected), "{expected} in {dot}");
+        }
+        // Without notes, the receipt's arrow is plain.
+        let plain = render_graph(&birth(), GraphFormat::Mermaid);
+        assert!(plain.contains("    received --> tiep_nhan\n"), "{plain}");
+        assert!(render_graph(&birth(), GraphFormat::Dot).contains("    received -> tiep_nhan;\n"));
+    }
+
+    #[test]
     fn svg_text_escapes_markup() {
         assert_eq!(svg_text("a < b & \"c\""), "a &lt; b &amp; &quot;c&quot;");
     }
