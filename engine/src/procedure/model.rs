@@ -702,3 +702,48 @@ pub enum Effect {
     /// Issue the result (ban hành kết quả).
     IssueResult,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn procedure_codes_are_national_or_local_and_nothing_else() {
+        for national in ["1.001193", "2.000635"] {
+            let code = ProcedureCode::parse(national).expect(national);
+            assert!(code.is_national(), "{national}");
+        }
+        for local in ["PAKN.1", "PA.123456", "ABCDEFGHIJ.9"] {
+            let code = ProcedureCode::parse(local).expect(local);
+            assert!(!code.is_national(), "{local}");
+        }
+        for bad in [
+            "P.1",
+            "ABCDEFGHIJK.1",
+            "pakn.1",
+            "PAKN.",
+            "PAKN.1234567",
+            "PAKN.1a",
+            "PAKN1",
+            ".1",
+            "1.00119",
+            "1.0011933",
+            "A.001193",
+            "1-001193",
+        ] {
+            assert!(ProcedureCode::parse(bad).is_err(), "{bad} must be refused");
+        }
+    }
+
+    #[test]
+    fn office_hours_add_days_and_hours() {
+        assert_eq!(TimeLimit::WorkingDays(2).office_hours(), 16);
+        assert_eq!(TimeLimit::WorkingHours(5).office_hours(), 5);
+        assert_eq!(
+            TimeLimit::describe_office_hours(21),
+            "2 working days and 5 working hours"
+        );
+        assert_eq!(TimeLimit::describe_office_hours(16), "2 working days");
+        assert_eq!(TimeLimit::describe_office_hours(3), "3 working hours");
+    }
+}
