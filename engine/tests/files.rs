@@ -145,3 +145,64 @@ fn feedback_windows_and_a_restarted_limit_are_simulated_on_the_calendar() {
         "2026-02-24T17:00:00+07:00"
     );
 }
+
+#[test]
+fn two_loops_into_one_step_are_each_followed_once_and_a_step_visited_at_most_twice() {
+    let text = std::fs::read_to_string(repo().join("procedures/1.001193-dang-ky-khai-sinh.toml"))
+        .expect("birth");
+    // A second way back from signing to appraisal.
+    let text = format!(
+        "{text}\n[[actions]]\nid = \"tra_lai_bo_sung\"\nname = \"Trả lại để bổ sung thẩm định\"\nfrom = \"ky_duyet\"\nto = \"tham_dinh\"\nroles = [\"chu_tich\"]\n"
+    );
+    let procedure = Procedure::load("1.001193.toml", &text).expect("loads");
+    let calendars = Calendars::load(&[(
+        "2026.toml".to_owned(),
+        std::fs::read_to_string(repo().join("fixtures/calendars/2026.toml")).expect("calendar"),
+    )])
+    .expect("calendar");
+    let received = chrono::DateTime::parse_from_rfc3339("2026-03-02T09:00:00+07:00").unwrap();
+    let paths = simulate(&procedure, &calendars, ChannelKind::Online, received).unwrap();
+    let walks: Vec<String> = paths.iter().map(|path| path.actions.join(" ")).collect();
+    // Without loops: approve or refuse. With one loop (either way back): approve or refuse again
+    // from appraisal. Never both loops: appraisal would be visited a third time.
+    assert_eq!(
+        walks,
+        [
+            "chuyen_tham_dinh trinh_ky phe_duyet",
+            "chuyen_tham_dinh tu_choi",
+            "chuyen_tham_dinh trinh_ky tra_lai_tham_dinh trinh_ky phe_duyet",
+            "chuyen_tham_dinh trinh_ky tra_lai_tham_dinh tu_choi",
+            "chuyen_tham_dinh trinh_ky tra_lai_bo_sung trinh_ky phe_duyet",
+            "chuyen_tham_dinh trinh_ky tra_lai_bo_sung tu_choi",
+        ]
+    );
+    assert!(paths.iter().all(|path| {
+        path.steps
+            .iter()
+            .filter(|step| step.step == "tham_dinh")
+            .count()
+            <= 2
+    }));
+}
+
+#[test]
+fn the_page_lists_deadlines_whenever_the_file_has_any() {
+    let text = std::fs::read_to_string(repo().join("procedures/1.001193-dang-ky-khai-sinh.toml"))
+        .expect("birth");
+    let page = |text: &str| render_page(&Procedure::load("1.001193.toml", text).expect("loads"));
+    assert!(!page(&text).contains("## Deadlines and windows"));
+    let with_clock = |line: &str| text.replace("[clock]\n", &format!("[clock]\n{line}\n"));
+    assert!(
+        text.contains("[clock]\n"),
+        "the birth file has a [clock] table"
+    );
+    let apology = page(&with_clock("apology_up_to = { working_days = 1 }"));
+    assert!(apology.contains("| Xin lỗi và hẹn lại (Form 04), once | apologize_and_extend | the appointment | 1 working day | — |"), "{apology}");
+    let extension = page(&with_clock("extension = { up_to = { working_days = 2 } }"));
+    assert!(extension.contains("| Gia hạn (lawful extension), at most 1 time(s) | extend_time_limit | the appointment | 2 working days | — |"), "{extension}");
+    let restart = page(&text.replace(
+        "to = \"tham_dinh\"\nroles = [\"mot_cua\"]",
+        "to = \"tham_dinh\"\nroles = [\"mot_cua\"]\nstarts_time_limit = { working_hours = 6 }",
+    ));
+    assert!(restart.contains("| The time limit starts afresh: Chuyển thẩm định | chuyen_tham_dinh | the action | 6 working hours | the appointment |"), "{restart}");
+}

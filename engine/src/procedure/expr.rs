@@ -338,14 +338,16 @@ enum Token {
 }
 
 /// The comparisons of a variable with a literal that stand alone in a condition (between
-/// `&&`, `||`, `!`, brackets or the ends), so that `a * b == 5` is not read as `b == 5`.
+/// `&&`, `||`, brackets, `if` or the ends), so that `a * b == 5` is not read as `b == 5`, nor
+/// `!a == 5` (which compares `!a`) as `a == 5`.
 pub(crate) fn literal_comparisons(text: &str) -> Vec<Comparison> {
     let tokens = tokens(text);
     let mut found = Vec::new();
     let separates = |token: Option<&(Token, usize)>| match token {
         None => true,
-        Some((Token::Symbol(symbol), _)) => ["(", ")", "&&", "||", "!", "{", "}"].contains(symbol),
-        Some((Token::Name(name), _)) => name == "if" || name == "else",
+        Some((Token::Symbol(symbol), _)) => ["(", ")", "&&", "||", "{", "}"].contains(symbol),
+        // `else` is always followed by `if` or a block, so only `if` comes before a comparison.
+        Some((Token::Name(name), _)) => name == "if",
         Some(_) => false,
     };
     for index in 0..tokens.len().saturating_sub(2) {
@@ -444,7 +446,6 @@ fn tokens(text: &str) -> Vec<(Token, usize)> {
                     match char {
                         '>' => Token::Symbol(">"),
                         '<' => Token::Symbol("<"),
-                        '!' => Token::Symbol("!"),
                         '(' => Token::Symbol("("),
                         ')' => Token::Symbol(")"),
                         '{' => Token::Symbol("{"),
@@ -560,6 +561,12 @@ mod tests {
         );
         assert!(literal_comparisons("true == 1 || false != 2").is_empty());
         assert!(literal_comparisons("a > 1 > 2").len() <= 1);
+        assert!(
+            literal_comparisons("!so == 5 || !(so != 5)")
+                .iter()
+                .all(|c| c.operator == "!="),
+            "`!so == 5` compares `!so`, not `so`"
+        );
         assert_eq!(
             literal_comparisons("so >= 2.5")[0].literal,
             Literal::Number("2.5".parse().expect("decimal"))
