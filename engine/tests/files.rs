@@ -206,3 +206,44 @@ fn the_page_lists_deadlines_whenever_the_file_has_any() {
     ));
     assert!(restart.contains("| The time limit starts afresh: Chuyển thẩm định | chuyen_tham_dinh | the action | 6 working hours | the appointment |"), "{restart}");
 }
+
+#[test]
+fn comparisons_outside_a_fields_range_or_list_are_refused_and_those_inside_pass() {
+    let text = std::fs::read_to_string(repo().join("procedures/1.004194-dang-ky-tam-tru.toml"))
+        .expect("temporary residence");
+    let anchor = "to = \"tham_dinh\"\nroles = [\"can_bo_tiep_nhan\"]";
+    assert!(text.contains(anchor));
+    let refused = |guard: &str| {
+        let with_guard = text.replace(anchor, &format!("{anchor}\nguard = '{guard}'"));
+        match Procedure::load("1.004194.toml", &with_guard) {
+            Ok(_) => false,
+            Err(error) => {
+                assert_eq!(error.diagnostics.len(), 1, "{guard}: {error}");
+                true
+            }
+        }
+    };
+    // so_nguoi allows 1 to 500.
+    for (guard, impossible) in [
+        ("so_nguoi == 0", true),
+        ("so_nguoi == 501", true),
+        ("so_nguoi == 1", false),
+        ("so_nguoi == 500", false),
+        ("so_nguoi > 500", true),
+        ("so_nguoi > 499", false),
+        ("so_nguoi >= 501", true),
+        ("so_nguoi >= 500", false),
+        ("so_nguoi < 1", true),
+        ("so_nguoi < 2", false),
+        ("so_nguoi <= 0", true),
+        ("so_nguoi <= 1", false),
+        ("so_nguoi != 0", false),
+        ("501 > so_nguoi", false),
+        ("0 >= so_nguoi", true),
+        ("channel == \"postal\"", true),
+        ("channel == \"direct\"", false),
+        ("dia_chi_tam_tru == \"postal\"", false),
+    ] {
+        assert_eq!(refused(guard), impossible, "{guard}");
+    }
+}
