@@ -4,11 +4,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use super::expr::{
-    Expression, ExpressionEngine, ExpressionKind, Literal, Variables, literal_comparisons,
-};
+use super::expr::{Expression, ExpressionEngine, ExpressionKind, Variables};
 use super::model::{Delivery, FieldKind, OnlineService, ProcedureDefinition};
 use crate::located::{FieldPath, Problem, did_you_mean};
+
+mod comparisons;
+mod deadlines;
 
 /// Expressions compiled during validation, keyed by where they appear.
 #[derive(Debug, Default, Clone)]
@@ -143,133 +144,6 @@ impl Check<'_> {
                 "give feedback a local code such as \"PAKN.1\", so it is never mistaken for, or synced as, an administrative procedure",
             ),
             _ => {}
-        }
-    }
-
-    /// The clock's extension and apology caps must allow some time.
-    fn clock(&mut self) {
-        let clock = &self.definition.clock;
-        let path = self.root.key("clock");
-        if let Some(extension) = &clock.extension
-            && extension.up_to.office_hours() == 0
-        {
-            self.problem(
-                path.key("extension").key("up_to"),
-                "the extension (gia hạn) allows no time".to_owned(),
-                "write the longest extension the law allows, e.g. `up_to = { working_days = 10 }`, or remove [clock.extension]",
-            );
-        }
-        if clock
-            .apology_up_to
-            .is_some_and(|cap| cap.office_hours() == 0)
-        {
-            self.problem(
-                path.key("apology_up_to"),
-                "`apology_up_to` allows no new date".to_owned(),
-                "write how far past the appointment a Form 04 apology may set the new date, e.g. `{ working_days = 5 }`, or remove it",
-            );
-        }
-    }
-
-    /// Windows name commands that exist, count from an anchor that comes before them, and never
-    /// refuse a command the dossier cannot do without.
-    fn windows(&mut self) {
-        let definition = self.definition;
-        self.unique_ids(
-            "windows",
-            definition.windows.iter().map(|window| window.id.as_str()),
-        );
-        let built_in: Vec<&str> = crate::case::BUILT_IN.iter().map(|b| b.name).collect();
-        let action_ids: Vec<&str> = definition.actions.iter().map(|a| a.id.as_str()).collect();
-        for (position, window) in definition.windows.iter().enumerate() {
-            let path = self.root.key("windows").index(position);
-            if window.name.trim().is_empty() {
-                self.problem(
-                    path.key("name"),
-                    format!("window `{}` has no name", window.id),
-                    "write the name officers read, e.g. \"Yêu cầu bổ sung trong 05 ngày làm việc\"",
-                );
-            }
-            if window.commands.is_empty() {
-                self.problem(
-                    path.key("commands"),
-                    format!("window `{}` is for no command", window.id),
-                    "list the built-in commands or action ids it is for, e.g. `commands = [\"request_supplement\"]`",
-                );
-            }
-            let anchors: Vec<&str> = super::model::WINDOW_ANCHORS
-                .iter()
-                .copied()
-                .chain(action_ids.iter().copied())
-                .collect();
-            if !anchors.contains(&window.from.as_str()) {
-                let fix = match did_you_mean(&window.from, anchors.iter().copied()) {
-                    Some(close) => format!(
-                        "did you mean `{close}`? a window counts from \"submitted\", \"received\", \"decided\" or an action id"
-                    ),
-                    None => format!("count from one of: {}", quoted(&anchors)),
-                };
-                self.problem(
-                    path.key("from"),
-                    format!(
-                        "window `{}` counts from `{}`, which is neither an anchor nor an action",
-                        window.id, window.from
-                    ),
-                    fix,
-                );
-            }
-            for (command_position, command) in window.commands.iter().enumerate() {
-                let command_path = path.key("commands").index(command_position);
-                let is_action = action_ids.contains(&command.as_str());
-                if !is_action && !built_in.contains(&command.as_str()) {
-                    let known: Vec<&str> =
-                        built_in.iter().chain(action_ids.iter()).copied().collect();
-                    let fix = match did_you_mean(command, known.iter().copied()) {
-                        Some(close) => format!("did you mean `{close}`?"),
-                        None => format!(
-                            "name a built-in command ({}) or an action id",
-                            built_in.join(", ")
-                        ),
-                    };
-                    self.problem(
-                        command_path,
-                        format!("window `{}` is for `{command}`, which is neither a built-in command nor an action", window.id),
-                        fix,
-                    );
-                    continue;
-                }
-                let before_receipt = matches!(command.as_str(), "receive" | "refuse_intake");
-                if before_receipt && window.from != "submitted" {
-                    self.problem(
-                        command_path.clone(),
-                        format!(
-                            "window `{}` counts from `{}`, which comes only after `{command}`, so it can never apply",
-                            window.id, window.from
-                        ),
-                        "count the intake decision from `from = \"submitted\"`",
-                    );
-                }
-                let decides = is_action
-                    && definition
-                        .actions
-                        .iter()
-                        .any(|action| &action.id == command && action.outcome.is_some());
-                let indispensable = decides
-                    || matches!(
-                        command.as_str(),
-                        "receive" | "refuse_intake" | "return_result"
-                    );
-                if indispensable && window.after == super::model::AfterWindow::Refused {
-                    self.problem(
-                        command_path,
-                        format!(
-                            "window `{}` would refuse `{command}` once it closes, leaving the dossier with no way forward",
-                            window.id
-                        ),
-                        "the duty remains after the window: set `after = \"late\"` so a late decision is still taken and counted late",
-                    );
-                }
-            }
         }
     }
 
@@ -787,44 +661,6 @@ impl Check<'_> {
         }
     }
 
-    /// Every path from the start step to a decision, each loop taken once, with every step
-    /// using its whole allotment, must fit the legal time limit of every channel; otherwise the
-    /// approved internal process itself makes dossiers late.
-    fn allotments_fit(&mut self) {
-        let definition = self.definition;
-        let paths = decision_paths(definition);
-        let mut reported = HashSet::new();
-        for (position, channel) in definition.channels.iter().enumerate() {
-            let worst = paths
-                .iter()
-                .map(|path| {
-                    let limit = path.time_limit.unwrap_or(channel.time_limit);
-                    (
-                        path,
-                        limit,
-                        hours_of(limit).max(super::model::OFFICE_HOURS_PER_DAY),
-                    )
-                })
-                .filter(|(path, _, limit_hours)| path.hours > *limit_hours)
-                .max_by_key(|(path, _, limit_hours)| path.hours - limit_hours);
-            if let Some((path, limit, _)) = worst
-                && reported.insert((path.steps.clone(), hours_of(limit)))
-            {
-                self.problem(
-                    self.root.key("channels").index(position).key("time_limit"),
-                    format!(
-                        "on the {} channel the steps {} are allotted {} in all, more than the legal time limit ({})",
-                        channel.channel.as_str(),
-                        path.steps.join(" → "),
-                        show_hours(path.hours),
-                        limit
-                    ),
-                    "shorten the steps' `allotted` times so every path fits the limit (`hoso procedure simulate` shows each path), or correct `time_limit`",
-                );
-            }
-        }
-    }
-
     fn expressions(&mut self, engine: &ExpressionEngine) -> CompiledExpressions {
         let definition = self.definition;
         let variables = Variables::of(definition);
@@ -891,114 +727,6 @@ impl Check<'_> {
         compiled
     }
 
-    /// Comparisons that can never hold (or always hold) given the field's own declaration: a
-    /// choice or channel compared with a value outside its list, a number outside its range.
-    fn impossible_comparisons(&mut self, text: &str, path: &FieldPath) {
-        let definition = self.definition;
-        for comparison in literal_comparisons(text) {
-            let field = definition
-                .documents
-                .iter()
-                .flat_map(|document| &document.fields)
-                .find(|field| field.id == comparison.variable);
-            let (message, fix) = match (&comparison.literal, field) {
-                (Literal::Text(value), None) if comparison.variable == "channel" => {
-                    let offered: Vec<&str> = definition
-                        .channels
-                        .iter()
-                        .map(|channel| channel.channel.as_str())
-                        .collect();
-                    if offered.contains(&value.as_str()) {
-                        continue;
-                    }
-                    (
-                        format!(
-                            "`channel` is compared with \"{value}\", which is not a channel of this procedure, so the comparison never changes"
-                        ),
-                        format!("compare with one of: {}", quoted(&offered)),
-                    )
-                }
-                (Literal::Text(value), Some(field)) if field.kind == FieldKind::Choice => {
-                    if field.choices.contains(value) {
-                        continue;
-                    }
-                    let choices: Vec<&str> = field.choices.iter().map(String::as_str).collect();
-                    (
-                        format!(
-                            "`{}` is compared with \"{value}\", which is not one of its choices, so the comparison never changes",
-                            field.id
-                        ),
-                        match did_you_mean(value, choices.iter().copied()) {
-                            Some(close) => format!(
-                                "did you mean \"{close}\"? the choices are {}",
-                                quoted(&choices)
-                            ),
-                            None => {
-                                format!("compare with one of its choices: {}", quoted(&choices))
-                            }
-                        },
-                    )
-                }
-                (Literal::Number(value), Some(field))
-                    if matches!(field.kind, FieldKind::Integer | FieldKind::Decimal) =>
-                {
-                    let min = field.min.map(rust_decimal::Decimal::from);
-                    let max = field.max.map(rust_decimal::Decimal::from);
-                    let never = match comparison.operator {
-                        "==" => {
-                            min.is_some_and(|min| *value < min)
-                                || max.is_some_and(|max| *value > max)
-                        }
-                        ">" => max.is_some_and(|max| *value >= max),
-                        ">=" => max.is_some_and(|max| *value > max),
-                        "<" => min.is_some_and(|min| *value <= min),
-                        "<=" => min.is_some_and(|min| *value < min),
-                        _ => false,
-                    };
-                    if !never {
-                        continue;
-                    }
-                    (
-                        format!(
-                            "`{} {} {value}` can never hold: the field allows only {} to {}",
-                            field.id,
-                            comparison.operator,
-                            field.min.map_or_else(|| "any".to_owned(), |min| min.to_string()),
-                            field.max.map_or_else(|| "any".to_owned(), |max| max.to_string()),
-                        ),
-                        "compare with a value inside the field's `min`..`max`, or correct the range".to_owned(),
-                    )
-                }
-                _ => continue,
-            };
-            let mut problem = Problem::at(path.clone(), message, fix);
-            problem.offset = comparison.offset + 1;
-            self.problems.push(problem);
-        }
-    }
-
-    /// A formula that gives a fraction of a đồng on ordinary values: fees are whole đồng, and
-    /// rounding them silently would charge what the fee schedule does not say.
-    fn fractional_fee(
-        &mut self,
-        engine: &ExpressionEngine,
-        expression: &Expression,
-        variables: &Variables,
-        path: FieldPath,
-    ) {
-        if let Ok(amount) = engine.evaluate_amount(expression, variables)
-            && !amount.fract().is_zero()
-        {
-            self.problem(
-                path,
-                format!(
-                    "the fee comes to {amount} đồng on sample values (each number field 1), a fraction of a đồng"
-                ),
-                "fees are whole đồng: use whole amounts, or round explicitly, e.g. `round(2500.5 * so_ban_sao)`",
-            );
-        }
-    }
-
     fn compile(
         &mut self,
         engine: &ExpressionEngine,
@@ -1018,74 +746,6 @@ impl Check<'_> {
             }
         }
     }
-}
-
-fn hours_of(limit: super::model::TimeLimit) -> u32 {
-    limit.office_hours()
-}
-
-fn show_hours(hours: u32) -> String {
-    super::model::TimeLimit::describe_office_hours(hours)
-}
-
-/// One way from the start step to a decision.
-struct DecisionPath<'d> {
-    steps: Vec<&'d str>,
-    hours: u32,
-    /// The limit the path's last `sets_time_limit` action put in force.
-    time_limit: Option<super::model::TimeLimit>,
-}
-
-/// Paths through the graph visiting each step at most once (a loop is taken once), in the
-/// file's action order; at most 10 000, which no real procedure comes near.
-fn decision_paths(definition: &ProcedureDefinition) -> Vec<DecisionPath<'_>> {
-    fn walk<'d>(
-        definition: &'d ProcedureDefinition,
-        at: &'d str,
-        mut path: DecisionPath<'d>,
-        paths: &mut Vec<DecisionPath<'d>>,
-    ) {
-        let Some(step) = definition.steps.iter().find(|step| step.id == at) else {
-            return;
-        };
-        path.steps.push(&step.id);
-        path.hours = path.hours.saturating_add(hours_of(step.allotted));
-        for action in definition.actions.iter().filter(|action| action.from == at) {
-            if paths.len() >= 10_000 {
-                return;
-            }
-            let time_limit = action
-                .starts_time_limit
-                .or(action.sets_time_limit)
-                .or(path.time_limit);
-            // A limit started afresh counts only the steps after its action.
-            let hours = if action.starts_time_limit.is_some() {
-                0
-            } else {
-                path.hours
-            };
-            let branch = || DecisionPath {
-                steps: path.steps.clone(),
-                hours,
-                time_limit,
-            };
-            match &action.to {
-                None if action.outcome.is_some() => paths.push(branch()),
-                Some(to) if !path.steps.contains(&to.as_str()) => {
-                    walk(definition, to, branch(), paths);
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut paths = Vec::new();
-    let empty = DecisionPath {
-        steps: Vec::new(),
-        hours: 0,
-        time_limit: None,
-    };
-    walk(definition, &definition.start, empty, &mut paths);
-    paths
 }
 
 fn closure<'a>(
