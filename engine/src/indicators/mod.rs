@@ -96,27 +96,6 @@ pub struct DossierFacts {
     pub windows: Vec<WindowFact>,
 }
 
-/// One window of a dossier, as the feedback indicators judge it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WindowFact {
-    /// The window is for the intake decision (receive or refuse at intake).
-    pub intake: bool,
-    /// When it closes.
-    pub closes_at: DateTime<Utc>,
-    /// When one of its commands was taken.
-    pub met_at: Option<DateTime<Utc>>,
-}
-
-impl WindowFact {
-    /// Late as of `judged_at`: met after it closed, or unmet once it has closed.
-    fn late_at(&self, judged_at: DateTime<Utc>) -> bool {
-        match self.met_at {
-            Some(met) if met <= judged_at => met > self.closes_at,
-            _ => self.closes_at < judged_at,
-        }
-    }
-}
-
 impl DossierFacts {
     /// The facts of a dossier, counting processing time on `calendars` (`None` hours when the
     /// calendars do not cover its dates).
@@ -175,18 +154,7 @@ impl DossierFacts {
             rating,
             feedback: definition.kind == crate::procedure::ProcedureKind::Feedback,
             submitted_at: Some(case.submitted_at),
-            windows: case
-                .windows
-                .iter()
-                .map(|window| WindowFact {
-                    intake: window
-                        .commands
-                        .iter()
-                        .any(|command| command == "receive" || command == "refuse_intake"),
-                    closes_at: window.closes_at,
-                    met_at: window.met_at,
-                })
-                .collect(),
+            windows: case.windows.iter().map(WindowFact::of).collect(),
         }
     }
 }
@@ -400,9 +368,6 @@ const INDICATORS: [(&str, &str, &str, &str); 11] = [
     ),
 ];
 
-/// The feedback indicators, which carry no points unless the settings give them some.
-const FEEDBACK_INDICATORS: [&str; 3] = ["5.1", "5.2", "5.3"];
-
 /// A reporting period: whole days in Vietnam time, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Period {
@@ -533,60 +498,6 @@ pub struct Report {
     pub indicators: Vec<Indicator>,
     /// 2.2 per procedure.
     pub processing_time: Vec<ProcessingTime>,
-}
-
-/// 5.1, 5.2 and 5.3 over the feedback dossiers: (numerator, denominator, value) each.
-fn feedback_indicators(feedback: &[&DossierFacts], period: &Period) -> [(f64, f64, f64); 3] {
-    let end = period.end();
-    // 5.1: the intake decision, for feedback submitted in the period.
-    let intake: Vec<&WindowFact> = feedback
-        .iter()
-        .filter(|facts| {
-            !facts.withdrawn && facts.submitted_at.is_some_and(|at| period.contains(at))
-        })
-        .filter_map(|facts| facts.windows.iter().find(|window| window.intake))
-        .filter(|window| window.met_at.is_some_and(|met| met < end) || window.closes_at < end)
-        .collect();
-    let intake_on_time = intake.iter().filter(|window| !window.late_at(end)).count() as u64;
-    // 5.2: processing, judged as 2.1 judges dossiers, and every window in time.
-    let mut judged = 0_u64;
-    let mut processed_on_time = 0_u64;
-    for facts in feedback {
-        let Some(timeliness) = timeliness(facts, period) else {
-            continue;
-        };
-        judged += 1;
-        // Every duty counts: the intake decision, a supplement request, the publication.
-        let windows_in_time = facts.windows.iter().all(|window| !window.late_at(end));
-        if timeliness != Timeliness::Late && windows_in_time {
-            processed_on_time += 1;
-        }
-    }
-    // 5.3: (accepted − dissatisfied − late) ÷ accepted.
-    let accepted: Vec<&&DossierFacts> = feedback
-        .iter()
-        .filter(|facts| facts.received_at.is_some_and(|at| period.contains(at)))
-        .collect();
-    let dissatisfied = accepted
-        .iter()
-        .filter(|facts| facts.rating == Some(Satisfaction::Dissatisfied))
-        .count() as u64;
-    let late = judged - processed_on_time;
-    let total = accepted.len() as u64;
-    let satisfied = total.saturating_sub(dissatisfied + late);
-    [
-        (
-            intake_on_time as f64,
-            intake.len() as f64,
-            percent(intake_on_time, intake.len() as u64),
-        ),
-        (
-            processed_on_time as f64,
-            judged as f64,
-            percent(processed_on_time, judged),
-        ),
-        (satisfied as f64, total as f64, percent(satisfied, total)),
-    ]
 }
 
 fn round2(value: f64) -> f64 {
@@ -810,6 +721,11 @@ pub fn to_html(report: &Report) -> String {
         late = report.late,
     )
 }
+
+mod feedback;
+
+pub use feedback::WindowFact;
+use feedback::{FEEDBACK_INDICATORS, feedback_indicators};
 
 #[cfg(test)]
 mod tests;
