@@ -320,11 +320,9 @@ pub fn check_documents(
             ));
         }
     }
-    // A declaration with an e-form (biểu mẫu điện tử tương tác) is filled in, not attached: the
-    // form's own checks cover it.
     for component in components
         .iter()
-        .filter(|component| component.required && component.fields.is_empty())
+        .filter(|component| component.must_be_attached())
     {
         if !documents
             .iter()

@@ -550,6 +550,15 @@ fn one() -> u32 {
     1
 }
 
+impl Document {
+    /// A dossier is incomplete without a file or reference for it: required, and not a
+    /// declaration filled in on its e-form (biểu mẫu điện tử tương tác), whose fields are checked
+    /// instead.
+    pub fn must_be_attached(&self) -> bool {
+        self.required && self.fields.is_empty()
+    }
+}
+
 /// Original or copy (bản chính / bản sao).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -187,8 +187,7 @@ pub(super) async fn apply_template(
             .map(|document| UploadView {
                 name: format!("doc:{}", document.id),
                 label: document.name.clone(),
-                // A declaration with an e-form is filled in above; a scan of it is optional.
-                required: document.required && document.fields.is_empty(),
+                required: document.must_be_attached(),
                 error: String::new(),
             })
             .collect(),
