@@ -75,12 +75,8 @@ impl Procedure {
                 "add `retention = \"…\"` naming a class of the retention schedule (fixtures/retention.toml), e.g. `retention = \"civil_status_register\"`",
             )
         });
-        let no_retention = no_retention.or_else(|| {
-            let schedule = schedule?;
-            let class = definition.retention.as_deref()?;
-            (crate::retention::is_class_name(class) && schedule.keep(class).is_none())
-                .then(|| Self::unknown_class(class, schedule))
-        });
+        let no_retention = no_retention
+            .or_else(|| Self::undefined_class(definition.retention.as_deref(), schedule?));
         match (Self::check(definition, Strictness::NewFile), no_retention) {
             (Ok(procedure), None) => Ok(procedure),
             (Ok(_), Some(problem)) => Err(locator.locate(vec![problem])),
@@ -91,16 +87,23 @@ impl Procedure {
         }
     }
 
-    /// The problem of a retention class the schedule does not define.
-    fn unknown_class(class: &str, schedule: &crate::retention::RetentionSchedule) -> Problem {
-        Problem::at(
-            FieldPath::root().key("retention"),
-            format!("retention class `{class}` is not defined in the retention schedule"),
-            format!(
-                "use one of {}, or add [classes.{class}] to the schedule",
-                schedule.class_names().collect::<Vec<_>>().join(", ")
-            ),
-        )
+    /// The problem of a well-formed retention class the schedule does not define (a malformed
+    /// one has its own problem from the validator).
+    fn undefined_class(
+        class: Option<&str>,
+        schedule: &crate::retention::RetentionSchedule,
+    ) -> Option<Problem> {
+        let class = class.filter(|class| crate::retention::is_class_name(class))?;
+        schedule.keep(class).is_none().then(|| {
+            Problem::at(
+                FieldPath::root().key("retention"),
+                format!("retention class `{class}` is not defined in the retention schedule"),
+                format!(
+                    "use one of {}, or add [classes.{class}] to the schedule",
+                    schedule.class_names().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })
     }
 
     /// The problem with this procedure's retention class under `schedule`, if it has one.
@@ -108,11 +111,7 @@ impl Procedure {
         &self,
         schedule: &crate::retention::RetentionSchedule,
     ) -> Option<Problem> {
-        let class = self.definition.retention.as_deref()?;
-        schedule
-            .keep(class)
-            .is_none()
-            .then(|| Self::unknown_class(class, schedule))
+        Self::undefined_class(self.definition.retention.as_deref(), schedule)
     }
 
     /// Validates a definition that did not come from a file (e.g. stored JSON); problems carry
