@@ -78,6 +78,7 @@ fn applicant(citizen_id: &str, name: &str) -> Applicant {
         name: name.to_owned(),
         phone: Some("0912345678".to_owned()),
         email: Some(format!("{citizen_id}@example.vn")),
+        ..Default::default()
     }
 }
 
@@ -202,6 +203,7 @@ fn action(id: &str) -> Command {
         action: id.to_owned(),
         reason: None,
         data: Map::new(),
+        results: Vec::new(),
     }
 }
 
@@ -227,7 +229,7 @@ pub async fn run(service: &Service<AnyStore>) -> anyhow::Result<()> {
                     "ho_ten_tre": "Nguyễn Minh An", "ngay_sinh": "2026-02-20", "gioi_tinh": "Nam",
                     "noi_sinh": "Bệnh viện Phụ sản Hà Nội", "so_dinh_danh_nguoi_yeu_cau": "001090000001"
                 })),
-                documents: vec![upload("to_khai", "to-khai-khai-sinh.pdf"), from_store("giay_chung_sinh", "Giấy chứng sinh")],
+                documents: vec![upload("to_khai", "to-khai-khai-sinh.pdf"), from_store("giay_chung_sinh", "Giấy chứng sinh")], delivery: None, lookup_key: None, notify: None
             },
             "2026-03-02T08:05:00+07:00",
         )
@@ -276,6 +278,9 @@ pub async fn run(service: &Service<AnyStore>) -> anyhow::Result<()> {
                     json!({ "loai_su_kien": "khai_sinh", "so_ban_sao": 2, "mien_phi": false }),
                 ),
                 documents: vec![upload("to_khai", "to-khai-trich-luc.pdf")],
+                delivery: None,
+                lookup_key: None,
+                notify: None,
             },
             "2026-03-02T09:10:00+07:00",
         )
@@ -358,6 +363,9 @@ pub async fn run(service: &Service<AnyStore>) -> anyhow::Result<()> {
                     upload("ct01", "CT01.pdf"),
                     upload("cho_o_hop_phap", "hop-dong-thue-nha.pdf"),
                 ],
+                delivery: None,
+                lookup_key: None,
+                notify: None,
             },
             "2026-03-02T10:00:00+07:00",
         )
@@ -386,7 +394,7 @@ pub async fn run(service: &Service<AnyStore>) -> anyhow::Result<()> {
                 receiving_unit: unit(PROVINCE_POLICE)?,
                 applicant: applicant("001090000004", "Phạm Thị Hoa"),
                 form: form(json!({ "loai_phieu": "phieu_so_1", "so_ban": 1, "uy_quyen": false, "giam_phi": false, "mien_phi": false })),
-                documents: vec![upload("to_khai", "to-khai-lltp.pdf")],
+                documents: vec![upload("to_khai", "to-khai-lltp.pdf")], delivery: None, lookup_key: None, notify: None
             },
             "2026-03-02T11:00:00+07:00",
         )
@@ -449,7 +457,7 @@ async fn inter_agency(service: &Service<AnyStore>) -> anyhow::Result<()> {
                 documents: vec![
                     upload("to_khai_lien_thong", "to-khai-lien-thong.pdf"),
                     from_store("giay_chung_sinh", "Giấy chứng sinh"),
-                ],
+                ], delivery: None, lookup_key: None, notify: None
             },
             "2026-03-02T08:10:00+07:00",
         )

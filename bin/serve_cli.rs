@@ -29,6 +29,20 @@ pub(crate) struct ServeArgs {
     /// The ID-token claim holding the personal identification number.
     #[arg(long, env = "HOSO_OIDC_CITIZEN_CLAIM", default_value = "SoDinhDanh")]
     oidc_citizen_claim: String,
+    /// The ID-token claim holding the person's full name.
+    #[arg(long, env = "HOSO_OIDC_NAME_CLAIM", default_value = "HoVaTen")]
+    oidc_name_claim: String,
+    /// The ID-token claim holding the tax code of an organisation account (none by default).
+    #[arg(long, env = "HOSO_OIDC_ORGANISATION_CLAIM")]
+    oidc_organisation_claim: Option<String>,
+    /// The client secret at the issuer; with it, the pages sign citizens in through the
+    /// provider (authorization code with PKCE).
+    #[arg(long, env = "HOSO_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    oidc_client_secret: Option<String>,
+    /// The address people reach this server at (e.g. https://dichvucong.example.vn), for the
+    /// sign-in redirect and the lookup QR code; taken from the request's Host when absent.
+    #[arg(long, env = "HOSO_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Requests per second each caller may sustain.
     #[arg(long, env = "HOSO_RATE_LIMIT", default_value_t = 50.0)]
     rate_limit: f64,
@@ -285,7 +299,14 @@ impl ServeArgs {
                     issuer: issuer.clone(),
                     audience: self.oidc_audience.clone(),
                     citizen_claim: self.oidc_citizen_claim.clone(),
+                    name_claim: self.oidc_name_claim.clone(),
+                    organisation_claim: self.oidc_organisation_claim.clone(),
+                    client_secret: self.oidc_client_secret.clone(),
                 }),
+            public_url: self
+                .public_url
+                .as_ref()
+                .map(|url| url.trim_end_matches('/').to_owned()),
             rate: hoso_adapters::limit::RateLimit {
                 per_second: self.rate_limit.max(0.1),
                 burst: self.rate_burst.max(1.0),

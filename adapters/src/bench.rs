@@ -132,6 +132,7 @@ async fn walk(
             name: "Nguyễn Văn Bình".to_owned(),
             phone: Some("0912345678".to_owned()),
             email: None,
+            ..Default::default()
         },
         form: form(),
         documents: vec![
@@ -142,6 +143,9 @@ async fn walk(
                 ..document("giay_chung_sinh", "Giấy chứng sinh")
             },
         ],
+        delivery: None,
+        lookup_key: None,
+        notify: None,
     };
     let citizen = Actor::citizen(citizen_id);
     let officer = |role: &str| Actor::officer(format!("can-bo-{role}"), role, unit.clone());
@@ -250,6 +254,7 @@ fn action(id: &str) -> Command {
         action: id.to_owned(),
         reason: None,
         data: Map::new(),
+        results: Vec::new(),
     }
 }
 

@@ -11,7 +11,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use tokio::sync::RwLock;
 
 /// Which provider to trust.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OidcSettings {
     /// The issuer URL, exactly as in its tokens' `iss`.
     pub issuer: String,
@@ -19,6 +19,46 @@ pub struct OidcSettings {
     pub audience: String,
     /// The claim that carries the personal identification number, e.g. `SoDinhDanh`.
     pub citizen_claim: String,
+    /// The claim that carries the person's full name, e.g. `HoVaTen`.
+    pub name_claim: String,
+    /// The claim that carries the tax code of the organisation an account acts for, when the
+    /// provider issues organisation accounts.
+    pub organisation_claim: Option<String>,
+    /// The client secret for the pages' authorization-code sign-in; without it the pages offer
+    /// no sign-in through the provider.
+    pub client_secret: Option<String>,
+}
+
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("citizen_claim", &self.citizen_claim)
+            .field("organisation_claim", &self.organisation_claim)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Who an ID token says signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The personal identification number.
+    pub citizen_id: String,
+    /// The full name, when the provider gives it.
+    pub name: Option<String>,
+    /// The organisation's tax code, for an organisation account.
+    pub organisation: Option<String>,
+    /// The token's nonce, which the caller must match to the sign-in it started.
+    pub nonce: String,
+}
+
+/// The provider's endpoints, from its discovery document.
+#[derive(Debug, Clone)]
+struct Endpoints {
+    authorization: String,
+    token: String,
+    end_session: Option<String>,
 }
 
 struct Keys {
@@ -26,11 +66,32 @@ struct Keys {
     fetched: Instant,
 }
 
-/// Verifies ID tokens, caching the issuer's keys and refreshing them when a new key appears.
+/// Verifies ID tokens, caching the issuer's keys and refreshing them when a new key appears;
+/// runs the pages' authorization-code sign-in.
 pub struct OidcVerifier {
     settings: OidcSettings,
     http: reqwest::Client,
     keys: RwLock<Option<Keys>>,
+    endpoints: RwLock<Option<Endpoints>>,
+}
+
+/// Base64url without padding, as PKCE and random values in URLs use it.
+fn base64url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A fresh random value for `state`, the nonce or the PKCE verifier: 256 bits, base64url.
+pub fn random_value() -> Result<String, getrandom::Error> {
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(base64url(&bytes))
+}
+
+/// The PKCE S256 challenge of a verifier (RFC 7636 4.2).
+pub fn pkce_challenge(verifier: &str) -> String {
+    use sha2::Digest as _;
+    base64url(&sha2::Sha256::digest(verifier.as_bytes()))
 }
 
 /// How far the provider's clock may be from ours, in seconds.
@@ -92,10 +153,21 @@ impl OidcVerifier {
             settings,
             http,
             keys: RwLock::new(None),
+            endpoints: RwLock::new(None),
         })
     }
 
-    async fn fetch_keys(&self) -> Result<JwkSet, String> {
+    /// The settings it was made with.
+    pub fn settings(&self) -> &OidcSettings {
+        &self.settings
+    }
+
+    /// The pages may sign citizens in through the provider: a client secret is configured.
+    pub fn offers_sign_in(&self) -> bool {
+        self.settings.client_secret.is_some()
+    }
+
+    async fn discovery(&self) -> Result<serde_json::Value, String> {
         let discovery_url = format!(
             "{}/.well-known/openid-configuration",
             self.settings.issuer.trim_end_matches('/')
@@ -115,6 +187,123 @@ impl OidcVerifier {
         {
             return Err(format!("{discovery_url} names another issuer"));
         }
+        Ok(discovery)
+    }
+
+    async fn endpoints(&self) -> Result<Endpoints, String> {
+        if let Some(endpoints) = self.endpoints.read().await.as_ref() {
+            return Ok(endpoints.clone());
+        }
+        let discovery = self.discovery().await?;
+        let text = |name: &str| {
+            discovery
+                .get(name)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        let endpoints = Endpoints {
+            authorization: text("authorization_endpoint")
+                .ok_or("the provider publishes no authorization_endpoint")?,
+            token: text("token_endpoint").ok_or("the provider publishes no token_endpoint")?,
+            end_session: text("end_session_endpoint"),
+        };
+        *self.endpoints.write().await = Some(endpoints.clone());
+        Ok(endpoints)
+    }
+
+    /// Where to send the browser to sign in: the authorization-code request with PKCE (S256),
+    /// `state` and `nonce`.
+    pub async fn authorization_url(
+        &self,
+        redirect_uri: &str,
+        state: &str,
+        nonce: &str,
+        verifier: &str,
+    ) -> Result<String, String> {
+        let endpoints = self.endpoints().await?;
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("response_type", "code")
+            .append_pair("client_id", &self.settings.audience)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("scope", "openid")
+            .append_pair("state", state)
+            .append_pair("nonce", nonce)
+            .append_pair("code_challenge", &pkce_challenge(verifier))
+            .append_pair("code_challenge_method", "S256")
+            .finish();
+        let separator = if endpoints.authorization.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        Ok(format!("{}{separator}{query}", endpoints.authorization))
+    }
+
+    /// Exchanges the code the provider sent back for the ID token.
+    pub async fn exchange(
+        &self,
+        code: &str,
+        verifier: &str,
+        redirect_uri: &str,
+    ) -> Result<String, String> {
+        let endpoints = self.endpoints().await?;
+        let secret = self
+            .settings
+            .client_secret
+            .as_deref()
+            .ok_or("no client secret is configured for sign-in on the pages")?;
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "authorization_code")
+            .append_pair("code", code)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("code_verifier", verifier)
+            .finish();
+        let response = self
+            .http
+            .post(&endpoints.token)
+            .basic_auth(&self.settings.audience, Some(secret))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|error| format!("cannot reach the token endpoint: {error}"))?;
+        let status = response.status();
+        let answer: serde_json::Value = response.json().await.map_err(|error| {
+            format!("the token endpoint answered {status} without JSON: {error}")
+        })?;
+        if !status.is_success() {
+            return Err(format!(
+                "the provider refused the code ({status}): {}",
+                answer
+                    .get("error_description")
+                    .or_else(|| answer.get("error"))
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("no reason given")
+            ));
+        }
+        answer
+            .get("id_token")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| "the provider sent no ID token".to_owned())
+    }
+
+    /// Where to end the provider's session too (RP-initiated logout), when it offers that.
+    pub async fn logout_url(&self, after: &str) -> Option<String> {
+        let endpoint = self.endpoints().await.ok()?.end_session?;
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_id", &self.settings.audience)
+            .append_pair("post_logout_redirect_uri", after)
+            .finish();
+        Some(format!("{endpoint}?{query}"))
+    }
+
+    async fn fetch_keys(&self) -> Result<JwkSet, String> {
+        let discovery = self.discovery().await?;
+        let discovery_url = format!(
+            "{}/.well-known/openid-configuration",
+            self.settings.issuer.trim_end_matches('/')
+        );
         let jwks_uri = discovery
             .get("jwks_uri")
             .and_then(serde_json::Value::as_str)
@@ -158,9 +347,9 @@ impl OidcVerifier {
         key.ok_or_else(|| format!("unknown signing key {kid}"))
     }
 
-    /// Verifies an ID token; returns the citizen's identification number and the token's nonce,
-    /// which the caller must then claim (it was issued by hoso, and no other token used it).
-    pub async fn verify(&self, token: &str) -> Result<(String, String), String> {
+    /// Verifies an ID token; returns who signed in and the token's nonce, which the caller must
+    /// then match to a sign-in hoso started.
+    pub async fn verify(&self, token: &str) -> Result<Identity, String> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|error| format!("not a signed ID token: {error}"))?;
         if !ALLOWED.contains(&header.alg) {
@@ -197,6 +386,23 @@ impl OidcVerifier {
                 self.settings.citizen_claim
             ));
         }
-        Ok((citizen.to_owned(), nonce))
+        let organisation = match &self.settings.organisation_claim {
+            Some(claim) => match claims.get(claim).and_then(serde_json::Value::as_str) {
+                Some(code) if hoso_engine::case::is_tax_code(code) => Some(code.to_owned()),
+                Some(_) => return Err(format!("the {claim} claim is not a tax code")),
+                None => None,
+            },
+            None => None,
+        };
+        let name = claims
+            .get(&self.settings.name_claim)
+            .and_then(serde_json::Value::as_str)
+            .map(|name| name.chars().take(200).collect());
+        Ok(Identity {
+            citizen_id: citizen.to_owned(),
+            name,
+            organisation,
+            nonce,
+        })
     }
 }

@@ -200,6 +200,8 @@ pub struct Config {
     pub data_dir: std::path::PathBuf,
     /// Citizens' OpenID Connect provider, when configured.
     pub oidc: Option<crate::oidc::OidcSettings>,
+    /// The address people reach this server at, e.g. `https://dichvucong.example.vn`.
+    pub public_url: Option<String>,
     /// Requests each caller may make.
     pub rate: crate::limit::RateLimit,
     /// Sizes and time.
@@ -330,6 +332,7 @@ impl Application {
         if let Some(vnpay) = config.vnpay.clone() {
             state = state.with_vnpay(vnpay);
         }
+        state.public_url = config.public_url.clone();
         state.indicator_settings = match std::fs::read_to_string(&config.indicators) {
             Ok(text) => Some(Arc::new(
                 hoso_engine::indicators::Settings::from_toml(&text).map_err(|why| {

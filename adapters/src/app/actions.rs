@@ -45,6 +45,7 @@ pub fn command_of(request: &ActionRequest) -> Result<Command, AppError> {
             action: request.action.clone(),
             reason: request.reason.clone(),
             data: request.data.clone(),
+            results: Vec::new(),
         });
     }
     let mut object = request.data.clone();

@@ -237,18 +237,14 @@ fn require_read(
 ) -> Result<(), AppError> {
     let hidden = || AppError::NotFound(format!("no dossier {}", case.code));
     match principal {
-        Principal::Citizen { citizen_id } if *citizen_id == case.applicant.citizen_id => Ok(()),
+        Principal::Citizen { .. } if principal.follows(case) => Ok(()),
         Principal::Citizen { .. } => Err(hidden()),
         Principal::Staff(user) => match user.kind {
             UserKind::Auditor => Ok(()),
             UserKind::Designer | UserKind::Admin => Err(AppError::Forbidden(
                 "designers and administrators do not work on dossiers".to_owned(),
             )),
-            UserKind::Citizen
-                if user.citizen_id.as_deref() == Some(case.applicant.citizen_id.as_str()) =>
-            {
-                Ok(())
-            }
+            UserKind::Citizen if principal.follows(case) => Ok(()),
             UserKind::Citizen => Err(hidden()),
             UserKind::Officer => {
                 let Some(unit) = &user.unit else {
@@ -363,9 +359,13 @@ pub fn to_submission(
                 name: body.applicant.name.clone(),
                 phone: body.applicant.phone.clone(),
                 email: body.applicant.email.clone(),
+                ..Default::default()
             },
             form: body.form.clone(),
             documents,
+            delivery: None,
+            lookup_key: None,
+            notify: None,
         },
     ))
 }
@@ -538,7 +538,8 @@ pub async fn list(
     let mut filter = CaseQuery {
         status,
         unit,
-        applicant: None,
+        party: None,
+        organisation: None,
         text,
         limit,
         offset,
@@ -558,7 +559,10 @@ pub async fn list(
             filter.unit = user.unit.clone();
         }
         other => match other.citizen_id() {
-            Some(citizen_id) => filter.applicant = Some(citizen_id.to_owned()),
+            Some(citizen_id) => {
+                filter.party = Some(citizen_id.to_owned());
+                filter.organisation = other.organisation().map(str::to_owned);
+            }
             None => {
                 return Err(AppError::Forbidden(
                     "designers and administrators do not work on dossiers".to_owned(),

@@ -97,10 +97,22 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// The last readiness answer and when it was found.
     pub readiness: Arc<tokio::sync::Mutex<Option<Readiness>>>,
+    /// The public status lookup, per client address: a few tries a minute, so lookup keys
+    /// cannot be guessed.
+    pub lookup_limiter: Arc<RateLimiter>,
+    /// The address people reach this server at, for the sign-in redirect and the lookup QR
+    /// code; the request's Host when absent.
+    pub public_url: Option<String>,
 }
 
 /// A readiness answer (why not ready, if not) and when it was found.
 pub type Readiness = (Instant, Result<(), String>);
+
+/// Public lookups per client address: 10 at once, then one every 6 seconds.
+const LOOKUP_RATE: RateLimit = RateLimit {
+    per_second: 1.0 / 6.0,
+    burst: 10.0,
+};
 
 impl AppState {
     /// A state with the default limits and `rate` per caller.
@@ -133,6 +145,8 @@ impl AppState {
             })),
             trusted_proxies: Arc::new(Vec::new()),
             readiness: Arc::new(tokio::sync::Mutex::new(None)),
+            lookup_limiter: Arc::new(RateLimiter::new(LOOKUP_RATE)),
+            public_url: None,
         }
     }
 

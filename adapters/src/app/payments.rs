@@ -50,9 +50,9 @@ pub async fn start(
 ) -> Result<Attempt, AppError> {
     let settings = settings(state)?;
     let case = load_readable(state, principal, code).await?;
-    if principal.citizen_id() != Some(case.applicant.citizen_id.as_str()) {
+    if !principal.follows(&case) {
         return Err(AppError::Forbidden(
-            "the applicant pays their own fees online".to_owned(),
+            "the applicant (or their representative) pays the fees online".to_owned(),
         ));
     }
     let owed = case.outstanding();

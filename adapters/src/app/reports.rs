@@ -103,7 +103,7 @@ pub async fn rate(
     satisfaction: &str,
 ) -> Result<RatingRequest, AppError> {
     let case = load_readable(state, principal, code).await?;
-    if principal.citizen_id() != Some(case.applicant.citizen_id.as_str()) {
+    if !principal.follows(&case) {
         return Err(AppError::Forbidden(
             "only the applicant rates a dossier".to_owned(),
         ));

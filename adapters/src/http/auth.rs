@@ -55,19 +55,22 @@ impl FromRequestParts<AppState> for Principal {
                 "unknown token; this server accepts hoso tokens only".to_owned(),
             ));
         };
-        let (citizen_id, nonce) = oidc.verify(token).await.map_err(AppError::Unauthorized)?;
+        let identity = oidc.verify(token).await.map_err(AppError::Unauthorized)?;
         let digest = |text: &str| hex::encode(sha2::Sha256::digest(text.as_bytes()));
         if !state
             .service
             .store()
-            .claim_nonce(&digest(&nonce), &digest(token), Utc::now())
+            .claim_nonce(&digest(&identity.nonce), &digest(token), Utc::now())
             .await?
         {
             return Err(AppError::Unauthorized(
                 "the ID token's nonce was not issued by this server for a sign-in, has expired, or belongs to another token: start a new sign-in with a nonce from POST /api/v1/auth/oidc/nonce".to_owned(),
             ));
         }
-        Ok(Self::Citizen { citizen_id })
+        Ok(Self::Citizen {
+            citizen_id: identity.citizen_id,
+            organisation: identity.organisation,
+        })
     }
 }
 

@@ -2,7 +2,7 @@
 //! OpenID Connect sign-in nonces.
 
 use chrono::{DateTime, Utc};
-use hoso_engine::ports::{Access, StoreError};
+use hoso_engine::ports::{Access, CitizenSession, PendingSignIn, StoreError};
 
 use super::{AnyStore, rows, unavailable, with_pool};
 
@@ -149,15 +149,139 @@ impl Access for AnyStore {
         })
     }
 
-    /// Ends a browser session (signing out).
+    /// Ends a browser session (signing out), a token's or a citizen's.
     async fn end_web_session(&self, id_hash: &str) -> Result<(), StoreError> {
         with_pool!(self, |pool| {
-            sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
-                .bind(id_hash)
+            for statement in [
+                "DELETE FROM web_sessions WHERE id_hash = $1",
+                "DELETE FROM citizen_sessions WHERE id_hash = $1",
+            ] {
+                sqlx::query(statement)
+                    .bind(id_hash)
+                    .execute(pool)
+                    .await
+                    .map_err(unavailable)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Opens a citizen's browser session after a sign-in through the provider, and drops the
+    /// sessions that have expired.
+    async fn add_citizen_session(
+        &self,
+        id_hash: &str,
+        session: &CitizenSession,
+        csrf: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, |pool| {
+            let mut transaction = pool.begin().await.map_err(unavailable)?;
+            sqlx::query("DELETE FROM citizen_sessions WHERE expires_at <= $1")
+                .bind(rows::micros(now))
+                .execute(&mut *transaction)
+                .await
+                .map_err(unavailable)?;
+            sqlx::query(
+                "INSERT INTO citizen_sessions (id_hash, citizen_id, name, organisation, csrf, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id_hash)
+            .bind(&session.citizen_id)
+            .bind(&session.name)
+            .bind(&session.organisation)
+            .bind(csrf)
+            .bind(rows::micros(now))
+            .bind(rows::micros(expires_at))
+            .execute(&mut *transaction)
+            .await
+            .map_err(unavailable)?;
+            transaction.commit().await.map_err(unavailable)
+        })
+    }
+
+    /// The citizen and CSRF value of a live citizen session.
+    async fn citizen_session(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(CitizenSession, String)>, StoreError> {
+        with_pool!(self, |pool| {
+            let row: Option<(String, String, Option<String>, String)> = sqlx::query_as(
+                "SELECT citizen_id, name, organisation, csrf FROM citizen_sessions \
+                 WHERE id_hash = $1 AND expires_at > $2",
+            )
+            .bind(id_hash)
+            .bind(rows::micros(now))
+            .fetch_optional(pool)
+            .await
+            .map_err(unavailable)?;
+            Ok(row.map(|(citizen_id, name, organisation, csrf)| {
+                (
+                    CitizenSession {
+                        citizen_id,
+                        name,
+                        organisation,
+                    },
+                    csrf,
+                )
+            }))
+        })
+    }
+
+    /// Keeps a sign-in in flight under its state's hash until `expires_at`, forgetting those
+    /// that expired.
+    async fn begin_sign_in(
+        &self,
+        state_hash: &str,
+        pending: &PendingSignIn,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        with_pool!(self, |pool| {
+            sqlx::query("DELETE FROM oidc_sign_ins WHERE expires_at <= $1")
+                .bind(rows::micros(now))
                 .execute(pool)
                 .await
                 .map_err(unavailable)?;
+            sqlx::query(
+                "INSERT INTO oidc_sign_ins (state_hash, verifier, nonce, next, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(state_hash)
+            .bind(&pending.verifier)
+            .bind(&pending.nonce)
+            .bind(&pending.next)
+            .bind(rows::micros(expires_at))
+            .execute(pool)
+            .await
+            .map_err(unavailable)?;
             Ok(())
+        })
+    }
+
+    /// Takes the sign-in with this state, once: a second call, or one after it expired, finds
+    /// nothing.
+    async fn take_sign_in(
+        &self,
+        state_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PendingSignIn>, StoreError> {
+        with_pool!(self, |pool| {
+            let row: Option<(String, String, String, i64)> = sqlx::query_as(
+                "DELETE FROM oidc_sign_ins WHERE state_hash = $1 RETURNING verifier, nonce, next, expires_at",
+            )
+            .bind(state_hash)
+            .fetch_optional(pool)
+            .await
+            .map_err(unavailable)?;
+            Ok(row
+                .filter(|(_, _, _, expires_at)| *expires_at > rows::micros(now))
+                .map(|(verifier, nonce, next, _)| PendingSignIn {
+                    verifier,
+                    nonce,
+                    next,
+                }))
         })
     }
 

@@ -14,7 +14,7 @@ impl AnyStore {
     ) -> Result<Option<rows::RecordRow>, StoreError> {
         with_pool!(self, |pool| {
             sqlx::query_as(
-            "SELECT code, procedure_code, procedure_version, receiving_unit, unit, status, step, applicant_id, applicant_name, \
+            "SELECT code, procedure_code, procedure_version, receiving_unit, unit, status, step, applicant_id, applicant_name, applicant_kind, representative_id, \
              appointment_at, step_due_at, urgency_at, submitted_at, version, state FROM dossiers WHERE code = $1",
         )
         .bind(code)

@@ -100,16 +100,19 @@ impl Dossiers for AnyStore {
                 " FROM dossiers ",
                 "WHERE ($1 IS NULL OR status = $1) ",
                 "AND ($2 IS NULL OR unit = $2 OR receiving_unit = $2) ",
-                "AND ($3 IS NULL OR applicant_id = $3) ",
+                "AND ($3 IS NULL OR (applicant_kind = 'citizen' AND applicant_id = $3) ",
+                "OR representative_id = $3 ",
+                "OR (applicant_kind = 'organisation' AND applicant_id = $7)) ",
                 "AND ($4 IS NULL OR lower(code) LIKE $4 OR lower(applicant_name) LIKE $4) ",
                 "ORDER BY submitted_at DESC, code DESC LIMIT $5 OFFSET $6"
             ))
             .bind(query.status.map(|status| i64::from(status.code())))
             .bind(query.unit.as_ref().map(ToString::to_string))
-            .bind(query.applicant.clone())
+            .bind(query.party.clone())
             .bind(pattern)
             .bind(i64::from(query.limit.clamp(1, 500)))
             .bind(i64::from(query.offset))
+            .bind(query.organisation.clone())
             .fetch_all(pool)
             .await
             .map_err(unavailable)?;

@@ -170,6 +170,8 @@ pub(crate) struct RecordRow {
     pub(crate) step: Option<String>,
     pub(crate) applicant_id: String,
     pub(crate) applicant_name: String,
+    pub(crate) applicant_kind: String,
+    pub(crate) representative_id: Option<String>,
     pub(crate) appointment_at: Option<i64>,
     pub(crate) step_due_at: Option<i64>,
     pub(crate) urgency_at: Option<i64>,
@@ -230,6 +232,16 @@ impl RecordRow {
             expected.applicant_name.clone(),
         );
         compare(
+            "applicant_kind",
+            self.applicant_kind.clone(),
+            expected.applicant_kind.clone(),
+        );
+        compare(
+            "representative_id",
+            self.representative_id.clone().unwrap_or_default(),
+            expected.representative_id.clone().unwrap_or_default(),
+        );
+        compare(
             "appointment_at",
             show(&self.appointment_at),
             show(&expected.appointment_at),
@@ -269,6 +281,8 @@ pub(crate) struct ProjectionRow {
     pub(crate) step: Option<String>,
     pub(crate) applicant_id: String,
     pub(crate) applicant_name: String,
+    pub(crate) applicant_kind: String,
+    pub(crate) representative_id: Option<String>,
     pub(crate) attention_unit: Option<String>,
     pub(crate) attention_role: Option<String>,
     pub(crate) appointment_at: Option<i64>,
@@ -298,6 +312,12 @@ impl ProjectionRow {
             step: case.step.clone(),
             applicant_id: case.applicant.citizen_id.clone(),
             applicant_name: case.applicant.name.clone(),
+            applicant_kind: case.applicant.kind.as_str().to_owned(),
+            representative_id: case
+                .applicant
+                .representative
+                .as_ref()
+                .map(|representative| representative.citizen_id.clone()),
             attention_unit: attention.map(|attention| attention.unit.to_string()),
             attention_role: attention.map(|attention| attention.role.clone()),
             appointment_at,

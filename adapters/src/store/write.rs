@@ -338,8 +338,8 @@ async fn insert_projection(
         sqlx::query(
         "INSERT INTO dossiers (code, procedure_code, procedure_version, receiving_unit, unit, status, step, \
          applicant_id, applicant_name, attention_unit, attention_role, appointment_at, step_due_at, urgency_at, \
-         submitted_at, updated_at, version, state) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+         submitted_at, updated_at, version, state, applicant_kind, representative_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
     )
     .bind(row.code)
     .bind(row.procedure_code)
@@ -359,6 +359,8 @@ async fn insert_projection(
     .bind(row.updated_at)
     .bind(row.version)
     .bind(row.state)
+    .bind(row.applicant_kind)
+    .bind(row.representative_id)
     .execute(&mut *connection)
     .await
     .map_err(unavailable)?;

@@ -199,9 +199,13 @@ pub fn birth_submission() -> Submission {
             name: "Nguyễn Văn Bình".to_owned(),
             phone: Some("0912345678".to_owned()),
             email: Some("binh@example.vn".to_owned()),
+            ..Default::default()
         },
         form: form.as_object().expect("object").clone(),
         documents: vec![document("to_khai"), document("giay_chung_sinh")],
+        delivery: None,
+        lookup_key: None,
+        notify: None,
     }
 }
 
@@ -280,6 +284,7 @@ pub fn action(id: &str) -> Command {
         action: id.to_owned(),
         reason: None,
         data: serde_json::Map::new(),
+        results: Vec::new(),
     }
 }
 

@@ -7,7 +7,9 @@ use hoso_engine::ports::{CaseQuery, Published, Store};
 use hoso_engine::procedure::ProcedureCode;
 use hoso_engine::service::{Request, ServiceError, Target};
 
-use crate::harness::{World, action, at, birth_submission, citizen, document, officer, unit};
+use crate::harness::{
+    CITIZEN, World, action, at, birth_submission, citizen, document, officer, unit,
+};
 
 crate::conformance_everywhere!(
     codes_count_per_unit_per_day_without_gaps_under_concurrency,
@@ -621,6 +623,26 @@ async fn lists_filter_by_status_unit_applicant_and_text<S: Store>(world: World<S
         )
         .await
         .expect("received");
+    // The grandmother (another citizen) registers for the father by authorisation: the father
+    // and she both follow it; nobody else does.
+    let mut represented = birth_submission();
+    represented.applicant.representative = Some(Box::new(hoso_engine::case::Representative {
+        citizen_id: "001090000077".to_owned(),
+        name: "Trần Thị Bà".to_owned(),
+        basis: hoso_engine::case::RepresentationBasis::Authorised,
+    }));
+    represented
+        .documents
+        .push(document(hoso_engine::case::AUTHORISATION_COMPONENT));
+    world
+        .send(
+            Actor::citizen("001090000077"),
+            Target::New(ProcedureCode::parse("1.001193").expect("code")),
+            Command::Submit(represented),
+            "2025-03-03T09:20:00+07:00",
+        )
+        .await
+        .expect("a representative submits");
     let store = world.service.store();
     let query = |query: CaseQuery| async move {
         store
@@ -628,7 +650,19 @@ async fn lists_filter_by_status_unit_applicant_and_text<S: Store>(world: World<S
             .await
             .expect("list")
     };
-    assert_eq!(query(CaseQuery::default()).await.len(), 2);
+    assert_eq!(query(CaseQuery::default()).await.len(), 3);
+    for (party, follows) in [(CITIZEN, 3), ("001090000077", 1), ("001090000009", 0)] {
+        assert_eq!(
+            query(CaseQuery {
+                party: Some(party.to_owned()),
+                ..CaseQuery::default()
+            })
+            .await
+            .len(),
+            follows,
+            "{party}"
+        );
+    }
     assert_eq!(
         query(CaseQuery {
             status: Some(Status::Received),
@@ -649,15 +683,6 @@ async fn lists_filter_by_status_unit_applicant_and_text<S: Store>(world: World<S
     );
     assert_eq!(
         query(CaseQuery {
-            applicant: Some("001090000009".to_owned()),
-            ..CaseQuery::default()
-        })
-        .await
-        .len(),
-        0
-    );
-    assert_eq!(
-        query(CaseQuery {
             text: Some("250303-0001".to_owned()),
             ..CaseQuery::default()
         })
@@ -672,7 +697,7 @@ async fn lists_filter_by_status_unit_applicant_and_text<S: Store>(world: World<S
         })
         .await
         .len(),
-        2
+        3
     );
     assert_eq!(
         query(CaseQuery {
@@ -681,13 +706,13 @@ async fn lists_filter_by_status_unit_applicant_and_text<S: Store>(world: World<S
         })
         .await
         .len(),
-        2,
+        3,
         "wildcards are literal"
     );
     let page = store
         .list(&CaseQuery {
             limit: 1,
-            offset: 1,
+            offset: 2,
             ..CaseQuery::default()
         })
         .await
@@ -695,7 +720,7 @@ async fn lists_filter_by_status_unit_applicant_and_text<S: Store>(world: World<S
     assert_eq!(page.len(), 1);
     assert_eq!(
         page[0].code, first,
-        "newest first: the first dossier is on page 2"
+        "newest first: the first dossier is on page 3"
     );
 }
 

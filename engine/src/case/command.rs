@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::applicant::{NotifyChannel, ResultDelivery};
 use super::code::UnitId;
 use super::event::Deadline;
-use super::model::{Applicant, DocumentRef, MissingDocument};
+use super::model::{Applicant, DocumentRef, MissingDocument, ResultDocument};
 use crate::money::Money;
 use crate::procedure::ChannelKind;
 
@@ -25,6 +26,15 @@ pub struct Submission {
     /// Documents, by upload or by reference.
     #[serde(default)]
     pub documents: Vec<DocumentRef>,
+    /// How the applicant wants the result; when absent, no choice is recorded (the desk asks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<ResultDelivery>,
+    /// How the applicant wants to be told of changes; when absent, every contact given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<Vec<NotifyChannel>>,
+    /// The public lookup key, drawn by the application (never by the caller): the engine is pure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookup_key: Option<String>,
 }
 
 /// A command on a dossier. Every command names its actor separately; `decide` refuses what that
@@ -67,6 +77,9 @@ pub enum Command {
         /// Extra data.
         #[serde(default)]
         data: Map<String, Value>,
+        /// The electronic result documents, for an action that issues the result.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        results: Vec<ResultDocument>,
     },
     /// Lấy ý kiến: ask another unit.
     Consult {
@@ -87,6 +100,9 @@ pub enum Command {
         /// The e-result code; generated from the dossier code when absent.
         #[serde(default)]
         result_code: Option<String>,
+        /// The electronic result documents (PDF), uploaded with the command.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        results: Vec<ResultDocument>,
     },
     /// Trả kết quả.
     ReturnResult,
@@ -390,7 +406,7 @@ pub const BUILT_IN: [BuiltIn; 14] = [
             name: "result_code",
             kind: "text",
             required: false,
-            meaning: "The e-result code; `KQ-<dossier code>` when absent.",
+            meaning: "The e-result code; `KQ-<dossier code>` when absent. The result files come as multipart parts named `result`, never in `data`.",
         }],
     },
     BuiltIn {

@@ -69,6 +69,17 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
             payload: serde_json::json!({ "case": after.code.to_string(), "seq": event.seq }),
         });
     }
+    // An electronic result goes to the applicant's data store on the portal (kho dữ liệu điện
+    // tử của tổ chức, cá nhân) as well as to the dossier page.
+    if let EventKind::ResultIssued { documents, .. } = &event.kind
+        && !documents.is_empty()
+    {
+        messages.push(OutboxMessage {
+            idempotency_key: format!("{}:{}:data_store", after.code, event.seq),
+            topic: "data_store".to_owned(),
+            payload: serde_json::json!({ "case": after.code.to_string(), "seq": event.seq }),
+        });
+    }
     if !tell {
         return messages;
     }
@@ -90,7 +101,10 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
         )),
         EventKind::PaymentRequested { amount } => Some(amount.to_string()),
         EventKind::RefundDue { amount, reason, .. } => Some(format!("{amount} — lý do: {reason}")),
-        EventKind::ResultIssued { result_code } => Some(result_code.clone()),
+        EventKind::ResultIssued { result_code, .. } => Some(match &after.delivery {
+            Some(delivery) => format!("{result_code} — nhận kết quả: {}", delivery.describe()),
+            None => result_code.clone(),
+        }),
         EventKind::Extended { reason, .. } | EventKind::TimeLimitExtended { reason, .. } => {
             Some(reason.clone())
         }
@@ -130,19 +144,14 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
     };
     let payload = serde_json::to_value(&notification).unwrap_or_default();
     // One message per channel, so an SMS outage does not hold back the e-mail, or repeat it.
-    messages.extend(
-        [
-            ("email", after.applicant.email.is_some()),
-            ("sms", after.applicant.phone.is_some()),
-        ]
-        .into_iter()
-        .filter(|(_, reachable)| *reachable)
-        .map(|(topic, _)| OutboxMessage {
+    messages.extend(after.notify_channels().into_iter().map(|channel| {
+        let topic = channel.topic();
+        OutboxMessage {
             idempotency_key: format!("{}:{}:{topic}", after.code, event.seq),
             topic: topic.to_owned(),
             payload: payload.clone(),
-        }),
-    );
+        }
+    }));
     messages
 }
 

@@ -9,8 +9,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::applicant::{NotifyChannel, ResultDelivery};
 use super::code::{DossierCode, UnitId};
-use super::model::{Applicant, DocumentRef, FeeLine, MissingDocument, ProcedureRef};
+use super::model::{
+    Applicant, DocumentRef, FeeLine, MissingDocument, ProcedureRef, ResultDocument,
+};
 use crate::money::Money;
 use crate::procedure::{ChannelKind, Outcome, TimeLimit};
 
@@ -103,6 +106,15 @@ pub enum EventKind {
         documents: Vec<DocumentRef>,
         /// Fees computed from the procedure for this channel and form.
         fees: Vec<FeeLine>,
+        /// How the applicant chose to receive the result.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        delivery: Option<ResultDelivery>,
+        /// The channels the applicant chose to be told by.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notify: Option<Vec<NotifyChannel>>,
+        /// The public lookup key (mã tra cứu).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lookup_key: Option<String>,
     },
     /// Tiếp nhận — received as complete; the legal clock starts.
     Received {
@@ -208,6 +220,9 @@ pub enum EventKind {
     ResultIssued {
         /// The e-result code.
         result_code: String,
+        /// The electronic result documents, their hashes chained with the event.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        documents: Vec<ResultDocument>,
     },
     /// Trả kết quả.
     ResultReturned,

@@ -33,6 +33,9 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
                 form,
                 documents,
                 fees,
+                delivery,
+                notify,
+                lookup_key,
             },
         ) => Case {
             code: event.case.clone(),
@@ -69,6 +72,9 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
             returned_at: None,
             warned: false,
             overdue: false,
+            delivery: delivery.clone(),
+            notify: notify.clone(),
+            lookup_key: lookup_key.clone(),
             version: 0,
             last_hash: String::new(),
         },
@@ -231,10 +237,14 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
             consultation.answer = Some(answer.clone());
             consultation.answered_at = Some(at);
         }
-        EventKind::ResultIssued { result_code } => {
+        EventKind::ResultIssued {
+            result_code,
+            documents,
+        } => {
             case.result = Some(IssuedResult {
                 code: result_code.clone(),
                 issued_at: at,
+                documents: documents.clone(),
             });
         }
         EventKind::ResultReturned => {

@@ -274,6 +274,7 @@ pub fn check_documents(
         if !components
             .iter()
             .any(|component| component.id == document.component)
+            && document.component != super::AUTHORISATION_COMPONENT
         {
             let known: Vec<&str> = components
                 .iter()

@@ -5,6 +5,7 @@
 //! change is detectable. Procedure steps live inside the canonical [`Status`]es, which map 1:1
 //! onto the national portal's codes.
 
+mod applicant;
 mod code;
 mod command;
 mod decide;
@@ -16,6 +17,11 @@ mod form;
 mod model;
 mod timeline;
 
+pub use applicant::{
+    AUTHORISATION_COMPONENT, ApplicantKind, NotifyChannel, PostalAddress, RepresentationBasis,
+    Representative, ResultDelivery, countries, country_name, delivery_label, is_country_code,
+    is_passport_number, is_tax_code,
+};
 pub use code::{DossierCode, InvalidCode, UnitId};
 pub use command::{BUILT_IN, BuiltIn, Command, DataField, Input, Submission, data_reference};
 pub use decide::{CALENDAR_ACTOR, Context, Rejection, available_commands, decide};
@@ -32,7 +38,7 @@ pub(crate) use form::decimal_of;
 pub use form::{FieldProblem, is_id_number, normalize_phone};
 pub use model::{
     Applicant, Case, Consultation, DocumentRef, FeeLine, IssuedResult, MissingDocument, OpenWindow,
-    Pause, ProcedureRef, Provenance, Status, StepVisit, SupplementRequest,
+    Pause, ProcedureRef, Provenance, ResultDocument, Status, StepVisit, SupplementRequest,
 };
 pub use timeline::{
     Names, describe, describe_actor, describe_actor_named, describe_named, format_instant,

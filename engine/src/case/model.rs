@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::applicant::{ApplicantKind, NotifyChannel, Representative, ResultDelivery};
 use super::code::{DossierCode, UnitId};
 use crate::money::Money;
 use crate::procedure::{ChannelKind, Outcome, ProcedureCode, TimeLimit};
@@ -126,10 +127,21 @@ pub struct ProcedureRef {
 }
 
 /// The person or organisation the dossier is for (người nộp hồ sơ).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Applicant {
-    /// Personal identification number (số định danh cá nhân), the citizen's key.
+    /// Citizen, organisation or foreigner; citizen when absent.
+    #[serde(default, skip_serializing_if = "ApplicantKind::is_citizen")]
+    pub kind: ApplicantKind,
+    /// The identifier of the applicant's kind: personal identification number (số định danh cá
+    /// nhân), tax code (mã số thuế) or passport number. The name predates the other kinds and
+    /// stays, so stored dossiers keep their hashes.
     pub citizen_id: String,
+    /// A foreigner's nationality, ISO 3166-1 alpha-2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    /// The person submitting for the applicant, when it is not the applicant themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representative: Option<Box<Representative>>,
     /// Full name.
     pub name: String,
     /// Phone for notifications, normalised `0xxxxxxxxx`.
@@ -291,6 +303,26 @@ pub struct IssuedResult {
     pub code: String,
     /// When issued.
     pub issued_at: DateTime<Utc>,
+    /// The electronic result documents (tệp kết quả điện tử).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<ResultDocument>,
+}
+
+/// An electronic result document: a PDF in the document store, its hash in the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultDocument {
+    /// File name.
+    pub name: String,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The file carries a digital signature (chữ ký số).
+    #[serde(default)]
+    pub signed: bool,
+    /// The signers' names as the signatures state them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signers: Vec<String>,
 }
 
 /// A dossier's state: a fold of its events, never edited directly.
@@ -369,6 +401,15 @@ pub struct Case {
     pub warned: bool,
     /// The appointment passed before processing ended.
     pub overdue: bool,
+    /// How the applicant chose to receive the result; none on dossiers from before the choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<ResultDelivery>,
+    /// The channels the applicant chose to be told by; none means every contact they gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<Vec<NotifyChannel>>,
+    /// With the code, opens the public status lookup (mã tra cứu), printed on Form 01.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookup_key: Option<String>,
     /// The sequence number of the last event (optimistic-concurrency version).
     pub version: u64,
     /// The hash of the last event.
@@ -380,6 +421,39 @@ fn is_zero(count: &u32) -> bool {
 }
 
 impl Case {
+    /// A person with this personal identification number may follow the dossier: the citizen it
+    /// is for, or the representative who submitted it.
+    pub fn is_party(&self, citizen_id: &str) -> bool {
+        (self.applicant.kind == ApplicantKind::Citizen && self.applicant.citizen_id == citizen_id)
+            || self
+                .applicant
+                .representative
+                .as_ref()
+                .is_some_and(|representative| representative.citizen_id == citizen_id)
+    }
+
+    /// The organisation's tax code, when the dossier is an organisation's.
+    pub fn organisation(&self) -> Option<&str> {
+        (self.applicant.kind == ApplicantKind::Organisation)
+            .then_some(self.applicant.citizen_id.as_str())
+    }
+
+    /// The channels the applicant is told by: those chosen, each only with its contact given;
+    /// on dossiers from before the choice, every contact given.
+    pub fn notify_channels(&self) -> Vec<NotifyChannel> {
+        let reachable = |channel: &NotifyChannel| match channel {
+            NotifyChannel::Email => self.applicant.email.is_some(),
+            NotifyChannel::Sms => self.applicant.phone.is_some(),
+        };
+        match &self.notify {
+            Some(chosen) => chosen.iter().copied().filter(reachable).collect(),
+            None => [NotifyChannel::Email, NotifyChannel::Sms]
+                .into_iter()
+                .filter(reachable)
+                .collect(),
+        }
+    }
+
     /// The current step visit, if the dossier is at a step.
     pub fn current_visit(&self) -> Option<&StepVisit> {
         self.visits.last().filter(|visit| visit.left_at.is_none())

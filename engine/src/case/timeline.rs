@@ -192,7 +192,17 @@ pub fn describe_named(event: &Event, names: &Names<'_>) -> String {
             format!("Lấy ý kiến {} — {question}", names.unit(unit))
         }
         EventKind::ConsultationAnswered { answer, .. } => format!("Trả lời ý kiến — {answer}"),
-        EventKind::ResultIssued { result_code } => format!("Ban hành kết quả {result_code}"),
+        EventKind::ResultIssued {
+            result_code,
+            documents,
+        } if documents.is_empty() => format!("Ban hành kết quả {result_code}"),
+        EventKind::ResultIssued {
+            result_code,
+            documents,
+        } => format!(
+            "Ban hành kết quả {result_code}, kèm {} tệp kết quả điện tử",
+            documents.len()
+        ),
         EventKind::ResultReturned => "Trả kết quả".to_owned(),
         EventKind::Withdrawn { reason } if reason.is_empty() => "Công dân rút hồ sơ".to_owned(),
         EventKind::Withdrawn { reason } => format!("Công dân rút hồ sơ — {reason}"),

@@ -127,6 +127,32 @@ pub fn official_form(
             case.applicant.name.clone(),
         ),
         field(
+            "applicant_id",
+            case.applicant.kind.identifier_label(),
+            match &case.applicant.nationality {
+                Some(nationality) => format!("{} ({nationality})", case.applicant.citizen_id),
+                None => case.applicant.citizen_id.clone(),
+            },
+        ),
+    ]
+    .into_iter()
+    .chain(
+        case.applicant
+            .representative
+            .as_ref()
+            .map(|representative| {
+                field(
+                    "representative",
+                    representative.basis.label(),
+                    format!(
+                        "{} — số định danh cá nhân {}",
+                        representative.name, representative.citizen_id
+                    ),
+                )
+            }),
+    )
+    .chain([
+        field(
             "phone",
             "Số điện thoại",
             case.applicant.phone.clone().unwrap_or_default(),
@@ -141,22 +167,28 @@ pub fn official_form(
             "Nội dung yêu cầu giải quyết",
             definition.name.clone(),
         ),
-    ];
+    ]);
+    let applicant: Vec<FormField> = applicant.collect();
     let (title, mut fields, table, signatures) = match number {
         "01" => {
             let received = case
                 .received_at
                 .ok_or_else(|| not_applicable("it has not been received"))?;
-            let delivery: Vec<&str> = definition
-                .result
-                .delivery
-                .iter()
-                .map(|delivery| match delivery {
-                    Delivery::Online => "trực tuyến",
-                    Delivery::Postal => "qua dịch vụ bưu chính",
-                    Delivery::Counter => "tại Bộ phận Một cửa",
-                })
-                .collect();
+            // The applicant's choice; dossiers from before the choice list what was offered.
+            let delivery = match &case.delivery {
+                Some(chosen) => chosen.describe(),
+                None => definition
+                    .result
+                    .delivery
+                    .iter()
+                    .map(|delivery| match delivery {
+                        Delivery::Online => "trực tuyến",
+                        Delivery::Postal => "qua dịch vụ bưu chính",
+                        Delivery::Counter => "tại Bộ phận Một cửa",
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
             let provisional = calendars.is_provisional_span(case.appointment_span());
             let rows = case
                 .documents
@@ -195,9 +227,16 @@ pub fn official_form(
                             when(case.appointment)
                         },
                     ),
-                    field("delivery", "Đăng ký nhận kết quả tại", delivery.join(", ")),
+                    field("delivery", "Đăng ký nhận kết quả tại", delivery),
                 ]
                 .into_iter()
+                .chain(case.lookup_key.as_ref().map(|key| {
+                    field(
+                        "lookup_key",
+                        "Mã tra cứu (tra cứu hồ sơ không cần đăng nhập, cùng mã hồ sơ)",
+                        key.clone(),
+                    )
+                }))
                 .chain(provisional.then(|| {
                     field(
                         "appointment_note",
@@ -359,7 +398,7 @@ pub fn official_form(
         }
         other => return Err(FormError::Unknown(other.to_owned())),
     };
-    let mut all: Vec<FormField> = applicant.into();
+    let mut all: Vec<FormField> = applicant;
     all.append(&mut fields);
     Ok(OfficialForm {
         form: number.to_owned(),

@@ -99,6 +99,28 @@ pub struct NewWebSession<'a> {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A citizen signed in on the pages through OpenID Connect (the national SSO).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitizenSession {
+    /// Their personal identification number, from the provider's claim.
+    pub citizen_id: String,
+    /// Their name as the provider states it.
+    pub name: String,
+    /// The tax code of the organisation the provider vouched this account acts for, if any.
+    pub organisation: Option<String>,
+}
+
+/// A sign-in in flight through the provider, found again by its `state`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSignIn {
+    /// The PKCE code verifier sent with the code.
+    pub verifier: String,
+    /// The nonce the ID token must carry.
+    pub nonce: String,
+    /// Where to go once signed in.
+    pub next: String,
+}
+
 /// Who may do what, as stored.
 pub trait Access: Send + Sync + 'static {
     /// Adds a user.
@@ -145,9 +167,45 @@ pub trait Access: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Option<(User, String)>, StoreError>> + Send;
 
-    /// Ends a browser session (signing out).
+    /// Ends a browser session (signing out), a token's or a citizen's.
     fn end_web_session(&self, id_hash: &str)
     -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Opens a citizen's browser session after a sign-in through the provider, and drops the
+    /// sessions that have expired.
+    fn add_citizen_session(
+        &self,
+        id_hash: &str,
+        session: &CitizenSession,
+        csrf: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The citizen and CSRF value of a live citizen session.
+    fn citizen_session(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<(CitizenSession, String)>, StoreError>> + Send;
+
+    /// Keeps a sign-in in flight under its state's hash until `expires_at`, forgetting those
+    /// that expired.
+    fn begin_sign_in(
+        &self,
+        state_hash: &str,
+        pending: &PendingSignIn,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Takes the sign-in with this state, once: a second call, or one after it expired, finds
+    /// nothing.
+    fn take_sign_in(
+        &self,
+        state_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<PendingSignIn>, StoreError>> + Send;
 
     /// The user with this id.
     fn user(&self, id: &str) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;

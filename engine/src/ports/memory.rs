@@ -272,10 +272,13 @@ impl Dossiers for MemoryStore {
                     .is_none_or(|unit| &case.unit == unit || &case.receiving_unit == unit)
             })
             .filter(|case| {
-                query
-                    .applicant
-                    .as_ref()
-                    .is_none_or(|applicant| &case.applicant.citizen_id == applicant)
+                query.party.as_ref().is_none_or(|party| {
+                    case.is_party(party)
+                        || query
+                            .organisation
+                            .as_deref()
+                            .is_some_and(|organisation| case.organisation() == Some(organisation))
+                })
             })
             .filter(|case| {
                 text.as_ref().is_none_or(|text| {

@@ -28,7 +28,7 @@ mod ratings;
 mod timers;
 mod units;
 
-pub use access::{Access, NewWebSession, User, UserKind};
+pub use access::{Access, CitizenSession, NewWebSession, PendingSignIn, User, UserKind};
 pub use archive::{Archive, ArchivedPayment, ArchivedRecord, NotArchived};
 pub use calendar_versions::CalendarVersions;
 pub use checkpoints::Checkpoints;
@@ -186,8 +186,12 @@ pub struct CaseQuery {
     pub status: Option<Status>,
     /// Only dossiers held by, or received at, this unit.
     pub unit: Option<UnitId>,
-    /// Only this applicant (citizens see their own).
-    pub applicant: Option<String>,
+    /// Only the dossiers this person follows (a citizen's own, and those they represent), by
+    /// personal identification number.
+    pub party: Option<String>,
+    /// With `party`: also the dossiers of the organisation with this tax code, for an account
+    /// the sign-in vouched for as that organisation's.
+    pub organisation: Option<String>,
     /// Text in the code or the applicant's name.
     pub text: Option<String>,
     /// Page size (at most 500).

@@ -147,6 +147,11 @@ impl Procedure {
         &self.definition
     }
 
+    /// The kinds of applicant the procedure accepts.
+    pub fn applicant_kinds(&self) -> &[crate::case::ApplicantKind] {
+        &self.definition.applicants.kinds
+    }
+
     /// The national procedure code.
     pub fn code(&self) -> &ProcedureCode {
         &self.definition.code

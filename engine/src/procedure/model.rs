@@ -40,6 +40,9 @@ pub struct ProcedureDefinition {
     /// How the legal clock runs for this procedure.
     #[serde(default)]
     pub clock: ClockPolicy,
+    /// Who may apply (đối tượng thực hiện) and whether a representative may act for them.
+    #[serde(default)]
+    pub applicants: Applicants,
     /// The result (kết quả thực hiện) the applicant receives.
     pub result: ResultSpec,
     /// Retention class (thời hạn bảo quản) of its closed dossiers, a class of the retention
@@ -64,6 +67,36 @@ pub struct ProcedureDefinition {
     /// Time windows for commands and actions, counted from an anchor (see `docs/procedure-format.md`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub windows: Vec<Window>,
+}
+
+/// Who may apply for a procedure (đối tượng thực hiện thủ tục hành chính).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Applicants {
+    /// The kinds of applicant accepted; citizens only when the section is absent.
+    #[serde(default = "citizens_only")]
+    pub kinds: Vec<crate::case::ApplicantKind>,
+    /// A representative (by law or by authorisation) may submit for the applicant; false for
+    /// procedures done in person, e.g. marriage registration.
+    #[serde(default = "allowed")]
+    pub representation: bool,
+}
+
+fn citizens_only() -> Vec<crate::case::ApplicantKind> {
+    vec![crate::case::ApplicantKind::Citizen]
+}
+
+fn allowed() -> bool {
+    true
+}
+
+impl Default for Applicants {
+    fn default() -> Self {
+        Self {
+            kinds: citizens_only(),
+            representation: true,
+        }
+    }
 }
 
 /// What a procedure file describes.

@@ -66,6 +66,22 @@ pub fn render_page(procedure: &Procedure) -> String {
     let _ = writeln!(out, "| Level | {level} |");
     let _ = writeln!(out, "| Field | {} |", cell(&definition.field));
     let _ = writeln!(out, "| Online service | {service} |");
+    let applicants = definition
+        .applicants
+        .kinds
+        .iter()
+        .map(|kind| format!("{} ({})", kind.as_str(), kind.label()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = writeln!(
+        out,
+        "| Applicants | {applicants}; {} |",
+        if definition.applicants.representation {
+            "a representative may act for them"
+        } else {
+            "in person only, no representative"
+        }
+    );
     let _ = writeln!(
         out,
         "| Result | {} — {}; returned {deliveries} |",

@@ -91,9 +91,13 @@ fn submit(service: &Service<MemoryStore>) -> crate::case::Case {
             name: "Nguyễn Văn Bình".to_owned(),
             phone: None,
             email: Some("binh@example.vn".to_owned()),
+            ..Default::default()
         },
         form: form.as_object().expect("object").clone(),
         documents: vec![document("to_khai"), document("giay_chung_sinh")],
+        delivery: None,
+        lookup_key: None,
+        notify: None,
     };
     let submitted = request(
         Actor::citizen(CITIZEN),
@@ -188,6 +192,7 @@ fn the_dossier_waits_in_the_inbox_of_whoever_must_act_next() {
             action: "chuyen_tham_dinh".to_owned(),
             reason: None,
             data: serde_json::Map::new(),
+            results: Vec::new(),
         },
         "2025-03-04T08:40:00+07:00",
     );
@@ -279,6 +284,7 @@ fn a_refusal_on_a_read_that_went_stale_is_decided_again_on_a_fresh_read() {
         action: "chuyen_tham_dinh".to_owned(),
         reason: None,
         data: serde_json::Map::new(),
+        results: Vec::new(),
     };
     let forwarded = request(
         desk(),

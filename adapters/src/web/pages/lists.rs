@@ -168,7 +168,8 @@ pub(super) async fn my_dossiers(
         .list(&CaseQuery {
             status: None,
             unit: None,
-            applicant: Some(citizen_id.to_owned()),
+            party: Some(citizen_id.to_owned()),
+            organisation: principal.organisation().map(str::to_owned),
             text: None,
             limit: 200,
             offset: 0,
@@ -206,7 +207,8 @@ pub(super) async fn audit(
         .list(&CaseQuery {
             status: None,
             unit: None,
-            applicant: None,
+            party: None,
+            organisation: None,
             text: text.clone().filter(|text| !text.is_empty()),
             limit: 100,
             offset: 0,

@@ -3,11 +3,12 @@
 
 use chrono::Utc;
 
+use crate::case::applicant;
 use crate::case::command::Submission;
 use crate::case::event::{Actor, ActorKind, EventKind};
 use crate::case::form::{
-    FieldProblem, check_documents, check_form, hidden_character, hidden_message, is_email,
-    normalize_form, normalize_phone, normalize_text,
+    FieldProblem, check_documents, check_form, is_email, normalize_form, normalize_phone,
+    normalize_text,
 };
 use crate::case::model::Status;
 use crate::clock::vietnam;
@@ -24,9 +25,9 @@ pub(super) fn submit(
     let procedure = context.procedure;
     match (&actor.kind, submission.channel) {
         (ActorKind::Citizen, ChannelKind::Online) => {
-            if actor.id != submission.applicant.citizen_id {
+            if !applicant::submits_for(actor, &submission.applicant) {
                 return Err(Rejection::Forbidden(
-                    "a citizen submits online in their own name: the applicant's identification number must be yours".to_owned(),
+                    "online, a citizen submits in their own name, or as the representative named in the dossier: the applicant's (or the representative's) identification number must be yours".to_owned(),
                 ));
             }
         }
@@ -92,24 +93,8 @@ pub(super) fn submit(
     }
     let mut problems = Vec::new();
     let applicant = &submission.applicant;
-    if !crate::case::form::is_id_number(&applicant.citizen_id) {
-        problems.push(FieldProblem::new(
-            "/applicant/citizen_id",
-            "must be a 12-digit personal identification number",
-        ));
-    }
-    if applicant.name.trim().is_empty() || applicant.name.chars().count() > 200 {
-        problems.push(FieldProblem::new(
-            "/applicant/name",
-            "the applicant's full name is required (at most 200 characters)",
-        ));
-    }
-    if let Some(hidden) = hidden_character(&applicant.name) {
-        problems.push(FieldProblem::new(
-            "/applicant/name",
-            format!("the name {}", hidden_message(hidden)),
-        ));
-    }
+    applicant::check_applicant(procedure, applicant, &mut problems);
+    applicant::check_name(&applicant.name, "/applicant/name", &mut problems);
     if let Some(phone) = &applicant.phone
         && normalize_phone(phone).is_none()
     {
@@ -128,6 +113,18 @@ pub(super) fn submit(
     }
     check_form(procedure, &submission.form, &mut problems);
     check_documents(procedure, &submission.documents, &mut problems);
+    applicant::check_authorisation(applicant, &submission.documents, &mut problems);
+    let delivery =
+        applicant::check_delivery(procedure, submission.delivery.as_ref(), &mut problems);
+    let notify = applicant::check_notify(applicant, submission.notify.as_deref(), &mut problems);
+    if let Some(key) = &submission.lookup_key
+        && !is_lookup_key(key)
+    {
+        problems.push(FieldProblem::new(
+            "/lookup_key",
+            "a lookup key is 8 to 16 capital letters and digits",
+        ));
+    }
     if !problems.is_empty() {
         return Err(Rejection::Invalid(problems));
     }
@@ -137,6 +134,9 @@ pub(super) fn submit(
     let mut applicant = applicant.clone();
     applicant.phone = applicant.phone.as_deref().and_then(normalize_phone);
     applicant.name = normalize_text(applicant.name.trim());
+    if let Some(representative) = &mut applicant.representative {
+        representative.name = normalize_text(representative.name.trim());
+    }
     Ok(vec![EventKind::Submitted {
         procedure: crate::case::model::ProcedureRef {
             code: procedure.code().clone(),
@@ -148,7 +148,18 @@ pub(super) fn submit(
         form: normalize_form(procedure, &submission.form),
         documents: submission.documents.clone(),
         fees,
+        delivery,
+        notify,
+        lookup_key: submission.lookup_key.clone(),
     }])
+}
+
+/// A public lookup key as the application draws them: 8 to 16 capital letters and digits.
+pub fn is_lookup_key(key: &str) -> bool {
+    (8..=16).contains(&key.len())
+        && key
+            .bytes()
+            .all(|byte| byte.is_ascii_uppercase() || byte.is_ascii_digit())
 }
 
 impl Decider<'_> {

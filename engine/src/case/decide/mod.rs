@@ -155,13 +155,17 @@ fn decide_command(
             action,
             reason,
             data,
-        } => decider.take_action(action, reason.as_deref(), data),
+            results,
+        } => decider.take_action(action, reason.as_deref(), data, results),
         Command::Consult { unit, question } => decider.consult(unit, question),
         Command::AnswerConsultation {
             consultation,
             answer,
         } => decider.answer_consultation(*consultation, answer),
-        Command::IssueResult { result_code } => decider.issue_result(result_code.as_deref()),
+        Command::IssueResult {
+            result_code,
+            results,
+        } => decider.issue_result(result_code.as_deref(), results),
         Command::ReturnResult => decider.return_result(),
         Command::Withdraw { reason } => decider.withdraw(reason),
         Command::Stop { reason } => decider.stop(reason),
@@ -353,15 +357,32 @@ pub fn available_commands(
 ) -> Vec<String> {
     use super::model::{DocumentRef, MissingDocument, Provenance};
     let placeholder = "-".to_owned();
+    // A result file stands in for the upload an issuing action may need.
+    let result_file = vec![super::model::ResultDocument {
+        name: placeholder.clone(),
+        sha256: "0".repeat(64),
+        size: 1,
+        signed: false,
+        signers: Vec::new(),
+    }];
     let mut candidates: Vec<(String, Command)> = Vec::new();
     if let Some(step) = &case.step {
         for action in context.procedure.actions_from(step) {
+            let issues = action
+                .effects
+                .contains(&crate::procedure::Effect::IssueResult)
+                && action.outcome == Some(crate::procedure::Outcome::Approved);
             candidates.push((
                 action.id.clone(),
                 Command::TakeAction {
                     action: action.id.clone(),
                     reason: Some(placeholder.clone()),
                     data: serde_json::Map::new(),
+                    results: if issues {
+                        result_file.clone()
+                    } else {
+                        Vec::new()
+                    },
                 },
             ));
         }
@@ -396,7 +417,10 @@ pub fn available_commands(
                 reference: None,
             }],
         },
-        Command::IssueResult { result_code: None },
+        Command::IssueResult {
+            result_code: None,
+            results: result_file,
+        },
         Command::ReturnResult,
         Command::Withdraw {
             reason: String::new(),

@@ -3,9 +3,9 @@
 
 use crate::case::code::UnitId;
 use crate::case::event::{ActorKind, EventKind};
-use crate::case::model::Status;
+use crate::case::model::{ResultDocument, Status};
 use crate::money::Money;
-use crate::procedure::{Effect, Outcome};
+use crate::procedure::{Delivery, Effect, OnlineService, Outcome};
 
 use super::{Decider, Rejection, invalid, require_text, require_working_unit};
 
@@ -15,6 +15,7 @@ impl Decider<'_> {
         action_id: &str,
         reason: Option<&str>,
         data: &serde_json::Map<String, serde_json::Value>,
+        results: &[ResultDocument],
     ) -> Result<Vec<EventKind>, Rejection> {
         let procedure = self.procedure();
         let Some(action) = procedure
@@ -141,14 +142,61 @@ impl Decider<'_> {
                 amount: self.case.outstanding(),
             });
         }
-        if action.effects.contains(&Effect::IssueResult)
-            && action.outcome == Some(Outcome::Approved)
-        {
+        let issues_result = action.effects.contains(&Effect::IssueResult)
+            && action.outcome == Some(Outcome::Approved);
+        if issues_result {
             events.push(EventKind::ResultIssued {
                 result_code: self.default_result_code(),
+                documents: self.result_documents(results)?,
             });
+        } else if !results.is_empty() {
+            return Err(invalid(
+                "/results",
+                format!(
+                    "`{}` does not issue the result; attach the result documents to the action that does",
+                    action.id
+                ),
+            ));
         }
         Ok(events)
+    }
+
+    /// The result documents, checked: each named and hashed, and at least one when the
+    /// applicant chose to receive a full-process service's result online.
+    pub(super) fn result_documents(
+        &self,
+        results: &[ResultDocument],
+    ) -> Result<Vec<ResultDocument>, Rejection> {
+        for (position, document) in results.iter().enumerate() {
+            require_text(
+                &format!("/results/{position}/name"),
+                &document.name,
+                "the file's name",
+            )?;
+            if document.sha256.len() != 64
+                || !document.sha256.bytes().all(|byte| byte.is_ascii_hexdigit())
+            {
+                return Err(invalid(
+                    &format!("/results/{position}/sha256"),
+                    "a result document is named by the SHA-256 of its content (64 hex digits)",
+                ));
+            }
+        }
+        let online = self
+            .case
+            .delivery
+            .as_ref()
+            .is_some_and(|delivery| delivery.channel == Delivery::Online);
+        if results.is_empty()
+            && online
+            && self.procedure().definition().online_service == OnlineService::FullProcess
+        {
+            return Err(invalid(
+                "/results",
+                "the applicant chose to receive this full-process service's result online: attach the electronic result (PDF) when issuing it",
+            ));
+        }
+        Ok(results.to_vec())
     }
 
     pub(super) fn default_result_code(&self) -> String {
@@ -222,7 +270,11 @@ impl Decider<'_> {
         }])
     }
 
-    pub(super) fn issue_result(&self, code: Option<&str>) -> Result<Vec<EventKind>, Rejection> {
+    pub(super) fn issue_result(
+        &self,
+        code: Option<&str>,
+        results: &[ResultDocument],
+    ) -> Result<Vec<EventKind>, Rejection> {
         if !self.is_intake()
             && !matches!(&self.actor.kind, ActorKind::Officer { unit, .. } if self.works_for(unit, &self.case.unit))
         {
@@ -255,6 +307,7 @@ impl Decider<'_> {
         }
         Ok(vec![EventKind::ResultIssued {
             result_code: code.map_or_else(|| self.default_result_code(), str::to_owned),
+            documents: self.result_documents(results)?,
         }])
     }
 

@@ -21,6 +21,9 @@ fn feedback_submission() -> Submission {
         applicant: birth_submission().applicant,
         form,
         documents: Vec::new(),
+        delivery: None,
+        lookup_key: None,
+        notify: None,
     }
 }
 
@@ -233,6 +236,7 @@ fn a_transfer_names_the_competent_agency_and_tells_the_applicant() {
                 action: "chuyen_tham_quyen".to_owned(),
                 reason: Some("Sở Tư pháp tỉnh Nam Định".to_owned()),
                 data: Map::new(),
+                results: Vec::new(),
             },
             "2025-03-03T10:00:00+07:00",
         )
@@ -258,7 +262,10 @@ fn a_transfer_names_the_competent_agency_and_tells_the_applicant() {
         matches!(
             world.run(
                 &officer("tiep_nhan_pakn"),
-                Command::IssueResult { result_code: None },
+                Command::IssueResult {
+                    result_code: None,
+                    results: Vec::new()
+                },
                 "2025-03-03T11:00:00+07:00"
             ),
             Err(Rejection::NotNow(_))
@@ -418,6 +425,7 @@ fn every_event_a_person_makes_names_its_command_for_the_windows() {
         (
             EventKind::ResultIssued {
                 result_code: reason(),
+                documents: Vec::new(),
             },
             Some("issue_result"),
         ),

@@ -1,6 +1,7 @@
 //! Tests of `decide` and `evolve` through real procedures, by family; this file holds what they
 //! share: the calendars, actors, a dossier driven as the service drives it, a birth submission.
 
+mod applicants;
 mod denials;
 mod evidence;
 mod feedback;
@@ -175,6 +176,7 @@ fn birth_submission() -> Submission {
             name: "Nguyễn Văn Bình".to_owned(),
             phone: Some("+84 912 345 678".to_owned()),
             email: Some("binh@example.vn".to_owned()),
+            ..Default::default()
         },
         form,
         documents: vec![
@@ -188,6 +190,9 @@ fn birth_submission() -> Submission {
                 reference: Some("kho-du-lieu/123".to_owned()),
             },
         ],
+        delivery: None,
+        lookup_key: None,
+        notify: None,
     }
 }
 
@@ -207,5 +212,6 @@ fn action(id: &str) -> Command {
         action: id.to_owned(),
         reason: None,
         data: Map::new(),
+        results: Vec::new(),
     }
 }

@@ -14,12 +14,16 @@ fn fees_follow_the_formula_exemption_and_payment_moves_the_dossier_on() {
             name: "Trần Thị C".to_owned(),
             phone: None,
             email: None,
+            ..Default::default()
         },
         form: json!({ "loai_su_kien": "khai_sinh", "so_ban_sao": copies, "mien_phi": exempt })
             .as_object()
             .unwrap()
             .clone(),
         documents: vec![document("to_khai")],
+        delivery: None,
+        lookup_key: None,
+        notify: None,
     };
     world
         .run(

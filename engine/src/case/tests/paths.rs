@@ -296,6 +296,7 @@ fn refusing_to_resolve_needs_reasons_and_still_returns() {
         action: "tu_choi".to_owned(),
         reason: Some("Giấy chứng sinh giả".to_owned()),
         data: Map::new(),
+        results: Vec::new(),
     };
     world
         .run(&officer("tu_phap"), refuse, "2025-03-03T10:30:00+07:00")
@@ -304,7 +305,10 @@ fn refusing_to_resolve_needs_reasons_and_still_returns() {
     assert!(matches!(
         world.run(
             &officer("mot_cua"),
-            Command::IssueResult { result_code: None },
+            Command::IssueResult {
+                result_code: None,
+                results: Vec::new()
+            },
             "2025-03-03T11:00:00+07:00"
         ),
         Err(Rejection::NotNow(_))
@@ -324,9 +328,9 @@ fn the_marriage_verification_branch_sets_the_longer_time_limit() {
     let submission = Submission {
         channel: ChannelKind::Online,
         receiving_unit: unit("000.00.17.H21"),
-        applicant: Applicant { citizen_id: CITIZEN.to_owned(), name: "Lê Văn D".to_owned(), phone: None, email: None },
+        applicant: Applicant { citizen_id: CITIZEN.to_owned(), name: "Lê Văn D".to_owned(), phone: None, email: None, ..Default::default() },
         form: json!({ "ho_ten_nam": "Lê Văn D", "so_dinh_danh_nam": CITIZEN, "ho_ten_nu": "Phạm Thị E", "so_dinh_danh_nu": OTHER_CITIZEN }).as_object().unwrap().clone(),
-        documents: vec![document("to_khai")],
+        documents: vec![document("to_khai")], delivery: None, lookup_key: None, notify: None
     };
     world
         .run(

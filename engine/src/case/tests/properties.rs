@@ -33,6 +33,7 @@ fn any_command() -> impl Strategy<Value = Command> {
                 action: action.to_owned(),
                 reason,
                 data: Map::new(),
+                results: Vec::new(),
             }
         }),
         Just(Command::Consult {
@@ -43,7 +44,10 @@ fn any_command() -> impl Strategy<Value = Command> {
             consultation: 0,
             answer: "Đồng ý".to_owned()
         }),
-        Just(Command::IssueResult { result_code: None }),
+        Just(Command::IssueResult {
+            result_code: None,
+            results: Vec::new()
+        }),
         Just(Command::ReturnResult),
         Just(Command::Withdraw {
             reason: String::new()

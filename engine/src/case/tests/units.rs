@@ -415,7 +415,10 @@ fn a_receiving_unit_must_be_in_the_directory_in_service_and_not_retired() {
 fn the_result_is_issued_by_the_desk_or_the_holding_unit_only() {
     let mut world = routed_world();
     to_police(&mut world);
-    let issue = || Command::IssueResult { result_code: None };
+    let issue = || Command::IssueResult {
+        result_code: None,
+        results: Vec::new(),
+    };
     // Past the access check, both are told the dossier is not resolved yet.
     for actor in [
         officer_of("mot_cua", COMMUNE),

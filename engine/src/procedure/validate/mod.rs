@@ -319,6 +319,25 @@ impl Check<'_> {
                 "set `electronic = true`, or remove \"online\" from `delivery`",
             );
         }
+        let kinds = &self.definition.applicants.kinds;
+        let path = self.root.key("applicants").key("kinds");
+        if kinds.is_empty() {
+            self.problem(
+                path,
+                "the procedure accepts no kind of applicant".to_owned(),
+                "list at least one of \"citizen\", \"organisation\", \"foreigner\"",
+            );
+        } else if kinds
+            .iter()
+            .enumerate()
+            .any(|(position, kind)| kinds[..position].contains(kind))
+        {
+            self.problem(
+                path,
+                "a kind of applicant is listed twice".to_owned(),
+                "list each kind once",
+            );
+        }
     }
 
     /// Checks identifiers in one list are well-formed and unique; returns the valid set.
