@@ -458,7 +458,11 @@ impl Workers {
             stops: Vec::new(),
             tasks: Vec::new(),
         };
-        let dispatcher = dispatcher(&config.effects, Arc::clone(service))?;
+        let dispatcher = dispatcher(
+            &config.effects,
+            Arc::clone(service),
+            crate::documents::DocumentStore::new(config.data_dir.join("documents")),
+        )?;
         let wakeups = service.store().outbox_wakeups().await?;
         let stopped = workers.stop_signal();
         workers.tasks.push(tokio::spawn(dispatcher.run(
@@ -579,6 +583,7 @@ impl Workers {
 fn dispatcher(
     effects: &Effects,
     service: Arc<hoso_engine::service::Service<crate::store::AnyStore>>,
+    documents: crate::documents::DocumentStore,
 ) -> Result<crate::worker::Dispatcher, StartupError> {
     use crate::worker::Dispatcher;
     let mut dispatcher = Dispatcher::new(Arc::clone(&service), effects.retry);
@@ -594,9 +599,17 @@ fn dispatcher(
     }
     if let Some(path) = &effects.portal_config {
         let config = crate::portal::PortalConfig::load(path).map_err(StartupError::Config)?;
-        let portal =
-            crate::portal::PortalDeliverer::new(service, config).map_err(StartupError::Config)?;
-        dispatcher = dispatcher.route("portal", Arc::new(portal), 2);
+        let portal = Arc::new(
+            crate::portal::PortalDeliverer::new(service, documents, config)
+                .map_err(StartupError::Config)?,
+        );
+        dispatcher = dispatcher
+            .route(
+                "portal",
+                Arc::clone(&portal) as Arc<dyn crate::worker::Deliverer>,
+                2,
+            )
+            .route("data_store", portal, 1);
     }
     Ok(dispatcher)
 }

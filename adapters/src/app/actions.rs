@@ -2,7 +2,7 @@
 //! and the applicant's answer to a supplement request. The dossier is read once, for the access
 //! check, and decided on as read.
 
-use hoso_engine::case::{BuiltIn, Command};
+use hoso_engine::case::{BuiltIn, Command, ResultDocument};
 use hoso_engine::service::{Request as CommandRequest, Target};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -47,6 +47,12 @@ pub fn command_of(request: &ActionRequest) -> Result<Command, AppError> {
             data: request.data.clone(),
             results: Vec::new(),
         });
+    }
+    if request.data.contains_key("results") {
+        return Err(AppError::field(
+            "/data/results",
+            "result files are uploaded, never described: send them as multipart parts named `result` to POST /api/v1/dossiers/{code}/result",
+        ));
     }
     let mut object = request.data.clone();
     object.insert("command".to_owned(), Value::String(request.action.clone()));
@@ -171,6 +177,81 @@ pub async fn answer_supplement(
                 form: Map::new(),
                 documents,
             },
+        })
+        .await;
+    settle_uploads(&executed, staged).await;
+    view(state, &executed?.case, Some(&actor))
+}
+
+/// The decision that issues the result, with its electronic result files (ban hành kết quả điện
+/// tử): `issue_result`, or the procedure's approving action that issues it. Each file must be a
+/// PDF within the upload limit; its signatures (and signers' names) are read from it, its
+/// SHA-256 goes into the event, and the file is kept like an upload once the command commits.
+pub async fn act_with_results(
+    state: &AppState,
+    principal: &Principal,
+    code: &str,
+    request: &ActionRequest,
+    files: &[Upload<'_>],
+) -> Result<DossierView, AppError> {
+    let case = load_readable(state, principal, code).await?;
+    let actor = require_actor(principal)?;
+    let mut command = command_of(request)?;
+    let problems: Vec<String> = files
+        .iter()
+        .filter(|file| {
+            file.bytes.len() > state.limits.upload_bytes
+                || DocumentType::sniff(file.bytes) != Some(DocumentType::Pdf)
+        })
+        .map(|file| {
+            format!(
+                "{}: a result is a PDF of at most {} MB",
+                file.file_name,
+                state.limits.upload_bytes / (1024 * 1024)
+            )
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(AppError::UnsupportedType(problems.join("; ")));
+    }
+    let mut results = Vec::with_capacity(files.len());
+    let mut staged = Vec::with_capacity(files.len());
+    for file in files {
+        let (document, kept) = stage(state, "ket_qua", file.file_name, file.bytes).await?;
+        let signatures = crate::documents::pdf_signatures(file.bytes);
+        results.push(ResultDocument {
+            name: document.name,
+            sha256: document.sha256.unwrap_or_default(),
+            size: document.size.unwrap_or_default(),
+            signed: !signatures.is_empty(),
+            signers: signatures
+                .into_iter()
+                .filter_map(|signature| signature.signer)
+                .collect(),
+        });
+        staged.push(kept);
+    }
+    match &mut command {
+        Command::TakeAction { results: slot, .. } | Command::IssueResult { results: slot, .. } => {
+            *slot = results;
+        }
+        _ => {
+            return Err(AppError::field(
+                "/action",
+                format!(
+                    "`{}` takes no result files: send them with issue_result or the action that issues the result",
+                    request.action
+                ),
+            ));
+        }
+    }
+    let executed = state
+        .execute(CommandRequest {
+            command_id: uuid::Uuid::now_v7().to_string(),
+            actor: actor.clone(),
+            target: Target::Read(Box::new(case)),
+            expected_version: request.expected_version,
+            command,
         })
         .await;
     settle_uploads(&executed, staged).await;

@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use hoso_engine::case::{
-    Actor, ActorKind, Applicant, Case, Command, DocumentRef, DossierCode, Provenance, Submission,
-    UnitId, available_commands,
+    Actor, ActorKind, Applicant, ApplicantKind, Case, Command, DocumentRef, DossierCode,
+    NotifyChannel, PostalAddress, Provenance, RepresentationBasis, Representative, ResultDelivery,
+    Submission, UnitId, available_commands,
 };
 use hoso_engine::clock::vietnam;
 use hoso_engine::ports::{CaseQuery, Dossiers as _};
-use hoso_engine::procedure::{ChannelKind, ProcedureCode};
+use hoso_engine::procedure::{ChannelKind, Delivery, ProcedureCode};
 use hoso_engine::service::{Request as CommandRequest, Target};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -38,15 +39,36 @@ pub struct SubmitRequest {
     /// Documents by reference (uploads come as multipart parts instead).
     #[serde(default)]
     pub documents: Vec<DocumentBody>,
+    /// How the applicant wants the result: one of the procedure's result channels.
+    #[serde(default)]
+    pub delivery: Option<DeliveryBody>,
+    /// How the applicant wants to be told of changes: `email`, `sms`, or both; every contact
+    /// given when absent.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub notify: Option<Vec<NotifyChannel>>,
 }
 
 /// The applicant.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicantBody {
-    /// 12-digit personal identification number.
-    pub citizen_id: String,
-    /// Full name.
+    /// `citizen` (default), `organisation` or `foreigner`; the procedure lists those it accepts.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub kind: Option<ApplicantKind>,
+    /// The identifier of the kind: 12-digit personal identification number, tax code
+    /// (10 digits with its check digit, or 10 + "-" + 3 for a branch), or passport number.
+    #[serde(alias = "citizen_id")]
+    pub id_number: String,
+    /// A foreigner's nationality, ISO 3166-1 alpha-2 (e.g. JP).
+    #[serde(default)]
+    pub nationality: Option<String>,
+    /// The person submitting for the applicant: an organisation's legal representative, or
+    /// someone authorised (then a `van_ban_uy_quyen` document is attached).
+    #[serde(default)]
+    pub representative: Option<RepresentativeBody>,
+    /// Full name, or the organisation's registered name.
     pub name: String,
     /// Phone for SMS.
     #[serde(default)]
@@ -54,6 +76,47 @@ pub struct ApplicantBody {
     /// E-mail.
     #[serde(default)]
     pub email: Option<String>,
+}
+
+/// A person acting for the applicant.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RepresentativeBody {
+    /// Their own 12-digit personal identification number (online: the signed-in person's).
+    pub citizen_id: String,
+    /// Their full name.
+    pub name: String,
+    /// `legal` (by law, e.g. a company's legal representative) or `authorised`.
+    #[schema(value_type = String)]
+    pub basis: RepresentationBasis,
+}
+
+/// The chosen way of receiving the result.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryBody {
+    /// `online`, `postal` or `counter`: one the procedure offers.
+    #[schema(value_type = String)]
+    pub channel: Delivery,
+    /// For `postal`: where the result goes.
+    #[serde(default)]
+    pub address: Option<AddressBody>,
+}
+
+/// A postal address for the result.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddressBody {
+    /// Who receives it.
+    pub recipient: String,
+    /// Their phone.
+    pub phone: String,
+    /// House number and street.
+    pub street: String,
+    /// Commune or ward.
+    pub ward: String,
+    /// Province or city.
+    pub province: String,
 }
 
 /// A document given by reference.
@@ -99,6 +162,18 @@ pub struct DossierView {
     pub receiving_unit: String,
     /// Applicant's name.
     pub applicant_name: String,
+    /// citizen, organisation or foreigner.
+    pub applicant_kind: String,
+    /// The representative's name, when someone acts for the applicant.
+    pub representative_name: Option<String>,
+    /// The chosen way of receiving the result, in words.
+    pub delivery: Option<String>,
+    /// The chosen notification channels: email, sms.
+    pub notify: Vec<String>,
+    /// With the code, opens the public lookup (shown to those who follow or process the dossier).
+    pub lookup_key: Option<String>,
+    /// The electronic result documents.
+    pub results: Vec<ResultView>,
     /// Appointment for the result.
     pub appointment: Option<DateTime<Utc>>,
     /// The appointment before the one extension.
@@ -128,6 +203,21 @@ pub struct DossierView {
     pub outcome: Option<String>,
     /// The procedure's windows opened on the dossier, with when each closes.
     pub windows: Vec<WindowView>,
+}
+
+/// An electronic result document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResultView {
+    /// File name.
+    pub name: String,
+    /// SHA-256, also its id under `/documents/{id}`.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// It carries a digital signature (its validity is not checked by hoso).
+    pub signed: bool,
+    /// The signers' names as the signatures state them.
+    pub signers: Vec<String>,
 }
 
 /// A window of the procedure as it stands on one dossier.
@@ -197,6 +287,31 @@ pub fn view(state: &AppState, case: &Case, actor: Option<&Actor>) -> Result<Doss
         unit: case.unit.to_string(),
         receiving_unit: case.receiving_unit.to_string(),
         applicant_name: case.applicant.name.clone(),
+        applicant_kind: case.applicant.kind.as_str().to_owned(),
+        representative_name: case
+            .applicant
+            .representative
+            .as_ref()
+            .map(|representative| representative.name.clone()),
+        delivery: case.delivery.as_ref().map(ResultDelivery::describe),
+        notify: case
+            .notify_channels()
+            .into_iter()
+            .map(|channel| channel.topic().to_owned())
+            .collect(),
+        lookup_key: case.lookup_key.clone(),
+        results: case
+            .result
+            .iter()
+            .flat_map(|result| &result.documents)
+            .map(|document| ResultView {
+                name: document.name.clone(),
+                sha256: document.sha256.clone(),
+                size: document.size,
+                signed: document.signed,
+                signers: document.signers.clone(),
+            })
+            .collect(),
         appointment: case.appointment,
         original_appointment: case.original_appointment,
         appointment_provisional: calendars.is_provisional_span(case.appointment_span()),
@@ -313,6 +428,19 @@ fn parse_channel(text: &str) -> Result<ChannelKind, AppError> {
     }
 }
 
+/// A fresh public lookup key (mã tra cứu): 10 characters from an alphabet without look-alikes
+/// (no 0/O, 1/I/L), 50 bits — with the lookup's rate limit, beyond guessing.
+pub fn lookup_key() -> Result<String, AppError> {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut bytes = [0_u8; 10];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| AppError::Internal(format!("no randomness: {error}")))?;
+    Ok(bytes
+        .iter()
+        .map(|byte| char::from(ALPHABET[usize::from(*byte) % ALPHABET.len()]))
+        .collect())
+}
+
 /// The engine's submission from the request and the staged uploads.
 pub fn to_submission(
     body: &SubmitRequest,
@@ -355,17 +483,36 @@ pub fn to_submission(
             channel: parse_channel(&body.channel)?,
             receiving_unit,
             applicant: Applicant {
-                citizen_id: body.applicant.citizen_id.clone(),
+                kind: body.applicant.kind.unwrap_or_default(),
+                citizen_id: body.applicant.id_number.trim().to_owned(),
+                nationality: body.applicant.nationality.clone(),
+                representative: body.applicant.representative.as_ref().map(|person| {
+                    Box::new(Representative {
+                        citizen_id: person.citizen_id.trim().to_owned(),
+                        name: person.name.clone(),
+                        basis: person.basis,
+                    })
+                }),
                 name: body.applicant.name.clone(),
                 phone: body.applicant.phone.clone(),
                 email: body.applicant.email.clone(),
-                ..Default::default()
             },
             form: body.form.clone(),
             documents,
-            delivery: None,
-            lookup_key: None,
-            notify: None,
+            delivery: body.delivery.as_ref().map(|delivery| ResultDelivery {
+                channel: delivery.channel,
+                address: delivery.address.as_ref().map(|address| {
+                    Box::new(PostalAddress {
+                        recipient: address.recipient.clone(),
+                        phone: address.phone.clone(),
+                        street: address.street.clone(),
+                        ward: address.ward.clone(),
+                        province: address.province.clone(),
+                    })
+                }),
+            }),
+            notify: body.notify.clone(),
+            lookup_key: Some(lookup_key()?),
         },
     ))
 }
@@ -755,8 +902,16 @@ pub async fn document(
     let attached = case
         .documents
         .iter()
-        .find(|document| document.sha256.as_deref() == Some(id));
-    let Some(attached) = attached else {
+        .find(|document| document.sha256.as_deref() == Some(id))
+        .map(|document| document.name.clone())
+        .or_else(|| {
+            case.result
+                .iter()
+                .flat_map(|result| &result.documents)
+                .find(|document| document.sha256 == id)
+                .map(|document| document.name.clone())
+        });
+    let Some(attached_name) = attached else {
         return Err(AppError::NotFound(format!(
             "dossier {} has no document {id}",
             case.code
@@ -775,8 +930,7 @@ pub async fn document(
         })?;
     let media_type =
         DocumentType::sniff(&bytes).map_or("application/octet-stream", DocumentType::media_type);
-    let file_name = attached
-        .name
+    let file_name = attached_name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
         .collect();

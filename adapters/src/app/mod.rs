@@ -8,6 +8,7 @@ pub mod actions;
 pub mod dossiers;
 pub mod error;
 pub mod idempotency;
+pub mod lookup;
 pub mod payments;
 pub mod principal;
 pub mod procedures;
@@ -148,6 +149,27 @@ impl AppState {
             lookup_limiter: Arc::new(RateLimiter::new(LOOKUP_RATE)),
             public_url: None,
         }
+    }
+
+    /// `scheme://host` people reach this server at: the configured public URL, else the Host the
+    /// browser used (a forged Host only yields a sign-in redirect the provider refuses, or a QR
+    /// code on the forger's own receipt).
+    pub fn public_base(&self, headers: &axum::http::HeaderMap) -> String {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .filter(|host| {
+                !host.is_empty()
+                    && host
+                        .bytes()
+                        .all(|byte| byte.is_ascii_alphanumeric() || b".-:[]".contains(&byte))
+            })
+            .unwrap_or("localhost");
+        let scheme = if self.secure_cookies { "https" } else { "http" };
+        format!("{scheme}://{host}")
     }
 
     /// With VNPAY configured.

@@ -307,3 +307,91 @@ pub async fn document(
     )
         .into_response())
 }
+
+/// Issues the result with its electronic files (ban hành kết quả điện tử): `multipart/form-data`
+/// with a `request` part (the action as JSON: `issue_result`, or the procedure's action that
+/// issues the result) and one `result` part per PDF. A full-process service whose applicant
+/// chose online delivery needs at least one file. The signatures in each PDF, and their
+/// signers' names, are read and shown; their validity is not checked.
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/result", tag = "dossiers",
+    params(("code" = String, Path, description = "Dossier code")),
+    request_body(content = String, content_type = "multipart/form-data", description = "A `request` part with the action as JSON, and one `result` part per PDF"),
+    responses((status = 200, body = DossierView), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn issue_result(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(code): ApiPath<String>,
+    mut multipart: Multipart,
+) -> Result<axum::Json<DossierView>, AppError> {
+    let mut request = None;
+    let mut files = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|error| multipart_error(&error))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().unwrap_or("ket-qua.pdf").to_owned();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|error| multipart_error(&error))?;
+        match name.as_str() {
+            "request" => {
+                request = Some(
+                    serde_json::from_slice::<ActionRequest>(&bytes)
+                        .map_err(|error| AppError::field("/request", error.to_string()))?,
+                );
+            }
+            "result" if bytes.len() > state.limits.upload_bytes => {
+                return Err(AppError::TooLarge(format!(
+                    "result `{file_name}` is larger than {} bytes",
+                    state.limits.upload_bytes
+                )));
+            }
+            "result" => files.push((name, file_name, bytes)),
+            other => {
+                return Err(AppError::field(
+                    &format!("/{other}"),
+                    "send a `request` part and `result` parts only",
+                ));
+            }
+        }
+    }
+    let request = request.ok_or_else(|| {
+        AppError::field(
+            "/request",
+            "add a `request` part with the action as JSON, e.g. {\"action\":\"issue_result\"}",
+        )
+    })?;
+    let uploads = actions::uploads(&files);
+    Ok(axum::Json(
+        actions::act_with_results(&state, &principal, &code, &request, &uploads).await?,
+    ))
+}
+
+/// The lookup's query: the code and key printed on the receipt.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct LookupQuery {
+    /// Dossier code, e.g. 000.00.17.H21-250303-0001.
+    pub code: String,
+    /// The lookup key printed on Form 01.
+    pub key: String,
+}
+
+/// Public status lookup (tra cứu hồ sơ), no sign-in: status, step, unit, appointment, on time or
+/// late — never personal data. An unknown code and a wrong key answer the same 404; each address
+/// may try ten times at once, then one every six seconds (429 with Retry-After).
+#[utoipa::path(get, path = "/api/v1/lookup", tag = "dossiers", params(LookupQuery),
+    responses((status = 200, body = crate::app::lookup::LookupView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 429, body = Problem)))]
+pub async fn lookup(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    ApiQuery(query): ApiQuery<LookupQuery>,
+) -> Result<axum::Json<crate::app::lookup::LookupView>, AppError> {
+    let address = super::client_address(Some(peer.ip()), &headers, &state.trusted_proxies);
+    Ok(axum::Json(
+        crate::app::lookup::lookup(&state, address, &query.code, &query.key).await?,
+    ))
+}

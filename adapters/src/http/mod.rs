@@ -113,6 +113,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .routes(routes!(api::get_dossier))
         .routes(routes!(api::take_action))
         .routes(routes!(api::answer_supplement))
+        .routes(routes!(api::issue_result))
+        .routes(routes!(api::lookup))
         .routes(routes!(api::inbox))
         .routes(routes!(api::timeline))
         .routes(routes!(api::document))

@@ -46,6 +46,34 @@ pub struct AgencyConnection {
     /// Overrides of the status mapping: hoso status name → portal code.
     #[serde(default)]
     pub status_map: BTreeMap<String, u8>,
+    /// The portal's code for each kind of applicant (LoaiDoiTuong): hoso kind name → code.
+    /// [GUESS] citizen 1, organisation 2, foreigner 3 unless the agency's contract says other.
+    #[serde(default)]
+    pub applicant_kinds: BTreeMap<String, String>,
+    /// The service that stores electronic results in the applicant's data store (kho dữ liệu
+    /// điện tử của tổ chức, cá nhân), called through `integration_endpoint`. Without it,
+    /// results meant for the data store wait as dead letters an operator sees.
+    #[serde(default)]
+    pub data_store_service: Option<String>,
+}
+
+/// The portal's code for the applicant's kind, after the agency's overrides.
+pub fn applicant_kind_code(
+    agency: &AgencyConnection,
+    kind: hoso_engine::case::ApplicantKind,
+) -> String {
+    agency
+        .applicant_kinds
+        .get(kind.as_str())
+        .cloned()
+        .unwrap_or_else(|| {
+            match kind {
+                hoso_engine::case::ApplicantKind::Citizen => "1",
+                hoso_engine::case::ApplicantKind::Organisation => "2",
+                hoso_engine::case::ApplicantKind::Foreigner => "3",
+            }
+            .to_owned()
+        })
 }
 
 impl std::fmt::Debug for AgencyConnection {
@@ -125,7 +153,7 @@ pub fn dossier_record(
             hoso_engine::procedure::ChannelKind::Postal => 3,
         },
         "ChuHoSo": case.applicant.name,
-        "LoaiDoiTuong": "1",
+        "LoaiDoiTuong": applicant_kind_code(agency, case.applicant.kind),
         "MaDoiTuong": case.applicant.citizen_id,
         "Email": case.applicant.email.clone().unwrap_or_default(),
         "SoDienThoai": case.applicant.phone.clone().unwrap_or_default(),
@@ -171,6 +199,7 @@ pub fn progress_record(agency: &AgencyConnection, case: &Case, event: &Event) ->
 /// Delivers `portal` outbox messages.
 pub struct PortalDeliverer {
     service: Arc<Service<AnyStore>>,
+    documents: crate::documents::DocumentStore,
     agencies: Vec<AgencyConnection>,
     http: reqwest::Client,
     sessions: Mutex<BTreeMap<String, String>>,
@@ -183,7 +212,11 @@ fn ok(answer: &Value) -> bool {
 
 impl PortalDeliverer {
     /// A deliverer for these agencies.
-    pub fn new(service: Arc<Service<AnyStore>>, config: PortalConfig) -> Result<Self, String> {
+    pub fn new(
+        service: Arc<Service<AnyStore>>,
+        documents: crate::documents::DocumentStore,
+        config: PortalConfig,
+    ) -> Result<Self, String> {
         crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -191,6 +224,7 @@ impl PortalDeliverer {
             .map_err(|error| error.to_string())?;
         Ok(Self {
             service,
+            documents,
             agencies: config.agencies,
             http,
             sessions: Mutex::new(BTreeMap::new()),
@@ -335,8 +369,86 @@ impl PortalDeliverer {
     }
 }
 
+impl PortalDeliverer {
+    /// Sends a dossier's electronic results (PDF, base64) to the applicant's data store.
+    async fn store_results(&self, entry: &OutboxEntry) -> Result<String, DeliveryError> {
+        let code = entry
+            .payload
+            .get("case")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let code = DossierCode::parse(code)
+            .map_err(|error| DeliveryError::permanent(error.to_string()))?;
+        let agency = self
+            .agencies
+            .iter()
+            .find(|agency| agency.units.iter().any(|unit| unit == code.unit().as_str()))
+            .ok_or_else(|| {
+                DeliveryError::permanent(format!("no portal connection for unit {}", code.unit()))
+            })?;
+        let service = agency.data_store_service.as_deref().ok_or_else(|| {
+            DeliveryError::permanent(format!(
+                "portal.toml names no data_store_service for agency {}: the results of {code} cannot reach the applicant's data store",
+                agency.madonvi
+            ))
+        })?;
+        let case = self
+            .service
+            .store()
+            .load(&code)
+            .await
+            .map_err(|error| DeliveryError::retryable(error.to_string()))?
+            .ok_or_else(|| DeliveryError::permanent(format!("no dossier {code}")))?;
+        let result = case
+            .result
+            .as_ref()
+            .ok_or_else(|| DeliveryError::permanent(format!("dossier {code} has no result")))?;
+        let mut files = Vec::new();
+        for document in &result.documents {
+            let bytes = self
+                .documents
+                .get(&document.sha256)
+                .await
+                .map_err(|error| DeliveryError::retryable(format!("reading a result: {error}")))?
+                .ok_or_else(|| {
+                    DeliveryError::retryable(format!(
+                        "result {} of {code} is not in the document store yet",
+                        document.sha256
+                    ))
+                })?;
+            use base64::Engine as _;
+            files.push(json!({
+                "TenTep": document.name,
+                "MaHash": document.sha256,
+                "KichThuoc": document.size,
+                "CoChuKySo": document.signed,
+                "NguoiKy": document.signers,
+                "NoiDungTep": base64::engine::general_purpose::STANDARD.encode(&bytes),
+            }));
+        }
+        self.call(
+            agency,
+            service,
+            json!({ "data": [{
+                "MaHoSo": code.to_string(),
+                "MaKetQua": result.code,
+                "LoaiDoiTuong": applicant_kind_code(agency, case.applicant.kind),
+                "MaDoiTuong": case.applicant.citizen_id,
+                "IdempotencyKey": entry.idempotency_key,
+                "TepKetQua": files,
+            }] }),
+        )
+        .await?;
+        Ok(format!("kho:{code}:{}", result.code))
+    }
+}
+
 impl Deliverer for PortalDeliverer {
     fn deliver<'a>(&'a self, entry: &'a OutboxEntry) -> Delivery<'a> {
-        Box::pin(self.sync(entry))
+        if entry.topic == "data_store" {
+            Box::pin(self.store_results(entry))
+        } else {
+            Box::pin(self.sync(entry))
+        }
     }
 }

@@ -113,6 +113,74 @@ pub struct Words {
     pub phone: &'static str,
     /// E-mail.
     pub email: &'static str,
+    /// Who the dossier is for (citizen, organisation, foreigner).
+    pub applicant_kind: &'static str,
+    /// The applicant's identifier, whichever kind.
+    pub id_number: &'static str,
+    /// A foreigner's nationality.
+    pub nationality: &'static str,
+    /// On what ground the signed-in person submits.
+    pub representation: &'static str,
+    /// Submitting in one's own name.
+    pub self_applicant: &'static str,
+    /// An organisation's legal representative.
+    pub legal_representative: &'static str,
+    /// Someone acting by written authorisation.
+    pub authorised_person: &'static str,
+    /// The written authorisation document.
+    pub authorisation: &'static str,
+    /// How the result is received.
+    pub delivery: &'static str,
+    /// Postal recipient.
+    pub address_recipient: &'static str,
+    /// Recipient's phone.
+    pub address_phone: &'static str,
+    /// Street.
+    pub address_street: &'static str,
+    /// Ward.
+    pub address_ward: &'static str,
+    /// Province.
+    pub address_province: &'static str,
+    /// Notify by e-mail.
+    pub notify_email: &'static str,
+    /// Notify by SMS.
+    pub notify_sms: &'static str,
+    /// Sign in through the national SSO.
+    pub sign_in_sso: &'static str,
+    /// Public dossier lookup.
+    pub lookup: &'static str,
+    /// The lookup key.
+    pub lookup_key: &'static str,
+    /// Electronic results.
+    pub results_heading: &'static str,
+    /// A signature's signer.
+    pub signed_by: &'static str,
+    /// A signature without a name.
+    pub signed_unnamed: &'static str,
+    /// No signature.
+    pub unsigned: &'static str,
+    /// The provider's sign-in is not configured.
+    pub sso_unavailable: &'static str,
+    /// The provider's sign-in was cancelled.
+    pub sso_cancelled: &'static str,
+    /// The state is forged, reused or expired.
+    pub sso_forged: &'static str,
+    /// The provider's token was refused.
+    pub sso_refused: &'static str,
+    /// Notification channels.
+    pub notifications: &'static str,
+    /// The result files to upload.
+    pub result_files: &'static str,
+    /// How to look a dossier up.
+    pub lookup_hint: &'static str,
+    /// What the lookup found.
+    pub lookup_found: &'static str,
+    /// Nothing found.
+    pub lookup_not_found: &'static str,
+    /// Too many lookups.
+    pub lookup_slow_down: &'static str,
+    /// On time or late.
+    pub timeliness: &'static str,
     /// The e-form.
     pub form: &'static str,
     /// Upload hint.
@@ -344,6 +412,40 @@ pub static VI: Words = Words {
     citizen_id: "Số định danh cá nhân",
     phone: "Số điện thoại",
     email: "Thư điện tử",
+    applicant_kind: "Nộp hồ sơ cho",
+    id_number: "Số định danh cá nhân / Mã số thuế / Số hộ chiếu",
+    nationality: "Quốc tịch (người nước ngoài)",
+    representation: "Tư cách người nộp",
+    self_applicant: "Tự nộp cho bản thân",
+    legal_representative: "Người đại diện theo pháp luật",
+    authorised_person: "Người được ủy quyền (đính kèm văn bản ủy quyền)",
+    authorisation: "Văn bản ủy quyền",
+    delivery: "Nhận kết quả",
+    address_recipient: "Người nhận (bưu chính)",
+    address_phone: "Điện thoại người nhận",
+    address_street: "Số nhà, đường, thôn",
+    address_ward: "Xã, phường",
+    address_province: "Tỉnh, thành phố",
+    notify_email: "Nhận thông báo qua thư điện tử",
+    notify_sms: "Nhận thông báo qua tin nhắn SMS",
+    sign_in_sso: "Đăng nhập bằng tài khoản định danh điện tử (VNeID / Cổng DVCQG)",
+    lookup: "Tra cứu hồ sơ",
+    lookup_key: "Mã tra cứu",
+    results_heading: "Kết quả điện tử",
+    signed_by: "Có chữ ký số của",
+    signed_unnamed: "Có chữ ký số",
+    unsigned: "Không có chữ ký số",
+    sso_unavailable: "Máy chủ này chưa cấu hình đăng nhập bằng tài khoản định danh điện tử.",
+    sso_cancelled: "Đăng nhập chưa hoàn tất: bạn đã hủy hoặc nhà cung cấp định danh từ chối. Vui lòng thử lại.",
+    sso_forged: "Phiên đăng nhập không hợp lệ, đã dùng hoặc đã hết hạn (quá 10 phút). Vui lòng bắt đầu đăng nhập lại từ trang này.",
+    sso_refused: "Không xác thực được tài khoản định danh điện tử. Vui lòng thử lại sau.",
+    notifications: "Nhận thông báo qua",
+    result_files: "Tệp kết quả điện tử (PDF, có thể ký số)",
+    lookup_hint: "Nhập mã hồ sơ và mã tra cứu in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả (hoặc quét mã QR trên giấy). Không cần đăng nhập.",
+    lookup_found: "Tình trạng hồ sơ",
+    lookup_not_found: "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này. Vui lòng kiểm tra lại hai mã trên giấy tiếp nhận.",
+    lookup_slow_down: "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau",
+    timeliness: "Tiến độ",
     form: "Tờ khai",
     upload_hint: "Tệp PDF, PNG hoặc JPEG, tối đa 10 MB",
     submit: "Nộp hồ sơ",
@@ -485,6 +587,40 @@ pub static EN: Words = Words {
     citizen_id: "Personal identification number",
     phone: "Phone",
     email: "E-mail",
+    applicant_kind: "The dossier is for",
+    id_number: "Personal ID / tax code / passport number",
+    nationality: "Nationality (foreigners)",
+    representation: "You submit as",
+    self_applicant: "Yourself",
+    legal_representative: "Legal representative",
+    authorised_person: "Authorised person (attach the authorisation)",
+    authorisation: "Written authorisation",
+    delivery: "Receive the result",
+    address_recipient: "Recipient (post)",
+    address_phone: "Recipient's phone",
+    address_street: "House number, street",
+    address_ward: "Commune or ward",
+    address_province: "Province or city",
+    notify_email: "Notify me by e-mail",
+    notify_sms: "Notify me by SMS",
+    sign_in_sso: "Sign in with the national digital ID (VNeID)",
+    lookup: "Look up a dossier",
+    lookup_key: "Lookup key",
+    results_heading: "Electronic results",
+    signed_by: "Digitally signed by",
+    signed_unnamed: "Digitally signed",
+    unsigned: "Not digitally signed",
+    sso_unavailable: "Sign-in with the national digital ID is not configured on this server.",
+    sso_cancelled: "The sign-in did not finish: it was cancelled or refused by the identity provider. Please try again.",
+    sso_forged: "This sign-in is invalid, already used or expired (over 10 minutes). Please start signing in again from this page.",
+    sso_refused: "The digital ID could not be verified. Please try again later.",
+    notifications: "Notified by",
+    result_files: "Electronic result files (PDF, may be digitally signed)",
+    lookup_hint: "Enter the dossier code and the lookup key printed on the receipt (or scan its QR code). No sign-in needed.",
+    lookup_found: "Where the dossier stands",
+    lookup_not_found: "No dossier has this code and lookup key. Check both against the receipt.",
+    lookup_slow_down: "Too many lookups. Please try again in",
+    timeliness: "Timeliness",
     form: "Form",
     upload_hint: "PDF, PNG or JPEG, at most 10 MB",
     submit: "Submit",

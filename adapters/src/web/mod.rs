@@ -9,6 +9,7 @@
 
 mod design;
 mod i18n;
+mod lookup;
 mod pages;
 mod reports;
 
@@ -98,6 +99,9 @@ pub struct Visitor {
     /// For officers and auditors, from [`crate::calendars::BANNER_DAYS`] before the official
     /// calendars end: the days left and their last day.
     pub calendar_warning: Option<(i64, Option<chrono::NaiveDate>)>,
+    /// Signed in through the OpenID provider (not with a hoso token): a citizen, perhaps acting
+    /// for the organisation with this tax code.
+    pub sso: Option<Option<String>>,
 }
 
 impl Visitor {
@@ -127,6 +131,30 @@ impl Visitor {
                     fresh_csrf: false,
                     lang,
                     calendar_warning,
+                    sso: None,
+                });
+            }
+            if let Some((citizen, csrf)) = state
+                .service
+                .store()
+                .citizen_session(&hash, Utc::now())
+                .await?
+            {
+                return Ok(Self {
+                    user: Some(User {
+                        id: format!("sso:{}", citizen.citizen_id),
+                        name: citizen.name,
+                        kind: UserKind::Citizen,
+                        role: None,
+                        unit: None,
+                        citizen_id: Some(citizen.citizen_id),
+                    }),
+                    csrf,
+                    session: Some(hash),
+                    fresh_csrf: false,
+                    lang,
+                    calendar_warning: None,
+                    sso: Some(citizen.organisation),
                 });
             }
         }
@@ -142,6 +170,7 @@ impl Visitor {
             fresh_csrf,
             lang,
             calendar_warning: None,
+            sso: None,
         })
     }
 
@@ -152,7 +181,14 @@ impl Visitor {
 
     /// The caller as the API sees them.
     pub fn principal(&self) -> Option<Principal> {
-        self.user.clone().map(Principal::Staff)
+        let user = self.user.clone()?;
+        Some(match (&self.sso, user.citizen_id) {
+            (Some(organisation), Some(citizen_id)) => Principal::Citizen {
+                citizen_id,
+                organisation: organisation.clone(),
+            },
+            (_, citizen_id) => Principal::Staff(User { citizen_id, ..user }),
+        })
     }
 
     /// Refuses a form whose `csrf` field is not this visitor's value.
@@ -241,6 +277,49 @@ pub async fn sign_in(
         secure,
     );
     Ok(Some(response))
+}
+
+/// Opens a citizen's session after a sign-in through the provider. The answer is a page that
+/// moves on to `next` by itself: the browser arrived from the provider's site, and the session
+/// cookie (SameSite=Strict) is sent only on a navigation that starts here.
+pub async fn open_citizen_session(
+    state: &AppState,
+    session: &hoso_engine::ports::CitizenSession,
+    next: &str,
+) -> Result<Response, AppError> {
+    let id = random_hex()?;
+    let csrf = random_hex()?;
+    let now = Utc::now();
+    state
+        .service
+        .store()
+        .add_citizen_session(
+            &hash(&id),
+            session,
+            &csrf,
+            now,
+            now + Duration::hours(SESSION_HOURS),
+        )
+        .await?;
+    let next = local_path(Some(next));
+    let escaped = next.replace('&', "&amp;").replace('"', "&quot;");
+    let html = format!(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={escaped}\"><title>Đăng nhập thành công</title></head><body><p>Đăng nhập thành công. <a href=\"{escaped}\">Tiếp tục</a></p></body></html>"
+    );
+    let mut response = Html(html).into_response();
+    set_cookie(
+        &mut response,
+        SESSION_COOKIE,
+        &id,
+        Some(SESSION_HOURS * 3600),
+        state.secure_cookies,
+    );
+    if let Ok(value) =
+        HeaderValue::from_str("hoso_sso=; Path=/dang-nhap; HttpOnly; SameSite=Lax; Max-Age=0")
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
 }
 
 /// Ends the visitor's session and clears its cookie.

@@ -18,6 +18,7 @@ use hoso_engine::ports::{Delivery as _, DeliveryState};
 
 crate::conformance!(
     dossiers_are_synchronised_with_the_national_portal,
+    electronic_results_reach_the_applicants_data_store,
     notifications_reach_a_real_mail_server_and_the_sms_provider,
     failing_peers_are_retried_then_dead_lettered_never_dropped,
     an_operator_retry_is_audited_and_delivers_with_the_same_key,
@@ -459,8 +460,12 @@ async fn dossiers_are_synchronised_with_the_national_portal(world: World) {
         lgsp.uri()
     ))
     .expect("config");
-    let portal = hoso_adapters::portal::PortalDeliverer::new(Arc::clone(&world.service), config)
-        .expect("portal");
+    let portal = hoso_adapters::portal::PortalDeliverer::new(
+        Arc::clone(&world.service),
+        hoso_adapters::documents::DocumentStore::new(std::env::temp_dir().join("hoso-unused")),
+        config,
+    )
+    .expect("portal");
     let dispatcher =
         Dispatcher::new(Arc::clone(&world.service), quick()).route("portal", Arc::new(portal), 1);
     let pass = dispatcher
@@ -592,4 +597,163 @@ mod competing {
             "no message was sent by two dispatchers"
         );
     }
+}
+
+/// An approved dossier's result PDF goes to the applicant's data store through the portal
+/// connection's configured service, the file itself in the body; without the service named,
+/// it waits as a dead letter an operator sees rather than vanishing.
+async fn electronic_results_reach_the_applicants_data_store(world: World) {
+    use hoso_engine::case::{ResultDelivery, ResultDocument};
+    let folder = std::env::temp_dir().join(format!("hoso-results-{}", uuid::Uuid::now_v7()));
+    let documents = hoso_adapters::documents::DocumentStore::new(&folder);
+    let pdf =
+        b"%PDF-1.7\n1 0 obj\n<< /Type /Sig /ByteRange [0 1 2 3] /Name (UBND) >>\nendobj\n%%EOF";
+    let staged = documents.stage(pdf).await.expect("staged");
+    let sha256 = staged.sha256().to_owned();
+    staged.keep().await.expect("kept");
+    let mut submission = crate::harness::birth_submission();
+    submission.delivery = Some(ResultDelivery {
+        channel: hoso_engine::procedure::Delivery::Online,
+        address: None,
+    });
+    let code = world
+        .send(
+            citizen(),
+            hoso_engine::service::Target::New(
+                hoso_engine::procedure::ProcedureCode::parse("1.001193").expect("code"),
+            ),
+            Command::Submit(submission),
+            "2025-03-03T09:00:00+07:00",
+        )
+        .await
+        .expect("submitted")
+        .case
+        .code;
+    use crate::harness::{action, citizen};
+    let mut approve = action("phe_duyet");
+    if let Command::TakeAction { results, .. } = &mut approve {
+        results.push(ResultDocument {
+            name: "giay-khai-sinh.pdf".to_owned(),
+            sha256: sha256.clone(),
+            size: pdf.len() as u64,
+            signed: true,
+            signers: vec!["UBND".to_owned()],
+        });
+    }
+    for (actor, command, now) in [
+        (
+            officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:10:00+07:00",
+        ),
+        (
+            officer("mot_cua"),
+            action("chuyen_tham_dinh"),
+            "2025-03-03T09:20:00+07:00",
+        ),
+        (
+            officer("tu_phap"),
+            action("trinh_ky"),
+            "2025-03-03T09:30:00+07:00",
+        ),
+        (officer("chu_tich"), approve, "2025-03-03T09:40:00+07:00"),
+    ] {
+        world.act(&code, actor, command, now).await.expect("acted");
+    }
+    let lgsp = MockServer::start().await;
+    Mock::given(path("/auth"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "error_code": 0, "session": "S-1" })),
+        )
+        .mount(&lgsp)
+        .await;
+    Mock::given(path("/dvcqg"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "error_code": "00" })),
+        )
+        .mount(&lgsp)
+        .await;
+    let config = |service: &str| -> hoso_adapters::portal::PortalConfig {
+        toml::from_str(&format!(
+            "[[agencies]]\nunits = [\"000.00.17.H21\"]\nadapter_url = \"{}\"\nauth_endpoint = \"/auth\"\nintegration_endpoint = \"/dvcqg\"\nusername = \"hoso\"\npassword = \"p\"\nmadonvi = \"000.00.17.H21\"\n{service}",
+            lgsp.uri()
+        ))
+        .expect("config")
+    };
+    // First without the service: the message is dead, not lost.
+    let unconfigured = hoso_adapters::portal::PortalDeliverer::new(
+        Arc::clone(&world.service),
+        documents.clone(),
+        config(""),
+    )
+    .expect("portal");
+    let pass = Dispatcher::new(Arc::clone(&world.service), quick())
+        .route("data_store", Arc::new(unconfigured), 1)
+        .dispatch(chrono::Utc::now(), 50)
+        .await
+        .expect("pass");
+    assert_eq!((pass.delivered, pass.dead), (0, 1), "{pass:?}");
+    let dead = world
+        .service
+        .store()
+        .outbox_entries(Some(hoso_engine::ports::DeliveryState::Dead), 50)
+        .await
+        .expect("dead letters");
+    let letter = dead
+        .iter()
+        .find(|entry| entry.topic == "data_store")
+        .expect("a dead letter for the data store");
+    assert!(
+        letter
+            .last_error
+            .as_deref()
+            .is_some_and(|error| error.contains("data_store_service")),
+        "{letter:?}"
+    );
+    world
+        .act(
+            &code,
+            Actor::system("operator:lan"),
+            Command::RetryEffect {
+                idempotency_key: letter.idempotency_key.clone(),
+            },
+            "2025-03-03T10:00:00+07:00",
+        )
+        .await
+        .expect("an operator retries it");
+    let portal = hoso_adapters::portal::PortalDeliverer::new(
+        Arc::clone(&world.service),
+        documents,
+        config("data_store_service = \"LuuKetQuaVaoKho\""),
+    )
+    .expect("portal");
+    let pass = Dispatcher::new(Arc::clone(&world.service), quick())
+        .route("data_store", Arc::new(portal), 1)
+        .dispatch(chrono::Utc::now() + chrono::Duration::hours(1), 50)
+        .await
+        .expect("pass");
+    assert_eq!(pass.delivered, 1, "{pass:?}");
+    let requests = lgsp.received_requests().await.expect("recorded");
+    let body: serde_json::Value = requests
+        .iter()
+        .map(|request| serde_json::from_slice::<serde_json::Value>(&request.body).expect("json"))
+        .find(|body| body["service"] == "LuuKetQuaVaoKho")
+        .expect("the data store was called");
+    let record = &body["data"][0];
+    assert_eq!(record["MaHoSo"], code.to_string());
+    assert_eq!(record["MaDoiTuong"], crate::harness::CITIZEN);
+    assert_eq!(record["LoaiDoiTuong"], "1");
+    let file = &record["TepKetQua"][0];
+    assert_eq!(file["MaHash"], sha256);
+    assert_eq!(file["CoChuKySo"], true);
+    use base64::Engine as _;
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(file["NoiDungTep"].as_str().expect("content"))
+            .expect("base64"),
+        pdf.to_vec(),
+        "the file itself reaches the store"
+    );
+    let _ = std::fs::remove_dir_all(folder);
 }

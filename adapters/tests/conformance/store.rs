@@ -679,7 +679,7 @@ async fn lists_filter_by_status_unit_applicant_and_text<S: Store>(world: World<S
         })
         .await
         .len(),
-        2
+        3
     );
     assert_eq!(
         query(CaseQuery {

@@ -4,15 +4,20 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use hoso_engine::case::UnitId;
+use hoso_engine::case::{
+    AUTHORISATION_COMPONENT, ApplicantKind, NotifyChannel, RepresentationBasis, UnitId, countries,
+    delivery_label,
+};
 
-use hoso_engine::procedure::{FieldKind, FormField, Procedure};
+use hoso_engine::procedure::{Delivery, FieldKind, FormField, Procedure};
 
 use serde_json::{Map, Value};
 
 use super::catalogue::current;
 use super::{Nav, render, signed_in};
-use crate::app::dossiers::{self, ApplicantBody, SubmitRequest, Submitting};
+use crate::app::dossiers::{
+    self, AddressBody, ApplicantBody, DeliveryBody, RepresentativeBody, SubmitRequest, Submitting,
+};
 use crate::app::{AppError, AppState};
 use crate::documents::DocumentType;
 use crate::web::{Lang, Visitor, WebError, Words};
@@ -27,6 +32,8 @@ pub(super) struct InputView {
     pub(super) value: String,
     pub(super) checked: bool,
     pub(super) choices: Vec<String>,
+    /// Choices shown by a name other than their value: (value, label).
+    pub(super) options: Vec<(String, String)>,
     pub(super) min: String,
     pub(super) max: String,
     pub(super) max_length: String,
@@ -50,6 +57,7 @@ pub(super) struct ApplyTemplate {
     pub(super) name: String,
     pub(super) key: String,
     pub(super) applicant: Vec<InputView>,
+    pub(super) delivery: Vec<InputView>,
     pub(super) units: Vec<String>,
     pub(super) unit: String,
     pub(super) unit_error: String,
@@ -76,6 +84,7 @@ pub(super) fn input_of(field: &FormField, value: &str) -> InputView {
         value: value.to_owned(),
         checked: value == "on" || value == "true",
         choices: field.choices.clone(),
+        options: Vec::new(),
         min: field.min.map(|min| min.to_string()).unwrap_or_default(),
         max: field.max.map(|max| max.to_string()).unwrap_or_default(),
         max_length: field
@@ -106,15 +115,192 @@ pub(super) fn plain_input(
         value: value.to_owned(),
         checked: false,
         choices: Vec::new(),
+        options: Vec::new(),
         min: String::new(),
         max: String::new(),
         max_length: "200".to_owned(),
-        pattern: if name == "applicant:citizen_id" {
-            "[0-9]{12}".to_owned()
-        } else {
-            String::new()
-        },
+        pattern: String::new(),
         error: String::new(),
+    }
+}
+
+/// A select input whose options show names for their values.
+fn select(
+    name: &str,
+    label: &str,
+    required: bool,
+    value: &str,
+    options: Vec<(String, String)>,
+) -> InputView {
+    InputView {
+        options,
+        ..plain_input(name, label, "select", required, value)
+    }
+}
+
+/// A checkbox, ticked by default until the form is sent.
+fn checkbox(name: &str, label: &str, typed: &Typed) -> InputView {
+    let sent = typed.contains_key("submission_key");
+    InputView {
+        checked: if sent {
+            typed.get(name).is_some_and(|value| value == "on")
+        } else {
+            true
+        },
+        ..plain_input(name, label, "checkbox", false, "")
+    }
+}
+
+/// The inputs about who applies, for whom, and how they want to hear and receive.
+fn applicant_inputs(
+    t: &Words,
+    procedure: &Procedure,
+    typed: &Typed,
+    user: Option<&crate::access::User>,
+) -> Vec<InputView> {
+    let definition = procedure.definition();
+    let value = |name: &str| typed.get(name).cloned().unwrap_or_default();
+    let kinds = procedure.applicant_kinds();
+    let representation = value("applicant:representation");
+    let for_self = representation.is_empty() || representation == "self";
+    // Applying for oneself, the signed-in person's name and number fill the form.
+    let own = |name: &str, fallback: Option<String>| {
+        typed
+            .get(name)
+            .cloned()
+            .or(if for_self { fallback } else { None })
+            .unwrap_or_default()
+    };
+    let mut inputs = Vec::new();
+    if kinds.len() > 1 {
+        inputs.push(select(
+            "applicant:kind",
+            t.applicant_kind,
+            true,
+            &typed
+                .get("applicant:kind")
+                .cloned()
+                .unwrap_or_else(|| kinds[0].as_str().to_owned()),
+            kinds
+                .iter()
+                .map(|kind| (kind.as_str().to_owned(), kind.label().to_owned()))
+                .collect(),
+        ));
+    }
+    if definition.applicants.representation {
+        inputs.push(select(
+            "applicant:representation",
+            t.representation,
+            true,
+            if for_self { "self" } else { &representation },
+            vec![
+                ("self".to_owned(), t.self_applicant.to_owned()),
+                ("legal".to_owned(), t.legal_representative.to_owned()),
+                ("authorised".to_owned(), t.authorised_person.to_owned()),
+            ],
+        ));
+    }
+    inputs.push(plain_input(
+        "applicant:name",
+        t.full_name,
+        "text",
+        true,
+        &own("applicant:name", user.map(|user| user.name.clone())),
+    ));
+    let citizens_only = kinds == [ApplicantKind::Citizen];
+    let mut id = plain_input(
+        "applicant:id_number",
+        if citizens_only {
+            t.citizen_id
+        } else {
+            t.id_number
+        },
+        "text",
+        true,
+        &own(
+            "applicant:id_number",
+            user.and_then(|user| user.citizen_id.clone()),
+        ),
+    );
+    if citizens_only {
+        id.pattern = "[0-9]{12}".to_owned();
+    }
+    inputs.push(id);
+    if kinds.contains(&ApplicantKind::Foreigner) {
+        inputs.push(select(
+            "applicant:nationality",
+            t.nationality,
+            false,
+            &value("applicant:nationality"),
+            countries()
+                .into_iter()
+                .map(|(code, name)| (code.to_owned(), format!("{code} — {name}")))
+                .collect(),
+        ));
+    }
+    inputs.push(plain_input(
+        "applicant:phone",
+        t.phone,
+        "tel",
+        false,
+        &value("applicant:phone"),
+    ));
+    inputs.push(plain_input(
+        "applicant:email",
+        t.email,
+        "email",
+        false,
+        &value("applicant:email"),
+    ));
+    inputs.push(checkbox("notify:email", t.notify_email, typed));
+    inputs.push(checkbox("notify:sms", t.notify_sms, typed));
+    inputs
+}
+
+/// The choice of how to receive the result, and the postal address it may need.
+fn delivery_inputs(t: &Words, procedure: &Procedure, typed: &Typed) -> Vec<InputView> {
+    let value = |name: &str| typed.get(name).cloned().unwrap_or_default();
+    let offered = &procedure.definition().result.delivery;
+    let mut inputs = vec![select(
+        "delivery",
+        t.delivery,
+        true,
+        &typed.get("delivery").cloned().unwrap_or_else(|| {
+            offered
+                .first()
+                .map(|channel| delivery_name(*channel).to_owned())
+                .unwrap_or_default()
+        }),
+        offered
+            .iter()
+            .map(|channel| {
+                (
+                    delivery_name(*channel).to_owned(),
+                    delivery_label(*channel).to_owned(),
+                )
+            })
+            .collect(),
+    )];
+    if offered.contains(&Delivery::Postal) {
+        for (name, label) in [
+            ("addr:recipient", t.address_recipient),
+            ("addr:phone", t.address_phone),
+            ("addr:street", t.address_street),
+            ("addr:ward", t.address_ward),
+            ("addr:province", t.address_province),
+        ] {
+            inputs.push(plain_input(name, label, "text", false, &value(name)));
+        }
+    }
+    inputs
+}
+
+/// The API's name of a way of receiving the result.
+fn delivery_name(channel: Delivery) -> &'static str {
+    match channel {
+        Delivery::Online => "online",
+        Delivery::Postal => "postal",
+        Delivery::Counter => "counter",
     }
 }
 
@@ -132,46 +318,14 @@ pub(super) async fn apply_template(
     let definition = procedure.definition();
     let value = |name: &str| typed.get(name).cloned().unwrap_or_default();
     let user = visitor.user.as_ref();
-    let citizen_id = typed
-        .get("applicant:citizen_id")
-        .cloned()
-        .or_else(|| user.and_then(|user| user.citizen_id.clone()))
-        .unwrap_or_default();
-    let name = typed
-        .get("applicant:name")
-        .cloned()
-        .or_else(|| user.map(|user| user.name.clone()))
-        .unwrap_or_default();
     Ok(ApplyTemplate {
         t,
         nav: Nav::of(visitor, &format!("/procedures/{}/apply", definition.code)),
         code: definition.code.to_string(),
         name: definition.name.clone(),
         key,
-        applicant: vec![
-            plain_input("applicant:name", t.full_name, "text", true, &name),
-            plain_input(
-                "applicant:citizen_id",
-                t.citizen_id,
-                "text",
-                true,
-                &citizen_id,
-            ),
-            plain_input(
-                "applicant:phone",
-                t.phone,
-                "tel",
-                false,
-                &value("applicant:phone"),
-            ),
-            plain_input(
-                "applicant:email",
-                t.email,
-                "email",
-                false,
-                &value("applicant:email"),
-            ),
-        ],
+        applicant: applicant_inputs(t, procedure, typed, user),
+        delivery: delivery_inputs(t, procedure, typed),
         units: state.service.store().staffed_units().await?,
         unit: value("receiving_unit"),
         unit_error: String::new(),
@@ -190,6 +344,12 @@ pub(super) async fn apply_template(
                 required: document.must_be_attached(),
                 error: String::new(),
             })
+            .chain(definition.applicants.representation.then(|| UploadView {
+                name: format!("doc:{AUTHORISATION_COMPONENT}"),
+                label: t.authorisation.to_owned(),
+                required: false,
+                error: String::new(),
+            }))
             .collect(),
         errors: Vec::new(),
     })
@@ -429,18 +589,59 @@ pub(super) async fn apply(
             .map(|value| value.trim().to_owned())
             .filter(|value| !value.is_empty())
     };
+    let representative = match optional("applicant:representation").as_deref() {
+        Some("legal") => Some(RepresentationBasis::Legal),
+        Some("authorised") => Some(RepresentationBasis::Authorised),
+        _ => None,
+    }
+    .and_then(|basis| {
+        let user = visitor.user.as_ref()?;
+        Some(RepresentativeBody {
+            citizen_id: user.citizen_id.clone()?,
+            name: user.name.clone(),
+            basis,
+        })
+    });
+    let delivery = optional("delivery").and_then(|name| {
+        let channel = [Delivery::Online, Delivery::Postal, Delivery::Counter]
+            .into_iter()
+            .find(|channel| delivery_name(*channel) == name)?;
+        Some(DeliveryBody {
+            channel,
+            address: (channel == Delivery::Postal).then(|| AddressBody {
+                recipient: optional("addr:recipient").unwrap_or_default(),
+                phone: optional("addr:phone").unwrap_or_default(),
+                street: optional("addr:street").unwrap_or_default(),
+                ward: optional("addr:ward").unwrap_or_default(),
+                province: optional("addr:province").unwrap_or_default(),
+            }),
+        })
+    });
+    let notify = [
+        ("notify:email", NotifyChannel::Email),
+        ("notify:sms", NotifyChannel::Sms),
+    ]
+    .into_iter()
+    .filter(|(name, _)| typed.get(*name).is_some_and(|value| value == "on"))
+    .map(|(_, channel)| channel)
+    .collect();
     let body = SubmitRequest {
         procedure: procedure.definition().code.to_string(),
         channel: "online".to_owned(),
         receiving_unit: template.unit.clone(),
         applicant: ApplicantBody {
-            citizen_id: optional("applicant:citizen_id").unwrap_or_default(),
+            kind: optional("applicant:kind").and_then(|kind| ApplicantKind::parse(&kind)),
+            id_number: optional("applicant:id_number").unwrap_or_default(),
+            nationality: optional("applicant:nationality"),
+            representative,
             name: optional("applicant:name").unwrap_or_default(),
             phone: optional("applicant:phone"),
             email: optional("applicant:email"),
         },
         form,
         documents: Vec::new(),
+        delivery,
+        notify: Some(notify),
     };
     let submitting = Submitting {
         key: format!("web:{key}"),
@@ -466,14 +667,21 @@ pub(super) async fn apply(
         }
         Err(AppError::Invalid(_, problems)) => {
             for problem in problems {
-                let target = problem.pointer.strip_prefix("/form/").and_then(|id| {
-                    template
-                        .inputs
-                        .iter_mut()
-                        .find(|input| input.name == format!("form:{id}"))
-                });
+                let name = input_name(&problem.pointer);
+                let target = template
+                    .inputs
+                    .iter_mut()
+                    .chain(template.applicant.iter_mut())
+                    .chain(template.delivery.iter_mut())
+                    .find(|input| Some(&input.name) == name.as_ref());
                 if let Some(input) = target {
                     input.error = problem.detail.clone();
+                } else if let Some(upload) = template
+                    .uploads
+                    .iter_mut()
+                    .find(|upload| Some(&upload.name) == name.as_ref())
+                {
+                    upload.error = problem.detail.clone();
                 }
                 template.errors.push(problem.detail);
             }
@@ -486,4 +694,26 @@ pub(super) async fn apply(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The page's input that a request pointer names, e.g. `/applicant/citizen_id` →
+/// `applicant:id_number`.
+fn input_name(pointer: &str) -> Option<String> {
+    let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+    Some(match parts.as_slice() {
+        ["form", id, ..] => format!("form:{id}"),
+        ["applicant", "citizen_id"] => "applicant:id_number".to_owned(),
+        ["applicant", "representative", ..] => "applicant:representation".to_owned(),
+        ["applicant", field] => format!("applicant:{field}"),
+        ["delivery", "address", field] => format!("addr:{field}"),
+        ["delivery", ..] => "delivery".to_owned(),
+        ["notify", position] => match position.parse::<usize>() {
+            Ok(0) => "notify:email".to_owned(),
+            _ => "notify:sms".to_owned(),
+        },
+        ["documents", component] if !component.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("doc:{component}")
+        }
+        _ => return None,
+    })
 }

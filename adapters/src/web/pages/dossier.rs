@@ -35,8 +35,19 @@ pub(super) struct ActionButton {
     pub(super) documents: Vec<(String, String)>,
 }
 
-/// The form a built-in command's button opens; a procedure's own action takes a note.
-pub(super) fn form_of(action: &str) -> &'static str {
+/// The form a built-in command's button opens; a procedure's own action takes a note, and the
+/// action that issues the result takes its files too.
+pub(super) fn form_of(action: &str, procedure: &hoso_engine::procedure::Procedure) -> &'static str {
+    let issues = procedure.definition().actions.iter().any(|declared| {
+        declared.id == action
+            && declared
+                .effects
+                .contains(&hoso_engine::procedure::Effect::IssueResult)
+            && declared.outcome == Some(hoso_engine::procedure::Outcome::Approved)
+    });
+    if issues || action == "issue_result" {
+        return "result";
+    }
     BuiltIn::named(action).map_or("reason", |built_in| built_in.input.as_str())
 }
 
@@ -71,6 +82,10 @@ pub(super) struct DossierTemplate {
     pub(super) can_pay: Option<String>,
     /// Money the gateway took that the dossier could not take, owed back (hoàn trả), in đồng.
     pub(super) refund_due: String,
+    /// Who applies and how they chose to hear and receive: (label, value).
+    pub(super) choices: Vec<(String, String)>,
+    /// The electronic results: (name, download link, what its signatures say).
+    pub(super) results: Vec<(String, String, String)>,
 }
 
 pub(super) fn built_in_label(action: &str, lang: Lang) -> Option<&'static str> {
@@ -141,8 +156,8 @@ pub(super) async fn dossier_template(
                         .map(|action| action.name.clone())
                 })
                 .unwrap_or_else(|| id.clone()),
-            form: form_of(id),
-            documents: match form_of(id) {
+            form: form_of(id, &procedure),
+            documents: match form_of(id, &procedure) {
                 "supplement_request" => procedure
                     .definition()
                     .documents
@@ -170,7 +185,7 @@ pub(super) async fn dossier_template(
             },
         })
         .collect();
-    let applicant = principal.citizen_id() == Some(case.applicant.citizen_id.as_str());
+    let applicant = principal.follows(&case);
     let rated = applicant
         && case.status == Status::ResultReturned
         && state
@@ -184,6 +199,55 @@ pub(super) async fn dossier_template(
         } else {
             case.refund_due.to_string()
         },
+        choices: [
+            Some((
+                case.applicant.kind.identifier_label().to_owned(),
+                format!(
+                    "{} — {}",
+                    case.applicant.citizen_id,
+                    case.applicant.kind.label()
+                ),
+            )),
+            case.applicant
+                .representative
+                .as_ref()
+                .map(|person| (person.basis.label().to_owned(), person.name.clone())),
+            view.delivery
+                .clone()
+                .map(|delivery| (t.delivery.to_owned(), delivery)),
+            (!view.notify.is_empty()).then(|| {
+                (
+                    t.notifications.to_owned(),
+                    case.notify_channels()
+                        .iter()
+                        .map(|channel| channel.label())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+            }),
+            view.lookup_key
+                .clone()
+                .map(|key| (t.lookup_key.to_owned(), key)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        results: view
+            .results
+            .iter()
+            .map(|result| {
+                let signature = match (result.signed, result.signers.is_empty()) {
+                    (false, _) => t.unsigned.to_owned(),
+                    (true, true) => t.signed_unnamed.to_owned(),
+                    (true, false) => format!("{}: {}", t.signed_by, result.signers.join(", ")),
+                };
+                (
+                    result.name.clone(),
+                    format!("/dossiers/{}/documents/{}", view.code, result.sha256),
+                    signature,
+                )
+            })
+            .collect(),
         t,
         nav: Nav::of(visitor, &format!("/dossiers/{code}")),
         code: view.code.clone(),

@@ -134,6 +134,63 @@ pub(super) async fn supplement(
     after_command(&state, &visitor, &principal, &code, outcome).await
 }
 
+/// The decision that issues the result, with its files (PDF), from the dossier page.
+pub(super) async fn issue_result(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
+    let parts = crate::web::Parts::read(multipart, &state.limits).await?;
+    visitor.check_csrf(parts.field("csrf"))?;
+    let request = ActionRequest {
+        action: parts.field("action").unwrap_or_default().to_owned(),
+        expected_version: None,
+        reason: parts
+            .field("reason")
+            .map(str::trim)
+            .filter(|reason| !reason.is_empty())
+            .map(str::to_owned),
+        data: Map::new(),
+    };
+    let files: Vec<_> = parts
+        .files
+        .iter()
+        .filter(|(name, _, _)| name == "result")
+        .cloned()
+        .collect();
+    let uploads = actions::uploads(&files);
+    let outcome = actions::act_with_results(&state, &principal, &code, &request, &uploads)
+        .await
+        .map(|_| ());
+    after_command(&state, &visitor, &principal, &code, outcome).await
+}
+
+/// A document of the dossier, or one of its electronic results, for those who may read it.
+pub(super) async fn download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((code, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let visitor = Visitor::of(&state, &headers).await?;
+    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
+    let download = crate::app::dossiers::document(&state, &principal, &code, &id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, download.media_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", download.file_name),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        download.bytes,
+    )
+        .into_response())
+}
+
 /// The applicant starts an online payment and is sent to the gateway.
 pub(super) async fn pay(
     State(state): State<AppState>,
@@ -233,11 +290,12 @@ pub(super) async fn printable_form(
     let visitor = Visitor::of(&state, &headers).await?;
     let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
     let filled = crate::app::reports::form(&state, &principal, &code, &form).await?;
-    let mut response = (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        filled.html(),
-    )
-        .into_response();
+    let mut html = filled.html();
+    if form == "01" {
+        let case = crate::app::dossiers::load_readable(&state, &principal, &code).await?;
+        html = crate::app::lookup::with_lookup_qr(html, &state.public_base(&headers), &case);
+    }
+    let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
     let (name, value) = print_policy();
     response.headers_mut().insert(name, value);
     Ok(response)

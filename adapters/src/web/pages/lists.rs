@@ -36,7 +36,7 @@ pub(super) struct ListTemplate {
     pub(super) lines: Vec<DossierLine>,
 }
 
-pub(super) fn local_time(at: DateTime<Utc>) -> String {
+pub(in crate::web) fn local_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&vietnam())
         .format("%H:%M %d/%m/%Y")
         .to_string()

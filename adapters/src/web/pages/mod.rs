@@ -19,6 +19,7 @@ mod catalogue;
 mod dossier;
 mod dossier_forms;
 mod lists;
+pub(super) use lists::local_time;
 mod sign_in;
 mod units;
 
@@ -32,6 +33,8 @@ pub(super) fn routes() -> Router<AppState> {
             get(sign_in::sign_in_page).post(sign_in::sign_in),
         )
         .route("/sign-out", post(sign_in::sign_out))
+        .route("/dang-nhap/vneid", get(sign_in::sso_start))
+        .route("/dang-nhap/sso", get(sign_in::sso_callback))
         .route("/procedures/{code}", get(catalogue::procedure_page))
         .route(
             "/procedures/{code}/apply",
@@ -54,6 +57,12 @@ pub(super) fn routes() -> Router<AppState> {
             post(dossier_forms::supplement),
         )
         .route("/dossiers/{code}/pay", post(dossier_forms::pay))
+        .route("/dossiers/{code}/result", post(dossier_forms::issue_result))
+        .route(
+            "/dossiers/{code}/documents/{id}",
+            get(dossier_forms::download),
+        )
+        .route("/tra-cuu", get(super::lookup::lookup_page))
         .route("/payments/return", get(dossier_forms::payment_return))
         .route("/dossiers/{code}/verify", post(dossier_forms::verify))
         .route(
