@@ -469,7 +469,7 @@ async fn a_citizen_sends_feedback_on_the_pages() {
         ("csrf", csrf.as_str()),
         ("submission_key", key.as_str()),
         ("applicant:name", "Lê Thị Hoa"),
-        ("applicant:citizen_id", CITIZEN),
+        ("applicant:id_number", CITIZEN),
         ("applicant:email", "hoa@example.vn"),
         ("receiving_unit", "000.00.17.H21"),
         ("form:loai", "phan_anh"),

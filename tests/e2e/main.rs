@@ -2,6 +2,7 @@
 
 mod api;
 mod api_docs;
+mod applicants;
 mod archive;
 mod audit;
 mod bench;

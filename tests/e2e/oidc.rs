@@ -13,13 +13,15 @@ use crate::server::{Backend, Server};
 const CITIZEN: &str = "001090000001";
 
 /// The provider process.
-struct Provider {
+pub(crate) struct Provider {
     child: Child,
-    issuer: String,
+    /// Its issuer URL.
+    pub(crate) issuer: String,
 }
 
 impl Provider {
-    fn start() -> Option<Self> {
+    /// Starts the provider; `None` when it is not installed (and not required).
+    pub(crate) fn start() -> Option<Self> {
         let folder = crate::repo().join("tests/oidc");
         let installed = folder.join("node_modules/oidc-provider").exists();
         let node = Command::new("node")
@@ -112,11 +114,231 @@ impl Browser {
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default();
         if location.starts_with('/') {
-            format!("{}{location}", self.origin)
+            format!("{}{location}", origin_of(url).unwrap_or(&self.origin))
         } else {
             location.to_owned()
         }
     }
+
+    /// The Cookie header this browser sends.
+    fn cookie_line(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// A GET that reads the page: its status and body, keeping cookies.
+    async fn page(&mut self, url: &str) -> (u16, String) {
+        let cookies = self
+            .cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let response = self
+            .client
+            .get(url)
+            .header("cookie", cookies)
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("{url}: {error}"));
+        for value in response.headers().get_all("set-cookie") {
+            if let Some((pair, _)) = value.to_str().unwrap_or_default().split_once(';')
+                && let Some((name, value)) = pair.split_once('=')
+            {
+                if value.is_empty() {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
+    }
+}
+
+/// `scheme://host:port` of an absolute URL.
+fn origin_of(url: &str) -> Option<&str> {
+    let after = url.find("://")? + 3;
+    let end = url[after..]
+        .find('/')
+        .map_or(url.len(), |slash| after + slash);
+    Some(&url[..end])
+}
+
+/// Walks the provider's login and consent pages as `login`; returns where it sends the browser
+/// back (hoso's callback with `code` and `state`).
+async fn through_provider(browser: &mut Browser, authorize: &str, login: &str) -> String {
+    let interaction = browser.visit(authorize, None).await;
+    let resume = browser
+        .visit(
+            &interaction,
+            Some(&[("prompt", "login"), ("login", login), ("password", "x")]),
+        )
+        .await;
+    let consent = browser.visit(&resume, None).await;
+    let resume = browser
+        .visit(&consent, Some(&[("prompt", "consent")]))
+        .await;
+    browser.visit(&resume, None).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizens_and_organisation_accounts_sign_in_on_the_pages_through_the_provider() {
+    let Some(provider) = Provider::start() else {
+        return;
+    };
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "oidc-pages",
+        &[
+            "--oidc-issuer",
+            &provider.issuer,
+            "--oidc-audience",
+            "hoso",
+            "--oidc-client-secret",
+            "test-secret",
+            "--oidc-organisation-claim",
+            "MaSoDoanhNghiep",
+        ],
+    ) else {
+        return;
+    };
+    // The sign-in page offers the provider.
+    let mut browser = Browser::new(&server.base);
+    let (status, page) = browser.page(&server.url("/sign-in")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("/dang-nhap/vneid?next="), "{page}");
+    // Start: to the provider with PKCE (S256), state and nonce.
+    let authorize = browser
+        .visit(&server.url("/dang-nhap/vneid?next=%2Fmy"), None)
+        .await;
+    assert!(
+        authorize.starts_with(&format!("{}/auth?", provider.issuer)),
+        "{authorize}"
+    );
+    for part in [
+        "code_challenge_method=S256",
+        "code_challenge=",
+        "state=",
+        "nonce=",
+        "redirect_uri=",
+    ] {
+        assert!(authorize.contains(part), "{part} in {authorize}");
+    }
+    let callback = through_provider(&mut browser, &authorize, CITIZEN).await;
+    assert!(
+        callback.starts_with(&server.url("/dang-nhap/sso?code=")),
+        "{callback}"
+    );
+    // A callback with another state (forged) is refused, in Vietnamese, and signs nobody in.
+    let forged = callback.replace("state=", "state=x");
+    let (status, page) = browser.page(&forged).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("Phiên đăng nhập không hợp lệ"), "{page}");
+    let (status, page) = browser.page(&callback).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("http-equiv=\"refresh\"") && page.contains("/my"),
+        "{page}"
+    );
+    let (status, page) = browser.page(&server.url("/my")).await;
+    assert_eq!(status, 200, "signed in: {page}");
+    assert!(
+        page.contains("Công dân 0001"),
+        "the provider's name: {page}"
+    );
+    // The same callback again (replayed): the state is spent.
+    let (status, _) = browser.page(&callback).await;
+    assert_eq!(status, 400, "a replayed state is refused");
+
+    // She applies on the pages' API-equivalent: her session is a citizen's, in her own name.
+    let (status, _) = browser
+        .page(&server.url("/procedures/1.001193/apply"))
+        .await;
+    assert_eq!(status, 200);
+
+    // An organisation account follows its company's dossiers, submitted by its director.
+    let director = server.citizen("001090000006");
+    let company = json!({
+        "procedure": "PAKN.1", "channel": "online", "receiving_unit": "000.00.17.H21",
+        "applicant": { "kind": "organisation", "id_number": "0100109106", "name": "Công ty Cổ phần Ánh Dương",
+            "representative": { "citizen_id": "001090000006", "name": "Lê Văn Giám", "basis": "legal" } },
+        "form": { "loai": "kien_nghi", "quy_dinh": "Quyết định 12/2025/QĐ-UBND", "noi_dung": "Đề nghị." }
+    });
+    let created = server
+        .http
+        .post(server.url("/api/v1/dossiers"))
+        .bearer_auth(&director)
+        .header("Idempotency-Key", "company-pages-1")
+        .json(&company)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status().as_u16(), 201);
+    let code = created.json::<Value>().await.expect("json")["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let mut colleague = Browser::new(&server.base);
+    let authorize = colleague
+        .visit(&server.url("/dang-nhap/vneid?next=%2Fmy"), None)
+        .await;
+    let callback = through_provider(&mut colleague, &authorize, "001090000008@0100109106").await;
+    assert_eq!(colleague.page(&callback).await.0, 200);
+    let (status, page) = colleague.page(&server.url("/my")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&code),
+        "the company's account lists its dossier: {page}"
+    );
+    assert_eq!(
+        colleague
+            .page(&server.url(&format!("/dossiers/{code}")))
+            .await
+            .0,
+        200
+    );
+    // The plain citizen account does not see the company's dossier.
+    assert!(!browser.page(&server.url("/my")).await.1.contains(&code));
+    assert_eq!(
+        browser
+            .page(&server.url(&format!("/dossiers/{code}")))
+            .await
+            .0,
+        404
+    );
+
+    // Signing out ends hoso's session and sends the browser to end the provider's.
+    let (_, page) = browser.page(&server.url("/my")).await;
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).expect("a CSRF value") + marker.len();
+    let csrf = page[start..start + 64].to_owned();
+    let out = browser
+        .client
+        .post(server.url("/sign-out"))
+        .header("cookie", browser.cookie_line())
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("signed out");
+    assert_eq!(out.status().as_u16(), 200);
+    let cleared = out.headers().get_all("set-cookie").iter().any(|value| {
+        value
+            .to_str()
+            .is_ok_and(|value| value.starts_with("hoso_session=;"))
+    });
+    assert!(cleared, "the session cookie is cleared");
+    let page = out.text().await.expect("page");
+    assert!(
+        page.contains(&format!("url={}/session/end?", provider.issuer)),
+        "on to the provider's logout: {page}"
+    );
+    let (status, _) = browser.page(&server.url("/my")).await;
+    assert_eq!(status, 303, "signed out");
 }
 
 /// Signs in as `citizen` through the authorization-code flow, over HTTP only; returns the ID token.

@@ -246,7 +246,21 @@ async fn a_birth_registration_walks_through_the_web_pages_in_chromium() {
         eprintln!("SKIPPED the browser walk: {why}");
         return;
     }
-    let Some(server) = Server::start(Backend::Sqlite, "web-walk", &[]) else {
+    let Some(provider) = crate::oidc::Provider::start() else {
+        return;
+    };
+    let Some(server) = Server::start(
+        Backend::Sqlite,
+        "web-walk",
+        &[
+            "--oidc-issuer",
+            &provider.issuer,
+            "--oidc-audience",
+            "hoso",
+            "--oidc-client-secret",
+            "test-secret",
+        ],
+    ) else {
         return;
     };
     let shots =
@@ -260,6 +274,7 @@ async fn a_birth_registration_walks_through_the_web_pages_in_chromium() {
         .env("HOSO_BASE", &server.base)
         .env("HOSO_CITIZEN", server.citizen(CITIZEN))
         .env("HOSO_CITIZEN_ID", CITIZEN)
+        .env("HOSO_OIDC_ISSUER", &provider.issuer)
         .env("HOSO_DESK", server.officer("mot_cua"))
         .env("HOSO_JUSTICE", server.officer("tu_phap"))
         .env("HOSO_CHAIR", server.officer("chu_tich"))

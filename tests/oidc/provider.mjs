@@ -16,20 +16,27 @@ server.listen(0, '127.0.0.1', () => {
     clients: [{
       client_id: 'hoso',
       client_secret: 'test-secret',
-      redirect_uris: ['http://127.0.0.1/callback'],
+      // A native client: on loopback its redirect URIs match on any port (RFC 8252 7.3), so
+      // hoso's pages on a random test port can be sent back to.
+      application_type: 'native',
+      redirect_uris: ['http://127.0.0.1/callback', 'http://127.0.0.1/dang-nhap/sso'],
+      post_logout_redirect_uris: ['http://127.0.0.1/'],
       response_types: ['code'],
       grant_types: ['authorization_code'],
     }],
     jwks: { keys: [jwk] },
-    claims: { openid: ['sub', 'SoDinhDanh'] },
+    claims: { openid: ['sub', 'SoDinhDanh', 'HoVaTen', 'MaSoDoanhNghiep'] },
     conformIdTokenClaims: false,
     pkce: { required: () => false },
     cookies: { keys: ['hoso-test-cookie-key'] },
-    // The login name is the citizen's identification number.
-    findAccount: (_ctx, id) => ({
-      accountId: id,
-      claims: () => ({ sub: id, SoDinhDanh: id }),
-    }),
+    // The login name is the citizen's identification number; "<number>@<tax code>" signs in an
+    // organisation account of that enterprise.
+    findAccount: (_ctx, id) => {
+      const [citizen, organisation] = id.split('@');
+      const claims = { sub: id, SoDinhDanh: citizen, HoVaTen: `Công dân ${citizen.slice(-4)}` };
+      if (organisation) claims.MaSoDoanhNghiep = organisation;
+      return { accountId: id, claims: () => claims };
+    },
     features: { devInteractions: { enabled: true } },
   });
   provider.proxy = false;

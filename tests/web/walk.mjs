@@ -58,8 +58,34 @@ async function signIn(page, token) {
   await Promise.all([page.waitForLoadState('load'), page.click('form[action="/sign-in"] button[type=submit]')]);
 }
 
+/** Screenshot only: a page that is not hoso's (the identity provider's). */
+async function snap(page, name) {
+  step += 1;
+  const file = join(shots, `${String(step).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`${name}: ${page.url()} — not hoso's page, not checked; ${file}`);
+}
+
+/** Signs in through the OpenID provider's own pages (login, then consent). */
+async function signInWithProvider(page, login) {
+  await Promise.all([page.waitForLoadState('load'), page.click('#sign-in-sso')]);
+  if (!page.url().startsWith(env('HOSO_OIDC_ISSUER'))) throw new Error(`the SSO link led to ${page.url()}`);
+  await snap(page, 'sso-provider');
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', 'x');
+  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL((url) => url.href.startsWith(base) && !url.pathname.startsWith('/dang-nhap')), page.click('button[type=submit]')]);
+}
+
+// A signed PDF, as signing tools write one: the signature dictionary names its signer.
+const signer = Buffer.from('\ufeffChủ tịch UBND phường', 'utf16le').swap16().toString('hex').toUpperCase();
+const SIGNED_PDF = Buffer.from(`%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n7 0 obj\n<< /Type /Sig /ByteRange [0 100 300 50] /Contents <3082AB> /Name <${signer}> >>\nendobj\n%%EOF\n`);
+
 async function act(page, action) {
   const form = page.locator(`form.action:has(input[name=action][value="${action}"])`);
+  if (await form.locator('input[name=result]').count() > 0) {
+    await form.locator('input[name=result]').setInputFiles({ name: 'giay-khai-sinh.pdf', mimeType: 'application/pdf', buffer: SIGNED_PDF });
+  }
   await Promise.all([page.waitForLoadState('load'), form.locator('button').click()]);
   const status = await page.locator('#status').textContent();
   const notice = await page.locator('.notice').allTextContents();
@@ -90,7 +116,7 @@ try {
   await check(citizen, 'procedure');
   await Promise.all([citizen.waitForLoadState('load'), citizen.click('a[href="/procedures/1.001193/apply"]')]);
   await check(citizen, 'sign-in');
-  await signIn(citizen, env('HOSO_CITIZEN'));
+  await signInWithProvider(citizen, process.env.HOSO_CITIZEN_ID || '001090000001');
   if (!citizen.url().endsWith('/procedures/1.001193/apply')) throw new Error(`after signing in the citizen is at ${citizen.url()}`);
   await check(citizen, 'apply');
   // Sent empty: every required field gets its Vietnamese message next to it.
@@ -112,6 +138,8 @@ try {
   if (!code) throw new Error(`no dossier code after submitting; at ${citizen.url()}: ${await citizen.locator('main').innerText()}`);
   console.log(`submitted ${code}`);
   await check(citizen, 'receipt');
+  const lookupKey = (await citizen.locator('dt:text-is("Mã tra cứu") + dd').textContent())?.trim();
+  if (!lookupKey) throw new Error('the dossier page shows no lookup key');
   await Promise.all([citizen.waitForLoadState('load'), citizen.click('.notice a[href$="/forms/01"]')]);
   await check(citizen, 'form-01');
 
@@ -145,9 +173,29 @@ try {
   console.log(`the citizen sees: ${status}`);
   if (!status || !/trả kết quả/i.test(status)) throw new Error(`the citizen sees ${status}, not the result returned`);
   await check(citizen, 'returned');
+  const resultFile = citizen.locator('#result-files a');
+  if (await resultFile.count() !== 1) throw new Error('the citizen sees no electronic result to download');
+  const signedBy = await citizen.locator('#result-files li').textContent();
+  if (!signedBy?.includes('Chủ tịch UBND phường')) throw new Error(`the result's signer is not shown: ${signedBy}`);
   await citizen.check('#very_satisfied');
   await Promise.all([citizen.waitForLoadState('load'), citizen.click('form[action$="/rate"] button')]);
   await check(citizen, 'rated');
+
+  // Anyone with the receipt looks the dossier up, without signing in.
+  const street = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, locale: 'vi-VN' });
+  const visitor = await street.newPage();
+  watch(visitor, 'visitor');
+  await visitor.goto(`${base}/tra-cuu`);
+  await visitor.fill('#ma', code);
+  await visitor.fill('#key', lookupKey);
+  await Promise.all([visitor.waitForLoadState('load'), visitor.click('#lookup-form button')]);
+  const found = await visitor.locator('#lookup-result').innerText();
+  if (!found.includes('Đã trả kết quả') || found.includes('Nguyễn')) throw new Error(`the lookup shows: ${found}`);
+  await check(visitor, 'lookup');
+
+  // The citizen signs out of hoso and of the provider.
+  await Promise.all([citizen.waitForURL((url) => url.href.startsWith(env('HOSO_OIDC_ISSUER'))), citizen.click('form[action="/sign-out"] button')]);
+  await snap(citizen, 'sso-sign-out');
 
   // The auditor finds the dossier and verifies its chain.
   const audit = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });

@@ -563,7 +563,20 @@ pub async fn submit(
         })
         .await;
     settle_uploads(&executed, staged).await;
-    view(state, &executed?.case, Some(&actor))
+    // The engine names the applicant's identifier as it stores it; the request calls it id_number.
+    let executed = executed.map_err(|error| match AppError::from(error) {
+        AppError::Invalid(detail, mut problems) => {
+            let detail = detail.replace("/applicant/citizen_id", "/applicant/id_number");
+            for problem in &mut problems {
+                if problem.pointer == "/applicant/citizen_id" {
+                    problem.pointer = "/applicant/id_number".to_owned();
+                }
+            }
+            AppError::Invalid(detail, problems)
+        }
+        other => other,
+    })?;
+    view(state, &executed.case, Some(&actor))
 }
 
 /// A dossier as the caller may see it.

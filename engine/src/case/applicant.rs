@@ -478,17 +478,14 @@ pub(crate) fn check_notify(
         if chosen.contains(channel) {
             continue;
         }
-        let (present, field) = match channel {
-            NotifyChannel::Email => (applicant.email.is_some(), "email"),
-            NotifyChannel::Sms => (applicant.phone.is_some(), "phone"),
+        let (present, how, field) = match channel {
+            NotifyChannel::Email => (applicant.email.is_some(), "e-mail", "email"),
+            NotifyChannel::Sms => (applicant.phone.is_some(), "SMS", "phone"),
         };
         if !present {
             problems.push(FieldProblem::new(
                 format!("/notify/{position}"),
-                format!(
-                    "to be told by {}, give the applicant's {field}",
-                    channel.label().to_lowercase()
-                ),
+                format!("to be told by {how}, give the applicant's {field}"),
             ));
         }
         chosen.push(*channel);

@@ -617,13 +617,17 @@ pub(super) async fn apply(
             }),
         })
     });
+    // A ticked channel whose contact was left empty has nowhere to send to: the boxes start
+    // ticked, and a phone left out means no SMS rather than an error.
     let notify = [
-        ("notify:email", NotifyChannel::Email),
-        ("notify:sms", NotifyChannel::Sms),
+        ("notify:email", "applicant:email", NotifyChannel::Email),
+        ("notify:sms", "applicant:phone", NotifyChannel::Sms),
     ]
     .into_iter()
-    .filter(|(name, _)| typed.get(*name).is_some_and(|value| value == "on"))
-    .map(|(_, channel)| channel)
+    .filter(|(name, contact, _)| {
+        typed.get(*name).is_some_and(|value| value == "on") && optional(contact).is_some()
+    })
+    .map(|(_, _, channel)| channel)
     .collect();
     let body = SubmitRequest {
         procedure: procedure.definition().code.to_string(),

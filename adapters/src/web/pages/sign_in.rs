@@ -92,17 +92,31 @@ pub(super) async fn sign_out(
     let visitor = Visitor::of(&state, &headers).await?;
     visitor.check_csrf(field(&fields(&body), "csrf"))?;
     let mut response = crate::web::sign_out(&state, &visitor, secure(&state)).await?;
-    // Signed in through the provider: end its session too, where it offers that.
+    // Signed in through the provider: end its session too, where it offers that. A page that
+    // moves on by itself, not a redirect: the pages' policy (form-action 'self') stops a form's
+    // redirect to another site.
     if visitor.sso.is_some()
         && let Some(oidc) = &state.oidc
         && let Some(url) = oidc
             .logout_url(&format!("{}/", state.public_base(&headers)))
             .await
-        && let Ok(location) = HeaderValue::from_str(&url)
     {
-        response
-            .headers_mut()
-            .insert(axum::http::header::LOCATION, location);
+        let escaped = url.replace('&', "&amp;").replace('"', "&quot;");
+        let cookies: Vec<HeaderValue> = response
+            .headers()
+            .get_all(axum::http::header::SET_COOKIE)
+            .iter()
+            .cloned()
+            .collect();
+        response = axum::response::Html(format!(
+            "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={escaped}\"><title>Đăng xuất</title></head><body><p>Đã đăng xuất khỏi hệ thống. <a id=\"provider-logout\" href=\"{escaped}\">Đăng xuất khỏi tài khoản định danh điện tử</a></p></body></html>"
+        ))
+        .into_response();
+        for cookie in cookies {
+            response
+                .headers_mut()
+                .append(axum::http::header::SET_COOKIE, cookie);
+        }
     }
     Ok(response)
 }
