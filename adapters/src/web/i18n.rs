@@ -181,6 +181,8 @@ pub struct Words {
     pub lookup_slow_down: &'static str,
     /// On time or late.
     pub timeliness: &'static str,
+    /// A dossier's code.
+    pub dossier_code: &'static str,
     /// The e-form.
     pub form: &'static str,
     /// Upload hint.
@@ -446,6 +448,7 @@ pub static VI: Words = Words {
     lookup_not_found: "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này. Vui lòng kiểm tra lại hai mã trên giấy tiếp nhận.",
     lookup_slow_down: "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau",
     timeliness: "Tiến độ",
+    dossier_code: "Mã hồ sơ",
     form: "Tờ khai",
     upload_hint: "Tệp PDF, PNG hoặc JPEG, tối đa 10 MB",
     submit: "Nộp hồ sơ",
@@ -621,6 +624,7 @@ pub static EN: Words = Words {
     lookup_not_found: "No dossier has this code and lookup key. Check both against the receipt.",
     lookup_slow_down: "Too many lookups. Please try again in",
     timeliness: "Timeliness",
+    dossier_code: "Dossier code",
     form: "Form",
     upload_hint: "PDF, PNG or JPEG, at most 10 MB",
     submit: "Submit",

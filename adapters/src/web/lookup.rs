@@ -67,8 +67,8 @@ pub(super) async fn lookup_page(
     let status = match crate::app::lookup::lookup(&state, address, &code, &key).await {
         Ok(view) => {
             template.found = [
-                Some((t.dossier.to_owned(), view.code)),
-                Some((t.name.to_owned(), view.procedure_name)),
+                Some((t.dossier_code.to_owned(), view.code)),
+                Some((t.catalogue.to_owned(), view.procedure_name)),
                 Some((t.status.to_owned(), view.status_label)),
                 view.step_name
                     .map(|step| (t.step.to_owned(), format!("{step} ({})", view.unit_name))),
