@@ -99,6 +99,11 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
                 .collect::<Vec<_>>()
                 .join("; ")
         )),
+        // The applicant's choices, confirmed in the first notice.
+        EventKind::Submitted { .. } => after
+            .delivery
+            .as_ref()
+            .map(|delivery| format!("Nhận kết quả: {}", delivery.describe())),
         EventKind::PaymentRequested { amount } => Some(amount.to_string()),
         EventKind::RefundDue { amount, reason, .. } => Some(format!("{amount} — lý do: {reason}")),
         EventKind::ResultIssued { result_code, .. } => Some(match &after.delivery {

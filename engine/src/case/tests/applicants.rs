@@ -257,6 +257,18 @@ fn the_chosen_delivery_must_be_offered_and_a_postal_one_addressed() {
             "2025-03-03T09:00:00+07:00",
         )
         .unwrap();
+    let notice = effects_of(None, world.case(), &world.events[0])
+        .into_iter()
+        .find(|message| message.topic == "email")
+        .unwrap();
+    assert!(
+        notice.payload["details"]
+            .as_str()
+            .unwrap()
+            .starts_with("Nhận kết quả: Qua dịch vụ bưu chính công ích"),
+        "the first notice confirms the choice: {}",
+        notice.payload
+    );
     let chosen = world.case().delivery.clone().unwrap();
     assert_eq!(
         chosen.address.as_ref().unwrap().phone,
