@@ -209,9 +209,9 @@ pub fn is_tax_code(text: &str) -> bool {
     }
     const WEIGHTS: [u32; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
     let sum: u32 = digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
-    // A remainder of 0 would need the check digit 10: such codes are never issued.
-    let check = 10 - sum % 11;
-    check < 10 && check == digits[9]
+    // A remainder of 0 would need the check digit 10, which no digit equals: such codes are
+    // never issued.
+    10 - sum % 11 == digits[9]
 }
 
 /// A passport number as machine-readable travel documents carry it (ICAO 9303): 6 to 20
@@ -535,6 +535,38 @@ mod tests {
         for last in 0..10 {
             assert!(!is_tax_code(&format!("{zero_remainder}{last}")));
         }
+    }
+
+    #[test]
+    fn kinds_read_their_names_and_a_citizen_is_not_written() {
+        for kind in ApplicantKind::ALL {
+            assert_eq!(ApplicantKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(ApplicantKind::parse("company"), None);
+        assert_eq!(ApplicantKind::parse(""), None);
+        // Dossiers stored before kinds existed hash as they did: a citizen's kind is not written.
+        let citizen = serde_json::to_value(Applicant::default()).unwrap_or_default();
+        assert!(citizen.get("kind").is_none(), "{citizen}");
+        let company = Applicant {
+            kind: ApplicantKind::Organisation,
+            ..Applicant::default()
+        };
+        let company = serde_json::to_value(company).unwrap_or_default();
+        assert_eq!(company["kind"], "organisation");
+    }
+
+    #[test]
+    fn a_name_is_required_and_at_most_200_characters() {
+        let problems = |name: &str| {
+            let mut problems = Vec::new();
+            check_name(name, "/applicant/name", &mut problems);
+            problems.len()
+        };
+        assert_eq!(problems("Nguyễn Văn Bình"), 0);
+        assert_eq!(problems("  "), 1);
+        assert_eq!(problems(&"ằ".repeat(200)), 0);
+        assert_eq!(problems(&"ằ".repeat(201)), 1);
+        assert_eq!(problems("Bình\u{200b}"), 1, "an invisible character");
     }
 
     #[test]

@@ -357,32 +357,17 @@ pub fn available_commands(
 ) -> Vec<String> {
     use super::model::{DocumentRef, MissingDocument, Provenance};
     let placeholder = "-".to_owned();
-    // A result file stands in for the upload an issuing action may need.
-    let result_file = vec![super::model::ResultDocument {
-        name: placeholder.clone(),
-        sha256: "0".repeat(64),
-        size: 1,
-        signed: false,
-        signers: Vec::new(),
-    }];
     let mut candidates: Vec<(String, Command)> = Vec::new();
     if let Some(step) = &case.step {
         for action in context.procedure.actions_from(step) {
-            let issues = action
-                .effects
-                .contains(&crate::procedure::Effect::IssueResult)
-                && action.outcome == Some(crate::procedure::Outcome::Approved);
             candidates.push((
                 action.id.clone(),
                 Command::TakeAction {
                     action: action.id.clone(),
                     reason: Some(placeholder.clone()),
                     data: serde_json::Map::new(),
-                    results: if issues {
-                        result_file.clone()
-                    } else {
-                        Vec::new()
-                    },
+                    // A missing result file is invalid data, not a closed door: still offered.
+                    results: Vec::new(),
                 },
             ));
         }
@@ -419,7 +404,7 @@ pub fn available_commands(
         },
         Command::IssueResult {
             result_code: None,
-            results: result_file,
+            results: Vec::new(),
         },
         Command::ReturnResult,
         Command::Withdraw {

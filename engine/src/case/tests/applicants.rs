@@ -280,6 +280,28 @@ fn the_chosen_delivery_must_be_offered_and_a_postal_one_addressed() {
             .describe()
             .starts_with("Qua dịch vụ bưu chính công ích: Nguyễn Văn Bình (0912345678)")
     );
+    // Each part of the address: 2 to 200 characters.
+    for (street, refused) in [
+        ("Ab".to_owned(), false),
+        ("A".to_owned(), true),
+        ("ằ".repeat(200), false),
+        ("ằ".repeat(201), true),
+    ] {
+        let mut world = World::new(BIRTH);
+        let mut short = address.clone();
+        short.street = street.clone();
+        let outcome = world.run(
+            &citizen(),
+            Command::Submit(with(Delivery::Postal, Some(short))),
+            "2025-03-03T09:00:00+07:00",
+        );
+        assert_eq!(
+            outcome.is_err(),
+            refused,
+            "{} characters",
+            street.chars().count()
+        );
+    }
     let mut blank = address.clone();
     blank.ward = " ".to_owned();
     blank.phone = "12345".to_owned();
@@ -454,6 +476,18 @@ fn an_online_full_process_result_is_issued_with_its_document() {
     );
     let mut approve = action("phe_duyet");
     if let Command::TakeAction { results, .. } = &mut approve {
+        results.push(ResultDocument {
+            sha256: "z".repeat(64),
+            ..result_file("giay-khai-sinh.pdf")
+        });
+    }
+    assert_eq!(
+        pointers(world.run(&officer("chu_tich"), approve, "2025-03-03T14:00:00+07:00")),
+        vec!["/results/0/sha256"],
+        "64 characters, but not hex"
+    );
+    let mut approve = action("phe_duyet");
+    if let Command::TakeAction { results, .. } = &mut approve {
         results.push(result_file("giay-khai-sinh.pdf"));
     }
     let events = world
@@ -561,5 +595,78 @@ fn the_judicial_record_takes_foreigners_and_the_feedback_takes_everyone() {
         );
         let error = Procedure::load("t.toml", &text).unwrap_err().to_string();
         assert!(error.contains(message), "{error}");
+    }
+}
+
+#[test]
+fn an_approval_that_does_not_issue_the_result_takes_no_file_and_issues_nothing() {
+    // A procedure whose approval leaves the result to `issue_result`.
+    let text = BIRTH.replace(
+        "effects = [\"issue_result\", \"notify\"]",
+        "effects = [\"notify\"]",
+    );
+    assert_ne!(text, BIRTH);
+    let mut world = World::new(&text);
+    world.submit_birth("2025-03-03T09:00:00+07:00");
+    for (actor, command, now) in [
+        (
+            officer("mot_cua"),
+            Command::Receive,
+            "2025-03-03T09:30:00+07:00",
+        ),
+        (
+            officer("mot_cua"),
+            action("chuyen_tham_dinh"),
+            "2025-03-03T10:00:00+07:00",
+        ),
+        (
+            officer("tu_phap"),
+            action("trinh_ky"),
+            "2025-03-03T11:00:00+07:00",
+        ),
+    ] {
+        world.run(&actor, command, now).unwrap();
+    }
+    let mut with_file = action("phe_duyet");
+    if let Command::TakeAction { results, .. } = &mut with_file {
+        results.push(result_file("x.pdf"));
+    }
+    assert_eq!(
+        pointers(world.run(&officer("chu_tich"), with_file, "2025-03-03T14:00:00+07:00")),
+        vec!["/results"]
+    );
+    let approved = world
+        .run(
+            &officer("chu_tich"),
+            action("phe_duyet"),
+            "2025-03-03T14:00:00+07:00",
+        )
+        .unwrap();
+    assert_eq!(approved.len(), 1, "approved, no result yet");
+    assert!(world.case().result.is_none());
+}
+
+#[test]
+fn a_lookup_key_is_capital_letters_and_digits() {
+    for (key, valid) in [
+        ("K7M2Q9XA", true),
+        ("K7M2Q9XAB3C4D5E6", true),
+        ("K7M2Q9X", false),
+        ("K7M2Q9XAB3C4D5E6F", false),
+        ("k7m2q9xa", false),
+        ("K7M2-Q9XA", false),
+    ] {
+        let mut world = World::new(BIRTH);
+        let mut submission = birth_submission();
+        submission.lookup_key = Some(key.to_owned());
+        let outcome = world.run(
+            &citizen(),
+            Command::Submit(submission),
+            "2025-03-03T09:00:00+07:00",
+        );
+        assert_eq!(outcome.is_ok(), valid, "{key}: {outcome:?}");
+        if !valid {
+            assert_eq!(pointers(outcome), vec!["/lookup_key"]);
+        }
     }
 }

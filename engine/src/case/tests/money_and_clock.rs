@@ -110,6 +110,18 @@ fn fees_follow_the_formula_exemption_and_payment_moves_the_dossier_on() {
     assert_eq!(world.case().refund_due, Money::dong(16_001));
     assert_eq!(world.case().paid, Money::dong(8_000), "not counted as paid");
     assert!(describe(&owed_back[0]).starts_with("Cần hoàn trả 16.001 đ"));
+    // The applicant is told how much is owed back, and why.
+    let mut reachable = world.case().clone();
+    reachable.applicant.email = Some("binh@example.vn".to_owned());
+    let notice = effects_of(None, &reachable, &owed_back[0])
+        .into_iter()
+        .find(|message| message.topic == "email")
+        .unwrap();
+    let details = notice.payload["details"].as_str().unwrap_or_default();
+    assert!(
+        details.starts_with("16.001 đ — lý do: ") && details.contains("16.000 đ"),
+        "{details}"
+    );
     let rest = Command::RecordPayment {
         amount: Money::dong(16_000),
         reference: "VNP-2".to_owned(),
