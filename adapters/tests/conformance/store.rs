@@ -22,6 +22,7 @@ crate::conformance_everywhere!(
     the_rebuilt_projection_equals_the_live_one,
     the_inbox_shows_what_a_role_may_act_on_most_urgent_first,
     lists_filter_by_status_unit_applicant_and_text,
+    an_organisation_account_lists_its_companys_dossiers,
     outbox_rows_and_timers_are_written_with_the_events,
     a_published_procedure_version_never_changes,
 );
@@ -930,5 +931,67 @@ mod pinned {
             Some(at("2025-03-03T16:50:00+07:00")),
             "5 hours of v3: 1h40 before lunch, 3h20 from 13:30"
         );
+    }
+}
+
+/// A company's feedback, submitted by its director: the director and the company's accounts
+/// list it; another company's accounts and other people do not.
+async fn an_organisation_account_lists_its_companys_dossiers<S: Store>(world: World<S>) {
+    use hoso_engine::case::{
+        Applicant, ApplicantKind, RepresentationBasis, Representative, Submission,
+    };
+    let form = serde_json::json!({
+        "loai": "kien_nghi",
+        "quy_dinh": "Quyết định 12/2025/QĐ-UBND, Điều 5",
+        "noi_dung": "Đề nghị cho doanh nghiệp nộp hồ sơ bằng mã số thuế.",
+    });
+    let submission = Submission {
+        channel: hoso_engine::procedure::ChannelKind::Online,
+        receiving_unit: unit(),
+        applicant: Applicant {
+            kind: ApplicantKind::Organisation,
+            citizen_id: "0100109106".to_owned(),
+            name: "Công ty Cổ phần Ánh Dương".to_owned(),
+            representative: Some(Box::new(Representative {
+                citizen_id: CITIZEN.to_owned(),
+                name: "Nguyễn Văn Bình".to_owned(),
+                basis: RepresentationBasis::Legal,
+            })),
+            ..Applicant::default()
+        },
+        form: form.as_object().expect("object").clone(),
+        documents: Vec::new(),
+        delivery: None,
+        notify: None,
+        lookup_key: None,
+    };
+    world
+        .send(
+            citizen(),
+            Target::New(ProcedureCode::parse("PAKN.1").expect("code")),
+            Command::Submit(submission),
+            "2026-03-02T09:00:00+07:00",
+        )
+        .await
+        .expect("the director submits for the company");
+    world.submit_birth("2026-03-02T09:05:00+07:00").await;
+    let store = world.service.store();
+    for (party, organisation, expected) in [
+        (CITIZEN, None, 2),
+        ("001090000008", Some("0100109106"), 1),
+        ("001090000008", Some("0101243150"), 0),
+        ("001090000008", None, 0),
+        ("0100109106", None, 0),
+    ] {
+        let found = store
+            .list(&CaseQuery {
+                party: Some(party.to_owned()),
+                organisation: organisation.map(str::to_owned),
+                limit: 50,
+                ..CaseQuery::default()
+            })
+            .await
+            .expect("list");
+        assert_eq!(found.len(), expected, "{party} for {organisation:?}");
     }
 }
