@@ -304,16 +304,15 @@ impl PortalDeliverer {
         Err(DeliveryError::retryable(format!("{service} refused")))
     }
 
-    async fn sync(&self, entry: &OutboxEntry) -> Result<String, DeliveryError> {
+    /// The dossier an outbox message names, and the agency connection its receiving unit uses.
+    fn addressed(
+        &self,
+        entry: &OutboxEntry,
+    ) -> Result<(DossierCode, &AgencyConnection), DeliveryError> {
         let code = entry
             .payload
             .get("case")
             .and_then(Value::as_str)
-            .unwrap_or_default();
-        let seq = entry
-            .payload
-            .get("seq")
-            .and_then(Value::as_u64)
             .unwrap_or_default();
         let code = DossierCode::parse(code)
             .map_err(|error| DeliveryError::permanent(error.to_string()))?;
@@ -324,6 +323,16 @@ impl PortalDeliverer {
             .ok_or_else(|| {
                 DeliveryError::permanent(format!("no portal connection for unit {}", code.unit()))
             })?;
+        Ok((code, agency))
+    }
+
+    async fn sync(&self, entry: &OutboxEntry) -> Result<String, DeliveryError> {
+        let seq = entry
+            .payload
+            .get("seq")
+            .and_then(Value::as_u64)
+            .unwrap_or_default();
+        let (code, agency) = self.addressed(entry)?;
         let store = self.service.store();
         let unavailable =
             |error: hoso_engine::ports::StoreError| DeliveryError::retryable(error.to_string());
@@ -372,20 +381,7 @@ impl PortalDeliverer {
 impl PortalDeliverer {
     /// Sends a dossier's electronic results (PDF, base64) to the applicant's data store.
     async fn store_results(&self, entry: &OutboxEntry) -> Result<String, DeliveryError> {
-        let code = entry
-            .payload
-            .get("case")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let code = DossierCode::parse(code)
-            .map_err(|error| DeliveryError::permanent(error.to_string()))?;
-        let agency = self
-            .agencies
-            .iter()
-            .find(|agency| agency.units.iter().any(|unit| unit == code.unit().as_str()))
-            .ok_or_else(|| {
-                DeliveryError::permanent(format!("no portal connection for unit {}", code.unit()))
-            })?;
+        let (code, agency) = self.addressed(entry)?;
         let service = agency.data_store_service.as_deref().ok_or_else(|| {
             DeliveryError::permanent(format!(
                 "portal.toml names no data_store_service for agency {}: the results of {code} cannot reach the applicant's data store",

@@ -431,13 +431,7 @@ async fn a_dispatcher_killed_mid_delivery_loses_nothing(world: World) {
 async fn dossiers_are_synchronised_with_the_national_portal(world: World) {
     use wiremock::matchers::body_partial_json;
     let lgsp = MockServer::start().await;
-    Mock::given(path("/auth"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({ "error_code": 0, "session": "S-1" })),
-        )
-        .mount(&lgsp)
-        .await;
+    mount_login(&lgsp).await;
     Mock::given(path("/dvcqg"))
         .and(body_partial_json(
             serde_json::json!({ "service": "TraCuuHoSo" }),
@@ -448,12 +442,7 @@ async fn dossiers_are_synchronised_with_the_national_portal(world: World) {
         )
         .mount(&lgsp)
         .await;
-    Mock::given(path("/dvcqg"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "error_code": "00" })),
-        )
-        .mount(&lgsp)
-        .await;
+    mount_success(&lgsp).await;
     let code = world.received_birth().await;
     let config: hoso_adapters::portal::PortalConfig = toml::from_str(&format!(
         "[[agencies]]\nunits = [\"000.00.17.H21\"]\nadapter_url = \"{}\"\nauth_endpoint = \"/auth\"\nintegration_endpoint = \"/dvcqg\"\nusername = \"hoso\"\npassword = \"p\"\nmadonvi = \"000.00.17.H21\"\nstatus_map = {{ received = 4 }}\n",
@@ -661,19 +650,8 @@ async fn electronic_results_reach_the_applicants_data_store(world: World) {
         world.act(&code, actor, command, now).await.expect("acted");
     }
     let lgsp = MockServer::start().await;
-    Mock::given(path("/auth"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({ "error_code": 0, "session": "S-1" })),
-        )
-        .mount(&lgsp)
-        .await;
-    Mock::given(path("/dvcqg"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "error_code": "00" })),
-        )
-        .mount(&lgsp)
-        .await;
+    mount_login(&lgsp).await;
+    mount_success(&lgsp).await;
     let config = |service: &str| -> hoso_adapters::portal::PortalConfig {
         toml::from_str(&format!(
             "[[agencies]]\nunits = [\"000.00.17.H21\"]\nadapter_url = \"{}\"\nauth_endpoint = \"/auth\"\nintegration_endpoint = \"/dvcqg\"\nusername = \"hoso\"\npassword = \"p\"\nmadonvi = \"000.00.17.H21\"\n{service}",
@@ -756,4 +734,25 @@ async fn electronic_results_reach_the_applicants_data_store(world: World) {
         "the file itself reaches the store"
     );
     let _ = std::fs::remove_dir_all(folder);
+}
+
+/// The LGSP's login: a session for anyone.
+async fn mount_login(lgsp: &MockServer) {
+    Mock::given(path("/auth"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "error_code": 0, "session": "S-1" })),
+        )
+        .mount(lgsp)
+        .await;
+}
+
+/// The LGSP's service calls not matched before: success.
+async fn mount_success(lgsp: &MockServer) {
+    Mock::given(path("/dvcqg"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "error_code": "00" })),
+        )
+        .mount(lgsp)
+        .await;
 }

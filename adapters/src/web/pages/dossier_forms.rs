@@ -31,6 +31,20 @@ pub(super) async fn posted_form(
     Ok((visitor, principal, sent))
 }
 
+/// A form with files posted from a dossier page by a signed-in visitor, its CSRF value checked.
+async fn posted_files(
+    state: &AppState,
+    headers: &HeaderMap,
+    code: &str,
+    multipart: Multipart,
+) -> Result<(Visitor, crate::app::Principal, crate::web::Parts), WebError> {
+    let visitor = Visitor::of(state, headers).await?;
+    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
+    let parts = crate::web::Parts::read(multipart, &state.limits).await?;
+    visitor.check_csrf(parts.field("csrf"))?;
+    Ok((visitor, principal, parts))
+}
+
 pub(super) async fn act(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -123,10 +137,7 @@ pub(super) async fn supplement(
     Path(code): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let visitor = Visitor::of(&state, &headers).await?;
-    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
-    let parts = crate::web::Parts::read(multipart, &state.limits).await?;
-    visitor.check_csrf(parts.field("csrf"))?;
+    let (visitor, principal, parts) = posted_files(&state, &headers, &code, multipart).await?;
     let uploads = actions::uploads(&parts.files);
     let outcome = actions::answer_supplement(&state, &principal, &code, &uploads)
         .await
@@ -141,10 +152,7 @@ pub(super) async fn issue_result(
     Path(code): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let visitor = Visitor::of(&state, &headers).await?;
-    let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
-    let parts = crate::web::Parts::read(multipart, &state.limits).await?;
-    visitor.check_csrf(parts.field("csrf"))?;
+    let (visitor, principal, parts) = posted_files(&state, &headers, &code, multipart).await?;
     let request = ActionRequest {
         action: parts.field("action").unwrap_or_default().to_owned(),
         expected_version: None,

@@ -403,12 +403,13 @@ fn result_file(name: &str) -> ResultDocument {
     }
 }
 
-/// A birth registration chosen for online delivery, taken to its approval step.
-fn online_birth_at_approval() -> World {
-    let mut world = World::new(BIRTH);
+/// A birth registration (from the procedure file `text`) with this result delivery, taken to its
+/// approval step.
+fn birth_at_approval(text: &str, delivery: Option<Delivery>) -> World {
+    let mut world = World::new(text);
     let mut submission = birth_submission();
-    submission.delivery = Some(ResultDelivery {
-        channel: Delivery::Online,
+    submission.delivery = delivery.map(|channel| ResultDelivery {
+        channel,
         address: None,
     });
     world
@@ -438,6 +439,11 @@ fn online_birth_at_approval() -> World {
         world.run(&actor, command, now).unwrap();
     }
     world
+}
+
+/// A birth registration chosen for online delivery, taken to its approval step.
+fn online_birth_at_approval() -> World {
+    birth_at_approval(BIRTH, Some(Delivery::Online))
 }
 
 #[test]
@@ -526,38 +532,7 @@ fn result_files_belong_to_the_issuing_action_and_a_counter_result_may_come_witho
         "{refused:?}"
     );
     // Received at the counter: no file is needed, and none is sent to the data store.
-    let mut world = World::new(BIRTH);
-    let mut submission = birth_submission();
-    submission.delivery = Some(ResultDelivery {
-        channel: Delivery::Counter,
-        address: None,
-    });
-    world
-        .run(
-            &citizen(),
-            Command::Submit(submission),
-            "2025-03-03T09:00:00+07:00",
-        )
-        .unwrap();
-    for (actor, command, now) in [
-        (
-            officer("mot_cua"),
-            Command::Receive,
-            "2025-03-03T09:30:00+07:00",
-        ),
-        (
-            officer("mot_cua"),
-            action("chuyen_tham_dinh"),
-            "2025-03-03T10:00:00+07:00",
-        ),
-        (
-            officer("tu_phap"),
-            action("trinh_ky"),
-            "2025-03-03T11:00:00+07:00",
-        ),
-    ] {
-        world.run(&actor, command, now).unwrap();
-    }
+    let mut world = birth_at_approval(BIRTH, Some(Delivery::Counter));
     let events = world
         .run(
             &officer("chu_tich"),
@@ -606,27 +581,7 @@ fn an_approval_that_does_not_issue_the_result_takes_no_file_and_issues_nothing()
         "effects = [\"notify\"]",
     );
     assert_ne!(text, BIRTH);
-    let mut world = World::new(&text);
-    world.submit_birth("2025-03-03T09:00:00+07:00");
-    for (actor, command, now) in [
-        (
-            officer("mot_cua"),
-            Command::Receive,
-            "2025-03-03T09:30:00+07:00",
-        ),
-        (
-            officer("mot_cua"),
-            action("chuyen_tham_dinh"),
-            "2025-03-03T10:00:00+07:00",
-        ),
-        (
-            officer("tu_phap"),
-            action("trinh_ky"),
-            "2025-03-03T11:00:00+07:00",
-        ),
-    ] {
-        world.run(&actor, command, now).unwrap();
-    }
+    let mut world = birth_at_approval(&text, None);
     let mut with_file = action("phe_duyet");
     if let Command::TakeAction { results, .. } = &mut with_file {
         results.push(result_file("x.pdf"));
