@@ -445,7 +445,8 @@ async fn a_dossier_walks_receipt_supplement_extension_and_return_with_the_right_
                 // At most the same-day limit once more: the end of the next working day.
                 new_appointment: at("2025-02-04T17:00:00+07:00"),
             },
-            "2025-02-03T09:00:00+07:00",
+            // A working day before the deadline: the Friday before Tết (Decree 61 Art. 19.9).
+            "2025-01-24T16:30:00+07:00",
         )
         .await
         .expect("extended");

@@ -392,7 +392,45 @@ impl Calendars {
                 }
                 Ok(local_instant(day.and_time(local.time())))
             }
+            TimeLimit::CalendarDays(days) => Ok(deadline - Duration::days(i64::from(days))),
+            TimeLimit::Months(months) => {
+                let local = deadline.with_timezone(&vietnam()).naive_local();
+                let earlier = local
+                    .checked_sub_months(chrono::Months::new(months))
+                    .ok_or(ClockError::MissingYear {
+                        year: local.year() - 1,
+                    })?;
+                Ok(local_instant(earlier))
+            }
         }
+    }
+
+    /// Closing time of the last day of a calendar-day or month limit whose first day is the day
+    /// after `day_zero`; a last day off moves to the next working day (Civil Code 2015 art. 148).
+    fn due_on_calendar(
+        &self,
+        day_zero: NaiveDate,
+        limit: TimeLimit,
+    ) -> Result<DateTime<FixedOffset>, ClockError> {
+        let beyond = || ClockError::MissingYear {
+            year: day_zero.year() + 1,
+        };
+        let last = match limit {
+            TimeLimit::Months(months) => day_zero
+                .checked_add_months(chrono::Months::new(months))
+                .ok_or_else(beyond)?,
+            TimeLimit::CalendarDays(days) => day_zero
+                .checked_add_days(chrono::Days::new(u64::from(days)))
+                .ok_or_else(beyond)?,
+            TimeLimit::WorkingDays(_) | TimeLimit::WorkingHours(_) => day_zero,
+        };
+        let last = if self.is_working_day(last)? {
+            last
+        } else {
+            self.next_working_day(last)?
+        };
+        let closing = self.year(last.year())?.closing();
+        Ok(local_instant(last.and_time(closing)))
     }
 
     /// Office time between two instants (zero when `to` is not after `from`).
@@ -438,17 +476,53 @@ impl Calendars {
             TimeLimit::WorkingHours(hours) => {
                 self.add_working_time(at, Duration::hours(i64::from(hours)))
             }
+            TimeLimit::CalendarDays(_) | TimeLimit::Months(_) => {
+                // Receipt on a day off or after the cut-off counts from the next working day.
+                let day_zero = self.receipt_day(at, policy)?;
+                self.due_on_calendar(day_zero, limit)
+            }
         }
     }
 
-    /// When a step entered at `at` is due: working hours are added as office time; working days
-    /// end at the closing time of the n-th working day after the day of entry.
+    /// When a window or cap opened at `at` closes: working hours are added as office time;
+    /// working days end at the closing time of the n-th working day after the day it opened.
     pub fn step_due(
         &self,
         at: DateTime<FixedOffset>,
         allotted: TimeLimit,
     ) -> Result<DateTime<FixedOffset>, ClockError> {
         self.due(at, allotted, AfterCutoff::SameDay)
+    }
+
+    /// When a unit that received the dossier at `at` must hand it on. A dossier handed over
+    /// after the 15:00 cut-off, or outside office days, is forwarded at the start of the next
+    /// working day (Decree 61/2018 art. 18.2), so a same-day or hourly allotment counts from that
+    /// opening instead of ending the afternoon it arrived; an allotment of working days already
+    /// ends on a later day and counts from the day of entry.
+    pub fn handover_due(
+        &self,
+        at: DateTime<FixedOffset>,
+        allotted: TimeLimit,
+    ) -> Result<DateTime<FixedOffset>, ClockError> {
+        match allotted {
+            TimeLimit::WorkingHours(hours) => {
+                let local = at.with_timezone(&vietnam()).naive_local();
+                let day = self.receipt_day(at, AfterCutoff::NextWorkingDay)?;
+                let start = if day == local.date() {
+                    at
+                } else {
+                    let opening = self
+                        .year(day.year())?
+                        .office_hours
+                        .first()
+                        .map_or(NaiveTime::MIN, |(start, _)| *start);
+                    local_instant(day.and_time(opening))
+                };
+                self.add_working_time(start, Duration::hours(i64::from(hours)))
+            }
+            TimeLimit::WorkingDays(0) => self.due(at, allotted, AfterCutoff::NextWorkingDay),
+            other => self.due(at, other, AfterCutoff::SameDay),
+        }
     }
 }
 

@@ -483,3 +483,193 @@ fn confirming_a_draft_changes_the_version_but_rewording_a_comment_does_not() {
     .expect("loads");
     assert_eq!(reworded.version(), draft.version());
 }
+
+fn calendar_due(from: &str, limit: TimeLimit, policy: AfterCutoff) -> String {
+    shipped()
+        .due(at(from), limit, policy)
+        .expect("in calendar")
+        .to_rfc3339()
+}
+
+#[test]
+fn ten_calendar_days_count_from_the_day_after_receipt_and_end_at_closing() {
+    // Mon 2/3/2026 + 10 days = Thu 12/3, a working day.
+    assert_eq!(
+        calendar_due(
+            "2026-03-02T10:00:00+07:00",
+            TimeLimit::CalendarDays(10),
+            AfterCutoff::NextWorkingDay
+        ),
+        "2026-03-12T17:00:00+07:00"
+    );
+    // Not ten working days: those would end on Mon 16/3.
+    assert_eq!(
+        days("2026-03-02T10:00:00+07:00", 10).unwrap(),
+        "2026-03-16T17:00:00+07:00"
+    );
+}
+
+#[test]
+fn a_calendar_day_limit_ending_on_a_day_off_moves_to_the_next_working_day() {
+    // Wed 4/3 + 10 = Sat 14/3 → Mon 16/3.
+    assert_eq!(
+        calendar_due(
+            "2026-03-04T10:00:00+07:00",
+            TimeLimit::CalendarDays(10),
+            AfterCutoff::NextWorkingDay
+        ),
+        "2026-03-16T17:00:00+07:00"
+    );
+    // Mon 20/4 + 10 = Thu 30/4 (Victory Day), Fri 1/5 (Labour Day), the weekend → Mon 4/5.
+    assert_eq!(
+        calendar_due(
+            "2026-04-20T09:00:00+07:00",
+            TimeLimit::CalendarDays(10),
+            AfterCutoff::NextWorkingDay
+        ),
+        "2026-05-04T17:00:00+07:00"
+    );
+}
+
+#[test]
+fn a_calendar_day_limit_received_after_the_cut_off_counts_from_the_next_working_day() {
+    // Wed 11/3 15:30: day zero Thu 12/3, + 3 = Sun 15/3 → Mon 16/3.
+    assert_eq!(
+        calendar_due(
+            "2026-03-11T15:30:00+07:00",
+            TimeLimit::CalendarDays(3),
+            AfterCutoff::NextWorkingDay
+        ),
+        "2026-03-16T17:00:00+07:00"
+    );
+    // Received at 15:00 itself, day zero is Wed: + 3 = Sat 14/3 → Mon 16/3 too; + 1 = Thu.
+    assert_eq!(
+        calendar_due(
+            "2026-03-11T15:00:00+07:00",
+            TimeLimit::CalendarDays(1),
+            AfterCutoff::NextWorkingDay
+        ),
+        "2026-03-12T17:00:00+07:00"
+    );
+    // The procedure may count the day of receipt whatever the hour.
+    assert_eq!(
+        calendar_due(
+            "2026-03-11T15:30:00+07:00",
+            TimeLimit::CalendarDays(1),
+            AfterCutoff::SameDay
+        ),
+        "2026-03-12T17:00:00+07:00"
+    );
+    assert_eq!(
+        calendar_due(
+            "2026-03-11T15:30:00+07:00",
+            TimeLimit::CalendarDays(1),
+            AfterCutoff::NextWorkingDay
+        ),
+        "2026-03-13T17:00:00+07:00"
+    );
+}
+
+#[test]
+fn a_month_limit_ends_on_the_same_day_of_the_month_or_that_months_last_day() {
+    // Mon 31/8 + 1 month = Wed 30/9, September having no 31st.
+    assert_eq!(
+        calendar_due(
+            "2026-08-31T09:00:00+07:00",
+            TimeLimit::Months(1),
+            AfterCutoff::NextWorkingDay
+        ),
+        "2026-09-30T17:00:00+07:00"
+    );
+    // Tue 31/3 + 2 months = Sun 31/5 → Mon 1/6.
+    assert_eq!(
+        calendar_due(
+            "2026-03-31T09:00:00+07:00",
+            TimeLimit::Months(2),
+            AfterCutoff::NextWorkingDay
+        ),
+        "2026-06-01T17:00:00+07:00"
+    );
+    // Thu 12/3 + 1 month = Sun 12/4 → Mon 13/4.
+    assert_eq!(
+        calendar_due(
+            "2026-03-12T09:00:00+07:00",
+            TimeLimit::Months(1),
+            AfterCutoff::NextWorkingDay
+        ),
+        "2026-04-13T17:00:00+07:00"
+    );
+}
+
+#[test]
+fn warnings_before_calendar_limits_count_back_calendar_time() {
+    let calendars = shipped();
+    let deadline = at("2026-03-16T17:00:00+07:00");
+    assert_eq!(
+        calendars
+            .warning_before(deadline, TimeLimit::CalendarDays(3))
+            .unwrap()
+            .to_rfc3339(),
+        "2026-03-13T17:00:00+07:00"
+    );
+    assert_eq!(
+        calendars
+            .warning_before(deadline, TimeLimit::Months(1))
+            .unwrap()
+            .to_rfc3339(),
+        "2026-02-16T17:00:00+07:00"
+    );
+}
+
+fn handover(from: &str, allotted: TimeLimit) -> String {
+    shipped()
+        .handover_due(at(from), allotted)
+        .expect("in calendar")
+        .to_rfc3339()
+}
+
+#[test]
+fn a_dossier_handed_over_after_fifteen_hundred_is_due_from_the_next_working_day() {
+    // Same day: before the cut-off, that afternoon; after it, the next working day's closing.
+    assert_eq!(
+        handover("2026-03-11T14:00:00+07:00", TimeLimit::WorkingDays(0)),
+        "2026-03-11T17:00:00+07:00"
+    );
+    assert_eq!(
+        handover("2026-03-11T15:00:00+07:00", TimeLimit::WorkingDays(0)),
+        "2026-03-11T17:00:00+07:00"
+    );
+    assert_eq!(
+        handover("2026-03-11T15:01:00+07:00", TimeLimit::WorkingDays(0)),
+        "2026-03-12T17:00:00+07:00"
+    );
+    // Friday after 15:00: Monday.
+    assert_eq!(
+        handover("2026-03-13T16:00:00+07:00", TimeLimit::WorkingDays(0)),
+        "2026-03-16T17:00:00+07:00"
+    );
+    // Two hours from 15:30 count from the next opening, 07:30, not the last 90 minutes of
+    // the afternoon.
+    assert_eq!(
+        handover("2026-03-11T15:30:00+07:00", TimeLimit::WorkingHours(2)),
+        "2026-03-12T09:30:00+07:00"
+    );
+    assert_eq!(
+        handover("2026-03-11T14:30:00+07:00", TimeLimit::WorkingHours(2)),
+        "2026-03-11T16:30:00+07:00"
+    );
+    // Handed over on a Sunday: from Monday's opening.
+    assert_eq!(
+        handover("2026-03-15T10:00:00+07:00", TimeLimit::WorkingHours(1)),
+        "2026-03-16T08:30:00+07:00"
+    );
+    // Working days count from the day of entry, as before.
+    assert_eq!(
+        handover("2026-03-11T16:00:00+07:00", TimeLimit::WorkingDays(1)),
+        "2026-03-12T17:00:00+07:00"
+    );
+    assert_eq!(
+        handover("2026-03-11T16:00:00+07:00", TimeLimit::CalendarDays(3)),
+        "2026-03-16T17:00:00+07:00"
+    );
+}

@@ -477,7 +477,7 @@ impl ChannelKind {
     }
 }
 
-/// An amount of working time; `{ working_days = 0 }` means the same day (ngay trong ngày).
+/// A time limit as the law writes it; `{ working_days = 0 }` means the same day (ngay trong ngày).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum TimeLimit {
@@ -485,6 +485,13 @@ pub enum TimeLimit {
     WorkingDays(u32),
     /// Working hours of office time.
     WorkingHours(u32),
+    /// Calendar days (ngày), e.g. "không quá 10 ngày" of the Law on Judicial Records: counted from
+    /// the day after receipt; a last day that is a day off moves to the next working day (Civil
+    /// Code 2015 arts. 147–148).
+    CalendarDays(u32),
+    /// Months (tháng): ends on the same day of the last month, or that month's last day when it
+    /// has no such day; a day off moves to the next working day (Civil Code 2015 art. 148).
+    Months(u32),
 }
 
 /// Office hours in a working day (8 hours, Labour Code Art. 105), for adding up allotments in
@@ -492,11 +499,19 @@ pub enum TimeLimit {
 pub const OFFICE_HOURS_PER_DAY: u32 = 8;
 
 impl TimeLimit {
-    /// The limit in office hours, a working day counted as [`OFFICE_HOURS_PER_DAY`].
+    /// The limit in office hours, a working day counted as [`OFFICE_HOURS_PER_DAY`]; calendar
+    /// days and months count the working days they hold at least in weeks without holidays (five
+    /// in seven, twenty in a month), so step allotments checked against them stay safe.
     pub fn office_hours(self) -> u32 {
         match self {
             Self::WorkingDays(days) => days.saturating_mul(OFFICE_HOURS_PER_DAY),
             Self::WorkingHours(hours) => hours,
+            Self::CalendarDays(days) => {
+                (days.saturating_mul(5) / 7).saturating_mul(OFFICE_HOURS_PER_DAY)
+            }
+            Self::Months(months) => months
+                .saturating_mul(20)
+                .saturating_mul(OFFICE_HOURS_PER_DAY),
         }
     }
 
@@ -519,6 +534,8 @@ impl TimeLimit {
             Self::WorkingDays(0) => "trong ngày".to_owned(),
             Self::WorkingDays(n) => format!("{n} ngày làm việc"),
             Self::WorkingHours(n) => format!("{n} giờ làm việc"),
+            Self::CalendarDays(n) => format!("{n} ngày"),
+            Self::Months(n) => format!("{n} tháng"),
         }
     }
 }
@@ -531,6 +548,10 @@ impl fmt::Display for TimeLimit {
             Self::WorkingHours(n) => {
                 write!(f, "{n} working hour{}", if *n == 1 { "" } else { "s" })
             }
+            Self::CalendarDays(n) => {
+                write!(f, "{n} calendar day{}", if *n == 1 { "" } else { "s" })
+            }
+            Self::Months(n) => write!(f, "{n} month{}", if *n == 1 { "" } else { "s" }),
         }
     }
 }

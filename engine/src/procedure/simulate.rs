@@ -200,7 +200,7 @@ impl Walk<'_> {
         let Some(step) = self.procedure.step(at) else {
             return Ok(());
         };
-        let due_at = self.calendars.step_due(entered_at, step.allotted)?;
+        let due_at = self.calendars.handover_due(entered_at, step.allotted)?;
         trail.steps.push(SimulatedStep {
             step: step.id.clone(),
             name: step.name.clone(),

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::case::event::EventKind;
 use crate::case::model::Status;
-use crate::clock::vietnam;
+use crate::clock::{vietnam, vietnam_day};
 
 use super::{Decider, Rejection, invalid, require_text};
 use crate::procedure::TimeLimit;
@@ -72,6 +72,22 @@ impl Decider<'_> {
         let appointment = self.before_appointment("apologise and set a new date")?;
         if self.case.original_appointment.is_some() {
             return Err(Rejection::NotNow("the appointment was already extended once; the law allows one extension (Decree 61/2018 Art. 19.9)".to_owned()));
+        }
+        // Art. 19.9: the agency processing the dossier writes the apology; the one-stop desk
+        // only passes it on, so a desk officer away from the dossier's step may not.
+        if !self.is_step_officer() {
+            return Err(Rejection::Forbidden(
+                "only the agency processing the dossier (the officer at its current step) may apologise and set a new date; the one-stop desk then informs the applicant (Decree 61/2018 Art. 19.9)".to_owned(),
+            ));
+        }
+        let due_day = vietnam_day(appointment);
+        let last_day = self.context.calendars.previous_working_day(due_day)?;
+        if vietnam_day(self.now) > last_day {
+            return Err(Rejection::NotNow(format!(
+                "an apology and new date must come at least one working day before the appointment ({}), so by the end of {} (Decree 61/2018 Art. 19.9); the dossier will be counted late",
+                show(appointment),
+                last_day.format("%d/%m/%Y")
+            )));
         }
         require_text("/reason", reason, "the reason for the delay (Form 04)")?;
         // Without a declared cap, a new date at most the time limit in force once more.

@@ -325,7 +325,7 @@ impl Decider<'_> {
         Ok(self
             .context
             .calendars
-            .step_due(from.with_timezone(&vietnam()), allotted)?
+            .handover_due(from.with_timezone(&vietnam()), allotted)?
             .with_timezone(&Utc))
     }
 

@@ -277,13 +277,8 @@ fn each_actor_is_offered_exactly_what_decide_accepts() {
         .unwrap();
     assert_eq!(
         offered(&world, &officer("mot_cua")),
-        vec![
-            "chuyen_tham_dinh",
-            "request_supplement",
-            "stop",
-            "apologize_and_extend",
-            "consult"
-        ]
+        vec!["chuyen_tham_dinh", "request_supplement", "stop", "consult"],
+        "a same-day result received before 15:00 leaves no working day for an apology"
     );
 }
 #[test]

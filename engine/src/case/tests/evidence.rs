@@ -144,11 +144,13 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
     use crate::forms::{FormError, official_form};
     let mut world = World::new(BIRTH);
     world.submit_birth("2025-03-03T09:00:00+07:00");
+    // Received after 15:00: the same-day result is due the next working day, so an apology
+    // the day before it is still lawful.
     world
         .run(
             &officer("mot_cua"),
             Command::Receive,
-            "2025-03-03T09:30:00+07:00",
+            "2025-03-03T15:30:00+07:00",
         )
         .unwrap();
     let procedure = world.procedure.clone();
@@ -169,7 +171,7 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
     .unwrap();
     assert_eq!(
         value(&receipt, "appointment"),
-        crate::case::format_instant(at("2025-03-03T17:00:00+07:00"))
+        crate::case::format_instant(at("2025-03-04T17:00:00+07:00"))
     );
     assert!(matches!(
         official_form("04", world.case(), &world.events, &procedure, &world.calendars),
@@ -181,9 +183,9 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
             &officer("mot_cua"),
             Command::ApologizeAndExtend {
                 reason: "Chờ xác minh".to_owned(),
-                new_appointment: at("2025-03-04T17:00:00+07:00"),
+                new_appointment: at("2025-03-05T17:00:00+07:00"),
             },
-            "2025-03-03T14:00:00+07:00",
+            "2025-03-03T16:00:00+07:00",
         )
         .unwrap();
     let apology = official_form(
@@ -197,11 +199,11 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
     assert_eq!(value(&apology, "reason"), "Chờ xác minh");
     assert_eq!(
         value(&apology, "previous_appointment"),
-        crate::case::format_instant(at("2025-03-03T17:00:00+07:00"))
+        crate::case::format_instant(at("2025-03-04T17:00:00+07:00"))
     );
     assert_eq!(
         value(&apology, "appointment"),
-        crate::case::format_instant(at("2025-03-04T17:00:00+07:00"))
+        crate::case::format_instant(at("2025-03-05T17:00:00+07:00"))
     );
 
     world
@@ -214,7 +216,7 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
                 }],
                 reason: "Giấy chứng sinh không rõ".to_owned(),
             },
-            "2025-03-03T15:00:00+07:00",
+            "2025-03-03T16:30:00+07:00",
         )
         .unwrap();
     let supplement = official_form(

@@ -571,7 +571,7 @@ fn notices_carry_what_their_events_say_and_the_projection_keeps_the_new_counts()
         .run(
             &officer("mot_cua"),
             Command::Receive,
-            "2025-03-03T09:10:00+07:00",
+            "2025-03-03T15:10:00+07:00",
         )
         .unwrap();
     let apology = birth
@@ -579,9 +579,9 @@ fn notices_carry_what_their_events_say_and_the_projection_keeps_the_new_counts()
             &officer("mot_cua"),
             Command::ApologizeAndExtend {
                 reason: "Chờ xác minh".to_owned(),
-                new_appointment: at("2025-03-04T17:00:00+07:00"),
+                new_appointment: at("2025-03-05T17:00:00+07:00"),
             },
-            "2025-03-03T14:00:00+07:00",
+            "2025-03-03T16:00:00+07:00",
         )
         .unwrap();
     let (_, outbox) = apply(None, &birth.events).unwrap();

@@ -135,63 +135,95 @@ fn fees_follow_the_formula_exemption_and_payment_moves_the_dossier_on() {
 }
 
 #[test]
-fn an_apology_extends_once_and_only_before_the_appointment() {
+fn an_apology_comes_once_from_the_processing_agency_a_working_day_before_the_appointment() {
     let mut world = World::new(BIRTH);
     world.submit_birth("2025-03-03T09:00:00+07:00");
+    // Received Monday 3/3 after 15:00: the same-day result is due Tuesday 4/3 at 17:00.
     world
         .run(
             &officer("mot_cua"),
             Command::Receive,
-            "2025-03-03T09:30:00+07:00",
-        )
-        .unwrap();
-    let extend = |new: &str| Command::ApologizeAndExtend {
-        reason: "Chờ xác minh".to_owned(),
-        new_appointment: at(new),
-    };
-    let late = world.run(
-        &officer("mot_cua"),
-        extend("2025-03-05T17:00:00+07:00"),
-        "2025-03-03T17:30:00+07:00",
-    );
-    assert!(
-        matches!(&late, Err(Rejection::NotNow(why)) if why.contains("before the appointment")),
-        "{late:?}"
-    );
-    let backwards = world.run(
-        &officer("mot_cua"),
-        extend("2025-03-03T16:00:00+07:00"),
-        "2025-03-03T14:00:00+07:00",
-    );
-    assert!(matches!(backwards, Err(Rejection::Invalid(_))));
-    // At most the time limit in force once more (a same-day limit: one working day).
-    let too_far = world.run(
-        &officer("mot_cua"),
-        extend("2025-03-05T08:00:00+07:00"),
-        "2025-03-03T14:00:00+07:00",
-    );
-    assert!(
-        matches!(&too_far, Err(Rejection::Invalid(problems))
-            if problems[0].message.contains("at most 1 working day after the current one (17:00 03/03/2025), so by 17:00 04/03/2025")),
-        "{too_far:?}"
-    );
-    world
-        .run(
-            &officer("mot_cua"),
-            extend("2025-03-04T17:00:00+07:00"),
-            "2025-03-03T14:00:00+07:00",
+            "2025-03-03T15:30:00+07:00",
         )
         .unwrap();
     assert_eq!(
         world.case().appointment,
         Some(at("2025-03-04T17:00:00+07:00"))
     );
+    world
+        .run(
+            &officer("mot_cua"),
+            action("chuyen_tham_dinh"),
+            "2025-03-03T15:40:00+07:00",
+        )
+        .unwrap();
+    let extend = |new: &str| Command::ApologizeAndExtend {
+        reason: "Chờ xác minh".to_owned(),
+        new_appointment: at(new),
+    };
+    let desk = world.run(
+        &officer("mot_cua"),
+        extend("2025-03-05T17:00:00+07:00"),
+        "2025-03-03T16:00:00+07:00",
+    );
+    assert!(
+        matches!(&desk, Err(Rejection::Forbidden(why)) if why.contains("agency processing the dossier") && why.contains("19.9")),
+        "the one-stop desk passes the apology on, it does not write it: {desk:?}"
+    );
+    let passed = world.run(
+        &officer("tu_phap"),
+        extend("2025-03-05T17:00:00+07:00"),
+        "2025-03-04T17:30:00+07:00",
+    );
+    assert!(
+        matches!(&passed, Err(Rejection::NotNow(why)) if why.contains("before the appointment")),
+        "{passed:?}"
+    );
+    // The morning of the deadline is too late: the law asks for a working day's notice.
+    let same_day = world.run(
+        &officer("tu_phap"),
+        extend("2025-03-05T17:00:00+07:00"),
+        "2025-03-04T07:43:00+07:00",
+    );
+    assert!(
+        matches!(&same_day, Err(Rejection::NotNow(why))
+            if why.contains("at least one working day before the appointment (17:00 04/03/2025), so by the end of 03/03/2025")),
+        "{same_day:?}"
+    );
+    let backwards = world.run(
+        &officer("tu_phap"),
+        extend("2025-03-04T16:00:00+07:00"),
+        "2025-03-03T16:00:00+07:00",
+    );
+    assert!(matches!(backwards, Err(Rejection::Invalid(_))));
+    // At most the time limit in force once more (a same-day limit: one working day).
+    let too_far = world.run(
+        &officer("tu_phap"),
+        extend("2025-03-06T08:00:00+07:00"),
+        "2025-03-03T16:00:00+07:00",
+    );
+    assert!(
+        matches!(&too_far, Err(Rejection::Invalid(problems))
+            if problems[0].message.contains("at most 1 working day after the current one (17:00 04/03/2025), so by 17:00 05/03/2025")),
+        "{too_far:?}"
+    );
+    world
+        .run(
+            &officer("tu_phap"),
+            extend("2025-03-05T17:00:00+07:00"),
+            "2025-03-03T16:59:00+07:00",
+        )
+        .unwrap();
+    assert_eq!(
+        world.case().appointment,
+        Some(at("2025-03-05T17:00:00+07:00"))
+    );
     assert_eq!(
         world.case().original_appointment,
-        Some(at("2025-03-03T17:00:00+07:00"))
+        Some(at("2025-03-04T17:00:00+07:00"))
     );
     let twice = world.run(
-        &officer("mot_cua"),
+        &officer("tu_phap"),
         extend("2025-03-06T17:00:00+07:00"),
         "2025-03-04T09:00:00+07:00",
     );
@@ -199,6 +231,43 @@ fn an_apology_extends_once_and_only_before_the_appointment() {
         matches!(&twice, Err(Rejection::NotNow(why)) if why.contains("once")),
         "{twice:?}"
     );
+}
+
+#[test]
+fn an_apology_on_a_weekend_before_a_monday_deadline_is_too_late() {
+    let mut world = World::new(BIRTH);
+    world.submit_birth("2025-03-07T09:00:00+07:00");
+    // Friday 7/3 after 15:00: due Monday 10/3; the last day for an apology is Friday itself.
+    world
+        .run(
+            &officer("mot_cua"),
+            Command::Receive,
+            "2025-03-07T15:30:00+07:00",
+        )
+        .unwrap();
+    world
+        .run(
+            &officer("mot_cua"),
+            action("chuyen_tham_dinh"),
+            "2025-03-07T15:40:00+07:00",
+        )
+        .unwrap();
+    let extend = Command::ApologizeAndExtend {
+        reason: "Chờ xác minh".to_owned(),
+        new_appointment: at("2025-03-11T17:00:00+07:00"),
+    };
+    let saturday = world.run(
+        &officer("tu_phap"),
+        extend.clone(),
+        "2025-03-08T10:00:00+07:00",
+    );
+    assert!(
+        matches!(&saturday, Err(Rejection::NotNow(why)) if why.contains("by the end of 07/03/2025")),
+        "{saturday:?}"
+    );
+    world
+        .run(&officer("tu_phap"), extend, "2025-03-07T16:30:00+07:00")
+        .expect("on the last working day before the deadline");
 }
 
 #[test]
