@@ -185,12 +185,13 @@ pub async fn form(
         }
     } else {
         let events = service.store().events(&code).await?;
-        let filled = hoso_engine::forms::official_form(
+        let filled = hoso_engine::forms::issued_form(
             form,
             &case,
             &events,
             &procedure,
             &service.calendars(),
+            &service.directory(),
         )?;
         if html {
             hoso_engine::forms::official_form_html(&filled)

@@ -31,6 +31,9 @@ pub(crate) enum UnitCommand {
         /// The first day it exists (YYYY-MM-DD); before it, it receives no dossier.
         #[arg(long)]
         valid_from: Option<chrono::NaiveDate>,
+        /// The place name its forms are dated from (địa danh), e.g. "Tân Lập".
+        #[arg(long)]
+        place: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -106,6 +109,7 @@ pub(crate) async fn run(command: UnitCommand) -> anyhow::Result<ExitCode> {
             parent,
             level,
             valid_from,
+            place,
             store,
         } => {
             let service = open(&store.settings()).await?;
@@ -115,6 +119,7 @@ pub(crate) async fn run(command: UnitCommand) -> anyhow::Result<ExitCode> {
                 parent,
                 level,
                 valid_from,
+                place,
             };
             let saved = units::add_unit(&service, &unit, now)
                 .await

@@ -24,7 +24,7 @@ fn walk_the_main_job(database: &TestDatabase) {
         "000.00.17.H21-260302-0001  1.001193",
         "status: Đã trả kết quả (result_returned, 10)",
         "status: Không tiếp nhận (not_received, 3)",
-        "status: Công dân rút hồ sơ (withdrawn, 7)",
+        "status: Công dân yêu cầu rút hồ sơ (withdrawn, 7)",
         "Nộp bổ sung — hẹn trả mới 17:00 04/03/2026",
         "5 dossiers; every chain verified and every projection equals its replay.",
         "5. Liên thông khai sinh – thường trú – BHYT",

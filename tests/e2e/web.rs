@@ -346,7 +346,7 @@ async fn a_supplement_is_asked_for_and_answered_through_the_pages_and_a_revoked_
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (_, html, _) = desk.get(&page).await;
-    assert!(html.contains("Yêu cầu bổ sung hồ sơ"), "{html}");
+    assert!(html.contains("Yêu cầu bổ sung giấy tờ"), "{html}");
 
     // The citizen sees what is missing and sends it; a forged upload is refused first.
     let mut citizen = Browser::new(&server.base);

@@ -199,14 +199,19 @@ pub async fn fill(
         ));
     }
     let events = state.service.store().events(&case.code).await?;
-    let filled = hoso_engine::forms::official_form(
+    let filled = hoso_engine::forms::issued_form(
         form,
         case,
         &events,
         &procedure,
         &state.service.calendars(),
+        &state.service.directory(),
     )
-    .map_err(|error| AppError::NotFound(error.to_string()))?;
+    .map_err(|error| match error {
+        // A kept form that no longer matches its hash is damage an operator must see.
+        hoso_engine::forms::FormError::Tampered { .. } => AppError::Unavailable(error.to_string()),
+        other => AppError::NotFound(other.to_string()),
+    })?;
     Ok(Filled::Official(Box::new(filled)))
 }
 

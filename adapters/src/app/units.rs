@@ -30,6 +30,8 @@ pub struct UnitView {
     pub level_name: Option<String>,
     /// First day it exists.
     pub valid_from: Option<NaiveDate>,
+    /// The place name its documents are dated from (địa danh).
+    pub place: Option<String>,
     /// The first day its successor handles its work, once retired.
     pub retired_from: Option<NaiveDate>,
     /// The unit that takes over its work.
@@ -74,6 +76,9 @@ pub struct NewUnit {
     /// First day it exists.
     #[serde(default)]
     pub valid_from: Option<NaiveDate>,
+    /// The place name its documents are dated from (địa danh), e.g. "Tân Lập".
+    #[serde(default)]
+    pub place: Option<String>,
 }
 
 /// A retirement: from `from`, `successor` takes the unit's work.
@@ -147,6 +152,7 @@ pub fn unit_view(unit: &UnitEntry) -> UnitView {
         level: unit.level.map(|level| level.as_str().to_owned()),
         level_name: unit.level.map(|level| level.label().to_owned()),
         valid_from: unit.valid_from,
+        place: unit.place.clone(),
         retired_from: unit.retired.as_ref().map(|retired| retired.from),
         successor: unit
             .retired
@@ -182,6 +188,12 @@ fn entry_of(prefix: &str, unit: &NewUnit) -> Result<UnitEntry, AppError> {
             .transpose()?,
         level,
         valid_from: unit.valid_from,
+        place: unit
+            .place
+            .as_deref()
+            .map(str::trim)
+            .filter(|place| !place.is_empty())
+            .map(str::to_owned),
         retired: None,
     })
 }

@@ -14,6 +14,7 @@ struct UnitRow {
     parent: Option<String>,
     level: Option<String>,
     valid_from: Option<String>,
+    place: Option<String>,
     retired_from: Option<String>,
     successor: Option<String>,
 }
@@ -49,6 +50,7 @@ impl UnitRow {
                 .map(|level| UnitLevel::parse(level).ok_or_else(|| corrupt("level", level)))
                 .transpose()?,
             valid_from: self.valid_from.as_deref().map(day).transpose()?,
+            place: self.place,
             retired,
         })
     }
@@ -58,7 +60,7 @@ impl Units for AnyStore {
     async fn directory(&self) -> Result<Directory, StoreError> {
         with_pool!(self, |pool| {
             let units: Vec<UnitRow> = sqlx::query_as(
-                "SELECT code, name, parent, level, valid_from, retired_from, successor \
+                "SELECT code, name, parent, level, valid_from, place, retired_from, successor \
                  FROM units ORDER BY code",
             )
             .fetch_all(pool)
@@ -98,10 +100,10 @@ impl Units for AnyStore {
             let mut transaction = backend::begin(pool).await.map_err(unavailable)?;
             for unit in units {
                 sqlx::query(
-                    "INSERT INTO units (code, name, parent, level, valid_from, retired_from, successor, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                    "INSERT INTO units (code, name, parent, level, valid_from, retired_from, successor, updated_at, place) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                      ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent = excluded.parent, \
-                     level = excluded.level, valid_from = excluded.valid_from, \
+                     level = excluded.level, valid_from = excluded.valid_from, place = excluded.place, \
                      retired_from = excluded.retired_from, successor = excluded.successor, \
                      updated_at = excluded.updated_at",
                 )
@@ -113,6 +115,7 @@ impl Units for AnyStore {
                 .bind(unit.retired.as_ref().map(|retired| retired.from.to_string()))
                 .bind(unit.retired.as_ref().map(|retired| retired.successor.to_string()))
                 .bind(rows::micros(now))
+                .bind(unit.place.as_deref())
                 .execute(&mut *transaction)
                 .await
                 .map_err(unavailable)?;

@@ -98,6 +98,7 @@ fn entry(text: &str, parent: Option<&str>) -> UnitEntry {
         parent: parent.map(code),
         level: Some(UnitLevel::Commune),
         valid_from: Some("2025-07-01".parse().expect("date")),
+        place: None,
         retired: None,
     }
 }

@@ -88,6 +88,9 @@ pub struct UnitEntry {
     /// The first day it exists, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_from: Option<NaiveDate>,
+    /// The place name its documents are dated from (địa danh), e.g. "Tân Lập".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
     /// Its retirement, once decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retired: Option<Retirement>,
@@ -430,6 +433,7 @@ mod tests {
             parent: parent.map(code),
             level: Some(UnitLevel::Commune),
             valid_from: None,
+            place: None,
             retired: None,
         }
     }

@@ -54,7 +54,8 @@ pub fn effects_of(before: Option<&Case>, after: &Case, event: &Event) -> Vec<Out
         | EventKind::DeadlinePassed { .. }
         | EventKind::EffectRetried { .. }
         | EventKind::EffectDropped { .. }
-        | EventKind::WindowsOpened { .. } => false,
+        | EventKind::WindowsOpened { .. }
+        | EventKind::FormIssued { .. } => false,
         EventKind::ActionTaken { .. } | EventKind::PaymentRecorded { .. } => status_changed,
         _ => true,
     };

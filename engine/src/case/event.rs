@@ -27,6 +27,9 @@ pub struct Actor {
     pub id: String,
     /// What kind of actor, with role and unit for officers.
     pub kind: ActorKind,
+    /// The person's name as it was when they acted, so forms and slips name people, not ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// The kinds of actor that may change a dossier. Designers, auditors and administrators are not
@@ -53,6 +56,7 @@ impl Actor {
         Self {
             id: citizen_id.into(),
             kind: ActorKind::Citizen,
+            name: None,
         }
     }
 
@@ -64,7 +68,16 @@ impl Actor {
                 role: role.into(),
                 unit,
             },
+            name: None,
         }
+    }
+
+    /// The same actor with the person's name recorded.
+    #[must_use]
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        self.name = (!name.trim().is_empty()).then_some(name);
+        self
     }
 
     /// hoso itself, doing `job`.
@@ -72,6 +85,7 @@ impl Actor {
         Self {
             id: job.into(),
             kind: ActorKind::System,
+            name: None,
         }
     }
 }
@@ -284,6 +298,19 @@ pub enum EventKind {
         /// Why.
         reason: String,
     },
+    /// An official form was issued (Circular 01/2018 art. 10.1: recorded in the system): its
+    /// content as issued, kept in the chain so it is served as issued, never rebuilt.
+    FormIssued {
+        /// The form's number, "02-N" for the N-th supplement request.
+        number: String,
+        /// SHA-256 of the form's JSON (its content address).
+        sha256: String,
+        /// The hash of the copy of this form it replaces, when the appointment moved.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaces: Option<String>,
+        /// The form as issued.
+        form: Box<crate::forms::OfficialForm>,
+    },
     /// A deadline is near (raised by a timer).
     DeadlineNear {
         /// Which deadline.
@@ -321,6 +348,7 @@ impl EventKind {
             Self::DeadlinesRecomputed { .. } => "deadlines_recomputed",
             Self::EffectRetried { .. } => "effect_retried",
             Self::EffectDropped { .. } => "effect_dropped",
+            Self::FormIssued { .. } => "form_issued",
             Self::DeadlineNear { .. } => "deadline_near",
             Self::DeadlinePassed { .. } => "deadline_passed",
         }

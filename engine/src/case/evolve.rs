@@ -75,6 +75,7 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
             delivery: delivery.clone(),
             notify: notify.clone(),
             lookup_key: lookup_key.clone(),
+            forms: std::collections::BTreeMap::new(),
             version: 0,
             last_hash: String::new(),
         },
@@ -107,7 +108,7 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
             case.appointment = Some(*appointment);
             case.calendar_version = Some(calendar_version.clone());
             case.visits
-                .push(visit(step, unit, &event.actor.id, at, *step_due));
+                .push(visit(step, unit, &event.actor, at, *step_due));
         }
         EventKind::RefusedAtIntake { .. } => {
             case.status = Status::NotReceived;
@@ -183,8 +184,7 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
                     case.step = Some(step.clone());
                     case.status = Status::Processing;
                     let due = step_due.unwrap_or(at);
-                    case.visits
-                        .push(visit(step, unit, &event.actor.id, at, due));
+                    case.visits.push(visit(step, unit, &event.actor, at, due));
                 }
                 (None, Some(outcome)) => {
                     case.step = None;
@@ -304,6 +304,9 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
                 visit.overdue = false;
             }
         }
+        EventKind::FormIssued { number, sha256, .. } => {
+            case.forms.insert(number.clone(), sha256.clone());
+        }
         EventKind::DeadlineNear { deadline } | EventKind::DeadlinePassed { deadline } => {
             let passed = matches!(event.kind, EventKind::DeadlinePassed { .. });
             match deadline {
@@ -351,14 +354,15 @@ pub fn replay<'e>(
 fn visit(
     step: &str,
     unit: &super::code::UnitId,
-    actor: &str,
+    actor: &super::event::Actor,
     at: chrono::DateTime<chrono::Utc>,
     due: chrono::DateTime<chrono::Utc>,
 ) -> StepVisit {
     StepVisit {
         step: step.to_owned(),
         unit: unit.clone(),
-        from_actor: actor.to_owned(),
+        from_actor: actor.id.clone(),
+        from_name: actor.name.clone(),
         entered_at: at,
         due_at: due,
         left_at: None,

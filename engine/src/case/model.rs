@@ -87,16 +87,18 @@ impl Status {
         }
     }
 
-    /// The Vietnamese label shown to people.
+    /// The Vietnamese label shown to people: the national portal's name for each status code
+    /// (its list of dossier statuses, TrangThaiHoSo 1–10 [SECONDARY]), so hoso, the portal and
+    /// its reports read alike.
     pub fn label(self) -> &'static str {
         match self {
-            Self::Registered => "Chờ tiếp nhận",
-            Self::Received => "Đã tiếp nhận",
-            Self::NotReceived => "Không tiếp nhận",
+            Self::Registered => "Mới đăng ký",
+            Self::Received => "Được tiếp nhận",
+            Self::NotReceived => "Không được tiếp nhận",
             Self::Processing => "Đang xử lý",
-            Self::SupplementRequested => "Yêu cầu bổ sung hồ sơ",
+            Self::SupplementRequested => "Yêu cầu bổ sung giấy tờ",
             Self::FinancialObligationRequested => "Yêu cầu thực hiện nghĩa vụ tài chính",
-            Self::Withdrawn => "Công dân rút hồ sơ",
+            Self::Withdrawn => "Công dân yêu cầu rút hồ sơ",
             Self::Stopped => "Dừng xử lý",
             Self::Resolved => "Đã xử lý xong",
             Self::ResultReturned => "Đã trả kết quả",
@@ -258,6 +260,9 @@ pub struct StepVisit {
     pub unit: UnitId,
     /// Who handed it over.
     pub from_actor: String,
+    /// Their name, when the event recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_name: Option<String>,
     /// When it arrived.
     pub entered_at: DateTime<Utc>,
     /// When it was due to leave.
@@ -410,6 +415,10 @@ pub struct Case {
     /// With the code, opens the public status lookup (mã tra cứu), printed on Form 01.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookup_key: Option<String>,
+    /// The official forms issued, by number ("02-N" for the N-th supplement request), each the
+    /// SHA-256 of its latest copy.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub forms: std::collections::BTreeMap<String, String>,
     /// The sequence number of the last event (optimistic-concurrency version).
     pub version: u64,
     /// The hash of the last event.

@@ -255,6 +255,20 @@ pub fn describe_named(event: &Event, names: &Names<'_>) -> String {
             idempotency_key,
             reason,
         } => format!("Bỏ thông báo/tác vụ {idempotency_key} — {reason}"),
+        EventKind::FormIssued {
+            number,
+            form,
+            replaces,
+            ..
+        } => format!(
+            "Cấp Mẫu số {number}: {}{}",
+            crate::forms::title_case(&form.title),
+            if replaces.is_some() {
+                " (thay bản đã cấp trước)"
+            } else {
+                ""
+            }
+        ),
         EventKind::DeadlineNear { deadline } => match deadline {
             Deadline::Appointment => "Sắp đến hạn trả kết quả".to_owned(),
             Deadline::Step => "Sắp hết thời gian của bước".to_owned(),

@@ -73,11 +73,10 @@ impl User {
     /// The actor this user is when acting on a dossier; `None` for those who never act.
     pub fn actor(&self) -> Option<Actor> {
         match self.kind {
-            UserKind::Officer => Some(Actor::officer(
-                self.id.clone(),
-                self.role.clone()?,
-                self.unit.clone()?,
-            )),
+            UserKind::Officer => Some(
+                Actor::officer(self.id.clone(), self.role.clone()?, self.unit.clone()?)
+                    .named(self.name.clone()),
+            ),
             UserKind::Citizen => Some(Actor::citizen(self.citizen_id.clone()?)),
             UserKind::Designer | UserKind::Auditor | UserKind::Admin => None,
         }

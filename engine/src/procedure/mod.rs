@@ -167,6 +167,14 @@ impl Procedure {
         self.definition.steps.iter().find(|step| step.id == id)
     }
 
+    /// The dossier component (thành phần hồ sơ) with this id.
+    pub fn document(&self, id: &str) -> Option<&Document> {
+        self.definition
+            .documents
+            .iter()
+            .find(|document| document.id == id)
+    }
+
     /// The window with this id.
     pub fn window(&self, id: &str) -> Option<&Window> {
         self.definition

@@ -321,7 +321,7 @@ fn a_command_that_names_the_version_it_saw_conflicts_instead() {
     again.expected_version = Some(read.version);
     let outcome = run(service.execute(again, at("2025-03-03T09:11:00+07:00")));
     assert!(
-        matches!(outcome, Err(ServiceError::Conflict { expected, actual, .. }) if expected == read.version && actual == read.version + 1),
+        matches!(outcome, Err(ServiceError::Conflict { expected, actual, .. }) if expected == read.version && actual == read.version + 2),
         "{outcome:?}"
     );
 }
@@ -338,7 +338,11 @@ fn a_fresh_read_is_decided_as_read_and_a_retry_returns_the_first_result() {
     let first =
         run(service.execute(received.clone(), at("2025-03-03T09:10:00+07:00"))).expect("received");
     assert!(!first.replayed);
-    assert_eq!(first.case.version, read.version + 1);
+    assert_eq!(
+        first.case.version,
+        read.version + 2,
+        "the receipt and its Form 01"
+    );
     let retried = run(service.execute(received, at("2025-03-03T09:20:00+07:00"))).expect("retry");
     assert!(retried.replayed, "the same command id is the first result");
     assert_eq!(retried.events, first.events);
@@ -363,6 +367,7 @@ fn a_replaced_directory_is_the_one_commands_are_decided_on() {
             parent: None,
             level: None,
             valid_from: None,
+            place: None,
             retired: None,
         })
         .expect("added");

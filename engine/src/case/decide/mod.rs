@@ -110,6 +110,10 @@ pub fn decide(
     if let Some(opened) = windows::opened(context, &events, now)? {
         events.push(opened);
     }
+    if let Some(case) = case {
+        let issued = crate::forms::issue(context, case, actor, &events, now)?;
+        events.extend(issued);
+    }
     Ok(events)
 }
 

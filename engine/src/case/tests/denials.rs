@@ -120,7 +120,11 @@ fn every_denial_names_who_may_act() {
         world.run(&officer("mot_cua"), raise, "2025-03-04T10:00:00+07:00"),
         Err(Rejection::Forbidden(_))
     ));
-    assert_eq!(world.case().version, 2, "refusals wrote nothing");
+    assert_eq!(
+        world.case().version,
+        3,
+        "refusals wrote nothing after the submission, the receipt and its Form 01"
+    );
 }
 #[test]
 fn a_paper_the_procedure_does_not_take_from_a_data_store_is_refused_by_reference() {

@@ -99,7 +99,14 @@ fn the_control_slip_of_a_dossier_through_two_units_judges_each_row_on_the_calend
         chrono::NaiveDate::from_ymd_opt(2025, 3, 10).unwrap(),
         "counted on the calendar: Saturday and Sunday are skipped"
     );
-    assert_eq!(slip.rows[1].given_by, "officer-mot_cua");
+    assert_eq!(
+        slip.rows[1].given_by, "(không rõ tên)",
+        "an officer the events did not name and the staff list does not know: never the id"
+    );
+    assert_eq!(
+        slip.rows[1].given_by_id, "officer-mot_cua",
+        "kept for the audit trail"
+    );
     let svg = crate::forms::timeline_svg(world.case(), &slip, at("2025-03-07T17:00:00+07:00"));
     assert_eq!(
         svg.matches("class=\"lane\"").count(),
@@ -141,7 +148,7 @@ fn the_control_slip_of_a_dossier_through_two_units_judges_each_row_on_the_calend
 
 #[test]
 fn forms_02_04_and_05_carry_what_their_events_record() {
-    use crate::forms::{FormError, official_form};
+    use crate::forms::{FormError, issued_form};
     let mut world = World::new(BIRTH);
     world.submit_birth("2025-03-03T09:00:00+07:00");
     // Received after 15:00: the same-day result is due the next working day, so an apology
@@ -161,20 +168,21 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
             .map(|field| field.value.clone())
             .unwrap_or_default()
     };
-    let receipt = official_form(
+    let receipt = issued_form(
         "01",
         world.case(),
         &world.events,
         &procedure,
         &world.calendars,
+        &world.directory,
     )
     .unwrap();
     assert_eq!(
         value(&receipt, "appointment"),
-        crate::case::format_instant(at("2025-03-04T17:00:00+07:00"))
+        crate::forms::long_instant(at("2025-03-04T17:00:00+07:00"))
     );
     assert!(matches!(
-        official_form("04", world.case(), &world.events, &procedure, &world.calendars),
+        issued_form("04", world.case(), &world.events, &procedure, &world.calendars,&world.directory),
         Err(FormError::NotApplicable { why, .. }) if why.contains("never extended")
     ));
 
@@ -188,12 +196,13 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
             "2025-03-03T16:00:00+07:00",
         )
         .unwrap();
-    let apology = official_form(
+    let apology = issued_form(
         "04",
         world.case(),
         &world.events,
         &procedure,
         &world.calendars,
+        &world.directory,
     )
     .unwrap();
     assert_eq!(value(&apology, "reason"), "Chờ xác minh");
@@ -219,12 +228,13 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
             "2025-03-03T16:30:00+07:00",
         )
         .unwrap();
-    let supplement = official_form(
+    let supplement = issued_form(
         "02",
         world.case(),
         &world.events,
         &procedure,
         &world.calendars,
+        &world.directory,
     )
     .unwrap();
     assert_eq!(value(&supplement, "reason"), "Giấy chứng sinh không rõ");
@@ -232,9 +242,13 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
         supplement.table.as_ref().map(|table| table.rows.clone()),
         Some(vec![vec![
             "1".to_owned(),
-            "giay_chung_sinh".to_owned(),
+            "Giấy chứng sinh (hoặc văn bản của người làm chứng / giấy cam đoan về việc sinh)"
+                .to_owned(),
+            "1".to_owned(),
+            "Bản sao chứng thực hoặc bản sao điện tử".to_owned(),
             "Bản chụp mờ".to_owned()
-        ]])
+        ]]),
+        "the component by its name, with quantity and kind of copy"
     );
 
     world
@@ -262,23 +276,25 @@ fn forms_02_04_and_05_carry_what_their_events_record() {
         svg.contains("class=\"appointment\"") && svg.contains("class=\"original-appointment\""),
         "the extension is marked"
     );
-    let stop = official_form(
+    let stop = issued_form(
         "05",
         world.case(),
         &world.events,
         &procedure,
         &world.calendars,
+        &world.directory,
     )
     .unwrap();
     assert_eq!(value(&stop, "reason"), "Người yêu cầu không bổ sung");
     assert!(crate::forms::official_form_html(&stop).contains("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"));
     assert!(matches!(
-        official_form(
+        issued_form(
             "07",
             world.case(),
             &world.events,
             &procedure,
-            &world.calendars
+            &world.calendars,
+            &world.directory,
         ),
         Err(FormError::Unknown(_))
     ));

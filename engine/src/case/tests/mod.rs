@@ -5,6 +5,7 @@ mod applicants;
 mod denials;
 mod evidence;
 mod feedback;
+mod forms_as_issued;
 mod money_and_clock;
 mod paths;
 mod properties;
@@ -120,6 +121,7 @@ impl World {
                         parent: None,
                         level: None,
                         valid_from: None,
+                        place: None,
                         retired: None,
                     })
                     .unwrap();
@@ -141,12 +143,13 @@ impl World {
 
     /// Form 01 as it reads now.
     fn receipt(&self) -> crate::forms::OfficialForm {
-        crate::forms::official_form(
+        crate::forms::issued_form(
             "01",
             self.case(),
             &self.events,
             &self.procedure,
             &self.calendars,
+            &self.directory,
         )
         .unwrap()
     }

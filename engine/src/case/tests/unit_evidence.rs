@@ -331,15 +331,16 @@ fn a_stay_that_overran_decides_even_when_the_units_later_stay_was_quick() {
 
 #[test]
 fn each_supplement_request_has_its_own_form_02() {
-    use crate::forms::{FormError, official_form};
+    use crate::forms::{FormError, issued_form};
     let world = walked_to_the_end();
     let form = |number: &str| {
-        official_form(
+        issued_form(
             number,
             world.case(),
             &world.events,
             &world.procedure,
             &world.calendars,
+            &world.directory,
         )
     };
     let requested_at = |number: &str| {
@@ -351,13 +352,21 @@ fn each_supplement_request_has_its_own_form_02() {
             .map(|field| field.value.clone())
             .unwrap()
     };
-    assert_eq!(requested_at("02-1"), "09:00 02/12/2026", "the police's");
+    assert_eq!(
+        requested_at("02-1"),
+        "09 giờ 00 phút, ngày 02 tháng 12 năm 2026",
+        "the police's"
+    );
     assert_eq!(
         requested_at("02-2"),
-        "15:00 02/12/2026",
+        "15 giờ 00 phút, ngày 02 tháng 12 năm 2026",
         "social insurance's"
     );
-    assert_eq!(requested_at("02"), "15:00 02/12/2026", "the latest");
+    assert_eq!(
+        requested_at("02"),
+        "15 giờ 00 phút, ngày 02 tháng 12 năm 2026",
+        "the latest"
+    );
     let Err(FormError::NotApplicable { why, .. }) = form("02-3") else {
         panic!("only two requests");
     };
