@@ -229,7 +229,7 @@ pub async fn run(service: &Service<AnyStore>) -> anyhow::Result<()> {
                     "ho_ten_tre": "Nguyễn Minh An", "ngay_sinh": "2026-02-20", "gioi_tinh": "Nam",
                     "noi_sinh": "Bệnh viện Phụ sản Hà Nội", "so_dinh_danh_nguoi_yeu_cau": "001090000001"
                 })),
-                documents: vec![upload("to_khai", "to-khai-khai-sinh.pdf"), from_store("giay_chung_sinh", "Giấy chứng sinh")], delivery: None, lookup_key: None, notify: None
+                documents: vec![upload("to_khai", "to-khai-khai-sinh.pdf"), from_store("giay_chung_sinh", "Giấy chứng sinh")], delivery: None, lookup_key: None, notify: None, vneid: false
             },
             "2026-03-02T08:05:00+07:00",
         )
@@ -280,6 +280,7 @@ pub async fn run(service: &Service<AnyStore>) -> anyhow::Result<()> {
                 documents: vec![upload("to_khai", "to-khai-trich-luc.pdf")],
                 delivery: None,
                 lookup_key: None,
+                vneid: false,
                 notify: None,
             },
             "2026-03-02T09:10:00+07:00",
@@ -365,6 +366,7 @@ pub async fn run(service: &Service<AnyStore>) -> anyhow::Result<()> {
                 ],
                 delivery: None,
                 lookup_key: None,
+                vneid: false,
                 notify: None,
             },
             "2026-03-02T10:00:00+07:00",
@@ -394,7 +396,7 @@ pub async fn run(service: &Service<AnyStore>) -> anyhow::Result<()> {
                 receiving_unit: unit(PROVINCE_POLICE)?,
                 applicant: applicant("001090000004", "Phạm Thị Hoa"),
                 form: form(json!({ "loai_phieu": "phieu_so_1", "so_ban": 1, "uy_quyen": false, "giam_phi": false, "mien_phi": false })),
-                documents: vec![upload("to_khai", "to-khai-lltp.pdf")], delivery: None, lookup_key: None, notify: None
+                documents: vec![upload("to_khai", "to-khai-lltp.pdf")], delivery: None, lookup_key: None, notify: None, vneid: false
             },
             "2026-03-02T11:00:00+07:00",
         )
@@ -457,7 +459,7 @@ async fn inter_agency(service: &Service<AnyStore>) -> anyhow::Result<()> {
                 documents: vec![
                     upload("to_khai_lien_thong", "to-khai-lien-thong.pdf"),
                     from_store("giay_chung_sinh", "Giấy chứng sinh"),
-                ], delivery: None, lookup_key: None, notify: None
+                ], delivery: None, lookup_key: None, notify: None, vneid: false
             },
             "2026-03-02T08:10:00+07:00",
         )

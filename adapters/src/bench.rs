@@ -145,6 +145,7 @@ async fn walk(
         ],
         delivery: None,
         lookup_key: None,
+        vneid: false,
         notify: None,
     };
     let citizen = Actor::citizen(citizen_id);

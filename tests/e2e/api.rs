@@ -170,7 +170,7 @@ async fn walk_birth_registration(backend: Backend) {
     .await;
     assert_eq!(status, 200);
     let events = timeline.as_array().expect("events");
-    assert_eq!(events.len(), 7);
+    assert_eq!(events.len(), 8, "the walk's seven events and its Form 01");
     for pair in events.windows(2) {
         assert_eq!(pair[1]["prev_hash"], pair[0]["hash"], "the chain links");
     }

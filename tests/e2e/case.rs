@@ -23,7 +23,7 @@ fn walk_the_main_job(database: &TestDatabase) {
     for expected in [
         "000.00.17.H21-260302-0001  1.001193",
         "status: Đã trả kết quả (result_returned, 10)",
-        "status: Không tiếp nhận (not_received, 3)",
+        "status: Không được tiếp nhận (not_received, 3)",
         "status: Công dân yêu cầu rút hồ sơ (withdrawn, 7)",
         "Nộp bổ sung — hẹn trả mới 17:00 04/03/2026",
         "5 dossiers; every chain verified and every projection equals its replay.",
@@ -42,7 +42,7 @@ fn walk_the_main_job(database: &TestDatabase) {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stdout(&output).contains("chain: 12 events, verified"),
+        stdout(&output).contains("chain: 15 events, verified"),
         "{}",
         stdout(&output)
     );

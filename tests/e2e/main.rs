@@ -12,6 +12,7 @@ mod case;
 mod crash;
 mod designer;
 mod disk;
+mod forms;
 mod hostile;
 mod nodes;
 mod oidc;

@@ -24,23 +24,23 @@ fn the_demo_month_reports_its_indicators_in_every_format() {
     let output = report(&database, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
-    // The demo: three dossiers returned (judged), one withdrawn (received, not judged), one
-    // refused at intake (never received).
+    // The demo: three dossiers returned and one withdrawn (a withdrawal ends processing: all
+    // four judged), one refused at intake (never received).
     assert_eq!(json["received"], 4, "{json:#}");
     assert_eq!(json["late"], 0);
     assert_eq!(
         json["early"].as_u64().unwrap_or_default() + json["on_time"].as_u64().unwrap_or_default(),
-        3
+        4
     );
     let on_time = &json["indicators"][0];
     assert_eq!(
         (on_time["id"].as_str(), on_time["value"].as_f64()),
         (Some("2.1"), Some(100.0))
     );
-    assert_eq!(json["indicators"].as_array().map(Vec::len), Some(11));
+    assert_eq!(json["indicators"].as_array().map(Vec::len), Some(13));
 
     let csv = report(&database, &["--format", "csv"]);
-    assert_eq!(stdout(&csv).lines().count(), 12, "{}", stdout(&csv));
+    assert_eq!(stdout(&csv).lines().count(), 14, "{}", stdout(&csv));
     let html = report(&database, &["--format", "html"]);
     assert!(stdout(&html).contains("Báo cáo chỉ số chất lượng phục vụ"));
 

@@ -326,7 +326,13 @@ async fn walk_across_three_units(backend: Backend) {
     let (status, body) = act(&server, &insurance, &code, "cap_the", json!({})).await;
     assert_eq!(status, 200, "{body}");
     // Each agency's request has its own Form 02.
-    for (form, missing) in [("02-1", "dong_y_cho_o"), ("02-2", "giay_chung_sinh")] {
+    for (form, missing) in [
+        (
+            "02-1",
+            "Ý kiến đồng ý của chủ hộ, chủ sở hữu chỗ ở hợp pháp (trừ khi đã có trong cơ sở dữ liệu)",
+        ),
+        ("02-2", "Giấy chứng sinh (bản điện tử hoặc bản chụp)"),
+    ] {
         let (status, filled) = call(
             &server,
             "GET",

@@ -151,7 +151,11 @@ async fn web_pages_refuse_forged_forms_missing_or_expired_sessions_and_other_uni
         .post(&act, &[("action", "receive"), ("csrf", &csrf)])
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    assert_eq!(version_of(&server, &desk, &code).await, before + 1);
+    assert_eq!(
+        version_of(&server, &desk, &code).await,
+        before + 2,
+        "the receipt and its Form 01"
+    );
 
     // An expired session is no session.
     let url = server.database.url.clone();
@@ -169,7 +173,11 @@ async fn web_pages_refuse_forged_forms_missing_or_expired_sessions_and_other_uni
         .post(&act, &[("action", "chuyen_tham_dinh"), ("csrf", &csrf)])
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(version_of(&server, &desk, &code).await, before + 1);
+    assert_eq!(
+        version_of(&server, &desk, &code).await,
+        before + 2,
+        "the expired session moved nothing"
+    );
 
     // Signing out ends the session on the server, not only in the browser.
     let mut leaving = Browser::new(&server.base);

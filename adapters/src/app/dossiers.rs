@@ -513,6 +513,7 @@ pub fn to_submission(
             }),
             notify: body.notify.clone(),
             lookup_key: Some(lookup_key()?),
+            vneid: false,
         },
     ))
 }
@@ -552,7 +553,9 @@ pub async fn submit(
         "this Idempotency-Key was already used with a different request; use a new key for a new submission",
     )
     .await?;
-    let (procedure, submission) = to_submission(&body, uploads)?;
+    let (procedure, mut submission) = to_submission(&body, uploads)?;
+    // Signed in through the national SSO (VNeID), not with a local token: the portal scores it.
+    submission.vneid = matches!(principal, Principal::Citizen { .. });
     let executed = state
         .execute(CommandRequest {
             command_id,

@@ -55,6 +55,19 @@ pub struct AgencyConnection {
     /// results meant for the data store wait as dead letters an operator sees.
     #[serde(default)]
     pub data_store_service: Option<String>,
+    /// Each procedure's field code on the national database of procedures (MaLinhVuc), by
+    /// procedure code, e.g. `"1.001193" = "G09-TP01"`; the portal scores records without one.
+    #[serde(default)]
+    pub field_codes: BTreeMap<String, String>,
+    /// The public address citizens reach hoso at, e.g. `https://dichvucong.tanlap.gov.vn`: the
+    /// result links (DuongDanTepTinKetQua) the portal counts an e-result by start with it.
+    #[serde(default)]
+    pub public_url: Option<String>,
+    /// The portal's code for a dossier paid through hoso's own gateway (DuocThanhToanTrucTuyen):
+    /// 2, a provincial or ministry gateway, unless the agency's contract says otherwise; 1 is
+    /// payment on the national portal itself.
+    #[serde(default)]
+    pub online_payment_code: Option<u8>,
 }
 
 /// The portal's code for the applicant's kind, after the agency's overrides.
@@ -134,18 +147,69 @@ pub fn portal_status(agency: &AgencyConnection, status: Status) -> u8 {
         .unwrap_or_else(|| status.code())
 }
 
-/// The `DongBoHoSoMC` record of a dossier.
+/// A paper counts as digitised when hoso holds it as a file or a reference into a data store.
+fn is_digitised(document: &hoso_engine::case::DocumentRef) -> bool {
+    document.sha256.is_some() || document.reference.is_some()
+}
+
+/// The `DongBoHoSoMC` record of a dossier, with every field the portal scores on: the field
+/// code, online payment, digitised and re-used components, VNeID sign-in, and each electronic
+/// result with its code and link.
 pub fn dossier_record(
     agency: &AgencyConnection,
     case: &Case,
+    events: &[Event],
     procedure_name: &str,
     field: &str,
 ) -> Value {
+    let paid_online = events.iter().any(|event| {
+        matches!(
+            event.kind,
+            hoso_engine::case::EventKind::PaymentRecorded { .. }
+        ) && event.actor.kind == ActorKind::System
+    });
+    let link = |sha256: &str| {
+        agency
+            .public_url
+            .as_deref()
+            .map_or_else(String::new, |base| {
+                format!(
+                    "{}/dossiers/{}/documents/{sha256}",
+                    base.trim_end_matches('/'),
+                    case.code
+                )
+            })
+    };
+    let results: Vec<Value> = case
+        .result
+        .iter()
+        .flat_map(|result| {
+            let files: Vec<Value> = result
+                .documents
+                .iter()
+                .map(|document| {
+                    json!({
+                        "GiayToId": result.code,
+                        "MaKetQua": result.code,
+                        "TenGiayTo": document.name,
+                        "MaHash": document.sha256,
+                        "CoChuKySo": document.signed,
+                        "DuongDanTepTinKetQua": link(&document.sha256),
+                    })
+                })
+                .collect();
+            if files.is_empty() {
+                vec![json!({ "GiayToId": result.code, "MaKetQua": result.code })]
+            } else {
+                files
+            }
+        })
+        .collect();
     json!({
         "MaHoSo": case.code.to_string(),
         "MaTTHC": case.procedure.code.to_string(),
         "TenTTHC": procedure_name,
-        "MaLinhVuc": "",
+        "MaLinhVuc": agency.field_codes.get(case.procedure.code.as_str()).cloned().unwrap_or_default(),
         "TenLinhVuc": field,
         "KenhThucHien": match case.channel {
             hoso_engine::procedure::ChannelKind::Direct => 1,
@@ -164,23 +228,32 @@ pub fn dossier_record(
         "NgayTra": portal_time(case.returned_at),
         "NgayKetThucXuLy": portal_time(case.finished_at),
         "DonViXuLy": case.unit.to_string(),
+        "DuocThanhToanTrucTuyen": if paid_online { agency.online_payment_code.unwrap_or(2) } else { 0 },
+        "TaiKhoanDuocXacThucVoiVNeID": case.vneid,
+        "HoSoCoThanhPhanSoHoa": case.documents.iter().any(is_digitised),
         "TaiLieuNop": case.documents.iter().map(|document| json!({
             "TepDinhKemId": document.sha256.clone().or_else(|| document.reference.clone()).unwrap_or_default(),
             "TenTepDinhKem": document.name,
             "IsDeleted": false,
             "MaThanhPhanHoSo": document.component,
-            "DuocSoHoa": matches!(document.provenance, hoso_engine::case::Provenance::Scan),
+            "DuocSoHoa": is_digitised(document),
             "DuocLayTuKhoDMQG": matches!(document.provenance, hoso_engine::case::Provenance::DataStore | hoso_engine::case::Provenance::Database),
         })).collect::<Vec<_>>(),
         "DanhSachLePhi": case.fees.iter().map(|fee| json!({ "TenPhiLePhi": fee.name, "Gia": fee.amount.as_dong() })).collect::<Vec<_>>(),
-        "DanhSachGiayToKetQua": case.result.iter().map(|result| json!({ "GiayToId": result.code })).collect::<Vec<_>>(),
+        "MaKetQua": case.result.as_ref().map(|result| result.code.clone()).unwrap_or_default(),
+        "DuongDanTepTinKetQua": case.result.as_ref().and_then(|result| result.documents.first()).map(|document| link(&document.sha256)).unwrap_or_default(),
+        "DanhSachGiayToKetQua": results,
     })
 }
 
 /// The `CapNhatTienDoHoSoMC` record of one event.
 pub fn progress_record(agency: &AgencyConnection, case: &Case, event: &Event) -> Value {
     let (officer, unit) = match &event.actor.kind {
-        ActorKind::Officer { role, unit } => (role.clone(), unit.to_string()),
+        // The person by name as their event recorded it; the role only for older events.
+        ActorKind::Officer { role, unit } => (
+            event.actor.name.clone().unwrap_or_else(|| role.clone()),
+            unit.to_string(),
+        ),
         ActorKind::Citizen => ("Công dân".to_owned(), String::new()),
         ActorKind::System => ("Hệ thống".to_owned(), String::new()),
     };
@@ -341,12 +414,11 @@ impl PortalDeliverer {
             .await
             .map_err(unavailable)?
             .ok_or_else(|| DeliveryError::permanent(format!("no dossier {code}")))?;
-        let event = store
-            .events(&code)
-            .await
-            .map_err(unavailable)?
-            .into_iter()
+        let events = store.events(&code).await.map_err(unavailable)?;
+        let event = events
+            .iter()
             .find(|event| event.seq == seq)
+            .cloned()
             .ok_or_else(|| {
                 DeliveryError::permanent(format!("dossier {code} has no event {seq}"))
             })?;
@@ -361,7 +433,7 @@ impl PortalDeliverer {
         let exists = found.get("result").is_some_and(|result| {
             result.as_array().is_some_and(|items| !items.is_empty()) || result.is_object()
         });
-        let record = dossier_record(agency, &case, &definition.name, &definition.field);
+        let record = dossier_record(agency, &case, &events, &definition.name, &definition.field);
         self.call(
             agency,
             "DongBoHoSoMC",
@@ -446,5 +518,171 @@ impl Deliverer for PortalDeliverer {
         } else {
             Box::pin(self.sync(entry))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hoso_engine::case::{
+        Actor, Applicant, DocumentRef, DossierCode, EventKind, GENESIS_HASH, NewEvent, Provenance,
+        ResultDocument, UnitId, apply, seal,
+    };
+    use hoso_engine::money::Money;
+    use hoso_engine::procedure::{ChannelKind, ProcedureCode, TimeLimit};
+    use serde_json::Map;
+
+    use super::*;
+
+    fn agency() -> AgencyConnection {
+        toml::from_str(
+            "units = [\"000.00.17.H21\"]\nadapter_url = \"http://lgsp\"\nauth_endpoint = \"/auth\"\nintegration_endpoint = \"/dvcqg\"\nusername = \"hoso\"\npassword = \"p\"\nmadonvi = \"000.00.17.H21\"\nfield_codes = { \"2.000635\" = \"G09-TP02\" }\npublic_url = \"https://dvc.example.vn\"\n",
+        )
+        .expect("agency")
+    }
+
+    fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .expect("instant")
+            .with_timezone(&chrono::Utc)
+    }
+
+    /// An extract paid through VNPAY, submitted after a VNeID sign-in, with a signed e-result.
+    fn paid_extract() -> (Case, Vec<Event>) {
+        let unit = UnitId::parse("000.00.17.H21").expect("unit");
+        let code = DossierCode::new(
+            unit.clone(),
+            at("2026-03-02T08:00:00+07:00").date_naive(),
+            1,
+        )
+        .expect("code");
+        let desk = Actor::officer("u-7", "mot_cua", unit.clone()).named("Nguyễn Thị Lan");
+        let event = |actor: &Actor, kind: EventKind| NewEvent {
+            at: at("2026-03-02T09:00:00+07:00"),
+            actor: actor.clone(),
+            kind,
+            command_id: format!("c-{}", rand_id()),
+        };
+        let kinds = vec![
+            event(
+                &Actor::citizen("001090000001"),
+                EventKind::Submitted {
+                    procedure: hoso_engine::case::ProcedureRef {
+                        code: ProcedureCode::parse("2.000635").expect("code"),
+                        version: 2,
+                    },
+                    channel: ChannelKind::Online,
+                    receiving_unit: unit.clone(),
+                    applicant: Applicant {
+                        citizen_id: "001090000001".to_owned(),
+                        name: "Nguyễn Văn Bình".to_owned(),
+                        ..Applicant::default()
+                    },
+                    form: Map::new(),
+                    documents: vec![DocumentRef {
+                        component: "to_khai".to_owned(),
+                        name: "to-khai.pdf".to_owned(),
+                        sha256: Some("a".repeat(64)),
+                        size: Some(10),
+                        provenance: Provenance::Upload,
+                        reference: None,
+                    }],
+                    fees: Vec::new(),
+                    delivery: None,
+                    notify: None,
+                    lookup_key: None,
+                    vneid: true,
+                },
+            ),
+            event(
+                &desk,
+                EventKind::Received {
+                    step: "tiep_nhan".to_owned(),
+                    unit: unit.clone(),
+                    time_limit: TimeLimit::WorkingDays(0),
+                    appointment: at("2026-03-02T17:00:00+07:00"),
+                    step_due: at("2026-03-02T11:00:00+07:00"),
+                    calendar_version: "test".to_owned(),
+                },
+            ),
+            event(
+                &Actor::system("vnpay-ipn"),
+                EventKind::PaymentRecorded {
+                    amount: Money::dong(8000),
+                    reference: "VNPAY-1".to_owned(),
+                },
+            ),
+            event(
+                &desk,
+                EventKind::ResultIssued {
+                    result_code: "KQ-1".to_owned(),
+                    documents: vec![ResultDocument {
+                        name: "trich-luc.pdf".to_owned(),
+                        sha256: "b".repeat(64),
+                        size: 2048,
+                        signed: true,
+                        signers: vec!["UBND xã Tân Lập".to_owned()],
+                    }],
+                },
+            ),
+        ];
+        let events = seal(&code, 0, GENESIS_HASH, kinds);
+        let (case, _) = apply(None, &events).expect("replays");
+        (case, events)
+    }
+
+    fn rand_id() -> u32 {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    #[test]
+    fn the_portal_record_carries_every_fact_the_portal_scores_on() {
+        let (case, events) = paid_extract();
+        let record = dossier_record(
+            &agency(),
+            &case,
+            &events,
+            "Cấp bản sao trích lục",
+            "Hộ tịch",
+        );
+        assert_eq!(record["MaLinhVuc"], "G09-TP02");
+        assert_eq!(
+            record["DuocThanhToanTrucTuyen"], 2,
+            "paid through hoso's gateway"
+        );
+        assert_eq!(record["TaiKhoanDuocXacThucVoiVNeID"], true);
+        assert_eq!(record["HoSoCoThanhPhanSoHoa"], true);
+        assert_eq!(
+            record["TaiLieuNop"][0]["DuocSoHoa"], true,
+            "an uploaded file"
+        );
+        assert_eq!(record["MaKetQua"], "KQ-1");
+        let link = format!(
+            "https://dvc.example.vn/dossiers/{}/documents/{}",
+            case.code,
+            "b".repeat(64)
+        );
+        assert_eq!(record["DuongDanTepTinKetQua"], link.as_str());
+        assert_eq!(
+            record["DanhSachGiayToKetQua"][0]["DuongDanTepTinKetQua"],
+            link.as_str()
+        );
+        assert_eq!(record["DanhSachGiayToKetQua"][0]["CoChuKySo"], true);
+        let progress = progress_record(&agency(), &case, &events[1]);
+        assert_eq!(
+            progress["NguoiXuLy"], "Nguyễn Thị Lan",
+            "the officer by name, not a role id"
+        );
+    }
+
+    #[test]
+    fn without_a_public_address_the_result_has_its_code_but_no_link() {
+        let (case, events) = paid_extract();
+        let mut agency = agency();
+        agency.public_url = None;
+        agency.online_payment_code = Some(1);
+        let record = dossier_record(&agency, &case, &events, "Cấp bản sao trích lục", "Hộ tịch");
+        assert_eq!(record["DuongDanTepTinKetQua"], "");
+        assert_eq!(record["DuocThanhToanTrucTuyen"], 1, "the agency's own code");
     }
 }

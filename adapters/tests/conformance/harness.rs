@@ -205,6 +205,7 @@ pub fn birth_submission() -> Submission {
         documents: vec![document("to_khai"), document("giay_chung_sinh")],
         delivery: None,
         lookup_key: None,
+        vneid: false,
         notify: None,
     }
 }

@@ -445,7 +445,7 @@ async fn dossiers_are_synchronised_with_the_national_portal(world: World) {
     mount_success(&lgsp).await;
     let code = world.received_birth().await;
     let config: hoso_adapters::portal::PortalConfig = toml::from_str(&format!(
-        "[[agencies]]\nunits = [\"000.00.17.H21\"]\nadapter_url = \"{}\"\nauth_endpoint = \"/auth\"\nintegration_endpoint = \"/dvcqg\"\nusername = \"hoso\"\npassword = \"p\"\nmadonvi = \"000.00.17.H21\"\nstatus_map = {{ received = 4 }}\n",
+        "[[agencies]]\nunits = [\"000.00.17.H21\"]\nadapter_url = \"{}\"\nauth_endpoint = \"/auth\"\nintegration_endpoint = \"/dvcqg\"\nusername = \"hoso\"\npassword = \"p\"\nmadonvi = \"000.00.17.H21\"\nstatus_map = {{ received = 4 }}\nfield_codes = {{ \"1.001193\" = \"G09-TP01\" }}\npublic_url = \"https://dvc.example.vn/\"\n",
         lgsp.uri()
     ))
     .expect("config");
@@ -503,6 +503,20 @@ async fn dossiers_are_synchronised_with_the_national_portal(world: World) {
     assert_eq!(record["NgayTiepNhan"], "20250303091000");
     assert_eq!(record["NgayHenTra"], "20250303170000");
     assert_eq!(record["KenhThucHien"], 2);
+    // What the portal scores on, from the dossier's facts.
+    assert_eq!(record["MaLinhVuc"], "G09-TP01", "the configured field code");
+    assert_eq!(record["DuocThanhToanTrucTuyen"], 0, "nothing paid online");
+    assert_eq!(
+        record["TaiKhoanDuocXacThucVoiVNeID"], false,
+        "a local token"
+    );
+    assert_eq!(record["HoSoCoThanhPhanSoHoa"], true);
+    let papers = record["TaiLieuNop"].as_array().expect("papers");
+    assert!(
+        papers.iter().all(|paper| paper["DuocSoHoa"] == true),
+        "an uploaded file and a data-store paper are both digitised: {papers:?}"
+    );
+    assert_eq!(record["MaKetQua"], "", "no result yet");
     assert_eq!(
         bodies[3]["data"][0]["NoiDungXuLy"]
             .as_str()

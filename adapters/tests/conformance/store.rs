@@ -90,14 +90,19 @@ async fn a_stale_command_conflicts_and_writes_nothing<S: Store>(world: World<S>)
             error,
             ServiceError::Conflict {
                 expected: 1,
-                actual: 2,
+                // Received with its Form 01.
+                actual: 3,
                 ..
             }
         ),
         "{error:?}"
     );
     let store = world.service.store();
-    assert_eq!(store.events(&code).await.expect("events").len(), 2);
+    assert_eq!(
+        store.events(&code).await.expect("events").len(),
+        3,
+        "the submission, the receipt and its Form 01; nothing of the stale command"
+    );
     assert_eq!(store.command("stale-1").await.expect("lookup"), None);
 }
 
@@ -122,7 +127,7 @@ async fn thirty_two_racing_commands_one_winner_per_version<S: Store>(world: Worl
                 command_id: format!("race-{task}"),
                 actor: officer("tu_phap"),
                 target: Target::Existing(code),
-                expected_version: Some(3),
+                expected_version: Some(4),
                 command: Command::Consult {
                     unit: hoso_engine::case::UnitId::parse("000.00.99.H21").expect("unit"),
                     question: format!("Câu hỏi {task}"),
@@ -139,17 +144,17 @@ async fn thirty_two_racing_commands_one_winner_per_version<S: Store>(world: Worl
         match task.await.expect("task") {
             Ok(executed) => {
                 wins += 1;
-                assert_eq!(executed.case.version, 4);
+                assert_eq!(executed.case.version, 5);
             }
             Err(ServiceError::Conflict { .. }) => {}
             Err(other) => panic!("unexpected {other:?}"),
         }
     }
-    assert_eq!(wins, 1, "exactly one command wins version 4");
+    assert_eq!(wins, 1, "exactly one command wins version 5");
     let events = world.service.store().events(&code).await.expect("events");
     assert_eq!(
         events.iter().map(|event| event.seq).collect::<Vec<_>>(),
-        vec![1, 2, 3, 4]
+        vec![1, 2, 3, 4, 5]
     );
     verify_chain(&code, &events).expect("chain verifies");
     let case = world
@@ -228,8 +233,8 @@ async fn a_retried_command_returns_its_first_result<S: Store>(world: World<S>) {
             .await
             .expect("events")
             .len(),
-        2,
-        "received once"
+        3,
+        "received once, with one Form 01"
     );
 }
 
@@ -965,6 +970,7 @@ async fn an_organisation_account_lists_its_companys_dossiers<S: Store>(world: Wo
         delivery: None,
         notify: None,
         lookup_key: None,
+        vneid: false,
     };
     world
         .send(

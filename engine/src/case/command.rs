@@ -35,6 +35,10 @@ pub struct Submission {
     /// The public lookup key, drawn by the application (never by the caller): the engine is pure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookup_key: Option<String>,
+    /// The submitting account was authenticated through the national SSO (VNeID), as the
+    /// application saw it (TaiKhoanDuocXacThucVoiVNeID on the portal).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vneid: bool,
 }
 
 /// A command on a dossier. Every command names its actor separately; `decide` refuses what that
@@ -450,7 +454,7 @@ pub const BUILT_IN: [BuiltIn; 14] = [
                 name: "reason",
                 kind: "text",
                 required: true,
-                meaning: "Why the appointment cannot be met (Form 04).",
+                meaning: "Why the appointment cannot be met (Form 04). Only the officer at the dossier's current step may apologise, at least one working day before the appointment (Decree 61/2018 art. 19.9).",
             },
             DataField {
                 name: "new_appointment",

@@ -129,6 +129,9 @@ pub enum EventKind {
         /// The public lookup key (mã tra cứu).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lookup_key: Option<String>,
+        /// Submitted from an account authenticated through VNeID.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        vneid: bool,
     },
     /// Tiếp nhận — received as complete; the legal clock starts.
     Received {

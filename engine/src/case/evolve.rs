@@ -36,6 +36,7 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
                 delivery,
                 notify,
                 lookup_key,
+                vneid,
             },
         ) => Case {
             code: event.case.clone(),
@@ -75,6 +76,7 @@ pub fn evolve(case: Option<Case>, event: &Event) -> Result<Case, ReplayError> {
             delivery: delivery.clone(),
             notify: notify.clone(),
             lookup_key: lookup_key.clone(),
+            vneid: *vneid,
             forms: std::collections::BTreeMap::new(),
             version: 0,
             last_hash: String::new(),

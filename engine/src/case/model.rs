@@ -415,6 +415,9 @@ pub struct Case {
     /// With the code, opens the public status lookup (mã tra cứu), printed on Form 01.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookup_key: Option<String>,
+    /// Submitted from an account authenticated through VNeID (the national SSO).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vneid: bool,
     /// The official forms issued, by number ("02-N" for the N-th supplement request), each the
     /// SHA-256 of its latest copy.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]

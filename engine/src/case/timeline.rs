@@ -261,7 +261,12 @@ pub fn describe_named(event: &Event, names: &Names<'_>) -> String {
             replaces,
             ..
         } => format!(
-            "Cấp Mẫu số {number}: {}{}",
+            "{} Mẫu số {number}: {}{}",
+            if replaces.is_some() {
+                "Cấp lại"
+            } else {
+                "Cấp"
+            },
             crate::forms::title_case(&form.title),
             if replaces.is_some() {
                 " (thay bản đã cấp trước)"

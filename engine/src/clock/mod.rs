@@ -228,6 +228,17 @@ impl Calendars {
         Ok(self.year(date.year())?.is_working_day(date))
     }
 
+    /// The office time of a working day in `date`'s year (7.5 hours for 07:30–11:30 and
+    /// 13:30–17:00).
+    pub fn office_day(&self, date: NaiveDate) -> Result<Duration, ClockError> {
+        Ok(self
+            .year(date.year())?
+            .office_hours
+            .iter()
+            .map(|(start, end)| *end - *start)
+            .sum())
+    }
+
     /// The name of the holiday on `date`, if it is one.
     pub fn holiday_name(&self, date: NaiveDate) -> Option<&str> {
         self.years

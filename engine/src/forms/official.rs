@@ -245,7 +245,7 @@ pub fn official_form(
     let agency = unit_name(&case.receiving_unit);
     let parent_agency = receiving
         .and_then(|unit| unit.parent.as_ref())
-        .map(|parent| unit_name(parent))
+        .map(unit_name)
         .unwrap_or_default();
     let place = receiving
         .and_then(|unit| unit.place.clone())
@@ -259,11 +259,7 @@ pub fn official_form(
         field("dossier", "Mã hồ sơ", dossier.clone()),
         field(
             "applicant",
-            if number == "01" {
-                "Tiếp nhận hồ sơ của"
-            } else {
-                "Ông/Bà (tổ chức)"
-            },
+            "Tiếp nhận hồ sơ của",
             case.applicant.name.clone(),
         ),
         field(

@@ -1,18 +1,23 @@
 //! The dossier register (sổ theo dõi hồ sơ, Form 07 since 2025, Form 06 before): one row per
-//! dossier a unit received, numbered from 1 in the period, printed on A4.
+//! dossier a unit received, printed on A4. Like the paper book it stands for (Circular 01/2018
+//! art. 10.2: opened each year, numbered from 01 continuously to the year's end), a row's number
+//! counts every dossier the unit received since 1 January, whatever period is printed.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::escape;
+use chrono::Datelike;
+
 use crate::case::{Case, format_instant};
+use crate::clock::vietnam_day;
 use crate::indicators::Period;
 use crate::procedure::Procedure;
 
 /// One line of the register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RegisterRow {
-    /// Số thứ tự, from 1.
+    /// Số thứ tự: the dossier's place among those the unit received this year, from 1.
     pub number: usize,
     /// Mã hồ sơ.
     pub dossier: String,
@@ -76,7 +81,8 @@ fn unit_dates(case: &Case, unit: &str) -> Option<UnitDates> {
 type UnitDates = (DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 /// Builds the register of the dossiers `unit` received in `period`, and of those routed to it
-/// that reached it in `period` (others are left out).
+/// that reached it in `period` (others are left out). `dossiers` should hold every dossier of
+/// the unit since 1 January of the period's first year, so numbers run through the year.
 pub fn register<'a>(
     unit: &str,
     period: Period,
@@ -84,18 +90,29 @@ pub fn register<'a>(
 ) -> Register {
     let mut received: Vec<(&Case, &Procedure, UnitDates)> = dossiers
         .into_iter()
-        .filter_map(|(case, procedure)| {
-            let dates = unit_dates(case, unit)?;
-            period.contains(dates.0).then_some((case, procedure, dates))
-        })
+        .filter_map(|(case, procedure)| Some((case, procedure, unit_dates(case, unit)?)))
         .collect();
     received.sort_by_key(|(case, _, dates)| (dates.0, case.code.to_string()));
-    let rows = received
+    let mut year = None;
+    let mut number = 0;
+    let numbered: Vec<(usize, &Case, &Procedure, UnitDates)> = received
         .into_iter()
-        .enumerate()
+        .map(|(case, procedure, dates)| {
+            let this_year = vietnam_day(dates.0).year();
+            if year != Some(this_year) {
+                year = Some(this_year);
+                number = 0;
+            }
+            number += 1;
+            (number, case, procedure, dates)
+        })
+        .collect();
+    let rows = numbered
+        .into_iter()
+        .filter(|(_, _, _, dates)| period.contains(dates.0))
         .map(
-            |(index, (case, procedure, (received_at, due, handed_on)))| RegisterRow {
-                number: index + 1,
+            |(number, case, procedure, (received_at, due, handed_on))| RegisterRow {
+                number,
                 dossier: case.code.to_string(),
                 procedure: procedure.definition().name.clone(),
                 sets: 1,

@@ -3,10 +3,14 @@
 //! online payment (3.6), e-results (4.1), digitisation (4.2), re-use of digitised data (4.3) and
 //! satisfaction (5.4).
 //!
-//! The formulas follow the national portal's formula description (law-and-process.md §5.2).
-//! Where that description leaves a choice, the choice is written on the function that makes it.
-//! Points and thresholds come from a settings file, because their values are not published in a
-//! primary source.
+//! The formulas follow the national portal's formula description, "Mô tả công thức tính chỉ số
+//! 766" (law-and-process.md §5.2, as transcribed in public code [SECONDARY]): a dossier's end of
+//! processing is NgayKetThucXuLy — its decision, its return, a stop, a refusal, a withdrawal, or a
+//! supplement request left unanswered; on time means that end by NgayHenTra. The points each
+//! indicator is worth and the rate that earns them (`fixtures/indicators.toml`) are the portal's
+//! own as its scoring API publishes them per unit (componentIndicators.maxScore, crawled from
+//! dichvucong.gov.vn in 2026 [SECONDARY]); each is a setting because the portal may change them.
+//! Where the description leaves a choice, the choice is written on the function that makes it.
 
 use std::collections::BTreeMap;
 
@@ -77,7 +81,7 @@ pub struct DossierFacts {
     pub paid_online: bool,
     /// The procedure's result is a paper document (returned at the counter or by post).
     pub paper_result: bool,
-    /// An electronic result was issued.
+    /// An electronic result was issued with its file (the portal's MaKetQua and link).
     pub e_result: bool,
     /// Every component is held as a digital copy (uploaded, scanned or taken from a data store).
     pub digitised: bool,
@@ -94,6 +98,23 @@ pub struct DossierFacts {
     /// The procedure's windows opened on the dossier.
     #[serde(default)]
     pub windows: Vec<WindowFact>,
+    /// When a supplement request still unanswered was made: the portal counts it as the end of
+    /// processing (2.1).
+    #[serde(default)]
+    pub waiting_supplement_since: Option<DateTime<Utc>>,
+    /// Processed (Đã xử lý xong) or returned (Đã trả kết quả): the dossiers 2.2 averages.
+    #[serde(default)]
+    pub completed: bool,
+    /// Working days spent processing, on the calendar's own office day (7.5 hours in the shipped
+    /// calendars), supplement waits excluded.
+    #[serde(default)]
+    pub processing_days: Option<f64>,
+    /// A component taken from, or an e-result sent to, the citizen's data store (4.4).
+    #[serde(default)]
+    pub data_store: bool,
+    /// A component taken from a national database such as the population database (4.5).
+    #[serde(default)]
+    pub population_data: bool,
 }
 
 impl DossierFacts {
@@ -111,16 +132,30 @@ impl DossierFacts {
             matches!(event.kind, EventKind::PaymentRecorded { .. })
                 && event.actor.kind == crate::case::ActorKind::System
         });
+        // Only a supplement moves the appointment (the clock restarts or resumes); waiting for a
+        // fee does not, so it is processing time here as it is on the clock.
         let processing_hours = match (case.received_at, case.finished_at) {
             (Some(received), Some(finished)) => working_hours(calendars, received, finished)
                 .and_then(|total| {
-                    case.pauses.iter().try_fold(total, |left, pause| {
-                        let end = pause.ended_at.unwrap_or(finished).min(finished);
-                        Some(left - working_hours(calendars, pause.started_at.max(received), end)?)
-                    })
+                    case.pauses
+                        .iter()
+                        .filter(|pause| pause.reason == "supplement")
+                        .try_fold(total, |left, pause| {
+                            let end = pause.ended_at.unwrap_or(finished).min(finished);
+                            Some(
+                                left - working_hours(
+                                    calendars,
+                                    pause.started_at.max(received),
+                                    end,
+                                )?,
+                            )
+                        })
                 }),
             _ => None,
         };
+        let processing_days = processing_hours
+            .zip(case.received_at)
+            .and_then(|(hours, received)| Some(hours.max(0.0) / day_hours(calendars, received)?));
         Self {
             code: case.code.to_string(),
             procedure: case.procedure.code.to_string(),
@@ -139,12 +174,19 @@ impl DossierFacts {
                 .delivery
                 .iter()
                 .any(|delivery| *delivery != Delivery::Online),
-            e_result: definition.result.electronic && case.result.is_some(),
-            digitised: !case.documents.is_empty()
+            // The portal counts an e-result by its code and the link to its file: a result
+            // number without a file is not one.
+            e_result: definition.result.electronic
                 && case
-                    .documents
-                    .iter()
-                    .all(|document| document.sha256.is_some() || document.reference.is_some()),
+                    .result
+                    .as_ref()
+                    .is_some_and(|result| !result.documents.is_empty()),
+            // The portal asks for digitised components (files attached or taken from a store),
+            // not that every paper be digitised.
+            digitised: case
+                .documents
+                .iter()
+                .any(|document| document.sha256.is_some() || document.reference.is_some()),
             reused: case.documents.iter().any(|document| {
                 matches!(
                     document.provenance,
@@ -155,8 +197,36 @@ impl DossierFacts {
             feedback: definition.kind == crate::procedure::ProcedureKind::Feedback,
             submitted_at: Some(case.submitted_at),
             windows: case.windows.iter().map(WindowFact::of).collect(),
+            waiting_supplement_since: case
+                .pending_supplement
+                .as_ref()
+                .filter(|_| case.status == Status::SupplementRequested)
+                .map(|pending| pending.requested_at),
+            completed: matches!(case.status, Status::Resolved | Status::ResultReturned),
+            processing_days,
+            data_store: case
+                .documents
+                .iter()
+                .any(|document| document.provenance == Provenance::DataStore)
+                || events.iter().any(|event| {
+                    matches!(&event.kind, EventKind::ResultIssued { documents, .. } if !documents.is_empty())
+                }),
+            population_data: case
+                .documents
+                .iter()
+                .any(|document| document.provenance == Provenance::Database),
         }
     }
+}
+
+/// Office hours in the working day of `at`'s year, as its calendar sets them.
+fn day_hours(calendars: &Calendars, at: DateTime<Utc>) -> Option<f64> {
+    let hours = calendars
+        .office_day(at.with_timezone(&vietnam()).date_naive())
+        .ok()?
+        .num_seconds() as f64
+        / 3600.0;
+    (hours > 0.0).then_some(hours)
 }
 
 impl DossierFacts {
@@ -205,6 +275,10 @@ impl DossierFacts {
             appointment: Some(decisive.due_at),
             supplement_requests: u32::try_from(requests).unwrap_or(u32::MAX),
             processing_hours: processing_hours.map(|hours| hours.max(0.0)),
+            processing_days: processing_hours
+                .and_then(|hours| Some(hours.max(0.0) / day_hours(calendars, first.entered_at)?)),
+            completed: !open,
+            waiting_supplement_since: None,
             fee_bearing: false,
             paid_online: false,
             paper_result: false,
@@ -238,6 +312,7 @@ fn hours_not_paused(
 ) -> Option<f64> {
     case.pauses
         .iter()
+        .filter(|pause| pause.reason == "supplement")
         .try_fold(working_hours(calendars, from, to)?, |left, pause| {
             let start = pause.started_at.max(from);
             let end = pause.ended_at.unwrap_or(to).min(to);
@@ -299,18 +374,18 @@ impl Settings {
 }
 
 /// Every indicator computed here: id, Vietnamese name, English name, formula.
-const INDICATORS: [(&str, &str, &str, &str); 11] = [
+const INDICATORS: [(&str, &str, &str, &str); 13] = [
     (
         "2.1",
         "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn",
         "dossiers processed early or on time",
-        "(early + on time) ÷ dossiers processed in the period or open at its end; more than one supplement request counts late",
+        "(early + on time) ÷ dossiers processed in the period or open at its end; a withdrawal or an unanswered supplement request ends processing; more than one supplement request counts late",
     ),
     (
         "2.2",
         "Thời gian giải quyết trung bình",
         "average processing time",
-        "Σ working days of completed dossiers received in the period ÷ their count (pauses excluded)",
+        "Σ working days of dossiers received in the period and processed or returned ÷ their count (supplement waits excluded; the calendar's office day)",
     ),
     (
         "3.3",
@@ -334,13 +409,25 @@ const INDICATORS: [(&str, &str, &str, &str); 11] = [
         "4.2",
         "Tỷ lệ hồ sơ thực hiện số hóa",
         "digitised dossiers",
-        "dossiers digitised (and with an e-result where the result is on paper) ÷ dossiers received",
+        "dossiers with a digitised component (and an e-result where the result is on paper) ÷ dossiers received",
     ),
     (
         "4.3",
         "Tỷ lệ khai thác, sử dụng lại dữ liệu số hóa",
         "re-use of digitised data",
         "dossiers with a component re-used from a data store ÷ dossiers received",
+    ),
+    (
+        "4.4",
+        "Tỷ lệ hồ sơ TTHC được số hóa có kết nối, chia sẻ dữ liệu phục vụ tái sử dụng",
+        "dossiers connected to the personal data store",
+        "dossiers with a component taken from the citizen's data store or an e-result sent to it ÷ dossiers received",
+    ),
+    (
+        "4.5",
+        "Tỷ lệ hồ sơ TTHC có sử dụng thông tin, dữ liệu dân cư",
+        "dossiers using population data",
+        "dossiers with a component taken from a national database ÷ dossiers received",
     ),
     (
         "5.1",
@@ -364,7 +451,7 @@ const INDICATORS: [(&str, &str, &str, &str); 11] = [
         "5.4",
         "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC",
         "satisfaction",
-        "100% − (late rate of 2.1 + dissatisfied ratings ÷ dossiers received)",
+        "(dossiers judged in 2.1 − those late or rated dissatisfied) ÷ dossiers judged in 2.1",
     ),
 ];
 
@@ -417,14 +504,19 @@ pub enum Timeliness {
 }
 
 /// Judges a dossier for 2.1, or `None` when 2.1 does not count it: not received by the period's
-/// end, withdrawn, finished before the period, or without an appointment.
+/// end, finished before the period, or without an appointment. A withdrawal ends processing
+/// like any other end; a supplement request still unanswered at the period's end counts as the
+/// end, judged when it was made (the portal's rule: asking once is not late).
 pub fn timeliness(facts: &DossierFacts, period: &Period) -> Option<Timeliness> {
     let end = period.end();
     let received = facts.received_at?;
-    if received >= end || facts.withdrawn {
+    if received >= end {
         return None;
     }
-    let judged_at = match facts.finished_at {
+    let ended = facts
+        .finished_at
+        .or(facts.waiting_supplement_since.filter(|asked| *asked < end));
+    let judged_at = match ended {
         Some(finished) if finished < period.start() => return None,
         Some(finished) if finished < end => finished,
         // Open at the end of the period: judged as of then.
@@ -532,12 +624,16 @@ pub fn compute(
     let count = |filter: &dyn Fn(&DossierFacts) -> bool| {
         received.iter().filter(|facts| filter(facts)).count() as u64
     };
-    let judged: Vec<Timeliness> = ours
+    let judged: Vec<(Timeliness, &DossierFacts)> = ours
         .iter()
-        .filter_map(|facts| timeliness(facts, &period))
+        .filter_map(|facts| Some((timeliness(facts, &period)?, *facts)))
         .collect();
-    let tally =
-        |wanted: Timeliness| judged.iter().filter(|judged| **judged == wanted).count() as u64;
+    let tally = |wanted: Timeliness| {
+        judged
+            .iter()
+            .filter(|(judged, _)| *judged == wanted)
+            .count() as u64
+    };
     let (early, on_time, late) = (
         tally(Timeliness::Early),
         tally(Timeliness::OnTime),
@@ -546,13 +642,17 @@ pub fn compute(
     let total = received.len() as u64;
 
     let mut by_procedure: BTreeMap<&str, (u64, f64)> = BTreeMap::new();
-    for facts in &received {
-        if let (Some(finished), Some(hours)) = (facts.finished_at, facts.processing_hours)
-            && finished < period.end()
-        {
+    // Completed dossiers received in the period, whenever they finished (the portal's 2.2).
+    for facts in received.iter().filter(|facts| facts.completed) {
+        let days = facts.processing_days.or_else(|| {
+            facts
+                .processing_hours
+                .map(|hours| hours / settings.hours_per_working_day)
+        });
+        if let Some(days) = days {
             let entry = by_procedure.entry(facts.procedure.as_str()).or_default();
             entry.0 += 1;
-            entry.1 += hours / settings.hours_per_working_day;
+            entry.1 += days;
         }
     }
     let processing_time: Vec<ProcessingTime> = by_procedure
@@ -576,16 +676,20 @@ pub fn compute(
     let paper_with_e_result = count(&|facts| facts.paper_result && facts.e_result);
     let digitised = count(&|facts| facts.digitised && (!facts.paper_result || facts.e_result));
     let reused = count(&|facts| facts.reused);
-    let dissatisfied = count(&|facts| facts.rating == Some(Satisfaction::Dissatisfied));
+    let data_store = count(&|facts| facts.data_store);
+    let population = count(&|facts| facts.population_data);
     let judged_total = early + on_time + late;
-    let late_rate = percent(late, judged_total);
-    let satisfaction = if total == 0 {
-        0.0
-    } else {
-        round2((100.0 - late_rate - percent(dissatisfied, total)).max(0.0))
-    };
+    // 5.4 = 100% − (late + disliked) over the dossiers 2.1 judges, one denominator, each dossier
+    // counted once (the portal's DOSSIER_RECEIVING_SATISFACTION: 653 of 654 with one late).
+    let unhappy = judged
+        .iter()
+        .filter(|(judged, facts)| {
+            *judged == Timeliness::Late || facts.rating == Some(Satisfaction::Dissatisfied)
+        })
+        .count() as u64;
+    let satisfied = judged_total - unhappy;
 
-    let values: [(f64, f64, f64); 11] = [
+    let values: [(f64, f64, f64); 13] = [
         (
             (early + on_time) as f64,
             judged_total as f64,
@@ -617,11 +721,16 @@ pub fn compute(
         ),
         (digitised as f64, total as f64, percent(digitised, total)),
         (reused as f64, total as f64, percent(reused, total)),
+        (data_store as f64, total as f64, percent(data_store, total)),
+        (population as f64, total as f64, percent(population, total)),
         feedback_values[0],
         feedback_values[1],
         feedback_values[2],
-        // 5.4 subtracts two rates with different denominators: it is stated as a percentage.
-        (satisfaction, 100.0, satisfaction),
+        (
+            satisfied as f64,
+            judged_total as f64,
+            percent(satisfied, judged_total),
+        ),
     ];
     let indicators = INDICATORS
         .iter()

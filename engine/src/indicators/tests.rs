@@ -39,6 +39,11 @@ fn dossier(group: &str, index: usize, procedure: &str) -> DossierFacts {
         feedback: false,
         submitted_at: Some(at("2026-03-05", "08:00")),
         windows: Vec::new(),
+        waiting_supplement_since: None,
+        completed: false,
+        processing_days: None,
+        data_store: false,
+        population_data: false,
     }
 }
 
@@ -67,7 +72,9 @@ fn march() -> Vec<DossierFacts> {
         facts.online = true;
         facts.digitised = true;
         facts.reused = index < 4;
+        facts.data_store = index < 4;
         facts.rating = (index >= 8).then_some(Satisfaction::Dissatisfied);
+        facts.completed = true;
     }));
     // B — 8 on time (the appointment day), fee-bearing, the first 5 paid online; 3 days each.
     all.extend(group("B", 8, "P1", |index, facts| {
@@ -75,7 +82,9 @@ fn march() -> Vec<DossierFacts> {
         facts.processing_hours = Some(24.0);
         facts.fee_bearing = true;
         facts.paid_online = index < 5;
+        facts.population_data = index < 5;
         facts.rating = Some(Satisfaction::Satisfied);
+        facts.completed = true;
     }));
     // C — 6 late, paper result, fee-bearing (first 3 paid online), digitised; the first two
     // online, of which only the first got an e-result; 5 days each.
@@ -87,12 +96,14 @@ fn march() -> Vec<DossierFacts> {
         facts.digitised = true;
         facts.online = index < 2;
         facts.e_result = index == 0;
+        facts.completed = true;
     }));
     // D — 4 supplemented twice: late although finished early; 1 day each.
     all.extend(group("D", 4, "P2", |_, facts| {
         facts.finished_at = Some(at("2026-03-09", "10:00"));
         facts.processing_hours = Some(8.0);
         facts.supplement_requests = 2;
+        facts.completed = true;
     }));
     // E — 3 supplemented once, on time, digitised with an e-result; 3 days each.
     all.extend(group("E", 3, "P2", |_, facts| {
@@ -101,9 +112,13 @@ fn march() -> Vec<DossierFacts> {
         facts.supplement_requests = 1;
         facts.digitised = true;
         facts.e_result = true;
+        facts.completed = true;
     }));
-    // F — 3 withdrawn: received, never judged for timeliness.
-    all.extend(group("F", 3, "P1", |_, facts| facts.withdrawn = true));
+    // F — 3 withdrawn on 6/3: the withdrawal ends processing, early against 10/3; not completed.
+    all.extend(group("F", 3, "P1", |_, facts| {
+        facts.withdrawn = true;
+        facts.finished_at = Some(at("2026-03-06", "10:00"));
+    }));
     // G — 6 open at the period's end, due in April: on time; online, 3 digitised, 2 re-used.
     all.extend(group("G", 6, "P1", |index, facts| {
         facts.received_at = Some(at("2026-03-20", "08:00"));
@@ -123,12 +138,36 @@ fn march() -> Vec<DossierFacts> {
         facts.appointment = Some(at("2026-03-03", "17:00"));
         facts.finished_at = Some(at("2026-03-02", "09:00"));
         facts.processing_hours = Some(24.0);
+        facts.completed = true;
     }));
     // J — 2 received and finished in February: outside the period.
     all.extend(group("J", 2, "P1", |_, facts| {
         facts.received_at = Some(at("2026-02-10", "08:00"));
         facts.appointment = Some(at("2026-02-13", "17:00"));
         facts.finished_at = Some(at("2026-02-12", "09:00"));
+        facts.completed = true;
+    }));
+    // L — 2 waiting since 9/3 for a supplement asked once: the request ends processing for
+    // the portal, on time against 10/3 although still open at the period's end.
+    all.extend(group("L", 2, "P1", |_, facts| {
+        facts.supplement_requests = 1;
+        facts.waiting_supplement_since = Some(at("2026-03-09", "10:00"));
+    }));
+    // M — 2 stopped on the appointment day: judged on time, but not completed, so not in 2.2.
+    all.extend(group("M", 2, "P1", |_, facts| {
+        facts.finished_at = Some(at("2026-03-10", "12:00"));
+        facts.processing_hours = Some(8.0);
+    }));
+    // N — 2 received 25/3, processed 2/4 in 10 working days of the calendar's 7.5-hour day
+    // (75 hours; 9.38 days at 8 hours): open at the end of March, due in April, so on time for
+    // 2.1, and averaged in 2.2 although finished after the period.
+    all.extend(group("N", 2, "P1", |_, facts| {
+        facts.received_at = Some(at("2026-03-25", "08:00"));
+        facts.appointment = Some(at("2026-04-10", "17:00"));
+        facts.finished_at = Some(at("2026-04-02", "10:00"));
+        facts.processing_hours = Some(75.0);
+        facts.processing_days = Some(10.0);
+        facts.completed = true;
     }));
     // K — 2 received in April: outside the period.
     all.extend(group("K", 2, "P1", |_, facts| {
@@ -137,8 +176,8 @@ fn march() -> Vec<DossierFacts> {
     }));
     assert_eq!(
         all.len(),
-        50,
-        "the fixture month has 50 dossiers of the unit"
+        56,
+        "the fixture month has 56 dossiers of the unit"
     );
     // Another unit's 3 early online dossiers, which a report for UNIT must not count.
     all.extend(group("V", 3, "P1", |_, facts| {
@@ -146,6 +185,7 @@ fn march() -> Vec<DossierFacts> {
         facts.online = true;
         facts.finished_at = Some(at("2026-03-06", "10:00"));
         facts.processing_hours = Some(8.0);
+        facts.completed = true;
     }));
     all
 }
@@ -173,12 +213,13 @@ fn indicator<'a>(report: &'a Report, id: &str) -> &'a Indicator {
 #[test]
 fn the_fixture_month_matches_the_hand_computed_values() {
     let report = compute(&march(), period(), Some(UNIT), &settings());
-    // Received in March: A10 + B8 + C6 + D4 + E3 + F3 + G6 + H4 = 44.
-    assert_eq!(report.received, 44);
-    // Judged: early A10 + I2 = 12; on time B8 + E3 + G6 = 17; late C6 + D4 + H4 = 14.
-    assert_eq!((report.early, report.on_time, report.late), (12, 17, 14));
+    // Received in March: A10 + B8 + C6 + D4 + E3 + F3 + G6 + H4 + L2 + M2 + N2 = 50.
+    assert_eq!(report.received, 50);
+    // Judged: early A10 + F3 + I2 = 15; on time B8 + E3 + G6 + L2 + M2 + N2 = 23;
+    // late C6 + D4 + H4 = 14.
+    assert_eq!((report.early, report.on_time, report.late), (15, 23, 14));
 
-    // 2.1: 29 / 43 = 67.44 %; 20 points × 0.6744 = 13.49.
+    // 2.1: 38 / 52 = 73.08 %; 20 points × 0.7308 = 14.62.
     let on_time = indicator(&report, "2.1");
     assert_eq!(
         (
@@ -187,11 +228,13 @@ fn the_fixture_month_matches_the_hand_computed_values() {
             on_time.value,
             on_time.points
         ),
-        (29.0, 43.0, 67.44, 13.49)
+        (38.0, 52.0, 73.08, 14.62)
     );
 
-    // 2.2: P1 = (10 × 2 + 8 × 3) / 18 = 2.44 days; P2 = (6 × 5 + 4 × 1 + 3 × 3) / 13 = 3.31;
-    // all = 87 / 31 = 2.81. I (received in February) is not counted.
+    // 2.2, completed dossiers received in March: P1 = (A 10 × 2 + B 8 × 3 + N 2 × 10) / 20 =
+    // 3.2 days (N by its calendar days, not 75 h ÷ 8; M stopped, F withdrawn: not completed);
+    // P2 = (C 6 × 5 + D 4 × 1 + E 3 × 3) / 13 = 3.31; all = 107 / 33 = 3.24. I (received in
+    // February) is not counted.
     let times: Vec<(&str, u64, f64)> = report
         .processing_time
         .iter()
@@ -203,11 +246,11 @@ fn the_fixture_month_matches_the_hand_computed_values() {
             )
         })
         .collect();
-    assert_eq!(times, [("P1", 18, 2.44), ("P2", 13, 3.31)]);
-    assert_eq!(indicator(&report, "2.2").value, 2.81);
+    assert_eq!(times, [("P1", 20, 3.2), ("P2", 13, 3.31)]);
+    assert_eq!(indicator(&report, "2.2").value, 3.24);
 
-    // 3.3: online A10 + G6 + C's first (paper result, but an e-result) = 17 / 44 = 38.64 %;
-    // threshold 50 → 6 × 38.64 / 50 = 4.64.
+    // 3.3: online A10 + G6 + C's first (paper result, but an e-result) = 17 / 50 = 34 %;
+    // threshold 50 → 6 × 34 / 50 = 4.08.
     let online = indicator(&report, "3.3");
     assert_eq!(
         (
@@ -216,7 +259,7 @@ fn the_fixture_month_matches_the_hand_computed_values() {
             online.value,
             online.points
         ),
-        (17.0, 44.0, 38.64, 4.64)
+        (17.0, 50.0, 34.0, 4.08)
     );
 
     // 3.6: paid online B5 + C3 = 8 of 14 fee-bearing = 57.14 %; threshold 100 → 3.43.
@@ -226,7 +269,8 @@ fn the_fixture_month_matches_the_hand_computed_values() {
         (8.0, 14.0, 57.14, 3.43)
     );
 
-    // 4.1: paper-result dossiers C6 + D4 + E3 = 13, with an e-result C1 + E3 = 4 → 30.77 %.
+    // 4.1: paper-result dossiers C6 + D4 + E3 = 13, with an e-result C1 + E3 = 4 → 30.77 %;
+    // 6 points × 0.3077 = 1.85.
     let e_result = indicator(&report, "4.1");
     assert_eq!(
         (
@@ -238,32 +282,52 @@ fn the_fixture_month_matches_the_hand_computed_values() {
         (4.0, 13.0, 30.77, 1.85)
     );
 
-    // 4.2: digitised A10 + C1 (only the one with its e-result) + E3 + G3 = 17 / 44 = 38.64 %;
-    // threshold 80 → 8 × 38.64 / 80 = 3.86.
+    // 4.2: digitised A10 + C1 (only the one with its e-result) + E3 + G3 = 17 / 50 = 34 %;
+    // 4 points, proportional → 1.36.
     let digitised = indicator(&report, "4.2");
     assert_eq!(
         (digitised.numerator, digitised.value, digitised.points),
-        (17.0, 38.64, 3.86)
+        (17.0, 34.0, 1.36)
     );
 
-    // 4.3: re-used A4 + G2 = 6 / 44 = 13.64 % → 8 × 13.64 / 80 = 1.36.
+    // 4.3: re-used A4 + G2 = 6 / 50 = 12 % → 2 × 12 / 80 = 0.3.
     let reused = indicator(&report, "4.3");
     assert_eq!(
         (reused.numerator, reused.value, reused.points),
-        (6.0, 13.64, 1.36)
+        (6.0, 12.0, 0.3)
     );
 
-    // 5.4: 100 − (14 / 43 = 32.56 late + 2 / 44 = 4.55 dissatisfied) = 62.89 %;
-    // threshold 90 → 18 × 62.89 / 90 = 12.58.
+    // 4.4: the data store A4 = 8 % → 4 × 0.08 = 0.32; 4.5: population data B5 = 10 % → 0.2.
+    let store = indicator(&report, "4.4");
+    assert_eq!(
+        (store.numerator, store.value, store.points),
+        (4.0, 8.0, 0.32)
+    );
+    let population = indicator(&report, "4.5");
+    assert_eq!(
+        (population.numerator, population.value, population.points),
+        (5.0, 10.0, 0.2)
+    );
+
+    // 5.4: of the 52 judged, 14 late and A8, A9 rated dissatisfied (early) = 16 unhappy →
+    // 36 / 52 = 69.23 %; threshold 90 → 6 × 69.23 / 90 = 4.62.
     let satisfaction = indicator(&report, "5.4");
-    assert_eq!((satisfaction.value, satisfaction.points), (62.89, 12.58));
+    assert_eq!(
+        (
+            satisfaction.numerator,
+            satisfaction.denominator,
+            satisfaction.value,
+            satisfaction.points
+        ),
+        (36.0, 52.0, 69.23, 4.62)
+    );
 }
 
 #[test]
 fn another_units_dossiers_count_only_in_the_all_units_report() {
     let all = compute(&march(), period(), None, &settings());
-    assert_eq!(all.received, 47);
-    assert_eq!(all.early, 15);
+    assert_eq!(all.received, 53);
+    assert_eq!(all.early, 18);
     let other = compute(&march(), period(), Some("000.00.18.H21"), &settings());
     assert_eq!(
         (other.received, other.early, other.on_time, other.late),
@@ -301,7 +365,7 @@ fn settings_without_an_indicator_are_refused_with_the_fix() {
 fn formats_carry_every_indicator() {
     let report = compute(&march(), period(), Some(UNIT), &settings());
     let csv = to_csv(&report);
-    assert_eq!(csv.lines().count(), 12, "a header and eleven indicators");
+    assert_eq!(csv.lines().count(), 14, "a header and thirteen indicators");
     assert!(csv.contains("5.2,\"Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn\""));
     assert!(csv.contains("2.1,\"Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn\""));
     let html = to_html(&report);
@@ -474,8 +538,8 @@ fn feedback_is_judged_by_5_1_to_5_3_and_left_out_of_the_administrative_indicator
     facts.extend(feedback_march());
     let report = compute(&facts, period(), Some(UNIT), &settings());
     // The administrative figures are those of the fixture month alone.
-    assert_eq!(report.received, 44);
-    assert_eq!((report.early, report.on_time, report.late), (12, 17, 14));
+    assert_eq!(report.received, 50);
+    assert_eq!((report.early, report.on_time, report.late), (15, 23, 14));
     let values = |id: &str| {
         let indicator = indicator(&report, id);
         (indicator.numerator, indicator.denominator, indicator.value)

@@ -97,6 +97,7 @@ fn submit(service: &Service<MemoryStore>) -> crate::case::Case {
         documents: vec![document("to_khai"), document("giay_chung_sinh")],
         delivery: None,
         lookup_key: None,
+        vneid: false,
         notify: None,
     };
     let submitted = request(

@@ -151,6 +151,7 @@ pub(super) fn submit(
         delivery,
         notify,
         lookup_key: submission.lookup_key.clone(),
+        vneid: submission.vneid,
     }])
 }
 

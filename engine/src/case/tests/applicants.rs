@@ -31,6 +31,7 @@ fn feedback_from(applicant: Applicant) -> Submission {
         delivery: None,
         notify: None,
         lookup_key: Some("K7M2Q9XA".to_owned()),
+        vneid: false,
     }
 }
 

@@ -23,6 +23,7 @@ fn feedback_submission() -> Submission {
         documents: Vec::new(),
         delivery: None,
         lookup_key: None,
+        vneid: false,
         notify: None,
     }
 }

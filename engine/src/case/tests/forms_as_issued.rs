@@ -435,3 +435,44 @@ fn a_dossier_received_after_fifteen_hundred_and_handed_over_next_morning_is_on_t
     );
     assert_eq!(slip.rows[0].result, crate::forms::RowResult::OnTime);
 }
+
+#[test]
+fn the_register_numbers_the_units_dossiers_through_the_year_whatever_period_is_printed() {
+    let received = |day: &str| {
+        let mut world = World::new(BIRTH);
+        world.submit_birth(&format!("{day}T08:00:00+07:00"));
+        world
+            .run(&desk(), Command::Receive, &format!("{day}T09:00:00+07:00"))
+            .unwrap();
+        world
+    };
+    let worlds = [
+        received("2025-12-30"),
+        received("2026-01-05"),
+        received("2026-02-02"),
+        received("2026-03-02"),
+        received("2026-03-03"),
+    ];
+    let dossiers: Vec<(&Case, &crate::procedure::Procedure)> = worlds
+        .iter()
+        .map(|world| (world.case(), &world.procedure))
+        .collect();
+    let march = crate::indicators::Period {
+        from: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+    };
+    let register = crate::forms::register("000.00.17.H21", march, dossiers.iter().copied());
+    let numbers: Vec<usize> = register.rows.iter().map(|row| row.number).collect();
+    assert_eq!(
+        numbers,
+        [3, 4],
+        "March's first dossier is the year's third; December's belongs to 2025's book"
+    );
+    let december = crate::indicators::Period {
+        from: chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap(),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+    };
+    let across = crate::forms::register("000.00.17.H21", december, dossiers.iter().copied());
+    let numbers: Vec<usize> = across.rows.iter().map(|row| row.number).collect();
+    assert_eq!(numbers, [1, 1], "a new book each year");
+}

@@ -6,6 +6,7 @@ mod denials;
 mod evidence;
 mod feedback;
 mod forms_as_issued;
+mod indicator_facts;
 mod money_and_clock;
 mod paths;
 mod properties;
@@ -195,6 +196,7 @@ fn birth_submission() -> Submission {
         ],
         delivery: None,
         lookup_key: None,
+        vneid: false,
         notify: None,
     }
 }

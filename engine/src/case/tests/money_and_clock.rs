@@ -23,6 +23,7 @@ fn fees_follow_the_formula_exemption_and_payment_moves_the_dossier_on() {
         documents: vec![document("to_khai")],
         delivery: None,
         lookup_key: None,
+        vneid: false,
         notify: None,
     };
     world

@@ -330,7 +330,7 @@ fn the_marriage_verification_branch_sets_the_longer_time_limit() {
         receiving_unit: unit("000.00.17.H21"),
         applicant: Applicant { citizen_id: CITIZEN.to_owned(), name: "Lê Văn D".to_owned(), phone: None, email: None, ..Default::default() },
         form: json!({ "ho_ten_nam": "Lê Văn D", "so_dinh_danh_nam": CITIZEN, "ho_ten_nu": "Phạm Thị E", "so_dinh_danh_nu": OTHER_CITIZEN }).as_object().unwrap().clone(),
-        documents: vec![document("to_khai")], delivery: None, lookup_key: None, notify: None
+        documents: vec![document("to_khai")], delivery: None, lookup_key: None, notify: None, vneid: false
     };
     world
         .run(
