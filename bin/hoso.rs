@@ -242,6 +242,24 @@ enum ReportCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// The per-dossier evaluation (Circular 01/2018 arts. 13–14) of a unit's dossiers ended in a
+    /// period, with the on-time rate of Decree 61/2018 art. 30.
+    Evaluation {
+        /// The receiving unit, e.g. 000.00.17.H21.
+        #[arg(long)]
+        unit: String,
+        /// First day, YYYY-MM-DD (Vietnam time).
+        #[arg(long)]
+        from: String,
+        /// Last day, YYYY-MM-DD, included.
+        #[arg(long)]
+        to: String,
+        /// Output format (json or html).
+        #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+        format: ReportFormat,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Decision 766 indicators (2.1 on-time … 5.4 satisfaction) for a unit and period.
     Indicators {
         /// The receiving unit, e.g. 000.00.17.H21; default: every unit.
@@ -550,6 +568,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             store,
         }) => block_on(report_cli::report_register(unit, from, to, format, store)),
+        Command::Report(ReportCommand::Evaluation {
+            unit,
+            from,
+            to,
+            format,
+            store,
+        }) => block_on(report_cli::report_evaluation(unit, from, to, format, store)),
         Command::Report(ReportCommand::Indicators {
             unit,
             from,

@@ -71,6 +71,26 @@ pub(crate) fn report_period(
     Ok(period)
 }
 
+pub(crate) async fn report_evaluation(
+    unit: String,
+    from: String,
+    to: String,
+    format: ReportFormat,
+    store: StoreArgs,
+) -> anyhow::Result<ExitCode> {
+    let period = report_period(&from, &to)?;
+    hoso_engine::case::UnitId::parse(&unit)
+        .with_context(|| format!("--unit {unit:?} is not a unit code like 000.00.17.H21"))?;
+    let service = open(&store.settings()).await?;
+    let evaluation = hoso_adapters::reports::evaluation(&service, &unit, period).await?;
+    match format {
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&evaluation)?),
+        ReportFormat::Html => print!("{}", hoso_engine::indicators::evaluation_html(&evaluation)),
+        ReportFormat::Csv => anyhow::bail!("the evaluation is printed as json or html, not csv"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub(crate) async fn report_register(
     unit: String,
     from: String,

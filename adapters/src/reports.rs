@@ -96,3 +96,39 @@ pub async fn register(
             .map(|(case, procedure)| (case, procedure.as_ref())),
     ))
 }
+
+/// The per-dossier evaluation (Circular 01/2018 arts. 13–14) and the internal on-time rate
+/// (Decree 61/2018 art. 30) of `unit` for `period`.
+pub async fn evaluation(
+    service: &Service<AnyStore>,
+    unit: &str,
+    period: Period,
+) -> Result<indicators::Evaluation, StoreError> {
+    let ratings: HashMap<String, Satisfaction> = service
+        .store()
+        .ratings()
+        .await?
+        .into_iter()
+        .filter_map(|(code, satisfaction)| Some((code, Satisfaction::parse(&satisfaction)?)))
+        .collect();
+    let calendars = service.calendars();
+    let directory = service.directory();
+    let now = chrono::Utc::now();
+    let mut dossiers = Vec::new();
+    for (case, procedure) in cases_of(service, Some(unit), |_, _| {}).await? {
+        if case.receiving_unit.as_str() != unit {
+            continue;
+        }
+        let events = service.store().events(&case.code).await?;
+        let rating = ratings.get(&case.code.to_string()).copied();
+        let facts = DossierFacts::of(&case, &events, &procedure, &calendars, rating);
+        let names = hoso_engine::case::Names {
+            procedure: Some(&procedure),
+            directory: Some(&directory),
+            people: None,
+        };
+        let slip = hoso_engine::forms::control_slip(&case, &procedure, &names, now);
+        dossiers.push((facts, slip));
+    }
+    Ok(indicators::evaluation(unit, period, &dossiers))
+}

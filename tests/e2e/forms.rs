@@ -218,6 +218,22 @@ async fn walk_forms(backend: Backend) {
         "{timeline}"
     );
 
+    // The unit's evaluation reads the refused dossier's criteria; a citizen reads no reports.
+    let today = chrono::Utc::now()
+        .with_timezone(&hoso_engine::clock::vietnam())
+        .date_naive();
+    let query = format!("/api/v1/reports/evaluation?unit=000.00.17.H21&from={today}&to={today}");
+    let (status, evaluation) = call(&server, "GET", &query, Some(&desk), None).await;
+    assert_eq!(status, 200, "{evaluation}");
+    assert!(
+        evaluation["dossiers"].as_array().is_some_and(|all| all
+            .iter()
+            .any(|dossier| dossier["dossier"] == code.as_str())),
+        "{evaluation}"
+    );
+    let (status, _) = call(&server, "GET", &query, Some(&citizen), None).await;
+    assert_eq!(status, 403, "a citizen reads no unit's evaluation");
+
     // A second birth dossier: a supplement request (Form 02), then the desk refuses a third at
     // intake (Form 03 of the desk).
     let (status, dossier) = submit_multipart(

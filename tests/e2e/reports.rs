@@ -44,6 +44,40 @@ fn the_demo_month_reports_its_indicators_in_every_format() {
     let html = report(&database, &["--format", "html"]);
     assert!(stdout(&html).contains("Báo cáo chỉ số chất lượng phục vụ"));
 
+    // The per-dossier evaluation of the same month, scored on the circular's criteria.
+    let evaluation = hoso(&[
+        "report",
+        "evaluation",
+        "--unit",
+        "000.00.17.H21",
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--db",
+        &database.url,
+    ]);
+    assert!(evaluation.status.success(), "{}", stderr(&evaluation));
+    let evaluation: serde_json::Value = serde_json::from_str(&stdout(&evaluation)).expect("JSON");
+    let birth = evaluation["dossiers"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|dossier| dossier["dossier"] == "000.00.17.H21-260302-0001")
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("the birth dossier is evaluated: {evaluation:#}"));
+    assert_eq!(birth["criteria"][0]["number"], 1);
+    assert!(
+        birth["criteria"][0]["points"]
+            .as_u64()
+            .is_some_and(|points| points >= 1),
+        "returned on time: {birth:#}"
+    );
+    // The commune received three of the month's dossiers (as its own indicators count them).
+    assert_eq!(evaluation["received"], 3, "{evaluation:#}");
+    assert_eq!(evaluation["resolved_on_time"], 3, "{evaluation:#}");
+
     let elsewhere = report(&database, &["--unit", "000.00.99.H99"]);
     assert!(elsewhere.status.success());
     assert!(

@@ -284,6 +284,15 @@ pub async fn register(state: &AppState, scope: RegisterScope) -> Result<Register
     Ok(crate::reports::register(&state.service, &scope.unit, scope.period).await?)
 }
 
+/// The per-dossier evaluation (Circular 01/2018 arts. 13–14) of a unit for a period, under the
+/// register's rules of who may read what ([`register_scope`]).
+pub async fn evaluation(
+    state: &AppState,
+    scope: RegisterScope,
+) -> Result<hoso_engine::indicators::Evaluation, AppError> {
+    Ok(crate::reports::evaluation(&state.service, &scope.unit, scope.period).await?)
+}
+
 /// A unit (or every unit) and period a caller was allowed to read the indicators of; only
 /// [`indicator_scope`] makes one.
 pub struct IndicatorScope {

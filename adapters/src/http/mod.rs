@@ -125,6 +125,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .routes(routes!(reports::indicators))
         .routes(routes!(reports::rate))
         .routes(routes!(reports::form))
+        .routes(routes!(reports::evaluation))
         .routes(routes!(reports::timeline_svg))
         .routes(routes!(reports::register))
         .routes(routes!(units::list, units::add))

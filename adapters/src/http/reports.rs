@@ -149,6 +149,26 @@ pub struct RegisterQuery {
     pub format: Option<String>,
 }
 
+/// The per-dossier evaluation of a unit's dossiers ended in a period (Circular 01/2018 arts.
+/// 13–14: criteria 1–4, 6, 7 at 0–2 points) with its on-time rate (Decree 61/2018 art. 30).
+#[utoipa::path(get, path = "/api/v1/reports/evaluation", tag = "reports", params(RegisterQuery),
+    responses((status = 200, description = "The evaluation as JSON or A4 HTML"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn evaluation(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(query): ApiQuery<RegisterQuery>,
+) -> Result<Response, AppError> {
+    let period = (query.from.as_str(), query.to.as_str());
+    let scope = reports::register_scope(&principal, query.unit.as_deref(), period)?;
+    let format = output_format(query.format.as_deref(), &["json", "html"])?;
+    let evaluation = reports::evaluation(&state, scope).await?;
+    Ok(if format == "html" {
+        html(hoso_engine::indicators::evaluation_html(&evaluation))
+    } else {
+        axum::Json(evaluation).into_response()
+    })
+}
+
 /// The dossier register (sổ theo dõi hồ sơ, Form 07) of a unit for a period.
 #[utoipa::path(get, path = "/api/v1/reports/register", tag = "reports", params(RegisterQuery),
     responses((status = 200, description = "The register as JSON or A4 HTML"), (status = 403, body = Problem), (status = 422, body = Problem)))]

@@ -831,8 +831,12 @@ pub fn to_html(report: &Report) -> String {
     )
 }
 
+mod evaluation;
 mod feedback;
 
+pub use evaluation::{
+    Criterion, DossierEvaluation, Evaluation, evaluate_dossier, evaluation, evaluation_html,
+};
 pub use feedback::WindowFact;
 use feedback::{FEEDBACK_INDICATORS, feedback_indicators};
 

@@ -581,3 +581,114 @@ fn a_window_is_late_only_once_it_has_closed_unmet_or_was_met_after_closing() {
     assert!(!window(Some(closes - second)).late_at(closes - second));
     assert!(!window(Some(judged + second)).late_at(closes - second));
 }
+
+fn slip_of(results: &[crate::forms::RowResult]) -> crate::forms::ControlSlip {
+    crate::forms::ControlSlip {
+        form: "06".to_owned(),
+        dossier: "d".to_owned(),
+        agency: String::new(),
+        procedure: "P1".to_owned(),
+        applicant: "A".to_owned(),
+        appointment: None,
+        rows: results
+            .iter()
+            .map(|result| crate::forms::SlipRow {
+                unit: UNIT.to_owned(),
+                unit_name: "UBND xã".to_owned(),
+                unit_kind_name: "Một cửa".to_owned(),
+                step: "s".to_owned(),
+                step_name: "S".to_owned(),
+                given_by: "X".to_owned(),
+                given_by_id: "x".to_owned(),
+                received_at: at("2026-03-05", "09:00"),
+                due_at: at("2026-03-05", "17:00"),
+                handed_on_at: Some(at("2026-03-05", "10:00")),
+                result: *result,
+                note: String::new(),
+            })
+            .collect(),
+        returned_at: None,
+    }
+}
+
+fn points(evaluation: &DossierEvaluation) -> Vec<Option<u8>> {
+    evaluation
+        .criteria
+        .iter()
+        .map(|criterion| criterion.points)
+        .collect()
+}
+
+#[test]
+fn each_dossier_is_scored_on_the_circulars_criteria() {
+    use crate::forms::RowResult::{Early, Late, OnTime};
+    // Early, never supplemented, every unit early, no complaint: 10 of 10.
+    let mut best = dossier("E", 1, "P1");
+    best.finished_at = Some(at("2026-03-09", "10:00"));
+    best.completed = true;
+    let scored = evaluate_dossier(&best, &slip_of(&[Early, Early]), &period());
+    assert_eq!(
+        points(&scored),
+        [Some(2), Some(2), Some(2), Some(2), None, Some(2)]
+    );
+    assert_eq!((scored.points, scored.max_points), (10, 10));
+    // On the appointment day, supplemented once, units on time: 1, 1, 1.
+    let mut middling = best.clone();
+    middling.finished_at = Some(at("2026-03-10", "16:00"));
+    middling.supplement_requests = 1;
+    let scored = evaluate_dossier(&middling, &slip_of(&[Early, OnTime]), &period());
+    assert_eq!(
+        points(&scored),
+        [Some(1), Some(1), Some(1), Some(2), None, Some(2)]
+    );
+    assert_eq!(scored.points, 7);
+    // Late, supplemented twice, a unit late, rated dissatisfied: only criterion 4.
+    let mut worst = best.clone();
+    worst.finished_at = Some(at("2026-03-12", "10:00"));
+    worst.supplement_requests = 2;
+    worst.rating = Some(Satisfaction::Dissatisfied);
+    let scored = evaluate_dossier(&worst, &slip_of(&[OnTime, Late]), &period());
+    assert_eq!(
+        points(&scored),
+        [Some(0), Some(0), Some(0), Some(2), None, Some(0)]
+    );
+    assert_eq!(scored.criteria[2].reason, "phải bổ sung hồ sơ 2 lần");
+    // Late without a complaint keeps one point for criterion 7; no stays: criterion 2 unscored.
+    worst.rating = None;
+    let scored = evaluate_dossier(&worst, &slip_of(&[]), &period());
+    assert_eq!(scored.criteria[1].points, None);
+    assert_eq!(scored.criteria[5].points, Some(1));
+    assert_eq!((scored.points, scored.max_points), (3, 8));
+}
+
+#[test]
+fn the_units_evaluation_averages_its_dossiers_and_gives_the_on_time_rate_of_article_30() {
+    use crate::forms::RowResult::{Early, Late};
+    let facts = march();
+    let dossiers: Vec<(DossierFacts, crate::forms::ControlSlip)> = facts
+        .into_iter()
+        .map(|facts| {
+            let slip = if facts.code.contains(".C-") {
+                slip_of(&[Late])
+            } else {
+                slip_of(&[Early])
+            };
+            (facts, slip)
+        })
+        .collect();
+    let report = evaluation(UNIT, period(), &dossiers);
+    // Ended in March: A10 B8 C6 D4 E3 F3 I2 M2 = 38 (N ended in April, J in February).
+    assert_eq!(report.dossiers.len(), 38);
+    // Received 50; completed early or on time: A10 + B8 + E3 = 21 (F withdrawn, M stopped, N
+    // open at the end of March, C and D late).
+    assert_eq!((report.received, report.resolved_on_time), (50, 21));
+    assert_eq!(report.on_time_rate, 42.0);
+    // A: 10/10 (its two dissatisfied: 8/10); B: 1+2+2+2+2 = 9/10; C: 0+0+2+2+1 = 5/10;
+    // D: 0+2+0+2+1 = 5/10; E: 1+2+1+2+2 = 8/10; F: 2+2+2+2+2 = 10/10; I: 10/10; M: 9/10.
+    // (8 × 1 + 2 × 0.8 + 8 × 0.9 + 6 × 0.5 + 4 × 0.5 + 3 × 0.8 + 3 + 2 + 2 × 0.9) = 31.0;
+    // 31 / 38 = 81.58 %.
+    assert_eq!(report.average_percent, 81.58);
+    let html = evaluation_html(&report);
+    assert!(html.contains("ĐÁNH GIÁ VIỆC GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH THEO TỪNG HỒ SƠ"));
+    assert!(html.contains("21/50 = 42%"), "{html}");
+}
