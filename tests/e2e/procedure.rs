@@ -153,7 +153,7 @@ fn graphs_show_every_step_and_who_may_take_each_action() {
         );
     }
     assert!(
-        mermaid.contains("tra_cuu -->|\"Cần xác minh (đương nhiên xóa án tích)<br/><i>Cán bộ lý lịch tư pháp</i><br/>⏱ thời hạn 15 ngày làm việc\"| xac_minh"),
+        mermaid.contains("tra_cuu -->|\"Cần xác minh (đương nhiên xóa án tích)<br/><i>Cán bộ lý lịch tư pháp</i><br/>⏱ thời hạn 15 ngày\"| xac_minh"),
         "{mermaid}"
     );
     // Feedback's windows and its transfer are drawn too.

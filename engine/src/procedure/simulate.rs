@@ -285,63 +285,109 @@ mod tests {
         .unwrap()
     }
 
-    #[test]
-    fn a_judicial_record_filed_before_tet_has_two_approval_paths_and_a_refusal() {
-        let procedure = Procedure::load(
+    fn judicial_record() -> Procedure {
+        Procedure::load(
             "lltp.toml",
             include_str!("../../../procedures/3.000333-cap-phieu-ly-lich-tu-phap.toml"),
         )
-        .unwrap();
-        let received = DateTime::parse_from_rfc3339("2025-01-24T10:00:00+07:00").unwrap();
-        let paths = simulate(&procedure, &calendars(), ChannelKind::Online, received).unwrap();
-        let summary: Vec<(Vec<&str>, Outcome, String)> = paths
+        .unwrap()
+    }
+
+    /// Actions, outcome and appointment of the first `count` paths.
+    fn summary(paths: &[SimulatedPath], count: usize) -> Vec<(String, Outcome, String)> {
+        paths
             .iter()
-            .take(3)
+            .take(count)
             .map(|path| {
                 (
-                    path.actions.iter().map(String::as_str).collect(),
+                    path.actions.join(" "),
                     path.outcome,
                     path.appointment.to_rfc3339(),
                 )
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn a_judicial_record_in_calendar_days_cannot_fit_its_process_over_tet() {
+        let received = DateTime::parse_from_rfc3339("2025-01-24T10:00:00+07:00").unwrap();
+        let paths = simulate(
+            &judicial_record(),
+            &calendars(),
+            ChannelKind::Online,
+            received,
+        )
+        .unwrap();
+        // 10 days from Saturday 25/1 end on Monday 3/2; 15 days end on Saturday 8/2, a day off,
+        // so on Monday 10/2 (Civil Code 2015 arts. 147–148).
         assert_eq!(
-            summary,
+            summary(&paths, 3),
             vec![
                 (
-                    vec![
-                        "chuyen_tra_cuu",
-                        "can_xac_minh",
-                        "trinh_ky_sau_xac_minh",
-                        "ky_phieu",
-                        "phat_hanh"
-                    ],
+                    "chuyen_tra_cuu can_xac_minh trinh_ky_sau_xac_minh ky_phieu phat_hanh"
+                        .to_owned(),
                     Outcome::Approved,
-                    "2025-02-21T17:00:00+07:00".to_owned()
+                    "2025-02-10T17:00:00+07:00".to_owned()
                 ),
                 (
-                    vec!["chuyen_tra_cuu", "trinh_ky", "ky_phieu", "phat_hanh"],
+                    "chuyen_tra_cuu trinh_ky ky_phieu phat_hanh".to_owned(),
                     Outcome::Approved,
-                    "2025-02-14T17:00:00+07:00".to_owned()
+                    "2025-02-03T17:00:00+07:00".to_owned()
                 ),
                 (
-                    vec!["chuyen_tra_cuu", "tu_choi"],
+                    "chuyen_tra_cuu tu_choi".to_owned(),
                     Outcome::Refused,
-                    "2025-02-14T17:00:00+07:00".to_owned()
+                    "2025-02-03T17:00:00+07:00".to_owned()
                 ),
             ]
         );
-        // Receipt takes one working day: Friday 24/1 → Monday 3/2 after Tết.
+        // Receipt takes one working day: Friday 24/1 → Monday 3/2 after Tết, the very day the
+        // ten calendar days end, so the designer sees no path fits.
         assert_eq!(
             paths[1].steps[0].due_at.to_rfc3339(),
             "2025-02-03T17:00:00+07:00"
+        );
+        assert!(paths[..2].iter().all(|path| !path.fits()));
+    }
+
+    #[test]
+    fn a_judicial_record_filed_in_march_has_two_approval_paths_and_a_refusal() {
+        let received = DateTime::parse_from_rfc3339("2025-03-10T10:00:00+07:00").unwrap();
+        let paths = simulate(
+            &judicial_record(),
+            &calendars(),
+            ChannelKind::Online,
+            received,
+        )
+        .unwrap();
+        // From Tuesday 11/3: ten days end on Thursday 20/3, fifteen on Tuesday 25/3.
+        assert_eq!(
+            summary(&paths, 3),
+            vec![
+                (
+                    "chuyen_tra_cuu can_xac_minh trinh_ky_sau_xac_minh ky_phieu phat_hanh"
+                        .to_owned(),
+                    Outcome::Approved,
+                    "2025-03-25T17:00:00+07:00".to_owned()
+                ),
+                (
+                    "chuyen_tra_cuu trinh_ky ky_phieu phat_hanh".to_owned(),
+                    Outcome::Approved,
+                    "2025-03-20T17:00:00+07:00".to_owned()
+                ),
+                (
+                    "chuyen_tra_cuu tu_choi".to_owned(),
+                    Outcome::Refused,
+                    "2025-03-20T17:00:00+07:00".to_owned()
+                ),
+            ]
         );
         assert!(
             paths[..3].iter().all(SimulatedPath::fits),
             "the allotments of the ordinary paths fit the legal limits"
         );
-        // 1 + 6 + 2 + 1 working days: exactly the 10-day limit.
-        assert_eq!(paths[1].allotted_hours, 10 * 8, "{:?}", paths[1]);
+        // 1 + 4 + 1 + 1 working days fit the seven working days of ten calendar days.
+        assert_eq!(paths[1].allotted_hours, 7 * 8, "{:?}", paths[1]);
         // Then each loop back to verification, taken once, with the step visited twice.
         let looping: Vec<String> = paths[3..]
             .iter()
