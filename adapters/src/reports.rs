@@ -1,6 +1,6 @@
 //! Reports over every stored dossier: the Decision 766 indicators.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use hoso_engine::case::Case;
@@ -10,7 +10,7 @@ use hoso_engine::procedure::Procedure;
 use hoso_engine::service::Service;
 
 use crate::store::AnyStore;
-use hoso_engine::ports::Ratings as _;
+use hoso_engine::ports::{Delivery as _, Ratings as _};
 
 /// Every dossier received by `unit` or routed to it (every dossier when `None`) with its
 /// procedure version, calling
@@ -53,13 +53,23 @@ pub async fn dossier_facts(
         .into_iter()
         .filter_map(|(code, satisfaction)| Some((code, Satisfaction::parse(&satisfaction)?)))
         .collect();
+    // The portal holds a dossier once one sync message about it was delivered (1.4).
+    let synced: HashSet<String> = service
+        .store()
+        .delivered_dossiers("portal")
+        .await?
+        .into_iter()
+        .collect();
     let mut facts = Vec::new();
     let calendars = service.calendars();
     let unit_id = unit.and_then(|unit| hoso_engine::case::UnitId::parse(unit).ok());
     for (case, procedure) in cases_of(service, unit, progress).await? {
         let events = service.store().events(&case.code).await?;
         let rating = ratings.get(&case.code.to_string()).copied();
-        let whole = DossierFacts::of(&case, &events, &procedure, &calendars, rating);
+        let whole = DossierFacts {
+            synced: synced.contains(&case.code.to_string()),
+            ..DossierFacts::of(&case, &events, &procedure, &calendars, rating)
+        };
         // A unit's report counts its own stays in the dossiers routed to it.
         match &unit_id {
             Some(unit) => facts.extend(whole.for_unit(&case, unit, &calendars)),

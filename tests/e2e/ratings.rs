@@ -116,7 +116,7 @@ async fn the_applicant_rates_a_returned_dossier_once_and_reports_count_it() {
         "from=2026-03-01&to=2026-03-31&format=csv",
     )
     .await;
-    assert_eq!((status, csv.lines().count()), (StatusCode::OK, 14));
+    assert_eq!((status, csv.lines().count()), (StatusCode::OK, 15));
 
     // The officer reads their own unit only; citizens read no reports.
     assert_eq!(

@@ -207,6 +207,19 @@ impl Delivery for AnyStore {
             Ok(u64::try_from(count).unwrap_or_default())
         })
     }
+
+    async fn delivered_dossiers(&self, topic: &str) -> Result<Vec<String>, StoreError> {
+        with_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT DISTINCT case_code FROM outbox \
+                 WHERE topic = $1 AND state = 'delivered' AND case_code IS NOT NULL",
+            )
+            .bind(topic)
+            .fetch_all(pool)
+            .await
+            .map_err(unavailable)
+        })
+    }
 }
 
 impl Outbox for AnyStore {

@@ -455,6 +455,42 @@ async fn dossiers_are_synchronised_with_the_national_portal(world: World) {
         config,
     )
     .expect("portal");
+    let march = hoso_engine::indicators::Period {
+        from: chrono::NaiveDate::from_ymd_opt(2025, 3, 1).expect("date"),
+        to: chrono::NaiveDate::from_ymd_opt(2025, 3, 31).expect("date"),
+    };
+    let settings = hoso_engine::indicators::Settings::from_toml(include_str!(
+        "../../../fixtures/indicators.toml"
+    ))
+    .expect("settings");
+    let sync_rate = || async {
+        let report = hoso_adapters::reports::indicator_report(
+            &world.service,
+            march,
+            None,
+            &settings,
+            |_, _| {},
+        )
+        .await
+        .expect("report");
+        let synced = report
+            .indicators
+            .iter()
+            .find(|indicator| indicator.id == "1.4")
+            .expect("1.4")
+            .clone();
+        (synced.numerator, synced.denominator, synced.value)
+    };
+    assert!(
+        world
+            .service
+            .store()
+            .delivered_dossiers("portal")
+            .await
+            .expect("delivered")
+            .is_empty()
+    );
+    assert_eq!(sync_rate().await, (0.0, 1.0, 0.0), "not on the portal yet");
     let dispatcher =
         Dispatcher::new(Arc::clone(&world.service), quick()).route("portal", Arc::new(portal), 1);
     let pass = dispatcher
@@ -462,6 +498,17 @@ async fn dossiers_are_synchronised_with_the_national_portal(world: World) {
         .await
         .expect("pass");
     assert_eq!(pass.delivered, 2, "{pass:?}");
+    assert_eq!(
+        world
+            .service
+            .store()
+            .delivered_dossiers("portal")
+            .await
+            .expect("delivered"),
+        [code.to_string()],
+        "two messages, one dossier"
+    );
+    assert_eq!(sync_rate().await, (1.0, 1.0, 100.0), "1.4 from the outbox");
     let requests = lgsp.received_requests().await.expect("recorded");
     let bodies: Vec<serde_json::Value> = requests
         .iter()

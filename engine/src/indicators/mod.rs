@@ -1,5 +1,5 @@
 //! Decision 766/QĐ-TTg service-quality indicators (chỉ số 766), as pure functions over the facts
-//! of each dossier: on-time rate (2.1), average processing time (2.2), online dossiers (3.3),
+//! of each dossier: portal sync (1.4), on-time rate (2.1), average processing time (2.2), online dossiers (3.3),
 //! online payment (3.6), e-results (4.1), digitisation (4.2), re-use of digitised data (4.3) and
 //! satisfaction (5.4).
 //!
@@ -115,6 +115,10 @@ pub struct DossierFacts {
     /// A component taken from a national database such as the population database (4.5).
     #[serde(default)]
     pub population_data: bool,
+    /// The national portal holds it: a sync message about it was delivered (1.4). The dossier
+    /// alone does not know; the report reads it from the outbox.
+    #[serde(default)]
+    pub synced: bool,
 }
 
 impl DossierFacts {
@@ -215,6 +219,7 @@ impl DossierFacts {
                 .documents
                 .iter()
                 .any(|document| document.provenance == Provenance::Database),
+            synced: false,
         }
     }
 }
@@ -336,8 +341,10 @@ fn working_hours(calendars: &Calendars, from: DateTime<Utc>, to: DateTime<Utc>) 
 pub struct Settings {
     /// Office hours in a working day.
     pub hours_per_working_day: f64,
-    /// The portal sync rate 3.3 is multiplied by.
-    pub sync_rate: f64,
+    /// A fixed share (0–1) of dossiers on the national portal to multiply 3.3 by, e.g. the
+    /// portal's own 1.4 figure; without it 3.3 is multiplied by 1.4 as computed from the outbox.
+    #[serde(default)]
+    pub sync_rate: Option<f64>,
     /// Per indicator id.
     pub indicator: BTreeMap<String, Scoring>,
 }
@@ -357,11 +364,19 @@ impl Settings {
     /// Reads the settings file.
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let settings: Self = toml::from_str(text).map_err(|error| error.to_string())?;
-        // The feedback indicators carry no points in the 766 formula document: optional here.
+        if let Some(rate) = settings.sync_rate
+            && !(0.0..=1.0).contains(&rate)
+        {
+            return Err(format!(
+                "indicator settings: sync_rate = {rate} is not a share between 0 and 1; write e.g. 0.98, or leave it out to use 1.4 as computed"
+            ));
+        }
+        // The feedback indicators and 1.4 carry no points in the 766 formula document: optional
+        // here.
         for id in INDICATORS
             .iter()
             .map(|(id, ..)| *id)
-            .filter(|id| !FEEDBACK_INDICATORS.contains(id))
+            .filter(|id| *id != "1.4" && !FEEDBACK_INDICATORS.contains(id))
         {
             if !settings.indicator.contains_key(id) {
                 return Err(format!(
@@ -374,7 +389,13 @@ impl Settings {
 }
 
 /// Every indicator computed here: id, Vietnamese name, English name, formula.
-const INDICATORS: [(&str, &str, &str, &str); 13] = [
+const INDICATORS: [(&str, &str, &str, &str); 14] = [
+    (
+        "1.4",
+        "Tỷ lệ hồ sơ đồng bộ lên Cổng Dịch vụ công quốc gia",
+        "dossiers synced to the national portal",
+        "dossiers received in the period that the national portal holds (a sync message delivered) ÷ dossiers received",
+    ),
     (
         "2.1",
         "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn",
@@ -391,7 +412,7 @@ const INDICATORS: [(&str, &str, &str, &str); 13] = [
         "3.3",
         "Tỷ lệ hồ sơ trực tuyến",
         "online dossier rate",
-        "online dossiers (with an e-result where the result is on paper) ÷ dossiers received × sync rate",
+        "online dossiers (with an e-result where the result is on paper) ÷ dossiers received × 1.4 (or the configured sync_rate)",
     ),
     (
         "3.6",
@@ -678,6 +699,10 @@ pub fn compute(
     let reused = count(&|facts| facts.reused);
     let data_store = count(&|facts| facts.data_store);
     let population = count(&|facts| facts.population_data);
+    let synced = count(&|facts| facts.synced);
+    let sync_share = settings
+        .sync_rate
+        .unwrap_or_else(|| percent(synced, total) / 100.0);
     let judged_total = early + on_time + late;
     // 5.4 = 100% − (late + disliked) over the dossiers 2.1 judges, one denominator, each dossier
     // counted once (the portal's DOSSIER_RECEIVING_SATISFACTION: 653 of 654 with one late).
@@ -689,7 +714,8 @@ pub fn compute(
         .count() as u64;
     let satisfied = judged_total - unhappy;
 
-    let values: [(f64, f64, f64); 13] = [
+    let values: [(f64, f64, f64); 14] = [
+        (synced as f64, total as f64, percent(synced, total)),
         (
             (early + on_time) as f64,
             judged_total as f64,
@@ -707,7 +733,7 @@ pub fn compute(
         (
             online as f64,
             total as f64,
-            round2(percent(online, total) * settings.sync_rate),
+            round2(percent(online, total) * sync_share),
         ),
         (
             paid_online as f64,

@@ -44,6 +44,7 @@ fn dossier(group: &str, index: usize, procedure: &str) -> DossierFacts {
         processing_days: None,
         data_store: false,
         population_data: false,
+        synced: true,
     }
 }
 
@@ -119,16 +120,19 @@ fn march() -> Vec<DossierFacts> {
         facts.withdrawn = true;
         facts.finished_at = Some(at("2026-03-06", "10:00"));
     }));
-    // G — 6 open at the period's end, due in April: on time; online, 3 digitised, 2 re-used.
+    // G — 6 open at the period's end, due in April: on time; online, 3 digitised, 2 re-used;
+    // not yet on the national portal.
     all.extend(group("G", 6, "P1", |index, facts| {
+        facts.synced = false;
         facts.received_at = Some(at("2026-03-20", "08:00"));
         facts.appointment = Some(at("2026-04-05", "17:00"));
         facts.online = true;
         facts.digitised = index < 3;
         facts.reused = index < 2;
     }));
-    // H — 4 open at the period's end and past their appointment: late.
+    // H — 4 open at the period's end and past their appointment: late; not on the portal.
     all.extend(group("H", 4, "P1", |_, facts| {
+        facts.synced = false;
         facts.received_at = Some(at("2026-03-20", "08:00"));
         facts.appointment = Some(at("2026-03-27", "17:00"));
     }));
@@ -249,8 +253,20 @@ fn the_fixture_month_matches_the_hand_computed_values() {
     assert_eq!(times, [("P1", 20, 3.2), ("P2", 13, 3.31)]);
     assert_eq!(indicator(&report, "2.2").value, 3.24);
 
-    // 3.3: online A10 + G6 + C's first (paper result, but an e-result) = 17 / 50 = 34 %;
-    // threshold 50 → 6 × 34 / 50 = 4.08.
+    // 1.4: all received but G6 and H4 are on the portal: 40 / 50 = 80 %; no points.
+    let synced = indicator(&report, "1.4");
+    assert_eq!(
+        (
+            synced.numerator,
+            synced.denominator,
+            synced.value,
+            synced.points
+        ),
+        (40.0, 50.0, 80.0, 0.0)
+    );
+
+    // 3.3: online A10 + G6 + C's first (paper result, but an e-result) = 17 / 50 = 34 %, × 1.4
+    // = 27.2 %; threshold 50 → 6 × 27.2 / 50 = 3.26.
     let online = indicator(&report, "3.3");
     assert_eq!(
         (
@@ -259,7 +275,7 @@ fn the_fixture_month_matches_the_hand_computed_values() {
             online.value,
             online.points
         ),
-        (17.0, 50.0, 34.0, 4.08)
+        (17.0, 50.0, 27.2, 3.26)
     );
 
     // 3.6: paid online B5 + C3 = 8 of 14 fee-bearing = 57.14 %; threshold 100 → 3.43.
@@ -353,6 +369,29 @@ fn an_empty_period_gives_zero_rates_not_a_division_by_zero() {
 }
 
 #[test]
+fn a_configured_sync_rate_replaces_the_computed_one_in_3_3() {
+    let mut fixed = settings();
+    fixed.sync_rate = Some(0.5);
+    let report = compute(&march(), period(), Some(UNIT), &fixed);
+    // 34 % online × 0.5 = 17 %; 1.4 itself is still what the outbox says.
+    assert_eq!(indicator(&report, "3.3").value, 17.0);
+    assert_eq!(indicator(&report, "1.4").value, 80.0);
+}
+
+#[test]
+fn a_sync_rate_outside_zero_to_one_is_refused_with_the_fix() {
+    let text = include_str!("../../../fixtures/indicators.toml").replace(
+        "hours_per_working_day = 8.0",
+        "hours_per_working_day = 8.0\nsync_rate = 98.0",
+    );
+    let error = Settings::from_toml(&text).unwrap_err();
+    assert!(
+        error.contains("sync_rate = 98") && error.contains("0.98"),
+        "{error}"
+    );
+}
+
+#[test]
 fn settings_without_an_indicator_are_refused_with_the_fix() {
     let error = Settings::from_toml(
         "hours_per_working_day = 8.0\nsync_rate = 1.0\n[indicator.\"2.1\"]\nmax_points = 20.0\n",
@@ -365,7 +404,7 @@ fn settings_without_an_indicator_are_refused_with_the_fix() {
 fn formats_carry_every_indicator() {
     let report = compute(&march(), period(), Some(UNIT), &settings());
     let csv = to_csv(&report);
-    assert_eq!(csv.lines().count(), 14, "a header and thirteen indicators");
+    assert_eq!(csv.lines().count(), 15, "a header and fourteen indicators");
     assert!(csv.contains("5.2,\"Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn\""));
     assert!(csv.contains("2.1,\"Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn\""));
     let html = to_html(&report);

@@ -141,4 +141,11 @@ pub trait Delivery: Send + Sync + 'static {
 
     /// How many messages wait for delivery.
     fn outbox_backlog(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Codes of the dossiers with at least one delivered message of `topic`: for "portal", the
+    /// dossiers the national portal holds (indicator 1.4).
+    fn delivered_dossiers(
+        &self,
+        topic: &str,
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 }
