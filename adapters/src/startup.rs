@@ -29,8 +29,14 @@ pub fn router(state: AppState) -> Router {
                 state.limits.submission_bytes,
             )),
         )
-        // After the merge, so unknown paths under the pages answer like the API's.
-        .fallback(|| async { AppError::NotFound("no such resource; see /openapi.json".to_owned()) })
+        // After the merge: an unknown API path answers as the API does, any other with a page.
+        .fallback(|uri: axum::http::Uri| async move {
+            if uri.path().starts_with("/api/") {
+                AppError::NotFound("no such resource; see /openapi.json".to_owned()).into_response()
+            } else {
+                crate::web::page_not_found()
+            }
+        })
         .layer(middleware::from_fn(method_not_allowed))
         .layer(middleware::from_fn(content_headers))
         .layer(middleware::from_fn_with_state(state.clone(), limit_body))

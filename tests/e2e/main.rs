@@ -14,6 +14,7 @@ mod designer;
 mod disk;
 mod forms;
 mod hostile;
+mod lists;
 mod nodes;
 mod oidc;
 mod outbox;

@@ -123,11 +123,12 @@ pub(crate) struct SummaryRow {
     step_due_at: Option<i64>,
     version: i64,
     submitted_at: i64,
+    finished_at: Option<i64>,
 }
 
 macro_rules! summary_columns {
     () => {
-        "code, procedure_code, procedure_version, status, step, unit, applicant_name, appointment_at, step_due_at, version, submitted_at"
+        "code, procedure_code, procedure_version, status, step, unit, applicant_name, appointment_at, step_due_at, version, submitted_at, finished_at"
     };
 }
 pub(crate) use summary_columns;
@@ -153,6 +154,7 @@ impl SummaryRow {
             version: u64::try_from(self.version)
                 .map_err(|_| StoreError::Corrupt("version".to_owned()))?,
             submitted_at: instant(self.submitted_at)?,
+            finished_at: optional_instant(self.finished_at)?,
         })
     }
 }
@@ -175,6 +177,7 @@ pub(crate) struct RecordRow {
     pub(crate) appointment_at: Option<i64>,
     pub(crate) step_due_at: Option<i64>,
     pub(crate) urgency_at: Option<i64>,
+    pub(crate) finished_at: Option<i64>,
     pub(crate) submitted_at: i64,
     pub(crate) version: i64,
     pub(crate) state: String,
@@ -257,6 +260,11 @@ impl RecordRow {
             show(&expected.urgency_at),
         );
         compare(
+            "finished_at",
+            show(&self.finished_at),
+            show(&expected.finished_at),
+        );
+        compare(
             "submitted_at",
             self.submitted_at.to_string(),
             expected.submitted_at.to_string(),
@@ -288,6 +296,7 @@ pub(crate) struct ProjectionRow {
     pub(crate) appointment_at: Option<i64>,
     pub(crate) step_due_at: Option<i64>,
     pub(crate) urgency_at: Option<i64>,
+    pub(crate) finished_at: Option<i64>,
     pub(crate) submitted_at: i64,
     pub(crate) updated_at: i64,
     pub(crate) version: i64,
@@ -323,6 +332,7 @@ impl ProjectionRow {
             appointment_at,
             step_due_at,
             urgency_at,
+            finished_at: case.finished_at.map(micros),
             submitted_at: micros(case.submitted_at),
             updated_at: micros(Utc::now()),
             version: i64::try_from(case.version)

@@ -338,8 +338,8 @@ async fn insert_projection(
         sqlx::query(
         "INSERT INTO dossiers (code, procedure_code, procedure_version, receiving_unit, unit, status, step, \
          applicant_id, applicant_name, attention_unit, attention_role, appointment_at, step_due_at, urgency_at, \
-         submitted_at, updated_at, version, state, applicant_kind, representative_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+         submitted_at, updated_at, version, state, applicant_kind, representative_id, finished_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
     )
     .bind(row.code)
     .bind(row.procedure_code)
@@ -361,6 +361,7 @@ async fn insert_projection(
     .bind(row.state)
     .bind(row.applicant_kind)
     .bind(row.representative_id)
+    .bind(row.finished_at)
     .execute(&mut *connection)
     .await
     .map_err(unavailable)?;
@@ -381,7 +382,7 @@ pub(super) async fn write_projection(
         let updated = sqlx::query(
         "UPDATE dossiers SET unit = $1, status = $2, step = $3, applicant_name = $4, attention_unit = $5, \
          attention_role = $6, appointment_at = $7, step_due_at = $8, urgency_at = $9, updated_at = $10, \
-         version = $11, state = $12 WHERE code = $13 AND ($14 IS NULL OR version = $14)",
+         version = $11, state = $12, finished_at = $15 WHERE code = $13 AND ($14 IS NULL OR version = $14)",
     )
     .bind(row.unit)
     .bind(row.status)
@@ -397,6 +398,7 @@ pub(super) async fn write_projection(
     .bind(row.state)
     .bind(row.code)
     .bind(expected)
+    .bind(row.finished_at)
     .execute(&mut *connection)
     .await
     .map_err(unavailable)?;

@@ -269,8 +269,52 @@ pub struct Words {
     pub due_soon: &'static str,
     /// On time.
     pub on_time: &'static str,
+    /// Finished on a day before the appointment day.
+    pub finished_early: &'static str,
+    /// Finished on the appointment day, by the appointment.
+    pub finished_on_time: &'static str,
+    /// Finished after the appointment.
+    pub finished_late: &'static str,
+    /// The clock stopped while the applicant completes the dossier.
+    pub paused_for_supplement: &'static str,
+    /// Waiting for the applicant to pay the fees.
+    pub waiting_for_fees: &'static str,
+    /// Working days, as a unit of time left.
+    pub working_days_unit: &'static str,
+    /// Hours, as a unit of time left.
+    pub hours_unit: &'static str,
+    /// Less than an hour left.
+    pub under_an_hour: &'static str,
+    /// The current step's deadline, apart from the appointment.
+    pub step_deadline: &'static str,
     /// Inbox empty.
     pub inbox_empty: &'static str,
+    /// A citizen without dossiers.
+    pub my_dossiers_empty: &'static str,
+    /// No dossier stored at all.
+    pub audit_empty: &'static str,
+    /// The list search field's label.
+    pub list_search_label: &'static str,
+    /// Filter button.
+    pub filter: &'static str,
+    /// Any status.
+    pub any_status: &'static str,
+    /// Any procedure.
+    pub any_procedure: &'static str,
+    /// Only late dossiers.
+    pub only_overdue: &'static str,
+    /// The list's paging navigation.
+    pub pages: &'static str,
+    /// Previous page.
+    pub previous_page: &'static str,
+    /// Next page.
+    pub next_page: &'static str,
+    /// Which rows are shown.
+    pub showing: &'static str,
+    /// Procedure, as a column and filter name.
+    pub procedure: &'static str,
+    /// Time left, as a column.
+    pub time_left: &'static str,
     /// An inbox row waiting for the unit's answer to a consultation.
     pub consultation_waiting: &'static str,
     /// The unit directory page.
@@ -492,7 +536,29 @@ pub static VI: Words = Words {
     overdue: "Quá hạn",
     due_soon: "Sắp đến hạn",
     on_time: "Trong hạn",
+    finished_early: "Trước hạn",
+    finished_on_time: "Đúng hạn",
+    finished_late: "Quá hạn",
+    paused_for_supplement: "Tạm dừng tính thời gian: chờ công dân bổ sung hồ sơ",
+    waiting_for_fees: "Chờ công dân nộp phí, lệ phí",
+    working_days_unit: "ngày làm việc",
+    hours_unit: "giờ làm việc",
+    under_an_hour: "dưới 1 giờ làm việc",
+    step_deadline: "Hạn xử lý của bước",
     inbox_empty: "Không có hồ sơ chờ xử lý.",
+    my_dossiers_empty: "Bạn chưa nộp hồ sơ nào.",
+    audit_empty: "Chưa có hồ sơ nào trong hệ thống.",
+    list_search_label: "Tìm theo mã hồ sơ, tên người nộp hoặc tên thủ tục",
+    filter: "Lọc",
+    any_status: "Tất cả trạng thái",
+    any_procedure: "Tất cả thủ tục",
+    only_overdue: "Chỉ hồ sơ quá hạn",
+    pages: "Phân trang",
+    previous_page: "Trang trước",
+    next_page: "Trang sau",
+    showing: "Hiển thị hồ sơ",
+    procedure: "Thủ tục",
+    time_left: "Thời gian còn lại",
     consultation_waiting: "Chờ đơn vị cho ý kiến",
     units: "Danh mục cơ quan, đơn vị",
     unit_columns: [
@@ -668,7 +734,29 @@ pub static EN: Words = Words {
     overdue: "Overdue",
     due_soon: "Due soon",
     on_time: "On time",
+    finished_early: "Early",
+    finished_on_time: "On time",
+    finished_late: "Late",
+    paused_for_supplement: "Clock stopped: waiting for the applicant's supplement",
+    waiting_for_fees: "Waiting for the applicant to pay the fees",
+    working_days_unit: "working days",
+    hours_unit: "working hours",
+    under_an_hour: "under a working hour",
+    step_deadline: "Step deadline",
     inbox_empty: "Nothing waiting.",
+    my_dossiers_empty: "You have not submitted any dossier yet.",
+    audit_empty: "No dossier is stored yet.",
+    list_search_label: "Find by dossier code, applicant's name or procedure name",
+    filter: "Filter",
+    any_status: "Any status",
+    any_procedure: "Any procedure",
+    only_overdue: "Late dossiers only",
+    pages: "Pages",
+    previous_page: "Previous page",
+    next_page: "Next page",
+    showing: "Showing dossiers",
+    procedure: "Procedure",
+    time_left: "Time left",
     consultation_waiting: "Waiting for your unit's opinion",
     units: "Units",
     unit_columns: ["Code", "Name", "Level", "Parent"],

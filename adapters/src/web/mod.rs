@@ -7,6 +7,7 @@
 //! session's (or, before signing in, with a cookie of its own); every page is sent with a
 //! Content-Security-Policy that allows no script and no inline style.
 
+mod deadline;
 mod design;
 mod i18n;
 mod lookup;
@@ -479,6 +480,15 @@ impl IntoResponse for WebError {
         let html = pages::error_page(status, &why);
         (status, Html(html)).into_response()
     }
+}
+
+/// The page for an address no page answers, in Vietnamese with a way back.
+pub fn page_not_found() -> Response {
+    WebError::NotFound(
+        "Không tìm thấy trang này. Vui lòng kiểm tra lại địa chỉ, hoặc quay về trang chủ để tìm thủ tục và hồ sơ."
+            .to_owned(),
+    )
+    .into_response()
 }
 
 /// A multipart form as sent: its text fields, and each chosen file as (field, file name, bytes)

@@ -716,6 +716,33 @@ async fn lists_filter_by_status_unit_applicant_and_text<S: Store>(world: World<S
         3,
         "wildcards are literal"
     );
+    // A list says when processing ended, so pages tell early, on time and late apart.
+    let open = query(CaseQuery {
+        text: Some("250303-0001".to_owned()),
+        ..CaseQuery::default()
+    })
+    .await;
+    assert_eq!(open[0].finished_at, None);
+    world
+        .act(
+            &first,
+            citizen(),
+            Command::Withdraw {
+                reason: "Nộp nhầm".to_owned(),
+            },
+            "2025-03-03T10:00:00+07:00",
+        )
+        .await
+        .expect("withdrawn");
+    let withdrawn = query(CaseQuery {
+        text: Some("250303-0001".to_owned()),
+        ..CaseQuery::default()
+    })
+    .await;
+    assert_eq!(
+        withdrawn[0].finished_at,
+        Some(at("2025-03-03T10:00:00+07:00"))
+    );
     let page = store
         .list(&CaseQuery {
             limit: 1,

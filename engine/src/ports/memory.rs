@@ -192,6 +192,7 @@ fn summary(case: &Case) -> CaseSummary {
         step_due: case.step_due(),
         version: case.version,
         submitted_at: case.submitted_at,
+        finished_at: case.finished_at,
     }
 }
 

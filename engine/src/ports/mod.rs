@@ -167,6 +167,8 @@ pub struct CaseSummary {
     pub version: u64,
     /// Submitted at.
     pub submitted_at: DateTime<Utc>,
+    /// When processing ended (NgayKetThucXuLy): decided, stopped, refused or withdrawn.
+    pub finished_at: Option<DateTime<Utc>>,
 }
 
 impl CaseSummary {
@@ -254,6 +256,7 @@ mod tests {
             step_due: Some(at("2026-12-04T10:00:00+07:00")),
             version: 3,
             submitted_at: at("2026-12-04T08:00:00+07:00"),
+            finished_at: None,
         };
         assert_eq!(summary.urgency(), Some(at("2026-12-04T10:00:00+07:00")));
         summary.step_due = Some(at("2026-12-09T10:00:00+07:00"));

@@ -67,6 +67,10 @@ pub(super) struct DossierTemplate {
     /// Counted over a provisional calendar year (ngày hẹn tạm tính).
     pub(super) appointment_provisional: bool,
     pub(super) remaining: String,
+    /// Where the dossier stands against its appointment: style class and label.
+    pub(super) standing: Option<(&'static str, &'static str)>,
+    /// The current step's deadline, for officers.
+    pub(super) step_due: String,
     /// The procedure's windows on this dossier: (name, when it closes, what became of it).
     pub(super) windows: Vec<(String, String, String)>,
     pub(super) submitted: bool,
@@ -260,9 +264,28 @@ pub(super) async fn dossier_template(
             .collect(),
         appointment: view.appointment.map(local_time).unwrap_or_default(),
         appointment_provisional: view.appointment_provisional,
-        remaining: view
-            .remaining_working_minutes
-            .map(|minutes| format!("{} {}", minutes.max(0), t.minutes))
+        remaining: crate::web::deadline::time_left(
+            t,
+            &state.service.calendars(),
+            case.status,
+            case.appointment,
+            case.finished_at,
+            chrono::Utc::now(),
+        ),
+        standing: crate::web::deadline::standing(
+            t,
+            &state.service.calendars(),
+            case.status,
+            case.appointment,
+            case.finished_at,
+            chrono::Utc::now(),
+        )
+        .map(|standing| (standing.class, standing.label)),
+        step_due: case
+            .step_due()
+            .filter(|_| case.finished_at.is_none() && !case.status.is_closed())
+            .filter(|_| !applicant)
+            .map(local_time)
             .unwrap_or_default(),
         windows: view
             .windows

@@ -1,30 +1,122 @@
-//! Lists of dossiers: an officer's inbox, a citizen's own dossiers, an auditor's search.
+//! Lists of dossiers: an officer's inbox, a citizen's own dossiers, an auditor's search. Each
+//! can be searched, filtered by status, procedure and lateness, and read a page at a time.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use hoso_engine::case::Status;
 use hoso_engine::clock::vietnam;
-use hoso_engine::ports::{CaseQuery, Dossiers as _};
+use hoso_engine::ports::{CaseQuery, CaseSummary, Dossiers as _};
+use serde::Deserialize;
 
-use super::catalogue::SearchQuery;
+use super::catalogue::folded;
 use super::{Nav, render, signed_in};
 use crate::access::UserKind;
 use crate::app::AppState;
+use crate::web::deadline::{standing, time_left};
 use crate::web::{Visitor, WebError, Words};
+
+/// Rows on one page of a list.
+const PAGE_SIZE: usize = 20;
+
+/// The most dossiers a list reads before filtering.
+const MOST_LISTED: u32 = 1000;
 
 pub(super) struct DossierLine {
     pub(super) code: String,
     pub(super) procedure: String,
     pub(super) status: String,
     pub(super) applicant: String,
-    pub(super) due: String,
+    /// The appointment (ngày hẹn trả kết quả), or empty before there is one.
+    pub(super) appointment: String,
+    /// The current step's deadline, shown to officers apart from the appointment.
+    pub(super) step_due: String,
     pub(super) urgency: &'static str,
     pub(super) urgency_label: &'static str,
+    /// Working time left until the appointment, while the clock runs.
+    pub(super) left: String,
     /// Why it waits, when not for the officer's step (a consultation to answer).
     pub(super) note: &'static str,
 }
+
+/// What a list is narrowed to, from the address: `?q=&status=&procedure=&overdue=1&page=2`.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ListFilter {
+    q: Option<String>,
+    status: Option<String>,
+    procedure: Option<String>,
+    overdue: Option<String>,
+    page: Option<String>,
+}
+
+impl ListFilter {
+    fn text(&self) -> String {
+        self.q
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .chars()
+            .take(100)
+            .collect()
+    }
+
+    fn status(&self) -> Option<Status> {
+        self.status
+            .as_deref()
+            .and_then(|code| code.parse::<u8>().ok())
+            .and_then(Status::from_code)
+    }
+
+    fn procedure(&self) -> Option<&str> {
+        self.procedure.as_deref().filter(|code| !code.is_empty())
+    }
+
+    fn only_overdue(&self) -> bool {
+        self.overdue
+            .as_deref()
+            .is_some_and(|value| !value.is_empty())
+    }
+
+    fn page(&self) -> usize {
+        self.page
+            .as_deref()
+            .and_then(|page| page.parse::<usize>().ok())
+            .unwrap_or(1)
+            .clamp(1, 10_000)
+    }
+
+    fn is_narrowed(&self) -> bool {
+        !self.text().is_empty()
+            || self.status().is_some()
+            || self.procedure().is_some()
+            || self.only_overdue()
+    }
+
+    /// The address of page `page` with the same filters.
+    fn link(&self, here: &str, page: usize) -> String {
+        let mut pairs = form_urlencoded::Serializer::new(String::new());
+        let text = self.text();
+        if !text.is_empty() {
+            pairs.append_pair("q", &text);
+        }
+        if let Some(status) = self.status() {
+            pairs.append_pair("status", &status.code().to_string());
+        }
+        if let Some(procedure) = self.procedure() {
+            pairs.append_pair("procedure", procedure);
+        }
+        if self.only_overdue() {
+            pairs.append_pair("overdue", "1");
+        }
+        pairs.append_pair("page", &page.to_string());
+        format!("{here}?{}", pairs.finish())
+    }
+}
+
+/// A choice in a filter's select box: value, label, chosen.
+pub(super) type Choice = (String, String, bool);
 
 #[derive(Template)]
 #[template(path = "list.html")]
@@ -32,8 +124,18 @@ pub(super) struct ListTemplate {
     pub(super) t: &'static Words,
     pub(super) nav: Nav,
     pub(super) title: &'static str,
-    pub(super) query: Option<String>,
+    pub(super) here: &'static str,
+    pub(super) officer: bool,
+    pub(super) text: String,
+    pub(super) statuses: Vec<Choice>,
+    pub(super) procedures: Vec<Choice>,
+    pub(super) only_overdue: bool,
+    pub(super) empty: &'static str,
     pub(super) lines: Vec<DossierLine>,
+    /// "21–32 / 32".
+    pub(super) shown: String,
+    pub(super) previous: Option<String>,
+    pub(super) next: Option<String>,
 }
 
 pub(in crate::web) fn local_time(at: DateTime<Utc>) -> String {
@@ -42,69 +144,166 @@ pub(in crate::web) fn local_time(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
-pub(super) fn lines(
+/// A dossier as a list row, with its procedure's name and its standing against the appointment.
+fn line(
     state: &AppState,
     t: &'static Words,
-    summaries: Vec<hoso_engine::ports::CaseSummary>,
-) -> Vec<DossierLine> {
-    let now = Utc::now();
-    let mut lines: Vec<(Option<DateTime<Utc>>, DossierLine)> = summaries
-        .into_iter()
-        .map(|summary| {
-            let due = summary.urgency();
-            let open = !summary.status.is_closed();
-            let (urgency, urgency_label) = match due {
-                Some(due) if open && due < now => ("overdue", t.overdue),
-                Some(due)
-                    if open
-                        && state
-                            .service
-                            .calendars()
-                            .working_time_between(
-                                now.with_timezone(&vietnam()),
-                                due.with_timezone(&vietnam()),
-                            )
-                            .is_ok_and(|left| left.num_hours() < 8) =>
-                {
-                    ("soon", t.due_soon)
-                }
-                _ => ("ok", t.on_time),
-            };
-            (
-                due.filter(|_| open),
-                DossierLine {
-                    code: summary.code.to_string(),
-                    procedure: summary.procedure_code.clone(),
-                    status: summary.status.label().to_owned(),
-                    applicant: summary.applicant_name.clone(),
-                    due: due.map(local_time).unwrap_or_default(),
-                    urgency,
-                    urgency_label,
-                    note: "",
-                },
-            )
-        })
-        .collect();
-    // Most urgent first: the earliest due time, then those with none.
-    lines.sort_by_key(|(due, _)| (due.is_none(), *due));
-    lines.into_iter().map(|(_, line)| line).collect()
+    summary: &CaseSummary,
+    now: DateTime<Utc>,
+) -> DossierLine {
+    let calendars = state.service.calendars();
+    let standing = standing(
+        t,
+        &calendars,
+        summary.status,
+        summary.appointment,
+        summary.finished_at,
+        now,
+    );
+    let procedure = state
+        .service
+        .catalogue()
+        .get(&summary.procedure_code, summary.procedure_version)
+        .map_or_else(
+            || summary.procedure_code.clone(),
+            |procedure| procedure.definition().name.clone(),
+        );
+    DossierLine {
+        code: summary.code.to_string(),
+        procedure,
+        status: summary.status.label().to_owned(),
+        applicant: summary.applicant_name.clone(),
+        appointment: summary.appointment.map(local_time).unwrap_or_default(),
+        step_due: summary
+            .step_due
+            .filter(|_| !summary.status.is_closed())
+            .map(local_time)
+            .unwrap_or_default(),
+        urgency: standing.map_or("none", |standing| standing.class),
+        urgency_label: standing.map_or("", |standing| standing.label),
+        left: time_left(
+            t,
+            &calendars,
+            summary.status,
+            summary.appointment,
+            summary.finished_at,
+            now,
+        ),
+        note: "",
+    }
 }
 
-pub(super) fn list_page(
+/// Whether `summary` passes the filter's text, status, procedure and lateness.
+fn passes(
+    filter: &ListFilter,
+    line: &DossierLine,
+    summary: &CaseSummary,
+    now: DateTime<Utc>,
+) -> bool {
+    let text = folded(&filter.text());
+    (text.is_empty()
+        || [&line.code, &line.applicant, &line.procedure]
+            .iter()
+            .any(|field| folded(field).contains(&text)))
+        && filter
+            .status()
+            .is_none_or(|status| summary.status == status)
+        && filter
+            .procedure()
+            .is_none_or(|code| summary.procedure_code == code)
+        && (!filter.only_overdue()
+            || summary.finished_at.map_or_else(
+                || !summary.status.is_closed() && summary.appointment.is_some_and(|due| due < now),
+                |finished| summary.appointment.is_some_and(|due| finished > due),
+            ))
+}
+
+/// Which list a page shows: its address, title and what it says when nothing waits.
+struct ListOf {
+    here: &'static str,
+    title: &'static str,
+    empty: &'static str,
+}
+
+/// One list page: the rows that pass `filter`, most urgent first, a page at a time.
+fn list_page(
     state: &AppState,
     visitor: &Visitor,
-    here: &str,
-    title: &'static str,
-    query: Option<String>,
-    summaries: Vec<hoso_engine::ports::CaseSummary>,
+    ListOf { here, title, empty }: ListOf,
+    filter: &ListFilter,
+    summaries: Vec<CaseSummary>,
+    notes: &dyn Fn(&CaseSummary) -> &'static str,
 ) -> Response {
     let t = visitor.words();
+    let now = Utc::now();
+    let mut procedures: Vec<Choice> = Vec::new();
+    let mut rows: Vec<(Option<DateTime<Utc>>, DossierLine)> = Vec::new();
+    for summary in &summaries {
+        let mut line = line(state, t, summary, now);
+        if !procedures
+            .iter()
+            .any(|(code, ..)| *code == summary.procedure_code)
+        {
+            procedures.push((
+                summary.procedure_code.clone(),
+                line.procedure.clone(),
+                filter.procedure() == Some(summary.procedure_code.as_str()),
+            ));
+        }
+        if passes(filter, &line, summary, now) {
+            line.note = notes(summary);
+            let open = summary.finished_at.is_none() && !summary.status.is_closed();
+            rows.push((summary.urgency().filter(|_| open), line));
+        }
+    }
+    procedures.sort_by(|left, right| left.1.cmp(&right.1));
+    // Most urgent first: the earliest due time, then those with none.
+    rows.sort_by_key(|(due, _)| (due.is_none(), *due));
+    let total = rows.len();
+    let page = filter.page().min(total.div_ceil(PAGE_SIZE).max(1));
+    let first = (page - 1) * PAGE_SIZE;
+    let lines: Vec<DossierLine> = rows
+        .into_iter()
+        .skip(first)
+        .take(PAGE_SIZE)
+        .map(|(_, line)| line)
+        .collect();
+    let shown = if lines.is_empty() {
+        String::new()
+    } else {
+        format!("{}–{} / {total}", first + 1, first + lines.len())
+    };
     let template = ListTemplate {
         t,
         nav: Nav::of(visitor, here),
         title,
-        query,
-        lines: lines(state, t, summaries),
+        here,
+        officer: visitor
+            .user
+            .as_ref()
+            .is_some_and(|user| user.kind == UserKind::Officer),
+        text: filter.text(),
+        statuses: Status::ALL
+            .iter()
+            .map(|status| {
+                (
+                    status.code().to_string(),
+                    status.label().to_owned(),
+                    filter.status() == Some(*status),
+                )
+            })
+            .collect(),
+        procedures,
+        only_overdue: filter.only_overdue(),
+        empty: if filter.is_narrowed() {
+            t.nothing_found
+        } else {
+            empty
+        },
+        previous: (page > 1).then(|| filter.link(here, page - 1)),
+        next: (first + lines.len() < total).then(|| filter.link(here, page + 1)),
+        lines,
+        shown,
     };
     render(state, visitor, StatusCode::OK, &template)
 }
@@ -112,6 +311,7 @@ pub(super) fn list_page(
 pub(super) async fn inbox(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Query(filter): Query<ListFilter>,
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     signed_in(&visitor, "/inbox")?;
@@ -130,29 +330,31 @@ pub(super) async fn inbox(
         .filter(|entry| entry.consultation)
         .map(|entry| entry.summary.code.to_string())
         .collect();
-    let mut lines = lines(
+    let summaries = entries.into_iter().map(|entry| entry.summary).collect();
+    Ok(list_page(
         &state,
-        t,
-        entries.into_iter().map(|entry| entry.summary).collect(),
-    );
-    for line in &mut lines {
-        if consultations.contains(&line.code) {
-            line.note = t.consultation_waiting;
-        }
-    }
-    let template = ListTemplate {
-        t,
-        nav: Nav::of(&visitor, "/inbox"),
-        title: t.inbox,
-        query: None,
-        lines,
-    };
-    Ok(render(&state, &visitor, StatusCode::OK, &template))
+        &visitor,
+        ListOf {
+            here: "/inbox",
+            title: t.inbox,
+            empty: t.inbox_empty,
+        },
+        &filter,
+        summaries,
+        &|summary| {
+            if consultations.contains(&summary.code.to_string()) {
+                t.consultation_waiting
+            } else {
+                ""
+            }
+        },
+    ))
 }
 
 pub(super) async fn my_dossiers(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Query(filter): Query<ListFilter>,
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     let principal = signed_in(&visitor, "/my")?;
@@ -171,24 +373,28 @@ pub(super) async fn my_dossiers(
             party: Some(citizen_id.to_owned()),
             organisation: principal.organisation().map(str::to_owned),
             text: None,
-            limit: 200,
+            limit: MOST_LISTED,
             offset: 0,
         })
         .await?;
     Ok(list_page(
         &state,
         &visitor,
-        "/my",
-        t.my_dossiers,
-        None,
+        ListOf {
+            here: "/my",
+            title: t.my_dossiers,
+            empty: t.my_dossiers_empty,
+        },
+        &filter,
         summaries,
+        &|_| "",
     ))
 }
 
 pub(super) async fn audit(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<SearchQuery>,
+    Query(filter): Query<ListFilter>,
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     signed_in(&visitor, "/audit")?;
@@ -198,28 +404,36 @@ pub(super) async fn audit(
             "the audit search is for auditors".to_owned(),
         ));
     }
-    let text = query
-        .q
-        .map(|text| text.trim().chars().take(100).collect::<String>());
-    let summaries = state
-        .service
-        .store()
-        .list(&CaseQuery {
-            status: None,
-            unit: None,
-            party: None,
-            organisation: None,
-            text: text.clone().filter(|text| !text.is_empty()),
-            limit: 100,
-            offset: 0,
-        })
-        .await?;
+    // The store finds a code or an applicant's name among every dossier; the newest are read
+    // too, so a procedure's name finds them. The filter then applies to both alike.
+    let text = filter.text();
+    let query = |text: Option<String>| CaseQuery {
+        status: filter.status(),
+        unit: None,
+        party: None,
+        organisation: None,
+        text,
+        limit: MOST_LISTED,
+        offset: 0,
+    };
+    let mut summaries = state.service.store().list(&query(None)).await?;
+    if !text.is_empty() {
+        for summary in state.service.store().list(&query(Some(text))).await? {
+            if !summaries.iter().any(|known| known.code == summary.code) {
+                summaries.push(summary);
+            }
+        }
+    }
     Ok(list_page(
         &state,
         &visitor,
-        "/audit",
-        t.audit,
-        Some(text.unwrap_or_default()),
+        ListOf {
+            here: "/audit",
+            title: t.audit,
+            empty: t.audit_empty,
+        },
+        &filter,
         summaries,
+        &|_| "",
     ))
 }

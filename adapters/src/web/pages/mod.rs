@@ -159,9 +159,20 @@ pub(super) fn signed_in(visitor: &Visitor, here: &str) -> Result<crate::app::Pri
 
 /// Renders the error page (any status) in both languages' framing.
 pub(super) fn error_page(status: StatusCode, why: &str) -> String {
+    // A heading for what happened, in the words of the portal's own error pages.
+    let heading = match status {
+        StatusCode::NOT_FOUND => "Không tìm thấy",
+        StatusCode::FORBIDDEN => "Không có quyền truy cập",
+        StatusCode::BAD_REQUEST => "Thông tin gửi lên chưa hợp lệ",
+        StatusCode::PAYLOAD_TOO_LARGE => "Tệp gửi lên quá lớn",
+        StatusCode::SERVICE_UNAVAILABLE => "Hệ thống đang bận",
+        StatusCode::INTERNAL_SERVER_ERROR => "Đã xảy ra lỗi",
+        _ => "Chưa thực hiện được",
+    };
     ErrorTemplate {
         t: Lang::Vi.words(),
         status: status.as_u16(),
+        heading,
         why: why.to_owned(),
     }
     .render()
@@ -173,6 +184,7 @@ pub(super) fn error_page(status: StatusCode, why: &str) -> String {
 struct ErrorTemplate {
     t: &'static Words,
     status: u16,
+    heading: &'static str,
     why: String,
 }
 

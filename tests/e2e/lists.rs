@@ -1,0 +1,165 @@
+//! The lists people work from, over real HTTP: the inbox searched, filtered and read a page at a
+//! time; one way of showing the appointment and where a dossier stands against it; procedure
+//! names, not codes; the right words when nothing matches; a Vietnamese page for an unknown
+//! address.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::browser::Browser;
+use crate::server::{Backend, Server};
+
+const CITIZEN: &str = "001090000001";
+
+/// The table rows of a list page.
+fn rows(page: &str) -> usize {
+    page.matches("<tr class=").count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_is_searched_filtered_and_paged_and_every_list_shows_time_one_way() {
+    let Some(server) = Server::start(Backend::Sqlite, "lists", &[]) else {
+        return;
+    };
+    let citizen_token = server.citizen(CITIZEN);
+    let desk = server.officer("mot_cua");
+    let mut codes = Vec::new();
+    for index in 0..23 {
+        let response = server
+            .http
+            .post(server.url("/api/v1/dossiers"))
+            .bearer_auth(&citizen_token)
+            .header("Idempotency-Key", format!("lists-{index}"))
+            .json(&crate::birth_submission(CITIZEN))
+            .send()
+            .await
+            .expect("sent");
+        let status = response.status();
+        let submitted: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(status, StatusCode::CREATED, "{index}: {submitted}");
+        codes.push(submitted["code"].as_str().expect("code").to_owned());
+    }
+    // Two received, one of them then withdrawn by the citizen: finished before its appointment.
+    for code in &codes[..2] {
+        let (status, body) = crate::api::act(&server, &desk, code, "receive", json!({})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = crate::api::act(
+        &server,
+        &citizen_token,
+        &codes[1],
+        "withdraw",
+        json!({ "reason": "Nộp nhầm" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    let mut officer = Browser::new(&server.base);
+    officer.sign_in(&desk).await;
+    let (status, first, _) = officer.get("/inbox").await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    // 22 waiting at the desk: twenty on the first page, the most urgent (the received one) first.
+    assert_eq!(rows(&first), 20, "{first}");
+    assert!(first.contains("Hiển thị hồ sơ 1–20 / 22"), "{first}");
+    assert!(first.contains("rel=\"next\""), "{first}");
+    let received = first
+        .find(&codes[0])
+        .expect("the received dossier is listed");
+    assert!(
+        codes[2..]
+            .iter()
+            .all(|code| first.find(code.as_str()).is_none_or(|at| at > received)),
+        "the dossier with an appointment comes first"
+    );
+    // Names, not codes; the appointment and the step's deadline each by its name.
+    assert!(first.contains("Đăng ký khai sinh"), "{first}");
+    assert!(!first.contains(">1.001193<"), "{first}");
+    // A birth is due the day it is received: in time, due soon or late by the hour of the run.
+    assert!(
+        ["Trong hạn", "Sắp đến hạn", "Quá hạn"]
+            .iter()
+            .any(|label| first.contains(&format!("\">{label}</span>")))
+            && first.contains("Hạn xử lý của bước"),
+        "{first}"
+    );
+    assert!(first.contains("Thời gian còn lại: "), "{first}");
+    assert!(!first.contains("phút làm việc"), "{first}");
+    let (_, second, _) = officer.get("/inbox?page=2").await;
+    assert_eq!(rows(&second), 2, "{second}");
+    assert!(second.contains("Hiển thị hồ sơ 21–22 / 22") && second.contains("rel=\"prev\""));
+
+    // Search by code, filter by status ("2" = received) and by lateness.
+    let (_, found, _) = officer.get(&format!("/inbox?q={}", &codes[5])).await;
+    assert_eq!(rows(&found), 1, "{found}");
+    let (_, by_status, _) = officer.get("/inbox?status=2").await;
+    assert_eq!(rows(&by_status), 1, "{by_status}");
+    assert!(by_status.contains(&codes[0]) && by_status.contains("selected"));
+    let (_, late, _) = officer.get("/inbox?overdue=1").await;
+    assert_eq!(rows(&late), 0, "{late}");
+    assert!(late.contains("Không tìm thấy kết quả phù hợp."), "{late}");
+    let (_, by_name, _) = officer.get("/inbox?q=dang+ky+khai+sinh&page=2").await;
+    assert_eq!(
+        rows(&by_name),
+        2,
+        "diacritics aside, the procedure's name finds them"
+    );
+
+    // The citizen's list: the withdrawn dossier finished by its appointment.
+    let mut citizen = Browser::new(&server.base);
+    citizen.sign_in(&citizen_token).await;
+    let (_, withdrawn, _) = citizen.get("/my?status=7").await;
+    assert_eq!(rows(&withdrawn), 1, "{withdrawn}");
+    // Early if received after hours (due the next working day), else on time that afternoon.
+    let finished = |page: &str| {
+        (page.contains(">Trước hạn</span>") || page.contains(">Đúng hạn</span>"))
+            && !page.contains(">Quá hạn</span>")
+    };
+    assert!(finished(&withdrawn), "{withdrawn}");
+    assert!(
+        !withdrawn.contains("Hạn xử lý của bước"),
+        "officers' detail only"
+    );
+    let (_, waiting, _) = citizen.get(&format!("/my?q={}", &codes[3])).await;
+    assert_eq!(rows(&waiting), 1, "{waiting}");
+    assert!(
+        !waiting.contains("Trong hạn"),
+        "a dossier not yet received has no appointment to be in time for: {waiting}"
+    );
+
+    // The auditor's search: a procedure's name finds dossiers; nothing found says so.
+    let mut auditor = Browser::new(&server.base);
+    auditor.sign_in(&server.user("auditor", &[])).await;
+    let (_, audit, _) = auditor.get("/audit?q=khai+sinh").await;
+    assert_eq!(rows(&audit), 20, "{audit}");
+    let (_, none, _) = auditor.get("/audit?q=khong-co-ho-so-nay").await;
+    assert!(
+        none.contains("Không tìm thấy kết quả phù hợp.") && !none.contains("chờ xử lý"),
+        "{none}"
+    );
+
+    // The dossier page: the appointment, where it stands, and the time left in days and hours.
+    let (_, page, _) = officer.get(&format!("/dossiers/{}", &codes[0])).await;
+    assert!(page.contains("id=\"standing\""), "{page}");
+    assert!(page.contains("id=\"step-due\""), "{page}");
+    let (_, page, _) = citizen.get(&format!("/dossiers/{}", &codes[1])).await;
+    assert!(
+        finished(&page) && !page.contains("id=\"remaining\""),
+        "{page}"
+    );
+
+    // An unknown address: a Vietnamese page; under the API, the API's answer.
+    let (status, missing, headers) = citizen.get("/khong-co-trang-nay").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        headers
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("text/html")),
+        "{headers:?}"
+    );
+    assert!(missing.contains("Không tìm thấy trang này"), "{missing}");
+    assert!(!missing.contains("could not be done"), "{missing}");
+    let (status, problem) = crate::api::call(&server, "GET", "/api/v1/khong-co", None, None).await;
+    assert_eq!(status, 404, "{problem}");
+    assert_eq!(problem["status"], 404, "{problem}");
+}
