@@ -621,6 +621,25 @@ fn warnings_before_calendar_limits_count_back_calendar_time() {
     );
 }
 
+#[test]
+fn a_calendar_limit_beyond_the_dates_chrono_holds_names_the_year_it_would_need() {
+    let calendars = shipped();
+    // Counting forward runs past the last date: the year after receipt is named.
+    assert_eq!(
+        calendars.due(
+            at("2026-03-16T09:00:00+07:00"),
+            TimeLimit::CalendarDays(u32::MAX),
+            AfterCutoff::NextWorkingDay
+        ),
+        Err(ClockError::MissingYear { year: 2027 })
+    );
+    // Counting back before the first date: the year before the deadline is named.
+    assert_eq!(
+        calendars.warning_before(at("2026-03-16T17:00:00+07:00"), TimeLimit::Months(u32::MAX)),
+        Err(ClockError::MissingYear { year: 2025 })
+    );
+}
+
 fn handover(from: &str, allotted: TimeLimit) -> String {
     shipped()
         .handover_due(at(from), allotted)

@@ -170,3 +170,21 @@ fn one_attached_paper_makes_a_dossier_digitised_and_a_database_paper_uses_popula
     );
     assert!(!bare.digitised, "no file and no reference: not digitised");
 }
+
+#[test]
+fn a_result_handed_over_only_online_is_no_paper_result() {
+    let mut paper = World::new(BIRTH);
+    paper.submit_birth("2026-03-02T08:00:00+07:00");
+    assert!(
+        facts(&paper).paper_result,
+        "a birth may be collected at the counter or by post: its result is on paper (4.1)"
+    );
+    let online_only = BIRTH.replace(
+        r#"delivery = ["online", "postal", "counter"]"#,
+        r#"delivery = ["online"]"#,
+    );
+    assert_ne!(online_only, BIRTH, "the birth procedure's delivery line");
+    let mut online = World::new(&online_only);
+    online.submit_birth("2026-03-02T08:00:00+07:00");
+    assert!(!facts(&online).paper_result);
+}

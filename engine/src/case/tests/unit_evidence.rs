@@ -114,6 +114,22 @@ fn each_unit_is_judged_on_its_own_stays() {
         police.processing_hours
     );
     assert_eq!(timeliness(&police, &december), Some(Timeliness::Early));
+    // The police's own stay is finished: completed for 2.2, in days of the calendar's 7.5 hours.
+    assert!(police.completed);
+    assert!(
+        (police.processing_days.unwrap() - expected / 7.5).abs() < 1e-9,
+        "{:?}",
+        police.processing_days
+    );
+    // A supplement the receiving unit waits for is not the police's to answer for.
+    let mut waiting = whole.clone();
+    waiting.waiting_supplement_since = Some(at("2026-12-08T09:00:00+07:00"));
+    waiting.completed = false;
+    let police_while_waiting = waiting
+        .for_unit(case, &unit(POLICE), &world.calendars)
+        .unwrap();
+    assert_eq!(police_while_waiting.waiting_supplement_since, None);
+    assert!(police_while_waiting.completed, "its own stay ended");
 
     let insurance = whole
         .for_unit(case, &unit(INSURANCE), &world.calendars)
