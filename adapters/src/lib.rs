@@ -74,6 +74,7 @@ pub mod reports;
 pub mod startup;
 pub mod store;
 pub mod testing;
+pub mod text;
 pub mod tls;
 pub mod web;
 pub mod worker;

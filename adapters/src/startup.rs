@@ -29,14 +29,22 @@ pub fn router(state: AppState) -> Router {
                 state.limits.submission_bytes,
             )),
         )
-        // After the merge: an unknown API path answers as the API does, any other with a page.
-        .fallback(|uri: axum::http::Uri| async move {
-            if uri.path().starts_with("/api/") {
-                AppError::NotFound("no such resource; see /openapi.json".to_owned()).into_response()
-            } else {
-                crate::web::page_not_found()
-            }
-        })
+        // After the merge: an unknown API path answers as the API does.
+        // A browser (asking for HTML) gets a page; an API client the API's problem.
+        .fallback(
+            |uri: axum::http::Uri, headers: axum::http::HeaderMap| async move {
+                let wants_page = headers
+                    .get(axum::http::header::ACCEPT)
+                    .and_then(|accept| accept.to_str().ok())
+                    .is_some_and(|accept| accept.contains("text/html"));
+                if uri.path().starts_with("/api/") || !wants_page {
+                    AppError::NotFound("no such resource; see /openapi.json".to_owned())
+                        .into_response()
+                } else {
+                    crate::web::page_not_found()
+                }
+            },
+        )
         .layer(middleware::from_fn(method_not_allowed))
         .layer(middleware::from_fn(content_headers))
         .layer(middleware::from_fn_with_state(state.clone(), limit_body))

@@ -406,7 +406,7 @@ async fn every_access_rule_denies_what_it_should() {
     assert_eq!(again.status().as_u16(), 200);
     assert_eq!(
         again.json::<Value>().await.expect("json"),
-        json!({ "code": "2.000635", "version": 2, "unchanged": true })
+        json!({ "code": "2.000635", "version": 3, "unchanged": true })
     );
     // Changed content under the published number is refused, naming the number to use.
     let changed = toml.replace(
@@ -418,11 +418,11 @@ async fn every_access_rule_denies_what_it_should() {
     assert_eq!(refused.status().as_u16(), 409);
     let why = refused.text().await.expect("body");
     assert!(
-        why.contains("version 2 of 2.000635 is already published with different content")
-            && why.contains("set `version = 3`"),
+        why.contains("version 3 of 2.000635 is already published with different content")
+            && why.contains("set `version = 4`"),
         "{why}"
     );
-    let skipping = changed.replace("version = 2", "version = 5");
+    let skipping = changed.replace("version = 3", "version = 5");
     let refused = send(designer.clone(), skipping).await.expect("sent");
     assert_eq!(refused.status().as_u16(), 409);
     assert!(
@@ -430,14 +430,14 @@ async fn every_access_rule_denies_what_it_should() {
             .text()
             .await
             .expect("body")
-            .contains("the next version of 2.000635 is 3, not 5"),
+            .contains("the next version of 2.000635 is 4, not 5"),
     );
-    let next = changed.replace("version = 2", "version = 3");
+    let next = changed.replace("version = 3", "version = 4");
     let published = send(designer.clone(), next.clone()).await.expect("sent");
     assert_eq!(published.status().as_u16(), 201);
     assert_eq!(
         published.json::<Value>().await.expect("json"),
-        json!({ "code": "2.000635", "version": 3, "unchanged": false })
+        json!({ "code": "2.000635", "version": 4, "unchanged": false })
     );
     let repeated = send(designer.clone(), next).await.expect("sent");
     assert_eq!(
@@ -630,7 +630,8 @@ async fn retries_conflicts_and_bad_uploads_are_answered_precisely() {
             .0,
         405
     );
-    // A page's route called with the wrong method, or a path nobody serves, answers the same way.
+    // A page's route called with the wrong method, or a path nobody serves, answers an API
+    // client the same way (a browser asking for HTML gets a page: tests/e2e/lists.rs).
     let (status, problem) = call(&server, "GET", "/dossiers/x/act", None, None).await;
     assert_eq!(status, 405);
     assert_eq!(problem["status"], 405, "problem+json: {problem}");

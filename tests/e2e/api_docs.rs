@@ -47,7 +47,7 @@ fn the_curl_examples_in_docs_api_md_work() {
     );
     for expected in [
         "\"status\":\"result_returned\"",
-        "\"code\":\"2.000635\",\"version\":3",
+        "\"code\":\"2.000635\",\"version\":4",
         "hoso_http_requests_total",
         "\"migrations\":\"current\"",
     ] {

@@ -157,7 +157,7 @@ fn archive_keeps_chains_verifiable_on(database: &TestDatabase) {
     );
     assert_ne!(status, 0);
     assert!(
-        error.contains("the retention schedule does not define class `residence_registration` (named by procedure 1.004194 version 2), class `civil_status_copy` (named by procedure 2.000635 version 2), class `judicial_record_certificate` (named by procedure 3.000333 version 4), class `citizen_feedback` (named by procedure PAKN.1 version 2); add a [classes.NAME] table for each (the schedule defines: civil_status_register)"),
+        error.contains("the retention schedule does not define class `residence_registration` (named by procedure 1.004194 version 2), class `civil_status_copy` (named by procedure 2.000635 version 3), class `judicial_record_certificate` (named by procedure 3.000333 version 4), class `citizen_feedback` (named by procedure PAKN.1 version 3); add a [classes.NAME] table for each (the schedule defines: civil_status_register)"),
         "{error}"
     );
     assert!(!out.exists());

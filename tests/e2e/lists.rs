@@ -147,9 +147,17 @@ async fn the_inbox_is_searched_filtered_and_paged_and_every_list_shows_time_one_
         "{page}"
     );
 
-    // An unknown address: a Vietnamese page; under the API, the API's answer.
-    let (status, missing, headers) = citizen.get("/khong-co-trang-nay").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    // An unknown address: a browser gets a Vietnamese page; the API's clients its answer.
+    let response = server
+        .http
+        .get(server.url("/khong-co-trang-nay"))
+        .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let headers = response.headers().clone();
+    let missing = response.text().await.expect("body");
     assert!(
         headers
             .get("content-type")

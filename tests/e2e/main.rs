@@ -12,6 +12,7 @@ mod case;
 mod crash;
 mod designer;
 mod disk;
+mod dossier_page;
 mod forms;
 mod hostile;
 mod lists;

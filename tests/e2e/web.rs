@@ -113,10 +113,9 @@ async fn web_pages_refuse_forged_forms_missing_or_expired_sessions_and_other_uni
     );
     let mut designer = Browser::new(&server.base);
     designer.sign_in(&server.user("designer", &[])).await;
-    let source = std::fs::read_to_string(
-        crate::repo().join("procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml"),
-    )
-    .expect("a procedure file");
+    let source =
+        std::fs::read_to_string(crate::repo().join("tests/fixtures/designer/2.000635-v4.toml"))
+            .expect("a procedure file");
     let (status, _, _) = designer
         .post("/design/publish", &[("source", &source)])
         .await;
@@ -127,7 +126,7 @@ async fn web_pages_refuse_forged_forms_missing_or_expired_sessions_and_other_uni
     );
     let (_, versions, _) = designer.get("/design").await;
     assert!(
-        !versions.contains("/design/2.000635/3"),
+        !versions.contains("/design/2.000635/4"),
         "nothing was published"
     );
 
@@ -340,7 +339,10 @@ async fn a_supplement_is_asked_for_and_answered_through_the_pages_and_a_revoked_
         StatusCode::UNPROCESSABLE_ENTITY,
         "no document and no reason: shown on the page"
     );
-    assert!(body.contains("class=\"notice\""), "{body}");
+    assert!(
+        body.contains("id=\"notice-error\"") && !body.contains("class=\"notice\""),
+        "a refusal is shown as an error, not as a success: {body}"
+    );
     let (status, body, _) = desk
         .post(
             &act,

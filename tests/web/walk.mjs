@@ -235,11 +235,11 @@ try {
   const refusal = await designer.locator('#check-result').innerText();
   if (!refusal.includes('wrong-type.toml:')) throw new Error(`the validator's messages do not name the file and line: ${refusal}`);
   await check(designer, 'design-refused');
-  await designer.setInputFiles('#procedure-file', 'tests/fixtures/designer/2.000635-v3.toml');
+  await designer.setInputFiles('#procedure-file', 'tests/fixtures/designer/2.000635-v4.toml');
   await Promise.all([designer.waitForLoadState('load'), designer.click('form[action="/design/check"] button')]);
   await check(designer, 'design-checked');
   await Promise.all([designer.waitForLoadState('load'), designer.click('form[action="/design/publish"] button')]);
-  if (!designer.url().endsWith('/design/2.000635/3')) throw new Error(`publishing led to ${designer.url()}`);
+  if (!designer.url().endsWith('/design/2.000635/4')) throw new Error(`publishing led to ${designer.url()}`);
   await check(designer, 'design-published');
 } finally {
   await browser.close();

@@ -903,8 +903,60 @@ pub struct Download {
     pub bytes: Vec<u8>,
     /// Its media type, from its content.
     pub media_type: &'static str,
-    /// A file name safe for a header.
-    pub file_name: String,
+    /// The name it was attached under, as people wrote it.
+    pub name: String,
+}
+
+impl Download {
+    /// The `Content-Disposition` header: shown in the browser when it can show it (PDF and
+    /// images), saved otherwise; the name in ASCII for old clients and in UTF-8 (RFC 6266) so a
+    /// Vietnamese name arrives whole. Quotes, slashes and control characters never pass.
+    pub fn content_disposition(&self) -> String {
+        let shown = self.media_type != "application/octet-stream";
+        let extension = match self.media_type {
+            "application/pdf" => ".pdf",
+            "image/png" => ".png",
+            "image/jpeg" => ".jpg",
+            _ => "",
+        };
+        let base: String = self
+            .name
+            .chars()
+            .filter(|c| !c.is_control() && !"\"\\/".contains(*c))
+            .take(120)
+            .collect();
+        let base = base.trim();
+        let base = if base.is_empty() { "tai-lieu" } else { base };
+        let name = if extension.is_empty() || base.to_lowercase().ends_with(extension) {
+            base.to_owned()
+        } else {
+            format!("{base}{extension}")
+        };
+        let ascii: String = crate::text::folded_ascii(&name)
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let encoded: String = name
+            .bytes()
+            .map(|byte| {
+                if byte.is_ascii_alphanumeric() || b".-_~".contains(&byte) {
+                    char::from(byte).to_string()
+                } else {
+                    format!("%{byte:02X}")
+                }
+            })
+            .collect();
+        format!(
+            "{}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}",
+            if shown { "inline" } else { "attachment" }
+        )
+    }
 }
 
 /// A document of the dossier by its SHA-256.
@@ -946,13 +998,9 @@ pub async fn document(
         })?;
     let media_type =
         DocumentType::sniff(&bytes).map_or("application/octet-stream", DocumentType::media_type);
-    let file_name = attached_name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
-        .collect();
     Ok(Download {
         bytes,
         media_type,
-        file_name,
+        name: attached_name,
     })
 }

@@ -296,7 +296,7 @@ pub async fn document(
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let download = dossiers::document(&state, &principal, &code, &id).await?;
-    let disposition = format!("attachment; filename=\"{}\"", download.file_name);
+    let disposition = download.content_disposition();
     Ok((
         [
             (header::CONTENT_TYPE, download.media_type.to_owned()),

@@ -193,6 +193,16 @@ pub struct Words {
     pub fix_errors: &'static str,
     /// Yes.
     pub yes: &'static str,
+    /// No.
+    pub no: &'static str,
+    /// The box ticked before an action that ends a dossier.
+    pub confirm_ending: &'static str,
+    /// What the applicant declared, as a heading.
+    pub declared: &'static str,
+    /// A fee waived by its exemption.
+    pub waived: &'static str,
+    /// A paper held as a reference in a data store, not as a file here.
+    pub held_elsewhere: &'static str,
     /// Receiving unit.
     pub receiving_unit: &'static str,
     /// Dossier.
@@ -498,6 +508,11 @@ pub static VI: Words = Words {
     submit: "Nộp hồ sơ",
     fix_errors: "Hồ sơ chưa nộp được. Vui lòng sửa các mục sau:",
     yes: "Có",
+    no: "Không",
+    confirm_ending: "Tôi đã kiểm tra và xác nhận thực hiện thao tác này; hồ sơ sẽ không thể tiếp tục xử lý.",
+    declared: "Thông tin kê khai",
+    waived: "Được miễn",
+    held_elsewhere: "Mã tham chiếu",
     receiving_unit: "Nơi tiếp nhận",
     dossier: "Hồ sơ",
     status: "Trạng thái",
@@ -696,6 +711,11 @@ pub static EN: Words = Words {
     submit: "Submit",
     fix_errors: "The dossier was not submitted. Please fix:",
     yes: "Yes",
+    no: "No",
+    confirm_ending: "I have checked and confirm this; the dossier cannot be processed further.",
+    declared: "What the applicant declared",
+    waived: "Waived",
+    held_elsewhere: "Reference",
     receiving_unit: "Receiving unit",
     dossier: "Dossier",
     status: "Status",

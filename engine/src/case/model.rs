@@ -168,6 +168,18 @@ pub enum Provenance {
     Database,
 }
 
+impl Provenance {
+    /// Where the paper came from, as forms and pages say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Upload => "Tệp đính kèm",
+            Self::Scan => "Bản quét tại Bộ phận Một cửa",
+            Self::DataStore => "Lấy từ Kho dữ liệu điện tử của tổ chức, cá nhân",
+            Self::Database => "Lấy từ cơ sở dữ liệu quốc gia",
+        }
+    }
+}
+
 /// A document attached to a dossier; the content lives in the document store, its hash in the
 /// event chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

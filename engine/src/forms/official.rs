@@ -6,9 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::escape;
-use crate::case::{
-    ActorKind, Case, Directory, Event, EventKind, Provenance, delivery_label, format_instant,
-};
+use crate::case::{ActorKind, Case, Directory, Event, EventKind, delivery_label, format_instant};
 use crate::clock::{Calendars, vietnam};
 use crate::procedure::{CopyKind, Outcome, Procedure};
 
@@ -170,15 +168,6 @@ fn copy_label(copy: CopyKind) -> &'static str {
         CopyKind::Original => "Bản chính",
         CopyKind::CertifiedCopy => "Bản sao chứng thực hoặc bản sao điện tử",
         CopyKind::Copy => "Bản chụp",
-    }
-}
-
-fn provenance_label(provenance: Provenance) -> &'static str {
-    match provenance {
-        Provenance::Upload => "Tệp đính kèm",
-        Provenance::Scan => "Bản quét tại Bộ phận Một cửa",
-        Provenance::DataStore => "Lấy từ Kho dữ liệu điện tử của tổ chức, cá nhân",
-        Provenance::Database => "Lấy từ cơ sở dữ liệu quốc gia",
     }
 }
 
@@ -346,7 +335,7 @@ pub fn official_form(
                         declared
                             .map_or("", |declared| copy_label(declared.copy))
                             .to_owned(),
-                        provenance_label(document.provenance).to_owned(),
+                        document.provenance.label().to_owned(),
                     ]
                 })
                 .collect();

@@ -4,6 +4,7 @@
 //! generated from them (`hoso procedure schema`), and the loader checks a file's structure against
 //! that same schema before deserializing, so the format, the schema and the checks cannot drift.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -651,6 +652,17 @@ pub struct FormField {
     /// Allowed values (choice fields).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<String>,
+    /// What people read for a choice stored as a code, e.g. `khai_sinh = "Trích lục khai sinh"`;
+    /// a choice without a label is shown as written.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub choice_labels: BTreeMap<String, String>,
+}
+
+impl FormField {
+    /// What people read for `value`: its choice label, else the value itself.
+    pub fn choice_label<'a>(&'a self, value: &'a str) -> &'a str {
+        self.choice_labels.get(value).map_or(value, String::as_str)
+    }
 }
 
 /// The kind of value a form field holds.

@@ -83,8 +83,12 @@ pub(super) fn input_of(field: &FormField, value: &str) -> InputView {
         required: field.required && field.kind != FieldKind::Boolean,
         value: value.to_owned(),
         checked: value == "on" || value == "true",
-        choices: field.choices.clone(),
-        options: Vec::new(),
+        choices: Vec::new(),
+        options: field
+            .choices
+            .iter()
+            .map(|choice| (choice.clone(), field.choice_label(choice).to_owned()))
+            .collect(),
         min: field.min.map(|min| min.to_string()).unwrap_or_default(),
         max: field.max.map(|max| max.to_string()).unwrap_or_default(),
         max_length: field

@@ -33,20 +33,7 @@ pub(super) struct SearchQuery {
     pub(super) q: Option<String>,
 }
 
-/// Lower-cases and strips Vietnamese diacritics, so "khai sinh" finds "Đăng ký khai sinh".
-pub(super) fn folded(text: &str) -> String {
-    const FROM: &str = "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ";
-    const TO: &str = "aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd";
-    text.to_lowercase()
-        .chars()
-        .map(|letter| {
-            FROM.chars()
-                .position(|accented| accented == letter)
-                .and_then(|index| TO.chars().nth(index))
-                .unwrap_or(letter)
-        })
-        .collect()
-}
+pub(super) use crate::text::folded;
 
 pub(super) async fn catalogue(
     State(state): State<AppState>,

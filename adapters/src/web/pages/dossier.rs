@@ -33,6 +33,48 @@ pub(super) struct ActionButton {
     pub(super) form: &'static str,
     /// Documents to pick (a supplement request) or to upload (its answer): (id, name).
     pub(super) documents: Vec<(String, String)>,
+    /// How it is weighed: the step's main action, a side path, or an end that cannot be undone.
+    pub(super) tone: Tone,
+}
+
+/// How an action is weighed on the page, in the order the page lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Tone {
+    /// Moves the dossier on: the one filled button.
+    Primary,
+    /// A side path (ask for papers, consult, extend): an outlined button.
+    Secondary,
+    /// Ends the dossier against the applicant's hope, or the applicant's own withdrawal: asks for
+    /// a reason and a confirmation first.
+    Ending,
+}
+
+impl Tone {
+    /// The button's class.
+    pub(super) fn class(self) -> &'static str {
+        match self {
+            Self::Primary => "primary",
+            Self::Secondary => "secondary",
+            Self::Ending => "ending",
+        }
+    }
+
+    /// How `action` is weighed: the built-in refusals, the stop and the withdrawal end a
+    /// dossier, as does a procedure's action whose outcome is a refusal.
+    pub(super) fn of(action: &str, procedure: &hoso_engine::procedure::Procedure) -> Self {
+        let refuses = procedure.definition().actions.iter().any(|declared| {
+            declared.id == action
+                && declared.outcome == Some(hoso_engine::procedure::Outcome::Refused)
+        });
+        match action {
+            _ if refuses => Self::Ending,
+            "refuse_intake" | "stop" | "withdraw" => Self::Ending,
+            "request_supplement" | "consult" | "apologize_and_extend" | "extend_time_limit" => {
+                Self::Secondary
+            }
+            _ => Self::Primary,
+        }
+    }
 }
 
 /// The form a built-in command's button opens; a procedure's own action takes a note, and the
@@ -74,7 +116,11 @@ pub(super) struct DossierTemplate {
     /// The procedure's windows on this dossier: (name, when it closes, what became of it).
     pub(super) windows: Vec<(String, String, String)>,
     pub(super) submitted: bool,
-    pub(super) documents: Vec<String>,
+    /// Each paper: its component's name, its own name, where it came from, and a link to open
+    /// it (or the data store's reference where the file is held elsewhere).
+    pub(super) documents: Vec<PaperLine>,
+    /// What the applicant declared on the e-form, by the form's labels, and the fees.
+    pub(super) declared: Vec<(String, String)>,
     pub(super) events: Vec<EventLine>,
     pub(super) actions: Vec<ActionButton>,
     pub(super) can_rate: bool,
@@ -82,6 +128,8 @@ pub(super) struct DossierTemplate {
     pub(super) auditor: bool,
     pub(super) verified: Option<(bool, String)>,
     pub(super) notice: String,
+    /// The notice says why something was not done, not that it was.
+    pub(super) notice_is_error: bool,
     /// Fees still owed, in đồng, when the applicant can pay them online now.
     pub(super) can_pay: Option<String>,
     /// Money the gateway took that the dossier could not take, owed back (hoàn trả), in đồng.
@@ -144,7 +192,7 @@ pub(super) async fn dossier_template(
             what: hoso_engine::case::describe_named(event, &names),
         })
         .collect();
-    let actions = view
+    let mut actions: Vec<ActionButton> = view
         .available_actions
         .iter()
         .map(|id| ActionButton {
@@ -160,7 +208,12 @@ pub(super) async fn dossier_template(
                         .map(|action| action.name.clone())
                 })
                 .unwrap_or_else(|| id.clone()),
-            form: form_of(id, &procedure),
+            form: match (form_of(id, &procedure), Tone::of(id, &procedure)) {
+                // An end is never taken without saying why.
+                ("reason" | "plain", Tone::Ending) => "reason_required",
+                (form, _) => form,
+            },
+            tone: Tone::of(id, &procedure),
             documents: match form_of(id, &procedure) {
                 "supplement_request" => procedure
                     .definition()
@@ -189,6 +242,8 @@ pub(super) async fn dossier_template(
             },
         })
         .collect();
+    // The main action first, side paths next, ends last.
+    actions.sort_by_key(|action| action.tone);
     let applicant = principal.follows(&case);
     let rated = applicant
         && case.status == Status::ResultReturned
@@ -301,11 +356,8 @@ pub(super) async fn dossier_template(
             })
             .collect(),
         submitted: false,
-        documents: case
-            .documents
-            .iter()
-            .map(|document| document.name.clone())
-            .collect(),
+        documents: papers(&case, &procedure),
+        declared: declared(t, &case, &procedure),
         events,
         actions,
         can_rate: applicant && case.status == Status::ResultReturned && !rated,
@@ -313,6 +365,7 @@ pub(super) async fn dossier_template(
         auditor: visitor.user.as_ref().map(|user| user.kind) == Some(UserKind::Auditor),
         verified: None,
         notice: String::new(),
+        notice_is_error: false,
         can_pay: (applicant
             && state.vnpay.is_some()
             && case.outstanding().as_dong() > 0
@@ -344,4 +397,87 @@ pub(super) async fn dossier_page(
         template.notice = visitor.words().rated.to_owned();
     }
     Ok(render(&state, &visitor, StatusCode::OK, &template))
+}
+
+/// A paper of the dossier as its page lists it.
+pub(super) struct PaperLine {
+    pub(super) component: String,
+    pub(super) name: String,
+    pub(super) provenance: &'static str,
+    /// Where to open it; `None` when no file is held here.
+    pub(super) href: Option<String>,
+    pub(super) reference: String,
+}
+
+fn papers(
+    case: &hoso_engine::case::Case,
+    procedure: &hoso_engine::procedure::Procedure,
+) -> Vec<PaperLine> {
+    case.documents
+        .iter()
+        .map(|document| PaperLine {
+            component: procedure.document(&document.component).map_or_else(
+                || document.component.clone(),
+                |declared| declared.name.clone(),
+            ),
+            name: document.name.clone(),
+            provenance: document.provenance.label(),
+            href: document
+                .sha256
+                .as_ref()
+                .map(|sha256| format!("/dossiers/{}/documents/{sha256}", case.code)),
+            reference: document.reference.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// What the applicant declared, field by field under the e-form's own labels — choices by their
+/// names, dates as dd/mm/yyyy, yes or no — then the contact details and each fee.
+fn declared(
+    t: &'static Words,
+    case: &hoso_engine::case::Case,
+    procedure: &hoso_engine::procedure::Procedure,
+) -> Vec<(String, String)> {
+    use hoso_engine::procedure::FieldKind;
+    use serde_json::Value;
+    let mut lines = Vec::new();
+    for field in procedure
+        .definition()
+        .documents
+        .iter()
+        .flat_map(|document| &document.fields)
+    {
+        let shown = match (field.kind, case.form.get(&field.id)) {
+            (_, None | Some(Value::Null)) => continue,
+            (_, Some(Value::Bool(yes))) => (if *yes { t.yes } else { t.no }).to_owned(),
+            (FieldKind::Date, Some(Value::String(text))) => {
+                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map_or_else(|_| text.clone(), |date| date.format("%d/%m/%Y").to_string())
+            }
+            (FieldKind::Choice, Some(Value::String(text))) => field.choice_label(text).to_owned(),
+            (_, Some(Value::String(text))) => text.clone(),
+            (_, Some(other)) => other.to_string(),
+        };
+        if !lines
+            .iter()
+            .any(|(label, _): &(String, String)| *label == field.label)
+        {
+            lines.push((field.label.clone(), shown));
+        }
+    }
+    let applicant = &case.applicant;
+    for (label, value) in [(t.phone, &applicant.phone), (t.email, &applicant.email)] {
+        if let Some(value) = value.as_ref().filter(|value| !value.is_empty()) {
+            lines.push((label.to_owned(), value.clone()));
+        }
+    }
+    for fee in &case.fees {
+        let amount = if fee.exempt {
+            format!("{} ({})", fee.amount, t.waived)
+        } else {
+            fee.amount.to_string()
+        };
+        lines.push((fee.name.clone(), amount));
+    }
+    lines
 }

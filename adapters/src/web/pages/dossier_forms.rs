@@ -52,6 +52,25 @@ pub(super) async fn act(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (visitor, principal, sent) = posted_form(&state, &headers, &code, &body).await?;
+    let action = field(&sent, "action").unwrap_or_default();
+    let case = crate::app::dossiers::load_readable(&state, &principal, &code).await?;
+    let procedure = state.service.procedure_of(&case).map_err(AppError::from)?;
+    // An end is taken only with its reason and the box ticked, whatever the browser let through.
+    if super::dossier::Tone::of(action, &procedure) == super::dossier::Tone::Ending
+        && (field(&sent, "confirm") != Some("1")
+            || field(&sent, "reason").is_none_or(|reason| reason.trim().is_empty()))
+    {
+        return after_command(
+            &state,
+            &visitor,
+            &principal,
+            &code,
+            Err(AppError::BadRequest(
+                "Chưa thực hiện: hãy ghi lý do và đánh dấu ô xác nhận trước khi thực hiện thao tác kết thúc hồ sơ này.".to_owned(),
+            )),
+        )
+        .await;
+    }
     let request = ActionRequest {
         action: field(&sent, "action").unwrap_or_default().to_owned(),
         expected_version: field(&sent, "version").and_then(|version| version.parse().ok()),
@@ -84,6 +103,7 @@ pub(super) async fn after_command(
     };
     let mut template = dossier_template(state, visitor, principal, code).await?;
     template.notice = why;
+    template.notice_is_error = true;
     Ok(render(state, visitor, status, &template))
 }
 
@@ -188,10 +208,7 @@ pub(super) async fn download(
     Ok((
         [
             (header::CONTENT_TYPE, download.media_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", download.file_name),
-            ),
+            (header::CONTENT_DISPOSITION, download.content_disposition()),
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
         download.bytes,

@@ -441,6 +441,34 @@ impl Check<'_> {
                     ),
                     _ => {}
                 }
+                for value in field.choice_labels.keys() {
+                    if !field.choices.contains(value) {
+                        self.problem(
+                            path.key("choice_labels").key(value),
+                            format!(
+                                "field `{}` labels \"{value}\", which is not one of its choices",
+                                field.id
+                            ),
+                            "label only values listed in `choices`, spelled the same",
+                        );
+                    }
+                }
+                // A code such as `khai_sinh` is for machines: people read its label.
+                for value in &field.choices {
+                    let code_like = value
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                    if code_like && !field.choice_labels.contains_key(value) {
+                        self.problem(
+                            path.key("choices"),
+                            format!(
+                                "choice \"{value}\" of field `{}` is a code that applicants would read as written",
+                                field.id
+                            ),
+                            "add a label: `choice_labels = { … }` with the words people read",
+                        );
+                    }
+                }
             }
         }
     }
