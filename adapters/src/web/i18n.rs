@@ -271,6 +271,8 @@ pub struct Words {
     pub verify: &'static str,
     /// Chain intact.
     pub intact: &'static str,
+    /// After the number of events a chain check read.
+    pub events_checked: &'static str,
     /// Chain broken.
     pub broken: &'static str,
     /// Overdue.
@@ -547,6 +549,7 @@ pub static VI: Words = Words {
     rated: "Cảm ơn bạn đã đánh giá.",
     verify: "Kiểm tra chuỗi nhật ký",
     intact: "Chuỗi nhật ký toàn vẹn",
+    events_checked: "sự kiện đã được kiểm tra",
     broken: "Chuỗi nhật ký bị thay đổi",
     overdue: "Quá hạn",
     due_soon: "Sắp đến hạn",
@@ -750,6 +753,7 @@ pub static EN: Words = Words {
     rated: "Thank you for your rating.",
     verify: "Verify the chain",
     intact: "The chain is intact",
+    events_checked: "events checked",
     broken: "The chain was altered",
     overdue: "Overdue",
     due_soon: "Due soon",

@@ -156,3 +156,17 @@ pub fn issued_form(
     })?;
     official_form(number, &as_issued, then, procedure, calendars, directory)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::title_case;
+
+    #[test]
+    fn a_printed_title_reads_in_sentence_case_on_the_timeline() {
+        assert_eq!(
+            title_case("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
+            "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
+        );
+        assert_eq!(title_case(""), "");
+    }
+}

@@ -731,3 +731,18 @@ fn the_units_evaluation_averages_its_dossiers_and_gives_the_on_time_rate_of_arti
     assert!(html.contains("ĐÁNH GIÁ VIỆC GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH THEO TỪNG HỒ SƠ"));
     assert!(html.contains("21/50 = 42%"), "{html}");
 }
+
+#[test]
+fn a_dossier_resolved_at_the_first_instant_after_the_period_is_not_resolved_within_it() {
+    use crate::forms::RowResult::Early;
+    let mut resolved = dossier("R", 1, "P1");
+    resolved.appointment = Some(at("2026-04-03", "17:00"));
+    resolved.completed = true;
+    // Midnight at the end of 31 March: the period's end, which belongs to April.
+    resolved.finished_at = Some(at("2026-04-01", "00:00"));
+    let report = evaluation(UNIT, period(), &[(resolved.clone(), slip_of(&[Early]))]);
+    assert_eq!((report.received, report.resolved_on_time), (1, 0));
+    resolved.finished_at = Some(at("2026-03-31", "23:59"));
+    let report = evaluation(UNIT, period(), &[(resolved, slip_of(&[Early]))]);
+    assert_eq!((report.received, report.resolved_on_time), (1, 1));
+}

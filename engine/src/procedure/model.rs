@@ -814,6 +814,9 @@ mod tests {
     fn office_hours_add_days_and_hours() {
         assert_eq!(TimeLimit::WorkingDays(2).office_hours(), 16);
         assert_eq!(TimeLimit::WorkingHours(5).office_hours(), 5);
+        // Ten calendar days hold at least seven working days (five in seven, rounded down).
+        assert_eq!(TimeLimit::CalendarDays(10).office_hours(), 7 * 8);
+        assert_eq!(TimeLimit::Months(1).office_hours(), 20 * 8);
         assert_eq!(
             TimeLimit::describe_office_hours(21),
             "2 working days and 5 working hours"

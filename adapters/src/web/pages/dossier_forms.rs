@@ -281,7 +281,10 @@ pub(super) async fn verify(
     let mut template = dossier_template(&state, &visitor, &principal, &code).await?;
     let t = visitor.words();
     template.verified = Some(if report.intact() {
-        (true, format!("{} — {} events", t.intact, report.events))
+        (
+            true,
+            format!("{} — {} {}", t.intact, report.events, t.events_checked),
+        )
     } else {
         (
             false,
