@@ -469,6 +469,17 @@ async fn the_applicant_pays_online_from_the_dossier_page_and_the_return_page_wai
     let (status, html, _) = back.get(&format!("/payments/return?{returned}")).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("data-state=\"pending\""), "{html}");
+    assert!(
+        html.contains("16.000 đ") && html.contains(&txn_ref),
+        "{html}"
+    );
+    // Turned back at the gateway (code 24): said so, not "waiting for VNPAY".
+    let cancelled = crate::payments::ipn(&txn_ref, "1600000", "24", crate::payments::SECRET);
+    let (_, html, _) = back.get(&format!("/payments/return?{cancelled}")).await;
+    assert!(
+        html.contains("data-state=\"cancelled\"") && html.contains("Bạn đã hủy giao dịch"),
+        "{html}"
+    );
     let (status, _, _) = back
         .get("/payments/return?vnp_TxnRef=forged&vnp_SecureHash=00")
         .await;
@@ -480,8 +491,37 @@ async fn the_applicant_pays_online_from_the_dossier_page_and_the_return_page_wai
     assert_eq!(crate::payments::send_ipn(&server, &returned).await, "00");
     let (_, html, _) = back.get(&format!("/payments/return?{returned}")).await;
     assert!(html.contains("data-state=\"paid\""), "{html}");
+    assert!(
+        html.contains("id=\"gateway-transaction\">14422574<"),
+        "the receipt names VNPAY's transaction: {html}"
+    );
     let (_, html, _) = citizen.get(&page).await;
     assert!(!html.contains("id=\"pay\""), "nothing left to pay: {html}");
+
+    // A dossier not yet received is asked for no fee.
+    let fresh: Value = server
+        .http
+        .post(server.url("/api/v1/dossiers"))
+        .bearer_auth(&citizen_token)
+        .header("Idempotency-Key", "web-pay-fresh")
+        .json(&serde_json::json!({
+            "procedure": "2.000635", "channel": "online", "receiving_unit": "000.00.17.H21",
+            "applicant": { "citizen_id": CITIZEN, "name": "Trần Thị Cúc" },
+            "form": { "loai_su_kien": "khai_sinh", "so_ban_sao": 2, "mien_phi": false },
+            "documents": []
+        }))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let fresh_code = fresh["code"].as_str().expect("code");
+    let (_, html, _) = citizen.get(&format!("/dossiers/{fresh_code}")).await;
+    assert!(
+        !html.contains("id=\"pay\""),
+        "no fee before receipt: {html}"
+    );
 }
 
 /// From 60 days before the official calendars end, officers and auditors see a banner on every

@@ -187,6 +187,12 @@ pub struct PaymentStatus {
     pub state: String,
     /// The dossier.
     pub dossier: String,
+    /// What the attempt asks for, in đồng.
+    pub amount: u64,
+    /// The citizen turned back at the gateway (its response code 24): nothing will be charged.
+    pub cancelled: bool,
+    /// The gateway's own transaction number, the citizen's receipt to quote.
+    pub gateway_transaction: Option<String>,
 }
 
 /// The citizen's browser coming back from VNPAY: the state hoso has recorded, never marking
@@ -206,9 +212,17 @@ pub async fn returned(state: &AppState, query: Option<&str>) -> Result<PaymentSt
         .payment(&txn_ref)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no payment {txn_ref}")))?;
+    let code = params.get("vnp_ResponseCode").map(String::as_str);
     Ok(PaymentStatus {
         txn_ref,
         state: record.state.as_str().to_owned(),
         dossier: record.case_code.to_string(),
+        amount: record.amount.as_dong(),
+        // The page says what the signed return says; only the IPN changes what is recorded.
+        cancelled: code == Some("24"),
+        gateway_transaction: params
+            .get("vnp_TransactionNo")
+            .filter(|number| !number.is_empty() && number.as_str() != "0")
+            .cloned(),
     })
 }

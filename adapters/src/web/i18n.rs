@@ -195,6 +195,10 @@ pub struct Words {
     pub yes: &'static str,
     /// No.
     pub no: &'static str,
+    /// The citizen turned back at the gateway.
+    pub payment_cancelled: &'static str,
+    /// The gateway's transaction number.
+    pub gateway_transaction: &'static str,
     /// The box ticked before an action that ends a dossier.
     pub confirm_ending: &'static str,
     /// What the applicant declared, as a heading.
@@ -511,6 +515,8 @@ pub static VI: Words = Words {
     fix_errors: "Hồ sơ chưa nộp được. Vui lòng sửa các mục sau:",
     yes: "Có",
     no: "Không",
+    payment_cancelled: "Bạn đã hủy giao dịch tại VNPAY; chưa có khoản tiền nào bị trừ. Bạn có thể thanh toán lại từ trang hồ sơ.",
+    gateway_transaction: "Mã giao dịch VNPAY",
     confirm_ending: "Tôi đã kiểm tra và xác nhận thực hiện thao tác này; hồ sơ sẽ không thể tiếp tục xử lý.",
     declared: "Thông tin kê khai",
     waived: "Được miễn",
@@ -715,6 +721,8 @@ pub static EN: Words = Words {
     fix_errors: "The dossier was not submitted. Please fix:",
     yes: "Yes",
     no: "No",
+    payment_cancelled: "You cancelled the transaction at VNPAY; nothing was charged. You can pay again from the dossier page.",
+    gateway_transaction: "VNPAY transaction number",
     confirm_ending: "I have checked and confirm this; the dossier cannot be processed further.",
     declared: "What the applicant declared",
     waived: "Waived",

@@ -369,9 +369,14 @@ pub(super) async fn dossier_template(
         can_pay: (applicant
             && state.vnpay.is_some()
             && case.outstanding().as_dong() > 0
+            // Fees are asked for once the dossier is received, never before.
             && !matches!(
                 case.status,
-                Status::NotReceived | Status::Withdrawn | Status::Stopped | Status::ResultReturned
+                Status::Registered
+                    | Status::NotReceived
+                    | Status::Withdrawn
+                    | Status::Stopped
+                    | Status::ResultReturned
             ))
         .then(|| group_digits(case.outstanding().as_dong())),
     })

@@ -236,6 +236,10 @@ pub(super) struct PaymentReturnTemplate {
     pub(super) nav: Nav,
     pub(super) state: String,
     pub(super) dossier: String,
+    pub(super) amount: String,
+    pub(super) cancelled: bool,
+    pub(super) txn_ref: String,
+    pub(super) gateway_transaction: String,
 }
 
 /// Where the gateway sends the citizen's browser back. It shows what the store knows: the fee
@@ -254,6 +258,10 @@ pub(super) async fn payment_return(
         nav: Nav::of(&visitor, &format!("/dossiers/{}", status.dossier)),
         state: status.state,
         dossier: status.dossier,
+        amount: format!("{} đ", super::catalogue::group_digits(status.amount)),
+        cancelled: status.cancelled,
+        txn_ref: status.txn_ref,
+        gateway_transaction: status.gateway_transaction.unwrap_or_default(),
     };
     Ok(render(&state, &visitor, StatusCode::OK, &template))
 }
