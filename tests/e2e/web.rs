@@ -393,6 +393,19 @@ async fn a_supplement_is_asked_for_and_answered_through_the_pages_and_a_revoked_
         html.contains("id=\"received\">0<") && html.contains("<svg"),
         "the report and its charts: {html}"
     );
+    // Rates with their per cent sign and a Vietnamese decimal comma, dates typed dd/mm/yyyy,
+    // the unit by its name.
+    let (status, html, _) = desk.get("/reports?from=01/03/2026&to=31/03/2026").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("<td>0,00%</td>") && html.contains("0,00 ngày làm việc"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"01/03/2026\"") && html.contains("ngày/tháng/năm"));
+    // This server's directory names no unit: the code alone, never twice.
+    assert!(html.contains(">000.00.17.H21</option>"), "{html}");
+    let (status, html, _) = desk.get("/reports?from=31/13/2026&to=31/03/2026").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
     let (status, _, _) = desk.get("/reports?unit=000.00.99.H21").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "another unit's report");
     let (status, _, _) = citizen.get("/reports").await;

@@ -195,6 +195,8 @@ pub struct Words {
     pub yes: &'static str,
     /// No.
     pub no: &'static str,
+    /// How a date is typed.
+    pub date_hint: &'static str,
     /// The citizen turned back at the gateway.
     pub payment_cancelled: &'static str,
     /// The gateway's transaction number.
@@ -515,6 +517,7 @@ pub static VI: Words = Words {
     fix_errors: "Hồ sơ chưa nộp được. Vui lòng sửa các mục sau:",
     yes: "Có",
     no: "Không",
+    date_hint: "ngày/tháng/năm, ví dụ 31/01/2026",
     payment_cancelled: "Bạn đã hủy giao dịch tại VNPAY; chưa có khoản tiền nào bị trừ. Bạn có thể thanh toán lại từ trang hồ sơ.",
     gateway_transaction: "Mã giao dịch VNPAY",
     confirm_ending: "Tôi đã kiểm tra và xác nhận thực hiện thao tác này; hồ sơ sẽ không thể tiếp tục xử lý.",
@@ -721,6 +724,7 @@ pub static EN: Words = Words {
     fix_errors: "The dossier was not submitted. Please fix:",
     yes: "Yes",
     no: "No",
+    date_hint: "day/month/year, e.g. 31/01/2026",
     payment_cancelled: "You cancelled the transaction at VNPAY; nothing was charged. You can pay again from the dossier page.",
     gateway_transaction: "VNPAY transaction number",
     confirm_ending: "I have checked and confirm this; the dossier cannot be processed further.",

@@ -34,7 +34,8 @@ pub(super) struct IndicatorsTemplate {
     t: &'static Words,
     nav: Nav,
     unit: String,
-    units: Vec<String>,
+    /// Each unit: its code and what the select box shows.
+    units: Vec<(String, String)>,
     any_unit: bool,
     from: String,
     to: String,
@@ -65,18 +66,37 @@ pub(super) async fn indicators(
     let unit = crate::app::reports::report_unit(&principal, asked_unit.as_deref())?;
     let today = crate::calendars::today();
     let first_of_month = today.with_day(1).unwrap_or(today);
-    let from = query
-        .from
-        .clone()
-        .unwrap_or_else(|| first_of_month.to_string());
-    let to = query.to.clone().unwrap_or_else(|| today.to_string());
+    // Dates are read and shown as people write them here, dd/mm/yyyy (ISO dates still work).
+    let from = query.from.as_deref().map_or_else(
+        || first_of_month.format("%d/%m/%Y").to_string(),
+        str::to_owned,
+    );
+    let to = query
+        .to
+        .as_deref()
+        .map_or_else(|| today.format("%d/%m/%Y").to_string(), str::to_owned);
+    let directory = state.service.directory();
     let any_unit =
         visitor.user.as_ref().map(|user| user.kind) == Some(crate::access::UserKind::Auditor);
     let mut template = IndicatorsTemplate {
         t,
         nav: Nav::of(&visitor, "/reports"),
         unit: unit.clone().unwrap_or_default(),
-        units: state.service.store().staffed_units().await?,
+        units: state
+            .service
+            .store()
+            .staffed_units()
+            .await?
+            .into_iter()
+            .map(|code| {
+                let name = hoso_engine::case::UnitId::parse(&code)
+                    .ok()
+                    .and_then(|id| directory.unit(&id).map(|entry| entry.name.clone()));
+                // The name people know, with the code in small print for officers.
+                let label = name.map_or_else(|| code.clone(), |name| format!("{name} ({code})"));
+                (code, label)
+            })
+            .collect(),
         any_unit,
         from: from.clone(),
         to: to.clone(),
@@ -86,7 +106,7 @@ pub(super) async fn indicators(
         points_chart: String::new(),
         timeliness_chart: String::new(),
     };
-    let period = match crate::app::reports::report_period(&from, &to) {
+    let period = match crate::app::reports::report_period(&iso_date(&from), &iso_date(&to)) {
         Ok(period) => period,
         Err(AppError::Invalid(why, _)) => {
             template.error = why;
@@ -112,17 +132,46 @@ pub(super) async fn indicators(
                 indicator.name_en.clone()
             },
             counted: format!("{} / {}", indicator.numerator, indicator.denominator),
-            value: format!("{:.2}", indicator.value),
+            value: if indicator.id == "2.2" {
+                format!(
+                    "{} {}",
+                    decimal(indicator.value, visitor.lang),
+                    t.working_days_unit
+                )
+            } else {
+                format!("{}%", decimal(indicator.value, visitor.lang))
+            },
             threshold: indicator
                 .threshold
-                .map(|threshold| format!("{threshold:.2}"))
+                .map(|threshold| format!("{}%", decimal(threshold, visitor.lang)))
                 .unwrap_or_default(),
-            points: format!("{:.2} / {:.2}", indicator.points, indicator.max_points),
+            points: format!(
+                "{} / {}",
+                decimal(indicator.points, visitor.lang),
+                decimal(indicator.max_points, visitor.lang)
+            ),
         })
         .collect();
     template.points_chart = points_chart(&report, visitor.lang);
     template.timeliness_chart = timeliness_chart(&report, visitor.lang);
     Ok(render(&state, &visitor, StatusCode::OK, &template))
+}
+
+/// A number with two decimals as the page's language writes it: "73,08" in Vietnamese.
+fn decimal(value: f64, lang: Lang) -> String {
+    let text = format!("{value:.2}");
+    if lang == Lang::Vi {
+        text.replace('.', ",")
+    } else {
+        text
+    }
+}
+
+/// A date typed as dd/mm/yyyy, as the ISO date the report reads; anything else as typed, so the
+/// period's own check names what is wrong.
+fn iso_date(typed: &str) -> String {
+    chrono::NaiveDate::parse_from_str(typed.trim(), "%d/%m/%Y")
+        .map_or_else(|_| typed.trim().to_owned(), |date| date.to_string())
 }
 
 /// One bar per indicator: points earned out of points possible.
