@@ -278,7 +278,7 @@ fn every_retention_class_is_checked_against_the_schedule() {
     assert_eq!(output.status.code(), Some(1));
     let errors = stderr(&output);
     assert!(
-        errors.contains("procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml:14:13: retention class `civil_status_copy` is not defined in the retention schedule")
+        errors.contains("procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml:15:13: retention class `civil_status_copy` is not defined in the retention schedule")
             && errors.contains("use one of civil_status_register, or add [classes.civil_status_copy] to the schedule"),
         "{errors}"
     );

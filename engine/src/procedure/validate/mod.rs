@@ -449,25 +449,38 @@ impl Check<'_> {
                                 "field `{}` labels \"{value}\", which is not one of its choices",
                                 field.id
                             ),
-                            "label only values listed in `choices`, spelled the same",
+                            match did_you_mean(value, field.choices.iter().map(String::as_str)) {
+                                Some(close) => format!("did you mean \"{close}\"?"),
+                                None => "label only values listed in `choices`, spelled the same"
+                                    .to_owned(),
+                            },
                         );
                     }
                 }
                 // A code such as `khai_sinh` is for machines: people read its label.
-                for value in &field.choices {
-                    let code_like = value
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-                    if code_like && !field.choice_labels.contains_key(value) {
-                        self.problem(
-                            path.key("choices"),
-                            format!(
-                                "choice \"{value}\" of field `{}` is a code that applicants would read as written",
-                                field.id
-                            ),
-                            "add a label: `choice_labels = { … }` with the words people read",
-                        );
-                    }
+                let unlabelled: Vec<&str> = field
+                    .choices
+                    .iter()
+                    .filter(|value| {
+                        value
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                            && !field.choice_labels.contains_key(*value)
+                    })
+                    .map(String::as_str)
+                    .collect();
+                if let Some(first) = unlabelled.first() {
+                    self.problem(
+                        path.key("choices"),
+                        format!(
+                            "choices {} of field `{}` are codes that applicants would read as written",
+                            quoted(&unlabelled),
+                            field.id
+                        ),
+                        format!(
+                            "name each for the people who read it, e.g. `choice_labels = {{ {first} = \"…\" }}`"
+                        ),
+                    );
                 }
             }
         }
