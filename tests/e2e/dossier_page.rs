@@ -164,3 +164,114 @@ async fn an_officer_reads_the_declared_data_opens_each_paper_and_confirms_an_end
     let (_, after, _) = officer.get(&page_path).await;
     assert!(after.contains("Không được tiếp nhận"), "{after}");
 }
+
+/// The apply form's hidden key and CSRF value.
+fn form_keys(page: &str) -> (String, String) {
+    let key = page
+        .split("name=\"submission_key\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a submission key")
+        .to_owned();
+    (key, Browser::csrf_of(page))
+}
+
+/// Posts the PAKN apply form with `fields`; the status and the answer (the page, or where it led).
+async fn apply_feedback(
+    server: &Server,
+    browser: &Browser,
+    fields: &[(&str, &str)],
+) -> (StatusCode, Option<String>, String) {
+    let form = fields
+        .iter()
+        .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+            form.text((*name).to_owned(), (*value).to_owned())
+        });
+    let response = browser
+        .http
+        .post(server.url("/procedures/PAKN.1/apply"))
+        .header(reqwest::header::COOKIE, browser.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    (status, location, response.text().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_applies_under_her_own_number_and_a_claim_for_others_is_answered_on_its_field() {
+    let Some(server) = Server::start(Backend::Sqlite, "apply-own-number", &[]) else {
+        return;
+    };
+    let mut browser = Browser::new(&server.base);
+    browser.sign_in(&server.citizen(CITIZEN)).await;
+    let (status, page, _) = browser.get("/procedures/PAKN.1/apply").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let id_input = page
+        .split("id=\"applicant:id_number\"")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .expect("the number's input")
+        .to_owned();
+    assert!(
+        id_input.contains(&format!("value=\"{CITIZEN}\"")) && id_input.contains("readonly"),
+        "her own number, fixed: {id_input}"
+    );
+    // Feedback choices by their names, not their codes.
+    assert!(
+        page.contains(">Phản ánh</option>") && !page.contains(">phan_anh<"),
+        "{page}"
+    );
+
+    // An 11-digit number typed over the fixed one changes nothing: the session's is used.
+    let (key, csrf) = form_keys(&page);
+    let common = [
+        ("csrf", csrf.as_str()),
+        ("submission_key", key.as_str()),
+        ("applicant:name", "Lê Thị Hoa"),
+        ("applicant:email", "hoa@example.vn"),
+        ("receiving_unit", "000.00.17.H21"),
+        ("form:loai", "phan_anh"),
+        ("form:quy_dinh", "Quyết định 12/2025/QĐ-UBND, Điều 5"),
+        (
+            "form:noi_dung",
+            "Thủ tục yêu cầu nộp giấy tờ đã có trong cơ sở dữ liệu.",
+        ),
+    ];
+    let mut forged = common.to_vec();
+    forged.push(("applicant:id_number", "00109000000"));
+    let (status, location, body) = apply_feedback(&server, &browser, &forged).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, dossier, _) = browser.get(&location.expect("to the dossier")).await;
+    assert!(dossier.contains(CITIZEN), "{dossier}");
+
+    // Claiming to be a foreigner with a passport, not as anyone's representative: refused on
+    // the number's field, in Vietnamese, with what was typed kept.
+    let (_, page, _) = browser.get("/procedures/PAKN.1/apply").await;
+    let (key, csrf) = form_keys(&page);
+    let mut foreigner = common.to_vec();
+    foreigner[0] = ("csrf", csrf.as_str());
+    foreigner[1] = ("submission_key", key.as_str());
+    foreigner.push(("applicant:kind", "foreigner"));
+    foreigner.push(("applicant:nationality", "US"));
+    foreigner.push(("applicant:id_number", "B1234567"));
+    let (status, _, body) = apply_feedback(&server, &browser, &foreigner).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body.contains("id=\"applicant:id_number-error\"")
+            && body.contains("Bạn chỉ có thể nộp hồ sơ đứng tên chính mình"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Thủ tục yêu cầu nộp giấy tờ đã có trong cơ sở dữ liệu.")
+            && body.contains("value=\"B1234567\""),
+        "what was typed is kept: {body}"
+    );
+    assert!(!body.contains("could not be done"), "{body}");
+}

@@ -39,6 +39,9 @@ pub(super) struct InputView {
     pub(super) max_length: String,
     pub(super) pattern: String,
     pub(super) error: String,
+    /// Shown but not changed by the visitor: what the session already knows, such as a signed-in
+    /// citizen's own number.
+    pub(super) readonly: bool,
 }
 
 pub(super) struct UploadView {
@@ -101,6 +104,7 @@ pub(super) fn input_of(field: &FormField, value: &str) -> InputView {
             String::new()
         },
         error: String::new(),
+        readonly: false,
     }
 }
 
@@ -125,6 +129,7 @@ pub(super) fn plain_input(
         max_length: "200".to_owned(),
         pattern: String::new(),
         error: String::new(),
+        readonly: false,
     }
 }
 
@@ -153,6 +158,24 @@ fn checkbox(name: &str, label: &str, typed: &Typed) -> InputView {
         },
         ..plain_input(name, label, "checkbox", false, "")
     }
+}
+
+/// The signed-in citizen's own number when she applies for herself as a citizen: the form
+/// shows it fixed and the submission takes it from the session.
+fn own_citizen_id(
+    procedure: &Procedure,
+    typed: &Typed,
+    user: Option<&crate::access::User>,
+) -> Option<String> {
+    let representation = typed.get("applicant:representation").map(String::as_str);
+    let for_self = matches!(representation, None | Some("" | "self"));
+    let kind = typed
+        .get("applicant:kind")
+        .and_then(|kind| ApplicantKind::parse(kind))
+        .or_else(|| procedure.applicant_kinds().first().copied());
+    (for_self && kind == Some(ApplicantKind::Citizen))
+        .then(|| user.and_then(|user| user.citizen_id.clone()))
+        .flatten()
 }
 
 /// The inputs about who applies, for whom, and how they want to hear and receive.
@@ -228,6 +251,11 @@ fn applicant_inputs(
     );
     if citizens_only {
         id.pattern = "[0-9]{12}".to_owned();
+    }
+    // A citizen applying for herself applies under her own number: the session's, not typed.
+    if let Some(own_id) = own_citizen_id(procedure, typed, user) {
+        id.value = own_id;
+        id.readonly = true;
     }
     inputs.push(id);
     if kinds.contains(&ApplicantKind::Foreigner) {
@@ -639,7 +667,9 @@ pub(super) async fn apply(
         receiving_unit: template.unit.clone(),
         applicant: ApplicantBody {
             kind: optional("applicant:kind").and_then(|kind| ApplicantKind::parse(&kind)),
-            id_number: optional("applicant:id_number").unwrap_or_default(),
+            id_number: own_citizen_id(&procedure, &typed, visitor.user.as_ref())
+                .or_else(|| optional("applicant:id_number"))
+                .unwrap_or_default(),
             nationality: optional("applicant:nationality"),
             representative,
             name: optional("applicant:name").unwrap_or_default(),
@@ -699,6 +729,23 @@ pub(super) async fn apply(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &template,
             ))
+        }
+        Err(AppError::Forbidden(_)) if principal.citizen_id().is_some() => {
+            // Who may apply for whom: said on the number's field, the rest of the form kept.
+            let why = if vi {
+                "Bạn chỉ có thể nộp hồ sơ đứng tên chính mình (số định danh của tài khoản đang đăng nhập). Để nộp cho người khác, hãy chọn nộp thay theo pháp luật hoặc theo ủy quyền và đính kèm giấy tờ ủy quyền."
+            } else {
+                "You can apply only in your own name (the number of the account signed in). To apply for someone else, choose to apply as their legal representative or by authorisation and attach the authorisation."
+            };
+            if let Some(input) = template
+                .applicant
+                .iter_mut()
+                .find(|input| input.name == "applicant:id_number")
+            {
+                input.error = why.to_owned();
+            }
+            template.errors = vec![why.to_owned()];
+            Ok(render(&state, &visitor, StatusCode::FORBIDDEN, &template))
         }
         Err(other) => Err(other.into()),
     }
