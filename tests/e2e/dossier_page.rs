@@ -3,6 +3,7 @@
 //! first, and an end (refusal, stop, withdrawal) taken only with a reason and a ticked box.
 
 use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::browser::Browser;
 use crate::server::{Backend, Server};
@@ -274,4 +275,108 @@ async fn a_citizen_applies_under_her_own_number_and_a_claim_for_others_is_answer
         "what was typed is kept: {body}"
     );
     assert!(!body.contains("could not be done"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_appointment_is_typed_as_people_write_dates_and_a_wrong_one_is_said_in_vietnamese() {
+    let Some(server) = Server::start(Backend::Sqlite, "typed-appointment", &[]) else {
+        return;
+    };
+    let mut citizen = Browser::new(&server.base);
+    citizen.sign_in(&server.citizen(CITIZEN)).await;
+    let (_, page, _) = citizen.get("/procedures/PAKN.1/apply").await;
+    let (key, csrf) = form_keys(&page);
+    let (status, location, body) = apply_feedback(
+        &server,
+        &citizen,
+        &[
+            ("csrf", &csrf),
+            ("submission_key", &key),
+            ("applicant:name", "Lê Thị Hoa"),
+            ("receiving_unit", "000.00.17.H21"),
+            ("form:loai", "kien_nghi"),
+            ("form:quy_dinh", "Quyết định 12/2025/QĐ-UBND, Điều 5"),
+            (
+                "form:noi_dung",
+                "Đề nghị bỏ yêu cầu nộp bản sao giấy khai sinh.",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let code = location
+        .expect("to the dossier")
+        .trim_start_matches("/dossiers/")
+        .split('?')
+        .next()
+        .expect("code")
+        .to_owned();
+    let desk = server.officer("tiep_nhan_pakn");
+    for action in ["receive", "chuyen_xu_ly"] {
+        let (status, body) = crate::api::act(&server, &desk, &code, action, json!({})).await;
+        assert_eq!(status, 200, "{action}: {body}");
+    }
+    let mut handler = Browser::new(&server.base);
+    handler.sign_in(&server.officer("chuyen_vien_xu_ly")).await;
+    let page_path = format!("/dossiers/{code}");
+    let (_, page, _) = handler.get(&page_path).await;
+    assert!(
+        page.contains("id=\"new-appointment-extend_time_limit\"")
+            && page.contains("ngày/tháng/năm giờ:phút"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("datetime-local"),
+        "no picker that shows another order"
+    );
+    let csrf = Browser::csrf_of(&page);
+    let act = format!("{page_path}/act");
+    let (status, refused, _) = handler
+        .post(
+            &act,
+            &[
+                ("csrf", &csrf),
+                ("action", "extend_time_limit"),
+                ("reason", "Cần lấy ý kiến Sở Tư pháp"),
+                ("new_appointment", "31/02/2027 10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused.contains("ví dụ 15/12/2026 16:30") && refused.contains("id=\"notice-error\""),
+        "{refused}"
+    );
+    let (_, dossier) = crate::api::call(
+        &server,
+        "GET",
+        &format!("/api/v1/dossiers/{code}"),
+        Some(&desk),
+        None,
+    )
+    .await;
+    let appointment =
+        chrono::DateTime::parse_from_rfc3339(dossier["appointment"].as_str().expect("appointment"))
+            .expect("instant")
+            .with_timezone(&hoso_engine::clock::vietnam());
+    let later = (appointment + chrono::Duration::days(3))
+        .format("%d/%m/%Y %H:%M")
+        .to_string();
+    let (status, body, _) = handler
+        .post(
+            &act,
+            &[
+                ("csrf", &csrf),
+                ("action", "extend_time_limit"),
+                ("reason", "Cần lấy ý kiến Sở Tư pháp"),
+                ("new_appointment", &later),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, page, _) = handler.get(&page_path).await;
+    let shown = (appointment + chrono::Duration::days(3))
+        .format("%H:%M %d/%m/%Y")
+        .to_string();
+    assert!(page.contains(&shown), "the new appointment {shown}: {page}");
 }

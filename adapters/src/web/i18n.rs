@@ -197,6 +197,8 @@ pub struct Words {
     pub no: &'static str,
     /// How a date is typed.
     pub date_hint: &'static str,
+    /// How a date and time are typed.
+    pub date_time_hint: &'static str,
     /// The citizen turned back at the gateway.
     pub payment_cancelled: &'static str,
     /// The gateway's transaction number.
@@ -518,6 +520,7 @@ pub static VI: Words = Words {
     yes: "Có",
     no: "Không",
     date_hint: "ngày/tháng/năm, ví dụ 31/01/2026",
+    date_time_hint: "ngày/tháng/năm giờ:phút, ví dụ 15/12/2026 16:30",
     payment_cancelled: "Bạn đã hủy giao dịch tại VNPAY; chưa có khoản tiền nào bị trừ. Bạn có thể thanh toán lại từ trang hồ sơ.",
     gateway_transaction: "Mã giao dịch VNPAY",
     confirm_ending: "Tôi đã kiểm tra và xác nhận thực hiện thao tác này; hồ sơ sẽ không thể tiếp tục xử lý.",
@@ -725,6 +728,7 @@ pub static EN: Words = Words {
     yes: "Yes",
     no: "No",
     date_hint: "day/month/year, e.g. 31/01/2026",
+    date_time_hint: "day/month/year hour:minute, e.g. 15/12/2026 16:30",
     payment_cancelled: "You cancelled the transaction at VNPAY; nothing was charged. You can pay again from the dossier page.",
     gateway_transaction: "VNPAY transaction number",
     confirm_ending: "I have checked and confirm this; the dossier cannot be processed further.",

@@ -55,6 +55,20 @@ pub(super) async fn act(
     let action = field(&sent, "action").unwrap_or_default();
     let case = crate::app::dossiers::load_readable(&state, &principal, &code).await?;
     let procedure = state.service.procedure_of(&case).map_err(AppError::from)?;
+    if field(&sent, "new_appointment")
+        .is_some_and(|typed| !typed.trim().is_empty() && typed_instant(typed).is_none())
+    {
+        return after_command(
+            &state,
+            &visitor,
+            &principal,
+            &code,
+            Err(AppError::BadRequest(
+                "Chưa thực hiện: ngày, giờ hẹn trả kết quả mới phải viết theo dạng ngày/tháng/năm giờ:phút, ví dụ 15/12/2026 16:30.".to_owned(),
+            )),
+        )
+        .await;
+    }
     // An end is taken only with its reason and the box ticked, whatever the browser let through.
     if super::dossier::Tone::of(action, &procedure) == super::dossier::Tone::Ending
         && (field(&sent, "confirm") != Some("1")
@@ -107,6 +121,17 @@ pub(super) async fn after_command(
     Ok(render(state, visitor, status, &template))
 }
 
+/// A date and time as typed on a page, in Vietnam time: "15/12/2026 16:30" as people write it
+/// (or the ISO form an older page sent).
+fn typed_instant(text: &str) -> Option<chrono::DateTime<Utc>> {
+    let text = text.trim();
+    ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(text, format).ok())
+        .and_then(|naive| naive.and_local_timezone(vietnam()).single())
+        .map(|at| at.with_timezone(&Utc))
+}
+
 /// The fields of an action form that its command takes as data; a date and time typed on the
 /// page is Vietnam time.
 pub(super) fn action_data(sent: &[(String, String)]) -> Map<String, Value> {
@@ -121,10 +146,7 @@ pub(super) fn action_data(sent: &[(String, String)]) -> Map<String, Value> {
         data.insert("missing".to_owned(), Value::Array(missing));
     }
     if let Some(local) = field(sent, "new_appointment").filter(|text| !text.is_empty()) {
-        let parsed = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
-            .ok()
-            .and_then(|naive| naive.and_local_timezone(vietnam()).single())
-            .map(|at| at.with_timezone(&Utc).to_rfc3339());
+        let parsed = typed_instant(local).map(|at| at.to_rfc3339());
         // An unreadable date goes on as typed, so the command's own check names the field.
         data.insert(
             "new_appointment".to_owned(),
