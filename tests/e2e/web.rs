@@ -510,6 +510,11 @@ async fn the_applicant_pays_online_from_the_dossier_page_and_the_return_page_wai
     );
     let (_, html, _) = citizen.get(&page).await;
     assert!(!html.contains("id=\"pay\""), "nothing left to pay: {html}");
+    assert!(
+        html.contains("<td>Cổng thanh toán trực tuyến (VNPAY)</td>")
+            && !html.contains("<td>hoso</td>"),
+        "the payment credited to the gateway by name: {html}"
+    );
 
     // A dossier not yet received is asked for no fee.
     let fresh: Value = server

@@ -197,6 +197,10 @@ pub struct Words {
     pub no: &'static str,
     /// How a date is typed.
     pub date_hint: &'static str,
+    /// The online payment gateway, as the one who recorded a payment.
+    pub payment_gateway: &'static str,
+    /// The system itself, as the one who recorded an event (a timer, a retry).
+    pub system: &'static str,
     /// How a date and time are typed.
     pub date_time_hint: &'static str,
     /// The citizen turned back at the gateway.
@@ -520,6 +524,8 @@ pub static VI: Words = Words {
     yes: "Có",
     no: "Không",
     date_hint: "ngày/tháng/năm, ví dụ 31/01/2026",
+    payment_gateway: "Cổng thanh toán trực tuyến (VNPAY)",
+    system: "Hệ thống (tự động)",
     date_time_hint: "ngày/tháng/năm giờ:phút, ví dụ 15/12/2026 16:30",
     payment_cancelled: "Bạn đã hủy giao dịch tại VNPAY; chưa có khoản tiền nào bị trừ. Bạn có thể thanh toán lại từ trang hồ sơ.",
     gateway_transaction: "Mã giao dịch VNPAY",
@@ -728,6 +734,8 @@ pub static EN: Words = Words {
     yes: "Yes",
     no: "No",
     date_hint: "day/month/year, e.g. 31/01/2026",
+    payment_gateway: "Online payment gateway (VNPAY)",
+    system: "The system (automatic)",
     date_time_hint: "day/month/year hour:minute, e.g. 15/12/2026 16:30",
     payment_cancelled: "You cancelled the transaction at VNPAY; nothing was charged. You can pay again from the dossier page.",
     gateway_transaction: "VNPAY transaction number",

@@ -187,7 +187,14 @@ pub(super) async fn dossier_template(
                         hoso_engine::case::describe_actor_named(event, &names)
                     }
                 }
-                hoso_engine::case::ActorKind::System => "hoso".to_owned(),
+                // The machine acts for others: a gateway's confirmation, a timer, a retry.
+                hoso_engine::case::ActorKind::System => match &event.kind {
+                    hoso_engine::case::EventKind::PaymentRecorded { .. }
+                    | hoso_engine::case::EventKind::RefundDue { .. } => {
+                        t.payment_gateway.to_owned()
+                    }
+                    _ => t.system.to_owned(),
+                },
             },
             what: hoso_engine::case::describe_named(event, &names),
         })
