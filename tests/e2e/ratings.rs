@@ -322,6 +322,21 @@ async fn the_process_control_slip_is_served_to_those_who_may_read_the_dossier() 
         "{}",
         header("content-security-policy")
     );
+    // The top-to-bottom picture for a narrow screen; an unknown layout is named.
+    let (status, narrow) = get(
+        auditor.clone(),
+        format!("/api/v1/dossiers/{RETURNED}/timeline.svg?layout=vertical"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(narrow.contains("stay-block"), "{narrow}");
+    let (status, problem) = get(
+        auditor.clone(),
+        format!("/api/v1/dossiers/{RETURNED}/timeline.svg?layout=diagonal"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem.contains("lanes or vertical"), "{problem}");
     let printable = server
         .http
         .get(server.url(&format!("/api/v1/dossiers/{RETURNED}/forms/01?format=html")))

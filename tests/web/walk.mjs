@@ -173,6 +173,13 @@ try {
   console.log(`the citizen sees: ${status}`);
   if (!status || !/trả kết quả/i.test(status)) throw new Error(`the citizen sees ${status}, not the result returned`);
   await check(citizen, 'returned');
+  // On the phone the timeline picture is the top-to-bottom one, and it fits the screen.
+  const timeline = citizen.locator('img.timeline');
+  await timeline.scrollIntoViewIfNeeded();
+  await citizen.waitForFunction(() => { const img = document.querySelector('img.timeline'); return img && img.complete && img.naturalWidth > 0; });
+  const picked = await timeline.evaluate((img) => ({ src: img.currentSrc, width: img.getBoundingClientRect().width, natural: img.naturalWidth }));
+  if (!picked.src.includes('layout=vertical')) throw new Error(`the phone shows the wide timeline: ${picked.src}`);
+  if (picked.width < picked.natural * 0.9) throw new Error(`the phone's timeline is shrunk to ${picked.width}px of ${picked.natural}px`);
   const resultFile = citizen.locator('#result-files a');
   if (await resultFile.count() !== 1) throw new Error('the citizen sees no electronic result to download');
   const signedBy = await citizen.locator('#result-files li').textContent();

@@ -221,6 +221,7 @@ pub async fn timeline_svg(
     state: &AppState,
     principal: &Principal,
     code: &str,
+    narrow: bool,
 ) -> Result<String, AppError> {
     let case = load_readable(state, principal, code).await?;
     let procedure = state
@@ -229,7 +230,11 @@ pub async fn timeline_svg(
         .map_err(|error| AppError::Internal(error.to_string()))?;
     let now = Utc::now();
     let slip = control_slip(&state.service, &case, &procedure, now).await?;
-    Ok(hoso_engine::forms::timeline_svg(&case, &slip, now))
+    Ok(if narrow {
+        hoso_engine::forms::timeline_svg_vertical(&case, &slip, now)
+    } else {
+        hoso_engine::forms::timeline_svg(&case, &slip, now)
+    })
 }
 
 /// Form 06 of a dossier, with units named from the directory and officers by name.

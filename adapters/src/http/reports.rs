@@ -121,17 +121,39 @@ pub async fn form(
     })
 }
 
+/// How the timeline picture is laid out.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineQuery {
+    /// lanes (default: a lane per unit, time left to right) or vertical (stays top to bottom,
+    /// for a narrow screen).
+    pub layout: Option<String>,
+}
+
 /// The dossier's timeline as an SVG picture: a lane per unit, each stay against its allotment,
 /// pauses shaded, the appointment and any extension marked.
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/timeline.svg", tag = "dossiers",
-    params(("code" = String, Path, description = "Dossier code")),
-    responses((status = 200, description = "image/svg+xml"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(("code" = String, Path, description = "Dossier code"), TimelineQuery),
+    responses((status = 200, description = "image/svg+xml"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn timeline_svg(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<TimelineQuery>,
 ) -> Result<Response, AppError> {
-    let svg = reports::timeline_svg(&state, &principal, &code).await?;
+    let layout = match query.layout.as_deref() {
+        None => "lanes",
+        Some(asked) => ["lanes", "vertical"]
+            .into_iter()
+            .find(|layout| *layout == asked)
+            .ok_or_else(|| {
+                AppError::field(
+                    "/layout",
+                    format!("`{asked}` is not a layout: use lanes or vertical"),
+                )
+            })?,
+    };
+    let svg = reports::timeline_svg(&state, &principal, &code, layout == "vertical").await?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 

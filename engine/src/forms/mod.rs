@@ -15,7 +15,7 @@ pub use official::{
     official_form_html,
 };
 pub use register::{Register, RegisterRow, register, register_html};
-pub use svg::timeline_svg;
+pub use svg::{timeline_svg, timeline_svg_vertical};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -1,6 +1,6 @@
 //! The auditor's timeline as an SVG picture: one lane per unit, a bar per stay against the
 //! outline of its allotment, pauses shaded across every lane, the appointment and any extension
-//! marked.
+//! marked. A narrow screen gets the same facts top to bottom, one stay under another.
 
 use std::fmt::Write as _;
 
@@ -142,6 +142,76 @@ pub fn timeline_svg(case: &Case, slip: &ControlSlip, now: DateTime<Utc>) -> Stri
     }
     if let Some(appointment) = case.appointment {
         marker(appointment, "appointment", "#c62828", "0", "Hẹn trả");
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// Width of the top-to-bottom picture: a phone held upright.
+const NARROW: f64 = 360.0;
+/// Height of one stay in the top-to-bottom picture.
+const STAY: f64 = 70.0;
+
+/// The timeline top to bottom for a narrow screen: each stay as a block with its step, unit,
+/// times and result, a bar of the time it took against the outline of its allotment (the longer
+/// of the two fills the width), then the appointment.
+pub fn timeline_svg_vertical(case: &Case, slip: &ControlSlip, now: DateTime<Utc>) -> String {
+    let rows = slip.rows.len();
+    let height = 40.0 + STAY * rows as f64 + 60.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{NARROW}\" height=\"{height}\" viewBox=\"0 0 {NARROW} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n<title>Dòng thời gian hồ sơ {code}</title>\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"8\" y=\"18\" font-size=\"13\" font-weight=\"bold\">{code}</text>\n<text x=\"8\" y=\"33\" fill=\"#444\">{procedure}</text>\n",
+        code = escape(&slip.dossier),
+        procedure = escape(&slip.procedure),
+    );
+    let bar = NARROW - 16.0;
+    for (index, row) in slip.rows.iter().enumerate() {
+        let y = 44.0 + STAY * index as f64;
+        let left = row.handed_on_at.unwrap_or(now);
+        let took = (left - row.received_at).num_seconds().max(0) as f64;
+        let allotted = (row.due_at - row.received_at).num_seconds().max(0) as f64;
+        let longest = took.max(allotted).max(1.0);
+        let colour = match row.result {
+            RowResult::Early => "#2e7d32",
+            RowResult::OnTime => "#1565c0",
+            RowResult::Late => "#c62828",
+            RowResult::InProgress => "#f9a825",
+        };
+        let _ = writeln!(
+            svg,
+            "<g class=\"stay-block\"><text x=\"8\" y=\"{:.1}\" font-weight=\"bold\">{}</text><text x=\"8\" y=\"{:.1}\" fill=\"#444\">{}</text><text x=\"8\" y=\"{:.1}\" fill=\"#444\">{} → {} · {}</text><rect class=\"allotment\" x=\"8\" y=\"{:.1}\" width=\"{:.1}\" height=\"12\" fill=\"none\" stroke=\"#888\" stroke-dasharray=\"3 2\"/><rect class=\"stay\" x=\"8\" y=\"{:.1}\" width=\"{:.1}\" height=\"8\" fill=\"{colour}\"/></g>",
+            y + 12.0,
+            escape(&row.step_name),
+            y + 27.0,
+            escape(&row.unit_name),
+            y + 42.0,
+            format_instant(row.received_at),
+            row.handed_on_at
+                .map_or_else(|| "đang xử lý".to_owned(), format_instant),
+            row.result.label(),
+            y + 50.0,
+            (allotted / longest * bar).max(1.0),
+            y + 52.0,
+            (took / longest * bar).max(1.0),
+        );
+    }
+    let bottom = 44.0 + STAY * rows as f64;
+    if let Some(original) = case.original_appointment {
+        let _ = writeln!(
+            svg,
+            "<text class=\"original-appointment\" x=\"8\" y=\"{:.1}\" fill=\"#777\">Hẹn ban đầu {}</text>",
+            bottom + 16.0,
+            format_instant(original)
+        );
+    }
+    if let Some(appointment) = case.appointment {
+        let _ = writeln!(
+            svg,
+            "<text class=\"appointment\" x=\"8\" y=\"{:.1}\" fill=\"#c62828\" font-weight=\"bold\">Hẹn trả {}</text>",
+            bottom + 34.0,
+            format_instant(appointment)
+        );
     }
     svg.push_str("</svg>\n");
     svg

@@ -333,10 +333,13 @@ pub(super) async fn timeline_svg(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(code): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
-    let svg = crate::app::reports::timeline_svg(&state, &principal, &code).await?;
+    // The page asks for the top-to-bottom picture on a narrow screen.
+    let narrow = query.as_deref() == Some("layout=vertical");
+    let svg = crate::app::reports::timeline_svg(&state, &principal, &code, narrow).await?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 

@@ -120,6 +120,27 @@ fn the_control_slip_of_a_dossier_through_two_units_judges_each_row_on_the_calend
         "each against its allotment"
     );
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    // On a phone: the same stays top to bottom, each with its step, times and result, in a
+    // picture a phone's width holds.
+    let narrow =
+        crate::forms::timeline_svg_vertical(world.case(), &slip, at("2025-03-07T17:00:00+07:00"));
+    assert!(narrow.starts_with("<svg") && narrow.contains("width=\"360\""));
+    assert_eq!(narrow.matches("class=\"stay-block\"").count(), 3);
+    assert_eq!(narrow.matches("class=\"stay\"").count(), 3);
+    assert_eq!(narrow.matches("class=\"allotment\"").count(), 3);
+    for row in &slip.rows {
+        assert!(
+            narrow.contains(&crate::forms::escape(&row.step_name))
+                && narrow.contains(row.result.label()),
+            "{narrow}"
+        );
+    }
+    if let Some(appointment) = world.case().appointment {
+        assert!(narrow.contains(&format!(
+            "Hẹn trả {}",
+            crate::case::format_instant(appointment)
+        )));
+    }
     let html = control_slip_html(&slip);
     assert!(
         html.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ")
