@@ -47,6 +47,8 @@ async fn an_officer_reads_the_declared_data_opens_each_paper_and_confirms_an_end
     let page_path = format!("/dossiers/{code}");
     let (status, page, _) = officer.get(&page_path).await;
     assert_eq!(status, StatusCode::OK, "{page}");
+    // Form 01 is issued at receipt: no link to it before.
+    assert!(!page.contains("/forms/01"), "{page}");
     // The declared data under the e-form's labels, dates as people write them.
     for expected in [
         "id=\"declared-fields\"",

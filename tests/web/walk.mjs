@@ -140,8 +140,9 @@ try {
   await check(citizen, 'receipt');
   const lookupKey = (await citizen.locator('dt:text-is("Mã tra cứu") + dd').textContent())?.trim();
   if (!lookupKey) throw new Error('the dossier page shows no lookup key');
-  await Promise.all([citizen.waitForLoadState('load'), citizen.click('.notice a[href$="/forms/01"]')]);
-  await check(citizen, 'form-01');
+  // Form 01 is issued at receipt: until then the page says so instead of a link that fails.
+  if (await citizen.locator('a[href$="/forms/01"]').count() !== 0) throw new Error('a receipt link before the dossier is received');
+  if (await citizen.locator('#receipt-later').count() !== 1) throw new Error('the page does not say when the receipt comes');
 
   // The officers, at their desks, each from their inbox.
   const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
@@ -173,6 +174,9 @@ try {
   console.log(`the citizen sees: ${status}`);
   if (!status || !/trả kết quả/i.test(status)) throw new Error(`the citizen sees ${status}, not the result returned`);
   await check(citizen, 'returned');
+  await Promise.all([citizen.waitForLoadState('load'), citizen.click('a[href$="/forms/01"]')]);
+  await check(citizen, 'form-01');
+  await citizen.goto(`${base}/dossiers/${code}`);
   // On the phone the timeline picture is the top-to-bottom one, and it fits the screen.
   const timeline = citizen.locator('img.timeline');
   await timeline.scrollIntoViewIfNeeded();

@@ -253,6 +253,8 @@ pub struct Words {
     pub submitted: &'static str,
     /// Print the receipt.
     pub receipt: &'static str,
+    /// Why there is no receipt yet.
+    pub receipt_later: &'static str,
     /// Print the process-control slip.
     pub control_slip: &'static str,
     /// A supplement request's Form 02.
@@ -552,6 +554,7 @@ pub static VI: Words = Words {
     minutes: "phút làm việc",
     submitted: "Hồ sơ đã được nộp. Mã hồ sơ của bạn:",
     receipt: "In giấy tiếp nhận (Mẫu 01)",
+    receipt_later: "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01) có ngay khi cơ quan tiếp nhận hồ sơ; bạn sẽ được thông báo. Hãy ghi lại mã hồ sơ và mã tra cứu để theo dõi.",
     control_slip: "In phiếu kiểm soát (Mẫu 06)",
     supplement_form: "Phiếu yêu cầu bổ sung (Mẫu 02)",
     timeline: "Quá trình xử lý",
@@ -762,6 +765,7 @@ pub static EN: Words = Words {
     minutes: "working minutes",
     submitted: "Your dossier was submitted. Its code:",
     receipt: "Print the receipt (Form 01)",
+    receipt_later: "The receipt with the appointment (Form 01) comes as soon as the agency receives the dossier; you will be told. Keep the dossier code and lookup key to follow it.",
     control_slip: "Print the process-control slip (Form 06)",
     supplement_form: "Supplement request (Form 02)",
     timeline: "Timeline",

@@ -116,6 +116,8 @@ pub(super) struct DossierTemplate {
     /// The procedure's windows on this dossier: (name, when it closes, what became of it).
     pub(super) windows: Vec<(String, String, String)>,
     pub(super) submitted: bool,
+    /// Form 01 exists: the dossier was received (it is issued at receipt, not at submission).
+    pub(super) has_receipt: bool,
     /// Each paper: its component's name, its own name, where it came from, and a link to open
     /// it (or the data store's reference where the file is held elsewhere).
     pub(super) documents: Vec<PaperLine>,
@@ -363,6 +365,7 @@ pub(super) async fn dossier_template(
             })
             .collect(),
         submitted: false,
+        has_receipt: case.received_at.is_some(),
         documents: papers(&case, &procedure),
         declared: declared(t, &case, &procedure),
         events,
