@@ -232,6 +232,43 @@ async fn a_citizen_applies_under_her_own_number_and_a_claim_for_others_is_answer
         "{page}"
     );
 
+    // A form sent with gaps: each message by its field and in a summary in the form's order,
+    // each a link to its field; what was typed comes back.
+    let (key, csrf) = form_keys(&page);
+    let (status, _, errors) = apply_feedback(
+        &server,
+        &browser,
+        &[
+            ("csrf", &csrf),
+            ("submission_key", &key),
+            ("applicant:name", ""),
+            ("form:loai", "kien_nghi"),
+            ("form:quy_dinh", "Điều 5 đã nêu"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{errors}");
+    let summary = errors
+        .split("id=\"errors\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .expect("a summary")
+        .to_owned();
+    let order: Vec<usize> = ["#applicant:name", "#receiving_unit", "#form:noi_dung"]
+        .iter()
+        .map(|anchor| {
+            summary
+                .find(&format!("href=\"{anchor}\""))
+                .unwrap_or_else(|| panic!("no link to {anchor} in {summary}"))
+        })
+        .collect();
+    assert!(order.windows(2).all(|pair| pair[0] < pair[1]), "{summary}");
+    assert!(
+        errors.contains("value=\"Điều 5 đã nêu\""),
+        "typed values kept: {errors}"
+    );
+    assert!(errors.contains("value=\"kien_nghi\" selected"), "{errors}");
+
     // An 11-digit number typed over the fixed one changes nothing: the session's is used.
     let (key, csrf) = form_keys(&page);
     let common = [

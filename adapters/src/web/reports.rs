@@ -16,7 +16,6 @@ use super::pages::{Nav, render, signed_in};
 use super::{Lang, Visitor, WebError, Words};
 use crate::app::AppError;
 use crate::app::AppState;
-use hoso_engine::ports::Access as _;
 
 /// One row of the indicator table.
 pub(super) struct IndicatorRow {
@@ -75,28 +74,13 @@ pub(super) async fn indicators(
         .to
         .as_deref()
         .map_or_else(|| today.format("%d/%m/%Y").to_string(), str::to_owned);
-    let directory = state.service.directory();
     let any_unit =
         visitor.user.as_ref().map(|user| user.kind) == Some(crate::access::UserKind::Auditor);
     let mut template = IndicatorsTemplate {
         t,
         nav: Nav::of(&visitor, "/reports"),
         unit: unit.clone().unwrap_or_default(),
-        units: state
-            .service
-            .store()
-            .staffed_units()
-            .await?
-            .into_iter()
-            .map(|code| {
-                let name = hoso_engine::case::UnitId::parse(&code)
-                    .ok()
-                    .and_then(|id| directory.unit(&id).map(|entry| entry.name.clone()));
-                // The name people know, with the code in small print for officers.
-                let label = name.map_or_else(|| code.clone(), |name| format!("{name} ({code})"));
-                (code, label)
-            })
-            .collect(),
+        units: super::pages::unit_choices(&state).await?,
         any_unit,
         from: from.clone(),
         to: to.clone(),

@@ -21,7 +21,6 @@ use crate::app::dossiers::{
 use crate::app::{AppError, AppState};
 use crate::documents::DocumentType;
 use crate::web::{Lang, Visitor, WebError, Words};
-use hoso_engine::ports::Access as _;
 
 /// One input of the generated e-form.
 pub(super) struct InputView {
@@ -61,12 +60,15 @@ pub(super) struct ApplyTemplate {
     pub(super) key: String,
     pub(super) applicant: Vec<InputView>,
     pub(super) delivery: Vec<InputView>,
-    pub(super) units: Vec<String>,
+    /// Each unit: its code and what the select box shows.
+    pub(super) units: Vec<(String, String)>,
     pub(super) unit: String,
     pub(super) unit_error: String,
     pub(super) inputs: Vec<InputView>,
     pub(super) uploads: Vec<UploadView>,
-    pub(super) errors: Vec<String>,
+    /// The summary above the form, in the form's order: each message with the id of the input
+    /// it belongs to (a link to it), or none for what belongs to no single input.
+    pub(super) errors: Vec<(Option<String>, String)>,
 }
 
 pub(super) fn input_of(field: &FormField, value: &str) -> InputView {
@@ -358,7 +360,7 @@ pub(super) async fn apply_template(
         key,
         applicant: applicant_inputs(t, procedure, typed, user),
         delivery: delivery_inputs(t, procedure, typed),
-        units: state.service.store().staffed_units().await?,
+        units: super::unit_choices(state).await?,
         unit: value("receiving_unit"),
         unit_error: String::new(),
         inputs: definition
@@ -587,18 +589,8 @@ pub(super) async fn apply(
             }
         }
     }
-    let field_errors = template
-        .inputs
-        .iter()
-        .map(|input| &input.error)
-        .chain(template.applicant.iter().map(|input| &input.error))
-        .chain(template.uploads.iter().map(|upload| &upload.error))
-        .chain(std::iter::once(&template.unit_error))
-        .filter(|error| !error.is_empty())
-        .cloned()
-        .collect::<Vec<_>>();
-    if !field_errors.is_empty() {
-        template.errors = field_errors;
+    template.summarise(Vec::new());
+    if !template.errors.is_empty() {
         return Ok(render(
             &state,
             &visitor,
@@ -694,16 +686,17 @@ pub(super) async fn apply(
         Err(AppError::KeyReused(_)) => {
             // The same form sent again with other values: a new key makes it a new submission.
             template.key = uuid::Uuid::now_v7().to_string();
-            template.errors = vec![if vi {
+            template.summarise(vec![if vi {
                 "Biểu mẫu này đã được gửi với nội dung khác. Vui lòng kiểm tra và gửi lại."
                     .to_owned()
             } else {
                 "This form was already sent with other values. Check it and send it again."
                     .to_owned()
-            }];
+            }]);
             Ok(render(&state, &visitor, StatusCode::CONFLICT, &template))
         }
         Err(AppError::Invalid(_, problems)) => {
+            let mut loose = Vec::new();
             for problem in problems {
                 let name = input_name(&problem.pointer);
                 let target = template
@@ -720,9 +713,13 @@ pub(super) async fn apply(
                     .find(|upload| Some(&upload.name) == name.as_ref())
                 {
                     upload.error = problem.detail.clone();
+                } else if name.as_deref() == Some("receiving_unit") {
+                    template.unit_error = problem.detail.clone();
+                } else {
+                    loose.push(problem.detail);
                 }
-                template.errors.push(problem.detail);
             }
+            template.summarise(loose);
             Ok(render(
                 &state,
                 &visitor,
@@ -744,10 +741,39 @@ pub(super) async fn apply(
             {
                 input.error = why.to_owned();
             }
-            template.errors = vec![why.to_owned()];
+            template.summarise(Vec::new());
             Ok(render(&state, &visitor, StatusCode::FORBIDDEN, &template))
         }
         Err(other) => Err(other.into()),
+    }
+}
+
+impl ApplyTemplate {
+    /// Gathers every input's message into the summary in the order the form shows them
+    /// (applicant, receiving unit, delivery, e-form, papers), then `loose` ones that belong to no
+    /// single input.
+    fn summarise(&mut self, loose: Vec<String>) {
+        let inputs = |inputs: &[InputView]| -> Vec<(Option<String>, String)> {
+            inputs
+                .iter()
+                .filter(|input| !input.error.is_empty())
+                .map(|input| (Some(input.name.clone()), input.error.clone()))
+                .collect()
+        };
+        let mut summary = inputs(&self.applicant);
+        if !self.unit_error.is_empty() {
+            summary.push((Some("receiving_unit".to_owned()), self.unit_error.clone()));
+        }
+        summary.extend(inputs(&self.delivery));
+        summary.extend(inputs(&self.inputs));
+        summary.extend(
+            self.uploads
+                .iter()
+                .filter(|upload| !upload.error.is_empty())
+                .map(|upload| (Some(upload.name.clone()), upload.error.clone())),
+        );
+        summary.extend(loose.into_iter().map(|message| (None, message)));
+        self.errors = summary;
     }
 }
 
@@ -769,6 +795,7 @@ fn input_name(pointer: &str) -> Option<String> {
         ["documents", component] if !component.bytes().all(|b| b.is_ascii_digit()) => {
             format!("doc:{component}")
         }
+        ["receiving_unit"] => "receiving_unit".to_owned(),
         _ => return None,
     })
 }

@@ -220,3 +220,26 @@ async fn language(
     );
     response
 }
+
+/// The units that have staff, as select boxes offer them: the code as the value, the name people
+/// know with the code in small print after it (the code alone where the directory names none).
+pub(in crate::web) async fn unit_choices(
+    state: &AppState,
+) -> Result<Vec<(String, String)>, WebError> {
+    use hoso_engine::ports::Access as _;
+    let directory = state.service.directory();
+    Ok(state
+        .service
+        .store()
+        .staffed_units()
+        .await?
+        .into_iter()
+        .map(|code| {
+            let name = hoso_engine::case::UnitId::parse(&code)
+                .ok()
+                .and_then(|id| directory.unit(&id).map(|entry| entry.name.clone()));
+            let label = name.map_or_else(|| code.clone(), |name| format!("{name} ({code})"));
+            (code, label)
+        })
+        .collect())
+}
