@@ -783,6 +783,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_choice_reads_as_its_label_and_an_unlabelled_one_as_written() {
+        let field: FormField = toml::from_str(
+            "id = \"loai\"\nlabel = \"Loại\"\ntype = \"choice\"\nchoices = [\"phan_anh\", \"Khác\"]\nchoice_labels = { phan_anh = \"Phản ánh\" }\n",
+        )
+        .expect("a field");
+        assert_eq!(field.choice_label("phan_anh"), "Phản ánh");
+        assert_eq!(field.choice_label("Khác"), "Khác");
+    }
+
+    #[test]
     fn procedure_codes_are_national_or_local_and_nothing_else() {
         for national in ["1.001193", "2.000635"] {
             let code = ProcedureCode::parse(national).expect(national);
