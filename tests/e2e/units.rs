@@ -423,7 +423,7 @@ async fn walk_across_three_units(backend: Backend) {
     assert_eq!(rows[3].1, "Công an xã Tân Lập");
     assert_eq!(rows[4].1, "Bảo hiểm xã hội cơ sở Tân Lập");
     assert_eq!(
-        rows[3].2, "chu_tich",
+        rows[3].2, "Lê Văn Hùng",
         "the user's name, as `hoso user add --name` gave it"
     );
     assert!(
