@@ -247,3 +247,27 @@ fn comparisons_outside_a_fields_range_or_list_are_refused_and_those_inside_pass(
         assert_eq!(refused(guard), impossible, "{guard}");
     }
 }
+
+/// A version stored before choices had labels still loads from the store (boot reloads every
+/// stored version), while a new file with the same coded choices is asked to name them.
+#[test]
+fn a_stored_version_with_unlabelled_coded_choices_still_loads() {
+    let text = std::fs::read_to_string(repo().join("procedures/PAKN.1-phan-anh-kien-nghi.toml"))
+        .expect("the feedback procedure");
+    let unlabelled: String = text
+        .lines()
+        .filter(|line| !line.starts_with("choice_labels"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_ne!(unlabelled, text, "the file names its choices");
+    let definition: hoso_engine::procedure::ProcedureDefinition =
+        toml::from_str(&unlabelled).expect("a definition");
+    assert!(Procedure::from_stored(definition).is_ok());
+    let refused = Procedure::load("PAKN.1.toml", &unlabelled).expect_err("a new file");
+    assert!(
+        refused.diagnostics.iter().any(|diagnostic| diagnostic
+            .to_string()
+            .contains("are codes that applicants would read")),
+        "{refused:?}"
+    );
+}

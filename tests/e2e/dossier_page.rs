@@ -86,8 +86,8 @@ async fn an_officer_reads_the_declared_data_opens_each_paper_and_confirms_an_end
         .to_owned();
     assert_eq!(
         disposition,
-        "inline; filename=\"To-khai-cua-Binh.pdf\"; filename*=UTF-8''T%E1%BB%9D%20khai%20c%E1%BB%A7a%20B%C3%ACnh.pdf",
-        "shown in the browser, its Vietnamese name whole, no quote let through"
+        "attachment; filename=\"To-khai-cua-Binh.pdf\"; filename*=UTF-8''T%E1%BB%9D%20khai%20c%E1%BB%A7a%20B%C3%ACnh.pdf",
+        "a PDF saved for the reader's own viewer, its Vietnamese name whole, no quote let through"
     );
     assert_eq!(
         response.bytes().await.expect("bytes").as_ref(),

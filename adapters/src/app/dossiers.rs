@@ -908,11 +908,12 @@ pub struct Download {
 }
 
 impl Download {
-    /// The `Content-Disposition` header: shown in the browser when it can show it (PDF and
-    /// images), saved otherwise; the name in ASCII for old clients and in UTF-8 (RFC 6266) so a
+    /// The `Content-Disposition` header: a picture is shown in the browser; a PDF (which may carry
+    /// script and links an applicant wrote) and anything else is saved, to be opened by the
+    /// reader's own viewer; the name in ASCII for old clients and in UTF-8 (RFC 6266) so a
     /// Vietnamese name arrives whole. Quotes, slashes and control characters never pass.
     pub fn content_disposition(&self) -> String {
-        let shown = self.media_type != "application/octet-stream";
+        let shown = self.media_type.starts_with("image/");
         let extension = match self.media_type {
             "application/pdf" => ".pdf",
             "image/png" => ".png",
@@ -927,7 +928,10 @@ impl Download {
             .collect();
         let base = base.trim();
         let base = if base.is_empty() { "tai-lieu" } else { base };
-        let name = if extension.is_empty() || base.to_lowercase().ends_with(extension) {
+        let lower = base.to_lowercase();
+        let has_extension =
+            lower.ends_with(extension) || (extension == ".jpg" && lower.ends_with(".jpeg"));
+        let name = if extension.is_empty() || has_extension {
             base.to_owned()
         } else {
             format!("{base}{extension}")
@@ -1003,4 +1007,36 @@ pub async fn document(
         media_type,
         name: attached_name,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Download;
+
+    fn disposition(name: &str, media_type: &'static str) -> String {
+        Download {
+            bytes: Vec::new(),
+            media_type,
+            name: name.to_owned(),
+        }
+        .content_disposition()
+    }
+
+    #[test]
+    fn a_download_is_named_safely_in_ascii_and_whole_in_utf8() {
+        assert_eq!(
+            disposition("Ảnh CCCD.jpeg", "image/jpeg"),
+            "inline; filename=\"Anh-CCCD.jpeg\"; filename*=UTF-8''%E1%BA%A2nh%20CCCD.jpeg",
+            "a picture is shown, and .jpeg is already a JPEG's name"
+        );
+        assert_eq!(
+            disposition("a\"b\r\nSet-Cookie: x", "application/pdf"),
+            "attachment; filename=\"abSet-Cookie--x.pdf\"; filename*=UTF-8''abSet-Cookie%3A%20x.pdf",
+            "no quote, no line break, a PDF saved"
+        );
+        assert_eq!(
+            disposition("   ", "application/octet-stream"),
+            "attachment; filename=\"tai-lieu\"; filename*=UTF-8''tai-lieu"
+        );
+    }
 }

@@ -33,7 +33,10 @@ pub(super) fn standing(
 ) -> Option<Standing> {
     let appointment = appointment?;
     let day = |at: DateTime<Utc>| at.with_timezone(&vietnam()).date_naive();
-    // The same rule as indicator 2.1: early is a day before the appointment day.
+    // Against the appointment, with indicator 2.1's day rule (early is a day before the
+    // appointment day). The portal's scoring also counts a dossier supplemented more than once as
+    // late; that is the indicators' judgement, not what the applicant was promised, so it is not
+    // shown here.
     if let Some(finished) = finished_at {
         return Some(if finished > appointment {
             Standing {
@@ -115,7 +118,12 @@ pub(super) fn time_left(
         return String::new();
     };
     if left.is_zero() {
-        return t.overdue.to_owned();
+        // No office time remains, though the appointment (outside office hours) has not passed.
+        return if now > appointment {
+            t.overdue.to_owned()
+        } else {
+            t.under_an_hour.to_owned()
+        };
     }
     let day_minutes = calendars
         .office_day(local_now.date_naive())
@@ -283,6 +291,16 @@ mod tests {
             left(Status::Processing, "2026-03-11T08:00:00+07:00"),
             "Quá hạn"
         );
+        // An appointment set after closing: no office time left, yet not passed.
+        let after_hours = time_left(
+            Lang::Vi.words(),
+            &calendars(),
+            Status::Processing,
+            Some(at("2026-03-10T18:30:00+07:00")),
+            None,
+            at("2026-03-10T17:10:00+07:00"),
+        );
+        assert_eq!(after_hours, "dưới 1 giờ làm việc");
         assert_eq!(
             left(Status::SupplementRequested, "2026-03-05T09:00:00+07:00"),
             ""

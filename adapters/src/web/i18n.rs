@@ -337,6 +337,8 @@ pub struct Words {
     pub next_page: &'static str,
     /// Which rows are shown.
     pub showing: &'static str,
+    /// The list read only the newest dossiers.
+    pub list_capped: &'static str,
     /// Procedure, as a column and filter name.
     pub procedure: &'static str,
     /// Time left, as a column.
@@ -596,6 +598,7 @@ pub static VI: Words = Words {
     previous_page: "Trang trước",
     next_page: "Trang sau",
     showing: "Hiển thị hồ sơ",
+    list_capped: "Danh sách chỉ xét 500 hồ sơ mới nhất; hãy tìm theo mã hồ sơ hoặc thu hẹp bộ lọc để thấy hồ sơ cũ hơn.",
     procedure: "Thủ tục",
     time_left: "Thời gian còn lại",
     consultation_waiting: "Chờ đơn vị cho ý kiến",
@@ -807,6 +810,7 @@ pub static EN: Words = Words {
     previous_page: "Previous page",
     next_page: "Next page",
     showing: "Showing dossiers",
+    list_capped: "The list looks at the newest 500 dossiers only; search by code or narrow the filters to see older ones.",
     procedure: "Procedure",
     time_left: "Time left",
     consultation_waiting: "Waiting for your unit's opinion",

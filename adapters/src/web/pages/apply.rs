@@ -175,8 +175,9 @@ fn own_citizen_id(
         .get("applicant:kind")
         .and_then(|kind| ApplicantKind::parse(kind))
         .or_else(|| procedure.applicant_kinds().first().copied());
+    let user = user.filter(|user| user.kind == crate::access::UserKind::Citizen)?;
     (for_self && kind == Some(ApplicantKind::Citizen))
-        .then(|| user.and_then(|user| user.citizen_id.clone()))
+        .then(|| user.citizen_id.clone())
         .flatten()
 }
 
@@ -727,7 +728,12 @@ pub(super) async fn apply(
                 &template,
             ))
         }
-        Err(AppError::Forbidden(_)) if principal.citizen_id().is_some() => {
+        // Only a claim to apply as someone other than oneself can be refused for whose number it
+        // is; any other refusal keeps its own words.
+        Err(AppError::Forbidden(_))
+            if principal.citizen_id().is_some()
+                && own_citizen_id(&procedure, &typed, visitor.user.as_ref()).is_none() =>
+        {
             // Who may apply for whom: said on the number's field, the rest of the form kept.
             let why = if vi {
                 "Bạn chỉ có thể nộp hồ sơ đứng tên chính mình (số định danh của tài khoản đang đăng nhập). Để nộp cho người khác, hãy chọn nộp thay theo pháp luật hoặc theo ủy quyền và đính kèm giấy tờ ủy quyền."

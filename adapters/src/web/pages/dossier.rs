@@ -456,6 +456,7 @@ fn declared(
     use hoso_engine::procedure::FieldKind;
     use serde_json::Value;
     let mut lines = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for field in procedure
         .definition()
         .documents
@@ -473,10 +474,8 @@ fn declared(
             (_, Some(Value::String(text))) => text.clone(),
             (_, Some(other)) => other.to_string(),
         };
-        if !lines
-            .iter()
-            .any(|(label, _): &(String, String)| *label == field.label)
-        {
+        // A field shared by several papers is declared once.
+        if seen.insert(field.id.as_str()) {
             lines.push((field.label.clone(), shown));
         }
     }

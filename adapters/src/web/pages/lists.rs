@@ -21,8 +21,8 @@ use crate::web::{Visitor, WebError, Words};
 /// Rows on one page of a list.
 const PAGE_SIZE: usize = 20;
 
-/// The most dossiers a list reads before filtering.
-const MOST_LISTED: u32 = 1000;
+/// The most dossiers a list reads before filtering: the most the store returns in one call.
+const MOST_LISTED: u32 = 500;
 
 pub(super) struct DossierLine {
     pub(super) code: String,
@@ -136,6 +136,8 @@ pub(super) struct ListTemplate {
     pub(super) shown: String,
     pub(super) previous: Option<String>,
     pub(super) next: Option<String>,
+    /// The list read as many dossiers as the store gives at once: older ones may be missing.
+    pub(super) capped: bool,
 }
 
 pub(in crate::web) fn local_time(at: DateTime<Utc>) -> String {
@@ -213,7 +215,12 @@ fn passes(
             .is_none_or(|code| summary.procedure_code == code)
         && (!filter.only_overdue()
             || summary.finished_at.map_or_else(
-                || !summary.status.is_closed() && summary.appointment.is_some_and(|due| due < now),
+                || {
+                    !summary.status.is_closed()
+                    // Waiting for the applicant's supplement: the clock stands still.
+                    && summary.status != Status::SupplementRequested
+                    && summary.appointment.is_some_and(|due| due < now)
+                },
                 |finished| summary.appointment.is_some_and(|due| finished > due),
             ))
 }
@@ -236,6 +243,7 @@ fn list_page(
 ) -> Response {
     let t = visitor.words();
     let now = Utc::now();
+    let capped = summaries.len() >= MOST_LISTED as usize;
     let mut procedures: Vec<Choice> = Vec::new();
     let mut rows: Vec<(Option<DateTime<Utc>>, DossierLine)> = Vec::new();
     for summary in &summaries {
@@ -304,6 +312,7 @@ fn list_page(
         next: (first + lines.len() < total).then(|| filter.link(here, page + 1)),
         lines,
         shown,
+        capped,
     };
     render(state, visitor, StatusCode::OK, &template)
 }
@@ -436,4 +445,86 @@ pub(super) async fn audit(
         summaries,
         &|_| "",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .expect("instant")
+            .with_timezone(&Utc)
+    }
+
+    fn summary(status: Status, finished: Option<&str>) -> CaseSummary {
+        CaseSummary {
+            code: hoso_engine::case::DossierCode::parse("000.00.17.H21-260302-0001").expect("code"),
+            procedure_code: "1.001193".to_owned(),
+            procedure_version: 1,
+            status,
+            step: None,
+            unit: hoso_engine::case::UnitId::parse("000.00.17.H21").expect("unit"),
+            applicant_name: "Nguyễn Văn Bình".to_owned(),
+            appointment: Some(at("2026-03-10T17:00:00+07:00")),
+            step_due: None,
+            version: 1,
+            submitted_at: at("2026-03-02T08:00:00+07:00"),
+            finished_at: finished.map(at),
+        }
+    }
+
+    fn line() -> DossierLine {
+        DossierLine {
+            code: "000.00.17.H21-260302-0001".to_owned(),
+            procedure: "Đăng ký khai sinh".to_owned(),
+            status: String::new(),
+            applicant: "Nguyễn Văn Bình".to_owned(),
+            appointment: String::new(),
+            step_due: String::new(),
+            urgency: "none",
+            urgency_label: "",
+            left: String::new(),
+            note: "",
+        }
+    }
+
+    #[test]
+    fn only_late_keeps_the_dossiers_past_their_appointment_and_not_those_waiting_for_the_applicant()
+    {
+        let late_only = ListFilter {
+            overdue: Some("1".to_owned()),
+            ..ListFilter::default()
+        };
+        let after = at("2026-03-12T09:00:00+07:00");
+        let passes_late = |summary: &CaseSummary| passes(&late_only, &line(), summary, after);
+        assert!(passes_late(&summary(Status::Processing, None)));
+        assert!(
+            !passes_late(&summary(Status::SupplementRequested, None)),
+            "the clock stands still while the applicant completes the dossier"
+        );
+        assert!(passes_late(&summary(
+            Status::ResultReturned,
+            Some("2026-03-11T09:00:00+07:00")
+        )));
+        assert!(!passes_late(&summary(
+            Status::ResultReturned,
+            Some("2026-03-10T16:00:00+07:00")
+        )));
+        assert!(!passes(
+            &late_only,
+            &line(),
+            &summary(Status::Processing, None),
+            at("2026-03-09T09:00:00+07:00")
+        ));
+        // Diacritics aside, the procedure's name finds it; a code's part too.
+        let by_text = |text: &str| ListFilter {
+            q: Some(text.to_owned()),
+            ..ListFilter::default()
+        };
+        let open = summary(Status::Processing, None);
+        assert!(passes(&by_text("dang ky khai"), &line(), &open, after));
+        assert!(passes(&by_text("260302-0001"), &line(), &open, after));
+        assert!(!passes(&by_text("ket hon"), &line(), &open, after));
+    }
 }

@@ -457,7 +457,8 @@ impl Check<'_> {
                         );
                     }
                 }
-                // A code such as `khai_sinh` is for machines: people read its label.
+                // A code such as `khai_sinh` is for machines: people read its label. A new file
+                // only: versions stored before labels existed still load.
                 let unlabelled: Vec<&str> = field
                     .choices
                     .iter()
@@ -469,7 +470,7 @@ impl Check<'_> {
                     })
                     .map(String::as_str)
                     .collect();
-                if let Some(first) = unlabelled.first() {
+                if let (true, Some(first)) = (self.lint, unlabelled.first()) {
                     self.problem(
                         path.key("choices"),
                         format!(
