@@ -147,6 +147,20 @@ async fn the_inbox_is_searched_filtered_and_paged_and_every_list_shows_time_one_
         "{page}"
     );
 
+    // Each list refuses the wrong role in Vietnamese.
+    let (status, page, _) = officer.get("/my").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        page.contains("dành cho công dân") && page.contains("Không có quyền truy cập"),
+        "{page}"
+    );
+    let (status, page, _) = citizen.get("/inbox").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("chỉ dành cho cán bộ"), "{page}");
+    let (status, page, _) = citizen.get("/audit").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("thanh tra, kiểm tra"), "{page}");
+
     // An unknown address: a browser gets a Vietnamese page; the API's clients its answer.
     let response = server
         .http
@@ -167,6 +181,8 @@ async fn the_inbox_is_searched_filtered_and_paged_and_every_list_shows_time_one_
     );
     assert!(missing.contains("Không tìm thấy trang này"), "{missing}");
     assert!(!missing.contains("could not be done"), "{missing}");
+    // The page does not know who is signed in, so it offers no "sign in" to someone who is.
+    assert!(!missing.contains("Đăng nhập"), "{missing}");
     let (status, problem) = crate::api::call(&server, "GET", "/api/v1/khong-co", None, None).await;
     assert_eq!(status, 404, "{problem}");
     assert_eq!(problem["status"], 404, "{problem}");

@@ -331,7 +331,10 @@ pub(super) async fn inbox(
             .as_ref()
             .is_some_and(|user| user.kind == UserKind::Officer)
     }) else {
-        return Err(WebError::Forbidden(t.inbox.to_owned() + ": officers only"));
+        return Err(WebError::Forbidden(
+            "Danh sách hồ sơ cần xử lý chỉ dành cho cán bộ, công chức được phân công xử lý hồ sơ."
+                .to_owned(),
+        ));
     };
     let entries = crate::app::dossiers::inbox_entries(&state, &principal).await?;
     let consultations: std::collections::BTreeSet<String> = entries
@@ -370,7 +373,8 @@ pub(super) async fn my_dossiers(
     let t = visitor.words();
     let Some(citizen_id) = principal.citizen_id() else {
         return Err(WebError::Forbidden(
-            "only citizens have their own dossiers here".to_owned(),
+            "Trang \"Hồ sơ của tôi\" dành cho công dân, tổ chức nộp hồ sơ; cán bộ xem hồ sơ tại trang Hồ sơ cần xử lý."
+                .to_owned(),
         ));
     };
     let summaries = state
@@ -410,7 +414,7 @@ pub(super) async fn audit(
     let t = visitor.words();
     if visitor.user.as_ref().map(|user| user.kind) != Some(UserKind::Auditor) {
         return Err(WebError::Forbidden(
-            "the audit search is for auditors".to_owned(),
+            "Trang tra soát hồ sơ chỉ dành cho cán bộ thanh tra, kiểm tra.".to_owned(),
         ));
     }
     // The store finds a code or an applicant's name among every dossier; the newest are read
