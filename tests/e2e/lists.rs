@@ -25,19 +25,15 @@ async fn the_inbox_is_searched_filtered_and_paged_and_every_list_shows_time_one_
     let desk = server.officer("mot_cua");
     let mut codes = Vec::new();
     for index in 0..23 {
-        let response = server
-            .http
-            .post(server.url("/api/v1/dossiers"))
-            .bearer_auth(&citizen_token)
-            .header("Idempotency-Key", format!("lists-{index}"))
-            .json(&crate::birth_submission(CITIZEN))
-            .send()
-            .await
-            .expect("sent");
-        let status = response.status();
-        let submitted: serde_json::Value = response.json().await.expect("json");
-        assert_eq!(status, StatusCode::CREATED, "{index}: {submitted}");
-        codes.push(submitted["code"].as_str().expect("code").to_owned());
+        codes.push(
+            crate::web::submit(
+                &server,
+                &citizen_token,
+                &format!("lists-{index}"),
+                &crate::birth_submission(CITIZEN),
+            )
+            .await,
+        );
     }
     // Two received, one of them then withdrawn by the citizen: finished before its appointment.
     for code in &codes[..2] {

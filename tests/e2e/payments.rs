@@ -25,18 +25,23 @@ fn vnpay_flags(api_url: &str) -> Vec<String> {
 }
 
 /// A dossier owing 16.000 đ, waiting for payment; returns (server, citizen token, code).
+/// Two copies of a birth extract, 16.000 đ, asked online by the test citizen.
+pub(crate) fn extract_copies() -> Value {
+    json!({
+        "procedure": "2.000635", "channel": "online", "receiving_unit": "000.00.17.H21",
+        "applicant": { "citizen_id": CITIZEN, "name": "Trần Thị Cúc" },
+        "form": { "loai_su_kien": "khai_sinh", "so_ban_sao": 2, "mien_phi": false },
+        "documents": []
+    })
+}
+
 pub(crate) async fn owing_dossier(name: &str, api_url: &str) -> Option<(Server, String, String)> {
     let flags = vnpay_flags(api_url);
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let server = Server::start(Backend::Sqlite, name, &flags)?;
     let citizen = server.citizen(CITIZEN);
     let desk = server.officer("mot_cua");
-    let submission = json!({
-        "procedure": "2.000635", "channel": "online", "receiving_unit": "000.00.17.H21",
-        "applicant": { "citizen_id": CITIZEN, "name": "Trần Thị Cúc" },
-        "form": { "loai_su_kien": "khai_sinh", "so_ban_sao": 2, "mien_phi": false },
-        "documents": []
-    });
+    let submission = extract_copies();
     let created: Value = server
         .http
         .post(server.url("/api/v1/dossiers"))

@@ -13,12 +13,17 @@ const CITIZEN: &str = "001090000001";
 
 /// A birth registration submitted through the API; its code.
 async fn submit_birth(server: &Server, token: &str, key: &str) -> String {
+    submit(server, token, key, &crate::birth_submission(CITIZEN)).await
+}
+
+/// A dossier submitted through the API under `key`; its code.
+pub(crate) async fn submit(server: &Server, token: &str, key: &str, body: &Value) -> String {
     let submitted: Value = server
         .http
         .post(server.url("/api/v1/dossiers"))
         .bearer_auth(token)
         .header("Idempotency-Key", key)
-        .json(&crate::birth_submission(CITIZEN))
+        .json(body)
         .send()
         .await
         .expect("sent")
@@ -517,24 +522,13 @@ async fn the_applicant_pays_online_from_the_dossier_page_and_the_return_page_wai
     );
 
     // A dossier not yet received is asked for no fee.
-    let fresh: Value = server
-        .http
-        .post(server.url("/api/v1/dossiers"))
-        .bearer_auth(&citizen_token)
-        .header("Idempotency-Key", "web-pay-fresh")
-        .json(&serde_json::json!({
-            "procedure": "2.000635", "channel": "online", "receiving_unit": "000.00.17.H21",
-            "applicant": { "citizen_id": CITIZEN, "name": "Trần Thị Cúc" },
-            "form": { "loai_su_kien": "khai_sinh", "so_ban_sao": 2, "mien_phi": false },
-            "documents": []
-        }))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let fresh_code = fresh["code"].as_str().expect("code");
+    let fresh_code = submit(
+        &server,
+        &citizen_token,
+        "web-pay-fresh",
+        &crate::payments::extract_copies(),
+    )
+    .await;
     let (_, html, _) = citizen.get(&format!("/dossiers/{fresh_code}")).await;
     assert!(
         !html.contains("id=\"pay\""),

@@ -18,6 +18,29 @@ pub(super) struct Standing {
     pub(super) label: &'static str,
 }
 
+/// What a page shows of a dossier against its time limit: where it stands and the time left.
+pub(super) struct Shown {
+    /// Where it stands, when it has an appointment.
+    pub(super) standing: Option<Standing>,
+    /// Working time left while the clock runs, else empty.
+    pub(super) left: String,
+}
+
+/// Both of what a page shows, from the dossier's status, appointment and end.
+pub(super) fn show(
+    t: &'static Words,
+    calendars: &Calendars,
+    status: Status,
+    appointment: Option<DateTime<Utc>>,
+    finished_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Shown {
+    Shown {
+        standing: standing(t, calendars, status, appointment, finished_at, now),
+        left: time_left(t, calendars, status, appointment, finished_at, now),
+    }
+}
+
 /// Below this many working hours left an open dossier is due soon.
 const SOON_HOURS: i64 = 8;
 
@@ -259,16 +282,17 @@ mod tests {
 
     #[test]
     fn time_left_counts_working_days_of_the_calendars_office_day_and_hours() {
-        let left = |status, now| {
+        let left_until = |appointment: &str, status, now| {
             time_left(
                 Lang::Vi.words(),
                 &calendars(),
                 status,
-                Some(at(APPOINTMENT)),
+                Some(at(appointment)),
                 None,
                 at(now),
             )
         };
+        let left = |status, now| left_until(APPOINTMENT, status, now);
         // Thursday 5/3 09:00 → Tuesday 10/3 17:00: 6 + 7.5 × 3 = 28.5 hours = 3 days of 7.5 h
         // and 6 hours.
         assert_eq!(
@@ -292,15 +316,14 @@ mod tests {
             "Quá hạn"
         );
         // An appointment set after closing: no office time left, yet not passed.
-        let after_hours = time_left(
-            Lang::Vi.words(),
-            &calendars(),
-            Status::Processing,
-            Some(at("2026-03-10T18:30:00+07:00")),
-            None,
-            at("2026-03-10T17:10:00+07:00"),
+        assert_eq!(
+            left_until(
+                "2026-03-10T18:30:00+07:00",
+                Status::Processing,
+                "2026-03-10T17:10:00+07:00"
+            ),
+            "dưới 1 giờ làm việc"
         );
-        assert_eq!(after_hours, "dưới 1 giờ làm việc");
         assert_eq!(
             left(Status::SupplementRequested, "2026-03-05T09:00:00+07:00"),
             ""

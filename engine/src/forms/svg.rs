@@ -14,6 +14,16 @@ const WIDTH: f64 = 760.0;
 const LANE: f64 = 44.0;
 const TOP: f64 = 48.0;
 
+/// A stay's colour by its result, the same in both layouts.
+fn colour(result: RowResult) -> &'static str {
+    match result {
+        RowResult::Early => "#2e7d32",
+        RowResult::OnTime => "#1565c0",
+        RowResult::Late => "#c62828",
+        RowResult::InProgress => "#f9a825",
+    }
+}
+
 /// Draws the timeline of a dossier from its control slip; `now` ends stays still open.
 pub fn timeline_svg(case: &Case, slip: &ControlSlip, now: DateTime<Utc>) -> String {
     let mut units: Vec<(&str, &str)> = Vec::new();
@@ -91,12 +101,7 @@ pub fn timeline_svg(case: &Case, slip: &ControlSlip, now: DateTime<Utc>) -> Stri
                 x(row.due_at),
                 x(row.handed_on_at.unwrap_or(now)),
             );
-            let colour = match row.result {
-                RowResult::Early => "#2e7d32",
-                RowResult::OnTime => "#1565c0",
-                RowResult::Late => "#c62828",
-                RowResult::InProgress => "#f9a825",
-            };
+            let colour = colour(row.result);
             let _ = writeln!(
                 svg,
                 "<rect class=\"allotment\" x=\"{from:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"22\" fill=\"none\" stroke=\"#888\" stroke-dasharray=\"3 2\"/><rect class=\"stay\" x=\"{from:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{colour}\"><title>{}: {} → {} (hạn {}) — {}</title></rect>",
@@ -172,12 +177,7 @@ pub fn timeline_svg_vertical(case: &Case, slip: &ControlSlip, now: DateTime<Utc>
         let took = (left - row.received_at).num_seconds().max(0) as f64;
         let allotted = (row.due_at - row.received_at).num_seconds().max(0) as f64;
         let longest = took.max(allotted).max(1.0);
-        let colour = match row.result {
-            RowResult::Early => "#2e7d32",
-            RowResult::OnTime => "#1565c0",
-            RowResult::Late => "#c62828",
-            RowResult::InProgress => "#f9a825",
-        };
+        let colour = colour(row.result);
         let _ = writeln!(
             svg,
             "<g class=\"stay-block\"><text x=\"8\" y=\"{:.1}\" font-weight=\"bold\">{}</text><text x=\"8\" y=\"{:.1}\" fill=\"#444\">{}</text><text x=\"8\" y=\"{:.1}\" fill=\"#444\">{} → {} · {}</text><rect class=\"allotment\" x=\"8\" y=\"{:.1}\" width=\"{:.1}\" height=\"12\" fill=\"none\" stroke=\"#888\" stroke-dasharray=\"3 2\"/><rect class=\"stay\" x=\"8\" y=\"{:.1}\" width=\"{:.1}\" height=\"8\" fill=\"{colour}\"/></g>",

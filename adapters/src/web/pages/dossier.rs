@@ -59,21 +59,29 @@ impl Tone {
         }
     }
 
-    /// How `action` is weighed: the built-in refusals, the stop and the withdrawal end a
-    /// dossier, as does a procedure's action whose outcome is a refusal.
-    pub(super) fn of(action: &str, procedure: &hoso_engine::procedure::Procedure) -> Self {
-        let refuses = procedure.definition().actions.iter().any(|declared| {
-            declared.id == action
-                && declared.outcome == Some(hoso_engine::procedure::Outcome::Refused)
-        });
-        match action {
-            _ if refuses => Self::Ending,
+    /// How a built-in command is weighed, by its name alone: the refusal at intake, the stop and
+    /// the withdrawal end a dossier; `None` for a procedure's own action.
+    pub(super) fn of_built_in(action: &str) -> Option<Self> {
+        BuiltIn::named(action)?;
+        Some(match action {
             "refuse_intake" | "stop" | "withdraw" => Self::Ending,
             "request_supplement" | "consult" | "apologize_and_extend" | "extend_time_limit" => {
                 Self::Secondary
             }
             _ => Self::Primary,
-        }
+        })
+    }
+
+    /// How `action` is weighed: a built-in by its name, a procedure's action by its outcome (a
+    /// refusal ends the dossier).
+    pub(super) fn of(action: &str, procedure: &hoso_engine::procedure::Procedure) -> Self {
+        Self::of_built_in(action).unwrap_or_else(|| {
+            let refuses = procedure.definition().actions.iter().any(|declared| {
+                declared.id == action
+                    && declared.outcome == Some(hoso_engine::procedure::Outcome::Refused)
+            });
+            if refuses { Self::Ending } else { Self::Primary }
+        })
     }
 }
 
@@ -204,7 +212,8 @@ pub(super) async fn dossier_template(
     let mut actions: Vec<ActionButton> = view
         .available_actions
         .iter()
-        .map(|id| ActionButton {
+        .map(|id| (id, Tone::of(id, &procedure)))
+        .map(|(id, tone)| ActionButton {
             id: id.clone(),
             label: built_in_label(id, visitor.lang)
                 .map(str::to_owned)
@@ -217,12 +226,12 @@ pub(super) async fn dossier_template(
                         .map(|action| action.name.clone())
                 })
                 .unwrap_or_else(|| id.clone()),
-            form: match (form_of(id, &procedure), Tone::of(id, &procedure)) {
+            form: match (form_of(id, &procedure), tone) {
                 // An end is never taken without saying why.
                 ("reason" | "plain", Tone::Ending) => "reason_required",
                 (form, _) => form,
             },
-            tone: Tone::of(id, &procedure),
+            tone,
             documents: match form_of(id, &procedure) {
                 "supplement_request" => procedure
                     .definition()
@@ -261,6 +270,14 @@ pub(super) async fn dossier_template(
             .store()
             .rating_exists(&case.code.to_string())
             .await?;
+    let shown = crate::web::deadline::show(
+        t,
+        &state.service.calendars(),
+        case.status,
+        case.appointment,
+        case.finished_at,
+        chrono::Utc::now(),
+    );
     Ok(DossierTemplate {
         refund_due: if case.refund_due.is_zero() {
             String::new()
@@ -328,23 +345,10 @@ pub(super) async fn dossier_template(
             .collect(),
         appointment: view.appointment.map(local_time).unwrap_or_default(),
         appointment_provisional: view.appointment_provisional,
-        remaining: crate::web::deadline::time_left(
-            t,
-            &state.service.calendars(),
-            case.status,
-            case.appointment,
-            case.finished_at,
-            chrono::Utc::now(),
-        ),
-        standing: crate::web::deadline::standing(
-            t,
-            &state.service.calendars(),
-            case.status,
-            case.appointment,
-            case.finished_at,
-            chrono::Utc::now(),
-        )
-        .map(|standing| (standing.class, standing.label)),
+        remaining: shown.left,
+        standing: shown
+            .standing
+            .map(|standing| (standing.class, standing.label)),
         step_due: case
             .step_due()
             .filter(|_| case.finished_at.is_none() && !case.status.is_closed())

@@ -11,7 +11,7 @@ use hoso_engine::clock::vietnam;
 
 use serde_json::{Map, Value};
 
-use super::dossier::dossier_template;
+use super::dossier::{Tone, dossier_template};
 use super::{Nav, field, fields, render, signed_in};
 use crate::app::actions::{self, ActionRequest};
 use crate::app::{AppError, AppState};
@@ -53,49 +53,53 @@ pub(super) async fn act(
 ) -> Result<Response, WebError> {
     let (visitor, principal, sent) = posted_form(&state, &headers, &code, &body).await?;
     let action = field(&sent, "action").unwrap_or_default();
-    let case = crate::app::dossiers::load_readable(&state, &principal, &code).await?;
-    let procedure = state.service.procedure_of(&case).map_err(AppError::from)?;
-    if field(&sent, "new_appointment")
+    // A built-in command is weighed by its name; only a procedure's own action needs the
+    // dossier's pinned procedure to know whether it ends the dossier.
+    let tone = match Tone::of_built_in(action) {
+        Some(tone) => tone,
+        None => {
+            let case = crate::app::dossiers::load_readable(&state, &principal, &code).await?;
+            let procedure = state.service.procedure_of(&case).map_err(AppError::from)?;
+            Tone::of(action, &procedure)
+        }
+    };
+    let outcome = match unreadable_on_the_page(&sent, tone) {
+        Some(why) => Err(AppError::BadRequest(why.to_owned())),
+        None => {
+            let request = ActionRequest {
+                action: action.to_owned(),
+                expected_version: field(&sent, "version").and_then(|version| version.parse().ok()),
+                reason: field(&sent, "reason")
+                    .map(str::trim)
+                    .filter(|reason| !reason.is_empty())
+                    .map(str::to_owned),
+                data: action_data(&sent),
+            };
+            actions::act(&state, &principal, &code, None, &request)
+                .await
+                .map(|_| ())
+        }
+    };
+    after_command(&state, &visitor, &principal, &code, outcome).await
+}
+
+/// What a page's action form must hold before its command is tried, said in Vietnamese: a new
+/// appointment written as people write dates, and for an end its reason and the ticked box
+/// (whatever the browser let through).
+fn unreadable_on_the_page(sent: &[(String, String)], tone: Tone) -> Option<&'static str> {
+    if field(sent, "new_appointment")
         .is_some_and(|typed| !typed.trim().is_empty() && typed_instant(typed).is_none())
     {
-        return after_command(
-            &state,
-            &visitor,
-            &principal,
-            &code,
-            Err(AppError::BadRequest(
-                "Chưa thực hiện: ngày, giờ hẹn trả kết quả mới phải viết theo dạng ngày/tháng/năm giờ:phút, ví dụ 15/12/2026 16:30.".to_owned(),
-            )),
-        )
-        .await;
+        return Some(
+            "Chưa thực hiện: ngày, giờ hẹn trả kết quả mới phải viết theo dạng ngày/tháng/năm giờ:phút, ví dụ 15/12/2026 16:30.",
+        );
     }
-    // An end is taken only with its reason and the box ticked, whatever the browser let through.
-    if super::dossier::Tone::of(action, &procedure) == super::dossier::Tone::Ending
-        && (field(&sent, "confirm") != Some("1")
-            || field(&sent, "reason").is_none_or(|reason| reason.trim().is_empty()))
-    {
-        return after_command(
-            &state,
-            &visitor,
-            &principal,
-            &code,
-            Err(AppError::BadRequest(
-                "Chưa thực hiện: hãy ghi lý do và đánh dấu ô xác nhận trước khi thực hiện thao tác kết thúc hồ sơ này.".to_owned(),
-            )),
-        )
-        .await;
-    }
-    let request = ActionRequest {
-        action: field(&sent, "action").unwrap_or_default().to_owned(),
-        expected_version: field(&sent, "version").and_then(|version| version.parse().ok()),
-        reason: field(&sent, "reason")
-            .map(str::trim)
-            .filter(|reason| !reason.is_empty())
-            .map(str::to_owned),
-        data: action_data(&sent),
-    };
-    let outcome = actions::act(&state, &principal, &code, None, &request).await;
-    after_command(&state, &visitor, &principal, &code, outcome.map(|_| ())).await
+    (tone == Tone::Ending
+        && (field(sent, "confirm") != Some("1")
+            || field(sent, "reason").is_none_or(|reason| reason.trim().is_empty())))
+    .then_some(
+        "Chưa thực hiện: hãy ghi lý do và đánh dấu ô xác nhận trước khi thực hiện thao tác kết thúc hồ sơ này.",
+    )
 }
 
 /// After a command sent from a dossier page: back to the page, or the page again saying why

@@ -15,8 +15,10 @@ use super::catalogue::folded;
 use super::{Nav, render, signed_in};
 use crate::access::UserKind;
 use crate::app::AppState;
-use crate::web::deadline::{standing, time_left};
+use crate::web::deadline::show;
 use crate::web::{Visitor, WebError, Words};
+use hoso_engine::clock::Calendars;
+use hoso_engine::service::Catalogue;
 
 /// Rows on one page of a list.
 const PAGE_SIZE: usize = 20;
@@ -148,23 +150,21 @@ pub(in crate::web) fn local_time(at: DateTime<Utc>) -> String {
 
 /// A dossier as a list row, with its procedure's name and its standing against the appointment.
 fn line(
-    state: &AppState,
+    catalogue: &Catalogue,
+    calendars: &Calendars,
     t: &'static Words,
     summary: &CaseSummary,
     now: DateTime<Utc>,
 ) -> DossierLine {
-    let calendars = state.service.calendars();
-    let standing = standing(
+    let shown = show(
         t,
-        &calendars,
+        calendars,
         summary.status,
         summary.appointment,
         summary.finished_at,
         now,
     );
-    let procedure = state
-        .service
-        .catalogue()
+    let procedure = catalogue
         .get(&summary.procedure_code, summary.procedure_version)
         .map_or_else(
             || summary.procedure_code.clone(),
@@ -181,16 +181,9 @@ fn line(
             .filter(|_| !summary.status.is_closed())
             .map(local_time)
             .unwrap_or_default(),
-        urgency: standing.map_or("none", |standing| standing.class),
-        urgency_label: standing.map_or("", |standing| standing.label),
-        left: time_left(
-            t,
-            &calendars,
-            summary.status,
-            summary.appointment,
-            summary.finished_at,
-            now,
-        ),
+        urgency: shown.standing.map_or("none", |standing| standing.class),
+        urgency_label: shown.standing.map_or("", |standing| standing.label),
+        left: shown.left,
         note: "",
     }
 }
@@ -244,10 +237,12 @@ fn list_page(
     let t = visitor.words();
     let now = Utc::now();
     let capped = summaries.len() >= MOST_LISTED as usize;
+    // One snapshot of each for the whole page, not one per row.
+    let (catalogue, calendars) = (state.service.catalogue(), state.service.calendars());
     let mut procedures: Vec<Choice> = Vec::new();
     let mut rows: Vec<(Option<DateTime<Utc>>, DossierLine)> = Vec::new();
     for summary in &summaries {
-        let mut line = line(state, t, summary, now);
+        let mut line = line(&catalogue, &calendars, t, summary, now);
         if !procedures
             .iter()
             .any(|(code, ..)| *code == summary.procedure_code)
