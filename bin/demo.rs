@@ -28,10 +28,24 @@ struct Walk<'s> {
     code: Option<DossierCode>,
 }
 
-fn at(text: &str) -> anyhow::Result<DateTime<Utc>> {
-    Ok(DateTime::parse_from_rfc3339(text)
-        .with_context(|| format!("demo instant {text}"))?
-        .with_timezone(&Utc))
+/// An instant of the demo: written out for the fixed walks, taken from the clock for the live
+/// dossiers of `serve --demo`.
+trait When: std::fmt::Display + Copy {
+    fn instant(self) -> anyhow::Result<DateTime<Utc>>;
+}
+
+impl When for &str {
+    fn instant(self) -> anyhow::Result<DateTime<Utc>> {
+        Ok(DateTime::parse_from_rfc3339(self)
+            .with_context(|| format!("demo instant {self}"))?
+            .with_timezone(&Utc))
+    }
+}
+
+impl When for DateTime<Utc> {
+    fn instant(self) -> anyhow::Result<DateTime<Utc>> {
+        Ok(self)
+    }
 }
 
 fn unit(code: &str) -> anyhow::Result<UnitId> {
@@ -94,7 +108,7 @@ impl<'s> Walk<'s> {
         &mut self,
         procedure: &str,
         submission: Submission,
-        now: &str,
+        now: impl When,
     ) -> anyhow::Result<()> {
         let citizen = Actor::citizen(submission.applicant.citizen_id.clone());
         let target = Target::New(
@@ -111,7 +125,7 @@ impl<'s> Walk<'s> {
         &mut self,
         actor: Actor,
         command: Command,
-        now: &str,
+        now: impl When,
     ) -> anyhow::Result<Executed> {
         let code = self.code.clone().context("submit first")?;
         self.send(actor, Target::Existing(code), command, now).await
@@ -122,7 +136,7 @@ impl<'s> Walk<'s> {
         actor: Actor,
         target: Target,
         command: Command,
-        now: &str,
+        now: impl When,
     ) -> anyhow::Result<Executed> {
         let name = command.name();
         let request = Request {
@@ -133,7 +147,7 @@ impl<'s> Walk<'s> {
             command,
         };
         self.service
-            .execute(request, at(now)?)
+            .execute(request, now.instant()?)
             .await
             .with_context(|| format!("demo step `{name}` at {now}"))
     }
@@ -153,19 +167,21 @@ impl<'s> Walk<'s> {
     }
 }
 
+/// The demo's officers: role, name, unit.
+const STAFF: [(&str, &str, &str); 7] = [
+    ("mot_cua", "Nguyễn Thị Lan", COMMUNE),
+    ("tu_phap", "Lê Văn Hùng", COMMUNE),
+    ("chu_tich", "Trần Quốc Toàn", COMMUNE),
+    ("lanh_dao", "Phạm Minh Đức", COMMUNE),
+    ("can_bo_tiep_nhan", "Đỗ Thu Hà", COMMUNE),
+    ("cong_an_cu_tru", "Vũ Đình Nam", COMMUNE_POLICE),
+    ("bhxh", "Bùi Thị Ngọc", SOCIAL_INSURANCE),
+];
+
 /// The demo's officers as users, so timelines and Form 06 name them.
 async fn add_staff(service: &Service<AnyStore>) -> anyhow::Result<()> {
     use hoso_engine::ports::{Access as _, User, UserKind};
-    let staff = [
-        ("mot_cua", "Nguyễn Thị Lan", COMMUNE),
-        ("tu_phap", "Lê Văn Hùng", COMMUNE),
-        ("chu_tich", "Trần Quốc Toàn", COMMUNE),
-        ("lanh_dao", "Phạm Minh Đức", COMMUNE),
-        ("can_bo_tiep_nhan", "Đỗ Thu Hà", COMMUNE),
-        ("cong_an_cu_tru", "Vũ Đình Nam", COMMUNE_POLICE),
-        ("bhxh", "Bùi Thị Ngọc", SOCIAL_INSURANCE),
-    ];
-    for (role, name, in_unit) in staff {
+    for (role, name, in_unit) in STAFF {
         let user = User {
             id: format!("can-bo-{role}"),
             name: name.to_owned(),
@@ -561,4 +577,223 @@ async fn inter_agency(service: &Service<AnyStore>) -> anyhow::Result<()> {
     bundle
         .print("5. Liên thông khai sinh – thường trú – BHYT — across three units, a supplement from two agencies")
         .await
+}
+
+/// A birth registration's submission at the commune, by `citizen_id`.
+fn birth_submission(citizen_id: &str, name: &str, child: &str) -> anyhow::Result<Submission> {
+    Ok(Submission {
+        channel: ChannelKind::Online,
+        receiving_unit: unit(COMMUNE)?,
+        applicant: applicant(citizen_id, name),
+        form: form(json!({
+            "ho_ten_tre": child, "ngay_sinh": "2026-11-20", "gioi_tinh": "Nữ",
+            "noi_sinh": "Bệnh viện Phụ sản Hà Nội", "so_dinh_danh_nguoi_yeu_cau": citizen_id
+        })),
+        documents: vec![
+            upload("to_khai", "to-khai-khai-sinh.pdf"),
+            from_store("giay_chung_sinh", "Giấy chứng sinh"),
+        ],
+        delivery: None,
+        lookup_key: None,
+        notify: None,
+        vneid: false,
+    })
+}
+
+/// A request for two copies of a birth extract at the commune, by `citizen_id`.
+fn extract_submission(citizen_id: &str, name: &str) -> anyhow::Result<Submission> {
+    Ok(Submission {
+        channel: ChannelKind::Online,
+        receiving_unit: unit(COMMUNE)?,
+        applicant: applicant(citizen_id, name),
+        form: form(json!({ "loai_su_kien": "khai_sinh", "so_ban_sao": 2, "mien_phi": false })),
+        documents: vec![upload("to_khai", "to-khai-trich-luc.pdf")],
+        delivery: None,
+        lookup_key: None,
+        notify: None,
+        vneid: false,
+    })
+}
+
+/// The citizen whose dossiers the demo's citizen account sees.
+const DEMO_CITIZEN: (&str, &str) = ("001090000001", "Nguyễn Văn Bình");
+
+/// For `serve --demo`: dossiers waiting at each desk now, on today's clock (so their deadlines
+/// lie ahead), and one account per role with a fresh token, for the sign-in page to offer.
+pub async fn live(
+    service: &Service<AnyStore>,
+) -> anyhow::Result<Vec<hoso_adapters::access::DemoAccount>> {
+    let now = Utc::now();
+    let ago = |minutes: i64| now - chrono::Duration::minutes(minutes);
+    let desk = || officer("mot_cua", COMMUNE);
+    let (citizen_id, citizen_name) = DEMO_CITIZEN;
+
+    // Submitted, waiting for the one-stop desk to receive it.
+    Walk::new(service)
+        .submit(
+            "1.001193",
+            birth_submission(citizen_id, citizen_name, "Nguyễn Thu Trang")?,
+            ago(20),
+        )
+        .await?;
+    // Received and sent to the justice officer for review.
+    let mut review = Walk::new(service);
+    review
+        .submit(
+            "1.001193",
+            birth_submission("001090000005", "Hoàng Văn Sơn", "Hoàng Minh Khôi")?,
+            ago(90),
+        )
+        .await?;
+    review.then(desk()?, Command::Receive, ago(80)).await?;
+    review
+        .then(desk()?, action("chuyen_tham_dinh"), ago(75))
+        .await?;
+    // Reviewed, waiting for the chairman's signature.
+    let mut signing = Walk::new(service);
+    signing
+        .submit(
+            "1.001193",
+            birth_submission("001090000006", "Đặng Thị Lý", "Đặng Gia Huy")?,
+            ago(120),
+        )
+        .await?;
+    signing.then(desk()?, Command::Receive, ago(110)).await?;
+    signing
+        .then(desk()?, action("chuyen_tham_dinh"), ago(105))
+        .await?;
+    signing
+        .then(officer("tu_phap", COMMUNE)?, action("trinh_ky"), ago(60))
+        .await?;
+    // The citizen's own: a supplement asked of her, and a fee to pay.
+    let mut supplement_asked = Walk::new(service);
+    supplement_asked
+        .submit(
+            "2.000635",
+            extract_submission(citizen_id, citizen_name)?,
+            ago(240),
+        )
+        .await?;
+    supplement_asked
+        .then(desk()?, Command::Receive, ago(230))
+        .await?;
+    supplement_asked
+        .then(desk()?, action("chuyen_tham_dinh"), ago(225))
+        .await?;
+    let paid = Command::RecordPayment {
+        amount: Money::dong(16_000),
+        reference: "VNPAY-14234561".to_owned(),
+    };
+    supplement_asked
+        .then(Actor::system("vnpay-ipn"), paid, ago(200))
+        .await?;
+    supplement_asked
+        .then(
+            officer("tu_phap", COMMUNE)?,
+            supplement(
+                "to_khai",
+                "Ghi rõ số, quyển sổ đăng ký khai sinh",
+                "Không tra cứu được dữ liệu hộ tịch theo thông tin đã khai",
+            ),
+            ago(30),
+        )
+        .await?;
+    let mut fee_due = Walk::new(service);
+    fee_due
+        .submit(
+            "2.000635",
+            extract_submission(citizen_id, citizen_name)?,
+            ago(50),
+        )
+        .await?;
+    fee_due.then(desk()?, Command::Receive, ago(40)).await?;
+    fee_due
+        .then(desk()?, action("chuyen_tham_dinh"), ago(35))
+        .await?;
+    println!(
+        "\nWaiting now: a birth registration at the desk, one at review, one for signature; {citizen_name}'s extract awaiting a supplement and another its fee."
+    );
+    accounts(service, now).await
+}
+
+/// One account per role of the demo, each with a token for as long as a demo server may run.
+async fn accounts(
+    service: &Service<AnyStore>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<hoso_adapters::access::DemoAccount>> {
+    use hoso_adapters::access::{DemoAccount, Secret};
+    use hoso_engine::ports::{Access as _, User, UserKind};
+    let (citizen_id, citizen_name) = DEMO_CITIZEN;
+    let person = |id: &str, name: &str, kind: UserKind| User {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        kind,
+        role: None,
+        unit: None,
+        citizen_id: None,
+    };
+    let mut people = vec![(
+        User {
+            citizen_id: Some(citizen_id.to_owned()),
+            ..person("cong-dan-demo", citizen_name, UserKind::Citizen)
+        },
+        format!("Công dân, số định danh cá nhân {citizen_id}"),
+    )];
+    let catalogue = service.catalogue();
+    let directory = service.directory();
+    for (role, _, in_unit) in STAFF {
+        let role_name = catalogue
+            .iter()
+            .flat_map(|procedure| procedure.definition().roles.clone())
+            .find(|known| known.id == role)
+            .map_or_else(|| role.to_owned(), |known| known.name);
+        let unit_code = unit(in_unit)?;
+        let unit_name = directory
+            .unit(&unit_code)
+            .map_or_else(|| in_unit.to_owned(), |entry| entry.name.clone());
+        let user = service
+            .store()
+            .user(&format!("can-bo-{role}"))
+            .await?
+            .with_context(|| format!("the demo's officer for {role}"))?;
+        people.push((user, format!("{role_name} — {unit_name}")));
+    }
+    people.push((
+        person("kiem-tra-demo", "Hoàng Thị Mai", UserKind::Auditor),
+        "Thanh tra, kiểm tra: xem mọi hồ sơ, không thay đổi gì".to_owned(),
+    ));
+    people.push((
+        person("thiet-ke-demo", "Ngô Văn Khoa", UserKind::Designer),
+        "Thiết kế thủ tục: soạn và công bố quy trình".to_owned(),
+    ));
+    let mut accounts = Vec::with_capacity(people.len());
+    for (user, role) in people {
+        if user.kind != UserKind::Officer {
+            service.store().add_user(&user, now).await?;
+        }
+        let token = Secret::generate()
+            .map_err(|error| anyhow::anyhow!("no randomness from the OS: {error}"))?;
+        service
+            .store()
+            .add_token(
+                &token.hash(),
+                &user.id,
+                now,
+                now + chrono::Duration::days(30),
+            )
+            .await?;
+        let home = match user.kind {
+            UserKind::Citizen => "/my",
+            UserKind::Auditor => "/audit",
+            UserKind::Designer => "/design",
+            UserKind::Officer | UserKind::Admin => "/inbox",
+        };
+        accounts.push(DemoAccount {
+            name: user.name,
+            role,
+            token,
+            home: home.to_owned(),
+        });
+    }
+    Ok(accounts)
 }

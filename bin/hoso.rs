@@ -103,7 +103,7 @@ enum Command {
         #[arg(long = "db")]
         database_url: Option<String>,
         /// The demo's units and routes (docs/units.md).
-        #[arg(long, default_value = "fixtures/units.toml")]
+        #[arg(long, default_value = DEMO_UNITS)]
         units: PathBuf,
         #[command(flatten)]
         files: FileArgs,
@@ -606,6 +606,9 @@ fn block_on<F: std::future::Future<Output = anyhow::Result<ExitCode>>>(
         .block_on(future)
 }
 
+/// The demo's units and routes.
+const DEMO_UNITS: &str = "fixtures/units.toml";
+
 pub(crate) async fn open(
     settings: &boot::Settings,
 ) -> anyhow::Result<hoso_engine::service::Service<hoso_adapters::store::AnyStore>> {
@@ -619,7 +622,7 @@ pub(crate) async fn open(
 }
 
 /// Imports a units file into the directory, printing what it added.
-async fn import_units(
+pub(crate) async fn import_units(
     service: &hoso_engine::service::Service<hoso_adapters::store::AnyStore>,
     file: &std::path::Path,
 ) -> anyhow::Result<()> {

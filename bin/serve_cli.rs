@@ -97,7 +97,30 @@ pub(crate) struct ServeArgs {
     vnpay: VnpayArgs,
     #[command(flatten)]
     effects: EffectsArgs,
+    /// Start on a fresh temporary SQLite file with the demo's units, dossiers in several states
+    /// and one account per role, offered on the sign-in page; it never runs on a database you
+    /// name, and everything is deleted when the server stops.
+    #[arg(long)]
+    demo: bool,
 }
+
+/// The demo's temporary database and documents, deleted when the server stops.
+struct DemoFiles {
+    database: PathBuf,
+    documents: PathBuf,
+}
+
+impl Drop for DemoFiles {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.database.display()));
+        }
+        let _ = std::fs::remove_dir_all(&self.documents);
+    }
+}
+
+/// The database `serve` opens when no `--db` is given.
+const DEFAULT_DATABASE: &str = "sqlite://hoso.db";
 
 /// Where side effects go: e-mail, SMS, the national portal, and how often to retry.
 #[derive(Debug, Clone, clap::Args)]
@@ -273,15 +296,52 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
-    let application = hoso_adapters::startup::Application::build(args.config()).await?;
+    let mut config = args.config();
+    let demo = if args.demo {
+        Some(prepare_demo(&mut config).await?)
+    } else {
+        None
+    };
+    let application = hoso_adapters::startup::Application::build(config).await?;
     let address = application.address().context("reading the bound address")?;
     println!(
         "hoso listening on http://{address} ({})",
         application.backend()
     );
+    if demo.is_some() {
+        println!(
+            "demo mode: open http://{address}/sign-in and pick a role; the temporary database is deleted when the server stops"
+        );
+    }
     application.run_until_stopped(shutdown_signal()).await?;
+    drop(demo);
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Fills a fresh temporary SQLite file with the demo's units, its walks and dossiers waiting
+/// now, and points `config` at it with the demo's accounts.
+async fn prepare_demo(config: &mut hoso_adapters::startup::Config) -> anyhow::Result<DemoFiles> {
+    anyhow::ensure!(
+        config.settings.database_url == DEFAULT_DATABASE,
+        "--demo runs on its own temporary SQLite file and never on a database you name: leave out --db and HOSO_DATABASE_URL"
+    );
+    let name = format!("hoso-demo-{}", uuid::Uuid::now_v7());
+    let files = DemoFiles {
+        database: std::env::temp_dir().join(format!("{name}.db")),
+        documents: std::env::temp_dir().join(name),
+    };
+    config.settings.database_url = format!("sqlite://{}", files.database.display());
+    config.data_dir.clone_from(&files.documents);
+    let service = crate::open(&config.settings).await?;
+    crate::import_units(&service, std::path::Path::new(crate::DEMO_UNITS)).await?;
+    crate::demo::run(&service).await?;
+    config.demo_accounts = crate::demo::live(&service).await?;
+    println!(
+        "{} demo accounts on the sign-in page, one per role.",
+        config.demo_accounts.len()
+    );
+    Ok(files)
 }
 
 impl ServeArgs {
@@ -338,6 +398,7 @@ impl ServeArgs {
             vnpay: self.vnpay.settings(),
             sms_callback_token: self.effects.sms_callback_token.clone(),
             effects: self.effects.effects(),
+            demo_accounts: Vec::new(),
         }
     }
 }

@@ -34,6 +34,30 @@ impl Secret {
     }
 }
 
+/// An account `hoso serve --demo` made, offered on its sign-in page so a newcomer can click
+/// through every role; a server on a real database never has any.
+#[derive(Clone)]
+pub struct DemoAccount {
+    /// The person's name, as the pages show it.
+    pub name: String,
+    /// What the account is for, in Vietnamese: the role and, for officers, the unit's name.
+    pub role: String,
+    /// The account's token, posted by the sign-in button.
+    pub token: Secret,
+    /// The page its work starts on (the inbox, the citizen's own dossiers, …).
+    pub home: String,
+}
+
+impl fmt::Debug for DemoAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DemoAccount")
+            .field("name", &self.name)
+            .field("role", &self.role)
+            .field("home", &self.home)
+            .finish_non_exhaustive()
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")

@@ -244,6 +244,8 @@ pub struct Config {
     pub sms_callback_token: Option<String>,
     /// Where side effects go.
     pub effects: Effects,
+    /// Accounts the sign-in page offers (`hoso serve --demo` only; empty otherwise).
+    pub demo_accounts: Vec<crate::access::DemoAccount>,
 }
 
 /// Where side effects go and how often they are retried.
@@ -347,6 +349,7 @@ impl Application {
             state = state.with_vnpay(vnpay);
         }
         state.public_url = config.public_url.clone();
+        state.demo_accounts = Arc::new(config.demo_accounts.clone());
         state.indicator_settings = match std::fs::read_to_string(&config.indicators) {
             Ok(text) => Some(Arc::new(
                 hoso_engine::indicators::Settings::from_toml(&text).map_err(|why| {

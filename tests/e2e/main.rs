@@ -10,6 +10,7 @@ mod browser;
 mod calendar;
 mod case;
 mod crash;
+mod demo_mode;
 mod designer;
 mod disk;
 mod dossier_page;

@@ -104,6 +104,9 @@ pub struct AppState {
     /// The address people reach this server at, for the sign-in redirect and the lookup QR
     /// code; the request's Host when absent.
     pub public_url: Option<String>,
+    /// Accounts the sign-in page offers: only those `hoso serve --demo` made, never on a real
+    /// database.
+    pub demo_accounts: Arc<Vec<crate::access::DemoAccount>>,
 }
 
 /// A readiness answer (why not ready, if not) and when it was found.
@@ -148,6 +151,7 @@ impl AppState {
             readiness: Arc::new(tokio::sync::Mutex::new(None)),
             lookup_limiter: Arc::new(RateLimiter::new(LOOKUP_RATE)),
             public_url: None,
+            demo_accounts: Arc::new(Vec::new()),
         }
     }
 

@@ -363,6 +363,12 @@ pub struct Words {
     pub token: &'static str,
     /// Token hint.
     pub token_hint: &'static str,
+    /// Heading of the demo's accounts on the sign-in page.
+    pub demo_accounts: &'static str,
+    /// Why those accounts are there and that a real server has none.
+    pub demo_accounts_hint: &'static str,
+    /// "Sign in as" before a demo account's name.
+    pub demo_sign_in_as: &'static str,
     /// Wrong token.
     pub token_refused: &'static str,
     /// CSRF refusal.
@@ -616,6 +622,9 @@ pub static VI: Words = Words {
     no_units: "Chưa có danh mục: mỗi nơi tiếp nhận tự xử lý mọi bước.",
     token: "Mã truy cập",
     token_hint: "Mã truy cập do quản trị viên cấp (bắt đầu bằng hoso_).",
+    demo_accounts: "Tài khoản dùng thử",
+    demo_accounts_hint: "Máy chủ đang chạy chế độ trình diễn trên một cơ sở dữ liệu tạm với hồ sơ mẫu. Chọn một vai để đăng nhập; máy chủ thật không có các tài khoản này.",
+    demo_sign_in_as: "Đăng nhập với tư cách",
     token_refused: "Mã truy cập không đúng, đã hết hạn hoặc đã bị thu hồi.",
     csrf_refused: "Biểu mẫu đã hết hiệu lực hoặc không gửi từ trang này. Vui lòng tải lại trang và thử lại.",
     when: "Thời điểm",
@@ -827,6 +836,9 @@ pub static EN: Words = Words {
     no_units: "No directory yet: every receiving unit handles every step itself.",
     token: "Access token",
     token_hint: "The access token an administrator gave you (starts with hoso_).",
+    demo_accounts: "Demo accounts",
+    demo_accounts_hint: "This server runs in demo mode on a temporary database with sample dossiers. Pick a role to sign in; a real server has none of these accounts.",
+    demo_sign_in_as: "Sign in as",
     token_refused: "The access token is wrong, expired or revoked.",
     csrf_refused: "This form has expired or was not sent from this site. Reload the page and try again.",
     when: "When",

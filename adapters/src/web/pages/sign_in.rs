@@ -10,6 +10,7 @@ use hoso_engine::ports::{Access as _, CitizenSession, PendingSignIn};
 use sha2::Digest as _;
 
 use super::{Nav, NextQuery, field, fields, render, secure};
+use crate::access::DemoAccount;
 use crate::app::{AppError, AppState};
 use crate::web::{Visitor, WebError, Words, local_path};
 
@@ -24,9 +25,24 @@ pub(super) struct SignInTemplate {
     pub(super) sso: bool,
     /// Why a sign-in through the provider failed, in the visitor's words.
     pub(super) sso_error: String,
+    /// The demo's accounts, one button each (`hoso serve --demo` only).
+    pub(super) demo_accounts: Vec<DemoAccount>,
 }
 
 impl SignInTemplate {
+    /// The page as first shown: nothing refused yet.
+    fn new(state: &AppState, visitor: &Visitor, next: String) -> Self {
+        Self {
+            t: visitor.words(),
+            nav: Nav::of(visitor, "/"),
+            next,
+            refused: false,
+            sso: offers_sso(state),
+            sso_error: String::new(),
+            demo_accounts: state.demo_accounts.to_vec(),
+        }
+    }
+
     /// `next=…` for the link that starts a sign-in through the provider.
     pub(super) fn sso_query(&self) -> String {
         form_urlencoded::Serializer::new(String::new())
@@ -41,14 +57,7 @@ pub(super) async fn sign_in_page(
     Query(query): Query<NextQuery>,
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
-    let template = SignInTemplate {
-        t: visitor.words(),
-        nav: Nav::of(&visitor, "/"),
-        next: local_path(query.next.as_deref()),
-        refused: false,
-        sso: offers_sso(&state),
-        sso_error: String::new(),
-    };
+    let template = SignInTemplate::new(&state, &visitor, local_path(query.next.as_deref()));
     Ok(render(&state, &visitor, StatusCode::OK, &template))
 }
 
@@ -69,12 +78,8 @@ pub(super) async fn sign_in(
         return Ok(response);
     }
     let template = SignInTemplate {
-        t: visitor.words(),
-        nav: Nav::of(&visitor, "/"),
-        next,
         refused: true,
-        sso: offers_sso(&state),
-        sso_error: String::new(),
+        ..SignInTemplate::new(&state, &visitor, next)
     };
     Ok(render(
         &state,
@@ -225,12 +230,8 @@ pub(super) async fn sso_callback(
     let t = visitor.words();
     let refuse = |message: &str, status: StatusCode| {
         let template = SignInTemplate {
-            t,
-            nav: Nav::of(&visitor, "/"),
-            next: "/".to_owned(),
-            refused: false,
-            sso: offers_sso(&state),
             sso_error: message.to_owned(),
+            ..SignInTemplate::new(&state, &visitor, "/".to_owned())
         };
         render(&state, &visitor, status, &template)
     };
