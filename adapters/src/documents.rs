@@ -132,6 +132,90 @@ impl DocumentStore {
         Ok(sweep)
     }
 
+    fn held_folder(&self) -> PathBuf {
+        self.root.join("held")
+    }
+
+    /// Holds a checked upload of a form that came back with mistakes, so the applicant need not
+    /// choose the file again: under a fresh random handle, given back only to `owner` (a digest
+    /// of the visitor's session secret), removed once used or by the sweeper after an hour.
+    pub async fn hold(
+        &self,
+        owner: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> std::io::Result<String> {
+        let mut random = [0_u8; 16];
+        getrandom::fill(&mut random).map_err(|error| std::io::Error::other(error.to_string()))?;
+        let handle = hex::encode(random);
+        let folder = self.held_folder();
+        tokio::fs::create_dir_all(&folder).await?;
+        let label = serde_json::json!({ "owner": owner, "name": file_name });
+        tokio::fs::write(folder.join(&handle), bytes).await?;
+        tokio::fs::write(folder.join(format!("{handle}.json")), label.to_string()).await?;
+        Ok(handle)
+    }
+
+    /// The upload held under `handle` for `owner`: its file name and bytes; `None` for a handle
+    /// that is malformed, unknown, swept, or someone else's.
+    pub async fn held(
+        &self,
+        owner: &str,
+        handle: &str,
+    ) -> std::io::Result<Option<(String, Vec<u8>)>> {
+        let well_formed = handle.len() == 32
+            && handle
+                .bytes()
+                .all(|byte| byte.is_ascii_hexdigit() && !byte.is_ascii_uppercase());
+        if !well_formed {
+            return Ok(None);
+        }
+        let folder = self.held_folder();
+        let label = match tokio::fs::read(folder.join(format!("{handle}.json"))).await {
+            Ok(label) => label,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        let label: serde_json::Value = serde_json::from_slice(&label).unwrap_or_default();
+        if label["owner"].as_str() != Some(owner) {
+            return Ok(None);
+        }
+        let name = label["name"].as_str().unwrap_or("tep-dinh-kem").to_owned();
+        match tokio::fs::read(folder.join(handle)).await {
+            Ok(bytes) => Ok(Some((name, bytes))),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Removes a held upload once the form that carried it was accepted.
+    pub async fn release(&self, handle: &str) {
+        let folder = self.held_folder();
+        if handle.len() == 32 && handle.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+            let _ = tokio::fs::remove_file(folder.join(handle)).await;
+            let _ = tokio::fs::remove_file(folder.join(format!("{handle}.json"))).await;
+        }
+    }
+
+    /// Removes held uploads older than `older_than`: forms abandoned after a mistake.
+    pub async fn sweep_held(&self, older_than: std::time::Duration) -> std::io::Result<usize> {
+        let mut entries = match tokio::fs::read_dir(self.held_folder()).await {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(error) => return Err(error),
+        };
+        let now = std::time::SystemTime::now();
+        let mut removed = 0;
+        while let Some(entry) = entries.next_entry().await? {
+            let modified = entry.metadata().await?.modified()?;
+            if now.duration_since(modified).unwrap_or_default() >= older_than {
+                tokio::fs::remove_file(entry.path()).await?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// The bytes stored under a hash, if any.
     pub async fn get(&self, sha256: &str) -> std::io::Result<Option<Vec<u8>>> {
         let Some(path) = self.path(sha256) else {
@@ -195,7 +279,8 @@ impl Drop for Staged {
     }
 }
 
-/// Every `interval`, settles the staged uploads a crash left behind more than a day ago.
+/// Every `interval`, settles the staged uploads a crash left behind more than a day ago and
+/// removes uploads held for forms abandoned more than an hour ago.
 pub async fn run_sweeper(
     documents: DocumentStore,
     service: std::sync::Arc<hoso_engine::service::Service<crate::store::AnyStore>>,
@@ -203,6 +288,7 @@ pub async fn run_sweeper(
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+    const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
     tokio::pin!(shutdown);
     loop {
         let swept = documents
@@ -218,6 +304,11 @@ pub async fn run_sweeper(
                 }
             })
             .await;
+        match documents.sweep_held(HOUR).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "abandoned held uploads removed"),
+            Err(error) => tracing::warn!(%error, "held uploads not swept; trying again later"),
+        }
         match swept {
             Ok(sweep) if sweep != Sweep::default() => {
                 tracing::info!(
@@ -315,6 +406,55 @@ mod tests {
             }
         }
         found
+    }
+
+    #[tokio::test]
+    async fn a_held_upload_goes_back_only_to_its_owner_and_is_swept_or_released() {
+        let root = std::env::temp_dir().join(format!("hoso-held-{}", uuid::Uuid::now_v7()));
+        let store = DocumentStore::new(&root);
+        let handle = store
+            .hold("owner-a", "Giấy chứng sinh.pdf", b"%PDF-1.4 held")
+            .await
+            .unwrap();
+        assert_eq!(
+            store.held("owner-a", &handle).await.unwrap(),
+            Some(("Giấy chứng sinh.pdf".to_owned(), b"%PDF-1.4 held".to_vec()))
+        );
+        assert_eq!(
+            store.held("owner-b", &handle).await.unwrap(),
+            None,
+            "not another's"
+        );
+        for forged in [
+            "../../etc/passwd",
+            "",
+            &handle.to_uppercase(),
+            &handle[..31],
+        ] {
+            assert_eq!(
+                store.held("owner-a", forged).await.unwrap(),
+                None,
+                "{forged}"
+            );
+        }
+        assert_eq!(
+            store
+                .sweep_held(std::time::Duration::from_secs(3600))
+                .await
+                .unwrap(),
+            0,
+            "younger than an hour: left alone"
+        );
+        store.release(&handle).await;
+        assert_eq!(store.held("owner-a", &handle).await.unwrap(), None);
+        let abandoned = store.hold("owner-a", "x.pdf", b"%PDF-1.4 x").await.unwrap();
+        assert_eq!(
+            store.sweep_held(std::time::Duration::ZERO).await.unwrap(),
+            2,
+            "the file and its label"
+        );
+        assert_eq!(store.held("owner-a", &abandoned).await.unwrap(), None);
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[tokio::test]

@@ -539,7 +539,8 @@ impl Workers {
             .push(tokio::spawn(crate::documents::run_sweeper(
                 state.documents.clone(),
                 Arc::clone(service),
-                Duration::from_secs(3600),
+                // Held uploads go within a quarter of an hour of their hour.
+                Duration::from_secs(900),
                 stopped,
             )));
         let stopped = workers.stop_signal();

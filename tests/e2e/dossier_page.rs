@@ -419,3 +419,156 @@ async fn a_new_appointment_is_typed_as_people_write_dates_and_a_wrong_one_is_sai
         .to_string();
     assert!(page.contains(&shown), "the new appointment {shown}: {page}");
 }
+
+/// Posts the birth registration's apply form: text `fields` and `files` as (input, name, bytes).
+async fn apply_birth(
+    server: &Server,
+    browser: &Browser,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> (StatusCode, Option<String>, String) {
+    let mut form = fields
+        .iter()
+        .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+            form.text((*name).to_owned(), (*value).to_owned())
+        });
+    for (input, name, bytes) in files {
+        form = form.part(
+            (*input).to_owned(),
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name((*name).to_owned()),
+        );
+    }
+    let response = browser
+        .http
+        .post(server.url("/procedures/1.001193/apply"))
+        .header(reqwest::header::COOKIE, browser.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    (status, location, response.text().await.unwrap_or_default())
+}
+
+/// Borrowed form pairs.
+fn borrowed(owned: &[(String, String)]) -> Vec<(&str, &str)> {
+    owned
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect()
+}
+
+/// The value of the hidden input `name` on a page.
+fn hidden(page: &str, name: &str) -> Option<String> {
+    page.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_chosen_before_a_mistake_is_kept_submitted_once_corrected_and_useless_to_anyone_else()
+ {
+    let Some(server) = Server::start(Backend::Sqlite, "kept-files", &[]) else {
+        return;
+    };
+    let mut citizen = Browser::new(&server.base);
+    citizen.sign_in(&server.citizen(CITIZEN)).await;
+    let (_, page, _) = citizen.get("/procedures/1.001193/apply").await;
+    let (key, csrf) = form_keys(&page);
+    let complete = |key: &str, csrf: &str| -> Vec<(String, String)> {
+        [
+            ("csrf", csrf),
+            ("submission_key", key),
+            ("applicant:name", "Nguyễn Văn Bình"),
+            ("receiving_unit", "000.00.17.H21"),
+            ("form:ho_ten_tre", "Nguyễn Minh An"),
+            ("form:ngay_sinh", "2026-11-20"),
+            ("form:gioi_tinh", "Nam"),
+            ("form:noi_sinh", "Bệnh viện Phụ sản Hà Nội"),
+            ("form:so_dinh_danh_nguoi_yeu_cau", CITIZEN),
+        ]
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect()
+    };
+    let pairs = |owned: &[(String, String)]| -> Vec<(String, String)> { owned.to_vec() };
+
+    // The child's name is forgotten; the birth certificate's scan was chosen.
+    let mut first = pairs(&complete(&key, &csrf));
+    first.retain(|(name, _)| name != "form:ho_ten_tre");
+    let (status, _, page) = apply_birth(
+        &server,
+        &citizen,
+        &borrowed(&first),
+        &[(
+            "doc:giay_chung_sinh",
+            "Giấy chứng sinh.pdf",
+            crate::api::PDF,
+        )],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("id=\"doc:giay_chung_sinh-kept\"")
+            && page.contains("<strong>Giấy chứng sinh.pdf</strong> (1 KB)")
+            && page.contains("Tệp này sẽ được nộp"),
+        "the file is shown as kept: {page}"
+    );
+    assert!(
+        !page.contains("id=\"doc:giay_chung_sinh-error\""),
+        "not asked for again: {page}"
+    );
+    let handle = hidden(&page, "held:giay_chung_sinh").expect("a handle for the kept file");
+
+    // Someone else's session cannot use the handle: for them the file is simply not there.
+    let mut stranger = Browser::new(&server.base);
+    stranger.sign_in(&server.citizen("001090000042")).await;
+    let (_, other_page, _) = stranger.get("/procedures/1.001193/apply").await;
+    let (other_key, other_csrf) = form_keys(&other_page);
+    let mut theirs = pairs(&complete(&other_key, &other_csrf));
+    theirs.retain(|(name, _)| name != "form:so_dinh_danh_nguoi_yeu_cau");
+    theirs.push((
+        "form:so_dinh_danh_nguoi_yeu_cau".to_owned(),
+        "001090000042".to_owned(),
+    ));
+    theirs.push(("held:giay_chung_sinh".to_owned(), handle.clone()));
+    let (status, _, refused) = apply_birth(&server, &stranger, &borrowed(&theirs), &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused.contains("id=\"doc:giay_chung_sinh-error\"")
+            && !refused.contains("Giấy chứng sinh.pdf"),
+        "{refused}"
+    );
+
+    // Corrected, without choosing the file again: the dossier carries the kept file.
+    let (key, csrf) = form_keys(&page);
+    let mut second = pairs(&complete(&key, &csrf));
+    second.push(("held:giay_chung_sinh".to_owned(), handle.clone()));
+    let (status, location, body) = apply_birth(&server, &citizen, &borrowed(&second), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, dossier, _) = citizen.get(&location.expect("to the dossier")).await;
+    let href = dossier
+        .split("href=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.contains("/documents/"))
+        .expect("a link to the kept file")
+        .replace("&amp;", "&");
+    let (status, bytes, _) = citizen.get(&href).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        bytes.as_bytes(),
+        crate::api::PDF,
+        "the very file chosen first"
+    );
+
+    // Used once: the handle is gone, and nothing is left held.
+    let held = server.data_dir().join("documents").join("held");
+    let left = std::fs::read_dir(&held).map_or(0, |entries| entries.count());
+    assert_eq!(left, 0, "held files released after the submission");
+}

@@ -187,6 +187,10 @@ pub struct Words {
     pub form: &'static str,
     /// Upload hint.
     pub upload_hint: &'static str,
+    /// Before the name of a file kept from the form's earlier round.
+    pub upload_kept: &'static str,
+    /// That the kept file is used unless another is chosen.
+    pub upload_kept_hint: &'static str,
     /// Submit.
     pub submit: &'static str,
     /// Errors summary heading.
@@ -529,6 +533,8 @@ pub static VI: Words = Words {
     dossier_code: "Mã hồ sơ",
     form: "Tờ khai",
     upload_hint: "Tệp PDF, PNG hoặc JPEG, tối đa 10 MB",
+    upload_kept: "Đã giữ tệp bạn chọn:",
+    upload_kept_hint: "Tệp này sẽ được nộp; chọn tệp khác nếu muốn thay.",
     submit: "Nộp hồ sơ",
     fix_errors: "Hồ sơ chưa nộp được. Vui lòng sửa các mục sau:",
     yes: "Có",
@@ -744,6 +750,8 @@ pub static EN: Words = Words {
     dossier_code: "Dossier code",
     form: "Form",
     upload_hint: "PDF, PNG or JPEG, at most 10 MB",
+    upload_kept: "The file you chose is kept:",
+    upload_kept_hint: "It will be submitted; choose another file to replace it.",
     submit: "Submit",
     fix_errors: "The dossier was not submitted. Please fix:",
     yes: "Yes",

@@ -48,6 +48,44 @@ pub(super) struct UploadView {
     pub(super) label: String,
     pub(super) required: bool,
     pub(super) error: String,
+    /// The file chosen before the form came back with mistakes, held so it need not be chosen
+    /// again.
+    pub(super) kept: Option<KeptFile>,
+}
+
+impl UploadView {
+    /// The document component this input uploads, as the procedure names it.
+    pub(super) fn component(&self) -> &str {
+        self.name.trim_start_matches("doc:")
+    }
+}
+
+/// A file held for a form that came back with mistakes.
+pub(super) struct KeptFile {
+    /// Sent back as `held:{component}` to use it.
+    pub(super) handle: String,
+    /// The file's name as the applicant chose it.
+    pub(super) name: String,
+    /// Its size for people, e.g. "120 KB".
+    pub(super) size: String,
+}
+
+/// A file's size for people: KB below a megabyte, else MB with one decimal.
+fn size_for_people(bytes: usize) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
+    }
+}
+
+/// Whose held uploads a visitor may use: a digest of the session's own secret, so a handle
+/// seen by someone else is of no use to them.
+fn held_owner(visitor: &Visitor) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(
+        format!("held-upload:{}", visitor.csrf).as_bytes(),
+    ))
 }
 
 #[derive(Template)]
@@ -378,12 +416,14 @@ pub(super) async fn apply_template(
                 label: document.name.clone(),
                 required: document.must_be_attached(),
                 error: String::new(),
+                kept: None,
             })
             .chain(definition.applicants.representation.then(|| UploadView {
                 name: format!("doc:{AUTHORISATION_COMPONENT}"),
                 label: t.authorisation.to_owned(),
                 required: false,
                 error: String::new(),
+                kept: None,
             }))
             .collect(),
         errors: Vec::new(),
@@ -520,6 +560,28 @@ pub(super) async fn apply(
         })?;
     let mut template = apply_template(&state, &visitor, &procedure, &typed, key.clone()).await?;
     let vi = visitor.lang == Lang::Vi;
+    // Files held from an earlier round count as chosen again, unless another one was chosen.
+    let owner = held_owner(&visitor);
+    let mut files = files;
+    let mut held = std::collections::BTreeMap::new();
+    for upload in &template.uploads {
+        let component = upload.component();
+        let Some(handle) = typed.get(&format!("held:{component}")) else {
+            continue;
+        };
+        if files.iter().any(|(name, _, _)| name == component) {
+            continue;
+        }
+        let found = state
+            .documents
+            .held(&owner, handle)
+            .await
+            .map_err(crate::app::uploads::storing_failed)?;
+        if let Some((file_name, bytes)) = found {
+            files.push((component.to_owned(), file_name, bytes.into()));
+            held.insert(component.to_owned(), handle.clone());
+        }
+    }
 
     let mut form = Map::new();
     for (input, field) in template.inputs.iter_mut().zip(
@@ -592,6 +654,7 @@ pub(super) async fn apply(
     }
     template.summarise(Vec::new());
     if !template.errors.is_empty() {
+        template.keep_files(&state, &owner, &files, &held).await?;
         return Ok(render(
             &state,
             &visitor,
@@ -680,7 +743,15 @@ pub(super) async fn apply(
         uploads,
         staged,
     };
-    match dossiers::submit(&state, &principal, submitting).await {
+    let outcome = dossiers::submit(&state, &principal, submitting).await;
+    if outcome.is_ok() {
+        for handle in held.values() {
+            state.documents.release(handle).await;
+        }
+    } else {
+        template.keep_files(&state, &owner, &files, &held).await?;
+    }
+    match outcome {
         Ok(view) => {
             Ok(Redirect::to(&format!("/dossiers/{}?submitted=1", view.code)).into_response())
         }
@@ -755,6 +826,41 @@ pub(super) async fn apply(
 }
 
 impl ApplyTemplate {
+    /// Holds every file of a form coming back with mistakes that passed its own checks, so the
+    /// applicant sees it kept and need not choose it again; one already held keeps its handle.
+    async fn keep_files(
+        &mut self,
+        state: &AppState,
+        owner: &str,
+        files: &[(String, String, axum::body::Bytes)],
+        held: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), WebError> {
+        for upload in &mut self.uploads {
+            let component = upload.component();
+            let Some((_, file_name, bytes)) = files.iter().find(|(name, _, _)| name == component)
+            else {
+                continue;
+            };
+            if bytes.len() > state.limits.upload_bytes || DocumentType::sniff(bytes).is_none() {
+                continue;
+            }
+            let handle = match held.get(component) {
+                Some(handle) => handle.clone(),
+                None => state
+                    .documents
+                    .hold(owner, file_name, bytes)
+                    .await
+                    .map_err(crate::app::uploads::storing_failed)?,
+            };
+            upload.kept = Some(KeptFile {
+                handle,
+                name: file_name.clone(),
+                size: size_for_people(bytes.len()),
+            });
+        }
+        Ok(())
+    }
+
     /// Gathers every input's message into the summary in the order the form shows them
     /// (applicant, receiving unit, delivery, e-form, papers), then `loose` ones that belong to no
     /// single input.
