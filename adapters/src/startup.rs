@@ -41,7 +41,7 @@ pub fn router(state: AppState) -> Router {
                     AppError::NotFound("no such resource; see /openapi.json".to_owned())
                         .into_response()
                 } else {
-                    crate::web::page_not_found()
+                    crate::web::page_not_found(&headers)
                 }
             },
         )

@@ -179,6 +179,31 @@ async fn the_inbox_is_searched_filtered_and_paged_and_every_list_shows_time_one_
     assert!(!missing.contains("could not be done"), "{missing}");
     // The page does not know who is signed in, so it offers no "sign in" to someone who is.
     assert!(!missing.contains("Đăng nhập"), "{missing}");
+    // A visitor who chose English gets it in English, the missing address and a refused page alike.
+    let english = server
+        .http
+        .get(server.url("/khong-co-trang-nay"))
+        .header("Accept", "text/html")
+        .header("Cookie", "hoso_lang=en")
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        english.contains("<html lang=\"en\">")
+            && english.contains("<h1>Not found</h1>")
+            && english.contains("There is no page at this address"),
+        "{english}"
+    );
+    citizen.get("/lang/en?next=/").await;
+    let (status, page, _) = citizen.get("/inbox").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        page.contains("<html lang=\"en\">") && page.contains("<h1>Not allowed</h1>"),
+        "{page}"
+    );
     let (status, problem) = crate::api::call(&server, "GET", "/api/v1/khong-co", None, None).await;
     assert_eq!(status, 404, "{problem}");
     assert_eq!(problem["status"], 404, "{problem}");

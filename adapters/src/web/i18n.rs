@@ -187,6 +187,12 @@ pub struct Words {
     pub form: &'static str,
     /// Upload hint.
     pub upload_hint: &'static str,
+    /// An error page's text when the server cannot take the request now (503).
+    pub unavailable_page: &'static str,
+    /// An error page's text when the server failed (500).
+    pub failed_page: &'static str,
+    /// An error page's text for an address no page answers.
+    pub no_such_page: &'static str,
     /// Before the name of a file kept from the form's earlier round.
     pub upload_kept: &'static str,
     /// That the kept file is used unless another is chosen.
@@ -533,6 +539,9 @@ pub static VI: Words = Words {
     dossier_code: "Mã hồ sơ",
     form: "Tờ khai",
     upload_hint: "Tệp PDF, PNG hoặc JPEG, tối đa 10 MB",
+    unavailable_page: "Hệ thống tạm thời không ghi nhận được yêu cầu (máy chủ đang quá tải hoặc hết dung lượng lưu trữ). Vui lòng thử lại sau ít phút.",
+    failed_page: "Hệ thống chưa hiển thị được trang này. Vui lòng thử lại; nếu vẫn không được, hãy báo cho bộ phận hỗ trợ.",
+    no_such_page: "Không tìm thấy trang này. Vui lòng kiểm tra lại địa chỉ, hoặc quay về trang chủ để tìm thủ tục và hồ sơ.",
     upload_kept: "Đã giữ tệp bạn chọn:",
     upload_kept_hint: "Tệp này sẽ được nộp; chọn tệp khác nếu muốn thay.",
     submit: "Nộp hồ sơ",
@@ -750,6 +759,9 @@ pub static EN: Words = Words {
     dossier_code: "Dossier code",
     form: "Form",
     upload_hint: "PDF, PNG or JPEG, at most 10 MB",
+    unavailable_page: "The service cannot take the request right now (it is overloaded or out of storage). Please try again in a few minutes.",
+    failed_page: "This page could not be shown. Please try again; if it still fails, tell the help desk.",
+    no_such_page: "There is no page at this address. Check the address, or go back to the home page to find procedures and dossiers.",
     upload_kept: "The file you chose is kept:",
     upload_kept_hint: "It will be submitted; choose another file to replace it.",
     submit: "Submit",

@@ -65,8 +65,21 @@ pub fn router(state: AppState) -> Router<AppState> {
     }))
 }
 
+tokio::task_local! {
+    /// The language of the page being answered, so its error page speaks it too.
+    static PAGE_LANG: Lang;
+}
+
+/// The language chosen in the visitor's cookie; Vietnamese without one.
+fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(|value| Lang::parse(&value))
+        .unwrap_or(Lang::Vi)
+}
+
 async fn security_headers(policy: HeaderValue, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+    let lang = lang_of(request.headers());
+    let mut response = PAGE_LANG.scope(lang, next.run(request)).await;
     let headers = response.headers_mut();
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
@@ -109,9 +122,7 @@ impl Visitor {
     /// Reads the cookies; a session that is unknown, expired or whose token was revoked counts
     /// as none.
     pub async fn of(state: &AppState, headers: &HeaderMap) -> Result<Self, AppError> {
-        let lang = cookie(headers, LANG_COOKIE)
-            .and_then(|value| Lang::parse(&value))
-            .unwrap_or(Lang::Vi);
+        let lang = lang_of(headers);
         if let Some(id) = cookie(headers, SESSION_COOKIE) {
             let hash = hash(&id);
             if let Some((user, csrf)) = state.service.store().web_session(&hash, Utc::now()).await?
@@ -453,6 +464,7 @@ impl From<hoso_engine::ports::StoreError> for WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        let lang = PAGE_LANG.try_with(|lang| *lang).unwrap_or(Lang::Vi);
         let (status, why) = match self {
             Self::SignIn(next) => {
                 return Redirect::to(&format!("/sign-in?next={}", encode(&next))).into_response();
@@ -466,29 +478,34 @@ impl IntoResponse for WebError {
                 tracing::warn!(%why, "a web page could not be served now");
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "Hệ thống tạm thời không ghi nhận được yêu cầu (máy chủ đang quá tải hoặc hết dung lượng lưu trữ). Vui lòng thử lại sau ít phút.".to_owned(),
+                    lang.words().unavailable_page.to_owned(),
                 )
             }
             Self::Internal(why) => {
                 tracing::error!(%why, "a web page failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "hoso could not show this page; please try again".to_owned(),
+                    lang.words().failed_page.to_owned(),
                 )
             }
         };
-        let html = pages::error_page(status, &why);
+        let html = pages::error_page(status, &why, lang);
         (status, Html(html)).into_response()
     }
 }
 
-/// The page for an address no page answers, in Vietnamese with a way back.
-pub fn page_not_found() -> Response {
-    WebError::NotFound(
-        "Không tìm thấy trang này. Vui lòng kiểm tra lại địa chỉ, hoặc quay về trang chủ để tìm thủ tục và hồ sơ."
-            .to_owned(),
+/// The page for an address no page answers, in the visitor's language with a way back.
+pub fn page_not_found(headers: &HeaderMap) -> Response {
+    let lang = lang_of(headers);
+    (
+        StatusCode::NOT_FOUND,
+        Html(pages::error_page(
+            StatusCode::NOT_FOUND,
+            lang.words().no_such_page,
+            lang,
+        )),
     )
-    .into_response()
+        .into_response()
 }
 
 /// A multipart form as sent: its text fields, and each chosen file as (field, file name, bytes)

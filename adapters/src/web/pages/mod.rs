@@ -157,20 +157,29 @@ pub(super) fn signed_in(visitor: &Visitor, here: &str) -> Result<crate::app::Pri
         .ok_or_else(|| WebError::SignIn(here.to_owned()))
 }
 
-/// Renders the error page (any status) in both languages' framing.
-pub(super) fn error_page(status: StatusCode, why: &str) -> String {
+/// Renders the error page (any status) in the visitor's language.
+pub(super) fn error_page(status: StatusCode, why: &str, lang: Lang) -> String {
     // A heading for what happened, in the words of the portal's own error pages.
-    let heading = match status {
-        StatusCode::NOT_FOUND => "Không tìm thấy",
-        StatusCode::FORBIDDEN => "Không có quyền truy cập",
-        StatusCode::BAD_REQUEST => "Thông tin gửi lên chưa hợp lệ",
-        StatusCode::PAYLOAD_TOO_LARGE => "Tệp gửi lên quá lớn",
-        StatusCode::SERVICE_UNAVAILABLE => "Hệ thống đang bận",
-        StatusCode::INTERNAL_SERVER_ERROR => "Đã xảy ra lỗi",
-        _ => "Chưa thực hiện được",
+    let vi = lang == Lang::Vi;
+    let heading = match (status, vi) {
+        (StatusCode::NOT_FOUND, true) => "Không tìm thấy",
+        (StatusCode::FORBIDDEN, true) => "Không có quyền truy cập",
+        (StatusCode::BAD_REQUEST, true) => "Thông tin gửi lên chưa hợp lệ",
+        (StatusCode::PAYLOAD_TOO_LARGE, true) => "Tệp gửi lên quá lớn",
+        (StatusCode::SERVICE_UNAVAILABLE, true) => "Hệ thống đang bận",
+        (StatusCode::INTERNAL_SERVER_ERROR, true) => "Đã xảy ra lỗi",
+        (_, true) => "Chưa thực hiện được",
+        (StatusCode::NOT_FOUND, false) => "Not found",
+        (StatusCode::FORBIDDEN, false) => "Not allowed",
+        (StatusCode::BAD_REQUEST, false) => "What was sent is not valid",
+        (StatusCode::PAYLOAD_TOO_LARGE, false) => "The upload is too large",
+        (StatusCode::SERVICE_UNAVAILABLE, false) => "The service is busy",
+        (StatusCode::INTERNAL_SERVER_ERROR, false) => "Something went wrong",
+        (_, false) => "This could not be done",
     };
     ErrorTemplate {
-        t: Lang::Vi.words(),
+        t: lang.words(),
+        lang: lang.code(),
         status: status.as_u16(),
         heading,
         why: why.to_owned(),
@@ -183,6 +192,8 @@ pub(super) fn error_page(status: StatusCode, why: &str) -> String {
 #[template(path = "error.html")]
 struct ErrorTemplate {
     t: &'static Words,
+    /// The page's `lang`.
+    lang: &'static str,
     status: u16,
     heading: &'static str,
     why: String,
