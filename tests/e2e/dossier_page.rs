@@ -488,7 +488,7 @@ async fn a_file_chosen_before_a_mistake_is_kept_submitted_once_corrected_and_use
             ("applicant:name", "Nguyễn Văn Bình"),
             ("receiving_unit", "000.00.17.H21"),
             ("form:ho_ten_tre", "Nguyễn Minh An"),
-            ("form:ngay_sinh", "2026-11-20"),
+            ("form:ngay_sinh", "20/11/2026"),
             ("form:gioi_tinh", "Nam"),
             ("form:noi_sinh", "Bệnh viện Phụ sản Hà Nội"),
             ("form:so_dinh_danh_nguoi_yeu_cau", CITIZEN),
@@ -553,6 +553,10 @@ async fn a_file_chosen_before_a_mistake_is_kept_submitted_once_corrected_and_use
     let (status, location, body) = apply_birth(&server, &citizen, &borrowed(&second), &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (_, dossier, _) = citizen.get(&location.expect("to the dossier")).await;
+    assert!(
+        dossier.contains("20/11/2026"),
+        "the date typed as people write it, read back the same way: {dossier}"
+    );
     let href = dossier
         .split("href=\"")
         .filter_map(|rest| rest.split('"').next())

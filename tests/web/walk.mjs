@@ -130,20 +130,25 @@ try {
   await signInWithProvider(citizen, process.env.HOSO_CITIZEN_ID || '001090000001');
   if (!citizen.url().endsWith('/procedures/1.001193/apply')) throw new Error(`after signing in the citizen is at ${citizen.url()}`);
   await check(citizen, 'apply');
-  // Sent empty: every required field gets its Vietnamese message next to it.
+  // Sent with the papers chosen but nothing typed: every required field gets its Vietnamese
+  // message next to it, and the chosen files are kept, so they need not be chosen again.
+  await citizen.setInputFiles('[id="doc:to_khai"]', { name: 'to-khai.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await citizen.setInputFiles('[id="doc:giay_chung_sinh"]', { name: 'giay-chung-sinh.pdf', mimeType: 'application/pdf', buffer: PDF });
   await Promise.all([citizen.waitForLoadState('load'), citizen.click('form[enctype] button[type=submit]')]);
   const childError = await citizen.locator('[id="form:ho_ten_tre-error"]').textContent();
   if (!childError || !childError.includes('Vui lòng nhập')) throw new Error(`no Vietnamese message next to the child's name: ${childError}`);
+  for (const kept of ['to_khai', 'giay_chung_sinh']) {
+    const said = await citizen.locator(`[id="doc:${kept}-kept"]`).textContent();
+    if (!said || !said.includes('Đã giữ tệp')) throw new Error(`the file for ${kept} was not kept: ${said}`);
+  }
   await check(citizen, 'apply-errors');
   await citizen.fill('[id="applicant:email"]', 'binh@example.vn');
   await citizen.selectOption('#receiving_unit', '000.00.17.H21');
   await citizen.fill('[id="form:ho_ten_tre"]', 'Nguyễn Minh An');
-  await citizen.fill('[id="form:ngay_sinh"]', '2026-11-20');
+  await citizen.fill('[id="form:ngay_sinh"]', '20/11/2026');
   await citizen.selectOption('[id="form:gioi_tinh"]', 'Nam');
   await citizen.fill('[id="form:noi_sinh"]', 'Bệnh viện Phụ sản Hà Nội');
   await citizen.fill('[id="form:so_dinh_danh_nguoi_yeu_cau"]', process.env.HOSO_CITIZEN_ID || '001090000001');
-  await citizen.setInputFiles('[id="doc:to_khai"]', { name: 'to-khai.pdf', mimeType: 'application/pdf', buffer: PDF });
-  await citizen.setInputFiles('[id="doc:giay_chung_sinh"]', { name: 'giay-chung-sinh.pdf', mimeType: 'application/pdf', buffer: PDF });
   await Promise.all([citizen.waitForLoadState('load'), citizen.click('form[enctype] button[type=submit]')]);
   const code = (await citizen.locator('#dossier-code').textContent())?.trim();
   if (!code) throw new Error(`no dossier code after submitting; at ${citizen.url()}: ${await citizen.locator('main').innerText()}`);

@@ -41,6 +41,9 @@ pub(super) struct InputView {
     /// Shown but not changed by the visitor: what the session already knows, such as a signed-in
     /// citizen's own number.
     pub(super) readonly: bool,
+    /// A date typed as people write it here, dd/mm/yyyy, with that hint shown: the native
+    /// picker shows the browser's own order (mm/dd/yyyy on many machines).
+    pub(super) date: bool,
 }
 
 pub(super) struct UploadView {
@@ -112,7 +115,7 @@ pub(super) struct ApplyTemplate {
 pub(super) fn input_of(field: &FormField, value: &str) -> InputView {
     let input = match field.kind {
         FieldKind::Integer => "number",
-        FieldKind::Date => "date",
+        FieldKind::Date => "text",
         FieldKind::Boolean => "checkbox",
         FieldKind::Choice => "select",
         FieldKind::Phone => "tel",
@@ -138,13 +141,14 @@ pub(super) fn input_of(field: &FormField, value: &str) -> InputView {
             .max_length
             .map(|length| length.to_string())
             .unwrap_or_default(),
-        pattern: if field.kind == FieldKind::IdNumber {
-            "[0-9]{12}".to_owned()
-        } else {
-            String::new()
+        pattern: match field.kind {
+            FieldKind::IdNumber => "[0-9]{12}".to_owned(),
+            FieldKind::Date => r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}".to_owned(),
+            _ => String::new(),
         },
         error: String::new(),
         readonly: false,
+        date: field.kind == FieldKind::Date,
     }
 }
 
@@ -170,6 +174,7 @@ pub(super) fn plain_input(
         pattern: String::new(),
         error: String::new(),
         readonly: false,
+        date: false,
     }
 }
 
@@ -509,8 +514,9 @@ pub(super) fn typed_value(
             }
             Ok(Some(Value::from(number)))
         }
-        FieldKind::Date => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(|_| Some(Value::String(text.to_owned())))
+        FieldKind::Date => chrono::NaiveDate::parse_from_str(text, "%d/%m/%Y")
+            .or_else(|_| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+            .map(|date| Some(Value::String(date.to_string())))
             .map_err(|_| {
                 if vi {
                     format!("{label} phải là một ngày hợp lệ.")
@@ -910,4 +916,37 @@ fn input_name(pointer: &str) -> Option<String> {
         ["receiving_unit"] => "receiving_unit".to_owned(),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date_field() -> FormField {
+        serde_json::from_value(serde_json::json!({
+            "id": "ngay_sinh", "label": "Ngày sinh", "type": "date", "required": true
+        }))
+        .expect("a date field")
+    }
+
+    #[test]
+    fn a_date_is_read_as_people_write_it_here_and_as_iso() {
+        let field = date_field();
+        for typed in ["20/11/2026", "2026-11-20", " 20/11/2026 "] {
+            assert_eq!(
+                typed_value(&field, typed, Lang::Vi),
+                Ok(Some(Value::String("2026-11-20".to_owned()))),
+                "{typed}"
+            );
+        }
+        for wrong in ["11/20/2026", "31/02/2026", "20-11-2026", "hôm qua"] {
+            assert_eq!(
+                typed_value(&field, wrong, Lang::Vi),
+                Err("Ngày sinh phải là một ngày hợp lệ.".to_owned()),
+                "{wrong}"
+            );
+        }
+        let input = input_of(&field, "20/11/2026");
+        assert!(input.date && input.input == "text" && input.value == "20/11/2026");
+    }
 }
