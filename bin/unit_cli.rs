@@ -82,14 +82,14 @@ pub(crate) enum UnitCommand {
 /// An application refusal as one line per field.
 pub(crate) fn refusal(error: AppError) -> anyhow::Error {
     match error {
-        AppError::Invalid(_, fields) => anyhow::anyhow!(
+        AppError::Invalid(fields) => anyhow::anyhow!(
             "{}",
             fields
                 .iter()
                 .map(|field| format!(
                     "{}: {}",
                     field.pointer.trim_start_matches('/'),
-                    field.detail
+                    field.message(hoso_engine::messages::Lang::En)
                 ))
                 .collect::<Vec<_>>()
                 .join("\n")

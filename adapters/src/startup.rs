@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .layer(middleware::from_fn(method_not_allowed))
+        .layer(middleware::from_fn(crate::app::error::in_request_language))
         .layer(middleware::from_fn(content_headers))
         .layer(middleware::from_fn_with_state(state.clone(), limit_body))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))

@@ -24,6 +24,7 @@ pub mod clock;
 pub mod forms;
 pub mod indicators;
 pub mod located;
+pub mod messages;
 pub mod money;
 pub mod ports;
 pub mod procedure;

@@ -959,3 +959,76 @@ async fn refused_submissions_leave_no_uploaded_file_behind() {
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert!(!kept[0].starts_with(documents.join("staging")), "{kept:?}");
 }
+
+#[tokio::test]
+async fn field_messages_are_vietnamese_by_default_and_english_on_request() {
+    let Some(server) = Server::start(Backend::Sqlite, "api-language", &[]) else {
+        return;
+    };
+    let citizen = server.citizen(CITIZEN);
+    let mut submission = crate::birth_submission(CITIZEN);
+    submission["form"]["ho_ten_tre"] = json!("");
+    submission["form"]["ngay_sinh"] = json!("20/11/2026");
+    submission["applicant"]["phone"] = json!("12345");
+    let send = |key: &'static str, language: Option<&'static str>| {
+        let mut request = server
+            .http
+            .post(server.url("/api/v1/dossiers"))
+            .bearer_auth(&citizen)
+            .header("Idempotency-Key", key)
+            .json(&submission);
+        if let Some(language) = language {
+            request = request.header("Accept-Language", language);
+        }
+        request.send()
+    };
+    let detail = |problem: &Value, pointer: &str| {
+        problem["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .find(|error| error["pointer"] == pointer)
+            .and_then(|error| error["detail"].as_str())
+            .unwrap_or_else(|| panic!("no {pointer} in {problem}"))
+            .to_owned()
+    };
+    for (key, language) in [
+        ("lang-1", None),
+        ("lang-2", Some("vi-VN,vi;q=0.9,en;q=0.5")),
+    ] {
+        let response = send(key, language).await.expect("sent");
+        assert_eq!(response.status().as_u16(), 422);
+        let problem: Value = response.json().await.expect("json");
+        assert_eq!(
+            detail(&problem, "/form/ho_ten_tre"),
+            "Vui lòng nhập Họ, chữ đệm và tên của trẻ.",
+            "{problem}"
+        );
+        assert!(
+            detail(&problem, "/form/ngay_sinh").ends_with("phải là một ngày hợp lệ."),
+            "{problem}"
+        );
+        assert!(
+            detail(&problem, "/applicant/phone")
+                .starts_with("Số điện thoại không phải số điện thoại Việt Nam"),
+            "{problem}"
+        );
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|summary| summary.contains("/form/ho_ten_tre: Vui lòng nhập")),
+            "{problem}"
+        );
+    }
+    let response = send("lang-3", Some("en-GB,en;q=0.9")).await.expect("sent");
+    let problem: Value = response.json().await.expect("json");
+    assert_eq!(
+        detail(&problem, "/form/ho_ten_tre"),
+        "\"Họ, chữ đệm và tên của trẻ\" is required",
+        "{problem}"
+    );
+    assert_eq!(
+        detail(&problem, "/applicant/phone"),
+        "is not a Vietnamese phone number (10 digits from 0, or +84)"
+    );
+}

@@ -568,14 +568,13 @@ pub async fn submit(
     settle_uploads(&executed, staged).await;
     // The engine names the applicant's identifier as it stores it; the request calls it id_number.
     let executed = executed.map_err(|error| match AppError::from(error) {
-        AppError::Invalid(detail, mut problems) => {
-            let detail = detail.replace("/applicant/citizen_id", "/applicant/id_number");
+        AppError::Invalid(mut problems) => {
             for problem in &mut problems {
                 if problem.pointer == "/applicant/citizen_id" {
                     problem.pointer = "/applicant/id_number".to_owned();
                 }
             }
-            AppError::Invalid(detail, problems)
+            AppError::Invalid(problems)
         }
         other => other,
     })?;

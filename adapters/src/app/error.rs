@@ -2,6 +2,7 @@
 //! fix a field, retry later); `http` maps each to a status and `web` to a page.
 
 use hoso_engine::case::{FieldProblem, Rejection};
+use hoso_engine::messages::{Lang, Said};
 use hoso_engine::ports::StoreError;
 use hoso_engine::service::ServiceError;
 use serde::Serialize;
@@ -38,8 +39,9 @@ pub enum AppError {
     TooLarge(String),
     /// 415: the body or an upload is of a type the API does not take.
     UnsupportedType(String),
-    /// 422: readable but invalid; each problem names its field.
-    Invalid(String, Vec<FieldError>),
+    /// 422: readable but invalid; each problem names its field and is worded, in the caller's
+    /// language, by the engine's message catalogue.
+    Invalid(Vec<FieldProblem>),
     /// 422: the idempotency key was already used with a different request.
     KeyReused(String),
     /// 429: too many requests; retry after this many seconds.
@@ -52,16 +54,60 @@ pub enum AppError {
 
 impl AppError {
     /// A validation error with one field.
-    pub fn field(pointer: &str, detail: impl Into<String>) -> Self {
-        let detail = detail.into();
-        Self::Invalid(
-            format!("{pointer}: {detail}"),
-            vec![FieldError {
-                pointer: pointer.to_owned(),
-                detail,
-            }],
-        )
+    pub fn field(pointer: &str, said: impl Into<Said>) -> Self {
+        Self::Invalid(vec![FieldProblem::new(pointer, said)])
     }
+}
+
+/// Invalid fields as the API answers them, in `lang`.
+pub fn field_errors(problems: &[FieldProblem], lang: Lang) -> Vec<FieldError> {
+    problems
+        .iter()
+        .map(|problem| FieldError {
+            pointer: problem.pointer.clone(),
+            detail: problem.message(lang),
+        })
+        .collect()
+}
+
+/// Every problem on one line, in `lang`: `pointer: message; …` (just the message where there is
+/// no pointer).
+pub fn summary(problems: &[FieldProblem], lang: Lang) -> String {
+    problems
+        .iter()
+        .map(|problem| {
+            if problem.pointer.is_empty() {
+                problem.message(lang)
+            } else {
+                format!("{}: {}", problem.pointer, problem.message(lang))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+tokio::task_local! {
+    /// The language the API caller asked for (`Accept-Language`), for its error messages.
+    static REQUEST_LANG: Lang;
+}
+
+/// The language of the request being answered: what its `Accept-Language` prefers, Vietnamese
+/// by default.
+pub fn request_lang() -> Lang {
+    REQUEST_LANG.try_with(|lang| *lang).unwrap_or_default()
+}
+
+/// Answers `next` in the language the request's `Accept-Language` prefers.
+pub async fn in_request_language(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let lang = request
+        .headers()
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .map_or_else(Lang::default, Lang::from_accept_language);
+    REQUEST_LANG.scope(lang, next.run(request)).await
 }
 
 impl From<StoreError> for AppError {
@@ -71,16 +117,6 @@ impl From<StoreError> for AppError {
             other => Self::Internal(other.to_string()),
         }
     }
-}
-
-fn field_errors(problems: Vec<FieldProblem>) -> Vec<FieldError> {
-    problems
-        .into_iter()
-        .map(|problem| FieldError {
-            pointer: problem.pointer,
-            detail: problem.message,
-        })
-        .collect()
 }
 
 impl From<ServiceError> for AppError {
@@ -93,14 +129,7 @@ impl From<ServiceError> for AppError {
             ServiceError::UnknownDossier(code) => Self::NotFound(format!("no dossier {code}")),
             ServiceError::Rejected(Rejection::Forbidden(why)) => Self::Forbidden(why),
             ServiceError::Rejected(Rejection::NotNow(why)) => Self::Conflict(why),
-            ServiceError::Rejected(Rejection::Invalid(problems)) => {
-                let detail = problems
-                    .iter()
-                    .map(|problem| format!("{}: {}", problem.pointer, problem.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                Self::Invalid(detail, field_errors(problems))
-            }
+            ServiceError::Rejected(Rejection::Invalid(problems)) => Self::Invalid(problems),
             ServiceError::Rejected(Rejection::Clock(clock)) => Self::Unavailable(clock.to_string()),
             conflict @ ServiceError::Conflict { .. } => Self::Conflict(conflict.to_string()),
             ServiceError::Store(store) => store.into(),

@@ -7,7 +7,9 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::{AppError, AppState, FieldError, Principal};
+use hoso_engine::case::FieldProblem;
+
+use super::{AppError, AppState, Principal};
 use crate::access::UserKind;
 
 /// A procedure in the catalogue.
@@ -149,18 +151,24 @@ pub async fn publish(
     let catalogue = state.service.catalogue();
     let loaded =
         Procedure::load_with("request.toml", text, catalogue.retention()).map_err(|error| {
-            let errors: Vec<FieldError> = error
-                .diagnostics
-                .iter()
-                .map(|diagnostic| FieldError {
-                    pointer: diagnostic.pointer.clone(),
-                    detail: format!(
-                        "{}:{}: {} — {}",
-                        diagnostic.line, diagnostic.column, diagnostic.message, diagnostic.fix
-                    ),
-                })
-                .collect();
-            AppError::Invalid(error.to_string(), errors)
+            AppError::Invalid(
+                error
+                    .diagnostics
+                    .iter()
+                    .map(|diagnostic| {
+                        FieldProblem::new(
+                            diagnostic.pointer.clone(),
+                            format!(
+                                "{}:{}: {} — {}",
+                                diagnostic.line,
+                                diagnostic.column,
+                                diagnostic.message,
+                                diagnostic.fix
+                            ),
+                        )
+                    })
+                    .collect(),
+            )
         })?;
     let code = loaded.code().to_string();
     let version = loaded.version();

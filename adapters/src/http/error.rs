@@ -104,7 +104,13 @@ impl IntoResponse for AppError {
                 format!("too many requests; retry after {seconds} s"),
                 Vec::new(),
             ),
-            Self::Invalid(detail, errors) => (detail, errors),
+            Self::Invalid(problems) => {
+                let lang = crate::app::error::request_lang();
+                (
+                    crate::app::error::summary(&problems, lang),
+                    crate::app::error::field_errors(&problems, lang),
+                )
+            }
             Self::KeyReused(detail) => (
                 detail.clone(),
                 vec![FieldError {

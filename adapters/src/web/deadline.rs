@@ -166,7 +166,7 @@ pub(super) fn time_left(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::Lang;
+    use crate::web::{Lang, Speaks as _};
 
     fn calendars() -> Calendars {
         Calendars::load(&[(

@@ -234,7 +234,10 @@ pub(super) async fn publish(
             published.code, published.version
         ))
         .into_response()),
-        Err(AppError::Invalid(why, _)) => Err(WebError::BadRequest(why)),
+        Err(AppError::Invalid(problems)) => Err(WebError::BadRequest(crate::app::error::summary(
+            &problems,
+            visitor.lang,
+        ))),
         Err(other) => Err(other.into()),
     }
 }

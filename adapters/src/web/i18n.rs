@@ -1,34 +1,15 @@
 //! The pages' words in Vietnamese (the default) and English.
 
-/// A language of the pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// Tiếng Việt.
-    Vi,
-    /// English.
-    En,
+pub use hoso_engine::messages::Lang;
+
+/// The pages' words in a language.
+pub trait Speaks {
+    /// The words of this language.
+    fn words(self) -> &'static Words;
 }
 
-impl Lang {
-    /// `vi` or `en`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "vi" => Some(Self::Vi),
-            "en" => Some(Self::En),
-            _ => None,
-        }
-    }
-
-    /// The code for `lang=` and the cookie.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Vi => "vi",
-            Self::En => "en",
-        }
-    }
-
-    /// The words of this language.
-    pub fn words(self) -> &'static Words {
+impl Speaks for Lang {
+    fn words(self) -> &'static Words {
         match self {
             Self::Vi => &VI,
             Self::En => &EN,

@@ -27,7 +27,7 @@ use crate::app::AppError;
 use crate::app::AppState;
 use crate::app::Principal;
 use hoso_engine::ports::Access as _;
-pub use i18n::{Lang, Words};
+pub use i18n::{Lang, Speaks, Words};
 
 /// The session cookie.
 /// The session cookie of a signed-in visitor.
@@ -68,6 +68,11 @@ pub fn router(state: AppState) -> Router<AppState> {
 tokio::task_local! {
     /// The language of the page being answered, so its error page speaks it too.
     static PAGE_LANG: Lang;
+}
+
+/// The language of the page being answered (Vietnamese outside a page).
+pub(crate) fn page_lang() -> Lang {
+    PAGE_LANG.try_with(|lang| *lang).unwrap_or(Lang::Vi)
 }
 
 /// The language chosen in the visitor's cookie; Vietnamese without one.
@@ -446,8 +451,10 @@ impl From<AppError> for WebError {
             AppError::TooLarge(why) => Self::TooLarge(why),
             AppError::BadRequest(why)
             | AppError::MethodNotAllowed(why)
-            | AppError::UnsupportedType(why)
-            | AppError::Invalid(why, _) => Self::BadRequest(why),
+            | AppError::UnsupportedType(why) => Self::BadRequest(why),
+            AppError::Invalid(problems) => {
+                Self::BadRequest(crate::app::error::summary(&problems, page_lang()))
+            }
             AppError::Timeout => Self::Internal("the request took too long".to_owned()),
             AppError::RateLimited(seconds) => {
                 Self::BadRequest(format!("too many requests; try again in {seconds} s"))
@@ -464,7 +471,7 @@ impl From<hoso_engine::ports::StoreError> for WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let lang = PAGE_LANG.try_with(|lang| *lang).unwrap_or(Lang::Vi);
+        let lang = page_lang();
         let (status, why) = match self {
             Self::SignIn(next) => {
                 return Redirect::to(&format!("/sign-in?next={}", encode(&next))).into_response();

@@ -92,8 +92,8 @@ pub(super) async fn indicators(
     };
     let period = match crate::app::reports::report_period(&iso_date(&from), &iso_date(&to)) {
         Ok(period) => period,
-        Err(AppError::Invalid(why, _)) => {
-            template.error = why;
+        Err(AppError::Invalid(problems)) => {
+            template.error = crate::app::error::summary(&problems, visitor.lang);
             return Ok(render(
                 &state,
                 &visitor,

@@ -358,7 +358,7 @@ async fn a_refused_command_writes_nothing<S: Store>(world: World<S>) {
         .await
         .expect_err("missing documents");
     assert!(
-        matches!(&error, ServiceError::Rejected(hoso_engine::case::Rejection::Invalid(problems)) if problems.iter().any(|problem| problem.message.contains("giay_chung_sinh"))),
+        matches!(&error, ServiceError::Rejected(hoso_engine::case::Rejection::Invalid(problems)) if problems.iter().any(|problem| problem.message(hoso_engine::messages::Lang::En).contains("giay_chung_sinh"))),
         "{error:?}"
     );
     let store = world.service.store();

@@ -6,10 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::event::{Actor, ActorKind};
-use super::form::{
-    FieldProblem, hidden_character, hidden_message, is_id_number, normalize_phone, normalize_text,
-};
+use super::form::{FieldProblem, hidden_character, is_id_number, normalize_phone, normalize_text};
 use super::model::{Applicant, DocumentRef};
+use crate::messages::{AddressPart, Said, Subject};
 use crate::procedure::{Delivery, Procedure};
 
 /// What kind of applicant a dossier is for (đối tượng thực hiện).
@@ -256,27 +255,25 @@ pub(crate) fn check_applicant(
         let names: Vec<&str> = accepted.iter().map(|kind| kind.label()).collect();
         problems.push(FieldProblem::new(
             "/applicant/kind",
-            format!(
-                "this procedure is for: {}; it takes no dossier of {} ({})",
-                names.join(", "),
-                applicant.kind.label(),
-                applicant.kind.as_str()
-            ),
+            Said::ApplicantKindNotAccepted {
+                accepted: names.iter().map(|name| (*name).to_owned()).collect(),
+                given: applicant.kind.label().to_owned(),
+                code: applicant.kind.as_str().to_owned(),
+            },
         ));
     }
     let id = applicant.citizen_id.as_str();
     match applicant.kind {
         ApplicantKind::Citizen if !is_id_number(id) => problems.push(FieldProblem::new(
             "/applicant/citizen_id",
-            "must be a 12-digit personal identification number",
+            Said::NotIdNumber { label: None },
         )),
-        ApplicantKind::Organisation if !is_tax_code(id) => problems.push(FieldProblem::new(
-            "/applicant/citizen_id",
-            "is not a valid tax code: 10 digits whose last is the check digit, or those 10 digits, \"-\" and a 3-digit branch number (e.g. 0100109106-001)",
-        )),
+        ApplicantKind::Organisation if !is_tax_code(id) => {
+            problems.push(FieldProblem::new("/applicant/citizen_id", Said::NotTaxCode))
+        }
         ApplicantKind::Foreigner if !is_passport_number(id) => problems.push(FieldProblem::new(
             "/applicant/citizen_id",
-            "is not a passport number: 6 to 20 capital letters and digits, as printed on the passport's data page",
+            Said::NotPassport,
         )),
         _ => {}
     }
@@ -284,41 +281,41 @@ pub(crate) fn check_applicant(
         (ApplicantKind::Foreigner, Some(code)) if is_country_code(code) => {}
         (ApplicantKind::Foreigner, Some(_)) => problems.push(FieldProblem::new(
             "/applicant/nationality",
-            "is not an ISO 3166-1 country code: write the two capital letters, e.g. JP, KR, US",
+            Said::NotCountryCode,
         )),
         (ApplicantKind::Foreigner, None) => problems.push(FieldProblem::new(
             "/applicant/nationality",
-            "a foreigner's nationality is required, as an ISO 3166-1 code (e.g. JP)",
+            Said::NationalityRequired,
         )),
         (_, Some(_)) => problems.push(FieldProblem::new(
             "/applicant/nationality",
-            "only a foreigner gives a nationality; leave it out",
+            Said::NationalityOnlyForeigner,
         )),
         (_, None) => {}
     }
     if applicant.kind == ApplicantKind::Organisation && applicant.representative.is_none() {
         problems.push(FieldProblem::new(
             "/applicant/representative",
-            "an organisation applies through a person: give its legal representative or the person it authorised",
+            Said::OrganisationNeedsRepresentative,
         ));
     }
     if let Some(representative) = &applicant.representative {
         if !procedure.definition().applicants.representation {
             problems.push(FieldProblem::new(
                 "/applicant/representative",
-                "this procedure must be carried out by the applicant in person; it accepts no representative",
+                Said::InPersonOnly,
             ));
         }
         if !is_id_number(&representative.citizen_id) {
             problems.push(FieldProblem::new(
                 "/applicant/representative/citizen_id",
-                "must be the representative's own 12-digit personal identification number",
+                Said::RepresentativeIdNumber,
             ));
         }
         if applicant.kind == ApplicantKind::Citizen && representative.citizen_id == id {
             problems.push(FieldProblem::new(
                 "/applicant/representative/citizen_id",
-                "a citizen applying for themselves needs no representative; leave it out",
+                Said::RepresentativeIsSelf,
             ));
         }
         check_name(
@@ -332,15 +329,15 @@ pub(crate) fn check_applicant(
 /// A person's or organisation's name: present, at most 200 characters, nothing invisible.
 pub(crate) fn check_name(name: &str, pointer: &str, problems: &mut Vec<FieldProblem>) {
     if name.trim().is_empty() || name.chars().count() > 200 {
-        problems.push(FieldProblem::new(
-            pointer,
-            "the full name is required (at most 200 characters)",
-        ));
+        problems.push(FieldProblem::new(pointer, Said::NameRequired));
     }
     if let Some(hidden) = hidden_character(name) {
         problems.push(FieldProblem::new(
             pointer,
-            format!("the name {}", hidden_message(hidden)),
+            Said::Hidden {
+                subject: Subject::Name,
+                code: u32::from(hidden),
+            },
         ));
     }
 }
@@ -376,13 +373,13 @@ pub(crate) fn check_authorisation(
     if authorised && !carried {
         problems.push(FieldProblem::new(
             format!("/documents/{AUTHORISATION_COMPONENT}"),
-            "attach the written authorisation (văn bản ủy quyền) under the component van_ban_uy_quyen",
+            Said::AuthorisationMissing,
         ));
     }
     if !authorised && carried {
         problems.push(FieldProblem::new(
             format!("/documents/{AUTHORISATION_COMPONENT}"),
-            "a written authorisation is attached only by a representative acting by authorisation",
+            Said::AuthorisationNotExpected,
         ));
     }
 }
@@ -402,17 +399,16 @@ pub(crate) fn check_delivery(
             .collect();
         problems.push(FieldProblem::new(
             "/delivery/channel",
-            format!(
-                "this procedure returns its result only: {}; choose one of them",
-                names.join("; ")
-            ),
+            Said::DeliveryNotOffered {
+                offered: names.iter().map(|name| (*name).to_owned()).collect(),
+            },
         ));
     }
     let address = match (delivery.channel, &delivery.address) {
         (Delivery::Postal, None) => {
             problems.push(FieldProblem::new(
                 "/delivery/address",
-                "a postal delivery needs the address: recipient, phone, street, ward and province",
+                Said::PostalAddressMissing,
             ));
             None
         }
@@ -420,7 +416,7 @@ pub(crate) fn check_delivery(
         (_, Some(_)) => {
             problems.push(FieldProblem::new(
                 "/delivery/address",
-                "an address is given only for postal delivery; leave it out",
+                Said::AddressOnlyForPostal,
             ));
             None
         }
@@ -434,27 +430,30 @@ pub(crate) fn check_delivery(
 
 fn check_address(address: &PostalAddress, problems: &mut Vec<FieldProblem>) -> PostalAddress {
     let parts = [
-        ("recipient", &address.recipient, "the recipient's name"),
-        ("street", &address.street, "the house number and street"),
-        ("ward", &address.ward, "the commune or ward"),
-        ("province", &address.province, "the province or city"),
+        ("recipient", &address.recipient, AddressPart::Recipient),
+        ("street", &address.street, AddressPart::Street),
+        ("ward", &address.ward, AddressPart::Ward),
+        ("province", &address.province, AddressPart::Province),
     ];
-    for (field, value, what) in parts {
+    for (field, value, part) in parts {
         let pointer = format!("/delivery/address/{field}");
         if value.trim().chars().count() < 2 || value.chars().count() > 200 {
+            problems.push(FieldProblem::new(&pointer, Said::AddressPartMissing(part)));
+        } else if let Some(hidden) = hidden_character(value) {
             problems.push(FieldProblem::new(
                 &pointer,
-                format!("write {what} (2 to 200 characters)"),
+                Said::Hidden {
+                    subject: Subject::AddressPart,
+                    code: u32::from(hidden),
+                },
             ));
-        } else if let Some(hidden) = hidden_character(value) {
-            problems.push(FieldProblem::new(&pointer, hidden_message(hidden)));
         }
     }
     let phone = normalize_phone(&address.phone);
     if phone.is_none() {
         problems.push(FieldProblem::new(
             "/delivery/address/phone",
-            "is not a Vietnamese phone number (10 digits from 0, or +84)",
+            Said::NotPhone { label: None },
         ));
     }
     PostalAddress {
@@ -478,14 +477,14 @@ pub(crate) fn check_notify(
         if chosen.contains(channel) {
             continue;
         }
-        let (present, how, field) = match channel {
-            NotifyChannel::Email => (applicant.email.is_some(), "e-mail", "email"),
-            NotifyChannel::Sms => (applicant.phone.is_some(), "SMS", "phone"),
+        let (present, email) = match channel {
+            NotifyChannel::Email => (applicant.email.is_some(), true),
+            NotifyChannel::Sms => (applicant.phone.is_some(), false),
         };
         if !present {
             problems.push(FieldProblem::new(
                 format!("/notify/{position}"),
-                format!("to be told by {how}, give the applicant's {field}"),
+                Said::NotifyNeedsContact { email },
             ));
         }
         chosen.push(*channel);

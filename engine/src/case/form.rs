@@ -5,24 +5,30 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::model::{DocumentRef, Provenance};
+use crate::messages::{Lang, Said, Subject};
 use crate::procedure::{FieldKind, FormField, Procedure};
 
 /// A problem with one field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldProblem {
     /// JSON pointer into the request, e.g. `/form/so_ban_sao`.
     pub pointer: String,
-    /// What is wrong and how to fix it.
-    pub message: String,
+    /// What is wrong and how to fix it, worded by the message catalogue.
+    pub said: Said,
 }
 
 impl FieldProblem {
-    /// A problem at `pointer`.
-    pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A problem at `pointer`: a kind of mistake from the catalogue, or English text not yet in it.
+    pub fn new(pointer: impl Into<String>, said: impl Into<Said>) -> Self {
         Self {
             pointer: pointer.into(),
-            message: message.into(),
+            said: said.into(),
         }
+    }
+
+    /// What is wrong, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        self.said.text(lang)
     }
 }
 
@@ -47,13 +53,14 @@ pub fn check_form(
             Some(field) => check_value(field, value, &pointer, problems),
             None => {
                 let known: Vec<&str> = fields(procedure).map(|field| field.id.as_str()).collect();
-                let hint = match crate::located::did_you_mean(key, known.iter().copied()) {
-                    Some(close) => format!("did you mean `{close}`?"),
-                    None => format!("the form's fields are: {}", known.join(", ")),
-                };
+                let close = crate::located::did_you_mean(key, known.iter().copied());
                 problems.push(FieldProblem::new(
                     pointer,
-                    format!("unknown field `{key}`; {hint}"),
+                    Said::UnknownField {
+                        key: key.clone(),
+                        close: close.map(str::to_owned),
+                        known: known.iter().map(|id| (*id).to_owned()).collect(),
+                    },
                 ));
             }
         }
@@ -67,15 +74,18 @@ pub fn check_form(
         if field.required && empty {
             problems.push(FieldProblem::new(
                 format!("/form/{}", field.id),
-                format!("\"{}\" is required", field.label),
+                Said::Required {
+                    label: field.label.clone(),
+                    choose: matches!(field.kind, FieldKind::Choice | FieldKind::Boolean),
+                },
             ));
         }
     }
 }
 
 fn check_value(field: &FormField, value: &Value, pointer: &str, problems: &mut Vec<FieldProblem>) {
-    let label = &field.label;
-    let mut problem = |message: String| problems.push(FieldProblem::new(pointer, message));
+    let label = || field.label.clone();
+    let mut problem = |said: Said| problems.push(FieldProblem::new(pointer, said));
     if value.is_null() {
         return;
     }
@@ -85,74 +95,93 @@ fn check_value(field: &FormField, value: &Value, pointer: &str, problems: &mut V
                 if let Some(limit) = field.max_length
                     && text.chars().count() > limit as usize
                 {
-                    problem(format!("\"{label}\" is longer than {limit} characters"));
+                    problem(Said::TooLong {
+                        label: label(),
+                        limit,
+                    });
                 }
                 if let Some(hidden) = hidden_character(text) {
-                    problem(format!("\"{label}\" {}", hidden_message(hidden)));
+                    problem(Said::Hidden {
+                        subject: Subject::Field(label()),
+                        code: u32::from(hidden),
+                    });
                 }
             }
-            None => problem(format!("\"{label}\" must be text")),
+            None => problem(Said::NotText { label: label() }),
         },
         FieldKind::Integer => match value.as_i64() {
             Some(number) => check_range(field, Decimal::from(number), &mut problem),
-            None => problem(format!("\"{label}\" must be a whole number")),
+            None => problem(Said::NotWholeNumber { label: label() }),
         },
         FieldKind::Decimal => match decimal_of(value) {
             Some(number) => check_range(field, number, &mut problem),
-            None => problem(format!("\"{label}\" must be a number, e.g. 12.5")),
+            None => problem(Said::NotNumber { label: label() }),
         },
         FieldKind::Date => {
             let valid = value
                 .as_str()
                 .is_some_and(|text| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok());
             if !valid {
-                problem(format!("\"{label}\" must be a date written YYYY-MM-DD"));
+                problem(Said::NotDate { label: label() });
             }
         }
         FieldKind::Boolean => {
             if !value.is_boolean() {
-                problem(format!("\"{label}\" must be true or false"));
+                problem(Said::NotYesNo { label: label() });
             }
         }
         FieldKind::Choice => match value.as_str() {
             Some(text) if field.choices.iter().any(|choice| choice == text) => {}
-            _ => problem(format!(
-                "\"{label}\" must be one of: {}",
-                field.choices.join(", ")
-            )),
+            _ => problem(Said::NotAChoice {
+                label: label(),
+                codes: field.choices.clone(),
+                names: field
+                    .choices
+                    .iter()
+                    .map(|choice| field.choice_label(choice).to_owned())
+                    .collect(),
+            }),
         },
         FieldKind::Phone => {
             if value.as_str().and_then(normalize_phone).is_none() {
-                problem(format!(
-                    "\"{label}\" is not a Vietnamese phone number (10 digits from 0, or +84)"
-                ));
+                problem(Said::NotPhone {
+                    label: Some(label()),
+                });
             }
         }
         FieldKind::Email => {
             if !value.as_str().is_some_and(is_email) {
-                problem(format!("\"{label}\" is not an e-mail address"));
+                problem(Said::NotEmail {
+                    label: Some(label()),
+                });
             }
         }
         FieldKind::IdNumber => {
             if !value.as_str().is_some_and(is_id_number) {
-                problem(format!(
-                    "\"{label}\" must be a 12-digit personal identification number"
-                ));
+                problem(Said::NotIdNumber {
+                    label: Some(label()),
+                });
             }
         }
     }
 }
 
-fn check_range(field: &FormField, number: Decimal, problem: &mut impl FnMut(String)) {
+fn check_range(field: &FormField, number: Decimal, problem: &mut impl FnMut(Said)) {
     if let Some(min) = field.min
         && number < Decimal::from(min)
     {
-        problem(format!("\"{}\" must be at least {min}", field.label));
+        problem(Said::BelowMin {
+            label: field.label.clone(),
+            min,
+        });
     }
     if let Some(max) = field.max
         && number > Decimal::from(max)
     {
-        problem(format!("\"{}\" must be at most {max}", field.label));
+        problem(Said::AboveMax {
+            label: field.label.clone(),
+            max,
+        });
     }
 }
 
@@ -206,14 +235,6 @@ fn is_invisible(c: char) -> bool {
 /// short texts and addresses are one line).
 pub fn hidden_character(text: &str) -> Option<char> {
     text.chars().find(|c| c.is_control() || is_invisible(*c))
-}
-
-/// What to tell a person whose text holds `hidden`.
-pub fn hidden_message(hidden: char) -> String {
-    format!(
-        "contains an invisible or control character (U+{:04X}); type it again instead of pasting it",
-        u32::from(hidden)
-    )
 }
 
 /// Text as stored: Unicode NFC, so a Vietnamese name typed with combining marks (as some keyboards
@@ -282,11 +303,10 @@ pub fn check_documents(
                 .collect();
             problems.push(FieldProblem::new(
                 format!("/documents/{position}/component"),
-                format!(
-                    "unknown dossier component `{}`; the procedure's components are: {}",
-                    document.component,
-                    known.join(", ")
-                ),
+                Said::UnknownComponent {
+                    component: document.component.clone(),
+                    known: known.iter().map(|id| (*id).to_owned()).collect(),
+                },
             ));
         }
         if let Some(component) = components
@@ -300,16 +320,18 @@ pub fn check_documents(
         {
             problems.push(FieldProblem::new(
                 format!("/documents/{position}/provenance"),
-                format!(
-                    "\"{}\" cannot be taken from a data store or database for this procedure; upload it (provenance \"upload\") or have it scanned at the counter",
-                    component.name
-                ),
+                Said::NotFromDataStore {
+                    name: component.name.clone(),
+                },
             ));
         }
         if let Some(hidden) = hidden_character(&document.name) {
             problems.push(FieldProblem::new(
                 format!("/documents/{position}/name"),
-                format!("the document's name {}", hidden_message(hidden)),
+                Said::Hidden {
+                    subject: Subject::DocumentName,
+                    code: u32::from(hidden),
+                },
             ));
         }
         if let Some(hash) = &document.sha256
@@ -317,7 +339,7 @@ pub fn check_documents(
         {
             problems.push(FieldProblem::new(
                 format!("/documents/{position}/sha256"),
-                "sha256 must be 64 hexadecimal characters",
+                Said::BadSha256,
             ));
         }
     }
@@ -331,10 +353,10 @@ pub fn check_documents(
         {
             problems.push(FieldProblem::new(
                 "/documents",
-                format!(
-                    "the required document \"{}\" (`{}`) is missing",
-                    component.name, component.id
-                ),
+                Said::DocumentMissing {
+                    name: component.name.clone(),
+                    id: component.id.clone(),
+                },
             ));
         }
     }

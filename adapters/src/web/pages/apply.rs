@@ -454,92 +454,26 @@ pub(super) async fn apply_page(
     Ok(render(&state, &visitor, StatusCode::OK, &template))
 }
 
-/// A field's value checked on the page's side, with messages in the visitor's language.
-pub(super) fn typed_value(
-    field: &FormField,
-    text: &str,
-    lang: Lang,
-) -> Result<Option<Value>, String> {
-    let label = &field.label;
-    let vi = lang == Lang::Vi;
+/// A typed value as the JSON the e-form field takes: numbers as numbers, a date typed
+/// dd/mm/yyyy as its ISO date, a box as true or false; `None` when left empty. Whatever cannot
+/// be read goes on as typed, so the engine's own check — the one message catalogue — says what is
+/// wrong with it, in the visitor's language.
+pub(super) fn typed_value(field: &FormField, text: &str) -> Option<Value> {
     let text = text.trim();
     if field.kind == FieldKind::Boolean {
-        return Ok(Some(Value::Bool(text == "on" || text == "true")));
+        return Some(Value::Bool(text == "on" || text == "true"));
     }
     if text.is_empty() {
-        let verb = match (field.kind, vi) {
-            (FieldKind::Choice, true) => "chọn",
-            (_, true) => "nhập",
-            (FieldKind::Choice, false) => "choose",
-            (_, false) => "fill in",
-        };
-        return if field.required {
-            Err(if vi {
-                format!("Vui lòng {verb} {label}.")
-            } else {
-                format!("Please {verb} {label}.")
-            })
-        } else {
-            Ok(None)
-        };
+        return None;
     }
-    if let Some(limit) = field.max_length
-        && text.chars().count() > limit as usize
-    {
-        return Err(if vi {
-            format!("{label} dài quá {limit} ký tự.")
-        } else {
-            format!("{label} is longer than {limit} characters.")
-        });
-    }
-    match field.kind {
-        FieldKind::Integer => {
-            let number: i64 = text.parse().map_err(|_| {
-                if vi {
-                    format!("{label} phải là một số nguyên.")
-                } else {
-                    format!("{label} must be a whole number.")
-                }
-            })?;
-            let below = field.min.is_some_and(|min| number < min);
-            let above = field.max.is_some_and(|max| number > max);
-            if below || above {
-                let min = field.min.map_or("…".to_owned(), |min| min.to_string());
-                let max = field.max.map_or("…".to_owned(), |max| max.to_string());
-                return Err(if vi {
-                    format!("{label} phải từ {min} đến {max}.")
-                } else {
-                    format!("{label} must be between {min} and {max}.")
-                });
-            }
-            Ok(Some(Value::from(number)))
-        }
+    let as_typed = || Value::String(text.to_owned());
+    Some(match field.kind {
+        FieldKind::Integer => text.parse::<i64>().map_or_else(|_| as_typed(), Value::from),
         FieldKind::Date => chrono::NaiveDate::parse_from_str(text, "%d/%m/%Y")
             .or_else(|_| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d"))
-            .map(|date| Some(Value::String(date.to_string())))
-            .map_err(|_| {
-                if vi {
-                    format!("{label} phải là một ngày hợp lệ.")
-                } else {
-                    format!("{label} must be a valid date.")
-                }
-            }),
-        FieldKind::IdNumber
-            if text.len() != 12 || !text.bytes().all(|byte| byte.is_ascii_digit()) =>
-        {
-            Err(if vi {
-                format!("{label} gồm đúng 12 chữ số.")
-            } else {
-                format!("{label} has exactly 12 digits.")
-            })
-        }
-        FieldKind::Choice if !field.choices.iter().any(|choice| choice == text) => Err(if vi {
-            format!("{label}: hãy chọn một trong các giá trị cho sẵn.")
-        } else {
-            format!("{label}: choose one of the listed values.")
-        }),
-        _ => Ok(Some(Value::String(text.to_owned()))),
-    }
+            .map_or_else(|_| as_typed(), |date| Value::String(date.to_string())),
+        _ => as_typed(),
+    })
 }
 
 pub(super) async fn apply(
@@ -590,19 +524,28 @@ pub(super) async fn apply(
     }
 
     let mut form = Map::new();
-    for (input, field) in template.inputs.iter_mut().zip(
+    for (input, field) in template.inputs.iter().zip(
         procedure
             .definition()
             .documents
             .iter()
             .flat_map(|document| &document.fields),
     ) {
-        match typed_value(field, &input.value, visitor.lang) {
-            Ok(Some(value)) => {
-                form.insert(field.id.clone(), value);
-            }
-            Ok(None) => {}
-            Err(message) => input.error = message,
+        if let Some(value) = typed_value(field, &input.value) {
+            form.insert(field.id.clone(), value);
+        }
+    }
+    // The e-form's checks are the engine's, worded by its catalogue: the page keeps no copy.
+    let mut problems = Vec::new();
+    hoso_engine::case::check_form(&procedure, &form, &mut problems);
+    for problem in problems {
+        let name = input_name(&problem.pointer);
+        if let Some(input) = template
+            .inputs
+            .iter_mut()
+            .find(|input| Some(&input.name) == name.as_ref())
+        {
+            input.error = problem.message(visitor.lang);
         }
     }
     for input in &mut template.applicant {
@@ -773,7 +716,7 @@ pub(super) async fn apply(
             }]);
             Ok(render(&state, &visitor, StatusCode::CONFLICT, &template))
         }
-        Err(AppError::Invalid(_, problems)) => {
+        Err(AppError::Invalid(problems)) => {
             let mut loose = Vec::new();
             for problem in problems {
                 let name = input_name(&problem.pointer);
@@ -784,17 +727,17 @@ pub(super) async fn apply(
                     .chain(template.delivery.iter_mut())
                     .find(|input| Some(&input.name) == name.as_ref());
                 if let Some(input) = target {
-                    input.error = problem.detail.clone();
+                    input.error = problem.message(visitor.lang);
                 } else if let Some(upload) = template
                     .uploads
                     .iter_mut()
                     .find(|upload| Some(&upload.name) == name.as_ref())
                 {
-                    upload.error = problem.detail.clone();
+                    upload.error = problem.message(visitor.lang);
                 } else if name.as_deref() == Some("receiving_unit") {
-                    template.unit_error = problem.detail.clone();
+                    template.unit_error = problem.message(visitor.lang);
                 } else {
-                    loose.push(problem.detail);
+                    loose.push(problem.message(visitor.lang));
                 }
             }
             template.summarise(loose);
@@ -934,18 +877,20 @@ mod tests {
         let field = date_field();
         for typed in ["20/11/2026", "2026-11-20", " 20/11/2026 "] {
             assert_eq!(
-                typed_value(&field, typed, Lang::Vi),
-                Ok(Some(Value::String("2026-11-20".to_owned()))),
+                typed_value(&field, typed),
+                Some(Value::String("2026-11-20".to_owned())),
                 "{typed}"
             );
         }
+        // What cannot be read goes on as typed, for the engine's check to word the message.
         for wrong in ["11/20/2026", "31/02/2026", "20-11-2026", "hôm qua"] {
             assert_eq!(
-                typed_value(&field, wrong, Lang::Vi),
-                Err("Ngày sinh phải là một ngày hợp lệ.".to_owned()),
+                typed_value(&field, wrong),
+                Some(Value::String(wrong.to_owned())),
                 "{wrong}"
             );
         }
+        assert_eq!(typed_value(&field, "  "), None);
         let input = input_of(&field, "20/11/2026");
         assert!(input.date && input.input == "text" && input.value == "20/11/2026");
     }

@@ -114,9 +114,11 @@ pub(super) async fn after_command(
     let (status, why) = match outcome {
         Ok(()) => return Ok(Redirect::to(&format!("/dossiers/{code}")).into_response()),
         Err(AppError::Conflict(why)) => (StatusCode::CONFLICT, why),
-        Err(AppError::BadRequest(why) | AppError::Invalid(why, _)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, why)
-        }
+        Err(AppError::BadRequest(why)) => (StatusCode::UNPROCESSABLE_ENTITY, why),
+        Err(AppError::Invalid(problems)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            crate::app::error::summary(&problems, visitor.lang),
+        ),
         Err(other) => return Err(other.into()),
     };
     let mut template = dossier_template(state, visitor, principal, code).await?;

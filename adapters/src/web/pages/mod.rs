@@ -178,7 +178,7 @@ pub(super) fn error_page(status: StatusCode, why: &str, lang: Lang) -> String {
         (_, false) => "This could not be done",
     };
     ErrorTemplate {
-        t: lang.words(),
+        t: crate::web::Speaks::words(lang),
         lang: lang.code(),
         status: status.as_u16(),
         heading,

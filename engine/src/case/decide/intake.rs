@@ -100,7 +100,7 @@ pub(super) fn submit(
     {
         problems.push(FieldProblem::new(
             "/applicant/phone",
-            "is not a Vietnamese phone number (10 digits from 0, or +84)",
+            crate::messages::Said::NotPhone { label: None },
         ));
     }
     if let Some(email) = &applicant.email
@@ -108,7 +108,7 @@ pub(super) fn submit(
     {
         problems.push(FieldProblem::new(
             "/applicant/email",
-            "is not an e-mail address: write one address like ten@example.vn, without spaces or line breaks",
+            crate::messages::Said::NotEmail { label: None },
         ));
     }
     check_form(procedure, &submission.form, &mut problems);
@@ -122,7 +122,7 @@ pub(super) fn submit(
     {
         problems.push(FieldProblem::new(
             "/lookup_key",
-            "a lookup key is 8 to 16 capital letters and digits",
+            crate::messages::Said::LookupKey,
         ));
     }
     if !problems.is_empty() {

@@ -44,15 +44,15 @@ pub enum Rejection {
     #[error("not possible now: {0}")]
     NotNow(String),
     /// The request's data is invalid; each problem names its field.
-    #[error("invalid: {}", .0.iter().map(|problem| format!("{} {}", problem.pointer, problem.message)).collect::<Vec<_>>().join("; "))]
+    #[error("invalid: {}", .0.iter().map(|problem| format!("{} {}", problem.pointer, problem.message(crate::messages::Lang::En))).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldProblem>),
     /// A deadline could not be computed (a year without a calendar).
     #[error(transparent)]
     Clock(#[from] ClockError),
 }
 
-fn invalid(pointer: &str, message: impl Into<String>) -> Rejection {
-    Rejection::Invalid(vec![FieldProblem::new(pointer, message)])
+fn invalid(pointer: &str, said: impl Into<crate::messages::Said>) -> Rejection {
+    Rejection::Invalid(vec![FieldProblem::new(pointer, said)])
 }
 
 fn require_text(pointer: &str, text: &str, what: &str) -> Result<(), Rejection> {

@@ -105,7 +105,11 @@ fn a_wrong_tax_code_an_organisation_without_a_person_and_a_stranger_are_refused(
         panic!("a company cannot register a birth");
     };
     assert_eq!(problems[0].pointer, "/applicant/kind");
-    assert!(problems[0].message.contains("Công dân Việt Nam"));
+    assert!(
+        problems[0]
+            .message(crate::messages::Lang::En)
+            .contains("Công dân Việt Nam")
+    );
 }
 
 #[test]
@@ -352,7 +356,11 @@ fn the_chosen_delivery_must_be_offered_and_a_postal_one_addressed() {
         panic!("not offered");
     };
     assert_eq!(problems[0].pointer, "/delivery/channel");
-    assert!(problems[0].message.contains("Trực tuyến"));
+    assert!(
+        problems[0]
+            .message(crate::messages::Lang::En)
+            .contains("Trực tuyến")
+    );
 }
 
 #[test]

@@ -91,7 +91,7 @@ fn every_denial_names_who_may_act() {
         "2025-03-03T10:00:00+07:00",
     );
     assert!(
-        matches!(&unknown, Err(Rejection::Invalid(problems)) if problems[0].message.contains("chuyen_tham_dinh")),
+        matches!(&unknown, Err(Rejection::Invalid(problems)) if problems[0].message(crate::messages::Lang::En).contains("chuyen_tham_dinh")),
         "{unknown:?}"
     );
     // A citizen cannot take officers' actions, and the system cannot either.
@@ -152,7 +152,7 @@ fn a_paper_the_procedure_does_not_take_from_a_data_store_is_refused_by_reference
     assert_eq!(pointers, ["/documents/0/provenance"], "{problems:?}");
     assert!(
         problems[0]
-            .message
+            .message(crate::messages::Lang::En)
             .contains("Biên bản xác nhận việc trẻ bị bỏ rơi")
     );
     assert!(world.case.is_none(), "nothing written");
@@ -311,7 +311,7 @@ fn submissions_refuse_hidden_characters_and_header_injection_and_keep_names_in_n
         problems
             .iter()
             .find(|problem| problem.pointer == pointer)
-            .map(|problem| problem.message.clone())
+            .map(|problem| problem.message(crate::messages::Lang::En).clone())
             .unwrap_or_else(|| panic!("no problem at {pointer}: {problems:#?}"))
     };
     assert!(at("/applicant/email").contains("without spaces or line breaks"));

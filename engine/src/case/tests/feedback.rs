@@ -156,7 +156,7 @@ fn a_lawful_extension_is_capped_once_and_is_not_an_apology() {
     assert!(
         matches!(&too_long, Err(Rejection::Invalid(problems))
             if problems[0].pointer == "/new_appointment"
-                && problems[0].message.contains("at most 10 working days after the current one (17:00 24/03/2025), so by 17:00 08/04/2025")),
+                && problems[0].message(crate::messages::Lang::En).contains("at most 10 working days after the current one (17:00 24/03/2025), so by 17:00 08/04/2025")),
         "{too_long:?}"
     );
     let events = world

@@ -205,7 +205,7 @@ fn an_apology_comes_once_from_the_processing_agency_a_working_day_before_the_app
     );
     assert!(
         matches!(&too_far, Err(Rejection::Invalid(problems))
-            if problems[0].message.contains("at most 1 working day after the current one (17:00 04/03/2025), so by 17:00 05/03/2025")),
+            if problems[0].message(crate::messages::Lang::En).contains("at most 1 working day after the current one (17:00 04/03/2025), so by 17:00 05/03/2025")),
         "{too_far:?}"
     );
     world

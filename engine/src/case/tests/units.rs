@@ -359,7 +359,10 @@ fn a_receiving_unit_must_be_in_the_directory_in_service_and_not_retired() {
         )
     };
     let field_of = |rejection: Rejection| match rejection {
-        Rejection::Invalid(problems) => (problems[0].pointer.clone(), problems[0].message.clone()),
+        Rejection::Invalid(problems) => (
+            problems[0].pointer.clone(),
+            problems[0].message(crate::messages::Lang::En).clone(),
+        ),
         other => panic!("{other}"),
     };
     // Not in a directory that has units.
