@@ -628,92 +628,66 @@ pub async fn live(
     let desk = || officer("mot_cua", COMMUNE);
     let (citizen_id, citizen_name) = DEMO_CITIZEN;
 
-    // Submitted, waiting for the one-stop desk to receive it.
-    Walk::new(service)
-        .submit(
-            "1.001193",
-            birth_submission(citizen_id, citizen_name, "Nguyễn Thu Trang")?,
-            ago(20),
-        )
-        .await?;
-    // Received and sent to the justice officer for review.
-    let mut review = Walk::new(service);
-    review
-        .submit(
-            "1.001193",
-            birth_submission("001090000005", "Hoàng Văn Sơn", "Hoàng Minh Khôi")?,
-            ago(90),
-        )
-        .await?;
-    review.then(desk()?, Command::Receive, ago(80)).await?;
-    review
-        .then(desk()?, action("chuyen_tham_dinh"), ago(75))
-        .await?;
-    // Reviewed, waiting for the chairman's signature.
-    let mut signing = Walk::new(service);
-    signing
-        .submit(
-            "1.001193",
-            birth_submission("001090000006", "Đặng Thị Lý", "Đặng Gia Huy")?,
-            ago(120),
-        )
-        .await?;
-    signing.then(desk()?, Command::Receive, ago(110)).await?;
-    signing
-        .then(desk()?, action("chuyen_tham_dinh"), ago(105))
-        .await?;
-    signing
-        .then(officer("tu_phap", COMMUNE)?, action("trinh_ky"), ago(60))
-        .await?;
-    // The citizen's own: a supplement asked of her, and a fee to pay.
-    let mut supplement_asked = Walk::new(service);
-    supplement_asked
-        .submit(
-            "2.000635",
-            extract_submission(citizen_id, citizen_name)?,
-            ago(240),
-        )
-        .await?;
-    supplement_asked
-        .then(desk()?, Command::Receive, ago(230))
-        .await?;
-    supplement_asked
-        .then(desk()?, action("chuyen_tham_dinh"), ago(225))
-        .await?;
-    let paid = Command::RecordPayment {
-        amount: Money::dong(16_000),
-        reference: "VNPAY-14234561".to_owned(),
+    let desk_receives = || -> anyhow::Result<Vec<(Actor, Command, DateTime<Utc>)>> {
+        Ok(vec![
+            (desk()?, Command::Receive, ago(80)),
+            (desk()?, action("chuyen_tham_dinh"), ago(75)),
+        ])
     };
-    supplement_asked
-        .then(Actor::system("vnpay-ipn"), paid, ago(200))
-        .await?;
-    supplement_asked
-        .then(
-            officer("tu_phap", COMMUNE)?,
-            supplement(
-                "to_khai",
-                "Ghi rõ số, quyển sổ đăng ký khai sinh",
-                "Không tra cứu được dữ liệu hộ tịch theo thông tin đã khai",
-            ),
-            ago(30),
-        )
-        .await?;
-    let mut fee_due = Walk::new(service);
-    fee_due
-        .submit(
-            "2.000635",
-            extract_submission(citizen_id, citizen_name)?,
-            ago(50),
-        )
-        .await?;
-    fee_due.then(desk()?, Command::Receive, ago(40)).await?;
-    fee_due
-        .then(desk()?, action("chuyen_tham_dinh"), ago(35))
-        .await?;
+    // Submitted, waiting for the one-stop desk to receive it.
+    let child = birth_submission(citizen_id, citizen_name, "Nguyễn Thu Trang")?;
+    waiting(service, "1.001193", child, ago(90), Vec::new()).await?;
+    // Received and sent to the justice officer for review.
+    let child = birth_submission("001090000005", "Hoàng Văn Sơn", "Hoàng Minh Khôi")?;
+    waiting(service, "1.001193", child, ago(90), desk_receives()?).await?;
+    // Reviewed, waiting for the chairman's signature.
+    let child = birth_submission("001090000006", "Đặng Thị Lý", "Đặng Gia Huy")?;
+    let mut steps = desk_receives()?;
+    steps.push((officer("tu_phap", COMMUNE)?, action("trinh_ky"), ago(60)));
+    waiting(service, "1.001193", child, ago(90), steps).await?;
+    // The citizen's own: a supplement asked of her once the fee was paid, and a fee to pay.
+    let mut steps = desk_receives()?;
+    steps.push((
+        Actor::system("vnpay-ipn"),
+        Command::RecordPayment {
+            amount: Money::dong(16_000),
+            reference: "VNPAY-14234561".to_owned(),
+        },
+        ago(70),
+    ));
+    steps.push((
+        officer("tu_phap", COMMUNE)?,
+        supplement(
+            "to_khai",
+            "Ghi rõ số, quyển sổ đăng ký khai sinh",
+            "Không tra cứu được dữ liệu hộ tịch theo thông tin đã khai",
+        ),
+        ago(30),
+    ));
+    let extract = extract_submission(citizen_id, citizen_name)?;
+    waiting(service, "2.000635", extract, ago(90), steps).await?;
+    let extract = extract_submission(citizen_id, citizen_name)?;
+    waiting(service, "2.000635", extract, ago(90), desk_receives()?).await?;
     println!(
         "\nWaiting now: a birth registration at the desk, one at review, one for signature; {citizen_name}'s extract awaiting a supplement and another its fee."
     );
     accounts(service, now).await
+}
+
+/// A dossier submitted at `submitted` and walked through `steps`, left waiting where they end.
+async fn waiting(
+    service: &Service<AnyStore>,
+    procedure: &str,
+    submission: Submission,
+    submitted: DateTime<Utc>,
+    steps: Vec<(Actor, Command, DateTime<Utc>)>,
+) -> anyhow::Result<()> {
+    let mut walk = Walk::new(service);
+    walk.submit(procedure, submission, submitted).await?;
+    for (actor, command, at) in steps {
+        walk.then(actor, command, at).await?;
+    }
+    Ok(())
 }
 
 /// One account per role of the demo, each with a token for as long as a demo server may run.

@@ -185,26 +185,7 @@ async fn apply_feedback(
     browser: &Browser,
     fields: &[(&str, &str)],
 ) -> (StatusCode, Option<String>, String) {
-    let form = fields
-        .iter()
-        .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
-            form.text((*name).to_owned(), (*value).to_owned())
-        });
-    let response = browser
-        .http
-        .post(server.url("/procedures/PAKN.1/apply"))
-        .header(reqwest::header::COOKIE, browser.cookie_header())
-        .multipart(form)
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status();
-    let location = response
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    (status, location, response.text().await.unwrap_or_default())
+    post_apply(server, browser, "PAKN.1", fields, &[]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -420,10 +401,12 @@ async fn a_new_appointment_is_typed_as_people_write_dates_and_a_wrong_one_is_sai
     assert!(page.contains(&shown), "the new appointment {shown}: {page}");
 }
 
-/// Posts the birth registration's apply form: text `fields` and `files` as (input, name, bytes).
-async fn apply_birth(
+/// Posts a procedure's apply form: text `fields` and `files` as (input, name, bytes); the status
+/// and the answer (the page, or where it led).
+async fn post_apply(
     server: &Server,
     browser: &Browser,
+    procedure: &str,
     fields: &[(&str, &str)],
     files: &[(&str, &str, &[u8])],
 ) -> (StatusCode, Option<String>, String) {
@@ -440,7 +423,7 @@ async fn apply_birth(
     }
     let response = browser
         .http
-        .post(server.url("/procedures/1.001193/apply"))
+        .post(server.url(&format!("/procedures/{procedure}/apply")))
         .header(reqwest::header::COOKIE, browser.cookie_header())
         .multipart(form)
         .send()
@@ -502,9 +485,10 @@ async fn a_file_chosen_before_a_mistake_is_kept_submitted_once_corrected_and_use
     // The child's name is forgotten; the birth certificate's scan was chosen.
     let mut first = pairs(&complete(&key, &csrf));
     first.retain(|(name, _)| name != "form:ho_ten_tre");
-    let (status, _, page) = apply_birth(
+    let (status, _, page) = post_apply(
         &server,
         &citizen,
+        "1.001193",
         &borrowed(&first),
         &[(
             "doc:giay_chung_sinh",
@@ -538,7 +522,8 @@ async fn a_file_chosen_before_a_mistake_is_kept_submitted_once_corrected_and_use
         "001090000042".to_owned(),
     ));
     theirs.push(("held:giay_chung_sinh".to_owned(), handle.clone()));
-    let (status, _, refused) = apply_birth(&server, &stranger, &borrowed(&theirs), &[]).await;
+    let (status, _, refused) =
+        post_apply(&server, &stranger, "1.001193", &borrowed(&theirs), &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     assert!(
         refused.contains("id=\"doc:giay_chung_sinh-error\"")
@@ -550,7 +535,8 @@ async fn a_file_chosen_before_a_mistake_is_kept_submitted_once_corrected_and_use
     let (key, csrf) = form_keys(&page);
     let mut second = pairs(&complete(&key, &csrf));
     second.push(("held:giay_chung_sinh".to_owned(), handle.clone()));
-    let (status, location, body) = apply_birth(&server, &citizen, &borrowed(&second), &[]).await;
+    let (status, location, body) =
+        post_apply(&server, &citizen, "1.001193", &borrowed(&second), &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (_, dossier, _) = citizen.get(&location.expect("to the dossier")).await;
     assert!(
