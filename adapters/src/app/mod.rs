@@ -6,8 +6,10 @@
 
 pub mod actions;
 pub mod dossiers;
+pub mod downloads;
 pub mod error;
 pub mod idempotency;
+pub mod lists;
 pub mod lookup;
 pub mod payments;
 pub mod principal;

@@ -9,10 +9,10 @@ use hoso_engine::case::DocumentRef;
 
 use super::error::{AppError, Problem};
 use crate::app::actions::{self, ActionRequest};
-use crate::app::dossiers::{
-    self, DossierPage, DossierRow, DossierView, ListQuery, SubmitRequest, Submitting, TimelineEntry,
-};
+use crate::app::dossiers::{self, DossierView, SubmitRequest, Submitting, TimelineEntry};
+use crate::app::downloads;
 use crate::app::idempotency::checked_key;
+use crate::app::lists::{self, DossierPage, DossierRow, ListQuery};
 use crate::app::procedures::{self, ProcedureDetail, ProcedureSummary, PublishedVersion};
 use crate::app::uploads::{multipart_error, stage};
 use crate::app::{AppState, Principal};
@@ -199,7 +199,7 @@ pub async fn list_dossiers(
     principal: Principal,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<axum::Json<DossierPage>, AppError> {
-    Ok(axum::Json(dossiers::list(&state, &principal, query).await?))
+    Ok(axum::Json(lists::list(&state, &principal, query).await?))
 }
 
 /// Takes an action on a dossier. 409 on a stale `expected_version` or an action not possible
@@ -269,7 +269,7 @@ pub async fn inbox(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<axum::Json<Vec<DossierRow>>, AppError> {
-    Ok(axum::Json(dossiers::inbox(&state, &principal).await?))
+    Ok(axum::Json(lists::inbox(&state, &principal).await?))
 }
 
 /// The dossier's events with actor, time and hash.
@@ -295,7 +295,7 @@ pub async fn document(
     principal: Principal,
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let download = dossiers::document(&state, &principal, &code, &id).await?;
+    let download = downloads::document(&state, &principal, &code, &id).await?;
     let disposition = download.content_disposition();
     Ok((
         [

@@ -232,7 +232,7 @@ pub(super) async fn download(
 ) -> Result<Response, WebError> {
     let visitor = Visitor::of(&state, &headers).await?;
     let principal = signed_in(&visitor, &format!("/dossiers/{code}"))?;
-    let download = crate::app::dossiers::document(&state, &principal, &code, &id).await?;
+    let download = crate::app::downloads::document(&state, &principal, &code, &id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, download.media_type.to_owned()),

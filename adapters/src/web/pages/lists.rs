@@ -331,7 +331,7 @@ pub(super) async fn inbox(
                 .to_owned(),
         ));
     };
-    let entries = crate::app::dossiers::inbox_entries(&state, &principal).await?;
+    let entries = crate::app::lists::inbox_entries(&state, &principal).await?;
     let consultations: std::collections::BTreeSet<String> = entries
         .iter()
         .filter(|entry| entry.consultation)
