@@ -584,6 +584,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_language_reads_back_from_its_code_and_nothing_else_parses() {
+        for lang in [Lang::Vi, Lang::En] {
+            assert_eq!(Lang::parse(lang.code()), Some(lang));
+        }
+        assert_eq!(Lang::Vi.code(), "vi");
+        assert_eq!(Lang::En.code(), "en");
+        for other in ["", "fr", "EN", "vi-VN"] {
+            assert_eq!(Lang::parse(other), None, "{other}");
+        }
+    }
+
+    #[test]
     fn the_most_preferred_language_wins_and_vietnamese_is_the_default() {
         for (header, expected) in [
             ("", Lang::Vi),
