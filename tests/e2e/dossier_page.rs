@@ -457,12 +457,17 @@ fn hidden(page: &str, name: &str) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_chosen_before_a_mistake_is_kept_submitted_once_corrected_and_useless_to_anyone_else()
  {
-    let Some(server) = Server::start(Backend::Sqlite, "kept-files", &[]) else {
+    let Some(server) = Server::start(Backend::Sqlite, "kept-files", &["--max-upload-mb", "4"])
+    else {
         return;
     };
     let mut citizen = Browser::new(&server.base);
     citizen.sign_in(&server.citizen(CITIZEN)).await;
     let (_, page, _) = citizen.get("/procedures/1.001193/apply").await;
+    assert!(
+        page.contains("Tệp PDF, PNG hoặc JPEG, mỗi tệp tối đa 4 MB"),
+        "the hint says the server's own limit: {page}"
+    );
     let (key, csrf) = form_keys(&page);
     let complete = |key: &str, csrf: &str| -> Vec<(String, String)> {
         [

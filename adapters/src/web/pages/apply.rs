@@ -107,6 +107,8 @@ pub(super) struct ApplyTemplate {
     pub(super) unit_error: String,
     pub(super) inputs: Vec<InputView>,
     pub(super) uploads: Vec<UploadView>,
+    /// The largest file the server takes, in MB, as the hint says it.
+    pub(super) upload_mb: usize,
     /// The summary above the form, in the form's order: each message with the id of the input
     /// it belongs to (a link to it), or none for what belongs to no single input.
     pub(super) errors: Vec<(Option<String>, String)>,
@@ -432,6 +434,7 @@ pub(super) async fn apply_template(
             }))
             .collect(),
         errors: Vec::new(),
+        upload_mb: state.limits.upload_bytes / (1024 * 1024),
     })
 }
 
