@@ -366,6 +366,62 @@ pub fn check_documents(
 mod tests {
     use super::*;
 
+    fn field(kind: &str, limits: Value) -> FormField {
+        let mut field = serde_json::json!({ "id": "f", "label": "Trường", "type": kind });
+        if let (Some(field), Some(limits)) = (field.as_object_mut(), limits.as_object()) {
+            field.extend(limits.clone());
+        }
+        serde_json::from_value(field).expect("a field")
+    }
+
+    fn said(field: &FormField, value: Value) -> Vec<Said> {
+        let mut problems = Vec::new();
+        check_value(field, &value, "/form/f", &mut problems);
+        problems.into_iter().map(|problem| problem.said).collect()
+    }
+
+    #[test]
+    fn limits_hold_up_to_and_including_their_bounds() {
+        let text = field("text", serde_json::json!({ "max_length": 4 }));
+        assert_eq!(
+            said(&text, Value::from("Bình")),
+            [],
+            "four characters, five bytes"
+        );
+        assert_eq!(
+            said(&text, Value::from("Bình!")),
+            [Said::TooLong {
+                label: "Trường".to_owned(),
+                limit: 4
+            }]
+        );
+        let number = field("integer", serde_json::json!({ "min": 1, "max": 20 }));
+        assert_eq!(said(&number, Value::from(1)), []);
+        assert_eq!(said(&number, Value::from(20)), []);
+        assert_eq!(
+            said(&number, Value::from(0)),
+            [Said::BelowMin {
+                label: "Trường".to_owned(),
+                min: 1
+            }]
+        );
+        assert_eq!(
+            said(&number, Value::from(21)),
+            [Said::AboveMax {
+                label: "Trường".to_owned(),
+                max: 20
+            }]
+        );
+        let email = field("email", Value::Null);
+        assert_eq!(said(&email, Value::from("binh@example.vn")), []);
+        assert_eq!(
+            said(&email, Value::from("binh@")),
+            [Said::NotEmail {
+                label: Some("Trường".to_owned())
+            }]
+        );
+    }
+
     #[test]
     fn phone_numbers_normalise_to_the_national_form() {
         assert_eq!(

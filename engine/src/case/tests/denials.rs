@@ -286,6 +286,28 @@ fn each_actor_is_offered_exactly_what_decide_accepts() {
     );
 }
 #[test]
+fn a_document_hash_is_sixty_four_hex_digits_no_fewer_and_nothing_else() {
+    for (hash, valid) in [
+        ("ab".repeat(32), true),
+        ("a".repeat(63), false),
+        ("g".repeat(64), false),
+        ("ab".repeat(33), false),
+    ] {
+        let mut world = World::new(BIRTH);
+        let mut submission = birth_submission();
+        submission.documents[0].sha256 = Some(hash.clone());
+        let outcome = world.run(
+            &citizen(),
+            Command::Submit(submission),
+            "2025-03-03T09:00:00+07:00",
+        );
+        let refused_for_hash = matches!(&outcome, Err(Rejection::Invalid(problems))
+            if problems.iter().any(|problem| problem.pointer == "/documents/0/sha256"));
+        assert_eq!(refused_for_hash, !valid, "{hash}: {outcome:?}");
+    }
+}
+
+#[test]
 fn submissions_refuse_hidden_characters_and_header_injection_and_keep_names_in_nfc() {
     let mut world = World::new(BIRTH);
     let mut submission = birth_submission();
