@@ -20,11 +20,10 @@ impl MailServer {
             .status()
             .is_ok_and(|status| status.success());
         if !available {
-            assert!(
-                std::env::var("HOSO_TEST_REQUIRE_ALL").as_deref() != Ok("1"),
-                "HOSO_TEST_REQUIRE_ALL=1 but aiosmtpd is not installed: pip install aiosmtpd==1.4.6"
+            skip(
+                "the SMTP server",
+                "pip install aiosmtpd==1.4.6 to test e-mail delivery",
             );
-            eprintln!("SKIPPED (SMTP): pip install aiosmtpd==1.4.6 to test e-mail delivery");
             return None;
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -89,4 +88,17 @@ impl Drop for MailServer {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.maildir);
     }
+}
+
+/// A test that needs `what` (an outside program) and cannot find it: under
+/// `HOSO_TEST_REQUIRE_ALL=1` a failure saying so; otherwise a line `SKIPPED (what): how` written
+/// straight to the process's standard error, where a person running `cargo test` sees it (the test
+/// harness hides `eprintln!` of a passing test).
+pub fn skip(what: &str, how: &str) {
+    assert!(
+        std::env::var("HOSO_TEST_REQUIRE_ALL").as_deref() != Ok("1"),
+        "HOSO_TEST_REQUIRE_ALL=1 but {what} is not available: {how}"
+    );
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED ({what}): {how}");
 }

@@ -124,10 +124,6 @@ pub struct TestDatabase {
     sqlite: Option<PathBuf>,
 }
 
-fn require_all() -> bool {
-    std::env::var("HOSO_TEST_REQUIRE_ALL").is_ok_and(|value| value == "1")
-}
-
 fn postgres_admin(sql: &str, admin_url: &str) {
     use sqlx::Connection as _;
     // On a thread of its own: callers may be inside an async runtime already.
@@ -157,11 +153,10 @@ fn postgres_admin(sql: &str, admin_url: &str) {
 /// (a failure under `HOSO_TEST_REQUIRE_ALL=1`).
 pub fn postgres_server() -> Option<String> {
     let Ok(admin_url) = std::env::var("HOSO_TEST_POSTGRES_URL") else {
-        assert!(
-            !require_all(),
-            "HOSO_TEST_REQUIRE_ALL=1 but HOSO_TEST_POSTGRES_URL is not set"
+        hoso_adapters::testing::skip(
+            "PostgreSQL",
+            "set HOSO_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres to run",
         );
-        eprintln!("SKIPPED (PostgreSQL): set HOSO_TEST_POSTGRES_URL to run");
         return None;
     };
     Some(admin_url)

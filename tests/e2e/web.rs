@@ -251,11 +251,7 @@ fn chromium() -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_birth_registration_walks_through_the_web_pages_in_chromium() {
     if let Err(why) = browser_tools() {
-        assert!(
-            std::env::var("HOSO_TEST_REQUIRE_ALL").as_deref() != Ok("1"),
-            "HOSO_TEST_REQUIRE_ALL=1 but the browser walk cannot run: {why}"
-        );
-        eprintln!("SKIPPED the browser walk: {why}");
+        hoso_adapters::testing::skip("Chromium for the browser walk", &why);
         return;
     }
     let Some(provider) = crate::oidc::Provider::start() else {

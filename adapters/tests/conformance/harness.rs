@@ -24,10 +24,6 @@ pub enum TestDb {
     Postgres { admin_url: String, name: String },
 }
 
-fn require_all() -> bool {
-    std::env::var("HOSO_TEST_REQUIRE_ALL").is_ok_and(|value| value == "1")
-}
-
 impl TestDb {
     pub fn sqlite() -> Self {
         Self::Sqlite(std::env::temp_dir().join(format!("hoso-test-{}.db", uuid::Uuid::now_v7())))
@@ -37,12 +33,9 @@ impl TestDb {
     /// it is not set — a failure instead under `HOSO_TEST_REQUIRE_ALL=1`.
     pub async fn postgres() -> Option<Self> {
         let Ok(admin_url) = std::env::var("HOSO_TEST_POSTGRES_URL") else {
-            assert!(
-                !require_all(),
-                "HOSO_TEST_REQUIRE_ALL=1 but HOSO_TEST_POSTGRES_URL is not set"
-            );
-            eprintln!(
-                "SKIPPED (PostgreSQL): set HOSO_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres to run"
+            hoso_adapters::testing::skip(
+                "PostgreSQL",
+                "set HOSO_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres to run",
             );
             return None;
         };
