@@ -258,6 +258,44 @@ pub enum Said {
     },
     /// A lookup key of the wrong shape.
     LookupKey,
+    /// A command the dossier's status does not allow.
+    NotInThisStatus {
+        /// What was tried, in English (the operators' words, e.g. "send a supplement").
+        doing: String,
+        /// The dossier's code.
+        dossier: String,
+        /// The status's name, in Vietnamese.
+        status: String,
+        /// The status's code.
+        status_code: String,
+    },
+    /// The appointment was already moved once by an apology (Decree 61/2018 art. 19.9).
+    ExtendedOnce,
+    /// An apology after the last working day before the appointment.
+    ApologyTooLate {
+        /// The appointment, as people write it.
+        appointment: String,
+        /// The last day an apology could come, dd/mm/yyyy.
+        last_day: String,
+    },
+    /// This unit already asked for a supplement (Decree 61/2018 art. 15: once, completely).
+    SupplementAlreadyAsked {
+        /// The unit, by name.
+        unit: String,
+    },
+    /// Answering a supplement that nobody asked for.
+    NoSupplementAwaited,
+    /// A consultation answered twice.
+    ConsultationAnswered,
+    /// A result issued twice.
+    ResultAlreadyIssued,
+    /// Returning an approved dossier before its result is issued.
+    IssueResultFirst,
+    /// Returning the result while fees are owed.
+    FeesNotPaid {
+        /// What is owed, in đồng as people write it.
+        owed: String,
+    },
     /// A message not yet worded in the catalogue, in English as written.
     English(String),
 }
@@ -554,8 +592,78 @@ impl Said {
                 "Mã tra cứu gồm 8 đến 16 chữ cái in hoa và chữ số.",
                 "a lookup key is 8 to 16 capital letters and digits",
             ),
+            Self::NotInThisStatus {
+                doing,
+                dossier,
+                status,
+                status_code,
+            } => pick(
+                vi,
+                format!(
+                    "Không thực hiện được việc này: hồ sơ {dossier} đang ở trạng thái \"{status}\"."
+                ),
+                format!("cannot {doing}: dossier {dossier} is \"{status}\" ({status_code})"),
+            ),
+            Self::ExtendedOnce => words(
+                vi,
+                "Ngày hẹn trả đã được gia hạn một lần; pháp luật chỉ cho phép một lần (Nghị định 61/2018, Điều 19 khoản 9).",
+                "the appointment was already extended once; the law allows one extension (Decree 61/2018 Art. 19.9)",
+            ),
+            Self::ApologyTooLate {
+                appointment,
+                last_day,
+            } => pick(
+                vi,
+                format!(
+                    "Văn bản xin lỗi và hẹn lại phải gửi chậm nhất một ngày làm việc trước ngày hẹn trả ({appointment}), tức là trong ngày {last_day} (Nghị định 61/2018, Điều 19 khoản 9); hồ sơ sẽ được tính là quá hạn."
+                ),
+                format!(
+                    "an apology and new date must come at least one working day before the appointment ({appointment}), so by the end of {last_day} (Decree 61/2018 Art. 19.9); the dossier will be counted late"
+                ),
+            ),
+            Self::SupplementAlreadyAsked { unit } => pick(
+                vi,
+                format!(
+                    "{unit} đã yêu cầu bổ sung hồ sơ này; pháp luật yêu cầu mỗi cơ quan nêu đầy đủ những gì cần bổ sung trong một lần (Nghị định 61/2018, Điều 15)."
+                ),
+                format!(
+                    "{unit} already asked for a supplement for this dossier; the law asks each agency for everything missing at once (Decree 61/2018 Art. 15)"
+                ),
+            ),
+            Self::NoSupplementAwaited => words(
+                vi,
+                "Hồ sơ không có yêu cầu bổ sung nào đang chờ.",
+                "no supplement is being waited for",
+            ),
+            Self::ConsultationAnswered => words(
+                vi,
+                "Nội dung xin ý kiến này đã được trả lời.",
+                "this consultation was already answered",
+            ),
+            Self::ResultAlreadyIssued => words(
+                vi,
+                "Kết quả đã được ban hành.",
+                "the result was already issued",
+            ),
+            Self::IssueResultFirst => words(
+                vi,
+                "Vui lòng ban hành kết quả trước khi trả kết quả.",
+                "issue the result before returning it",
+            ),
+            Self::FeesNotPaid { owed } => pick(
+                vi,
+                format!("Người nộp chưa nộp đủ phí, lệ phí: còn {owed}."),
+                format!("fees of {owed} are not paid yet"),
+            ),
             Self::English(text) => text.clone(),
         }
+    }
+}
+
+/// In English: for logs, the CLI and operators, who read hoso's internals in English.
+impl std::fmt::Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -694,6 +802,27 @@ mod tests {
                 id: "giay_chung_sinh".to_owned(),
             },
             Said::LookupKey,
+            Said::NotInThisStatus {
+                doing: "send a supplement".to_owned(),
+                dossier: "000.00.17.H21-261207-0001".to_owned(),
+                status: "Mới đăng ký".to_owned(),
+                status_code: "registered".to_owned(),
+            },
+            Said::ExtendedOnce,
+            Said::ApologyTooLate {
+                appointment: "17:00 20/11/2026".to_owned(),
+                last_day: "19/11/2026".to_owned(),
+            },
+            Said::SupplementAlreadyAsked {
+                unit: "UBND xã Tân Lập".to_owned(),
+            },
+            Said::NoSupplementAwaited,
+            Said::ConsultationAnswered,
+            Said::ResultAlreadyIssued,
+            Said::IssueResultFirst,
+            Said::FeesNotPaid {
+                owed: "16.000 đồng".to_owned(),
+            },
         ];
         let english = english_words();
         for said in &all {

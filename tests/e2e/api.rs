@@ -961,7 +961,7 @@ async fn refused_submissions_leave_no_uploaded_file_behind() {
 }
 
 #[tokio::test]
-async fn field_messages_are_vietnamese_by_default_and_english_on_request() {
+async fn field_messages_and_refusals_are_vietnamese_by_default_and_english_on_request() {
     let Some(server) = Server::start(Backend::Sqlite, "api-language", &[]) else {
         return;
     };
@@ -1030,5 +1030,43 @@ async fn field_messages_are_vietnamese_by_default_and_english_on_request() {
     assert_eq!(
         detail(&problem, "/applicant/phone"),
         "is not a Vietnamese phone number (10 digits from 0, or +84)"
+    );
+
+    // A refusal to act from the catalogue reads the same way.
+    let (status, dossier) =
+        submit_multipart(&server, &citizen, "lang-4", &birth_submission(), &[]).await;
+    assert_eq!(status, 201, "{dossier}");
+    let code = dossier["code"].as_str().expect("code");
+    let supplement = json!({ "form": {}, "documents": [] });
+    let (status, refused) = act(
+        &server,
+        &citizen,
+        code,
+        "submit_supplement",
+        supplement.clone(),
+    )
+    .await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(
+        refused["detail"],
+        format!("Không thực hiện được việc này: hồ sơ {code} đang ở trạng thái \"Mới đăng ký\"."),
+        "{refused}"
+    );
+    let refused: Value = server
+        .http
+        .post(server.url(&format!("/api/v1/dossiers/{code}/actions")))
+        .bearer_auth(&citizen)
+        .header("Accept-Language", "en")
+        .json(&json!({ "action": "submit_supplement", "data": supplement }))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        refused["detail"],
+        format!("cannot send a supplement: dossier {code} is \"Mới đăng ký\" (registered)"),
+        "{refused}"
     );
 }

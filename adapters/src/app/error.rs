@@ -97,6 +97,11 @@ pub fn request_lang() -> Lang {
     REQUEST_LANG.try_with(|lang| *lang).unwrap_or_default()
 }
 
+/// Runs `work` with refusals worded in `lang`: the pages' language, chosen by the visitor.
+pub async fn in_language<F: std::future::Future>(lang: Lang, work: F) -> F::Output {
+    REQUEST_LANG.scope(lang, work).await
+}
+
 /// Answers `next` in the language the request's `Accept-Language` prefers.
 pub async fn in_request_language(
     request: axum::extract::Request,
@@ -127,8 +132,12 @@ impl From<ServiceError> for AppError {
                 format!("no procedure {code}; see GET /api/v1/procedures"),
             ),
             ServiceError::UnknownDossier(code) => Self::NotFound(format!("no dossier {code}")),
-            ServiceError::Rejected(Rejection::Forbidden(why)) => Self::Forbidden(why),
-            ServiceError::Rejected(Rejection::NotNow(why)) => Self::Conflict(why),
+            ServiceError::Rejected(Rejection::Forbidden(why)) => {
+                Self::Forbidden(why.text(request_lang()))
+            }
+            ServiceError::Rejected(Rejection::NotNow(why)) => {
+                Self::Conflict(why.text(request_lang()))
+            }
             ServiceError::Rejected(Rejection::Invalid(problems)) => Self::Invalid(problems),
             ServiceError::Rejected(Rejection::Clock(clock)) => Self::Unavailable(clock.to_string()),
             conflict @ ServiceError::Conflict { .. } => Self::Conflict(conflict.to_string()),

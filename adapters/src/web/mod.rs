@@ -84,7 +84,13 @@ fn lang_of(headers: &HeaderMap) -> Lang {
 
 async fn security_headers(policy: HeaderValue, request: Request, next: Next) -> Response {
     let lang = lang_of(request.headers());
-    let mut response = PAGE_LANG.scope(lang, next.run(request)).await;
+    // The engine's refusals, turned into the app's errors inside the handler, speak it too.
+    let mut response = PAGE_LANG
+        .scope(
+            lang,
+            crate::app::error::in_language(lang, next.run(request)),
+        )
+        .await;
     let headers = response.headers_mut();
     headers
         .entry(header::CONTENT_SECURITY_POLICY)

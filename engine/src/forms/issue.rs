@@ -68,7 +68,8 @@ pub(crate) fn issue(
     let sealed = seal(&case.code, case.version, &case.last_hash, new);
     let mut after = case.clone();
     for event in &sealed {
-        after = evolve(Some(after), event).map_err(|error| Rejection::NotNow(error.to_string()))?;
+        after = evolve(Some(after), event)
+            .map_err(|error| Rejection::NotNow(error.to_string().into()))?;
     }
     numbers
         .into_iter()
@@ -81,7 +82,7 @@ pub(crate) fn issue(
                 context.calendars,
                 context.directory,
             )
-            .map_err(|error| Rejection::NotNow(error.to_string()))?;
+            .map_err(|error| Rejection::NotNow(error.to_string().into()))?;
             let key = key_of(number, &after);
             Ok(EventKind::FormIssued {
                 sha256: form_hash(&form),

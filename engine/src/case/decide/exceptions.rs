@@ -2,6 +2,7 @@
 //! (Form 05), apologises and sets a new date once (Form 04), or extends the time limit as the
 //! procedure's law allows (gia hạn).
 
+use crate::messages::Said;
 use chrono::{DateTime, Utc};
 
 use crate::case::event::EventKind;
@@ -45,7 +46,7 @@ impl Decider<'_> {
         if !self.is_intake() && !self.is_step_officer() {
             return Err(Rejection::Forbidden(
                 "only the one-stop desk or the officer at the current step may stop processing"
-                    .to_owned(),
+                    .into(),
             ));
         }
         self.require_status(
@@ -71,23 +72,22 @@ impl Decider<'_> {
     ) -> Result<Vec<EventKind>, Rejection> {
         let appointment = self.before_appointment("apologise and set a new date")?;
         if self.case.original_appointment.is_some() {
-            return Err(Rejection::NotNow("the appointment was already extended once; the law allows one extension (Decree 61/2018 Art. 19.9)".to_owned()));
+            return Err(Rejection::NotNow(Said::ExtendedOnce));
         }
         // Art. 19.9: the agency processing the dossier writes the apology; the one-stop desk
         // only passes it on, so a desk officer away from the dossier's step may not.
         if !self.is_step_officer() {
             return Err(Rejection::Forbidden(
-                "only the agency processing the dossier (the officer at its current step) may apologise and set a new date; the one-stop desk then informs the applicant (Decree 61/2018 Art. 19.9)".to_owned(),
+                "only the agency processing the dossier (the officer at its current step) may apologise and set a new date; the one-stop desk then informs the applicant (Decree 61/2018 Art. 19.9)".into(),
             ));
         }
         let due_day = vietnam_day(appointment);
         let last_day = self.context.calendars.previous_working_day(due_day)?;
         if vietnam_day(self.now) > last_day {
-            return Err(Rejection::NotNow(format!(
-                "an apology and new date must come at least one working day before the appointment ({}), so by the end of {} (Decree 61/2018 Art. 19.9); the dossier will be counted late",
-                show(appointment),
-                last_day.format("%d/%m/%Y")
-            )));
+            return Err(Rejection::NotNow(Said::ApologyTooLate {
+                appointment: show(appointment),
+                last_day: last_day.format("%d/%m/%Y").to_string(),
+            }));
         }
         require_text("/reason", reason, "the reason for the delay (Form 04)")?;
         // Without a declared cap, a new date at most the time limit in force once more.
@@ -119,14 +119,14 @@ impl Decider<'_> {
             return Err(Rejection::NotNow(format!(
                 "procedure {} allows no extension of its time limit (gia hạn); when a dossier will be late, apologise and set a new date (`apologize_and_extend`, Form 04)",
                 self.procedure().code()
-            )));
+            ).into()));
         };
         if self.case.extensions >= policy.times {
             return Err(Rejection::NotNow(format!(
                 "the time limit was already extended {} time(s), as often as procedure {} allows",
                 self.case.extensions,
                 self.procedure().code()
-            )));
+            ).into()));
         }
         require_text(
             "/reason",
@@ -144,9 +144,10 @@ impl Decider<'_> {
     /// The appointment in force, when the actor may move it and it has not passed.
     fn before_appointment(&self, what: &str) -> Result<DateTime<Utc>, Rejection> {
         if !self.is_intake() && !self.is_step_officer() {
-            return Err(Rejection::Forbidden(format!(
-                "only the one-stop desk or the officer at the current step may {what}"
-            )));
+            return Err(Rejection::Forbidden(
+                format!("only the one-stop desk or the officer at the current step may {what}")
+                    .into(),
+            ));
         }
         self.require_status(
             &[
@@ -158,14 +159,17 @@ impl Decider<'_> {
         )?;
         let Some(appointment) = self.case.appointment else {
             return Err(Rejection::NotNow(
-                "the dossier has no appointment yet".to_owned(),
+                "the dossier has no appointment yet".into(),
             ));
         };
         if self.now >= appointment {
-            return Err(Rejection::NotNow(format!(
-                "cannot {what}: that must come before the appointment ({}), and it has passed",
-                show(appointment)
-            )));
+            return Err(Rejection::NotNow(
+                format!(
+                    "cannot {what}: that must come before the appointment ({}), and it has passed",
+                    show(appointment)
+                )
+                .into(),
+            ));
         }
         Ok(appointment)
     }

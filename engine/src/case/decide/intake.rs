@@ -1,6 +1,7 @@
 //! Intake: the one-stop desk receives a complete dossier (the legal clock starts), refuses one
 //! with reasons (Form 03), or asks once for everything missing (Form 02); the applicant answers.
 
+use crate::messages::Said;
 use chrono::Utc;
 
 use crate::case::applicant;
@@ -27,15 +28,18 @@ pub(super) fn submit(
         (ActorKind::Citizen, ChannelKind::Online) => {
             if !applicant::submits_for(actor, &submission.applicant) {
                 return Err(Rejection::Forbidden(
-                    "online, a citizen submits in their own name, or as the representative named in the dossier: the applicant's (or the representative's) identification number must be yours".to_owned(),
+                    "online, a citizen submits in their own name, or as the representative named in the dossier: the applicant's (or the representative's) identification number must be yours".into(),
                 ));
             }
         }
         (ActorKind::Citizen, channel) => {
-            return Err(Rejection::Forbidden(format!(
-                "a {} submission is entered by the one-stop desk; submit online instead",
-                channel.as_str()
-            )));
+            return Err(Rejection::Forbidden(
+                format!(
+                    "a {} submission is entered by the one-stop desk; submit online instead",
+                    channel.as_str()
+                )
+                .into(),
+            ));
         }
         (ActorKind::Officer { role, unit }, ChannelKind::Direct | ChannelKind::Postal) => {
             if role != procedure.intake_role() || unit != &submission.receiving_unit {
@@ -43,17 +47,17 @@ pub(super) fn submit(
                     "counter and postal dossiers are entered by the role `{}` of the receiving unit {}",
                     procedure.intake_role(),
                     submission.receiving_unit
-                )));
+                ).into()));
             }
         }
         (ActorKind::Officer { .. }, ChannelKind::Online) => {
             return Err(Rejection::Forbidden(
-                "online dossiers are submitted by the applicant".to_owned(),
+                "online dossiers are submitted by the applicant".into(),
             ));
         }
         (ActorKind::System, _) => {
             return Err(Rejection::Forbidden(
-                "hoso itself does not submit dossiers".to_owned(),
+                "hoso itself does not submit dossiers".into(),
             ));
         }
     }
@@ -169,10 +173,13 @@ impl Decider<'_> {
         self.require_status(&[Status::Registered], "receive the dossier")?;
         let procedure = self.procedure();
         let channel = procedure.channel(self.case.channel).ok_or_else(|| {
-            Rejection::NotNow(format!(
-                "procedure {} no longer offers this channel",
-                procedure.code()
-            ))
+            Rejection::NotNow(
+                format!(
+                    "procedure {} no longer offers this channel",
+                    procedure.code()
+                )
+                .into(),
+            )
         })?;
         self.require_routes()?;
         let start = procedure.definition().start.clone();
@@ -205,7 +212,7 @@ impl Decider<'_> {
             Status::Received | Status::Processing => {
                 if !self.is_step_officer() && !self.is_intake() {
                     return Err(Rejection::Forbidden(
-                        "only the officer at the dossier's current step, or the one-stop desk, may ask for a supplement".to_owned(),
+                        "only the officer at the dossier's current step, or the one-stop desk, may ask for a supplement".into(),
                     ));
                 }
             }
@@ -215,10 +222,9 @@ impl Decider<'_> {
             )?,
         }
         if self.case.supplement_units.contains(&self.case.unit) {
-            return Err(Rejection::NotNow(format!(
-                "{} already asked for a supplement for this dossier; the law asks each agency for everything missing at once (Decree 61/2018 Art. 15)",
-                self.unit_label(&self.case.unit)
-            )));
+            return Err(Rejection::NotNow(Said::SupplementAlreadyAsked {
+                unit: self.unit_label(&self.case.unit).to_string(),
+            }));
         }
         require_text(
             "/reason",
@@ -255,7 +261,7 @@ impl Decider<'_> {
             .case
             .pending_supplement
             .as_ref()
-            .ok_or_else(|| Rejection::NotNow("no supplement is being waited for".to_owned()))?;
+            .ok_or(Rejection::NotNow(Said::NoSupplementAwaited))?;
         if form.is_empty() && documents.is_empty() {
             return Err(invalid(
                 "/documents",

@@ -38,11 +38,11 @@ pub struct Context<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
     /// The actor may not do this (wrong role, unit, or person).
-    #[error("not allowed: {0}")]
-    Forbidden(String),
+    #[error("not allowed: {}", .0.text(crate::messages::Lang::En))]
+    Forbidden(crate::messages::Said),
     /// The dossier is not in a state where this can be done.
-    #[error("not possible now: {0}")]
-    NotNow(String),
+    #[error("not possible now: {}", .0.text(crate::messages::Lang::En))]
+    NotNow(crate::messages::Said),
     /// The request's data is invalid; each problem names its field.
     #[error("invalid: {}", .0.iter().map(|problem| format!("{} {}", problem.pointer, problem.message(crate::messages::Lang::En))).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldProblem>),
@@ -127,10 +127,9 @@ fn decide_command(
     let Some(case) = case else {
         return match command {
             Command::Submit(submission) => intake::submit(context, actor, submission, now),
-            other => Err(Rejection::NotNow(format!(
-                "`{}` needs an existing dossier",
-                other.name()
-            ))),
+            other => Err(Rejection::NotNow(
+                format!("`{}` needs an existing dossier", other.name()).into(),
+            )),
         };
     };
     let decider = Decider {
@@ -145,10 +144,9 @@ fn decide_command(
     };
     windows::enforce(case, name, now, context)?;
     match command {
-        Command::Submit(_) => Err(Rejection::NotNow(format!(
-            "dossier {} is already submitted",
-            case.code
-        ))),
+        Command::Submit(_) => Err(Rejection::NotNow(
+            format!("dossier {} is already submitted", case.code).into(),
+        )),
         Command::Receive => decider.receive(),
         Command::RefuseIntake { reason } => decider.refuse_intake(reason),
         Command::RequestSupplement { missing, reason } => {
@@ -213,11 +211,14 @@ impl Decider<'_> {
             {
                 Ok(())
             }
-            _ => Err(Rejection::Forbidden(format!(
-                "only the role `{}` of the receiving unit {} may {what}",
-                self.procedure().intake_role(),
-                self.case.receiving_unit
-            ))),
+            _ => Err(Rejection::Forbidden(
+                format!(
+                    "only the role `{}` of the receiving unit {} may {what}",
+                    self.procedure().intake_role(),
+                    self.case.receiving_unit
+                )
+                .into(),
+            )),
         }
     }
 
@@ -258,9 +259,9 @@ impl Decider<'_> {
     fn require_applicant(&self, what: &str) -> Result<(), Rejection> {
         match &self.actor.kind {
             ActorKind::Citizen if self.actor.id == self.case.applicant.citizen_id => Ok(()),
-            _ => Err(Rejection::Forbidden(format!(
-                "only the applicant may {what}"
-            ))),
+            _ => Err(Rejection::Forbidden(
+                format!("only the applicant may {what}").into(),
+            )),
         }
     }
 
@@ -268,12 +269,12 @@ impl Decider<'_> {
         if allowed.contains(&self.case.status) {
             Ok(())
         } else {
-            Err(Rejection::NotNow(format!(
-                "cannot {what}: dossier {} is \"{}\" ({})",
-                self.case.code,
-                self.case.status.label(),
-                self.case.status.as_str()
-            )))
+            Err(Rejection::NotNow(crate::messages::Said::NotInThisStatus {
+                doing: what.to_owned(),
+                dossier: self.case.code.to_string(),
+                status: self.case.status.label().to_owned(),
+                status_code: self.case.status.as_str().to_owned(),
+            }))
         }
     }
 
@@ -284,7 +285,7 @@ impl Decider<'_> {
     /// The real unit that holds the dossier at `step`, through the directory's routes.
     fn unit_for(&self, step: &str) -> Result<UnitId, Rejection> {
         self.route(step)
-            .map_err(|missing| Rejection::NotNow(missing.to_string()))
+            .map_err(|missing| Rejection::NotNow(missing.to_string().into()))
     }
 
     fn route(&self, step: &str) -> Result<UnitId, super::directory::MissingRoute> {
@@ -313,11 +314,14 @@ impl Decider<'_> {
         if missing.is_empty() {
             Ok(())
         } else {
-            Err(Rejection::NotNow(format!(
-                "cannot receive dossier {}: {}",
-                self.case.code,
-                missing.into_iter().collect::<Vec<_>>().join("; ")
-            )))
+            Err(Rejection::NotNow(
+                format!(
+                    "cannot receive dossier {}: {}",
+                    self.case.code,
+                    missing.into_iter().collect::<Vec<_>>().join("; ")
+                )
+                .into(),
+            ))
         }
     }
 

@@ -4,6 +4,7 @@
 use crate::case::code::UnitId;
 use crate::case::event::{ActorKind, EventKind};
 use crate::case::model::{ResultDocument, Status};
+use crate::messages::Said;
 use crate::money::Money;
 use crate::procedure::{Delivery, Effect, OnlineService, Outcome};
 
@@ -45,33 +46,42 @@ impl Decider<'_> {
             ));
         };
         let ActorKind::Officer { role, unit } = &self.actor.kind else {
-            return Err(Rejection::Forbidden(format!(
-                "action `{action_id}` is taken by officers"
-            )));
+            return Err(Rejection::Forbidden(
+                format!("action `{action_id}` is taken by officers").into(),
+            ));
         };
         if !action.roles.iter().any(|allowed| allowed == role) {
-            return Err(Rejection::Forbidden(format!(
-                "your role `{role}` may not take `{action_id}`; it is for: {}",
-                action.roles.join(", ")
-            )));
+            return Err(Rejection::Forbidden(
+                format!(
+                    "your role `{role}` may not take `{action_id}`; it is for: {}",
+                    action.roles.join(", ")
+                )
+                .into(),
+            ));
         }
         if !self.works_for(unit, &self.case.unit) {
-            return Err(Rejection::Forbidden(format!(
-                "dossier {} is held by {}, not by your unit ({unit})",
-                self.case.code,
-                self.unit_label(&self.case.unit)
-            )));
+            return Err(Rejection::Forbidden(
+                format!(
+                    "dossier {} is held by {}, not by your unit ({unit})",
+                    self.case.code,
+                    self.unit_label(&self.case.unit)
+                )
+                .into(),
+            ));
         }
         self.require_status(
             &[Status::Received, Status::Processing],
             &format!("take `{action_id}`"),
         )?;
         if self.case.step.as_deref() != Some(action.from.as_str()) {
-            return Err(Rejection::NotNow(format!(
-                "`{action_id}` is taken from step `{}`, but the dossier is at `{}`",
-                action.from,
-                self.case.step.as_deref().unwrap_or("-")
-            )));
+            return Err(Rejection::NotNow(
+                format!(
+                    "`{action_id}` is taken from step `{}`, but the dossier is at `{}`",
+                    action.from,
+                    self.case.step.as_deref().unwrap_or("-")
+                )
+                .into(),
+            ));
         }
         if data.len() > 50 || serde_json::to_string(data).map_or(0, |text| text.len()) > 16_384 {
             return Err(invalid("/data", "at most 50 keys and 16 KiB of data"));
@@ -79,15 +89,18 @@ impl Decider<'_> {
         let allowed = procedure
             .guard_allows(action_id, self.case.channel, &self.case.form)
             .map_err(|why| {
-                Rejection::NotNow(format!(
-                    "the condition of `{action_id}` could not be checked: {why}"
-                ))
+                Rejection::NotNow(
+                    format!("the condition of `{action_id}` could not be checked: {why}").into(),
+                )
             })?;
         if !allowed {
-            return Err(Rejection::NotNow(format!(
-                "the condition of `{action_id}` does not hold for this dossier: {}",
-                action.guard.as_deref().unwrap_or_default()
-            )));
+            return Err(Rejection::NotNow(
+                format!(
+                    "the condition of `{action_id}` does not hold for this dossier: {}",
+                    action.guard.as_deref().unwrap_or_default()
+                )
+                .into(),
+            ));
         }
         let reason = reason.map(str::trim).filter(|reason| !reason.is_empty());
         match (action.outcome, reason) {
@@ -210,8 +223,7 @@ impl Decider<'_> {
     ) -> Result<Vec<EventKind>, Rejection> {
         if !self.is_step_officer() {
             return Err(Rejection::Forbidden(
-                "only the officer at the dossier's current step may consult another unit"
-                    .to_owned(),
+                "only the officer at the dossier's current step may consult another unit".into(),
             ));
         }
         self.require_status(
@@ -252,16 +264,17 @@ impl Decider<'_> {
         match &self.actor.kind {
             ActorKind::Officer { unit, .. } if self.works_for(unit, &consultation.unit) => {}
             _ => {
-                return Err(Rejection::Forbidden(format!(
-                    "only {} may answer this consultation",
-                    self.unit_label(&consultation.unit)
-                )));
+                return Err(Rejection::Forbidden(
+                    format!(
+                        "only {} may answer this consultation",
+                        self.unit_label(&consultation.unit)
+                    )
+                    .into(),
+                ));
             }
         }
         if consultation.answer.is_some() {
-            return Err(Rejection::NotNow(
-                "this consultation was already answered".to_owned(),
-            ));
+            return Err(Rejection::NotNow(Said::ConsultationAnswered));
         }
         require_text("/answer", answer, "the answer")?;
         Ok(vec![EventKind::ConsultationAnswered {
@@ -279,19 +292,17 @@ impl Decider<'_> {
             && !matches!(&self.actor.kind, ActorKind::Officer { unit, .. } if self.works_for(unit, &self.case.unit))
         {
             return Err(Rejection::Forbidden(
-                "only the unit that decided, or the one-stop desk, may issue the result".to_owned(),
+                "only the unit that decided, or the one-stop desk, may issue the result".into(),
             ));
         }
         self.require_status(&[Status::Resolved], "issue the result")?;
         if self.case.outcome != Some(Outcome::Approved) {
             return Err(Rejection::NotNow(
-                "the dossier was not approved; its refusal is returned as is".to_owned(),
+                "the dossier was not approved; its refusal is returned as is".into(),
             ));
         }
         if self.case.result.is_some() {
-            return Err(Rejection::NotNow(
-                "the result was already issued".to_owned(),
-            ));
+            return Err(Rejection::NotNow(Said::ResultAlreadyIssued));
         }
         let code = code.map(str::trim).filter(|code| !code.is_empty());
         if let Some(code) = code
@@ -315,15 +326,13 @@ impl Decider<'_> {
         self.require_intake("return results")?;
         self.require_status(&[Status::Resolved], "return the result")?;
         if self.case.outcome == Some(Outcome::Approved) && self.case.result.is_none() {
-            return Err(Rejection::NotNow(
-                "issue the result before returning it".to_owned(),
-            ));
+            return Err(Rejection::NotNow(Said::IssueResultFirst));
         }
         let owed = self.case.outstanding();
         if self.case.outcome == Some(Outcome::Approved) && owed > Money::ZERO {
-            return Err(Rejection::NotNow(format!(
-                "fees of {owed} are not paid yet"
-            )));
+            return Err(Rejection::NotNow(Said::FeesNotPaid {
+                owed: owed.to_string(),
+            }));
         }
         Ok(vec![EventKind::ResultReturned])
     }

@@ -18,7 +18,7 @@ impl Decider<'_> {
             ActorKind::Officer { .. } if self.is_intake() => {}
             _ => {
                 return Err(Rejection::Forbidden(
-                    "payments are recorded by the gateway or the one-stop cashier".to_owned(),
+                    "payments are recorded by the gateway or the one-stop cashier".into(),
                 ));
             }
         }
@@ -58,7 +58,7 @@ impl Decider<'_> {
                 }])
             }
             // The cashier has not: the right amount is taken instead.
-            Some((why, _)) => Err(Rejection::NotNow(why)),
+            Some((why, _)) => Err(Rejection::NotNow(why.into())),
         }
     }
 
@@ -69,7 +69,7 @@ impl Decider<'_> {
         if !calendar_replacement && !self.is_intake() && !self.is_step_officer() {
             return Err(Rejection::Forbidden(
                 "only the one-stop desk or the officer at the current step may recompute deadlines"
-                    .to_owned(),
+                    .into(),
             ));
         }
         self.require_status(
@@ -83,15 +83,13 @@ impl Decider<'_> {
         if self.case.original_appointment.is_some() {
             return Err(Rejection::NotNow(
                 "the appointment was set by an apology and extension (Form 04); that date stands"
-                    .to_owned(),
+                    .into(),
             ));
         }
         require_text("/reason", reason, "the reason for recomputing")?;
         let (Some(started), Some(limit)) = (self.case.clock_started_at, self.case.time_limit)
         else {
-            return Err(Rejection::NotNow(
-                "the legal clock has not started".to_owned(),
-            ));
+            return Err(Rejection::NotNow("the legal clock has not started".into()));
         };
         let appointment = self.appointment(limit, started)?;
         let step_due = match self.case.current_visit() {
@@ -104,7 +102,7 @@ impl Decider<'_> {
             && self.case.calendar_version.as_deref() == Some(version)
         {
             return Err(Rejection::NotNow(
-                "the deadlines already match the current calendars".to_owned(),
+                "the deadlines already match the current calendars".into(),
             ));
         }
         Ok(vec![EventKind::DeadlinesRecomputed {
@@ -126,7 +124,7 @@ impl Decider<'_> {
         if !(matches!(self.actor.kind, ActorKind::System) && self.actor.id.starts_with("operator:"))
         {
             return Err(Rejection::Forbidden(
-                "side effects are retried or dropped by operators with `hoso outbox`".to_owned(),
+                "side effects are retried or dropped by operators with `hoso outbox`".into(),
             ));
         }
         if !key.starts_with(&format!("{}:", self.case.code)) {
@@ -158,7 +156,7 @@ impl Decider<'_> {
     ) -> Result<Vec<EventKind>, Rejection> {
         if !matches!(self.actor.kind, ActorKind::System) {
             return Err(Rejection::Forbidden(
-                "deadlines are raised by hoso's timers".to_owned(),
+                "deadlines are raised by hoso's timers".into(),
             ));
         }
         let processing = matches!(

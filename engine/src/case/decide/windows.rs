@@ -37,7 +37,7 @@ pub(super) fn enforce(
                     .closes_at
                     .with_timezone(&vietnam())
                     .format("%H:%M %d/%m/%Y")
-            )))
+            ).into()))
         }
     }
 }

@@ -258,7 +258,7 @@ fn a_refusal_after_appraisal_issues_form_03_and_ends_the_slip_with_it() {
     let mut world = commune_birth("2025-03-03T09:00:00+07:00");
     assert!(matches!(
         form(&world, "03"),
-        Err(FormError::NotApplicable { why, .. }) if why.contains("not refused")
+        Err(FormError::NotApplicable { why, .. }) if why.to_string().contains("not refused")
     ));
     world
         .run(&desk(), Command::Receive, "2025-03-03T09:30:00+07:00")

@@ -149,7 +149,7 @@ fn a_supplement_during_processing_restarts_the_legal_clock() {
         "2025-03-10T08:00:00+07:00",
     );
     assert!(
-        matches!(second, Err(Rejection::NotNow(why)) if why.contains("already asked for a supplement"))
+        matches!(second, Err(Rejection::NotNow(why)) if why.to_string().contains("already asked for a supplement"))
     );
 }
 
