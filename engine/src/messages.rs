@@ -269,6 +269,15 @@ pub enum Said {
         /// The status's code.
         status_code: String,
     },
+    /// Someone else changed the dossier first.
+    DossierChanged {
+        /// The dossier's code.
+        dossier: String,
+        /// The version the caller saw.
+        expected: u64,
+        /// The version stored.
+        actual: u64,
+    },
     /// The appointment was already moved once by an apology (Decree 61/2018 art. 19.9).
     ExtendedOnce,
     /// An apology after the last working day before the appointment.
@@ -604,6 +613,19 @@ impl Said {
                 ),
                 format!("cannot {doing}: dossier {dossier} is \"{status}\" ({status_code})"),
             ),
+            Self::DossierChanged {
+                dossier,
+                expected,
+                actual,
+            } => pick(
+                vi,
+                format!(
+                    "Hồ sơ {dossier} vừa được người khác cập nhật. Vui lòng tải lại trang, xem lại hồ sơ rồi thực hiện lại nếu vẫn cần."
+                ),
+                format!(
+                    "dossier {dossier} is at version {actual}, not {expected}: reload it and try again"
+                ),
+            ),
             Self::ExtendedOnce => words(
                 vi,
                 "Ngày hẹn trả đã được gia hạn một lần; pháp luật chỉ cho phép một lần (Nghị định 61/2018, Điều 19 khoản 9).",
@@ -807,6 +829,11 @@ mod tests {
                 dossier: "000.00.17.H21-261207-0001".to_owned(),
                 status: "Mới đăng ký".to_owned(),
                 status_code: "registered".to_owned(),
+            },
+            Said::DossierChanged {
+                dossier: "000.00.17.H21-261207-0001".to_owned(),
+                expected: 3,
+                actual: 4,
             },
             Said::ExtendedOnce,
             Said::ApologyTooLate {

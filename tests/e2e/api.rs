@@ -577,6 +577,13 @@ async fn retries_conflicts_and_bad_uploads_are_answered_precisely() {
     )
     .await;
     assert_eq!(status, 409, "{problem}");
+    assert_eq!(
+        problem["detail"],
+        format!(
+            "Hồ sơ {code} vừa được người khác cập nhật. Vui lòng tải lại trang, xem lại hồ sơ rồi thực hiện lại nếu vẫn cần."
+        ),
+        "said in Vietnamese by default"
+    );
     // Invalid action data is 422 with a pointer; an unknown field is refused, not ignored.
     let (status, problem) = call(
         &server,

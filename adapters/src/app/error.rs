@@ -140,7 +140,18 @@ impl From<ServiceError> for AppError {
             }
             ServiceError::Rejected(Rejection::Invalid(problems)) => Self::Invalid(problems),
             ServiceError::Rejected(Rejection::Clock(clock)) => Self::Unavailable(clock.to_string()),
-            conflict @ ServiceError::Conflict { .. } => Self::Conflict(conflict.to_string()),
+            ServiceError::Conflict {
+                code,
+                expected,
+                actual,
+            } => Self::Conflict(
+                Said::DossierChanged {
+                    dossier: code,
+                    expected,
+                    actual,
+                }
+                .text(request_lang()),
+            ),
             ServiceError::Store(store) => store.into(),
             other @ (ServiceError::MissingVersion { .. } | ServiceError::Replay(_)) => {
                 Self::Internal(other.to_string())
