@@ -305,6 +305,35 @@ pub enum Said {
         /// What is owed, in đồng as people write it.
         owed: String,
     },
+    /// Only the agency processing the dossier may apologise and set a new date (Decree 61/2018 art. 19.9).
+    ApologyByProcessingAgency,
+    /// A dossier without an appointment yet.
+    NoAppointmentYet,
+    /// Online, a citizen submits in their own name or as the named representative.
+    OwnNameOnline,
+    /// A supplement asked by someone other than the step's officer or the desk.
+    SupplementByStepOrDesk,
+    /// A consultation asked by someone other than the step's officer.
+    ConsultByStepOfficer,
+    /// A result issued by someone other than the deciding unit or the desk.
+    IssueByDecidingUnit,
+    /// Issuing a result for a dossier that was refused.
+    RefusalReturnedAsIs,
+    /// A payment recorded by someone other than the gateway or the cashier.
+    PaymentsByGatewayOrCashier,
+    /// Recomputing deadlines before the legal clock started.
+    ClockNotStarted,
+    /// Recomputing deadlines that already match the calendars.
+    DeadlinesAlreadyMatch,
+    /// A dossier held by another unit than the officer's.
+    HeldElsewhere {
+        /// The dossier's code.
+        dossier: String,
+        /// The unit holding it, by name.
+        holder: String,
+        /// The officer's unit.
+        unit: String,
+    },
     /// A message not yet worded in the catalogue, in English as written.
     English(String),
 }
@@ -677,6 +706,67 @@ impl Said {
                 format!("Người nộp chưa nộp đủ phí, lệ phí: còn {owed}."),
                 format!("fees of {owed} are not paid yet"),
             ),
+            Self::ApologyByProcessingAgency => words(
+                vi,
+                "Chỉ cơ quan đang giải quyết hồ sơ (cán bộ ở bước hiện tại) mới được xin lỗi và hẹn lại ngày trả; Bộ phận Một cửa sau đó thông báo cho người nộp (Nghị định 61/2018, Điều 19 khoản 9).",
+                "only the agency processing the dossier (the officer at its current step) may apologise and set a new date; the one-stop desk then informs the applicant (Decree 61/2018 Art. 19.9)",
+            ),
+            Self::NoAppointmentYet => words(
+                vi,
+                "Hồ sơ chưa có ngày hẹn trả kết quả.",
+                "the dossier has no appointment yet",
+            ),
+            Self::OwnNameOnline => words(
+                vi,
+                "Khi nộp trực tuyến, công dân nộp hồ sơ đứng tên chính mình, hoặc với tư cách người đại diện được ghi trong hồ sơ: số định danh của người nộp (hoặc của người đại diện) phải là của bạn.",
+                "online, a citizen submits in their own name, or as the representative named in the dossier: the applicant's (or the representative's) identification number must be yours",
+            ),
+            Self::SupplementByStepOrDesk => words(
+                vi,
+                "Chỉ cán bộ ở bước hiện tại của hồ sơ, hoặc Bộ phận Một cửa, mới được yêu cầu bổ sung.",
+                "only the officer at the dossier's current step, or the one-stop desk, may ask for a supplement",
+            ),
+            Self::ConsultByStepOfficer => words(
+                vi,
+                "Chỉ cán bộ ở bước hiện tại của hồ sơ mới được xin ý kiến đơn vị khác.",
+                "only the officer at the dossier's current step may consult another unit",
+            ),
+            Self::IssueByDecidingUnit => words(
+                vi,
+                "Chỉ đơn vị đã quyết định, hoặc Bộ phận Một cửa, mới được ban hành kết quả.",
+                "only the unit that decided, or the one-stop desk, may issue the result",
+            ),
+            Self::RefusalReturnedAsIs => words(
+                vi,
+                "Hồ sơ không được chấp thuận; văn bản từ chối được trả như đã ban hành.",
+                "the dossier was not approved; its refusal is returned as is",
+            ),
+            Self::PaymentsByGatewayOrCashier => words(
+                vi,
+                "Khoản nộp chỉ được ghi nhận bởi cổng thanh toán hoặc cán bộ thu tại Bộ phận Một cửa.",
+                "payments are recorded by the gateway or the one-stop cashier",
+            ),
+            Self::ClockNotStarted => words(
+                vi,
+                "Thời hạn giải quyết chưa bắt đầu tính.",
+                "the legal clock has not started",
+            ),
+            Self::DeadlinesAlreadyMatch => words(
+                vi,
+                "Thời hạn của hồ sơ đã khớp với lịch hiện hành.",
+                "the deadlines already match the current calendars",
+            ),
+            Self::HeldElsewhere {
+                dossier,
+                holder,
+                unit,
+            } => pick(
+                vi,
+                format!(
+                    "Hồ sơ {dossier} đang do {holder} xử lý, không thuộc đơn vị của bạn ({unit})."
+                ),
+                format!("dossier {dossier} is held by {holder}, not by your unit ({unit})"),
+            ),
             Self::English(text) => text.clone(),
         }
     }
@@ -829,6 +919,21 @@ mod tests {
                 dossier: "000.00.17.H21-261207-0001".to_owned(),
                 status: "Mới đăng ký".to_owned(),
                 status_code: "registered".to_owned(),
+            },
+            Said::ApologyByProcessingAgency,
+            Said::NoAppointmentYet,
+            Said::OwnNameOnline,
+            Said::SupplementByStepOrDesk,
+            Said::ConsultByStepOfficer,
+            Said::IssueByDecidingUnit,
+            Said::RefusalReturnedAsIs,
+            Said::PaymentsByGatewayOrCashier,
+            Said::ClockNotStarted,
+            Said::DeadlinesAlreadyMatch,
+            Said::HeldElsewhere {
+                dossier: "000.00.17.H21-261207-0001".to_owned(),
+                holder: "Công an xã Tân Lập".to_owned(),
+                unit: "000.00.17.H21".to_owned(),
             },
             Said::DossierChanged {
                 dossier: "000.00.17.H21-261207-0001".to_owned(),

@@ -77,9 +77,7 @@ impl Decider<'_> {
         // Art. 19.9: the agency processing the dossier writes the apology; the one-stop desk
         // only passes it on, so a desk officer away from the dossier's step may not.
         if !self.is_step_officer() {
-            return Err(Rejection::Forbidden(
-                "only the agency processing the dossier (the officer at its current step) may apologise and set a new date; the one-stop desk then informs the applicant (Decree 61/2018 Art. 19.9)".into(),
-            ));
+            return Err(Rejection::Forbidden(Said::ApologyByProcessingAgency));
         }
         let due_day = vietnam_day(appointment);
         let last_day = self.context.calendars.previous_working_day(due_day)?;
@@ -158,9 +156,7 @@ impl Decider<'_> {
             what,
         )?;
         let Some(appointment) = self.case.appointment else {
-            return Err(Rejection::NotNow(
-                "the dossier has no appointment yet".into(),
-            ));
+            return Err(Rejection::NotNow(Said::NoAppointmentYet));
         };
         if self.now >= appointment {
             return Err(Rejection::NotNow(

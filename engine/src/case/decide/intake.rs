@@ -27,9 +27,7 @@ pub(super) fn submit(
     match (&actor.kind, submission.channel) {
         (ActorKind::Citizen, ChannelKind::Online) => {
             if !applicant::submits_for(actor, &submission.applicant) {
-                return Err(Rejection::Forbidden(
-                    "online, a citizen submits in their own name, or as the representative named in the dossier: the applicant's (or the representative's) identification number must be yours".into(),
-                ));
+                return Err(Rejection::Forbidden(Said::OwnNameOnline));
             }
         }
         (ActorKind::Citizen, channel) => {
@@ -211,9 +209,7 @@ impl Decider<'_> {
             Status::Registered => self.require_intake("ask for a supplement at intake")?,
             Status::Received | Status::Processing => {
                 if !self.is_step_officer() && !self.is_intake() {
-                    return Err(Rejection::Forbidden(
-                        "only the officer at the dossier's current step, or the one-stop desk, may ask for a supplement".into(),
-                    ));
+                    return Err(Rejection::Forbidden(Said::SupplementByStepOrDesk));
                 }
             }
             _ => self.require_status(

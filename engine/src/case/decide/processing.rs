@@ -60,14 +60,11 @@ impl Decider<'_> {
             ));
         }
         if !self.works_for(unit, &self.case.unit) {
-            return Err(Rejection::Forbidden(
-                format!(
-                    "dossier {} is held by {}, not by your unit ({unit})",
-                    self.case.code,
-                    self.unit_label(&self.case.unit)
-                )
-                .into(),
-            ));
+            return Err(Rejection::Forbidden(Said::HeldElsewhere {
+                dossier: self.case.code.to_string(),
+                holder: self.unit_label(&self.case.unit).to_string(),
+                unit: unit.to_string(),
+            }));
         }
         self.require_status(
             &[Status::Received, Status::Processing],
@@ -222,9 +219,7 @@ impl Decider<'_> {
         question: &str,
     ) -> Result<Vec<EventKind>, Rejection> {
         if !self.is_step_officer() {
-            return Err(Rejection::Forbidden(
-                "only the officer at the dossier's current step may consult another unit".into(),
-            ));
+            return Err(Rejection::Forbidden(Said::ConsultByStepOfficer));
         }
         self.require_status(
             &[Status::Received, Status::Processing],
@@ -291,15 +286,11 @@ impl Decider<'_> {
         if !self.is_intake()
             && !matches!(&self.actor.kind, ActorKind::Officer { unit, .. } if self.works_for(unit, &self.case.unit))
         {
-            return Err(Rejection::Forbidden(
-                "only the unit that decided, or the one-stop desk, may issue the result".into(),
-            ));
+            return Err(Rejection::Forbidden(Said::IssueByDecidingUnit));
         }
         self.require_status(&[Status::Resolved], "issue the result")?;
         if self.case.outcome != Some(Outcome::Approved) {
-            return Err(Rejection::NotNow(
-                "the dossier was not approved; its refusal is returned as is".into(),
-            ));
+            return Err(Rejection::NotNow(Said::RefusalReturnedAsIs));
         }
         if self.case.result.is_some() {
             return Err(Rejection::NotNow(Said::ResultAlreadyIssued));

@@ -3,6 +3,7 @@
 
 use crate::case::event::{ActorKind, Deadline, EventKind};
 use crate::case::model::Status;
+use crate::messages::Said;
 use crate::money::Money;
 
 use super::{CALENDAR_ACTOR, Decider, Rejection, invalid, require_text};
@@ -17,9 +18,7 @@ impl Decider<'_> {
             ActorKind::System => {}
             ActorKind::Officer { .. } if self.is_intake() => {}
             _ => {
-                return Err(Rejection::Forbidden(
-                    "payments are recorded by the gateway or the one-stop cashier".into(),
-                ));
+                return Err(Rejection::Forbidden(Said::PaymentsByGatewayOrCashier));
             }
         }
         if amount == Money::ZERO {
@@ -89,7 +88,7 @@ impl Decider<'_> {
         require_text("/reason", reason, "the reason for recomputing")?;
         let (Some(started), Some(limit)) = (self.case.clock_started_at, self.case.time_limit)
         else {
-            return Err(Rejection::NotNow("the legal clock has not started".into()));
+            return Err(Rejection::NotNow(Said::ClockNotStarted));
         };
         let appointment = self.appointment(limit, started)?;
         let step_due = match self.case.current_visit() {
@@ -101,9 +100,7 @@ impl Decider<'_> {
             && step_due == self.case.step_due()
             && self.case.calendar_version.as_deref() == Some(version)
         {
-            return Err(Rejection::NotNow(
-                "the deadlines already match the current calendars".into(),
-            ));
+            return Err(Rejection::NotNow(Said::DeadlinesAlreadyMatch));
         }
         Ok(vec![EventKind::DeadlinesRecomputed {
             reason: reason.to_owned(),
