@@ -21,7 +21,7 @@ pub struct Database {
     #[arg(
         long = "db",
         env = "HOSO_DATABASE_URL",
-        default_value = "sqlite://hoso.db"
+        default_value = crate::DEFAULT_DATABASE
     )]
     database_url: String,
 }

@@ -28,6 +28,55 @@ struct Walk<'s> {
     code: Option<DossierCode>,
 }
 
+/// A temporary SQLite file and documents folder for a demo, deleted when dropped; nothing is
+/// created until the database is opened at [`Scratch::url`].
+pub struct Scratch {
+    database: std::path::PathBuf,
+    documents: std::path::PathBuf,
+}
+
+impl Scratch {
+    /// Fresh names under the temporary folder.
+    pub fn new() -> Self {
+        let name = format!("hoso-demo-{}", uuid::Uuid::now_v7());
+        Self {
+            database: std::env::temp_dir().join(format!("{name}.db")),
+            documents: std::env::temp_dir().join(name),
+        }
+    }
+
+    /// The database's URL.
+    pub fn url(&self) -> String {
+        format!("sqlite://{}", self.database.display())
+    }
+
+    /// The documents folder.
+    pub fn documents(&self) -> &std::path::Path {
+        &self.documents
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.database.display()));
+        }
+        let _ = std::fs::remove_dir_all(&self.documents);
+    }
+}
+
+/// Opens the database of `settings`, imports the demo's units from `units` and walks the demo's
+/// dossiers, printing each.
+pub async fn walk(
+    settings: &hoso_adapters::boot::Settings,
+    units: &std::path::Path,
+) -> anyhow::Result<Service<AnyStore>> {
+    let service = crate::open(settings).await?;
+    crate::import_units(&service, units).await?;
+    run(&service).await?;
+    Ok(service)
+}
+
 /// An instant of the demo: written out for the fixed walks, taken from the clock for the live
 /// dossiers of `serve --demo`.
 trait When: std::fmt::Display + Copy {

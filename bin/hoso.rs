@@ -36,7 +36,7 @@ struct StoreArgs {
     #[arg(
         long = "db",
         env = "HOSO_DATABASE_URL",
-        default_value = "sqlite://hoso.db"
+        default_value = DEFAULT_DATABASE
     )]
     database_url: String,
     #[command(flatten)]
@@ -609,6 +609,9 @@ fn block_on<F: std::future::Future<Output = anyhow::Result<ExitCode>>>(
 /// The demo's units and routes.
 const DEMO_UNITS: &str = "fixtures/units.toml";
 
+/// The database every command opens when no `--db` is given.
+pub(crate) const DEFAULT_DATABASE: &str = "sqlite://hoso.db";
+
 pub(crate) async fn open(
     settings: &boot::Settings,
 ) -> anyhow::Result<hoso_engine::service::Service<hoso_adapters::store::AnyStore>> {
@@ -669,27 +672,12 @@ async fn run_demo(
     units: PathBuf,
     files: FileArgs,
 ) -> anyhow::Result<ExitCode> {
-    let temporary = database_url
-        .is_none()
-        .then(|| std::env::temp_dir().join(format!("hoso-demo-{}.db", uuid::Uuid::now_v7())));
-    let url = match (&database_url, &temporary) {
-        (Some(url), _) => url.clone(),
-        (None, Some(path)) => format!("sqlite://{}", path.display()),
-        (None, None) => unreachable!("a temporary path exists when no URL is given"),
-    };
-    let service = open(&files.settings(url.clone())).await?;
+    // Declared first, so it is dropped (its files deleted) after the service closes the database.
+    let scratch = demo::Scratch::new();
+    let url = database_url.unwrap_or_else(|| scratch.url());
     println!("hoso demo on {}", hoso_adapters::store::redact(&url));
-    let outcome = match import_units(&service, &units).await {
-        Ok(()) => demo::run(&service).await,
-        Err(error) => Err(error),
-    };
-    drop(service);
-    if let Some(path) = temporary {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
-    }
-    outcome.map(|()| ExitCode::SUCCESS)
+    demo::walk(&files.settings(url), &units).await?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn run_case(command: CaseCommand) -> anyhow::Result<ExitCode> {

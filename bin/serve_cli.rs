@@ -104,24 +104,6 @@ pub(crate) struct ServeArgs {
     demo: bool,
 }
 
-/// The demo's temporary database and documents, deleted when the server stops.
-struct DemoFiles {
-    database: PathBuf,
-    documents: PathBuf,
-}
-
-impl Drop for DemoFiles {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.database.display()));
-        }
-        let _ = std::fs::remove_dir_all(&self.documents);
-    }
-}
-
-/// The database `serve` opens when no `--db` is given.
-const DEFAULT_DATABASE: &str = "sqlite://hoso.db";
-
 /// Where side effects go: e-mail, SMS, the national portal, and how often to retry.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct EffectsArgs {
@@ -321,27 +303,24 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// Fills a fresh temporary SQLite file with the demo's units, its walks and dossiers waiting
 /// now, and points `config` at it with the demo's accounts.
-async fn prepare_demo(config: &mut hoso_adapters::startup::Config) -> anyhow::Result<DemoFiles> {
+async fn prepare_demo(
+    config: &mut hoso_adapters::startup::Config,
+) -> anyhow::Result<crate::demo::Scratch> {
     anyhow::ensure!(
-        config.settings.database_url == DEFAULT_DATABASE,
+        config.settings.database_url == crate::DEFAULT_DATABASE,
         "--demo runs on its own temporary SQLite file and never on a database you name: leave out --db and HOSO_DATABASE_URL"
     );
-    let name = format!("hoso-demo-{}", uuid::Uuid::now_v7());
-    let files = DemoFiles {
-        database: std::env::temp_dir().join(format!("{name}.db")),
-        documents: std::env::temp_dir().join(name),
-    };
-    config.settings.database_url = format!("sqlite://{}", files.database.display());
-    config.data_dir.clone_from(&files.documents);
-    let service = crate::open(&config.settings).await?;
-    crate::import_units(&service, std::path::Path::new(crate::DEMO_UNITS)).await?;
-    crate::demo::run(&service).await?;
+    let scratch = crate::demo::Scratch::new();
+    config.settings.database_url = scratch.url();
+    config.data_dir = scratch.documents().to_path_buf();
+    let service =
+        crate::demo::walk(&config.settings, std::path::Path::new(crate::DEMO_UNITS)).await?;
     config.demo_accounts = crate::demo::live(&service).await?;
     println!(
         "{} demo accounts on the sign-in page, one per role.",
         config.demo_accounts.len()
     );
-    Ok(files)
+    Ok(scratch)
 }
 
 impl ServeArgs {

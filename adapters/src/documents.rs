@@ -100,17 +100,7 @@ impl DocumentStore {
         mut referenced: impl FnMut(String) -> F,
     ) -> std::io::Result<Sweep> {
         let mut sweep = Sweep::default();
-        let mut entries = match tokio::fs::read_dir(self.staging()).await {
-            Ok(entries) => entries,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(sweep),
-            Err(error) => return Err(error),
-        };
-        let now = std::time::SystemTime::now();
-        while let Some(entry) = entries.next_entry().await? {
-            let modified = entry.metadata().await?.modified()?;
-            if now.duration_since(modified).unwrap_or_default() < older_than {
-                continue;
-            }
+        for entry in entries_older_than(&self.staging(), older_than).await? {
             let name = entry.file_name().to_string_lossy().into_owned();
             let sha256 = name.split('.').next().unwrap_or_default().to_owned();
             match self.path(&sha256) {
@@ -134,6 +124,16 @@ impl DocumentStore {
 
     fn held_folder(&self) -> PathBuf {
         self.root.join("held")
+    }
+
+    /// The held file and its label for a well-formed handle (32 lowercase hex digits).
+    fn held_paths(&self, handle: &str) -> Option<(PathBuf, PathBuf)> {
+        let well_formed = handle.len() == 32
+            && handle
+                .bytes()
+                .all(|byte| byte.is_ascii_hexdigit() && !byte.is_ascii_uppercase());
+        let folder = self.held_folder();
+        well_formed.then(|| (folder.join(handle), folder.join(format!("{handle}.json"))))
     }
 
     /// Holds a checked upload of a form that came back with mistakes, so the applicant need not
@@ -163,15 +163,10 @@ impl DocumentStore {
         owner: &str,
         handle: &str,
     ) -> std::io::Result<Option<(String, Vec<u8>)>> {
-        let well_formed = handle.len() == 32
-            && handle
-                .bytes()
-                .all(|byte| byte.is_ascii_hexdigit() && !byte.is_ascii_uppercase());
-        if !well_formed {
+        let Some((file, label)) = self.held_paths(handle) else {
             return Ok(None);
-        }
-        let folder = self.held_folder();
-        let label = match tokio::fs::read(folder.join(format!("{handle}.json"))).await {
+        };
+        let label = match tokio::fs::read(label).await {
             Ok(label) => label,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(error) => return Err(error),
@@ -181,7 +176,7 @@ impl DocumentStore {
             return Ok(None);
         }
         let name = label["name"].as_str().unwrap_or("tep-dinh-kem").to_owned();
-        match tokio::fs::read(folder.join(handle)).await {
+        match tokio::fs::read(file).await {
             Ok(bytes) => Ok(Some((name, bytes))),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(error) => Err(error),
@@ -190,30 +185,19 @@ impl DocumentStore {
 
     /// Removes a held upload once the form that carried it was accepted.
     pub async fn release(&self, handle: &str) {
-        let folder = self.held_folder();
-        if handle.len() == 32 && handle.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-            let _ = tokio::fs::remove_file(folder.join(handle)).await;
-            let _ = tokio::fs::remove_file(folder.join(format!("{handle}.json"))).await;
+        if let Some((file, label)) = self.held_paths(handle) {
+            let _ = tokio::fs::remove_file(file).await;
+            let _ = tokio::fs::remove_file(label).await;
         }
     }
 
     /// Removes held uploads older than `older_than`: forms abandoned after a mistake.
     pub async fn sweep_held(&self, older_than: std::time::Duration) -> std::io::Result<usize> {
-        let mut entries = match tokio::fs::read_dir(self.held_folder()).await {
-            Ok(entries) => entries,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-            Err(error) => return Err(error),
-        };
-        let now = std::time::SystemTime::now();
-        let mut removed = 0;
-        while let Some(entry) = entries.next_entry().await? {
-            let modified = entry.metadata().await?.modified()?;
-            if now.duration_since(modified).unwrap_or_default() >= older_than {
-                tokio::fs::remove_file(entry.path()).await?;
-                removed += 1;
-            }
+        let old = entries_older_than(&self.held_folder(), older_than).await?;
+        for entry in &old {
+            tokio::fs::remove_file(entry.path()).await?;
         }
-        Ok(removed)
+        Ok(old.len())
     }
 
     /// The bytes stored under a hash, if any.
@@ -232,6 +216,27 @@ impl DocumentStore {
     pub fn root(&self) -> &Path {
         &self.root
     }
+}
+
+/// The entries of `folder` last changed at least `older_than` ago; none when it does not exist.
+async fn entries_older_than(
+    folder: &Path,
+    older_than: std::time::Duration,
+) -> std::io::Result<Vec<tokio::fs::DirEntry>> {
+    let mut entries = match tokio::fs::read_dir(folder).await {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(error),
+    };
+    let now = std::time::SystemTime::now();
+    let mut old = Vec::new();
+    while let Some(entry) = entries.next_entry().await? {
+        let modified = entry.metadata().await?.modified()?;
+        if now.duration_since(modified).unwrap_or_default() >= older_than {
+            old.push(entry);
+        }
+    }
+    Ok(old)
 }
 
 /// An upload waiting for its dossier's commit; removed when dropped unless kept.

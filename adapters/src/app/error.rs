@@ -97,7 +97,7 @@ pub fn request_lang() -> Lang {
     REQUEST_LANG.try_with(|lang| *lang).unwrap_or_default()
 }
 
-/// Runs `work` with refusals worded in `lang`: the pages' language, chosen by the visitor.
+/// Runs `work` with its messages worded in `lang`.
 pub async fn in_language<F: std::future::Future>(lang: Lang, work: F) -> F::Output {
     REQUEST_LANG.scope(lang, work).await
 }
@@ -112,7 +112,7 @@ pub async fn in_request_language(
         .get(axum::http::header::ACCEPT_LANGUAGE)
         .and_then(|value| value.to_str().ok())
         .map_or_else(Lang::default, Lang::from_accept_language);
-    REQUEST_LANG.scope(lang, next.run(request)).await
+    in_language(lang, next.run(request)).await
 }
 
 impl From<StoreError> for AppError {

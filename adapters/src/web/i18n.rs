@@ -168,6 +168,20 @@ pub struct Words {
     pub form: &'static str,
     /// Upload hint.
     pub upload_hint: &'static str,
+    /// An error page's heading for 404.
+    pub heading_not_found: &'static str,
+    /// An error page's heading for 403.
+    pub heading_forbidden: &'static str,
+    /// An error page's heading for 400.
+    pub heading_bad_request: &'static str,
+    /// An error page's heading for 413.
+    pub heading_too_large: &'static str,
+    /// An error page's heading for 503.
+    pub heading_unavailable: &'static str,
+    /// An error page's heading for 500.
+    pub heading_failed: &'static str,
+    /// An error page's heading for any other status.
+    pub heading_not_done: &'static str,
     /// An error page's text when the server cannot take the request now (503).
     pub unavailable_page: &'static str,
     /// An error page's text when the server failed (500).
@@ -520,6 +534,13 @@ pub static VI: Words = Words {
     dossier_code: "Mã hồ sơ",
     form: "Tờ khai",
     upload_hint: "Tệp PDF, PNG hoặc JPEG, mỗi tệp tối đa",
+    heading_not_found: "Không tìm thấy",
+    heading_forbidden: "Không có quyền truy cập",
+    heading_bad_request: "Thông tin gửi lên chưa hợp lệ",
+    heading_too_large: "Tệp gửi lên quá lớn",
+    heading_unavailable: "Hệ thống đang bận",
+    heading_failed: "Đã xảy ra lỗi",
+    heading_not_done: "Chưa thực hiện được",
     unavailable_page: "Hệ thống tạm thời không ghi nhận được yêu cầu (máy chủ đang quá tải hoặc hết dung lượng lưu trữ). Vui lòng thử lại sau ít phút.",
     failed_page: "Hệ thống chưa hiển thị được trang này. Vui lòng thử lại; nếu vẫn không được, hãy báo cho bộ phận hỗ trợ.",
     no_such_page: "Không tìm thấy trang này. Vui lòng kiểm tra lại địa chỉ, hoặc quay về trang chủ để tìm thủ tục và hồ sơ.",
@@ -740,6 +761,13 @@ pub static EN: Words = Words {
     dossier_code: "Dossier code",
     form: "Form",
     upload_hint: "PDF, PNG or JPEG, each at most",
+    heading_not_found: "Not found",
+    heading_forbidden: "Not allowed",
+    heading_bad_request: "What was sent is not valid",
+    heading_too_large: "The upload is too large",
+    heading_unavailable: "The service is busy",
+    heading_failed: "Something went wrong",
+    heading_not_done: "This could not be done",
     unavailable_page: "The service cannot take the request right now (it is overloaded or out of storage). Please try again in a few minutes.",
     failed_page: "This page could not be shown. Please try again; if it still fails, tell the help desk.",
     no_such_page: "There is no page at this address. Check the address, or go back to the home page to find procedures and dossiers.",

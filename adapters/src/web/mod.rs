@@ -65,16 +65,6 @@ pub fn router(state: AppState) -> Router<AppState> {
     }))
 }
 
-tokio::task_local! {
-    /// The language of the page being answered, so its error page speaks it too.
-    static PAGE_LANG: Lang;
-}
-
-/// The language of the page being answered (Vietnamese outside a page).
-pub(crate) fn page_lang() -> Lang {
-    PAGE_LANG.try_with(|lang| *lang).unwrap_or(Lang::Vi)
-}
-
 /// The language chosen in the visitor's cookie; Vietnamese without one.
 fn lang_of(headers: &HeaderMap) -> Lang {
     cookie(headers, LANG_COOKIE)
@@ -83,14 +73,10 @@ fn lang_of(headers: &HeaderMap) -> Lang {
 }
 
 async fn security_headers(policy: HeaderValue, request: Request, next: Next) -> Response {
+    // A page speaks the visitor's chosen language, not the browser's Accept-Language: its
+    // refusals, field messages and error page alike read it through `request_lang`.
     let lang = lang_of(request.headers());
-    // The engine's refusals, turned into the app's errors inside the handler, speak it too.
-    let mut response = PAGE_LANG
-        .scope(
-            lang,
-            crate::app::error::in_language(lang, next.run(request)),
-        )
-        .await;
+    let mut response = crate::app::error::in_language(lang, next.run(request)).await;
     let headers = response.headers_mut();
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
@@ -458,9 +444,10 @@ impl From<AppError> for WebError {
             AppError::BadRequest(why)
             | AppError::MethodNotAllowed(why)
             | AppError::UnsupportedType(why) => Self::BadRequest(why),
-            AppError::Invalid(problems) => {
-                Self::BadRequest(crate::app::error::summary(&problems, page_lang()))
-            }
+            AppError::Invalid(problems) => Self::BadRequest(crate::app::error::summary(
+                &problems,
+                crate::app::error::request_lang(),
+            )),
             AppError::Timeout => Self::Internal("the request took too long".to_owned()),
             AppError::RateLimited(seconds) => {
                 Self::BadRequest(format!("too many requests; try again in {seconds} s"))
@@ -477,7 +464,7 @@ impl From<hoso_engine::ports::StoreError> for WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let lang = page_lang();
+        let lang = crate::app::error::request_lang();
         let (status, why) = match self {
             Self::SignIn(next) => {
                 return Redirect::to(&format!("/sign-in?next={}", encode(&next))).into_response();

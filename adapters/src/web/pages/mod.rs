@@ -159,26 +159,19 @@ pub(super) fn signed_in(visitor: &Visitor, here: &str) -> Result<crate::app::Pri
 
 /// Renders the error page (any status) in the visitor's language.
 pub(super) fn error_page(status: StatusCode, why: &str, lang: Lang) -> String {
+    let t = crate::web::Speaks::words(lang);
     // A heading for what happened, in the words of the portal's own error pages.
-    let vi = lang == Lang::Vi;
-    let heading = match (status, vi) {
-        (StatusCode::NOT_FOUND, true) => "Không tìm thấy",
-        (StatusCode::FORBIDDEN, true) => "Không có quyền truy cập",
-        (StatusCode::BAD_REQUEST, true) => "Thông tin gửi lên chưa hợp lệ",
-        (StatusCode::PAYLOAD_TOO_LARGE, true) => "Tệp gửi lên quá lớn",
-        (StatusCode::SERVICE_UNAVAILABLE, true) => "Hệ thống đang bận",
-        (StatusCode::INTERNAL_SERVER_ERROR, true) => "Đã xảy ra lỗi",
-        (_, true) => "Chưa thực hiện được",
-        (StatusCode::NOT_FOUND, false) => "Not found",
-        (StatusCode::FORBIDDEN, false) => "Not allowed",
-        (StatusCode::BAD_REQUEST, false) => "What was sent is not valid",
-        (StatusCode::PAYLOAD_TOO_LARGE, false) => "The upload is too large",
-        (StatusCode::SERVICE_UNAVAILABLE, false) => "The service is busy",
-        (StatusCode::INTERNAL_SERVER_ERROR, false) => "Something went wrong",
-        (_, false) => "This could not be done",
+    let heading = match status {
+        StatusCode::NOT_FOUND => t.heading_not_found,
+        StatusCode::FORBIDDEN => t.heading_forbidden,
+        StatusCode::BAD_REQUEST => t.heading_bad_request,
+        StatusCode::PAYLOAD_TOO_LARGE => t.heading_too_large,
+        StatusCode::SERVICE_UNAVAILABLE => t.heading_unavailable,
+        StatusCode::INTERNAL_SERVER_ERROR => t.heading_failed,
+        _ => t.heading_not_done,
     };
     ErrorTemplate {
-        t: crate::web::Speaks::words(lang),
+        t,
         lang: lang.code(),
         status: status.as_u16(),
         heading,
