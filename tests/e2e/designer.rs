@@ -107,7 +107,7 @@ async fn walk_feedback(backend: Backend) {
     assert!(
         problem
             .to_string()
-            .contains("at most 10 working days after the current one"),
+            .contains("không quá 10 ngày làm việc sau ngày hẹn hiện tại"),
         "{problem}"
     );
     let later = (appointment + Duration::days(1)).to_rfc3339();

@@ -2,6 +2,7 @@
 
 mod api;
 mod api_docs;
+mod api_fuzz;
 mod applicants;
 mod archive;
 mod audit;
@@ -9,6 +10,7 @@ mod bench;
 mod browser;
 mod calendar;
 mod case;
+mod client;
 mod crash;
 mod demo_mode;
 mod designer;

@@ -336,7 +336,7 @@ async fn the_process_control_slip_is_served_to_those_who_may_read_the_dossier() 
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
-    assert!(problem.contains("lanes or vertical"), "{problem}");
+    assert!(problem.contains("`lanes`, `vertical`"), "{problem}");
     let printable = server
         .http
         .get(server.url(&format!("/api/v1/dossiers/{RETURNED}/forms/01?format=html")))

@@ -3,6 +3,7 @@
 //! check, and decided on as read.
 
 use hoso_engine::case::{BuiltIn, Command, ResultDocument};
+use hoso_engine::messages::RequestProblem;
 use hoso_engine::service::{Request as CommandRequest, Target};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -38,7 +39,9 @@ pub fn command_of(request: &ActionRequest) -> Result<Command, AppError> {
         if request.action == "submit" || request.action == "raise_deadline" {
             return Err(AppError::field(
                 "/action",
-                format!("`{}` is not taken through this endpoint", request.action),
+                RequestProblem::NotThroughThisEndpoint {
+                    action: request.action.clone(),
+                },
             ));
         }
         return Ok(Command::TakeAction {
@@ -51,7 +54,7 @@ pub fn command_of(request: &ActionRequest) -> Result<Command, AppError> {
     if request.data.contains_key("results") {
         return Err(AppError::field(
             "/data/results",
-            "result files are uploaded, never described: send them as multipart parts named `result` to POST /api/v1/dossiers/{code}/result",
+            RequestProblem::ResultsAreUploaded,
         ));
     }
     let mut object = request.data.clone();
@@ -64,7 +67,9 @@ pub fn command_of(request: &ActionRequest) -> Result<Command, AppError> {
     serde_json::from_value(Value::Object(object)).map_err(|error| {
         AppError::field(
             "/data",
-            format!("{error} (for action `{}`)", request.action),
+            RequestProblem::BodyShape {
+                detail: format!("{error} (for action `{}`)", request.action),
+            },
         )
     })
 }
@@ -238,10 +243,9 @@ pub async fn act_with_results(
         _ => {
             return Err(AppError::field(
                 "/action",
-                format!(
-                    "`{}` takes no result files: send them with issue_result or the action that issues the result",
-                    request.action
-                ),
+                RequestProblem::TakesNoResultFiles {
+                    action: request.action.clone(),
+                },
             ));
         }
     }

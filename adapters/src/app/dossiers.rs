@@ -7,6 +7,7 @@ use hoso_engine::case::{
     Submission, UnitId, available_commands,
 };
 use hoso_engine::clock::vietnam;
+use hoso_engine::messages::RequestProblem;
 use hoso_engine::ports::Dossiers as _;
 use hoso_engine::procedure::{ChannelKind, Delivery, ProcedureCode};
 use hoso_engine::service::{Request as CommandRequest, Target};
@@ -421,9 +422,12 @@ fn parse_channel(text: &str) -> Result<ChannelKind, AppError> {
         "direct" => Ok(ChannelKind::Direct),
         "online" => Ok(ChannelKind::Online),
         "postal" => Ok(ChannelKind::Postal),
-        _ => Err(AppError::field(
+        other => Err(AppError::field(
             "/channel",
-            "must be direct, online or postal",
+            RequestProblem::NotOneOf {
+                given: other.to_owned(),
+                allowed: ["direct", "online", "postal"].map(str::to_owned).to_vec(),
+            },
         )),
     }
 }
@@ -446,10 +450,22 @@ pub fn to_submission(
     body: &SubmitRequest,
     uploads: Vec<DocumentRef>,
 ) -> Result<(ProcedureCode, Submission), AppError> {
-    let procedure = ProcedureCode::parse(&body.procedure)
-        .map_err(|error| AppError::field("/procedure", error.to_string()))?;
-    let receiving_unit = UnitId::parse(&body.receiving_unit)
-        .map_err(|error| AppError::field("/receiving_unit", error.to_string()))?;
+    let procedure = ProcedureCode::parse(&body.procedure).map_err(|_| {
+        AppError::field(
+            "/procedure",
+            RequestProblem::NotAProcedureCode {
+                given: body.procedure.clone(),
+            },
+        )
+    })?;
+    let receiving_unit = UnitId::parse(&body.receiving_unit).map_err(|_| {
+        AppError::field(
+            "/receiving_unit",
+            RequestProblem::NotAUnitCode {
+                given: body.receiving_unit.clone(),
+            },
+        )
+    })?;
     let mut documents = uploads;
     for (position, document) in body.documents.iter().enumerate() {
         let provenance = match document.provenance.as_str() {
@@ -458,14 +474,14 @@ pub fn to_submission(
             _ => {
                 return Err(AppError::field(
                     &format!("/documents/{position}/provenance"),
-                    "by reference, a document comes from data_store or database; upload files as multipart parts",
+                    RequestProblem::ByReferenceProvenance,
                 ));
             }
         };
         if document.reference.trim().is_empty() || document.reference.len() > 500 {
             return Err(AppError::field(
                 &format!("/documents/{position}/reference"),
-                "give the reference in the store (at most 500 characters)",
+                RequestProblem::ReferenceShape,
             ));
         }
         documents.push(DocumentRef {

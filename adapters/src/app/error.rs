@@ -2,7 +2,7 @@
 //! fix a field, retry later); `http` maps each to a status and `web` to a page.
 
 use hoso_engine::case::{FieldProblem, Rejection};
-use hoso_engine::messages::{Lang, Said};
+use hoso_engine::messages::{Lang, Refusal, RequestProblem, Said};
 use hoso_engine::ports::StoreError;
 use hoso_engine::service::ServiceError;
 use serde::Serialize;
@@ -127,10 +127,9 @@ impl From<StoreError> for AppError {
 impl From<ServiceError> for AppError {
     fn from(error: ServiceError) -> Self {
         match error {
-            ServiceError::UnknownProcedure(code) => Self::field(
-                "/procedure",
-                format!("no procedure {code}; see GET /api/v1/procedures"),
-            ),
+            ServiceError::UnknownProcedure(code) => {
+                Self::field("/procedure", RequestProblem::UnknownProcedure { code })
+            }
             ServiceError::UnknownDossier(code) => Self::NotFound(format!("no dossier {code}")),
             ServiceError::Rejected(Rejection::Forbidden(why)) => {
                 Self::Forbidden(why.text(request_lang()))
@@ -145,7 +144,7 @@ impl From<ServiceError> for AppError {
                 expected,
                 actual,
             } => Self::Conflict(
-                Said::DossierChanged {
+                Refusal::DossierChanged {
                     dossier: code,
                     expected,
                     actual,

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use hoso_engine::case::UnitId;
+use hoso_engine::messages::RequestProblem;
 use hoso_engine::ports::{CaseQuery, Dossiers as _};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,18 +13,41 @@ use crate::access::UserKind;
 
 /// Filters for the dossier list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Status name, e.g. processing.
+    #[param(
+        pattern = "^(registered|received|not_received|processing|supplement_requested|financial_obligation_requested|withdrawn|stopped|resolved|result_returned)$"
+    )]
     pub status: Option<String>,
     /// Unit code (officers always see their own unit).
+    #[param(pattern = "^[A-Za-z0-9]([A-Za-z0-9.]{0,38}[A-Za-z0-9])?$")]
     pub unit: Option<String>,
-    /// Text in the code or the applicant's name.
+    /// Text in the code or the applicant's name (the first 100 characters count).
     pub q: Option<String>,
-    /// Page size, at most 200 (default 50).
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
-    /// Rows to skip.
+    /// Rows to skip, at most 1,000,000.
+    #[param(minimum = 0, maximum = 1_000_000)]
     pub offset: Option<u32>,
+}
+
+/// `value` when it lies in `min..=max`, as the API document declares; else the field's problem.
+fn within(pointer: &str, value: u32, min: u32, max: u32) -> Result<u32, AppError> {
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(AppError::field(
+            pointer,
+            RequestProblem::OutOfRange {
+                given: value.to_string(),
+                min: min.to_string(),
+                max: max.to_string(),
+            },
+        ))
+    }
 }
 
 /// A row of a dossier list.
@@ -99,7 +123,13 @@ pub async fn list(
             hoso_engine::case::Status::parse(status).ok_or_else(|| {
                 AppError::field(
                     "/status",
-                    "unknown status; see the Status names in the API documentation",
+                    RequestProblem::NotOneOf {
+                        given: status.to_owned(),
+                        allowed: hoso_engine::case::Status::ALL
+                            .iter()
+                            .map(|status| status.as_str().to_owned())
+                            .collect(),
+                    },
                 )
             })
         })
@@ -108,11 +138,18 @@ pub async fn list(
         .unit
         .as_deref()
         .map(|unit| {
-            UnitId::parse(unit).map_err(|error| AppError::field("/unit", error.to_string()))
+            UnitId::parse(unit).map_err(|_| {
+                AppError::field(
+                    "/unit",
+                    RequestProblem::NotAUnitCode {
+                        given: unit.to_owned(),
+                    },
+                )
+            })
         })
         .transpose()?;
-    let limit = query.limit.unwrap_or(50).clamp(1, 200);
-    let offset = query.offset.unwrap_or(0).min(1_000_000);
+    let limit = within("/limit", query.limit.unwrap_or(50), 1, 200)?;
+    let offset = within("/offset", query.offset.unwrap_or(0), 0, 1_000_000)?;
     let text = query
         .q
         .map(|text| text.chars().take(100).collect::<String>());

@@ -4,6 +4,7 @@
 //! `Service` once, and returns a view model. The JSON API (`http`) and the pages (`web`) are
 //! translators over these functions; neither calls the other.
 
+pub mod action_schemas;
 pub mod actions;
 pub mod dossiers;
 pub mod downloads;

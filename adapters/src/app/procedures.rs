@@ -1,6 +1,7 @@
 //! The catalogue and publishing: anyone reads procedures; designers publish new versions.
 
 use chrono::Utc;
+use hoso_engine::messages::RequestProblem;
 use hoso_engine::ports::{Procedures as _, Published};
 use hoso_engine::procedure::Procedure;
 use serde::Serialize;
@@ -88,6 +89,9 @@ pub struct ProcedureDetail {
     pub current: Value,
     /// Every version, oldest first.
     pub versions: Vec<VersionInfo>,
+    /// The current version's own actions, each with the JSON Schema of its request (the
+    /// built-in commands are in the API document's `ActionRequest`).
+    pub actions: Vec<super::action_schemas::ProcedureAction>,
 }
 
 /// A published version.
@@ -117,6 +121,7 @@ pub fn detail(state: &AppState, code: &str) -> Result<ProcedureDetail, AppError>
         current: serde_json::to_value(current.definition())
             .map_err(|error| AppError::Internal(error.to_string()))?,
         versions,
+        actions: super::action_schemas::procedure_actions(current),
     })
 }
 
@@ -146,8 +151,8 @@ pub async fn publish(
             "only procedure designers publish procedures".to_owned(),
         ));
     }
-    let text = std::str::from_utf8(file)
-        .map_err(|_| AppError::field("", "the procedure file must be UTF-8 text"))?;
+    let text =
+        std::str::from_utf8(file).map_err(|_| AppError::field("", RequestProblem::NotUtf8))?;
     let catalogue = state.service.catalogue();
     let loaded =
         Procedure::load_with("request.toml", text, catalogue.retention()).map_err(|error| {

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, Utc};
 use hoso_engine::case::Status;
 use hoso_engine::forms::{ControlSlip, OfficialForm, Register};
 use hoso_engine::indicators::{Period, Report, Satisfaction};
+use hoso_engine::messages::RequestProblem;
 use hoso_engine::ports::Dossiers as _;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -18,7 +19,9 @@ fn day(field: &str, text: &str) -> Result<NaiveDate, AppError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
         AppError::field(
             &format!("/{field}"),
-            format!("`{text}` is not a date: write YYYY-MM-DD"),
+            RequestProblem::NotADate {
+                given: text.to_owned(),
+            },
         )
     })
 }
@@ -57,14 +60,14 @@ pub fn report_period(from: &str, to: &str) -> Result<Period, AppError> {
     if period.from > period.to {
         return Err(AppError::field(
             "/from",
-            format!("{from} is after the last day {to}"),
+            RequestProblem::PeriodReversed {
+                from: period.from.format("%d/%m/%Y").to_string(),
+                to: period.to.format("%d/%m/%Y").to_string(),
+            },
         ));
     }
     if (period.to - period.from).num_days() > 366 {
-        return Err(AppError::field(
-            "/to",
-            "a report covers at most one year; ask for each year separately",
-        ));
+        return Err(AppError::field("/to", RequestProblem::PeriodTooLong));
     }
     Ok(period)
 }
@@ -111,9 +114,12 @@ pub async fn rate(
     let satisfaction = Satisfaction::parse(satisfaction).ok_or_else(|| {
         AppError::field(
             "/satisfaction",
-            format!(
-                "`{satisfaction}` is not a rating: use very_satisfied, satisfied or dissatisfied"
-            ),
+            RequestProblem::NotOneOf {
+                given: satisfaction.to_owned(),
+                allowed: ["very_satisfied", "satisfied", "dissatisfied"]
+                    .map(str::to_owned)
+                    .to_vec(),
+            },
         )
     })?;
     if case.status != Status::ResultReturned {
@@ -271,12 +277,8 @@ pub fn register_scope(
     asked_unit: Option<&str>,
     (from, to): (&str, &str),
 ) -> Result<RegisterScope, AppError> {
-    let unit = report_unit(principal, asked_unit)?.ok_or_else(|| {
-        AppError::field(
-            "/unit",
-            "the register is kept per unit: give unit=, e.g. 000.00.17.H21",
-        )
-    })?;
+    let unit = report_unit(principal, asked_unit)?
+        .ok_or_else(|| AppError::field("/unit", RequestProblem::RegisterNeedsUnit))?;
     Ok(RegisterScope {
         unit,
         period: report_period(from, to)?,

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use hoso_engine::case::{
     Directory, DirectoryError, Route, UnitEntry, UnitId, UnitLevel, national_code,
 };
+use hoso_engine::messages::RequestProblem;
 use hoso_engine::ports::{Units, UserKind};
 use hoso_engine::service::Service;
 use serde::{Deserialize, Serialize};
@@ -162,7 +163,8 @@ pub fn unit_view(unit: &UnitEntry) -> UnitView {
 }
 
 fn code_at(pointer: &str, text: &str) -> Result<UnitId, AppError> {
-    national_code(text.trim()).map_err(|error| AppError::field(pointer, error.to_string()))
+    national_code(text.trim())
+        .map_err(|error| AppError::field(pointer, RequestProblem::from(&error)))
 }
 
 fn entry_of(prefix: &str, unit: &NewUnit) -> Result<UnitEntry, AppError> {
@@ -173,7 +175,12 @@ fn entry_of(prefix: &str, unit: &NewUnit) -> Result<UnitEntry, AppError> {
             UnitLevel::parse(level).ok_or_else(|| {
                 AppError::field(
                     &format!("{prefix}/level"),
-                    format!("`{level}` is not a level: use central, province, district or commune"),
+                    RequestProblem::NotOneOf {
+                        given: level.to_owned(),
+                        allowed: ["central", "province", "district", "commune"]
+                            .map(str::to_owned)
+                            .to_vec(),
+                    },
                 )
             })
         })
@@ -221,7 +228,7 @@ fn refused(
         DirectoryError::Name(_) => "name",
         DirectoryError::Kind(_) => "kind",
     };
-    AppError::field(&format!("{prefix}/{field}"), error.to_string())
+    AppError::field(&format!("{prefix}/{field}"), RequestProblem::from(error))
 }
 
 /// A unit's only reference to another unit is its parent.
@@ -345,7 +352,7 @@ pub async fn import(
                 _ => {
                     return Err(AppError::field(
                         &format!("{prefix}/retired_from"),
-                        "a retired unit needs both `successor` and `retired_from`",
+                        RequestProblem::RetiredNeedsBoth,
                     ));
                 }
             }

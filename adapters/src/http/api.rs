@@ -2,10 +2,11 @@
 //! Each handler reads the request into the use case's types, calls [`crate::app`] once, and
 //! answers its view as JSON.
 
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hoso_engine::case::DocumentRef;
+use hoso_engine::messages::RequestProblem;
 
 use super::error::{AppError, Problem};
 use crate::app::actions::{self, ActionRequest};
@@ -26,6 +27,17 @@ pub struct ApiJson<T>(pub T);
 #[derive(axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct ApiQuery<T>(pub T);
+
+/// A multipart body, with rejections (no boundary, another media type) as problem+json.
+pub struct ApiMultipart(pub Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(Multipart::from_request(request, state).await?))
+    }
+}
 
 /// Path parameters, with rejections as problem+json.
 #[derive(axum::extract::FromRequestParts)]
@@ -93,9 +105,7 @@ async fn read_submission(
         let ApiJson(submission) = ApiJson::<SubmitRequest>::from_request(request, &()).await?;
         return Ok((submission, Vec::new(), Vec::new()));
     }
-    let mut multipart = Multipart::from_request(request, &())
-        .await
-        .map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
+    let ApiMultipart(mut multipart) = ApiMultipart::from_request(request, &()).await?;
     let mut submission = None;
     let mut uploads = Vec::new();
     // Removed when dropped: a refused or failed submission leaves no file behind.
@@ -114,7 +124,7 @@ async fn read_submission(
         if name == "submission" {
             submission = Some(
                 serde_json::from_slice::<SubmitRequest>(&bytes)
-                    .map_err(|error| AppError::field("/submission", error.to_string()))?,
+                    .map_err(|error| AppError::field("/submission", body_shape(&error)))?,
             );
             continue;
         }
@@ -142,7 +152,10 @@ async fn read_submission(
     let submission = submission.ok_or_else(|| {
         AppError::field(
             "/submission",
-            "a multipart submission needs a `submission` part with the JSON body",
+            RequestProblem::PartMissing {
+                part: "submission".to_owned(),
+                example: "{\"procedure\":\"1.001193\", …}".to_owned(),
+            },
         )
     })?;
     Ok((submission, uploads, staged_files))
@@ -234,7 +247,7 @@ pub async fn answer_supplement(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath(code): ApiPath<String>,
-    mut multipart: Multipart,
+    ApiMultipart(mut multipart): ApiMultipart,
 ) -> Result<axum::Json<DossierView>, AppError> {
     let mut files = Vec::new();
     while let Some(field) = multipart
@@ -293,7 +306,7 @@ pub async fn timeline(
 pub async fn document(
     State(state): State<AppState>,
     principal: Principal,
-    Path((code, id)): Path<(String, String)>,
+    ApiPath((code, id)): ApiPath<(String, String)>,
 ) -> Result<Response, AppError> {
     let download = downloads::document(&state, &principal, &code, &id).await?;
     let disposition = download.content_disposition();
@@ -321,7 +334,7 @@ pub async fn issue_result(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath(code): ApiPath<String>,
-    mut multipart: Multipart,
+    ApiMultipart(mut multipart): ApiMultipart,
 ) -> Result<axum::Json<DossierView>, AppError> {
     let mut request = None;
     let mut files = Vec::new();
@@ -340,7 +353,7 @@ pub async fn issue_result(
             "request" => {
                 request = Some(
                     serde_json::from_slice::<ActionRequest>(&bytes)
-                        .map_err(|error| AppError::field("/request", error.to_string()))?,
+                        .map_err(|error| AppError::field("/request", body_shape(&error)))?,
                 );
             }
             "result" if bytes.len() > state.limits.upload_bytes => {
@@ -353,7 +366,9 @@ pub async fn issue_result(
             other => {
                 return Err(AppError::field(
                     &format!("/{other}"),
-                    "send a `request` part and `result` parts only",
+                    RequestProblem::UnexpectedPart {
+                        expected: vec!["request".to_owned(), "result".to_owned()],
+                    },
                 ));
             }
         }
@@ -361,7 +376,10 @@ pub async fn issue_result(
     let request = request.ok_or_else(|| {
         AppError::field(
             "/request",
-            "add a `request` part with the action as JSON, e.g. {\"action\":\"issue_result\"}",
+            RequestProblem::PartMissing {
+                part: "request".to_owned(),
+                example: "{\"action\":\"issue_result\"}".to_owned(),
+            },
         )
     })?;
     let uploads = actions::uploads(&files);
@@ -372,10 +390,12 @@ pub async fn issue_result(
 
 /// The lookup's query: the code and key printed on the receipt.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     /// Dossier code, e.g. 000.00.17.H21-250303-0001.
     pub code: String,
-    /// The lookup key printed on Form 01.
+    /// The lookup key printed on Form 01: 8 to 16 capital letters and digits.
+    #[param(pattern = "^[A-Z0-9]{8,16}$")]
     pub key: String,
 }
 
@@ -394,4 +414,11 @@ pub async fn lookup(
     Ok(axum::Json(
         crate::app::lookup::lookup(&state, address, &query.code, &query.key).await?,
     ))
+}
+
+/// A JSON part that does not match its schema, in serde's words.
+fn body_shape(error: &serde_json::Error) -> RequestProblem {
+    RequestProblem::BodyShape {
+        detail: error.to_string(),
+    }
 }

@@ -3,6 +3,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hoso_engine::messages::ProblemKind;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -26,53 +27,57 @@ pub struct Problem {
 }
 
 impl AppError {
-    /// The status, the `type` slug and the title of this kind of error.
-    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+    /// The status, the `type` slug and the kind of this error.
+    fn parts(&self) -> (StatusCode, &'static str, ProblemKind) {
         match self {
             Self::BadRequest(_) => (
                 StatusCode::BAD_REQUEST,
                 "bad-request",
-                "The request cannot be read",
+                ProblemKind::BadRequest,
             ),
-            Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Sign in required"),
-            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
-            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            Self::Unauthorized(_) => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                ProblemKind::SignIn,
+            ),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", ProblemKind::NotAllowed),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", ProblemKind::NotFound),
             Self::MethodNotAllowed(_) => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method-not-allowed",
-                "Method not allowed",
+                ProblemKind::MethodNotAllowed,
             ),
-            Self::Timeout => (
-                StatusCode::REQUEST_TIMEOUT,
-                "timeout",
-                "The request took too long",
+            Self::Timeout => (StatusCode::REQUEST_TIMEOUT, "timeout", ProblemKind::Timeout),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", ProblemKind::Conflict),
+            Self::TooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                ProblemKind::TooLarge,
             ),
-            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", "The dossier changed"),
-            Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "Too large"),
             Self::UnsupportedType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported-type",
-                "Unsupported type",
+                ProblemKind::UnsupportedType,
             ),
             Self::Invalid(..) | Self::KeyReused(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
-                "Invalid request",
+                ProblemKind::Invalid,
             ),
             Self::RateLimited(_) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate-limited",
-                "Too many requests",
+                ProblemKind::RateLimited,
             ),
             Self::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
-                "Temporarily unavailable",
+                ProblemKind::Unavailable,
             ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
-                "Internal error",
+                ProblemKind::Internal,
             ),
         }
     }
@@ -80,7 +85,7 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, slug, title) = self.parts();
+        let (status, slug, kind) = self.parts();
         let (detail, errors) = match self {
             Self::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
@@ -136,7 +141,7 @@ impl IntoResponse for AppError {
         };
         let problem = Problem {
             kind: format!("https://hoso.vn/problems/{slug}"),
-            title: title.to_owned(),
+            title: kind.title(crate::app::error::request_lang()).to_owned(),
             status: status.as_u16(),
             detail,
             errors,
@@ -164,7 +169,12 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
             JsonRejection::MissingJsonContentType(_) => {
                 Self::UnsupportedType("send the body as application/json".to_owned())
             }
-            JsonRejection::JsonDataError(error) => Self::field("", error.body_text()),
+            JsonRejection::JsonDataError(error) => Self::field(
+                "",
+                hoso_engine::messages::RequestProblem::BodyShape {
+                    detail: error.body_text(),
+                },
+            ),
             JsonRejection::JsonSyntaxError(error) => Self::BadRequest(error.body_text()),
             JsonRejection::BytesRejection(error)
                 if error.status() == StatusCode::PAYLOAD_TOO_LARGE =>
@@ -173,6 +183,15 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
             }
             other => Self::BadRequest(other.body_text()),
         }
+    }
+}
+
+impl From<axum::extract::multipart::MultipartRejection> for AppError {
+    fn from(rejection: axum::extract::multipart::MultipartRejection) -> Self {
+        Self::UnsupportedType(format!(
+            "send the body as multipart/form-data with a boundary ({})",
+            rejection.body_text()
+        ))
     }
 }
 

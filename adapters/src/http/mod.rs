@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod callbacks;
+pub mod contract;
 pub mod error;
 pub mod payments;
 pub mod reports;
@@ -132,7 +133,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .routes(routes!(units::route))
         .routes(routes!(units::retire))
         .split_for_parts();
-    let openapi_json = serde_json::to_string_pretty(&openapi).unwrap_or_default();
+    let openapi_json =
+        serde_json::to_string_pretty(&contract::complete(&openapi)).unwrap_or_default();
     Router::new()
         .merge(api.layer(DefaultBodyLimit::max(state.limits.submission_bytes)))
         .route(

@@ -32,7 +32,8 @@ pub async fn start(
 /// VNPAY's server-to-server notification. Checked in order: signature (97), order (01), amount
 /// (04), still pending (02 if not); then the result is recorded (00). 99 asks VNPAY to retry.
 #[utoipa::path(get, path = "/api/v1/payments/vnpay/ipn", tag = "payments",
-    responses((status = 200, description = "{\"RspCode\": \"00\", \"Message\": \"Confirm Success\"}")))]
+    responses((status = 200, description = "{\"RspCode\": \"00\", \"Message\": \"Confirm Success\"}"),
+        (status = 404, body = Problem, description = "Online payment is not configured on this server")))]
 pub async fn ipn(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

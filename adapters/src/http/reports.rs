@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hoso_engine::messages::RequestProblem;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -14,15 +15,20 @@ use crate::app::{AppState, Principal};
 
 /// Which indicators to compute.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorQuery {
     /// The receiving unit; officers may only ask for their own (the default for them).
+    #[param(pattern = "^[A-Za-z0-9]([A-Za-z0-9.]{0,38}[A-Za-z0-9])?$")]
     pub unit: Option<String>,
     /// First day, YYYY-MM-DD (Vietnam time).
+    #[param(format = Date)]
     pub from: String,
-    /// Last day, YYYY-MM-DD, included.
+    /// Last day, YYYY-MM-DD, included; at most a year after `from`.
+    #[param(format = Date)]
     pub to: String,
     /// json (default), csv or html.
+    #[param(pattern = "^(json|csv|html)$")]
     pub format: Option<String>,
 }
 
@@ -34,17 +40,11 @@ fn output_format<'a>(asked: Option<&'a str>, allowed: &[&str]) -> Result<&'a str
     } else {
         Err(AppError::field(
             "/format",
-            format!("`{format}` is not a format: use {}", alternatives(allowed)),
+            RequestProblem::NotOneOf {
+                given: format.to_owned(),
+                allowed: allowed.iter().map(ToString::to_string).collect(),
+            },
         ))
-    }
-}
-
-/// "a, b or c".
-fn alternatives(allowed: &[&str]) -> String {
-    match allowed.split_last() {
-        Some((last, [])) => (*last).to_owned(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-        None => String::new(),
     }
 }
 
@@ -94,9 +94,11 @@ pub async fn rate(
 
 /// How a form is returned.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FormQuery {
     /// json (default) or html (printable).
+    #[param(pattern = "^(json|html)$")]
     pub format: Option<String>,
 }
 
@@ -123,10 +125,12 @@ pub async fn form(
 
 /// How the timeline picture is laid out.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineQuery {
     /// lanes (default: a lane per unit, time left to right) or vertical (stays top to bottom,
     /// for a narrow screen).
+    #[param(pattern = "^(lanes|vertical)$")]
     pub layout: Option<String>,
 }
 
@@ -149,7 +153,10 @@ pub async fn timeline_svg(
             .ok_or_else(|| {
                 AppError::field(
                     "/layout",
-                    format!("`{asked}` is not a layout: use lanes or vertical"),
+                    RequestProblem::NotOneOf {
+                        given: asked.to_owned(),
+                        allowed: vec!["lanes".to_owned(), "vertical".to_owned()],
+                    },
                 )
             })?,
     };
@@ -159,15 +166,20 @@ pub async fn timeline_svg(
 
 /// Which register to print.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterQuery {
     /// The receiving unit (officers: their own, the default).
+    #[param(pattern = "^[A-Za-z0-9]([A-Za-z0-9.]{0,38}[A-Za-z0-9])?$")]
     pub unit: Option<String>,
     /// First day, YYYY-MM-DD.
+    #[param(format = Date)]
     pub from: String,
-    /// Last day, YYYY-MM-DD, included.
+    /// Last day, YYYY-MM-DD, included; at most a year after `from`.
+    #[param(format = Date)]
     pub to: String,
     /// json (default) or html.
+    #[param(pattern = "^(json|html)$")]
     pub format: Option<String>,
 }
 

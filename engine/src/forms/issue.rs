@@ -68,8 +68,7 @@ pub(crate) fn issue(
     let sealed = seal(&case.code, case.version, &case.last_hash, new);
     let mut after = case.clone();
     for event in &sealed {
-        after = evolve(Some(after), event)
-            .map_err(|error| Rejection::NotNow(error.to_string().into()))?;
+        after = evolve(Some(after), event).map_err(|error| not_made("", &error))?;
     }
     numbers
         .into_iter()
@@ -82,7 +81,7 @@ pub(crate) fn issue(
                 context.calendars,
                 context.directory,
             )
-            .map_err(|error| Rejection::NotNow(error.to_string().into()))?;
+            .map_err(|error| not_made(number, &error))?;
             let key = key_of(number, &after);
             Ok(EventKind::FormIssued {
                 sha256: form_hash(&form),
@@ -156,6 +155,17 @@ pub fn issued_form(
         why: error.to_string(),
     })?;
     official_form(number, &as_issued, then, procedure, calendars, directory)
+}
+
+/// A form that cannot be made from the record: a fault in hoso, said to people without its internals.
+fn not_made(number: &str, error: &dyn std::fmt::Display) -> Rejection {
+    Rejection::NotNow(
+        crate::messages::Refusal::FormNotMade {
+            form: number.to_owned(),
+            why: error.to_string(),
+        }
+        .into(),
+    )
 }
 
 #[cfg(test)]

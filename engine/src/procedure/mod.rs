@@ -218,6 +218,20 @@ impl Procedure {
             .map_or("", |step| step.role.as_str())
     }
 
+    /// A role as people read it: its declared name, or its id when the procedure has no such role.
+    pub fn role_name<'p>(&'p self, id: &'p str) -> &'p str {
+        self.definition
+            .roles
+            .iter()
+            .find(|role| role.id == id)
+            .map_or(id, |role| role.name.as_str())
+    }
+
+    /// A step as people read it: its declared name, or its id when the procedure has no such step.
+    pub fn step_name<'p>(&'p self, id: &'p str) -> &'p str {
+        self.step(id).map_or(id, |step| step.name.as_str())
+    }
+
     /// Whether an action's guard holds for a dossier's form (true when it has no guard).
     pub fn guard_allows(
         &self,

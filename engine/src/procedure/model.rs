@@ -468,6 +468,15 @@ pub enum ChannelKind {
 }
 
 impl ChannelKind {
+    /// How Vietnamese sentences name the channel: "nộp {trực tiếp}".
+    pub fn vietnamese(self) -> &'static str {
+        match self {
+            Self::Direct => "trực tiếp",
+            Self::Online => "trực tuyến",
+            Self::Postal => "qua bưu chính công ích",
+        }
+    }
+
     /// The name used in procedure files and expressions.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -420,9 +420,13 @@ impl<S: Store> Service<S> {
                 let context = self.context(&procedure, &calendars, &directory);
                 let kinds = decide(&context, None, &request.actor, &request.command, now)?;
                 let Command::Submit(submission) = &request.command else {
-                    return Err(
-                        Rejection::NotNow("only a submission creates a dossier".into()).into(),
-                    );
+                    return Err(Rejection::NotNow(
+                        crate::messages::Refusal::NoDossierYet {
+                            command: request.command.name().to_owned(),
+                        }
+                        .into(),
+                    )
+                    .into());
                 };
                 return Ok(Prepared::Change(Change::Register(Registration {
                     receiving_unit: submission.receiving_unit.clone(),

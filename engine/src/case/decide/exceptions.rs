@@ -2,7 +2,7 @@
 //! (Form 05), apologises and sets a new date once (Form 04), or extends the time limit as the
 //! procedure's law allows (gia hạn).
 
-use crate::messages::Said;
+use crate::messages::{ActionProblem, Refusal, Text};
 use chrono::{DateTime, Utc};
 
 use crate::case::event::EventKind;
@@ -32,10 +32,7 @@ impl Decider<'_> {
             "withdraw the dossier",
         )?;
         if reason.chars().count() > 4000 {
-            return Err(invalid(
-                "/reason",
-                "the reason is longer than 4000 characters",
-            ));
+            return Err(invalid("/reason", ActionProblem::TextTooLong(Text::Reason)));
         }
         Ok(vec![EventKind::Withdrawn {
             reason: reason.to_owned(),
@@ -45,8 +42,10 @@ impl Decider<'_> {
     pub(super) fn stop(&self, reason: &str) -> Result<Vec<EventKind>, Rejection> {
         if !self.is_intake() && !self.is_step_officer() {
             return Err(Rejection::Forbidden(
-                "only the one-stop desk or the officer at the current step may stop processing"
-                    .into(),
+                Refusal::DeskOrStepOnly {
+                    doing: "stop processing".to_owned(),
+                }
+                .into(),
             ));
         }
         self.require_status(
@@ -59,7 +58,7 @@ impl Decider<'_> {
             ],
             "stop processing",
         )?;
-        require_text("/reason", reason, "the reason for stopping (Form 05)")?;
+        require_text("/reason", reason, Text::StopReason)?;
         Ok(vec![EventKind::Stopped {
             reason: reason.to_owned(),
         }])
@@ -72,22 +71,27 @@ impl Decider<'_> {
     ) -> Result<Vec<EventKind>, Rejection> {
         let appointment = self.before_appointment("apologise and set a new date")?;
         if self.case.original_appointment.is_some() {
-            return Err(Rejection::NotNow(Said::ExtendedOnce));
+            return Err(Rejection::NotNow(Refusal::ExtendedOnce.into()));
         }
         // Art. 19.9: the agency processing the dossier writes the apology; the one-stop desk
         // only passes it on, so a desk officer away from the dossier's step may not.
         if !self.is_step_officer() {
-            return Err(Rejection::Forbidden(Said::ApologyByProcessingAgency));
+            return Err(Rejection::Forbidden(
+                Refusal::ApologyByProcessingAgency.into(),
+            ));
         }
         let due_day = vietnam_day(appointment);
         let last_day = self.context.calendars.previous_working_day(due_day)?;
         if vietnam_day(self.now) > last_day {
-            return Err(Rejection::NotNow(Said::ApologyTooLate {
-                appointment: show(appointment),
-                last_day: last_day.format("%d/%m/%Y").to_string(),
-            }));
+            return Err(Rejection::NotNow(
+                Refusal::ApologyTooLate {
+                    appointment: show(appointment),
+                    last_day: last_day.format("%d/%m/%Y").to_string(),
+                }
+                .into(),
+            ));
         }
-        require_text("/reason", reason, "the reason for the delay (Form 04)")?;
+        require_text("/reason", reason, Text::DelayReason)?;
         // Without a declared cap, a new date at most the time limit in force once more.
         let cap = self
             .procedure()
@@ -114,23 +118,23 @@ impl Decider<'_> {
     ) -> Result<Vec<EventKind>, Rejection> {
         let appointment = self.before_appointment("extend the time limit")?;
         let Some(policy) = &self.procedure().definition().clock.extension else {
-            return Err(Rejection::NotNow(format!(
-                "procedure {} allows no extension of its time limit (gia hạn); when a dossier will be late, apologise and set a new date (`apologize_and_extend`, Form 04)",
-                self.procedure().code()
-            ).into()));
+            return Err(Rejection::NotNow(
+                Refusal::NoExtensionAllowed {
+                    procedure: self.procedure().code().to_string(),
+                }
+                .into(),
+            ));
         };
         if self.case.extensions >= policy.times {
-            return Err(Rejection::NotNow(format!(
-                "the time limit was already extended {} time(s), as often as procedure {} allows",
-                self.case.extensions,
-                self.procedure().code()
-            ).into()));
+            return Err(Rejection::NotNow(
+                Refusal::ExtensionsUsed {
+                    times: self.case.extensions,
+                    procedure: self.procedure().code().to_string(),
+                }
+                .into(),
+            ));
         }
-        require_text(
-            "/reason",
-            reason,
-            "the legal ground and reason for the extension",
-        )?;
+        require_text("/reason", reason, Text::ExtensionGround)?;
         self.check_new_appointment(appointment, new_appointment, policy.up_to)?;
         Ok(vec![EventKind::TimeLimitExtended {
             reason: reason.to_owned(),
@@ -143,8 +147,10 @@ impl Decider<'_> {
     fn before_appointment(&self, what: &str) -> Result<DateTime<Utc>, Rejection> {
         if !self.is_intake() && !self.is_step_officer() {
             return Err(Rejection::Forbidden(
-                format!("only the one-stop desk or the officer at the current step may {what}")
-                    .into(),
+                Refusal::DeskOrStepOnly {
+                    doing: what.to_owned(),
+                }
+                .into(),
             ));
         }
         self.require_status(
@@ -156,14 +162,14 @@ impl Decider<'_> {
             what,
         )?;
         let Some(appointment) = self.case.appointment else {
-            return Err(Rejection::NotNow(Said::NoAppointmentYet));
+            return Err(Rejection::NotNow(Refusal::NoAppointmentYet.into()));
         };
         if self.now >= appointment {
             return Err(Rejection::NotNow(
-                format!(
-                    "cannot {what}: that must come before the appointment ({}), and it has passed",
-                    show(appointment)
-                )
+                Refusal::AfterAppointment {
+                    doing: what.to_owned(),
+                    appointment: show(appointment),
+                }
                 .into(),
             ));
         }
@@ -180,7 +186,7 @@ impl Decider<'_> {
         if new_appointment <= appointment {
             return Err(invalid(
                 "/new_appointment",
-                "the new appointment must be after the current one",
+                ActionProblem::NewAppointmentNotLater,
             ));
         }
         let latest = self
@@ -191,11 +197,12 @@ impl Decider<'_> {
         if new_appointment > latest {
             return Err(invalid(
                 "/new_appointment",
-                format!(
-                    "the new appointment may be at most {cap} after the current one ({}), so by {} at the latest",
-                    show(appointment),
-                    show(latest)
-                ),
+                ActionProblem::NewAppointmentTooFar {
+                    cap: cap.vietnamese(),
+                    cap_en: cap.to_string(),
+                    current: show(appointment),
+                    latest: show(latest),
+                },
             ));
         }
         Ok(())

@@ -1,7 +1,7 @@
 //! Intake: the one-stop desk receives a complete dossier (the legal clock starts), refuses one
 //! with reasons (Form 03), or asks once for everything missing (Form 02); the applicant answers.
 
-use crate::messages::Said;
+use crate::messages::{ActionProblem, Refusal, Text};
 use chrono::Utc;
 
 use crate::case::applicant;
@@ -27,36 +27,42 @@ pub(super) fn submit(
     match (&actor.kind, submission.channel) {
         (ActorKind::Citizen, ChannelKind::Online) => {
             if !applicant::submits_for(actor, &submission.applicant) {
-                return Err(Rejection::Forbidden(Said::OwnNameOnline));
+                return Err(Rejection::Forbidden(Refusal::OwnNameOnline.into()));
             }
         }
         (ActorKind::Citizen, channel) => {
             return Err(Rejection::Forbidden(
-                format!(
-                    "a {} submission is entered by the one-stop desk; submit online instead",
-                    channel.as_str()
-                )
+                Refusal::DeskEntersChannel {
+                    channel: channel.vietnamese().to_owned(),
+                    channel_id: channel.as_str().to_owned(),
+                }
                 .into(),
             ));
         }
         (ActorKind::Officer { role, unit }, ChannelKind::Direct | ChannelKind::Postal) => {
             if role != procedure.intake_role() || unit != &submission.receiving_unit {
-                return Err(Rejection::Forbidden(format!(
-                    "counter and postal dossiers are entered by the role `{}` of the receiving unit {}",
-                    procedure.intake_role(),
-                    submission.receiving_unit
-                ).into()));
+                let role = procedure.intake_role();
+                return Err(Rejection::Forbidden(
+                    Refusal::CounterEntryByDesk {
+                        role: procedure.role_name(role).to_owned(),
+                        role_id: role.to_owned(),
+                        unit: context
+                            .directory
+                            .unit(&submission.receiving_unit)
+                            .map_or_else(
+                                || submission.receiving_unit.to_string(),
+                                ToString::to_string,
+                            ),
+                    }
+                    .into(),
+                ));
             }
         }
         (ActorKind::Officer { .. }, ChannelKind::Online) => {
-            return Err(Rejection::Forbidden(
-                "online dossiers are submitted by the applicant".into(),
-            ));
+            return Err(Rejection::Forbidden(Refusal::OnlineByApplicant.into()));
         }
         (ActorKind::System, _) => {
-            return Err(Rejection::Forbidden(
-                "hoso itself does not submit dossiers".into(),
-            ));
+            return Err(Rejection::Forbidden(Refusal::SystemDoesNotSubmit.into()));
         }
     }
     let today = crate::clock::vietnam_day(now);
@@ -66,7 +72,10 @@ pub(super) fn submit(
     {
         return Err(invalid(
             "/receiving_unit",
-            format!("{entry} receives dossiers from {}", from.format("%d/%m/%Y")),
+            ActionProblem::UnitNotYetReceiving {
+                unit: entry.to_string(),
+                from: from.format("%d/%m/%Y").to_string(),
+            },
         ));
     }
     require_working_unit(
@@ -74,7 +83,7 @@ pub(super) fn submit(
         receiving,
         today,
         "/receiving_unit",
-        "submit to",
+        false,
     )?;
     if procedure.channel(submission.channel).is_none() {
         let offered: Vec<&str> = procedure
@@ -85,12 +94,11 @@ pub(super) fn submit(
             .collect();
         return Err(invalid(
             "/channel",
-            format!(
-                "procedure {} is not offered {}; channels: {}",
-                procedure.code(),
-                submission.channel.as_str(),
-                offered.join(", ")
-            ),
+            ActionProblem::ChannelNotOffered {
+                procedure: procedure.code().to_string(),
+                channel: submission.channel.as_str().to_owned(),
+                offered: offered.iter().map(ToString::to_string).collect(),
+            },
         ));
     }
     let mut problems = Vec::new();
@@ -132,7 +140,7 @@ pub(super) fn submit(
     }
     let fees = procedure
         .charge(submission.channel, &submission.form)
-        .map_err(|why| invalid("/form", why))?;
+        .map_err(|why| invalid("/form", ActionProblem::FeeNotComputed { why }))?;
     let mut applicant = applicant.clone();
     applicant.phone = applicant.phone.as_deref().and_then(normalize_phone);
     applicant.name = normalize_text(applicant.name.trim());
@@ -172,10 +180,9 @@ impl Decider<'_> {
         let procedure = self.procedure();
         let channel = procedure.channel(self.case.channel).ok_or_else(|| {
             Rejection::NotNow(
-                format!(
-                    "procedure {} no longer offers this channel",
-                    procedure.code()
-                )
+                Refusal::ChannelWithdrawn {
+                    procedure: procedure.code().to_string(),
+                }
                 .into(),
             )
         })?;
@@ -194,7 +201,7 @@ impl Decider<'_> {
     pub(super) fn refuse_intake(&self, reason: &str) -> Result<Vec<EventKind>, Rejection> {
         self.require_intake("refuse dossiers at intake")?;
         self.require_status(&[Status::Registered], "refuse the dossier at intake")?;
-        require_text("/reason", reason, "the reason for refusing (Form 03)")?;
+        require_text("/reason", reason, Text::RefusalReason)?;
         Ok(vec![EventKind::RefusedAtIntake {
             reason: reason.to_owned(),
         }])
@@ -209,7 +216,7 @@ impl Decider<'_> {
             Status::Registered => self.require_intake("ask for a supplement at intake")?,
             Status::Received | Status::Processing => {
                 if !self.is_step_officer() && !self.is_intake() {
-                    return Err(Rejection::Forbidden(Said::SupplementByStepOrDesk));
+                    return Err(Rejection::Forbidden(Refusal::SupplementByStepOrDesk.into()));
                 }
             }
             _ => self.require_status(
@@ -218,26 +225,22 @@ impl Decider<'_> {
             )?,
         }
         if self.case.supplement_units.contains(&self.case.unit) {
-            return Err(Rejection::NotNow(Said::SupplementAlreadyAsked {
-                unit: self.unit_label(&self.case.unit).to_string(),
-            }));
-        }
-        require_text(
-            "/reason",
-            reason,
-            "the reason for the supplement request (Form 02)",
-        )?;
-        if missing.is_empty() {
-            return Err(invalid(
-                "/missing",
-                "list every document to add or correct, once and completely",
+            return Err(Rejection::NotNow(
+                Refusal::SupplementAlreadyAsked {
+                    unit: self.unit_label(&self.case.unit).to_string(),
+                }
+                .into(),
             ));
+        }
+        require_text("/reason", reason, Text::SupplementReason)?;
+        if missing.is_empty() {
+            return Err(invalid("/missing", ActionProblem::SupplementListEmpty));
         }
         for (position, item) in missing.iter().enumerate() {
             require_text(
                 &format!("/missing/{position}/document"),
                 &item.document,
-                "the document's name",
+                Text::DocumentName,
             )?;
         }
         Ok(vec![EventKind::SupplementRequested {
@@ -257,12 +260,9 @@ impl Decider<'_> {
             .case
             .pending_supplement
             .as_ref()
-            .ok_or(Rejection::NotNow(Said::NoSupplementAwaited))?;
+            .ok_or(Rejection::NotNow(Refusal::NoSupplementAwaited.into()))?;
         if form.is_empty() && documents.is_empty() {
-            return Err(invalid(
-                "/documents",
-                "send the documents or corrections that were asked for",
-            ));
+            return Err(invalid("/documents", ActionProblem::SupplementNothingSent));
         }
         let mut merged = self.case.form.clone();
         merged.extend(form.clone());

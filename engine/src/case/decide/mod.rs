@@ -16,6 +16,7 @@ use super::event::{Actor, ActorKind, EventKind};
 use super::form::FieldProblem;
 use super::model::{Case, Status};
 use crate::clock::{Calendars, ClockError, vietnam};
+use crate::messages::{ActionProblem, Refusal, Text};
 use crate::procedure::{Procedure, TimeLimit};
 
 /// The system actor that recomputes deadlines when an official calendar replaces a provisional
@@ -55,27 +56,24 @@ fn invalid(pointer: &str, said: impl Into<crate::messages::Said>) -> Rejection {
     Rejection::Invalid(vec![FieldProblem::new(pointer, said)])
 }
 
-fn require_text(pointer: &str, text: &str, what: &str) -> Result<(), Rejection> {
+fn require_text(pointer: &str, text: &str, what: Text) -> Result<(), Rejection> {
     if text.trim().is_empty() {
-        Err(invalid(pointer, format!("{what} is required")))
+        Err(invalid(pointer, ActionProblem::TextRequired(what)))
     } else if text.chars().count() > 4000 {
-        Err(invalid(
-            pointer,
-            format!("{what} is longer than 4000 characters"),
-        ))
+        Err(invalid(pointer, ActionProblem::TextTooLong(what)))
     } else {
         Ok(())
     }
 }
 
 /// A unit a command names must be in the directory and not retired on `day`, once the
-/// directory has units; a retired unit's refusal names the unit to `verb` instead.
+/// directory has units; a retired unit's refusal names its successor, to consult or submit to.
 fn require_working_unit(
     directory: &Directory,
     unit: &UnitId,
     day: chrono::NaiveDate,
     pointer: &str,
-    verb: &str,
+    consulting: bool,
 ) -> Result<(), Rejection> {
     if directory.is_empty() {
         return Ok(());
@@ -83,16 +81,22 @@ fn require_working_unit(
     let Some(entry) = directory.unit(unit) else {
         return Err(invalid(
             pointer,
-            format!("unit {unit} is not in the unit directory; pick one from GET /api/v1/units"),
+            ActionProblem::UnitNotInDirectory {
+                unit: unit.to_string(),
+            },
         ));
     };
     if entry.is_retired_on(day) {
+        let successor = directory.current(unit, day);
         return Err(invalid(
             pointer,
-            format!(
-                "{entry} is retired; {verb} its successor {}",
-                directory.current(unit, day)
-            ),
+            ActionProblem::UnitRetired {
+                unit: entry.to_string(),
+                successor: directory
+                    .unit(&successor)
+                    .map_or_else(|| successor.to_string(), ToString::to_string),
+                consulting,
+            },
         ));
     }
     Ok(())
@@ -128,7 +132,10 @@ fn decide_command(
         return match command {
             Command::Submit(submission) => intake::submit(context, actor, submission, now),
             other => Err(Rejection::NotNow(
-                format!("`{}` needs an existing dossier", other.name()).into(),
+                Refusal::NoDossierYet {
+                    command: other.name().to_owned(),
+                }
+                .into(),
             )),
         };
     };
@@ -145,7 +152,10 @@ fn decide_command(
     windows::enforce(case, name, now, context)?;
     match command {
         Command::Submit(_) => Err(Rejection::NotNow(
-            format!("dossier {} is already submitted", case.code).into(),
+            Refusal::AlreadySubmitted {
+                dossier: case.code.to_string(),
+            }
+            .into(),
         )),
         Command::Receive => decider.receive(),
         Command::RefuseIntake { reason } => decider.refuse_intake(reason),
@@ -211,14 +221,18 @@ impl Decider<'_> {
             {
                 Ok(())
             }
-            _ => Err(Rejection::Forbidden(
-                format!(
-                    "only the role `{}` of the receiving unit {} may {what}",
-                    self.procedure().intake_role(),
-                    self.case.receiving_unit
-                )
-                .into(),
-            )),
+            _ => {
+                let role = self.procedure().intake_role();
+                Err(Rejection::Forbidden(
+                    Refusal::IntakeOnly {
+                        role: self.procedure().role_name(role).to_owned(),
+                        role_id: role.to_owned(),
+                        unit: self.unit_label(&self.case.receiving_unit),
+                        doing: what.to_owned(),
+                    }
+                    .into(),
+                ))
+            }
         }
     }
 
@@ -260,7 +274,10 @@ impl Decider<'_> {
         match &self.actor.kind {
             ActorKind::Citizen if self.actor.id == self.case.applicant.citizen_id => Ok(()),
             _ => Err(Rejection::Forbidden(
-                format!("only the applicant may {what}").into(),
+                Refusal::ApplicantOnly {
+                    doing: what.to_owned(),
+                }
+                .into(),
             )),
         }
     }
@@ -269,12 +286,15 @@ impl Decider<'_> {
         if allowed.contains(&self.case.status) {
             Ok(())
         } else {
-            Err(Rejection::NotNow(crate::messages::Said::NotInThisStatus {
-                doing: what.to_owned(),
-                dossier: self.case.code.to_string(),
-                status: self.case.status.label().to_owned(),
-                status_code: self.case.status.as_str().to_owned(),
-            }))
+            Err(Rejection::NotNow(
+                Refusal::NotInThisStatus {
+                    doing: what.to_owned(),
+                    dossier: self.case.code.to_string(),
+                    status: self.case.status.label().to_owned(),
+                    status_code: self.case.status.as_str().to_owned(),
+                }
+                .into(),
+            ))
         }
     }
 
@@ -285,7 +305,7 @@ impl Decider<'_> {
     /// The real unit that holds the dossier at `step`, through the directory's routes.
     fn unit_for(&self, step: &str) -> Result<UnitId, Rejection> {
         self.route(step)
-            .map_err(|missing| Rejection::NotNow(missing.to_string().into()))
+            .map_err(|missing| self.no_route(&[missing]))
     }
 
     fn route(&self, step: &str) -> Result<UnitId, super::directory::MissingRoute> {
@@ -303,26 +323,39 @@ impl Decider<'_> {
 
     /// Every step's unit resolves, so a received dossier can never stall at a missing route.
     fn require_routes(&self) -> Result<(), Rejection> {
-        let missing: std::collections::BTreeSet<String> = self
+        let mut missing: Vec<_> = self
             .procedure()
             .definition()
             .steps
             .iter()
             .filter_map(|step| self.route(&step.id).err())
-            .map(|missing| missing.to_string())
             .collect();
+        missing.sort_by(|one, other| one.kind.cmp(&other.kind));
+        missing.dedup();
         if missing.is_empty() {
             Ok(())
         } else {
-            Err(Rejection::NotNow(
-                format!(
-                    "cannot receive dossier {}: {}",
-                    self.case.code,
-                    missing.into_iter().collect::<Vec<_>>().join("; ")
-                )
-                .into(),
-            ))
+            Err(self.no_route(&missing))
         }
+    }
+
+    fn no_route(&self, missing: &[super::directory::MissingRoute]) -> Rejection {
+        let kind_name = |kind: &str| {
+            self.procedure()
+                .unit(kind)
+                .map_or_else(|| kind.to_owned(), |unit| unit.name.clone())
+        };
+        Rejection::NotNow(
+            Refusal::NoRoute {
+                receiving: self.unit_label(&self.case.receiving_unit),
+                kinds: missing
+                    .iter()
+                    .map(|route| (kind_name(&route.kind), route.kind.clone()))
+                    .collect(),
+                missing: missing.iter().map(ToString::to_string).collect(),
+            }
+            .into(),
+        )
     }
 
     fn step_due(&self, step: &str, from: DateTime<Utc>) -> Result<DateTime<Utc>, Rejection> {

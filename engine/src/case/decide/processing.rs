@@ -4,7 +4,7 @@
 use crate::case::code::UnitId;
 use crate::case::event::{ActorKind, EventKind};
 use crate::case::model::{ResultDocument, Status};
-use crate::messages::Said;
+use crate::messages::{ActionProblem, Refusal, Text};
 use crate::money::Money;
 use crate::procedure::{Delivery, Effect, OnlineService, Outcome};
 
@@ -25,98 +25,113 @@ impl Decider<'_> {
             .iter()
             .find(|action| action.id == action_id)
         else {
-            let available: Vec<&str> = self
+            let available: Vec<_> = self
                 .case
                 .step
                 .as_deref()
-                .map(|step| {
-                    procedure
-                        .actions_from(step)
-                        .map(|action| action.id.as_str())
-                        .collect()
-                })
+                .map(|step| procedure.actions_from(step).collect())
                 .unwrap_or_default();
             return Err(invalid(
                 "/action",
-                format!(
-                    "procedure {} has no action `{action_id}`; from this step: {}",
-                    procedure.code(),
-                    available.join(", ")
-                ),
+                ActionProblem::UnknownAction {
+                    procedure: procedure.code().to_string(),
+                    action: action_id.to_owned(),
+                    available: available.iter().map(|action| action.name.clone()).collect(),
+                    available_ids: available.iter().map(|action| action.id.clone()).collect(),
+                },
             ));
         };
         let ActorKind::Officer { role, unit } = &self.actor.kind else {
             return Err(Rejection::Forbidden(
-                format!("action `{action_id}` is taken by officers").into(),
+                Refusal::OfficersOnly {
+                    action: action.name.clone(),
+                    action_id: action_id.to_owned(),
+                }
+                .into(),
             ));
         };
         if !action.roles.iter().any(|allowed| allowed == role) {
             return Err(Rejection::Forbidden(
-                format!(
-                    "your role `{role}` may not take `{action_id}`; it is for: {}",
-                    action.roles.join(", ")
-                )
+                Refusal::RoleMayNotTake {
+                    role: procedure.role_name(role).to_owned(),
+                    role_id: role.clone(),
+                    action: action.name.clone(),
+                    action_id: action_id.to_owned(),
+                    allowed: action
+                        .roles
+                        .iter()
+                        .map(|allowed| procedure.role_name(allowed).to_owned())
+                        .collect(),
+                    allowed_ids: action.roles.clone(),
+                }
                 .into(),
             ));
         }
         if !self.works_for(unit, &self.case.unit) {
-            return Err(Rejection::Forbidden(Said::HeldElsewhere {
-                dossier: self.case.code.to_string(),
-                holder: self.unit_label(&self.case.unit).to_string(),
-                unit: unit.to_string(),
-            }));
+            return Err(Rejection::Forbidden(
+                Refusal::HeldElsewhere {
+                    dossier: self.case.code.to_string(),
+                    holder: self.unit_label(&self.case.unit).to_string(),
+                    unit: unit.to_string(),
+                }
+                .into(),
+            ));
         }
         self.require_status(
             &[Status::Received, Status::Processing],
             &format!("take `{action_id}`"),
         )?;
         if self.case.step.as_deref() != Some(action.from.as_str()) {
+            let at = self.case.step.as_deref().unwrap_or("-");
             return Err(Rejection::NotNow(
-                format!(
-                    "`{action_id}` is taken from step `{}`, but the dossier is at `{}`",
-                    action.from,
-                    self.case.step.as_deref().unwrap_or("-")
-                )
+                Refusal::WrongStep {
+                    action: action.name.clone(),
+                    action_id: action_id.to_owned(),
+                    from: procedure.step_name(&action.from).to_owned(),
+                    from_id: action.from.clone(),
+                    at: procedure.step_name(at).to_owned(),
+                    at_id: at.to_owned(),
+                }
                 .into(),
             ));
         }
         if data.len() > 50 || serde_json::to_string(data).map_or(0, |text| text.len()) > 16_384 {
-            return Err(invalid("/data", "at most 50 keys and 16 KiB of data"));
+            return Err(invalid("/data", ActionProblem::DataTooLarge));
         }
         let allowed = procedure
             .guard_allows(action_id, self.case.channel, &self.case.form)
             .map_err(|why| {
                 Rejection::NotNow(
-                    format!("the condition of `{action_id}` could not be checked: {why}").into(),
+                    Refusal::ConditionUnchecked {
+                        action: action.name.clone(),
+                        action_id: action_id.to_owned(),
+                        why: why.to_string(),
+                    }
+                    .into(),
                 )
             })?;
         if !allowed {
             return Err(Rejection::NotNow(
-                format!(
-                    "the condition of `{action_id}` does not hold for this dossier: {}",
-                    action.guard.as_deref().unwrap_or_default()
-                )
+                Refusal::ConditionFails {
+                    action: action.name.clone(),
+                    action_id: action_id.to_owned(),
+                    guard: action.guard.clone().unwrap_or_default(),
+                }
                 .into(),
             ));
         }
         let reason = reason.map(str::trim).filter(|reason| !reason.is_empty());
         match (action.outcome, reason) {
             (Some(Outcome::Refused), None) => {
-                return Err(invalid(
-                    "/reason",
-                    "refusing to resolve needs the reasons, which the applicant will read (Decree 61/2018 Art. 19.8)",
-                ));
+                return Err(invalid("/reason", ActionProblem::RefusalNeedsReasons));
             }
             (Some(Outcome::Transferred), None) => {
-                return Err(invalid(
-                    "/reason",
-                    "a transfer names the competent agency and why, which the applicant's notice quotes",
-                ));
+                return Err(invalid("/reason", ActionProblem::TransferNeedsAgency));
             }
             _ => {}
         }
         if let Some(reason) = reason {
-            require_text("/reason", reason, "the reason")?;
+            require_text("/reason", reason, Text::Reason)?;
         }
         let (time_limit, appointment, clock_started) = match (
             action.starts_time_limit,
@@ -162,10 +177,10 @@ impl Decider<'_> {
         } else if !results.is_empty() {
             return Err(invalid(
                 "/results",
-                format!(
-                    "`{}` does not issue the result; attach the result documents to the action that does",
-                    action.id
-                ),
+                ActionProblem::NotIssuingAction {
+                    action: action.name.clone(),
+                    action_id: action.id.clone(),
+                },
             ));
         }
         Ok(events)
@@ -181,14 +196,14 @@ impl Decider<'_> {
             require_text(
                 &format!("/results/{position}/name"),
                 &document.name,
-                "the file's name",
+                Text::FileName,
             )?;
             if document.sha256.len() != 64
                 || !document.sha256.bytes().all(|byte| byte.is_ascii_hexdigit())
             {
                 return Err(invalid(
                     &format!("/results/{position}/sha256"),
-                    "a result document is named by the SHA-256 of its content (64 hex digits)",
+                    ActionProblem::ResultSha256,
                 ));
             }
         }
@@ -201,10 +216,7 @@ impl Decider<'_> {
             && online
             && self.procedure().definition().online_service == OnlineService::FullProcess
         {
-            return Err(invalid(
-                "/results",
-                "the applicant chose to receive this full-process service's result online: attach the electronic result (PDF) when issuing it",
-            ));
+            return Err(invalid("/results", ActionProblem::ElectronicResultRequired));
         }
         Ok(results.to_vec())
     }
@@ -219,25 +231,22 @@ impl Decider<'_> {
         question: &str,
     ) -> Result<Vec<EventKind>, Rejection> {
         if !self.is_step_officer() {
-            return Err(Rejection::Forbidden(Said::ConsultByStepOfficer));
+            return Err(Rejection::Forbidden(Refusal::ConsultByStepOfficer.into()));
         }
         self.require_status(
             &[Status::Received, Status::Processing],
             "consult another unit",
         )?;
-        require_text("/question", question, "the question")?;
+        require_text("/question", question, Text::Question)?;
         if unit == &self.case.unit {
-            return Err(invalid(
-                "/unit",
-                "consult a unit other than the one holding the dossier",
-            ));
+            return Err(invalid("/unit", ActionProblem::ConsultOtherUnit));
         }
         require_working_unit(
             self.context.directory,
             unit,
             crate::clock::vietnam_day(self.now),
             "/unit",
-            "consult",
+            true,
         )?;
         Ok(vec![EventKind::ConsultationRequested {
             unit: unit.clone(),
@@ -253,25 +262,27 @@ impl Decider<'_> {
         let consultation = self.case.consultations.get(index).ok_or_else(|| {
             invalid(
                 "/consultation",
-                format!("dossier {} has no consultation {index}", self.case.code),
+                ActionProblem::NoSuchConsultation {
+                    dossier: self.case.code.to_string(),
+                    index,
+                },
             )
         })?;
         match &self.actor.kind {
             ActorKind::Officer { unit, .. } if self.works_for(unit, &consultation.unit) => {}
             _ => {
                 return Err(Rejection::Forbidden(
-                    format!(
-                        "only {} may answer this consultation",
-                        self.unit_label(&consultation.unit)
-                    )
+                    Refusal::OnlyConsultedUnit {
+                        unit: self.unit_label(&consultation.unit),
+                    }
                     .into(),
                 ));
             }
         }
         if consultation.answer.is_some() {
-            return Err(Rejection::NotNow(Said::ConsultationAnswered));
+            return Err(Rejection::NotNow(Refusal::ConsultationAnswered.into()));
         }
-        require_text("/answer", answer, "the answer")?;
+        require_text("/answer", answer, Text::Answer)?;
         Ok(vec![EventKind::ConsultationAnswered {
             consultation: index,
             answer: answer.to_owned(),
@@ -286,14 +297,14 @@ impl Decider<'_> {
         if !self.is_intake()
             && !matches!(&self.actor.kind, ActorKind::Officer { unit, .. } if self.works_for(unit, &self.case.unit))
         {
-            return Err(Rejection::Forbidden(Said::IssueByDecidingUnit));
+            return Err(Rejection::Forbidden(Refusal::IssueByDecidingUnit.into()));
         }
         self.require_status(&[Status::Resolved], "issue the result")?;
         if self.case.outcome != Some(Outcome::Approved) {
-            return Err(Rejection::NotNow(Said::RefusalReturnedAsIs));
+            return Err(Rejection::NotNow(Refusal::RefusalReturnedAsIs.into()));
         }
         if self.case.result.is_some() {
-            return Err(Rejection::NotNow(Said::ResultAlreadyIssued));
+            return Err(Rejection::NotNow(Refusal::ResultAlreadyIssued.into()));
         }
         let code = code.map(str::trim).filter(|code| !code.is_empty());
         if let Some(code) = code
@@ -302,10 +313,7 @@ impl Decider<'_> {
                     .bytes()
                     .all(|byte| byte.is_ascii_alphanumeric() || b"-._/".contains(&byte)))
         {
-            return Err(invalid(
-                "/result_code",
-                "use at most 64 letters, digits and - . _ /",
-            ));
+            return Err(invalid("/result_code", ActionProblem::ResultCode));
         }
         Ok(vec![EventKind::ResultIssued {
             result_code: code.map_or_else(|| self.default_result_code(), str::to_owned),
@@ -317,13 +325,16 @@ impl Decider<'_> {
         self.require_intake("return results")?;
         self.require_status(&[Status::Resolved], "return the result")?;
         if self.case.outcome == Some(Outcome::Approved) && self.case.result.is_none() {
-            return Err(Rejection::NotNow(Said::IssueResultFirst));
+            return Err(Rejection::NotNow(Refusal::IssueResultFirst.into()));
         }
         let owed = self.case.outstanding();
         if self.case.outcome == Some(Outcome::Approved) && owed > Money::ZERO {
-            return Err(Rejection::NotNow(Said::FeesNotPaid {
-                owed: owed.to_string(),
-            }));
+            return Err(Rejection::NotNow(
+                Refusal::FeesNotPaid {
+                    owed: owed.to_string(),
+                }
+                .into(),
+            ));
         }
         Ok(vec![EventKind::ResultReturned])
     }

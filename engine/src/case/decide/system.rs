@@ -3,7 +3,7 @@
 
 use crate::case::event::{ActorKind, Deadline, EventKind};
 use crate::case::model::Status;
-use crate::messages::Said;
+use crate::messages::{ActionProblem, Refusal, Text};
 use crate::money::Money;
 
 use super::{CALENDAR_ACTOR, Decider, Rejection, invalid, require_text};
@@ -18,26 +18,32 @@ impl Decider<'_> {
             ActorKind::System => {}
             ActorKind::Officer { .. } if self.is_intake() => {}
             _ => {
-                return Err(Rejection::Forbidden(Said::PaymentsByGatewayOrCashier));
+                return Err(Rejection::Forbidden(
+                    Refusal::PaymentsByGatewayOrCashier.into(),
+                ));
             }
         }
         if amount == Money::ZERO {
-            return Err(invalid("/amount", "a payment must be more than 0 đồng"));
+            return Err(invalid("/amount", ActionProblem::PaymentZero));
         }
-        require_text("/reference", reference, "the payment reference")?;
+        require_text("/reference", reference, Text::PaymentReference)?;
         // Fees are paid once: money beyond them, or for a dossier that has ended, is no payment.
         let outstanding = self.case.outstanding();
         let cannot_take = if self.case.status.is_closed() {
             Some((
-                format!("dossier {} is closed", self.case.code),
+                Refusal::PaymentForClosed {
+                    dossier: self.case.code.to_string(),
+                    status: self.case.status.label().to_owned(),
+                },
                 format!("hồ sơ đã kết thúc — {}", self.case.status.label()),
             ))
         } else if amount > outstanding {
             Some((
-                format!(
-                    "dossier {} owes {outstanding}; a payment of {amount} is more than is due",
-                    self.case.code
-                ),
+                Refusal::PaymentTooLarge {
+                    dossier: self.case.code.to_string(),
+                    owed: outstanding.to_string(),
+                    amount: amount.to_string(),
+                },
                 format!("vượt số phí, lệ phí còn phải nộp là {outstanding}"),
             ))
         } else {
@@ -67,8 +73,10 @@ impl Decider<'_> {
             matches!(self.actor.kind, ActorKind::System) && self.actor.id == CALENDAR_ACTOR;
         if !calendar_replacement && !self.is_intake() && !self.is_step_officer() {
             return Err(Rejection::Forbidden(
-                "only the one-stop desk or the officer at the current step may recompute deadlines"
-                    .into(),
+                Refusal::DeskOrStepOnly {
+                    doing: "recompute deadlines".to_owned(),
+                }
+                .into(),
             ));
         }
         self.require_status(
@@ -80,15 +88,12 @@ impl Decider<'_> {
             "recompute deadlines",
         )?;
         if self.case.original_appointment.is_some() {
-            return Err(Rejection::NotNow(
-                "the appointment was set by an apology and extension (Form 04); that date stands"
-                    .into(),
-            ));
+            return Err(Rejection::NotNow(Refusal::AppointmentSetByApology.into()));
         }
-        require_text("/reason", reason, "the reason for recomputing")?;
+        require_text("/reason", reason, Text::RecomputeReason)?;
         let (Some(started), Some(limit)) = (self.case.clock_started_at, self.case.time_limit)
         else {
-            return Err(Rejection::NotNow(Said::ClockNotStarted));
+            return Err(Rejection::NotNow(Refusal::ClockNotStarted.into()));
         };
         let appointment = self.appointment(limit, started)?;
         let step_due = match self.case.current_visit() {
@@ -100,7 +105,7 @@ impl Decider<'_> {
             && step_due == self.case.step_due()
             && self.case.calendar_version.as_deref() == Some(version)
         {
-            return Err(Rejection::NotNow(Said::DeadlinesAlreadyMatch));
+            return Err(Rejection::NotNow(Refusal::DeadlinesAlreadyMatch.into()));
         }
         Ok(vec![EventKind::DeadlinesRecomputed {
             reason: reason.to_owned(),
@@ -120,14 +125,15 @@ impl Decider<'_> {
     ) -> Result<Vec<EventKind>, Rejection> {
         if !(matches!(self.actor.kind, ActorKind::System) && self.actor.id.starts_with("operator:"))
         {
-            return Err(Rejection::Forbidden(
-                "side effects are retried or dropped by operators with `hoso outbox`".into(),
-            ));
+            return Err(Rejection::Forbidden(Refusal::OutboxByOperators.into()));
         }
         if !key.starts_with(&format!("{}:", self.case.code)) {
             return Err(invalid(
                 "/idempotency_key",
-                format!("`{key}` is not a side effect of dossier {}", self.case.code),
+                ActionProblem::NotOwnEffect {
+                    key: key.to_owned(),
+                    dossier: self.case.code.to_string(),
+                },
             ));
         }
         Ok(vec![match drop_reason {
@@ -135,7 +141,7 @@ impl Decider<'_> {
                 idempotency_key: key.to_owned(),
             },
             Some(reason) => {
-                require_text("/reason", reason, "the reason for dropping it")?;
+                require_text("/reason", reason, Text::DropReason)?;
                 EventKind::EffectDropped {
                     idempotency_key: key.to_owned(),
                     reason: reason.to_owned(),
@@ -152,9 +158,7 @@ impl Decider<'_> {
         passed: bool,
     ) -> Result<Vec<EventKind>, Rejection> {
         if !matches!(self.actor.kind, ActorKind::System) {
-            return Err(Rejection::Forbidden(
-                "deadlines are raised by hoso's timers".into(),
-            ));
+            return Err(Rejection::Forbidden(Refusal::DeadlinesByTimers.into()));
         }
         let processing = matches!(
             self.case.status,

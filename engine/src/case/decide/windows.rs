@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::case::event::EventKind;
 use crate::case::model::{Case, OpenWindow};
 use crate::clock::vietnam;
+use crate::messages::Refusal;
 use crate::procedure::AfterWindow;
 
 use super::{Context, Rejection};
@@ -31,13 +32,18 @@ pub(super) fn enforce(
                 .procedure
                 .window(&window.id)
                 .map_or(window.id.as_str(), |declared| declared.name.as_str());
-            Err(Rejection::NotNow(format!(
-                "`{command}` may only be taken within the window \"{name}\", which closed at {}",
-                window
-                    .closes_at
-                    .with_timezone(&vietnam())
-                    .format("%H:%M %d/%m/%Y")
-            ).into()))
+            Err(Rejection::NotNow(
+                Refusal::WindowClosed {
+                    command: command.to_owned(),
+                    window: name.to_owned(),
+                    closed_at: window
+                        .closes_at
+                        .with_timezone(&vietnam())
+                        .format("%H:%M %d/%m/%Y")
+                        .to_string(),
+                }
+                .into(),
+            ))
         }
     }
 }

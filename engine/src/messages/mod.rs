@@ -8,6 +8,14 @@
 
 use std::fmt::Write as _;
 
+mod actions;
+mod refusals;
+mod requests;
+
+pub use actions::{ActionProblem, Text};
+pub use refusals::Refusal;
+pub use requests::RequestProblem;
+
 /// A language people read hoso in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -61,6 +69,59 @@ impl Lang {
             }
         }
         best.map_or(Self::Vi, |(_, lang)| lang)
+    }
+}
+
+/// The kind of a problem, as the API's problem `title` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The request cannot be read.
+    BadRequest,
+    /// Sign-in required.
+    SignIn,
+    /// Known caller, not allowed.
+    NotAllowed,
+    /// No such resource.
+    NotFound,
+    /// A method the resource does not take.
+    MethodNotAllowed,
+    /// The request took too long.
+    Timeout,
+    /// The dossier changed, or the action is not possible in its state.
+    Conflict,
+    /// The body or an upload is too large.
+    TooLarge,
+    /// A body of a type not taken.
+    UnsupportedType,
+    /// Readable but invalid.
+    Invalid,
+    /// Too many requests.
+    RateLimited,
+    /// The database is unavailable.
+    Unavailable,
+    /// A fault in hoso.
+    Internal,
+}
+
+impl ProblemKind {
+    /// The title in `lang`.
+    pub fn title(self, lang: Lang) -> &'static str {
+        let (vi, en) = match self {
+            Self::BadRequest => ("Không đọc được yêu cầu", "The request cannot be read"),
+            Self::SignIn => ("Cần đăng nhập", "Sign in required"),
+            Self::NotAllowed => ("Không có quyền", "Not allowed"),
+            Self::NotFound => ("Không tìm thấy", "Not found"),
+            Self::MethodNotAllowed => ("Phương thức không được hỗ trợ", "Method not allowed"),
+            Self::Timeout => ("Yêu cầu quá thời gian xử lý", "The request took too long"),
+            Self::Conflict => ("Chưa thực hiện được", "Not possible now"),
+            Self::TooLarge => ("Dữ liệu gửi lên quá lớn", "Too large"),
+            Self::UnsupportedType => ("Định dạng không được hỗ trợ", "Unsupported type"),
+            Self::Invalid => ("Thông tin chưa hợp lệ", "Invalid request"),
+            Self::RateLimited => ("Quá nhiều yêu cầu", "Too many requests"),
+            Self::Unavailable => ("Hệ thống tạm thời gián đoạn", "Temporarily unavailable"),
+            Self::Internal => ("Lỗi hệ thống", "Internal error"),
+        };
+        if lang == Lang::Vi { vi } else { en }
     }
 }
 
@@ -258,82 +319,12 @@ pub enum Said {
     },
     /// A lookup key of the wrong shape.
     LookupKey,
-    /// A command the dossier's status does not allow.
-    NotInThisStatus {
-        /// What was tried, in English (the operators' words, e.g. "send a supplement").
-        doing: String,
-        /// The dossier's code.
-        dossier: String,
-        /// The status's name, in Vietnamese.
-        status: String,
-        /// The status's code.
-        status_code: String,
-    },
-    /// Someone else changed the dossier first.
-    DossierChanged {
-        /// The dossier's code.
-        dossier: String,
-        /// The version the caller saw.
-        expected: u64,
-        /// The version stored.
-        actual: u64,
-    },
-    /// The appointment was already moved once by an apology (Decree 61/2018 art. 19.9).
-    ExtendedOnce,
-    /// An apology after the last working day before the appointment.
-    ApologyTooLate {
-        /// The appointment, as people write it.
-        appointment: String,
-        /// The last day an apology could come, dd/mm/yyyy.
-        last_day: String,
-    },
-    /// This unit already asked for a supplement (Decree 61/2018 art. 15: once, completely).
-    SupplementAlreadyAsked {
-        /// The unit, by name.
-        unit: String,
-    },
-    /// Answering a supplement that nobody asked for.
-    NoSupplementAwaited,
-    /// A consultation answered twice.
-    ConsultationAnswered,
-    /// A result issued twice.
-    ResultAlreadyIssued,
-    /// Returning an approved dossier before its result is issued.
-    IssueResultFirst,
-    /// Returning the result while fees are owed.
-    FeesNotPaid {
-        /// What is owed, in đồng as people write it.
-        owed: String,
-    },
-    /// Only the agency processing the dossier may apologise and set a new date (Decree 61/2018 art. 19.9).
-    ApologyByProcessingAgency,
-    /// A dossier without an appointment yet.
-    NoAppointmentYet,
-    /// Online, a citizen submits in their own name or as the named representative.
-    OwnNameOnline,
-    /// A supplement asked by someone other than the step's officer or the desk.
-    SupplementByStepOrDesk,
-    /// A consultation asked by someone other than the step's officer.
-    ConsultByStepOfficer,
-    /// A result issued by someone other than the deciding unit or the desk.
-    IssueByDecidingUnit,
-    /// Issuing a result for a dossier that was refused.
-    RefusalReturnedAsIs,
-    /// A payment recorded by someone other than the gateway or the cashier.
-    PaymentsByGatewayOrCashier,
-    /// Recomputing deadlines before the legal clock started.
-    ClockNotStarted,
-    /// Recomputing deadlines that already match the calendars.
-    DeadlinesAlreadyMatch,
-    /// A dossier held by another unit than the officer's.
-    HeldElsewhere {
-        /// The dossier's code.
-        dossier: String,
-        /// The unit holding it, by name.
-        holder: String,
-        /// The officer's unit.
-        unit: String,
-    },
+    /// A refusal to act: who may act, or why not now.
+    Refused(Box<Refusal>),
+    /// What is wrong with the data sent with a command.
+    Action(ActionProblem),
+    /// What is wrong with a request's shape.
+    Request(RequestProblem),
     /// A message not yet worded in the catalogue, in English as written.
     English(String),
 }
@@ -630,143 +621,9 @@ impl Said {
                 "Mã tra cứu gồm 8 đến 16 chữ cái in hoa và chữ số.",
                 "a lookup key is 8 to 16 capital letters and digits",
             ),
-            Self::NotInThisStatus {
-                doing,
-                dossier,
-                status,
-                status_code,
-            } => pick(
-                vi,
-                format!(
-                    "Không thực hiện được việc này: hồ sơ {dossier} đang ở trạng thái \"{status}\"."
-                ),
-                format!("cannot {doing}: dossier {dossier} is \"{status}\" ({status_code})"),
-            ),
-            Self::DossierChanged {
-                dossier,
-                expected,
-                actual,
-            } => pick(
-                vi,
-                format!(
-                    "Hồ sơ {dossier} vừa được người khác cập nhật. Vui lòng tải lại trang, xem lại hồ sơ rồi thực hiện lại nếu vẫn cần."
-                ),
-                format!(
-                    "dossier {dossier} is at version {actual}, not {expected}: reload it and try again"
-                ),
-            ),
-            Self::ExtendedOnce => words(
-                vi,
-                "Ngày hẹn trả đã được gia hạn một lần; pháp luật chỉ cho phép một lần (Nghị định 61/2018, Điều 19 khoản 9).",
-                "the appointment was already extended once; the law allows one extension (Decree 61/2018 Art. 19.9)",
-            ),
-            Self::ApologyTooLate {
-                appointment,
-                last_day,
-            } => pick(
-                vi,
-                format!(
-                    "Văn bản xin lỗi và hẹn lại phải gửi chậm nhất một ngày làm việc trước ngày hẹn trả ({appointment}), tức là trong ngày {last_day} (Nghị định 61/2018, Điều 19 khoản 9); hồ sơ sẽ được tính là quá hạn."
-                ),
-                format!(
-                    "an apology and new date must come at least one working day before the appointment ({appointment}), so by the end of {last_day} (Decree 61/2018 Art. 19.9); the dossier will be counted late"
-                ),
-            ),
-            Self::SupplementAlreadyAsked { unit } => pick(
-                vi,
-                format!(
-                    "{unit} đã yêu cầu bổ sung hồ sơ này; pháp luật yêu cầu mỗi cơ quan nêu đầy đủ những gì cần bổ sung trong một lần (Nghị định 61/2018, Điều 15)."
-                ),
-                format!(
-                    "{unit} already asked for a supplement for this dossier; the law asks each agency for everything missing at once (Decree 61/2018 Art. 15)"
-                ),
-            ),
-            Self::NoSupplementAwaited => words(
-                vi,
-                "Hồ sơ không có yêu cầu bổ sung nào đang chờ.",
-                "no supplement is being waited for",
-            ),
-            Self::ConsultationAnswered => words(
-                vi,
-                "Nội dung xin ý kiến này đã được trả lời.",
-                "this consultation was already answered",
-            ),
-            Self::ResultAlreadyIssued => words(
-                vi,
-                "Kết quả đã được ban hành.",
-                "the result was already issued",
-            ),
-            Self::IssueResultFirst => words(
-                vi,
-                "Vui lòng ban hành kết quả trước khi trả kết quả.",
-                "issue the result before returning it",
-            ),
-            Self::FeesNotPaid { owed } => pick(
-                vi,
-                format!("Người nộp chưa nộp đủ phí, lệ phí: còn {owed}."),
-                format!("fees of {owed} are not paid yet"),
-            ),
-            Self::ApologyByProcessingAgency => words(
-                vi,
-                "Chỉ cơ quan đang giải quyết hồ sơ (cán bộ ở bước hiện tại) mới được xin lỗi và hẹn lại ngày trả; Bộ phận Một cửa sau đó thông báo cho người nộp (Nghị định 61/2018, Điều 19 khoản 9).",
-                "only the agency processing the dossier (the officer at its current step) may apologise and set a new date; the one-stop desk then informs the applicant (Decree 61/2018 Art. 19.9)",
-            ),
-            Self::NoAppointmentYet => words(
-                vi,
-                "Hồ sơ chưa có ngày hẹn trả kết quả.",
-                "the dossier has no appointment yet",
-            ),
-            Self::OwnNameOnline => words(
-                vi,
-                "Khi nộp trực tuyến, công dân nộp hồ sơ đứng tên chính mình, hoặc với tư cách người đại diện được ghi trong hồ sơ: số định danh của người nộp (hoặc của người đại diện) phải là của bạn.",
-                "online, a citizen submits in their own name, or as the representative named in the dossier: the applicant's (or the representative's) identification number must be yours",
-            ),
-            Self::SupplementByStepOrDesk => words(
-                vi,
-                "Chỉ cán bộ ở bước hiện tại của hồ sơ, hoặc Bộ phận Một cửa, mới được yêu cầu bổ sung.",
-                "only the officer at the dossier's current step, or the one-stop desk, may ask for a supplement",
-            ),
-            Self::ConsultByStepOfficer => words(
-                vi,
-                "Chỉ cán bộ ở bước hiện tại của hồ sơ mới được xin ý kiến đơn vị khác.",
-                "only the officer at the dossier's current step may consult another unit",
-            ),
-            Self::IssueByDecidingUnit => words(
-                vi,
-                "Chỉ đơn vị đã quyết định, hoặc Bộ phận Một cửa, mới được ban hành kết quả.",
-                "only the unit that decided, or the one-stop desk, may issue the result",
-            ),
-            Self::RefusalReturnedAsIs => words(
-                vi,
-                "Hồ sơ không được chấp thuận; văn bản từ chối được trả như đã ban hành.",
-                "the dossier was not approved; its refusal is returned as is",
-            ),
-            Self::PaymentsByGatewayOrCashier => words(
-                vi,
-                "Khoản nộp chỉ được ghi nhận bởi cổng thanh toán hoặc cán bộ thu tại Bộ phận Một cửa.",
-                "payments are recorded by the gateway or the one-stop cashier",
-            ),
-            Self::ClockNotStarted => words(
-                vi,
-                "Thời hạn giải quyết chưa bắt đầu tính.",
-                "the legal clock has not started",
-            ),
-            Self::DeadlinesAlreadyMatch => words(
-                vi,
-                "Thời hạn của hồ sơ đã khớp với lịch hiện hành.",
-                "the deadlines already match the current calendars",
-            ),
-            Self::HeldElsewhere {
-                dossier,
-                holder,
-                unit,
-            } => pick(
-                vi,
-                format!(
-                    "Hồ sơ {dossier} đang do {holder} xử lý, không thuộc đơn vị của bạn ({unit})."
-                ),
-                format!("dossier {dossier} is held by {holder}, not by your unit ({unit})"),
-            ),
+            Self::Refused(refusal) => refusal.text(lang),
+            Self::Action(problem) => problem.text(lang),
+            Self::Request(problem) => problem.text(lang),
             Self::English(text) => text.clone(),
         }
     }
@@ -788,6 +645,18 @@ impl From<String> for Said {
 impl From<&str> for Said {
     fn from(text: &str) -> Self {
         Self::English(text.to_owned())
+    }
+}
+
+impl From<Refusal> for Said {
+    fn from(refusal: Refusal) -> Self {
+        Self::Refused(Box::new(refusal))
+    }
+}
+
+impl From<ActionProblem> for Said {
+    fn from(problem: ActionProblem) -> Self {
+        Self::Action(problem)
     }
 }
 
@@ -914,62 +783,9 @@ mod tests {
                 id: "giay_chung_sinh".to_owned(),
             },
             Said::LookupKey,
-            Said::NotInThisStatus {
-                doing: "send a supplement".to_owned(),
-                dossier: "000.00.17.H21-261207-0001".to_owned(),
-                status: "Mới đăng ký".to_owned(),
-                status_code: "registered".to_owned(),
-            },
-            Said::ApologyByProcessingAgency,
-            Said::NoAppointmentYet,
-            Said::OwnNameOnline,
-            Said::SupplementByStepOrDesk,
-            Said::ConsultByStepOfficer,
-            Said::IssueByDecidingUnit,
-            Said::RefusalReturnedAsIs,
-            Said::PaymentsByGatewayOrCashier,
-            Said::ClockNotStarted,
-            Said::DeadlinesAlreadyMatch,
-            Said::HeldElsewhere {
-                dossier: "000.00.17.H21-261207-0001".to_owned(),
-                holder: "Công an xã Tân Lập".to_owned(),
-                unit: "000.00.17.H21".to_owned(),
-            },
-            Said::DossierChanged {
-                dossier: "000.00.17.H21-261207-0001".to_owned(),
-                expected: 3,
-                actual: 4,
-            },
-            Said::ExtendedOnce,
-            Said::ApologyTooLate {
-                appointment: "17:00 20/11/2026".to_owned(),
-                last_day: "19/11/2026".to_owned(),
-            },
-            Said::SupplementAlreadyAsked {
-                unit: "UBND xã Tân Lập".to_owned(),
-            },
-            Said::NoSupplementAwaited,
-            Said::ConsultationAnswered,
-            Said::ResultAlreadyIssued,
-            Said::IssueResultFirst,
-            Said::FeesNotPaid {
-                owed: "16.000 đồng".to_owned(),
-            },
         ];
         for said in &all {
-            let vi = said.text(Lang::Vi);
-            let en = said.text(Lang::En);
-            assert_ne!(vi, en, "{said:?}");
-            assert!(
-                !ENGLISH_WORDS
-                    .iter()
-                    .any(|word| vi.split_whitespace().any(|w| w == *word)),
-                "English in the Vietnamese of {said:?}: {vi}"
-            );
-            assert!(
-                !vi.contains('_') || vi.contains('`'),
-                "a code outside quotes in {said:?}: {vi}"
-            );
+            worded_in_both(&said.text(Lang::Vi), &said.text(Lang::En), said);
         }
         assert_eq!(
             Said::from("not yet moved").text(Lang::Vi),
@@ -983,6 +799,50 @@ mod tests {
             }
             .text(Lang::En),
             "contains an invisible or control character (U+000A); type it again instead of pasting it"
+        );
+    }
+
+    #[test]
+    fn every_problem_title_is_worded_in_both_languages() {
+        use ProblemKind::*;
+        let kinds = [
+            BadRequest,
+            SignIn,
+            NotAllowed,
+            NotFound,
+            MethodNotAllowed,
+            Timeout,
+            Conflict,
+            TooLarge,
+            UnsupportedType,
+            Invalid,
+            RateLimited,
+            Unavailable,
+            Internal,
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for kind in kinds {
+            worded_in_both(kind.title(Lang::Vi), kind.title(Lang::En), &kind);
+            assert!(
+                seen.insert(kind.title(Lang::Vi)),
+                "two kinds share {kind:?}'s title"
+            );
+        }
+    }
+
+    /// A message's two wordings differ, and the Vietnamese holds no English word and no code
+    /// outside quotes.
+    pub(super) fn worded_in_both(vi: &str, en: &str, what: &dyn std::fmt::Debug) {
+        assert_ne!(vi, en, "{what:?}");
+        assert!(
+            !ENGLISH_WORDS
+                .iter()
+                .any(|word| vi.split_whitespace().any(|w| w == *word)),
+            "English in the Vietnamese of {what:?}: {vi}"
+        );
+        assert!(
+            !vi.contains('_') || vi.contains('`'),
+            "a code outside quotes in {what:?}: {vi}"
         );
     }
 
