@@ -3,6 +3,7 @@
 //! limits, content headers). The binary and the end-to-end harness both start it here. Errors
 //! name what failed; their cause is their `source`, printed once by the caller's error chain.
 
+use hoso_engine::messages::Denial;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -38,8 +39,7 @@ pub fn router(state: AppState) -> Router {
                     .and_then(|accept| accept.to_str().ok())
                     .is_some_and(|accept| accept.contains("text/html"));
                 if uri.path().starts_with("/api/") || !wants_page {
-                    AppError::NotFound("no such resource; see /openapi.json".to_owned())
-                        .into_response()
+                    AppError::NotFound(Denial::NoSuchResource.into()).into_response()
                 } else {
                     crate::web::page_not_found(&headers)
                 }
@@ -84,9 +84,7 @@ async fn method_not_allowed(request: Request, next: Next) -> Response {
         return response;
     }
     let allow = response.headers().get(header::ALLOW).cloned();
-    let mut answer =
-        AppError::MethodNotAllowed("this method is not allowed here; see /openapi.json".to_owned())
-            .into_response();
+    let mut answer = AppError::MethodNotAllowed(Denial::MethodNotAllowed.into()).into_response();
     if let Some(allow) = allow {
         answer.headers_mut().insert(header::ALLOW, allow);
     }
@@ -140,7 +138,7 @@ async fn limit_body(State(state): State<AppState>, request: Request, next: Next)
             return crate::web::WebError::TooLarge(crate::web::too_large_text(&state.limits))
                 .into_response();
         }
-        return AppError::TooLarge(format!("the body is larger than {limit} bytes"))
+        return AppError::TooLarge(Denial::BodyTooLarge { limit: Some(limit) }.into())
             .into_response();
     }
     let (parts, body) = request.into_parts();

@@ -418,8 +418,8 @@ async fn every_access_rule_denies_what_it_should() {
     assert_eq!(refused.status().as_u16(), 409);
     let why = refused.text().await.expect("body");
     assert!(
-        why.contains("version 3 of 2.000635 is already published with different content")
-            && why.contains("set `version = 4`"),
+        why.contains("Phiên bản 3 của thủ tục 2.000635 đã được công bố với nội dung khác")
+            && why.contains("`version = 4`"),
         "{why}"
     );
     let skipping = changed.replace("version = 3", "version = 5");
@@ -430,7 +430,7 @@ async fn every_access_rule_denies_what_it_should() {
             .text()
             .await
             .expect("body")
-            .contains("the next version of 2.000635 is 4, not 5"),
+            .contains("Phiên bản tiếp theo của thủ tục 2.000635 là 4, không phải 5"),
     );
     let next = changed.replace("version = 3", "version = 4");
     let published = send(designer.clone(), next.clone()).await.expect("sent");

@@ -12,13 +12,52 @@ use crate::server::{Backend, Server};
 use crate::{hoso, repo, stderr};
 
 /// Kills the demo server if the test stops early.
-struct Running(std::process::Child);
+pub(crate) struct Running(std::process::Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Starts `hoso serve --demo` with its scratch files under `scratch`; returns the server, its
+/// address and what it printed before listening.
+pub(crate) fn serve_demo(scratch: &std::path::Path) -> (Running, String, String) {
+    hoso_adapters::tls::install_crypto_provider();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .args([
+            "serve",
+            "--demo",
+            "--bind",
+            "127.0.0.1:0",
+            "--timer-interval",
+            "0",
+        ])
+        .current_dir(repo())
+        .env("TMPDIR", scratch)
+        .env("HOSO_LOG", "warn")
+        .env_remove("HOSO_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("hoso serve --demo starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let child = Running(child);
+    let mut printed = String::new();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server prints its address")
+            .expect("a line");
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.strip_prefix("hoso listening on ") {
+            break rest.split_whitespace().next().expect("address").to_owned();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, base, printed)
 }
 
 /// The demo accounts on a sign-in page: (name, token, next page).
@@ -66,39 +105,7 @@ async fn serve_demo_offers_an_account_per_role_with_work_waiting_and_leaves_noth
     );
     assert!(!repo().join("real.db").exists(), "nothing was created");
 
-    hoso_adapters::tls::install_crypto_provider();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
-        .args([
-            "serve",
-            "--demo",
-            "--bind",
-            "127.0.0.1:0",
-            "--timer-interval",
-            "0",
-        ])
-        .current_dir(repo())
-        .env("TMPDIR", &scratch)
-        .env("HOSO_LOG", "warn")
-        .env_remove("HOSO_DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("hoso serve --demo starts");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut child = Running(child);
-    let mut printed = String::new();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server prints its address")
-            .expect("a line");
-        printed.push_str(&line);
-        printed.push('\n');
-        if let Some(rest) = line.strip_prefix("hoso listening on ") {
-            break rest.split_whitespace().next().expect("address").to_owned();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
+    let (mut child, base, printed) = serve_demo(&scratch);
     assert!(
         printed.contains("every chain verified") && printed.contains("10 demo accounts"),
         "the walks ran first: {printed}"

@@ -80,7 +80,7 @@ async fn the_applicant_rates_a_returned_dossier_once_and_reports_count_it() {
         problem["detail"]
             .as_str()
             .unwrap_or_default()
-            .contains("already been rated"),
+            .contains("đã được đánh giá"),
         "{problem}"
     );
 
@@ -187,7 +187,7 @@ async fn a_dossier_not_returned_cannot_be_rated() {
         problem["detail"]
             .as_str()
             .unwrap_or_default()
-            .contains("once its result is returned"),
+            .contains("được đánh giá sau khi trả kết quả"),
         "{problem}"
     );
 }

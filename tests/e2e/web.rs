@@ -271,6 +271,11 @@ async fn a_birth_registration_walks_through_the_web_pages_in_chromium() {
     ) else {
         return;
     };
+    // A newcomer's first run, walked too: its own scratch folder, removed after.
+    let demo_scratch =
+        std::env::temp_dir().join(format!("hoso-e2e-walk-demo-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&demo_scratch).expect("scratch folder");
+    let (demo, demo_base, _) = crate::demo_mode::serve_demo(&demo_scratch);
     let shots =
         std::env::var("HOSO_SCREENSHOTS").unwrap_or_else(|_| "target/screenshots".to_owned());
     let shots = crate::repo().join(shots);
@@ -290,8 +295,11 @@ async fn a_birth_registration_walks_through_the_web_pages_in_chromium() {
         .env("HOSO_DESIGNER", server.user("designer", &[]))
         .env("HOSO_SCREENSHOTS", &shots)
         .env("HOSO_CHROMIUM", chromium())
+        .env("HOSO_DEMO_BASE", &demo_base)
         .output()
         .expect("node runs");
+    drop(demo);
+    let _ = std::fs::remove_dir_all(&demo_scratch);
     let said = format!(
         "{}\n{}",
         String::from_utf8_lossy(&output.stdout),

@@ -268,6 +268,26 @@ try {
   await Promise.all([designer.waitForLoadState('load'), designer.click('form[action="/design/publish"] button')]);
   if (!designer.url().endsWith('/design/2.000635/4')) throw new Error(`publishing led to ${designer.url()}`);
   await check(designer, 'design-published');
+
+  // A newcomer's first run (`hoso serve --demo`), on a phone: the sign-in page offers one account
+  // per role, and each leads to that person's own page.
+  const demoBase = process.env.HOSO_DEMO_BASE;
+  if (demoBase) {
+    const demo = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN' });
+    const newcomer = await demo.newPage();
+    watch(newcomer, 'newcomer');
+    await newcomer.goto(`${demoBase}/sign-in`);
+    const accounts = await newcomer.locator('#demo-accounts button').count();
+    if (accounts < 5) throw new Error(`the demo's sign-in page offers ${accounts} accounts`);
+    await check(newcomer, 'demo-sign-in');
+    for (const position of [0, accounts - 1]) {
+      await newcomer.goto(`${demoBase}/sign-in`);
+      await Promise.all([newcomer.waitForLoadState('load'), newcomer.locator('#demo-accounts button').nth(position).click()]);
+      if (new URL(newcomer.url()).pathname === '/sign-in') throw new Error(`demo account ${position} did not sign in`);
+      await check(newcomer, `demo-home-${position}`);
+      await Promise.all([newcomer.waitForLoadState('load'), newcomer.click('form[action="/sign-out"] button')]);
+    }
+  }
 } finally {
   await browser.close();
 }

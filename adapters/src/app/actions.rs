@@ -3,7 +3,7 @@
 //! check, and decided on as read.
 
 use hoso_engine::case::{BuiltIn, Command, ResultDocument};
-use hoso_engine::messages::RequestProblem;
+use hoso_engine::messages::{Denial, RequestProblem};
 use hoso_engine::service::{Request as CommandRequest, Target};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -91,14 +91,7 @@ pub async fn act(
             let key = checked_key(Some(key))?;
             let request_hash =
                 request_hash(&serde_json::json!({ "dossier": code, "command": command }))?;
-            claim_command_id(
-                state,
-                principal,
-                &key,
-                &request_hash,
-                "this Idempotency-Key was already used with a different request",
-            )
-            .await?
+            claim_command_id(state, principal, &key, &request_hash).await?
         }
         None => uuid::Uuid::now_v7().to_string(),
     };
@@ -147,22 +140,23 @@ pub async fn answer_supplement(
 ) -> Result<DossierView, AppError> {
     let case = load_readable(state, principal, code).await?;
     let actor = require_actor(principal)?;
-    let problems: Vec<String> = uploads
+    let refused: Vec<String> = uploads
         .iter()
         .filter(|upload| {
             upload.bytes.len() > state.limits.upload_bytes
                 || DocumentType::sniff(upload.bytes).is_none()
         })
-        .map(|upload| {
-            format!(
-                "{}: PDF, PNG, JPEG ≤ {} MB",
-                upload.file_name,
-                state.limits.upload_bytes / (1024 * 1024)
-            )
-        })
+        .map(|upload| upload.file_name.to_owned())
         .collect();
-    if !problems.is_empty() {
-        return Err(AppError::UnsupportedType(problems.join("; ")));
+    if !refused.is_empty() {
+        return Err(AppError::UnsupportedType(
+            Denial::FilesNotTaken {
+                names: refused,
+                limit_mb: state.limits.upload_bytes / (1024 * 1024),
+                pdf_only: false,
+            }
+            .into(),
+        ));
     }
     let mut documents = Vec::with_capacity(uploads.len());
     let mut staged = Vec::with_capacity(uploads.len());
@@ -202,22 +196,23 @@ pub async fn act_with_results(
     let case = load_readable(state, principal, code).await?;
     let actor = require_actor(principal)?;
     let mut command = command_of(request)?;
-    let problems: Vec<String> = files
+    let refused: Vec<String> = files
         .iter()
         .filter(|file| {
             file.bytes.len() > state.limits.upload_bytes
                 || DocumentType::sniff(file.bytes) != Some(DocumentType::Pdf)
         })
-        .map(|file| {
-            format!(
-                "{}: a result is a PDF of at most {} MB",
-                file.file_name,
-                state.limits.upload_bytes / (1024 * 1024)
-            )
-        })
+        .map(|file| file.file_name.to_owned())
         .collect();
-    if !problems.is_empty() {
-        return Err(AppError::UnsupportedType(problems.join("; ")));
+    if !refused.is_empty() {
+        return Err(AppError::UnsupportedType(
+            Denial::FilesNotTaken {
+                names: refused,
+                limit_mb: state.limits.upload_bytes / (1024 * 1024),
+                pdf_only: true,
+            }
+            .into(),
+        ));
     }
     let mut results = Vec::with_capacity(files.len());
     let mut staged = Vec::with_capacity(files.len());

@@ -7,7 +7,7 @@ use hoso_engine::case::{
     Submission, UnitId, available_commands,
 };
 use hoso_engine::clock::vietnam;
-use hoso_engine::messages::RequestProblem;
+use hoso_engine::messages::{Denial, RequestProblem, RoleRule};
 use hoso_engine::ports::Dossiers as _;
 use hoso_engine::procedure::{ChannelKind, Delivery, ProcedureCode};
 use hoso_engine::service::{Request as CommandRequest, Target};
@@ -176,13 +176,16 @@ pub struct DossierView {
     /// The electronic result documents.
     pub results: Vec<ResultView>,
     /// Appointment for the result.
+    #[serde(serialize_with = "crate::app::instant::vietnam_optional")]
     pub appointment: Option<DateTime<Utc>>,
     /// The appointment before the one extension.
+    #[serde(serialize_with = "crate::app::instant::vietnam_optional")]
     pub original_appointment: Option<DateTime<Utc>>,
     /// The appointment was counted over a provisional calendar year (ngày hẹn tạm tính): it
     /// moves, with an event and a notice, if the official calendar differs.
     pub appointment_provisional: bool,
     /// When the current step is due.
+    #[serde(serialize_with = "crate::app::instant::vietnam_optional")]
     pub step_due: Option<DateTime<Utc>>,
     /// The step's due time was counted over a provisional calendar year.
     pub step_due_provisional: bool,
@@ -231,8 +234,10 @@ pub struct WindowView {
     /// The commands or actions it is for.
     pub commands: Vec<String>,
     /// When it closes.
+    #[serde(serialize_with = "crate::app::instant::vietnam")]
     pub closes_at: DateTime<Utc>,
     /// When one of its commands was taken, if one was.
+    #[serde(serialize_with = "crate::app::instant::vietnam_optional")]
     pub met_at: Option<DateTime<Utc>>,
     /// Met after it closed, or still unmet past its close.
     pub late: bool,
@@ -351,14 +356,21 @@ fn require_read(
     case: &Case,
     directory: &hoso_engine::case::Directory,
 ) -> Result<(), AppError> {
-    let hidden = || AppError::NotFound(format!("no dossier {}", case.code));
+    let hidden = || {
+        AppError::NotFound(
+            Denial::NoDossier {
+                code: case.code.to_string(),
+            }
+            .into(),
+        )
+    };
     match principal {
         Principal::Citizen { .. } if principal.follows(case) => Ok(()),
         Principal::Citizen { .. } => Err(hidden()),
         Principal::Staff(user) => match user.kind {
             UserKind::Auditor => Ok(()),
             UserKind::Designer | UserKind::Admin => Err(AppError::Forbidden(
-                "designers and administrators do not work on dossiers".to_owned(),
+                Denial::RoleOnly(RoleRule::NotForDesignersOrAdmins).into(),
             )),
             UserKind::Citizen if principal.follows(case) => Ok(()),
             UserKind::Citizen => Err(hidden()),
@@ -390,12 +402,12 @@ pub fn require_actor(principal: &Principal) -> Result<Actor, AppError> {
         .actor()
         .ok_or_else(|| match principal.staff_kind() {
             Some(UserKind::Auditor) => {
-                AppError::Forbidden("auditors read; they do not act on dossiers".to_owned())
+                AppError::Forbidden(Denial::RoleOnly(RoleRule::AuditorsRead).into())
             }
-            Some(UserKind::Designer) => AppError::Forbidden(
-                "designers publish procedures; they do not act on dossiers".to_owned(),
-            ),
-            _ => AppError::Forbidden("this account cannot act on dossiers".to_owned()),
+            Some(UserKind::Designer) => {
+                AppError::Forbidden(Denial::RoleOnly(RoleRule::DesignersPublish).into())
+            }
+            _ => AppError::Forbidden(Denial::RoleOnly(RoleRule::CannotAct).into()),
         })
 }
 
@@ -405,14 +417,21 @@ pub async fn load_readable(
     principal: &Principal,
     code: &str,
 ) -> Result<Case, AppError> {
-    let code =
-        DossierCode::parse(code).map_err(|_| AppError::NotFound(format!("no dossier {code}")))?;
+    let unknown = || {
+        AppError::NotFound(
+            Denial::NoDossier {
+                code: code.to_owned(),
+            }
+            .into(),
+        )
+    };
+    let parsed = DossierCode::parse(code).map_err(|_| unknown())?;
     let case = state
         .service
         .store()
-        .load(&code)
+        .load(&parsed)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("no dossier {code}")))?;
+        .ok_or_else(unknown)?;
     require_read(principal, &case, &state.service.directory())?;
     Ok(case)
 }
@@ -561,14 +580,7 @@ pub async fn submit(
     } = submitting;
     let actor = require_actor(principal)?;
     let request_hash = submission_hash(&body, &uploads)?;
-    let command_id = claim_command_id(
-        state,
-        principal,
-        &key,
-        &request_hash,
-        "this Idempotency-Key was already used with a different request; use a new key for a new submission",
-    )
-    .await?;
+    let command_id = claim_command_id(state, principal, &key, &request_hash).await?;
     let (procedure, mut submission) = to_submission(&body, uploads)?;
     // Signed in through the national SSO (VNeID), not with a local token: the portal scores it.
     submission.vneid = matches!(principal, Principal::Citizen { .. });
@@ -633,6 +645,7 @@ pub struct TimelineEntry {
     /// Sequence number from 1.
     pub seq: u64,
     /// When.
+    #[serde(serialize_with = "crate::app::instant::vietnam")]
     pub at: DateTime<Utc>,
     /// citizen, officer or system.
     pub actor_kind: String,

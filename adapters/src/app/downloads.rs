@@ -4,6 +4,7 @@
 use super::dossiers::load_readable;
 use super::{AppError, AppState, Principal};
 use crate::documents::DocumentType;
+use hoso_engine::messages::Denial;
 
 /// A document of a dossier, for those who may read the dossier.
 pub struct Download {
@@ -92,10 +93,12 @@ pub async fn document(
                 .map(|document| document.name.clone())
         });
     let Some(attached_name) = attached else {
-        return Err(AppError::NotFound(format!(
-            "dossier {} has no document {id}",
-            case.code
-        )));
+        return Err(AppError::NotFound(
+            Denial::NoDocument {
+                dossier: case.code.to_string(),
+            }
+            .into(),
+        ));
     };
     let bytes = state
         .documents

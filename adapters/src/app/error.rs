@@ -2,7 +2,7 @@
 //! fix a field, retry later); `http` maps each to a status and `web` to a page.
 
 use hoso_engine::case::{FieldProblem, Rejection};
-use hoso_engine::messages::{Lang, Refusal, RequestProblem, Said};
+use hoso_engine::messages::{Denial, Lang, Refusal, RequestProblem, Said};
 use hoso_engine::ports::StoreError;
 use hoso_engine::service::ServiceError;
 use serde::Serialize;
@@ -22,28 +22,28 @@ pub struct FieldError {
 #[derive(Debug)]
 pub enum AppError {
     /// 400: the request cannot be read (malformed JSON, a missing header).
-    BadRequest(String),
+    BadRequest(Said),
     /// 401: no valid credentials.
-    Unauthorized(String),
+    Unauthorized(Said),
     /// 403: known caller, not allowed.
-    Forbidden(String),
+    Forbidden(Said),
     /// 404: no such resource — or one the caller may not know exists.
-    NotFound(String),
+    NotFound(Said),
     /// 405: the resource does not take this method.
-    MethodNotAllowed(String),
+    MethodNotAllowed(Said),
     /// 408: the request took too long.
     Timeout,
     /// 409: the dossier changed since the caller read it.
-    Conflict(String),
+    Conflict(Said),
     /// 413: the body or an upload is too large.
-    TooLarge(String),
+    TooLarge(Said),
     /// 415: the body or an upload is of a type the API does not take.
-    UnsupportedType(String),
+    UnsupportedType(Said),
     /// 422: readable but invalid; each problem names its field and is worded, in the caller's
     /// language, by the engine's message catalogue.
     Invalid(Vec<FieldProblem>),
     /// 422: the idempotency key was already used with a different request.
-    KeyReused(String),
+    KeyReused(Said),
     /// 429: too many requests; retry after this many seconds.
     RateLimited(u64),
     /// 503: the database is unreachable; safe to retry.
@@ -130,13 +130,14 @@ impl From<ServiceError> for AppError {
             ServiceError::UnknownProcedure(code) => {
                 Self::field("/procedure", RequestProblem::UnknownProcedure { code })
             }
-            ServiceError::UnknownDossier(code) => Self::NotFound(format!("no dossier {code}")),
-            ServiceError::Rejected(Rejection::Forbidden(why)) => {
-                Self::Forbidden(why.text(request_lang()))
-            }
-            ServiceError::Rejected(Rejection::NotNow(why)) => {
-                Self::Conflict(why.text(request_lang()))
-            }
+            ServiceError::UnknownDossier(code) => Self::NotFound(
+                Denial::NoDossier {
+                    code: code.to_string(),
+                }
+                .into(),
+            ),
+            ServiceError::Rejected(Rejection::Forbidden(why)) => Self::Forbidden(why),
+            ServiceError::Rejected(Rejection::NotNow(why)) => Self::Conflict(why),
             ServiceError::Rejected(Rejection::Invalid(problems)) => Self::Invalid(problems),
             ServiceError::Rejected(Rejection::Clock(clock)) => Self::Unavailable(clock.to_string()),
             ServiceError::Conflict {
@@ -149,7 +150,7 @@ impl From<ServiceError> for AppError {
                     expected,
                     actual,
                 }
-                .text(request_lang()),
+                .into(),
             ),
             ServiceError::Store(store) => store.into(),
             other @ (ServiceError::MissingVersion { .. } | ServiceError::Replay(_)) => {

@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use hoso_engine::case::DocumentRef;
+use hoso_engine::messages::Denial;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -13,33 +14,27 @@ use hoso_engine::ports::Access as _;
 
 /// Checks a caller's idempotency key, as the header's bytes: printable ASCII, 1–200 characters.
 pub fn checked_key(key: Option<&[u8]>) -> Result<String, AppError> {
-    let key = key.ok_or_else(|| AppError::BadRequest("send an Idempotency-Key header (any unique value, e.g. a UUID) so a retry cannot submit twice".to_owned()))?;
+    let key = key.ok_or_else(|| AppError::BadRequest(Denial::KeyMissing.into()))?;
     let key = std::str::from_utf8(key)
         .ok()
         .filter(|key| {
             key.bytes()
                 .all(|byte| byte == b'\t' || (0x20..0x7f).contains(&byte))
         })
-        .ok_or_else(|| {
-            AppError::BadRequest("the Idempotency-Key must be printable ASCII".to_owned())
-        })?;
+        .ok_or_else(|| AppError::BadRequest(Denial::KeyShape.into()))?;
     if key.is_empty() || key.len() > 200 || !key.bytes().all(|byte| byte.is_ascii_graphic()) {
-        return Err(AppError::BadRequest(
-            "the Idempotency-Key must be 1–200 printable characters".to_owned(),
-        ));
+        return Err(AppError::BadRequest(Denial::KeyShape.into()));
     }
     Ok(key.to_owned())
 }
 
 /// The command id a caller's idempotency key stands for: a new one the first time, the first
-/// one on a retry with the same request, and
-/// [`AppError::KeyReused`] saying `reused` when the request differs.
+/// one on a retry with the same request, and [`AppError::KeyReused`] when the request differs.
 pub async fn claim_command_id(
     state: &AppState,
     principal: &Principal,
     key: &str,
     request_hash: &str,
-    reused: &str,
 ) -> Result<String, AppError> {
     let (stored_hash, command_id) = state
         .service
@@ -53,7 +48,7 @@ pub async fn claim_command_id(
         )
         .await?;
     if stored_hash != request_hash {
-        return Err(AppError::KeyReused(reused.to_owned()));
+        return Err(AppError::KeyReused(Denial::KeyReused.into()));
     }
     Ok(command_id)
 }
@@ -106,11 +101,16 @@ mod key_tests {
     #[test]
     fn a_key_is_printable_ascii_of_one_to_two_hundred_characters() {
         let refused = |key: Option<&[u8]>| match checked_key(key) {
-            Err(super::AppError::BadRequest(why)) => why,
+            Err(super::AppError::BadRequest(why)) => why.to_string(),
             other => panic!("{other:?}"),
         };
         assert!(refused(None).contains("send an Idempotency-Key"));
         assert!(refused(Some("khóa".as_bytes())).contains("printable ASCII"));
+        assert!(
+            hoso_engine::messages::Said::from(hoso_engine::messages::Denial::KeyShape)
+                .text(hoso_engine::messages::Lang::Vi)
+                .contains("1 đến 200 ký tự")
+        );
         assert!(refused(Some(b"")).contains("1–200"));
         assert!(refused(Some(b"two words")).contains("1–200"));
         assert!(refused(Some("k".repeat(201).as_bytes())).contains("1–200"));

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use hoso_engine::case::UnitId;
-use hoso_engine::messages::RequestProblem;
+use hoso_engine::messages::{Denial, RequestProblem, RoleRule};
 use hoso_engine::ports::{CaseQuery, Dossiers as _};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -66,8 +66,10 @@ pub struct DossierRow {
     /// Applicant's name.
     pub applicant_name: String,
     /// Appointment.
+    #[serde(serialize_with = "crate::app::instant::vietnam_optional")]
     pub appointment: Option<DateTime<Utc>>,
     /// Current step due.
+    #[serde(serialize_with = "crate::app::instant::vietnam_optional")]
     pub step_due: Option<DateTime<Utc>>,
     /// Version.
     pub version: u64,
@@ -171,7 +173,7 @@ pub async fn list(
                 .is_some_and(|unit| Some(unit) != user.unit.as_ref())
             {
                 return Err(AppError::Forbidden(
-                    "officers list the dossiers of their own unit".to_owned(),
+                    Denial::RoleOnly(RoleRule::OwnUnitList).into(),
                 ));
             }
             filter.unit = user.unit.clone();
@@ -183,7 +185,7 @@ pub async fn list(
             }
             None => {
                 return Err(AppError::Forbidden(
-                    "designers and administrators do not work on dossiers".to_owned(),
+                    Denial::RoleOnly(RoleRule::NotForDesignersOrAdmins).into(),
                 ));
             }
         },
@@ -211,10 +213,14 @@ pub async fn inbox_entries(
     principal: &Principal,
 ) -> Result<Vec<InboxEntry>, AppError> {
     let Principal::Staff(user) = principal else {
-        return Err(AppError::Forbidden("the inbox is for officers".to_owned()));
+        return Err(AppError::Forbidden(
+            Denial::RoleOnly(RoleRule::InboxForOfficers).into(),
+        ));
     };
     let (Some(role), Some(unit), UserKind::Officer) = (&user.role, &user.unit, user.kind) else {
-        return Err(AppError::Forbidden("the inbox is for officers".to_owned()));
+        return Err(AppError::Forbidden(
+            Denial::RoleOnly(RoleRule::InboxForOfficers).into(),
+        ));
     };
     let today = hoso_engine::clock::vietnam_day(chrono::Utc::now());
     let store = state.service.store();

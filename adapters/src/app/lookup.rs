@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use hoso_engine::case::{Case, DossierCode, Names, Status};
+use hoso_engine::messages::Denial;
 use hoso_engine::ports::Dossiers as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -28,6 +29,7 @@ pub struct LookupView {
     /// The unit holding it, by name.
     pub unit_name: String,
     /// The appointment for the result.
+    #[serde(serialize_with = "crate::app::instant::vietnam_optional")]
     pub appointment: Option<DateTime<Utc>>,
     /// `waiting` (not received yet), `on_time`, `late`, `early`, or `closed` (not processed to
     /// a result: refused at intake, withdrawn, stopped).
@@ -38,10 +40,7 @@ pub struct LookupView {
 
 /// The one answer for an unknown code and a wrong key alike.
 fn not_found() -> AppError {
-    AppError::NotFound(
-        "Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này (no dossier with this code and lookup key)"
-            .to_owned(),
-    )
+    AppError::NotFound(Denial::LookupMiss.into())
 }
 
 /// Whether `sent` is the dossier's key, compared by digest so the time taken says nothing.

@@ -10,6 +10,7 @@ pub mod dossiers;
 pub mod downloads;
 pub mod error;
 pub mod idempotency;
+pub mod instant;
 pub mod lists;
 pub mod lookup;
 pub mod payments;

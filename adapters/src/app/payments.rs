@@ -1,6 +1,7 @@
 //! Paying fees online through VNPAY (thanh toán trực tuyến). The gateway's IPN is the only thing
 //! that marks a fee paid; the browser's return only shows what hoso has recorded.
 
+use hoso_engine::messages::{Denial, Feature, RoleRule};
 use std::collections::BTreeMap;
 
 use chrono::Utc;
@@ -35,9 +36,10 @@ pub struct Attempt {
 }
 
 fn settings(state: &AppState) -> Result<&vnpay::VnpaySettings, AppError> {
-    state.vnpay.as_deref().ok_or_else(|| {
-        AppError::NotFound("online payment is not configured on this server".to_owned())
-    })
+    state
+        .vnpay
+        .as_deref()
+        .ok_or_else(|| AppError::NotFound(Denial::NotConfigured(Feature::Payment).into()))
 }
 
 /// Starts paying a dossier's outstanding fees through VNPAY. The applicant only; `client_ip` is
@@ -52,7 +54,7 @@ pub async fn start(
     let case = load_readable(state, principal, code).await?;
     if !principal.follows(&case) {
         return Err(AppError::Forbidden(
-            "the applicant (or their representative) pays the fees online".to_owned(),
+            Denial::RoleOnly(RoleRule::ApplicantPays).into(),
         ));
     }
     let owed = case.outstanding();
@@ -62,10 +64,12 @@ pub async fn start(
             Status::NotReceived | Status::Withdrawn | Status::Stopped | Status::ResultReturned
         )
     {
-        return Err(AppError::Conflict(format!(
-            "dossier {} owes nothing now",
-            case.code
-        )));
+        return Err(AppError::Conflict(
+            Denial::OwesNothing {
+                dossier: case.code.to_string(),
+            }
+            .into(),
+        ));
     }
     let now = Utc::now();
     let order_info = vnpay::plain_text(&format!("Thanh toan phi le phi ho so {}", case.code));
@@ -201,9 +205,7 @@ pub async fn returned(state: &AppState, query: Option<&str>) -> Result<PaymentSt
     let settings = settings(state)?;
     let params = parameters(query);
     if !vnpay::verify(&settings.hash_secret, &params) {
-        return Err(AppError::BadRequest(
-            "the gateway's signature does not verify".to_owned(),
-        ));
+        return Err(AppError::BadRequest(Denial::GatewaySignature.into()));
     }
     let txn_ref = params.get("vnp_TxnRef").cloned().unwrap_or_default();
     let record = state
@@ -211,7 +213,14 @@ pub async fn returned(state: &AppState, query: Option<&str>) -> Result<PaymentSt
         .store()
         .payment(&txn_ref)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("no payment {txn_ref}")))?;
+        .ok_or_else(|| {
+            AppError::NotFound(
+                Denial::NoPayment {
+                    reference: txn_ref.clone(),
+                }
+                .into(),
+            )
+        })?;
     let code = params.get("vnp_ResponseCode").map(String::as_str);
     Ok(PaymentStatus {
         txn_ref,

@@ -1,7 +1,7 @@
 //! The catalogue and publishing: anyone reads procedures; designers publish new versions.
 
 use chrono::Utc;
-use hoso_engine::messages::RequestProblem;
+use hoso_engine::messages::{Denial, RequestProblem, RoleRule};
 use hoso_engine::ports::{Procedures as _, Published};
 use hoso_engine::procedure::Procedure;
 use serde::Serialize;
@@ -106,9 +106,14 @@ pub struct VersionInfo {
 /// A procedure's current definition and every published version. Public.
 pub fn detail(state: &AppState, code: &str) -> Result<ProcedureDetail, AppError> {
     let catalogue = state.service.catalogue();
-    let current = catalogue
-        .current(code)
-        .ok_or_else(|| AppError::NotFound(format!("no procedure {code}")))?;
+    let current = catalogue.current(code).ok_or_else(|| {
+        AppError::NotFound(
+            Denial::NoProcedure {
+                code: code.to_owned(),
+            }
+            .into(),
+        )
+    })?;
     let versions = catalogue
         .iter()
         .filter(|procedure| procedure.code().as_str() == code)
@@ -148,7 +153,7 @@ pub async fn publish(
 ) -> Result<PublishedVersion, AppError> {
     if principal.staff_kind() != Some(UserKind::Designer) {
         return Err(AppError::Forbidden(
-            "only procedure designers publish procedures".to_owned(),
+            Denial::RoleOnly(RoleRule::OnlyDesignersPublish).into(),
         ));
     }
     let text =
@@ -193,18 +198,28 @@ pub async fn publish(
         return if same_content(published) {
             Ok(unchanged(version))
         } else {
-            Err(AppError::Conflict(format!(
-                "version {version} of {code} is already published with different content, and a published version never changes; set `version = {next}` to publish this as a new version"
-            )))
+            Err(AppError::Conflict(
+                Denial::VersionTaken {
+                    code: code.clone(),
+                    version,
+                    next,
+                }
+                .into(),
+            ))
         };
     }
     if let Some(latest) = latest.filter(|latest| same_content(latest)) {
         return Ok(unchanged(latest.version()));
     }
     if version != next {
-        return Err(AppError::Conflict(format!(
-            "the next version of {code} is {next}, not {version}; set `version = {next}`"
-        )));
+        return Err(AppError::Conflict(
+            Denial::VersionNotNext {
+                code: code.clone(),
+                version,
+                next,
+            }
+            .into(),
+        ));
     }
     let json = serde_json::to_string(loaded.definition())
         .map_err(|error| AppError::Internal(error.to_string()))?;
@@ -216,10 +231,14 @@ pub async fn publish(
     {
         Published::New | Published::Unchanged => {}
         Published::Differs => {
-            return Err(AppError::Conflict(format!(
-                "version {version} of {code} was just published by someone else; reload, and publish as version {}",
-                version + 1
-            )));
+            return Err(AppError::Conflict(
+                Denial::VersionRaced {
+                    code: code.clone(),
+                    version,
+                    next: version + 1,
+                }
+                .into(),
+            ));
         }
     }
     state.service.add_procedure(loaded);

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, Utc};
 use hoso_engine::case::Status;
 use hoso_engine::forms::{ControlSlip, OfficialForm, Register};
 use hoso_engine::indicators::{Period, Report, Satisfaction};
-use hoso_engine::messages::RequestProblem;
+use hoso_engine::messages::{Denial, Feature, RequestProblem, RoleRule, Said};
 use hoso_engine::ports::Dossiers as _;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -30,7 +30,7 @@ fn day(field: &str, text: &str) -> Result<NaiveDate, AppError> {
 pub fn report_unit(principal: &Principal, asked: Option<&str>) -> Result<Option<String>, AppError> {
     let Principal::Staff(user) = principal else {
         return Err(AppError::Forbidden(
-            "citizens do not read unit reports".to_owned(),
+            Denial::RoleOnly(RoleRule::NoReportsForCitizens).into(),
         ));
     };
     match user.kind {
@@ -38,15 +38,21 @@ pub fn report_unit(principal: &Principal, asked: Option<&str>) -> Result<Option<
         UserKind::Officer => {
             let own = user.unit.as_ref().map(ToString::to_string);
             match (asked, own) {
-                (Some(asked), Some(own)) if asked != own => Err(AppError::Forbidden(format!(
-                    "officers read their own unit's report ({own}), not {asked}"
-                ))),
+                (Some(asked), Some(own)) if asked != own => Err(AppError::Forbidden(
+                    Denial::OwnUnitReport {
+                        own,
+                        asked: asked.to_owned(),
+                    }
+                    .into(),
+                )),
                 (_, Some(own)) => Ok(Some(own)),
-                (_, None) => Err(AppError::Forbidden("this officer has no unit".to_owned())),
+                (_, None) => Err(AppError::Forbidden(
+                    Denial::RoleOnly(RoleRule::OfficerWithoutUnit).into(),
+                )),
             }
         }
         _ => Err(AppError::Forbidden(
-            "only auditors and officers read service-quality reports".to_owned(),
+            Denial::RoleOnly(RoleRule::ReportsForAuditorsAndOfficers).into(),
         )),
     }
 }
@@ -78,11 +84,10 @@ pub async fn unit_report(
     period: Period,
     unit: Option<&str>,
 ) -> Result<Report, AppError> {
-    let settings = state.indicator_settings.clone().ok_or_else(|| {
-        AppError::NotFound(
-            "reports are not configured on this server: start it with --indicators FILE".to_owned(),
-        )
-    })?;
+    let settings = state
+        .indicator_settings
+        .clone()
+        .ok_or_else(|| AppError::NotFound(Denial::NotConfigured(Feature::Reports).into()))?;
     Ok(
         crate::reports::indicator_report(&state.service, period, unit, &settings, |_, _| {})
             .await?,
@@ -108,7 +113,7 @@ pub async fn rate(
     let case = load_readable(state, principal, code).await?;
     if !principal.follows(&case) {
         return Err(AppError::Forbidden(
-            "only the applicant rates a dossier".to_owned(),
+            Denial::RoleOnly(RoleRule::ApplicantRates).into(),
         ));
     }
     let satisfaction = Satisfaction::parse(satisfaction).ok_or_else(|| {
@@ -123,11 +128,13 @@ pub async fn rate(
         )
     })?;
     if case.status != Status::ResultReturned {
-        return Err(AppError::Conflict(format!(
-            "dossier {} can be rated once its result is returned; it is {}",
-            case.code,
-            case.status.label()
-        )));
+        return Err(AppError::Conflict(
+            Denial::RateAfterReturn {
+                dossier: case.code.to_string(),
+                status: case.status.label().to_owned(),
+            }
+            .into(),
+        ));
     }
     let recorded = state
         .service
@@ -140,10 +147,12 @@ pub async fn rate(
         )
         .await?;
     if !recorded {
-        return Err(AppError::Conflict(format!(
-            "dossier {} has already been rated",
-            case.code
-        )));
+        return Err(AppError::Conflict(
+            Denial::AlreadyRated {
+                dossier: case.code.to_string(),
+            }
+            .into(),
+        ));
     }
     Ok(RatingRequest {
         satisfaction: satisfaction.as_str().to_owned(),
@@ -216,7 +225,7 @@ pub async fn fill(
     .map_err(|error| match error {
         // A kept form that no longer matches its hash is damage an operator must see.
         hoso_engine::forms::FormError::Tampered { .. } => AppError::Unavailable(error.to_string()),
-        other => AppError::NotFound(other.to_string()),
+        other => AppError::NotFound(Said::Verbatim(other.to_string())),
     })?;
     Ok(Filled::Official(Box::new(filled)))
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use hoso_engine::case::{
     Directory, DirectoryError, Route, UnitEntry, UnitId, UnitLevel, national_code,
 };
-use hoso_engine::messages::RequestProblem;
+use hoso_engine::messages::{Denial, RequestProblem, RoleRule};
 use hoso_engine::ports::{Units, UserKind};
 use hoso_engine::service::Service;
 use serde::{Deserialize, Serialize};
@@ -426,7 +426,7 @@ fn require_admin(principal: &Principal) -> Result<(), AppError> {
     match principal {
         Principal::Staff(user) if user.kind == UserKind::Admin => Ok(()),
         _ => Err(AppError::Forbidden(
-            "only administrators change the unit directory".to_owned(),
+            Denial::RoleOnly(RoleRule::AdminsChangeUnits).into(),
         )),
     }
 }

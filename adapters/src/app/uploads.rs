@@ -2,6 +2,7 @@
 //! when it commits, removed when it is refused, left for the sweeper when nobody knows.
 
 use axum::http::StatusCode;
+use hoso_engine::messages::Denial;
 
 use hoso_engine::case::{DocumentRef, Provenance};
 
@@ -47,9 +48,14 @@ pub fn is_body_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
 /// A multipart body that could not be read: 413 when it was too large, else 400.
 pub fn multipart_error(error: &axum::extract::multipart::MultipartError) -> AppError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE || is_body_too_large(error) {
-        AppError::TooLarge("the body is larger than the server accepts".to_owned())
+        AppError::TooLarge(Denial::BodyTooLarge { limit: None }.into())
     } else {
-        AppError::BadRequest(error.body_text())
+        AppError::BadRequest(
+            Denial::MultipartUnreadable {
+                detail: error.body_text(),
+            }
+            .into(),
+        )
     }
 }
 

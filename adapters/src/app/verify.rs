@@ -4,6 +4,7 @@
 use super::{AppError, AppState, Principal};
 use crate::access::UserKind;
 use crate::audit::Report;
+use hoso_engine::messages::{Denial, RoleRule};
 
 /// Verifies a dossier's chain. Auditors only; a code that names no dossier is "not found".
 pub async fn verify(
@@ -13,7 +14,7 @@ pub async fn verify(
 ) -> Result<Report, AppError> {
     if principal.staff_kind() != Some(UserKind::Auditor) {
         return Err(AppError::Forbidden(
-            "verifying chains is for auditors".to_owned(),
+            Denial::RoleOnly(RoleRule::AuditorsVerify).into(),
         ));
     }
     // A code that names no live dossier (none, or archived) is "not found", as on its page.

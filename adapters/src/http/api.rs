@@ -6,7 +6,7 @@ use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hoso_engine::case::DocumentRef;
-use hoso_engine::messages::RequestProblem;
+use hoso_engine::messages::{Denial, RequestProblem};
 
 use super::error::{AppError, Problem};
 use crate::app::actions::{self, ActionRequest};
@@ -129,15 +129,22 @@ async fn read_submission(
             continue;
         }
         if bytes.len() > state.limits.upload_bytes {
-            return Err(AppError::TooLarge(format!(
-                "document `{name}` is larger than {} bytes",
-                state.limits.upload_bytes
-            )));
+            return Err(AppError::TooLarge(
+                Denial::FileTooLarge {
+                    name: name.clone(),
+                    limit: state.limits.upload_bytes,
+                }
+                .into(),
+            ));
         }
         if DocumentType::sniff(&bytes).is_none() {
-            return Err(AppError::UnsupportedType(format!(
-                "document `{name}` is not a PDF, PNG or JPEG (checked by its content)"
-            )));
+            return Err(AppError::UnsupportedType(
+                Denial::FileType {
+                    name: name.clone(),
+                    pdf_only: false,
+                }
+                .into(),
+            ));
         }
         let (document, staged) = stage(
             state,
@@ -262,10 +269,13 @@ pub async fn answer_supplement(
             .await
             .map_err(|error| multipart_error(&error))?;
         if bytes.len() > state.limits.upload_bytes {
-            return Err(AppError::TooLarge(format!(
-                "document `{component}` is larger than {} bytes",
-                state.limits.upload_bytes
-            )));
+            return Err(AppError::TooLarge(
+                Denial::FileTooLarge {
+                    name: component,
+                    limit: state.limits.upload_bytes,
+                }
+                .into(),
+            ));
         }
         files.push((component, file_name, bytes));
     }
@@ -357,10 +367,13 @@ pub async fn issue_result(
                 );
             }
             "result" if bytes.len() > state.limits.upload_bytes => {
-                return Err(AppError::TooLarge(format!(
-                    "result `{file_name}` is larger than {} bytes",
-                    state.limits.upload_bytes
-                )));
+                return Err(AppError::TooLarge(
+                    Denial::FileTooLarge {
+                        name: file_name,
+                        limit: state.limits.upload_bytes,
+                    }
+                    .into(),
+                ));
             }
             "result" => files.push((name, file_name, bytes)),
             other => {

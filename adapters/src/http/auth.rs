@@ -4,6 +4,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::Utc;
+use hoso_engine::messages::Denial;
 use sha2::Digest as _;
 
 use super::AppState;
@@ -22,20 +23,14 @@ impl FromRequestParts<AppState> for Principal {
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| {
-                AppError::Unauthorized("send Authorization: Bearer <token>".to_owned())
-            })?;
+            .ok_or_else(|| AppError::Unauthorized(Denial::TokenMissing.into()))?;
         let token = header
             .to_str()
             .ok()
             .and_then(|value| value.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|token| !token.is_empty() && token.len() <= 8192)
-            .ok_or_else(|| {
-                AppError::Unauthorized(
-                    "the Authorization header must be `Bearer <token>`".to_owned(),
-                )
-            })?;
+            .ok_or_else(|| AppError::Unauthorized(Denial::TokenMalformed.into()))?;
         if token.starts_with("hoso_") {
             let hash = Secret::from_client(token).hash();
             return match state
@@ -45,17 +40,16 @@ impl FromRequestParts<AppState> for Principal {
                 .await?
             {
                 Some(user) => Ok(Self::Staff(user)),
-                None => Err(AppError::Unauthorized(
-                    "the token is unknown, expired or revoked".to_owned(),
-                )),
+                None => Err(AppError::Unauthorized(Denial::TokenUnknown.into())),
             };
         }
         let Some(oidc) = &state.oidc else {
-            return Err(AppError::Unauthorized(
-                "unknown token; this server accepts hoso tokens only".to_owned(),
-            ));
+            return Err(AppError::Unauthorized(Denial::TokenForeign.into()));
         };
-        let identity = oidc.verify(token).await.map_err(AppError::Unauthorized)?;
+        let identity = oidc
+            .verify(token)
+            .await
+            .map_err(|why| AppError::Unauthorized(Denial::IdTokenRejected { why }.into()))?;
         let digest = |text: &str| hex::encode(sha2::Sha256::digest(text.as_bytes()));
         if !state
             .service
@@ -63,9 +57,7 @@ impl FromRequestParts<AppState> for Principal {
             .claim_nonce(&digest(&identity.nonce), &digest(token), Utc::now())
             .await?
         {
-            return Err(AppError::Unauthorized(
-                "the ID token's nonce was not issued by this server for a sign-in, has expired, or belongs to another token: start a new sign-in with a nonce from POST /api/v1/auth/oidc/nonce".to_owned(),
-            ));
+            return Err(AppError::Unauthorized(Denial::NonceUnknown.into()));
         }
         Ok(Self::Citizen {
             citizen_id: identity.citizen_id,
@@ -94,9 +86,7 @@ pub async fn oidc_nonce(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Result<(axum::http::StatusCode, axum::Json<SignInNonce>), AppError> {
     if state.oidc.is_none() {
-        return Err(AppError::NotFound(
-            "sign-in through OpenID Connect is not configured on this server".to_owned(),
-        ));
+        return Err(AppError::NotFound(Denial::SignInNotConfigured.into()));
     }
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes)

@@ -2,6 +2,7 @@
 //! carries a secret token of its own (`--sms-callback-token`), compared in constant time.
 
 use axum::extract::State;
+use hoso_engine::messages::Denial;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -35,7 +36,7 @@ pub async fn sms_report(
     let expected = state
         .sms_callback_token
         .as_deref()
-        .ok_or_else(|| AppError::NotFound("no such resource".to_owned()))?;
+        .ok_or_else(|| AppError::NotFound(Denial::NoSuchResource.into()))?;
     // Equal-length digests compared without early exit: the token cannot be guessed byte by byte.
     let (given, wanted) = (
         Sha256::digest(token.as_bytes()),
@@ -47,7 +48,7 @@ pub async fn sms_report(
         .fold(0_u8, |difference, (a, b)| difference | (a ^ b))
         != 0
     {
-        return Err(AppError::NotFound("no such resource".to_owned()));
+        return Err(AppError::NotFound(Denial::NoSuchResource.into()));
     }
     let status = report
         .status
@@ -61,6 +62,11 @@ pub async fn sms_report(
     if known {
         Ok(axum::http::StatusCode::NO_CONTENT)
     } else {
-        Err(AppError::NotFound(format!("no message {}", report.sms_id)))
+        Err(AppError::NotFound(
+            Denial::NoMessage {
+                id: report.sms_id.to_string(),
+            }
+            .into(),
+        ))
     }
 }

@@ -3,7 +3,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hoso_engine::messages::ProblemKind;
+use hoso_engine::messages::{Denial, ProblemKind};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -86,58 +86,45 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, slug, kind) = self.parts();
+        let lang = crate::app::error::request_lang();
+        let retry_after = match &self {
+            Self::RateLimited(seconds) => Some(seconds.to_string()),
+            Self::Unavailable(_) => Some("5".to_owned()),
+            _ => None,
+        };
         let (detail, errors) = match self {
             Self::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
-                (
-                    "an internal error occurred; it has been logged".to_owned(),
-                    Vec::new(),
-                )
+                (Denial::Internal.text(lang), Vec::new())
             }
             Self::Unavailable(detail) => {
                 tracing::warn!(%detail, "database unavailable");
+                (Denial::DatabaseUnavailable.text(lang), Vec::new())
+            }
+            Self::Timeout => (Denial::Timeout.text(lang), Vec::new()),
+            Self::RateLimited(seconds) => (Denial::RateLimited { seconds }.text(lang), Vec::new()),
+            Self::Invalid(problems) => (
+                crate::app::error::summary(&problems, lang),
+                crate::app::error::field_errors(&problems, lang),
+            ),
+            Self::KeyReused(said) => {
+                let detail = said.text(lang);
                 (
-                    "the database is unavailable; retry later".to_owned(),
-                    Vec::new(),
+                    detail.clone(),
+                    vec![FieldError {
+                        pointer: String::new(),
+                        detail,
+                    }],
                 )
             }
-            Self::Timeout => (
-                "the request took too long; retry later".to_owned(),
-                Vec::new(),
-            ),
-            Self::RateLimited(seconds) => (
-                format!("too many requests; retry after {seconds} s"),
-                Vec::new(),
-            ),
-            Self::Invalid(problems) => {
-                let lang = crate::app::error::request_lang();
-                (
-                    crate::app::error::summary(&problems, lang),
-                    crate::app::error::field_errors(&problems, lang),
-                )
-            }
-            Self::KeyReused(detail) => (
-                detail.clone(),
-                vec![FieldError {
-                    pointer: String::new(),
-                    detail,
-                }],
-            ),
-            Self::BadRequest(detail)
-            | Self::Unauthorized(detail)
-            | Self::Forbidden(detail)
-            | Self::NotFound(detail)
-            | Self::MethodNotAllowed(detail)
-            | Self::Conflict(detail)
-            | Self::TooLarge(detail)
-            | Self::UnsupportedType(detail) => (detail, Vec::new()),
-        };
-        let retry_after = match (status, &detail) {
-            (StatusCode::TOO_MANY_REQUESTS, detail) => {
-                detail.split_whitespace().rev().nth(1).map(str::to_owned)
-            }
-            (StatusCode::SERVICE_UNAVAILABLE, _) => Some("5".to_owned()),
-            _ => None,
+            Self::BadRequest(said)
+            | Self::Unauthorized(said)
+            | Self::Forbidden(said)
+            | Self::NotFound(said)
+            | Self::MethodNotAllowed(said)
+            | Self::Conflict(said)
+            | Self::TooLarge(said)
+            | Self::UnsupportedType(said) => (said.text(lang), Vec::new()),
         };
         let problem = Problem {
             kind: format!("https://hoso.vn/problems/{slug}"),
@@ -166,43 +153,66 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
         use axum::extract::rejection::JsonRejection;
         match rejection {
-            JsonRejection::MissingJsonContentType(_) => {
-                Self::UnsupportedType("send the body as application/json".to_owned())
-            }
+            JsonRejection::MissingJsonContentType(_) => Self::UnsupportedType(
+                Denial::MediaType {
+                    expected: "application/json".to_owned(),
+                }
+                .into(),
+            ),
             JsonRejection::JsonDataError(error) => Self::field(
                 "",
                 hoso_engine::messages::RequestProblem::BodyShape {
                     detail: error.body_text(),
                 },
             ),
-            JsonRejection::JsonSyntaxError(error) => Self::BadRequest(error.body_text()),
+            JsonRejection::JsonSyntaxError(error) => Self::BadRequest(
+                Denial::JsonSyntax {
+                    detail: error.body_text(),
+                }
+                .into(),
+            ),
             JsonRejection::BytesRejection(error)
                 if error.status() == StatusCode::PAYLOAD_TOO_LARGE =>
             {
-                Self::TooLarge("the body is larger than the API accepts".to_owned())
+                Self::TooLarge(Denial::BodyTooLarge { limit: None }.into())
             }
-            other => Self::BadRequest(other.body_text()),
+            other => Self::BadRequest(
+                Denial::Unreadable {
+                    detail: other.body_text(),
+                }
+                .into(),
+            ),
         }
     }
 }
 
 impl From<axum::extract::multipart::MultipartRejection> for AppError {
     fn from(rejection: axum::extract::multipart::MultipartRejection) -> Self {
-        Self::UnsupportedType(format!(
-            "send the body as multipart/form-data with a boundary ({})",
-            rejection.body_text()
-        ))
+        Self::UnsupportedType(
+            Denial::MediaType {
+                expected: format!(
+                    "multipart/form-data; boundary=… ({})",
+                    rejection.body_text()
+                ),
+            }
+            .into(),
+        )
     }
 }
 
 impl From<axum::extract::rejection::QueryRejection> for AppError {
     fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
-        Self::BadRequest(rejection.body_text())
+        Self::BadRequest(
+            Denial::Unreadable {
+                detail: rejection.body_text(),
+            }
+            .into(),
+        )
     }
 }
 
 impl From<axum::extract::rejection::PathRejection> for AppError {
-    fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
-        Self::NotFound(rejection.body_text())
+    fn from(_: axum::extract::rejection::PathRejection) -> Self {
+        Self::NotFound(Denial::NoSuchResource.into())
     }
 }

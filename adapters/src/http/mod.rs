@@ -14,6 +14,7 @@ pub mod payments;
 pub mod reports;
 pub mod units;
 
+use hoso_engine::messages::Denial;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -199,13 +200,10 @@ async fn metrics(State(state): State<AppState>, request: Request) -> Response {
         || request.headers().contains_key(header::FORWARDED);
     if !state.metrics_access.allows(peer, authorization, proxied) {
         return match state.metrics_access {
-            MetricsAccess::Token(_) => AppError::Unauthorized(
-                "send Authorization: Bearer <the metrics token> (--metrics-token)".to_owned(),
-            )
-            .into_response(),
-            _ => {
-                AppError::NotFound("no such resource; see /openapi.json".to_owned()).into_response()
+            MetricsAccess::Token(_) => {
+                AppError::Unauthorized(Denial::MetricsToken.into()).into_response()
             }
+            _ => AppError::NotFound(Denial::NoSuchResource.into()).into_response(),
         };
     }
     let backlog = state.service.store().outbox_backlog().await.ok();

@@ -126,9 +126,14 @@ pub(super) async fn version(
     let visitor = Visitor::of(&state, &headers).await?;
     designer(&visitor, &format!("/design/{code}/{version}"))?;
     let catalogue = state.service.catalogue();
-    let procedure = catalogue
-        .get(&code, version)
-        .ok_or_else(|| WebError::NotFound(format!("no version {version} of procedure {code}")))?;
+    let procedure = catalogue.get(&code, version).ok_or_else(|| {
+        WebError::from(crate::app::AppError::NotFound(
+            hoso_engine::messages::Denial::NoProcedure {
+                code: format!("{code} (v{version})"),
+            }
+            .into(),
+        ))
+    })?;
     let template = VersionTemplate {
         t: visitor.words(),
         nav: Nav::of(&visitor, &format!("/design/{code}/{version}")),

@@ -20,6 +20,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
+use hoso_engine::messages::Denial;
 use sha2::{Digest, Sha256};
 
 use crate::access::{Secret, User, UserKind};
@@ -433,24 +434,24 @@ pub fn too_large_text(limits: &crate::app::Limits) -> String {
 
 impl From<AppError> for WebError {
     fn from(error: AppError) -> Self {
+        let lang = crate::app::error::request_lang();
         match error {
-            AppError::Unauthorized(why) => Self::SignIn(why),
-            AppError::Forbidden(why) => Self::Forbidden(why),
-            AppError::NotFound(why) => Self::NotFound(why),
-            AppError::Conflict(why) | AppError::KeyReused(why) => Self::Conflict(why),
+            AppError::Unauthorized(why) => Self::SignIn(why.text(lang)),
+            AppError::Forbidden(why) => Self::Forbidden(why.text(lang)),
+            AppError::NotFound(why) => Self::NotFound(why.text(lang)),
+            AppError::Conflict(why) | AppError::KeyReused(why) => Self::Conflict(why.text(lang)),
             AppError::Unavailable(why) => Self::Unavailable(why),
             AppError::Internal(why) => Self::Internal(why),
-            AppError::TooLarge(why) => Self::TooLarge(why),
+            AppError::TooLarge(why) => Self::TooLarge(why.text(lang)),
             AppError::BadRequest(why)
             | AppError::MethodNotAllowed(why)
-            | AppError::UnsupportedType(why) => Self::BadRequest(why),
-            AppError::Invalid(problems) => Self::BadRequest(crate::app::error::summary(
-                &problems,
-                crate::app::error::request_lang(),
-            )),
+            | AppError::UnsupportedType(why) => Self::BadRequest(why.text(lang)),
+            AppError::Invalid(problems) => {
+                Self::BadRequest(crate::app::error::summary(&problems, lang))
+            }
             AppError::Timeout => Self::Internal("the request took too long".to_owned()),
             AppError::RateLimited(seconds) => {
-                Self::BadRequest(format!("too many requests; try again in {seconds} s"))
+                Self::BadRequest(Denial::RateLimited { seconds }.text(lang))
             }
         }
     }

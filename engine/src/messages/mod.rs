@@ -3,16 +3,18 @@
 //! Vietnamese. Vietnamese is the default; English is given on request.
 //!
 //! Each kind of mistake is one variant of [`Said`] and is worded in one place, [`Said::text`]: a
-//! new variant without its Vietnamese and English words does not compile. Messages not yet moved
-//! here travel as [`Said::English`] and read the same in both languages until they are.
+//! new variant without its Vietnamese and English words does not compile. The few messages worded
+//! elsewhere travel as [`Said::Verbatim`] and read the same in both languages.
 
 use std::fmt::Write as _;
 
 mod actions;
+mod denials;
 mod refusals;
 mod requests;
 
 pub use actions::{ActionProblem, Text};
+pub use denials::{Denial, Feature, RoleRule};
 pub use refusals::Refusal;
 pub use requests::RequestProblem;
 
@@ -325,8 +327,11 @@ pub enum Said {
     Action(ActionProblem),
     /// What is wrong with a request's shape.
     Request(RequestProblem),
-    /// A message not yet worded in the catalogue, in English as written.
-    English(String),
+    /// Why a request is not served at all.
+    Denied(Box<Denial>),
+    /// A message worded outside the catalogue, shown as written in both languages: the
+    /// procedure validator's diagnostics and the pages' own notices.
+    Verbatim(String),
 }
 
 impl Said {
@@ -624,7 +629,8 @@ impl Said {
             Self::Refused(refusal) => refusal.text(lang),
             Self::Action(problem) => problem.text(lang),
             Self::Request(problem) => problem.text(lang),
-            Self::English(text) => text.clone(),
+            Self::Denied(denial) => denial.text(lang),
+            Self::Verbatim(text) => text.clone(),
         }
     }
 }
@@ -638,13 +644,13 @@ impl std::fmt::Display for Said {
 
 impl From<String> for Said {
     fn from(text: String) -> Self {
-        Self::English(text)
+        Self::Verbatim(text)
     }
 }
 
 impl From<&str> for Said {
     fn from(text: &str) -> Self {
-        Self::English(text.to_owned())
+        Self::Verbatim(text.to_owned())
     }
 }
 

@@ -499,7 +499,9 @@ pub(super) async fn apply(
         .filter(|key| !key.is_empty() && key.len() <= 100)
         .cloned()
         .ok_or_else(|| {
-            WebError::BadRequest("the form lost its submission key; reload the page".to_owned())
+            WebError::from(crate::app::AppError::BadRequest(
+                hoso_engine::messages::Denial::FormKeyLost.into(),
+            ))
         })?;
     let mut template = apply_template(&state, &visitor, &procedure, &typed, key.clone()).await?;
     let vi = visitor.lang == Lang::Vi;

@@ -107,10 +107,14 @@ pub(super) fn time_limit_text(limit: &TimeLimit, lang: Lang) -> String {
 }
 
 pub(super) fn current(state: &AppState, code: &str) -> Result<std::sync::Arc<Procedure>, WebError> {
-    state
-        .service
-        .current_procedure(code)
-        .ok_or_else(|| WebError::NotFound(format!("no procedure {code}")))
+    state.service.current_procedure(code).ok_or_else(|| {
+        WebError::from(crate::app::AppError::NotFound(
+            hoso_engine::messages::Denial::NoProcedure {
+                code: code.to_owned(),
+            }
+            .into(),
+        ))
+    })
 }
 
 pub(super) async fn procedure_page(

@@ -64,7 +64,9 @@ pub(super) async fn act(
         }
     };
     let outcome = match unreadable_on_the_page(&sent, tone) {
-        Some(why) => Err(AppError::BadRequest(why.to_owned())),
+        Some(why) => Err(AppError::BadRequest(hoso_engine::messages::Said::Verbatim(
+            why.to_owned(),
+        ))),
         None => {
             let request = ActionRequest {
                 action: action.to_owned(),
@@ -113,8 +115,10 @@ pub(super) async fn after_command(
 ) -> Result<Response, WebError> {
     let (status, why) = match outcome {
         Ok(()) => return Ok(Redirect::to(&format!("/dossiers/{code}")).into_response()),
-        Err(AppError::Conflict(why)) => (StatusCode::CONFLICT, why),
-        Err(AppError::BadRequest(why)) => (StatusCode::UNPROCESSABLE_ENTITY, why),
+        Err(AppError::Conflict(why)) => (StatusCode::CONFLICT, why.text(visitor.lang)),
+        Err(AppError::BadRequest(why)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, why.text(visitor.lang))
+        }
         Err(AppError::Invalid(problems)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             crate::app::error::summary(&problems, visitor.lang),

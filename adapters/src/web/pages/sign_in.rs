@@ -158,7 +158,7 @@ pub(super) async fn sso_start(
 ) -> Result<Response, WebError> {
     let Some(oidc) = state.oidc.as_ref().filter(|oidc| oidc.offers_sign_in()) else {
         return Err(WebError::from(AppError::NotFound(
-            "sign-in through the national SSO is not configured on this server".to_owned(),
+            hoso_engine::messages::Denial::SignInNotConfigured.into(),
         )));
     };
     let sign_in_state = crate::oidc::random_value().map_err(no_randomness)?;
