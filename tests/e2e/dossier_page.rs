@@ -42,9 +42,40 @@ async fn an_officer_reads_the_declared_data_opens_each_paper_and_confirms_an_end
     let dossier: serde_json::Value = response.json().await.expect("json");
     let code = dossier["code"].as_str().expect("code").to_owned();
 
+    // The citizen's own page: withdrawing (rút hồ sơ) is there, outlined, asking for a reason and
+    // a tick; without the tick nothing happens.
+    let page_path = format!("/dossiers/{code}");
+    let mut applicant = Browser::new(&server.base);
+    applicant.sign_in(&citizen).await;
+    let (status, mine, _) = applicant.get(&page_path).await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    let withdraw = mine.find("id=\"action-withdraw\"").expect("withdraw");
+    let withdraw_form = &mine[withdraw
+        ..mine[withdraw..]
+            .find("</form>")
+            .map_or(mine.len(), |end| withdraw + end)];
+    assert!(
+        withdraw_form.contains("class=\"ending\"")
+            && withdraw_form.contains("id=\"confirm-withdraw\"")
+            && withdraw_form.contains("name=\"reason\""),
+        "{withdraw_form}"
+    );
+    let csrf = Browser::csrf_of(&mine);
+    let (status, refused, _) = applicant
+        .post(
+            &format!("{page_path}/act"),
+            &[
+                ("csrf", &csrf),
+                ("action", "withdraw"),
+                ("reason", "Nộp nhầm"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused.contains("đánh dấu ô xác nhận"), "{refused}");
+
     let mut officer = Browser::new(&server.base);
     officer.sign_in(&desk).await;
-    let page_path = format!("/dossiers/{code}");
     let (status, page, _) = officer.get(&page_path).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     // Form 01 is issued at receipt: no link to it before.

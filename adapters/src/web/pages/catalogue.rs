@@ -137,7 +137,9 @@ pub(super) async fn procedure_page(
                 .iter()
                 .map(|fee| match (fee.amount, &fee.formula) {
                     (Some(amount), _) => format!("{}: {} đ", fee.name, group_digits(amount)),
-                    (None, Some(formula)) => format!("{}: {formula}", fee.name),
+                    (None, Some(formula)) => {
+                        format!("{}: {}", fee.name, formula_in_words(formula, &procedure))
+                    }
                     (None, None) => fee.name.clone(),
                 })
                 .collect(),
@@ -194,6 +196,52 @@ pub(super) fn channel_name(channel: &str, lang: Lang) -> String {
     .to_owned()
 }
 
+/// A fee formula as people read it: amounts in đồng with grouped digits, fields by their labels,
+/// `×` for `*` ("8000 * so_ban_sao" → "8.000 đ × Số bản sao yêu cầu").
+fn formula_in_words(formula: &str, procedure: &Procedure) -> String {
+    let label = |id: &str| {
+        procedure
+            .definition()
+            .documents
+            .iter()
+            .flat_map(|document| &document.fields)
+            .find(|field| field.id == id)
+            .map_or_else(|| id.to_owned(), |field| field.label.clone())
+    };
+    let mut out = String::new();
+    let mut chars = formula.chars().peekable();
+    while let Some(&next) = chars.peek() {
+        if next.is_ascii_alphabetic() || next == '_' {
+            let mut word = String::new();
+            while let Some(&c) = chars
+                .peek()
+                .filter(|c| c.is_ascii_alphanumeric() || **c == '_')
+            {
+                word.push(c);
+                chars.next();
+            }
+            out.push_str(&label(&word));
+        } else if next.is_ascii_digit() {
+            let mut number = String::new();
+            while let Some(&c) = chars.peek().filter(|c| c.is_ascii_digit()) {
+                number.push(c);
+                chars.next();
+            }
+            match number.parse::<u64>() {
+                // Amounts are in đồng; small numbers are counts.
+                Ok(amount) if amount >= 1000 => {
+                    out.push_str(&format!("{} đ", group_digits(amount)));
+                }
+                _ => out.push_str(&number),
+            }
+        } else {
+            out.push(if next == '*' { '×' } else { next });
+            chars.next();
+        }
+    }
+    out
+}
+
 pub(super) fn group_digits(amount: u64) -> String {
     let digits = amount.to_string();
     let mut grouped = String::new();
@@ -204,4 +252,26 @@ pub(super) fn group_digits(amount: u64) -> String {
         grouped.push(digit);
     }
     grouped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fee_formula_reads_in_dong_and_field_labels() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../procedures/2.000635-cap-ban-sao-trich-luc-ho-tich.toml"
+        );
+        let text = std::fs::read_to_string(path).expect("the copy-extract procedure");
+        let procedure = Procedure::load("2.000635.toml", &text).expect("loads");
+        let said = formula_in_words("8000 * so_ban_sao", &procedure);
+        assert!(said.starts_with("8.000 đ × "), "{said}");
+        assert!(!said.contains("so_ban_sao"), "{said}");
+        assert_eq!(
+            formula_in_words("2 * so_khac + 15000", &procedure),
+            "2 × so_khac + 15.000 đ"
+        );
+    }
 }
