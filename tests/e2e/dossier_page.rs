@@ -281,6 +281,45 @@ async fn a_citizen_applies_under_her_own_number_and_a_claim_for_others_is_answer
     );
     assert!(errors.contains("value=\"kien_nghi\" selected"), "{errors}");
 
+    // A half-typed e-mail and a short phone number: both said in Vietnamese next to their
+    // fields in the same round, and both in the summary.
+    let (key, csrf) = form_keys(&page);
+    let (status, _, contact) = apply_feedback(
+        &server,
+        &browser,
+        &[
+            ("csrf", &csrf),
+            ("submission_key", &key),
+            ("applicant:name", "Lê Thị Hoa"),
+            ("applicant:email", "binh@"),
+            ("applicant:phone", "12345"),
+            ("receiving_unit", "000.00.17.H21"),
+            ("form:loai", "phan_anh"),
+            ("form:quy_dinh", "Quyết định 12/2025/QĐ-UBND, Điều 5"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{contact}");
+    assert!(
+        contact.contains("id=\"form:noi_dung-error\""),
+        "the e-form's own gap in the same round: {contact}"
+    );
+    for (field, said) in [
+        ("applicant:email", "ten@example.vn"),
+        ("applicant:phone", "không phải số điện thoại Việt Nam"),
+    ] {
+        let next_to = contact
+            .split(&format!("id=\"{field}-error\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</").next())
+            .unwrap_or_else(|| panic!("no message next to {field}: {contact}"));
+        assert!(next_to.contains(said), "{field}: {next_to}");
+        assert!(
+            contact.contains(&format!("href=\"#{field}\"")),
+            "{field} in the summary"
+        );
+    }
+
     // An 11-digit number typed over the fixed one changes nothing: the session's is used.
     let (key, csrf) = form_keys(&page);
     let common = [

@@ -194,6 +194,28 @@ pub(crate) fn decimal_of(value: &Value) -> Option<Decimal> {
     }
 }
 
+/// The applicant's phone and e-mail, where given: a Vietnamese number and one address, said at
+/// `/applicant/phone` and `/applicant/email`. The apply page runs it with the e-form's checks, so
+/// every mistake is said in one round.
+pub fn check_contact(phone: Option<&str>, email: Option<&str>, problems: &mut Vec<FieldProblem>) {
+    if let Some(phone) = phone
+        && normalize_phone(phone).is_none()
+    {
+        problems.push(FieldProblem::new(
+            "/applicant/phone",
+            Said::NotPhone { label: None },
+        ));
+    }
+    if let Some(email) = email
+        && !is_email(email)
+    {
+        problems.push(FieldProblem::new(
+            "/applicant/email",
+            Said::NotEmail { label: None },
+        ));
+    }
+}
+
 /// An e-mail address a mail server takes: one `@` between a non-empty local part and a dotted
 /// domain, at most 254 bytes, no space or control character (a CR/LF would smuggle a header into
 /// the notification and kill it later as a dead letter).

@@ -35,7 +35,7 @@ pub use event::{
 };
 pub use evolve::{ReplayError, apply, evolve, replay};
 pub(crate) use form::decimal_of;
-pub use form::{FieldProblem, check_form, is_id_number, normalize_phone};
+pub use form::{FieldProblem, check_contact, check_form, is_id_number, normalize_phone};
 pub use model::{
     Applicant, Case, Consultation, DocumentRef, FeeLine, IssuedResult, MissingDocument, OpenWindow,
     Pause, ProcedureRef, Provenance, ResultDocument, Status, StepVisit, SupplementRequest,

@@ -9,6 +9,7 @@ use hoso_engine::case::{
     delivery_label,
 };
 
+use hoso_engine::messages::{Denial, Said};
 use hoso_engine::procedure::{Delivery, FieldKind, FormField, Procedure};
 
 use serde_json::{Map, Value};
@@ -543,11 +544,23 @@ pub(super) async fn apply(
     // The e-form's checks are the engine's, worded by its catalogue: the page keeps no copy.
     let mut problems = Vec::new();
     hoso_engine::case::check_form(&procedure, &form, &mut problems);
+    let given = |name: &str| {
+        typed
+            .get(name)
+            .map(|value| value.trim())
+            .filter(|value| !value.is_empty())
+    };
+    hoso_engine::case::check_contact(
+        given("applicant:phone"),
+        given("applicant:email"),
+        &mut problems,
+    );
     for problem in problems {
         let name = input_name(&problem.pointer);
         if let Some(input) = template
             .inputs
             .iter_mut()
+            .chain(template.applicant.iter_mut())
             .find(|input| Some(&input.name) == name.as_ref())
         {
             input.error = problem.message(visitor.lang);
@@ -555,55 +568,39 @@ pub(super) async fn apply(
     }
     for input in &mut template.applicant {
         if input.required && input.value.trim().is_empty() {
-            input.error = if vi {
-                format!("Vui lòng nhập {}.", input.label)
-            } else {
-                format!("Please fill in {}.", input.label)
-            };
+            input.error = Said::Required {
+                label: input.label.clone(),
+                choose: false,
+            }
+            .text(visitor.lang);
         }
     }
     if template.unit.is_empty() || UnitId::parse(&template.unit).is_err() {
-        template.unit_error = if vi {
-            "Vui lòng chọn nơi tiếp nhận hồ sơ.".to_owned()
-        } else {
-            "Please choose where the dossier is received.".to_owned()
-        };
+        template.unit_error = Said::Required {
+            label: visitor.words().receiving_unit.to_owned(),
+            choose: true,
+        }
+        .text(visitor.lang);
     }
     for upload in &mut template.uploads {
         let component = upload.name.trim_start_matches("doc:");
         let given = files.iter().any(|(name, _, _)| name == component);
         if upload.required && !given {
-            upload.error = if vi {
-                format!("Vui lòng đính kèm {}.", upload.label)
-            } else {
-                format!("Please attach {}.", upload.label)
-            };
-        }
-        if let Some((_, _, bytes)) = files.iter().find(|(name, _, _)| name == component) {
-            if bytes.len() > state.limits.upload_bytes {
-                upload.error = if vi {
-                    format!(
-                        "{}: tệp lớn hơn {} MB.",
-                        upload.label,
-                        state.limits.upload_bytes / (1024 * 1024)
-                    )
-                } else {
-                    format!(
-                        "{}: the file is larger than {} MB.",
-                        upload.label,
-                        state.limits.upload_bytes / (1024 * 1024)
-                    )
-                };
-            } else if DocumentType::sniff(bytes).is_none() {
-                upload.error = if vi {
-                    format!("{}: chỉ nhận tệp PDF, PNG hoặc JPEG.", upload.label)
-                } else {
-                    format!(
-                        "{}: only PDF, PNG or JPEG files are accepted.",
-                        upload.label
-                    )
-                };
+            upload.error = Said::DocumentMissing {
+                name: upload.label.clone(),
+                id: component.to_owned(),
             }
+            .text(visitor.lang);
+        }
+        if let Some((_, _, bytes)) = files.iter().find(|(name, _, _)| name == component)
+            && (bytes.len() > state.limits.upload_bytes || DocumentType::sniff(bytes).is_none())
+        {
+            upload.error = Said::from(Denial::FilesNotTaken {
+                names: vec![upload.label.clone()],
+                limit_mb: state.limits.upload_bytes / (1024 * 1024),
+                pdf_only: false,
+            })
+            .text(visitor.lang);
         }
     }
     template.summarise(Vec::new());

@@ -8,7 +8,7 @@ use crate::case::applicant;
 use crate::case::command::Submission;
 use crate::case::event::{Actor, ActorKind, EventKind};
 use crate::case::form::{
-    FieldProblem, check_documents, check_form, is_email, normalize_form, normalize_phone,
+    FieldProblem, check_contact, check_documents, check_form, normalize_form, normalize_phone,
     normalize_text,
 };
 use crate::case::model::Status;
@@ -105,22 +105,11 @@ pub(super) fn submit(
     let applicant = &submission.applicant;
     applicant::check_applicant(procedure, applicant, &mut problems);
     applicant::check_name(&applicant.name, "/applicant/name", &mut problems);
-    if let Some(phone) = &applicant.phone
-        && normalize_phone(phone).is_none()
-    {
-        problems.push(FieldProblem::new(
-            "/applicant/phone",
-            crate::messages::Said::NotPhone { label: None },
-        ));
-    }
-    if let Some(email) = &applicant.email
-        && !is_email(email)
-    {
-        problems.push(FieldProblem::new(
-            "/applicant/email",
-            crate::messages::Said::NotEmail { label: None },
-        ));
-    }
+    check_contact(
+        applicant.phone.as_deref(),
+        applicant.email.as_deref(),
+        &mut problems,
+    );
     check_form(procedure, &submission.form, &mut problems);
     check_documents(procedure, &submission.documents, &mut problems);
     applicant::check_authorisation(applicant, &submission.documents, &mut problems);
