@@ -197,6 +197,20 @@ async fn an_officer_reads_the_declared_data_opens_each_paper_and_confirms_an_end
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (_, after, _) = officer.get(&page_path).await;
     assert!(after.contains("Không được tiếp nhận"), "{after}");
+    // Who acted, by name, in the timeline an auditor reads: the desk officer, never an account
+    // id.
+    let mut auditor = Browser::new(&server.base);
+    auditor.sign_in(&server.user("auditor", &[])).await;
+    let (_, audited, _) = auditor.get(&page_path).await;
+    let timeline = audited
+        .split("id=\"timeline\"")
+        .nth(1)
+        .expect("the timeline")
+        .to_owned();
+    assert!(
+        timeline.contains("Nguyễn Thị Lan") && !timeline.contains(">u-"),
+        "{timeline}"
+    );
 }
 
 /// The apply form's hidden key and CSRF value.

@@ -451,6 +451,10 @@ async fn the_applicant_pays_online_from_the_dossier_page_and_the_return_page_wai
     let page = format!("/dossiers/{code}");
     let (_, html, headers) = citizen.get(&page).await;
     assert!(html.contains("16.000 đ"), "the fee owed is shown: {html}");
+    assert!(
+        html.contains("id=\"pay\""),
+        "a fee is owed, so paying is offered: {html}"
+    );
     let policy = headers
         .get(CONTENT_SECURITY_POLICY)
         .and_then(|value| value.to_str().ok())
