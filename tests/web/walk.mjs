@@ -184,6 +184,18 @@ try {
     await officer.close();
   }
 
+  // The desk officer on a phone: the inbox and the dossier page hold up on a narrow screen.
+  const officerPhone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+  const pocket = await officerPhone.newPage();
+  watch(pocket, 'desk-phone');
+  await pocket.goto(`${base}/sign-in?next=%2Finbox`);
+  await signIn(pocket, env('HOSO_DESK'));
+  await check(pocket, 'inbox-desk-phone');
+  await pocket.goto(`${base}/dossiers/${code}`);
+  if (!(await pocket.locator('#status').textContent())?.trim()) throw new Error('the officer sees no status on a phone');
+  await check(pocket, 'dossier-desk-phone');
+  await officerPhone.close();
+
   // The citizen sees the result returned and rates the service.
   await citizen.goto(`${base}/dossiers/${code}`);
   const status = (await citizen.locator('#status').textContent())?.trim();
