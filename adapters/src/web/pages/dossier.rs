@@ -499,3 +499,37 @@ fn declared(
     }
     lines
 }
+
+#[cfg(test)]
+mod tone_tests {
+    use super::Tone;
+
+    #[test]
+    fn ending_and_side_actions_are_told_apart_from_the_main_one() {
+        for ending in ["refuse_intake", "stop", "withdraw"] {
+            assert_eq!(Tone::of_built_in(ending), Some(Tone::Ending), "{ending}");
+        }
+        for side in [
+            "request_supplement",
+            "consult",
+            "apologize_and_extend",
+            "extend_time_limit",
+        ] {
+            assert_eq!(Tone::of_built_in(side), Some(Tone::Secondary), "{side}");
+        }
+        for main in ["receive", "issue_result", "return_result"] {
+            assert_eq!(Tone::of_built_in(main), Some(Tone::Primary), "{main}");
+        }
+        assert_eq!(
+            Tone::of_built_in("chuyen_tham_dinh"),
+            None,
+            "a procedure's own"
+        );
+        // The page lists the main action first and the endings last.
+        assert!(Tone::Primary < Tone::Secondary && Tone::Secondary < Tone::Ending);
+        assert_eq!(
+            [Tone::Primary, Tone::Secondary, Tone::Ending].map(Tone::class),
+            ["primary", "secondary", "ending"]
+        );
+    }
+}
