@@ -36,9 +36,11 @@ async fn the_inbox_is_searched_filtered_and_paged_and_every_list_shows_time_one_
         );
     }
     // Two received, one of them then withdrawn by the citizen: finished before its appointment.
+    let mut appointment = None;
     for code in &codes[..2] {
         let (status, body) = crate::api::act(&server, &desk, code, "receive", json!({})).await;
         assert_eq!(status, 200, "{body}");
+        appointment = appointment.or_else(|| body["appointment"].as_str().map(str::to_owned));
     }
     let (status, body) = crate::api::act(
         &server,
@@ -79,6 +81,30 @@ async fn the_inbox_is_searched_filtered_and_paged_and_every_list_shows_time_one_
         "{first}"
     );
     assert!(first.contains("Thời gian còn lại: "), "{first}");
+    // The column named for the appointment shows the appointment (here the received dossier's,
+    // as the API gives it), before the step's deadline.
+    let received_row = first[received..]
+        .split("</tr>")
+        .next()
+        .expect("the received dossier's row");
+    let appointment = chrono::DateTime::parse_from_rfc3339(
+        appointment
+            .as_deref()
+            .expect("the first receipt's appointment"),
+    )
+    .expect("an instant")
+    .with_timezone(&hoso_engine::clock::vietnam())
+    .format("%H:%M %d/%m/%Y")
+    .to_string();
+    let shown = received_row
+        .find(&appointment)
+        .unwrap_or_else(|| panic!("{appointment} in {received_row}"));
+    assert!(
+        received_row
+            .find("Hạn xử lý của bước")
+            .is_some_and(|step| step > shown),
+        "{received_row}"
+    );
     assert!(!first.contains("phút làm việc"), "{first}");
     let (_, second, _) = officer.get("/inbox?page=2").await;
     assert_eq!(rows(&second), 2, "{second}");
