@@ -375,7 +375,28 @@ async fn a_supplement_is_asked_for_and_answered_through_the_pages_and_a_revoked_
         html.contains("Bản chụp giấy chứng sinh bị mờ"),
         "the note is shown: {html}"
     );
+    // Asked at intake, before receipt: no clock runs, so the page neither counts down nor
+    // calls the dossier in time (a received dossier says the clock is paused; deadline.rs).
+    assert!(
+        !html.contains("Thời gian còn lại") && !html.contains("Trong hạn"),
+        "{html}"
+    );
     let supplement = format!("/dossiers/{code}/supplement");
+    // Sent with no file: said in Vietnamese, in an error box, and nothing changes.
+    let (status, body) = citizen
+        .post_files(&supplement, Some(&Browser::csrf_of(&html)), &[])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let notice = body
+        .split("id=\"notice-error\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</").next())
+        .unwrap_or_else(|| panic!("no error box: {body}"));
+    assert!(
+        notice.contains("Vui lòng gửi các giấy tờ") && !body.contains("class=\"notice\""),
+        "{notice}"
+    );
+    let (_, html, _) = citizen.get(&page).await;
     let (status, _) = citizen
         .post_files(&supplement, None, &[("doc:giay_chung_sinh", PDF)])
         .await;
