@@ -195,6 +195,18 @@ async fn serve_demo_offers_an_account_per_role_with_work_waiting_and_leaves_noth
         "{mine}"
     );
     assert!(!mine.contains("Hoàng Văn Sơn"), "only her own: {mine}");
+    // Where a dossier is received, by the unit's name (its code in small print beside it).
+    let (_, apply, _) = citizen.get("/procedures/1.001193/apply").await;
+    let options = apply
+        .split("id=\"receiving_unit\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .expect("the receiving unit's select box")
+        .to_owned();
+    assert!(
+        options.contains("UBND xã Tân Lập") && !options.contains(">000.00.17.H21<"),
+        "{options}"
+    );
 
     // Stopped, it leaves no database or documents behind.
     let _ = Command::new("kill")

@@ -476,6 +476,12 @@ async fn the_applicant_pays_online_from_the_dossier_page_and_the_return_page_wai
         html.contains("id=\"pay\""),
         "a fee is owed, so paying is offered: {html}"
     );
+    // What she declared, by its names: the event's label, the yes/no as a word.
+    assert!(
+        html.contains("<dd>Khai sinh</dd>") && !html.contains("khai_sinh"),
+        "{html}"
+    );
+    assert!(!html.contains("<dd>false</dd>"), "{html}");
     let policy = headers
         .get(CONTENT_SECURITY_POLICY)
         .and_then(|value| value.to_str().ok())
