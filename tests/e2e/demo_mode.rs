@@ -195,6 +195,10 @@ async fn serve_demo_offers_an_account_per_role_with_work_waiting_and_leaves_noth
         "{mine}"
     );
     assert!(!mine.contains("Hoàng Văn Sơn"), "only her own: {mine}");
+    assert!(
+        mine.contains("Tạm dừng tính thời gian: chờ công dân bổ sung hồ sơ"),
+        "the clock waits for her supplement, and the list says so: {mine}"
+    );
     // Where a dossier is received, by the unit's name (its code in small print beside it).
     let (_, apply, _) = citizen.get("/procedures/1.001193/apply").await;
     let options = apply
