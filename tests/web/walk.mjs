@@ -49,8 +49,9 @@ async function check(page, name) {
   if (!new URL(page.url()).pathname.startsWith('/design') && await page.evaluate(() => document.documentElement.lang) === 'vi') {
     const text = await page.evaluate(() => document.body.innerText);
     const snake = text.match(/\b[a-z][a-z0-9]*_[a-z0-9_]+\b/g) || [];
+    const accounts = text.match(/\bu-[0-9a-f]{6,}/g) || [];
     const english = text.match(/\b(the|must|could not|cannot|is not|was not|please|should|waiting|events?|error)\b/gi) || [];
-    for (const found of [...new Set([...snake, ...english])]) {
+    for (const found of [...new Set([...snake, ...accounts, ...english])]) {
       problems.push(`${name} (${page.url()}): "${found}" in the visible text of a Vietnamese page`);
     }
   }
@@ -132,6 +133,7 @@ try {
   await check(citizen, 'apply');
   // Sent with the papers chosen but nothing typed: every required field gets its Vietnamese
   // message next to it, and the chosen files are kept, so they need not be chosen again.
+  await citizen.fill('[id="form:noi_sinh"]', 'Bệnh viện Phụ sản Hà Nội');
   await citizen.setInputFiles('[id="doc:to_khai"]', { name: 'to-khai.pdf', mimeType: 'application/pdf', buffer: PDF });
   await citizen.setInputFiles('[id="doc:giay_chung_sinh"]', { name: 'giay-chung-sinh.pdf', mimeType: 'application/pdf', buffer: PDF });
   await Promise.all([citizen.waitForLoadState('load'), citizen.click('form[enctype] button[type=submit]')]);
@@ -141,6 +143,7 @@ try {
     const said = await citizen.locator(`[id="doc:${kept}-kept"]`).textContent();
     if (!said || !said.includes('Đã giữ tệp')) throw new Error(`the file for ${kept} was not kept: ${said}`);
   }
+  if ((await citizen.inputValue('[id="form:noi_sinh"]')) !== 'Bệnh viện Phụ sản Hà Nội') throw new Error('what was typed did not survive the error');
   await check(citizen, 'apply-errors');
   await citizen.fill('[id="applicant:email"]', 'binh@example.vn');
   await citizen.selectOption('#receiving_unit', '000.00.17.H21');
