@@ -63,19 +63,14 @@ pub(crate) fn serve_demo(scratch: &std::path::Path) -> (Running, String, String)
 /// The demo accounts on a sign-in page: (name, token, next page).
 fn demo_accounts(page: &str) -> Vec<(String, String, String)> {
     let value = |form: &str, name: &str| {
-        form.split(&format!("name=\"{name}\" value=\""))
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
+        crate::between(form, &format!("name=\"{name}\" value=\""), "\"")
             .unwrap_or_default()
             .to_owned()
     };
     page.split("<li>")
         .filter(|item| item.contains("Đăng nhập với tư cách "))
         .map(|form| {
-            let name = form
-                .split("Đăng nhập với tư cách ")
-                .nth(1)
-                .and_then(|rest| rest.split('<').next())
+            let name = crate::between(form, "Đăng nhập với tư cách ", "<")
                 .unwrap_or_default()
                 .to_owned();
             (name, value(form, "token"), value(form, "next"))
@@ -201,10 +196,7 @@ async fn serve_demo_offers_an_account_per_role_with_work_waiting_and_leaves_noth
     );
     // Where a dossier is received, by the unit's name (its code in small print beside it).
     let (_, apply, _) = citizen.get("/procedures/1.001193/apply").await;
-    let options = apply
-        .split("id=\"receiving_unit\"")
-        .nth(1)
-        .and_then(|rest| rest.split("</select>").next())
+    let options = crate::between(&apply, "id=\"receiving_unit\"", "</select>")
         .expect("the receiving unit's select box")
         .to_owned();
     assert!(

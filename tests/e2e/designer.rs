@@ -458,10 +458,7 @@ async fn a_citizen_sends_feedback_on_the_pages() {
     let (status, page, _) = browser.get("/procedures/PAKN.1/apply").await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Nội dung phản ánh, kiến nghị"), "{page}");
-    let key = page
-        .split("name=\"submission_key\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
+    let key = crate::between(&page, "name=\"submission_key\" value=\"", "\"")
         .expect("a submission key")
         .to_owned();
     let csrf = crate::browser::Browser::csrf_of(&page);

@@ -215,10 +215,7 @@ async fn an_officer_reads_the_declared_data_opens_each_paper_and_confirms_an_end
 
 /// The apply form's hidden key and CSRF value.
 fn form_keys(page: &str) -> (String, String) {
-    let key = page
-        .split("name=\"submission_key\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
+    let key = crate::between(page, "name=\"submission_key\" value=\"", "\"")
         .expect("a submission key")
         .to_owned();
     (key, Browser::csrf_of(page))
@@ -242,10 +239,7 @@ async fn a_citizen_applies_under_her_own_number_and_a_claim_for_others_is_answer
     browser.sign_in(&server.citizen(CITIZEN)).await;
     let (status, page, _) = browser.get("/procedures/PAKN.1/apply").await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    let id_input = page
-        .split("id=\"applicant:id_number\"")
-        .nth(1)
-        .and_then(|rest| rest.split('>').next())
+    let id_input = crate::between(&page, "id=\"applicant:id_number\"", ">")
         .expect("the number's input")
         .to_owned();
     assert!(
@@ -274,10 +268,7 @@ async fn a_citizen_applies_under_her_own_number_and_a_claim_for_others_is_answer
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{errors}");
-    let summary = errors
-        .split("id=\"errors\"")
-        .nth(1)
-        .and_then(|rest| rest.split("</ul>").next())
+    let summary = crate::between(&errors, "id=\"errors\"", "</ul>")
         .expect("a summary")
         .to_owned();
     let order: Vec<usize> = ["#applicant:name", "#receiving_unit", "#form:noi_dung"]
@@ -322,10 +313,7 @@ async fn a_citizen_applies_under_her_own_number_and_a_claim_for_others_is_answer
         ("applicant:email", "ten@example.vn"),
         ("applicant:phone", "không phải số điện thoại Việt Nam"),
     ] {
-        let next_to = contact
-            .split(&format!("id=\"{field}-error\""))
-            .nth(1)
-            .and_then(|rest| rest.split("</").next())
+        let next_to = crate::between(&contact, &format!("id=\"{field}-error\""), "</")
             .unwrap_or_else(|| panic!("no message next to {field}: {contact}"));
         assert!(next_to.contains(said), "{field}: {next_to}");
         assert!(
@@ -532,10 +520,7 @@ fn borrowed(owned: &[(String, String)]) -> Vec<(&str, &str)> {
 
 /// The value of the hidden input `name` on a page.
 fn hidden(page: &str, name: &str) -> Option<String> {
-    page.split(&format!("name=\"{name}\" value=\""))
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .map(str::to_owned)
+    crate::between(page, &format!("name=\"{name}\" value=\""), "\"").map(str::to_owned)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -47,6 +47,13 @@ pub fn hoso(args: &[&str]) -> Output {
         .expect("the hoso binary runs")
 }
 
+/// The text of `page` after the first `start` and before the next `end`, if `start` is there.
+pub fn between<'a>(page: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    page.split(start)
+        .nth(1)
+        .and_then(|rest| rest.split(end).next())
+}
+
 /// Text of a command's standard output.
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()

@@ -387,10 +387,7 @@ async fn a_supplement_is_asked_for_and_answered_through_the_pages_and_a_revoked_
         .post_files(&supplement, Some(&Browser::csrf_of(&html)), &[])
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let notice = body
-        .split("id=\"notice-error\"")
-        .nth(1)
-        .and_then(|rest| rest.split("</").next())
+    let notice = crate::between(&body, "id=\"notice-error\"", "</")
         .unwrap_or_else(|| panic!("no error box: {body}"));
     assert!(
         notice.contains("Vui lòng gửi các giấy tờ") && !body.contains("class=\"notice\""),
