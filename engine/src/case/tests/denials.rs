@@ -19,14 +19,15 @@ fn every_denial_names_who_may_act() {
     ));
     let mut direct = birth_submission();
     direct.channel = ChannelKind::Direct;
-    assert!(matches!(
-        world.run(
-            &citizen(),
-            Command::Submit(direct.clone()),
-            "2025-03-03T09:00:00+07:00"
-        ),
-        Err(Rejection::Forbidden(_))
-    ));
+    let at_the_counter = world.run(
+        &citizen(),
+        Command::Submit(direct.clone()),
+        "2025-03-03T09:00:00+07:00",
+    );
+    assert!(
+        matches!(&at_the_counter, Err(Rejection::Forbidden(why)) if vietnamese(why).contains("Hồ sơ nộp trực tiếp do Bộ phận Một cửa")),
+        "the channel by its Vietnamese name: {at_the_counter:?}"
+    );
     // An officer of another role cannot enter a counter dossier.
     assert!(matches!(
         world.run(
@@ -67,6 +68,13 @@ fn every_denial_names_who_may_act() {
         matches!(&wrong_role, Err(Rejection::Forbidden(why)) if why.to_string().contains("it is for: mot_cua")),
         "{wrong_role:?}"
     );
+    // In Vietnamese, roles by their names, never their ids.
+    assert!(
+        matches!(&wrong_role, Err(Rejection::Forbidden(why))
+            if vietnamese(why).contains("Vai trò \"Công chức Tư pháp - Hộ tịch\"")
+                && vietnamese(why).contains("dành cho: Công chức Bộ phận Một cửa")),
+        "{wrong_role:?}"
+    );
     let other_unit = world.run(
         &Actor::officer("y", "mot_cua", unit("000.00.18.H21")),
         action("chuyen_tham_dinh"),
@@ -84,6 +92,12 @@ fn every_denial_names_who_may_act() {
     assert!(
         matches!(&wrong_step, Err(Rejection::NotNow(why)) if why.to_string().contains("from step `ky_duyet`")),
         "{wrong_step:?}"
+    );
+    assert!(
+        matches!(&wrong_step, Err(Rejection::NotNow(why))
+            if vietnamese(why).contains("ở bước \"Ký Giấy khai sinh\"")
+                && vietnamese(why).contains("đang ở bước \"Tiếp nhận, kiểm tra hồ sơ\"")),
+        "steps by their names: {wrong_step:?}"
     );
     let unknown = world.run(
         &officer("mot_cua"),
@@ -373,4 +387,33 @@ fn submissions_refuse_hidden_characters_and_header_injection_and_keep_names_in_n
         .unwrap();
     assert_eq!(world.case().applicant.name, "Nguyễn Văn Bình");
     assert_eq!(world.case().form["noi_sinh"], json!("Bệnh viện"));
+}
+
+/// A refusal as a Vietnamese reader gets it.
+fn vietnamese(said: &crate::messages::Said) -> String {
+    said.text(crate::messages::Lang::Vi)
+}
+
+#[test]
+fn names_fall_back_to_the_id_a_procedure_does_not_declare() {
+    let procedure = Procedure::load("birth.toml", BIRTH).expect("the birth procedure");
+    assert_eq!(
+        procedure.role_name("tu_phap"),
+        "Công chức Tư pháp - Hộ tịch"
+    );
+    assert_eq!(procedure.role_name("thu_quy"), "thu_quy");
+    assert_eq!(
+        procedure.step_name("tiep_nhan"),
+        "Tiếp nhận, kiểm tra hồ sơ"
+    );
+    assert_eq!(procedure.step_name("-"), "-");
+    assert_eq!(
+        [
+            ChannelKind::Direct,
+            ChannelKind::Online,
+            ChannelKind::Postal
+        ]
+        .map(ChannelKind::vietnamese),
+        ["trực tiếp", "trực tuyến", "qua bưu chính công ích"]
+    );
 }
