@@ -128,7 +128,7 @@ impl IntoResponse for AppError {
         };
         let problem = Problem {
             kind: format!("https://hoso.vn/problems/{slug}"),
-            title: kind.title(crate::app::error::request_lang()).to_owned(),
+            title: kind.title(lang).to_owned(),
             status: status.as_u16(),
             detail,
             errors,

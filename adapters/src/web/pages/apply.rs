@@ -544,15 +544,16 @@ pub(super) async fn apply(
     // The e-form's checks are the engine's, worded by its catalogue: the page keeps no copy.
     let mut problems = Vec::new();
     hoso_engine::case::check_form(&procedure, &form, &mut problems);
-    let given = |name: &str| {
+    // What the applicant typed in `name`, trimmed; nothing when it is blank.
+    let typed_text = |name: &str| {
         typed
             .get(name)
             .map(|value| value.trim())
             .filter(|value| !value.is_empty())
     };
     hoso_engine::case::check_contact(
-        given("applicant:phone"),
-        given("applicant:email"),
+        typed_text("applicant:phone"),
+        typed_text("applicant:email"),
         &mut problems,
     );
     for problem in problems {
@@ -622,12 +623,7 @@ pub(super) async fn apply(
         uploads.push(document);
         staged.push(file);
     }
-    let optional = |name: &str| {
-        typed
-            .get(name)
-            .map(|value| value.trim().to_owned())
-            .filter(|value| !value.is_empty())
-    };
+    let optional = |name: &str| typed_text(name).map(str::to_owned);
     let representative = match optional("applicant:representation").as_deref() {
         Some("legal") => Some(RepresentationBasis::Legal),
         Some("authorised") => Some(RepresentationBasis::Authorised),
