@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
+use hoso_engine::messages::Lang;
 use hoso_engine::ports::{Procedures as _, Published, StoreError};
 use hoso_engine::procedure::{Procedure, ProcedureDefinition};
 use hoso_engine::service::{Catalogue, Service};
@@ -153,7 +154,7 @@ pub async fn open_service(
             invalid(
                 problems
                     .iter()
-                    .map(|problem| format!("{}: {}", problem.path, problem.message))
+                    .map(|problem| format!("{}: {}", problem.path, problem.said.message(Lang::En)))
                     .collect::<Vec<_>>()
                     .join("; "),
             )

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use hoso_engine::messages::DesignProblem;
 use hoso_engine::procedure::{Diagnostic, Procedure};
 use hoso_engine::retention::RetentionSchedule;
 
@@ -41,13 +42,11 @@ pub fn load_files(files: &[PathBuf], schedule: Option<&RetentionSchedule>) -> Ve
                     column: 1,
                     path: "version".to_owned(),
                     pointer: "/version".to_owned(),
-                    message: format!(
-                        "procedure {} version {} is already defined in {}",
-                        key.0,
-                        key.1,
-                        first.display()
-                    ),
-                    fix: "give the newer file the next `version` number; a published version never changes".to_owned(),
+                    said: DesignProblem::VersionTwice {
+                        code: key.0.clone(),
+                        version: key.1,
+                        first: first.display().to_string(),
+                    },
                 }]);
             }
             None => {

@@ -4,6 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use hoso_engine::located::Diagnostic;
+use hoso_engine::messages::DesignProblem;
 
 /// A path that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -60,30 +61,24 @@ fn collect_toml(folder: &Path, files: &mut Vec<PathBuf>) -> Result<(), FilesErro
 
 /// Reads a hand-written file as UTF-8 text; a failure is a diagnostic at the file's start.
 pub fn read_text(path: &Path) -> Result<String, Box<Diagnostic>> {
-    let unreadable = |message: String, fix: &str| {
+    let unreadable = |said: DesignProblem| {
         Box::new(Diagnostic {
             source: path.display().to_string(),
             line: 1,
             column: 1,
             path: String::new(),
             pointer: String::new(),
-            message,
-            fix: fix.to_owned(),
+            said,
         })
     };
     let bytes = fs::read(path).map_err(|error| {
-        unreadable(
-            format!("cannot read the file: {error}"),
-            "check the path and its permissions",
-        )
+        unreadable(DesignProblem::Unreadable {
+            detail: error.to_string(),
+        })
     })?;
     String::from_utf8(bytes).map_err(|error| {
-        unreadable(
-            format!(
-                "the file is not UTF-8 (bad byte at offset {})",
-                error.utf8_error().valid_up_to()
-            ),
-            "save the file as UTF-8",
-        )
+        unreadable(DesignProblem::NotUtf8 {
+            offset: Some(error.utf8_error().valid_up_to()),
+        })
     })
 }

@@ -13,6 +13,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::located::{FieldPath, LoadError, Problem};
+use crate::messages::DesignProblem;
 
 /// The retention schedule: every class a procedure may name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,15 +73,13 @@ impl RetentionSchedule {
             if !is_class_name(&name) {
                 problems.push(Problem::at_key(
                     path.clone(),
-                    format!("`{name}` is not a retention class name"),
-                    "use lower-case letters, digits and `_`, starting with a letter, e.g. civil_status_register",
+                    DesignProblem::NotClassName { name: name.clone() },
                 ));
             }
             if class.description.trim().is_empty() {
                 problems.push(Problem::at(
                     path.key("description"),
-                    format!("class `{name}` has an empty description"),
-                    "write what the class holds, as the retention schedule names it",
+                    DesignProblem::ClassUndescribed { name: name.clone() },
                 ));
             }
             match (class.permanent, class.years) {
@@ -89,21 +88,18 @@ impl RetentionSchedule {
                 }
                 (false, Some(0)) => problems.push(Problem::at(
                     path.key("years"),
-                    format!("class `{name}` keeps dossiers for 0 years"),
-                    "write the whole years the schedule gives (1 or more), or `permanent = true`",
+                    DesignProblem::ClassZeroYears { name: name.clone() },
                 )),
                 (false, Some(years)) => {
                     classes.insert(name, Keep::Years(years));
                 }
                 (true, Some(_)) => problems.push(Problem::at_key(
                     path,
-                    format!("class `{name}` is both permanent and kept for some years"),
-                    "keep one: `permanent = true` or `years = N`",
+                    DesignProblem::ClassPermanentAndYears { name: name.clone() },
                 )),
                 (false, None) => problems.push(Problem::at_key(
                     path,
-                    format!("class `{name}` says neither how long nor permanent"),
-                    "add `years = N` (whole years after the year the dossier closed) or `permanent = true`",
+                    DesignProblem::ClassNoTerm { name: name.clone() },
                 )),
             }
         }
@@ -154,6 +150,7 @@ pub fn is_class_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::Lang;
 
     fn date(text: &str) -> NaiveDate {
         text.parse().expect("test date")
@@ -219,7 +216,7 @@ mod tests {
             .expect_err("civil_status_copy is not in this schedule");
         assert_eq!(error.diagnostics.len(), 1, "{error}");
         assert!(
-            error.diagnostics[0].message.contains(
+            error.diagnostics[0].message(Lang::En).contains(
                 "retention class `civil_status_copy` is not defined in the retention schedule"
             ),
             "{error}"
@@ -232,7 +229,7 @@ mod tests {
         assert_eq!(error.diagnostics.len(), 1, "{error}");
         assert!(
             error.diagnostics[0]
-                .message
+                .message(Lang::En)
                 .contains("is not a retention class name")
         );
         let register = text.replace("\"civil_status_copy\"", "\"civil_status_register\"");
@@ -244,7 +241,10 @@ mod tests {
         assert!(
             loaded
                 .retention_problem(&schedule)
-                .is_some_and(|problem| problem.fix.contains("civil_status_register"))
+                .is_some_and(|problem| problem
+                    .said
+                    .fix(Lang::En)
+                    .contains("civil_status_register"))
         );
         let mut catalogue = crate::service::Catalogue::new();
         assert!(catalogue.retention().is_none());

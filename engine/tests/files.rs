@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use hoso_engine::clock::Calendars;
+use hoso_engine::messages::Lang;
 use hoso_engine::procedure::{ChannelKind, Procedure, render_page, simulate};
 use hoso_engine::retention::RetentionSchedule;
 
@@ -50,11 +51,33 @@ fn every_broken_fixture_gives_exactly_its_expected_diagnostics() {
             .filter_map(|line| line.strip_prefix("# expect: "))
             .map(|diagnostic| format!("{name}:{diagnostic}"))
             .collect();
-        let printed: Vec<String> = match Procedure::load_with(&name, &text, Some(&schedule)) {
+        let expected_vietnamese: Vec<&str> = text
+            .lines()
+            .filter_map(|line| line.strip_prefix("# vi: "))
+            .collect();
+        let diagnostics = match Procedure::load_with(&name, &text, Some(&schedule)) {
             Ok(_) => Vec::new(),
-            Err(error) => error.diagnostics.iter().map(ToString::to_string).collect(),
+            Err(error) => error.diagnostics,
         };
+        let printed: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
         assert_eq!(printed, expected, "diagnostics of {name}");
+        // The designer page and the API say the same in Vietnamese, from the same catalogue.
+        let vietnamese: Vec<String> = diagnostics
+            .iter()
+            .map(|diagnostic| {
+                format!(
+                    "{}:{}: {} — {}",
+                    diagnostic.line,
+                    diagnostic.column,
+                    diagnostic.message(Lang::Vi),
+                    diagnostic.fix(Lang::Vi)
+                )
+            })
+            .collect();
+        assert_eq!(
+            vietnamese, expected_vietnamese,
+            "Vietnamese diagnostics of {name}"
+        );
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use hoso_engine::messages::Lang;
 use hoso_engine::procedure::Procedure;
 use proptest::prelude::*;
 
@@ -149,7 +150,9 @@ proptest! {
             for diagnostic in &error.diagnostics {
                 prop_assert!(diagnostic.line >= 1 && diagnostic.line <= last_line, "{}", diagnostic);
                 prop_assert!(diagnostic.column >= 1, "{}", diagnostic);
-                prop_assert!(!diagnostic.message.is_empty() && !diagnostic.fix.is_empty(), "{}", diagnostic);
+                for lang in [Lang::Vi, Lang::En] {
+                    prop_assert!(!diagnostic.message(lang).is_empty() && !diagnostic.fix(lang).is_empty(), "{}", diagnostic);
+                }
             }
         }
     }

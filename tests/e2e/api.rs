@@ -450,14 +450,37 @@ async fn every_access_rule_denies_what_it_should() {
         "retention = \"civil_status_copy\"",
         "retention = \"civil_status_copies\"",
     );
-    let refused = send(designer.clone(), unknown_class).await.expect("sent");
+    let refused = send(designer.clone(), unknown_class.clone())
+        .await
+        .expect("sent");
     assert_eq!(refused.status().as_u16(), 422);
+    let problem: Value = refused.json().await.expect("problem");
+    assert_eq!(problem["errors"][0]["pointer"], "/retention", "{problem}");
+    let detail = problem["errors"][0]["detail"].as_str().expect("detail");
     assert!(
-        refused
-            .text()
-            .await
-            .expect("body")
-            .contains("retention class `civil_status_copies` is not defined"),
+        detail.contains("bảng thời hạn bảo quản không có nhóm `civil_status_copies`")
+            && detail.contains("dùng một trong citizen_feedback, civil_status_copy"),
+        "the designer reads the mistake in Vietnamese by default: {problem}"
+    );
+    // The same mistake in English for a designer who asks for it.
+    let english: Value = server
+        .http
+        .post(server.url("/api/v1/procedures"))
+        .bearer_auth(&designer)
+        .header("content-type", "application/toml")
+        .header("Accept-Language", "en")
+        .body(unknown_class)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("problem");
+    assert!(
+        english["errors"][0]["detail"].as_str().is_some_and(
+            |detail| detail.contains("retention class `civil_status_copies` is not defined")
+        ),
+        "{english}"
     );
     // The inbox is for officers; lists are scoped.
     assert_eq!(

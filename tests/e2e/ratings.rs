@@ -256,8 +256,8 @@ async fn the_process_control_slip_is_served_to_those_who_may_read_the_dossier() 
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
-        problem.contains("has no form 03: it was not refused"),
-        "{problem}"
+        problem.contains("không có mẫu 03: hồ sơ không bị từ chối"),
+        "an auditor reads why in Vietnamese: {problem}"
     );
     let (status, refusal) = get(
         auditor.clone(),
@@ -281,7 +281,10 @@ async fn the_process_control_slip_is_served_to_those_who_may_read_the_dossier() 
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(problem.contains("available are 01"), "{problem}");
+    assert!(
+        problem.contains("Không có mẫu 09. Các mẫu có: 01 (phiếu tiếp nhận)"),
+        "{problem}"
+    );
     assert_eq!(
         get(
             auditor.clone(),

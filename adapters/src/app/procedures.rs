@@ -1,7 +1,7 @@
 //! The catalogue and publishing: anyone reads procedures; designers publish new versions.
 
 use chrono::Utc;
-use hoso_engine::messages::{Denial, RequestProblem, RoleRule};
+use hoso_engine::messages::{Denial, RequestProblem, RoleRule, Said};
 use hoso_engine::ports::{Procedures as _, Published};
 use hoso_engine::procedure::Procedure;
 use serde::Serialize;
@@ -168,13 +168,7 @@ pub async fn publish(
                     .map(|diagnostic| {
                         FieldProblem::new(
                             diagnostic.pointer.clone(),
-                            format!(
-                                "{}:{}: {} — {}",
-                                diagnostic.line,
-                                diagnostic.column,
-                                diagnostic.message,
-                                diagnostic.fix
-                            ),
+                            Said::Design(Box::new(diagnostic.clone())),
                         )
                     })
                     .collect(),

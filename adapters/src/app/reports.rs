@@ -225,7 +225,7 @@ pub async fn fill(
     .map_err(|error| match error {
         // A kept form that no longer matches its hash is damage an operator must see.
         hoso_engine::forms::FormError::Tampered { .. } => AppError::Unavailable(error.to_string()),
-        other => AppError::NotFound(Said::Verbatim(other.to_string())),
+        other => AppError::NotFound(Said::NoForm(Box::new(other))),
     })?;
     Ok(Filled::Official(Box::new(filled)))
 }

@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use hoso_engine::messages::{DesignProblem, Lang};
 use hoso_engine::procedure::{GraphFormat, Procedure, render_graph};
 
 use super::pages::{Nav, field, fields, render, signed_in};
@@ -26,6 +27,17 @@ pub(super) struct Message {
     place: String,
     message: String,
     fix: String,
+}
+
+impl Message {
+    /// A catalogue problem at `place`, worded in the visitor's language.
+    fn of(place: String, said: &DesignProblem, lang: Lang) -> Self {
+        Self {
+            place,
+            message: said.message(lang),
+            fix: said.fix(lang),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -166,11 +178,11 @@ pub(super) async fn check(
     let mut template = empty(&state, &visitor);
     template.checked = true;
     let Some((file_name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
-        template.messages.push(Message {
-            place: String::new(),
-            message: "no file was chosen".to_owned(),
-            fix: "choose a procedure file (.toml) and check it again".to_owned(),
-        });
+        template.messages.push(Message::of(
+            String::new(),
+            &DesignProblem::NoFile,
+            visitor.lang,
+        ));
         return Ok(render(
             &state,
             &visitor,
@@ -180,11 +192,11 @@ pub(super) async fn check(
     };
     template.file_name = file_name.chars().take(200).collect();
     let Ok(text) = std::str::from_utf8(&bytes) else {
-        template.messages.push(Message {
-            place: template.file_name.clone(),
-            message: "the file is not UTF-8 text".to_owned(),
-            fix: "save it as UTF-8 (every editor offers it) and check it again".to_owned(),
-        });
+        template.messages.push(Message::of(
+            template.file_name.clone(),
+            &DesignProblem::NotUtf8 { offset: None },
+            visitor.lang,
+        ));
         return Ok(render(
             &state,
             &visitor,
@@ -192,7 +204,8 @@ pub(super) async fn check(
             &template,
         ));
     };
-    match Procedure::load(&template.file_name, text) {
+    let catalogue = state.service.catalogue();
+    match Procedure::load_with(&template.file_name, text, catalogue.retention()) {
         Ok(procedure) => {
             template.preview = render_graph(&procedure, GraphFormat::Svg);
             template.source = text.to_owned();
@@ -202,13 +215,18 @@ pub(super) async fn check(
             template.messages = error
                 .diagnostics
                 .iter()
-                .map(|diagnostic| Message {
-                    place: format!(
-                        "{}:{}:{} {}",
-                        template.file_name, diagnostic.line, diagnostic.column, diagnostic.pointer
-                    ),
-                    message: diagnostic.message.clone(),
-                    fix: diagnostic.fix.clone(),
+                .map(|diagnostic| {
+                    Message::of(
+                        format!(
+                            "{}:{}:{} {}",
+                            template.file_name,
+                            diagnostic.line,
+                            diagnostic.column,
+                            diagnostic.pointer
+                        ),
+                        &diagnostic.said,
+                        visitor.lang,
+                    )
                 })
                 .collect();
             Ok(render(

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::located::{FieldPath, LoadError, Problem};
+use crate::messages::DesignProblem;
 use crate::procedure::Date;
 
 /// The only zone hoso computes in: Vietnam keeps UTC+07:00 all year, without daylight saving.
@@ -202,8 +203,10 @@ fn check(file: &CalendarFile) -> Result<Calendar, Vec<Problem>> {
     if file.zone != ZONE {
         problems.push(Problem::at(
             root.key("zone"),
-            format!("zone \"{}\" is not supported", file.zone),
-            format!("write zone = \"{ZONE}\"; hoso computes legal deadlines in Vietnam's time"),
+            DesignProblem::UnsupportedZone {
+                zone: file.zone.clone(),
+                supported: ZONE.to_owned(),
+            },
         ));
     }
 
@@ -214,21 +217,22 @@ fn check(file: &CalendarFile) -> Result<Calendar, Vec<Problem>> {
             Some((start, end)) if start < end => office_hours.push((start, end, path)),
             Some(_) => problems.push(Problem::at(
                 path,
-                format!("office hours \"{text}\" end before they start"),
-                "write the earlier time first, e.g. \"07:30-11:30\"",
+                DesignProblem::OfficeHoursBackwards {
+                    written: text.clone(),
+                },
             )),
             None => problems.push(Problem::at(
                 path,
-                format!("\"{text}\" is not an office-hours interval"),
-                "write \"HH:MM-HH:MM\", e.g. \"13:30-17:00\"",
+                DesignProblem::NotOfficeHours {
+                    written: text.clone(),
+                },
             )),
         }
     }
     if file.office_hours.is_empty() {
         problems.push(Problem::at(
             root.key("office_hours"),
-            "a calendar needs office hours".to_owned(),
-            "write e.g. office_hours = [\"07:30-11:30\", \"13:30-17:00\"]",
+            DesignProblem::NoOfficeHours,
         ));
     }
     office_hours.sort_by_key(|(start, _, _)| *start);
@@ -236,8 +240,7 @@ fn check(file: &CalendarFile) -> Result<Calendar, Vec<Problem>> {
         if pair[1].0 < pair[0].1 {
             problems.push(Problem::at(
                 pair[1].2.clone(),
-                "office-hours intervals overlap".to_owned(),
-                "make each interval start after the previous one ends",
+                DesignProblem::OfficeHoursOverlap,
             ));
         }
     }
@@ -247,8 +250,9 @@ fn check(file: &CalendarFile) -> Result<Calendar, Vec<Problem>> {
         Err(_) => {
             problems.push(Problem::at(
                 root.key("receipt_cutoff"),
-                format!("\"{}\" is not a time of day", file.receipt_cutoff),
-                "write \"HH:MM\", e.g. \"15:00\"",
+                DesignProblem::NotTimeOfDay {
+                    written: file.receipt_cutoff.clone(),
+                },
             ));
             NaiveTime::MIN
         }
@@ -259,8 +263,9 @@ fn check(file: &CalendarFile) -> Result<Calendar, Vec<Problem>> {
         if !weekly_rest.insert(Weekday::from(*day)) {
             problems.push(Problem::at(
                 root.key("weekly_rest").index(position),
-                format!("{day:?} is listed twice"),
-                "list each rest day once",
+                DesignProblem::RestDayTwice {
+                    day: Weekday::from(*day),
+                },
             ));
         }
     }
@@ -269,11 +274,11 @@ fn check(file: &CalendarFile) -> Result<Calendar, Vec<Problem>> {
         if date.0.year() != file.year {
             problems.push(Problem::at(
                 path,
-                format!("{date} is not in {}", file.year),
-                format!(
-                    "put it in the {} calendar file, or correct the year",
-                    date.0.year()
-                ),
+                DesignProblem::OutsideYear {
+                    date: date.to_string(),
+                    year: file.year,
+                    its_year: date.0.year(),
+                },
             ));
             false
         } else {
@@ -290,19 +295,20 @@ fn check(file: &CalendarFile) -> Result<Calendar, Vec<Problem>> {
             (None, Some(from), Some(to)) => {
                 problems.push(Problem::at(
                     path.key("to"),
-                    format!(
-                        "holiday \"{}\" ends on {to} before it starts on {from}",
-                        entry.name
-                    ),
-                    "swap `from` and `to`",
+                    DesignProblem::HolidayBackwards {
+                        name: entry.name.clone(),
+                        from: from.to_string(),
+                        to: to.to_string(),
+                    },
                 ));
                 continue;
             }
             _ => {
                 problems.push(Problem::at(
                     path,
-                    format!("holiday \"{}\" needs either `date`, or both `from` and `to`", entry.name),
-                    "write { date = \"2025-01-01\", name = \"…\" } or { from = \"…\", to = \"…\", name = \"…\" }",
+                    DesignProblem::HolidayUndated {
+                        name: entry.name.clone(),
+                    },
                 ));
                 continue;
             }
@@ -332,21 +338,18 @@ fn check(file: &CalendarFile) -> Result<Calendar, Vec<Problem>> {
         if let Some(holiday) = holidays.get(&entry.date.0) {
             problems.push(Problem::at(
                 path,
-                format!(
-                    "{} is both a holiday (\"{holiday}\") and a swapped working day",
-                    entry.date
-                ),
-                "remove it from one of the two lists",
+                DesignProblem::HolidayAndWorkingDay {
+                    date: entry.date.to_string(),
+                    holiday: holiday.clone(),
+                },
             ));
         } else if !weekly_rest.contains(&entry.date.0.weekday()) {
             problems.push(Problem::at(
                 path,
-                format!(
-                    "{} is a {:?}, already a working day",
-                    entry.date,
-                    entry.date.0.weekday()
-                ),
-                "list only rest days that are worked to bridge a holiday",
+                DesignProblem::AlreadyWorkingDay {
+                    date: entry.date.to_string(),
+                    weekday: entry.date.0.weekday(),
+                },
             ));
         } else {
             swapped.insert(entry.date.0, entry.name.clone());

@@ -28,6 +28,7 @@ pub use calendar::{
 pub use draft::{DRAFT_YEARS, DraftError, draft_calendar};
 
 use crate::located::{Diagnostic, LoadError};
+use crate::messages::DesignProblem;
 use crate::procedure::{AfterCutoff, TimeLimit};
 
 /// Vietnam's offset from UTC, +07:00 all year.
@@ -95,11 +96,10 @@ impl Calendars {
                             column: 1,
                             path: "year".to_owned(),
                             pointer: "/year".to_owned(),
-                            message: format!(
-                                "year {} is already covered by {first}",
-                                calendar.year
-                            ),
-                            fix: "keep one calendar file per year: delete or move the one that is not in force".to_owned(),
+                            said: DesignProblem::YearTwice {
+                                year: calendar.year,
+                                first: (*first).to_owned(),
+                            },
                         });
                         continue;
                     }

@@ -240,7 +240,7 @@ fn malformed_calendar_files_are_located() {
         "bad.toml:4:18: \"3pm\" is not a time of day",
         "bad.toml:6:42: holiday \"Tết\" ends on 2025-01-25 before it starts on 2025-02-02",
         "bad.toml:6:81: 2024-12-31 is not in 2025",
-        "bad.toml:7:27: 2025-04-28 is a Mon, already a working day",
+        "bad.toml:7:27: 2025-04-28 is a Monday, already a working day",
     ];
     assert_eq!(messages.len(), expected.len(), "{messages:#?}");
     for (message, expected) in messages.iter().zip(expected) {
@@ -249,6 +249,23 @@ fn malformed_calendar_files_are_located() {
             "{message} should start with {expected}"
         );
     }
+    // The same problems as an operator reading Vietnamese sees them.
+    let vietnamese: Vec<String> = error
+        .diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic.message(crate::messages::Lang::Vi))
+        .collect();
+    assert_eq!(
+        vietnamese,
+        [
+            "múi giờ \"Asia/Saigon\" không được hỗ trợ",
+            "\"13:30-1700\" không phải là một khoảng giờ làm việc",
+            "\"3pm\" không phải là một giờ trong ngày",
+            "ngày nghỉ \"Tết\" kết thúc ngày 2025-01-25, trước ngày bắt đầu 2025-02-02",
+            "2024-12-31 không thuộc năm 2025",
+            "2025-04-28 là thứ Hai, vốn đã là ngày làm việc",
+        ]
+    );
 }
 
 #[test]

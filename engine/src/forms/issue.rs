@@ -152,7 +152,7 @@ pub fn issued_form(
     let (as_issued, _) = apply(None, then).map_err(|error| FormError::NotApplicable {
         dossier: case.code.to_string(),
         form: number.to_owned(),
-        why: error.to_string(),
+        why: super::Absence::Unreplayable(error.to_string()),
     })?;
     official_form(number, &as_issued, then, procedure, calendars, directory)
 }

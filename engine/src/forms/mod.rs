@@ -11,8 +11,8 @@ mod svg;
 pub(crate) use issue::issue;
 pub use issue::{form_hash, issued_form, title_case};
 pub use official::{
-    FormError, FormField, FormTable, OfficialForm, Signatory, form_of, long_instant, official_form,
-    official_form_html,
+    Absence, FormError, FormField, FormTable, OfficialForm, Signatory, form_of, long_instant,
+    official_form, official_form_html,
 };
 pub use register::{Register, RegisterRow, register, register_html};
 pub use svg::{timeline_svg, timeline_svg_vertical};

@@ -2,6 +2,8 @@
 //! request, refusal, apology with a new date, and the stop-processing notice. Each is a titled
 //! list of labelled fields, an optional table and the signature blocks, printable on A5.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -90,7 +92,7 @@ pub enum FormError {
         /// The form.
         form: String,
         /// What has not happened.
-        why: String,
+        why: Absence,
     },
     /// A stored form no longer matches the hash its event recorded.
     #[error(
@@ -102,6 +104,48 @@ pub enum FormError {
         /// The form.
         form: String,
     },
+}
+
+/// What a dossier has not been through, so a form that records it cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Absence {
+    /// Not received (Form 01).
+    NotReceived,
+    /// No supplement requested (Form 02).
+    NoSupplement,
+    /// One supplement requested, asked for by a later number.
+    OneSupplement,
+    /// Several supplements requested, asked for by a number past the last.
+    Supplements(usize),
+    /// Not refused (Form 03).
+    NotRefused,
+    /// Appointment never extended (Form 04).
+    NeverExtended,
+    /// Processing not stopped (Form 05).
+    NotStopped,
+    /// The record up to the form's event cannot be replayed.
+    Unreplayable(String),
+}
+
+/// In English, for logs and the CLI; people read it from the message catalogue.
+impl fmt::Display for Absence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotReceived => f.write_str("it has not been received"),
+            Self::NoSupplement => f.write_str("no supplement was requested"),
+            Self::OneSupplement => {
+                f.write_str("one supplement was requested: ask for form 02 or 02-1")
+            }
+            Self::Supplements(count) => write!(
+                f,
+                "{count} supplements were requested: ask for form 02-1 … 02-{count}"
+            ),
+            Self::NotRefused => f.write_str("it was not refused"),
+            Self::NeverExtended => f.write_str("its appointment was never extended"),
+            Self::NotStopped => f.write_str("its processing was not stopped"),
+            Self::Unreplayable(why) => f.write_str(why),
+        }
+    }
 }
 
 fn field(key: &str, label: &str, value: impl Into<String>) -> FormField {
@@ -198,10 +242,10 @@ pub fn official_form(
     let (number, occurrence) = parse_number(number)?;
     let definition = procedure.definition();
     let dossier = case.code.to_string();
-    let not_applicable = |why: &str| FormError::NotApplicable {
+    let not_applicable = |why: Absence| FormError::NotApplicable {
         dossier: dossier.clone(),
         form: number.to_owned(),
-        why: why.to_owned(),
+        why,
     };
     let issuing = |kind: &EventKind| form_of(kind) == Some(number);
     let found = match occurrence {
@@ -214,15 +258,13 @@ pub fn official_form(
     let Some(event) = found else {
         let count = events.iter().filter(|event| issuing(&event.kind)).count();
         return Err(match (number, count) {
-            ("01", _) => not_applicable("it has not been received"),
-            ("02", 0) => not_applicable("no supplement was requested"),
-            ("02", 1) => not_applicable("one supplement was requested: ask for form 02 or 02-1"),
-            ("02", count) => not_applicable(&format!(
-                "{count} supplements were requested: ask for form 02-1 … 02-{count}"
-            )),
-            ("03", _) => not_applicable("it was not refused"),
-            ("04", _) => not_applicable("its appointment was never extended"),
-            _ => not_applicable("its processing was not stopped"),
+            ("01", _) => not_applicable(Absence::NotReceived),
+            ("02", 0) => not_applicable(Absence::NoSupplement),
+            ("02", 1) => not_applicable(Absence::OneSupplement),
+            ("02", count) => not_applicable(Absence::Supplements(count)),
+            ("03", _) => not_applicable(Absence::NotRefused),
+            ("04", _) => not_applicable(Absence::NeverExtended),
+            _ => not_applicable(Absence::NotStopped),
         });
     };
     let unit_name = |code: &crate::case::UnitId| {
@@ -303,7 +345,7 @@ pub fn official_form(
         _ if number == "01" => {
             let received = case
                 .received_at
-                .ok_or_else(|| not_applicable("it has not been received"))?;
+                .ok_or_else(|| not_applicable(Absence::NotReceived))?;
             // The applicant's choice; dossiers from before the choice list what was offered.
             let delivery = match &case.delivery {
                 Some(chosen) => chosen.describe(),

@@ -8,6 +8,8 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::messages::{DesignProblem, Lang};
+
 /// One step of a path into a procedure file: a key of a table or an index into an array.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PathSegment {
@@ -84,29 +86,26 @@ pub struct Problem {
     pub anchor: Anchor,
     /// Extra bytes into the anchored text (for a position inside an expression string).
     pub offset: usize,
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub fix: String,
+    /// What is wrong and how to fix it, worded by the message catalogue.
+    pub said: DesignProblem,
 }
 
 impl Problem {
     /// A problem with the value at `path`.
-    pub fn at(path: FieldPath, message: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub fn at(path: FieldPath, said: DesignProblem) -> Self {
         Self {
             path,
             anchor: Anchor::Value,
             offset: 0,
-            message: message.into(),
-            fix: fix.into(),
+            said,
         }
     }
 
     /// A problem with the key at `path`.
-    pub fn at_key(path: FieldPath, message: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub fn at_key(path: FieldPath, said: DesignProblem) -> Self {
         Self {
             anchor: Anchor::Key,
-            ..Self::at(path, message, fix)
+            ..Self::at(path, said)
         }
     }
 }
@@ -124,18 +123,33 @@ pub struct Diagnostic {
     pub path: String,
     /// JSON pointer of `path`, for API clients.
     pub pointer: String,
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub fix: String,
+    /// What is wrong and how to fix it, worded by the message catalogue.
+    pub said: DesignProblem,
 }
 
+impl Diagnostic {
+    /// What is wrong, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        self.said.message(lang)
+    }
+
+    /// How to fix it, in `lang`.
+    pub fn fix(&self, lang: Lang) -> String {
+        self.said.fix(lang)
+    }
+}
+
+/// In English, as the CLI prints it: `file:line:column: message — fix`.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "{}:{}:{}: {} — {}",
-            self.source, self.line, self.column, self.message, self.fix
+            self.source,
+            self.line,
+            self.column,
+            self.message(Lang::En),
+            self.fix(Lang::En)
         )
     }
 }

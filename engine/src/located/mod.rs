@@ -13,6 +13,8 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use toml::de::DeTable;
 
+use crate::messages::DesignProblem;
+
 pub(crate) use diagnostic::did_you_mean;
 pub use diagnostic::{Anchor, Diagnostic, FieldPath, PathSegment, Problem};
 
@@ -54,19 +56,13 @@ impl Locator<'_> {
             .into_iter()
             .map(|problem| {
                 let offset = self.spans.offset_of(&problem);
-                self.diagnostic(offset, &problem.path, problem.message, problem.fix)
+                self.diagnostic(offset, &problem.path, problem.said)
             })
             .collect();
         finish(diagnostics)
     }
 
-    fn diagnostic(
-        &self,
-        offset: usize,
-        path: &FieldPath,
-        message: String,
-        fix: String,
-    ) -> Diagnostic {
+    fn diagnostic(&self, offset: usize, path: &FieldPath, said: DesignProblem) -> Diagnostic {
         let (line, column) = self.lines.locate(offset);
         Diagnostic {
             source: self.source.clone(),
@@ -74,8 +70,7 @@ impl Locator<'_> {
             column,
             path: path.to_string(),
             pointer: path.json_pointer(),
-            message,
-            fix,
+            said,
         }
     }
 }
@@ -107,8 +102,9 @@ pub fn parse<'t, T: DeserializeOwned>(
                 locator.diagnostic(
                     error.span().map_or(0, |span| span.start),
                     &FieldPath::root(),
-                    format!("TOML syntax error: {}", error.message().trim_end()),
-                    "check quotes, brackets and `key = value` on this line".to_owned(),
+                    DesignProblem::Syntax {
+                        detail: error.message().trim_end().to_owned(),
+                    },
                 )
             })
             .collect();
@@ -118,9 +114,7 @@ pub fn parse<'t, T: DeserializeOwned>(
     if !findings.is_empty() {
         let diagnostics = findings
             .into_iter()
-            .map(|finding| {
-                locator.diagnostic(finding.offset, &finding.path, finding.message, finding.fix)
-            })
+            .map(|finding| locator.diagnostic(finding.offset, &finding.path, finding.said))
             .collect();
         return Err(finish(diagnostics));
     }
@@ -130,8 +124,10 @@ pub fn parse<'t, T: DeserializeOwned>(
         finish(vec![locator.diagnostic(
             error.span().map_or(0, |span| span.start),
             &FieldPath::root(),
-            error.message().trim_end().to_owned(),
-            format!("correct the value to the form described in {guide}"),
+            DesignProblem::Unrepresentable {
+                detail: error.message().trim_end().to_owned(),
+                guide: guide.to_owned(),
+            },
         )])
     })?;
     locator.spans = SpanIndex::new(&document);

@@ -11,14 +11,14 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::diagnostic::{FieldPath, did_you_mean};
+use crate::messages::DesignProblem;
 use crate::procedure::ProcedureCode;
 
 /// A structural problem with the byte offset it points at.
 pub(crate) struct Finding {
     pub(crate) offset: usize,
     pub(crate) path: FieldPath,
-    pub(crate) message: String,
-    pub(crate) fix: String,
+    pub(crate) said: DesignProblem,
 }
 
 /// Walks a document against a root schema.
@@ -38,7 +38,6 @@ impl<'s> StructureCheck<'s> {
             document.get_ref(),
             document.span().start,
             &FieldPath::root(),
-            "the file",
         );
         check.findings
     }
@@ -58,12 +57,11 @@ impl<'s> StructureCheck<'s> {
         schema
     }
 
-    fn report(&mut self, offset: usize, path: &FieldPath, message: String, fix: String) {
+    fn report(&mut self, offset: usize, path: &FieldPath, said: DesignProblem) {
         self.findings.push(Finding {
             offset,
             path: path.clone(),
-            message,
-            fix,
+            said,
         });
     }
 
@@ -93,8 +91,7 @@ impl<'s> StructureCheck<'s> {
         };
         match (expected, value.get_ref()) {
             ("object", DeValue::Table(table)) => {
-                let what = format!("`{path}`");
-                self.table(schema, table, at, path, &what);
+                self.table(schema, table, at, path);
             }
             ("array", DeValue::Array(items)) => {
                 let item_schema = schema.get("items").unwrap_or(&Value::Bool(true));
@@ -111,39 +108,24 @@ impl<'s> StructureCheck<'s> {
             ("string", DeValue::Datetime(datetime)) => self.report(
                 at,
                 path,
-                format!("`{path}` is a bare TOML date"),
-                format!("write dates in quotes: `{path} = \"{datetime}\"`"),
+                DesignProblem::BareDate {
+                    path: path.to_string(),
+                    written: datetime.to_string(),
+                },
             ),
-            (expected, found) => {
-                let fix = match expected {
-                    "string" => "put the text in double quotes".to_owned(),
-                    "integer" => "write a whole number without quotes, e.g. 3".to_owned(),
-                    "boolean" => "write true or false without quotes".to_owned(),
-                    "array" => "write a list in square brackets, e.g. [\"a\", \"b\"]".to_owned(),
-                    _ => "write a table, e.g. { key = value } or a [section]".to_owned(),
-                };
-                self.report(
-                    at,
-                    path,
-                    format!(
-                        "`{path}` must be {}, not {}",
-                        article(expected),
-                        article(found.type_str())
-                    ),
-                    fix,
-                );
-            }
+            (expected, found) => self.report(
+                at,
+                path,
+                DesignProblem::WrongType {
+                    path: path.to_string(),
+                    expected: expected.to_owned(),
+                    found: found.type_str().to_owned(),
+                },
+            ),
         }
     }
 
-    fn table(
-        &mut self,
-        schema: &'s Value,
-        table: &DeTable<'_>,
-        at: usize,
-        path: &FieldPath,
-        what: &str,
-    ) {
+    fn table(&mut self, schema: &'s Value, table: &DeTable<'_>, at: usize, path: &FieldPath) {
         let properties = schema.get("properties").and_then(Value::as_object);
         let known = || {
             properties
@@ -159,24 +141,17 @@ impl<'s> StructureCheck<'s> {
             match properties.and_then(|map| map.get(name)) {
                 Some(property) => self.value(property, value, &child),
                 None if closed => {
-                    let fix = match did_you_mean(name, known()) {
-                        Some(known) => {
-                            suggested.push(known);
-                            format!("did you mean `{known}`?")
-                        }
-                        None => format!(
-                            "the keys allowed here are {}",
-                            known()
-                                .map(|key| format!("`{key}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    };
+                    let close = did_you_mean(name, known());
+                    suggested.extend(close);
                     self.report(
                         key.span().start,
                         &child,
-                        format!("unknown key `{name}` in {what}"),
-                        fix,
+                        DesignProblem::UnknownKey {
+                            key: name.to_owned(),
+                            within: path.to_string(),
+                            close: close.map(str::to_owned),
+                            allowed: known().map(str::to_owned).collect(),
+                        },
                     );
                 }
                 None => {}
@@ -194,42 +169,43 @@ impl<'s> StructureCheck<'s> {
                     .and_then(|map| map.get(required))
                     .and_then(|property| property.get("description"))
                     .and_then(Value::as_str)
-                    .map(|description| format!(" ({})", description.trim_end_matches('.')))
-                    .unwrap_or_default();
+                    .map(|description| description.trim_end_matches('.').to_owned());
                 self.report(
                     at,
                     &path.key(required),
-                    format!("missing required key `{required}` in {what}"),
-                    format!("add `{required} = …`{hint}"),
+                    DesignProblem::MissingKey {
+                        key: required.to_owned(),
+                        within: path.to_string(),
+                        hint,
+                    },
                 );
             }
         }
     }
 
     fn choice(&mut self, choices: &[&str], value: &Spanned<DeValue<'_>>, path: &FieldPath) {
-        let listed = choices
-            .iter()
-            .map(|choice| format!("\"{choice}\""))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let listed = || choices.iter().map(|choice| (*choice).to_owned()).collect();
         let at = value.span().start;
         match value.get_ref() {
             DeValue::String(text) if choices.contains(&text.as_ref()) => {}
-            DeValue::String(text) => {
-                let fix = match did_you_mean(text, choices.iter().copied()) {
-                    Some(known) => format!("did you mean \"{known}\"? (one of {listed})"),
-                    None => format!("write one of {listed}"),
-                };
-                self.report(at, path, format!("`{path}` cannot be \"{text}\""), fix);
-            }
+            DeValue::String(text) => self.report(
+                at,
+                path,
+                DesignProblem::NotAChoice {
+                    path: path.to_string(),
+                    written: text.to_string(),
+                    close: did_you_mean(text, choices.iter().copied()).map(str::to_owned),
+                    choices: listed(),
+                },
+            ),
             other => self.report(
                 at,
                 path,
-                format!(
-                    "`{path}` must be a quoted word, not {}",
-                    article(other.type_str())
-                ),
-                format!("write one of {listed}"),
+                DesignProblem::ChoiceNotWord {
+                    path: path.to_string(),
+                    found: other.type_str().to_owned(),
+                    choices: listed(),
+                },
             ),
         }
     }
@@ -240,21 +216,17 @@ impl<'s> StructureCheck<'s> {
             .iter()
             .filter_map(|branch| self.resolve(branch).get("required")?.get(0)?.as_str())
             .collect();
-        let example = tags
-            .iter()
-            .map(|tag| format!("{{ {tag} = 3 }}"))
-            .collect::<Vec<_>>()
-            .join(" or ");
+        let owned_tags = || tags.iter().map(|tag| (*tag).to_owned()).collect();
         let at = value.span().start;
         let DeValue::Table(table) = value.get_ref() else {
             self.report(
                 at,
                 path,
-                format!(
-                    "`{path}` must be a table, not {}",
-                    article(value.get_ref().type_str())
-                ),
-                format!("write {example}"),
+                DesignProblem::TaggedNotTable {
+                    path: path.to_string(),
+                    found: value.get_ref().type_str().to_owned(),
+                    tags: owned_tags(),
+                },
             );
             return;
         };
@@ -269,8 +241,7 @@ impl<'s> StructureCheck<'s> {
                     self.resolve(branch).get("required").and_then(|r| r.get(0))
                         == Some(&Value::from(*tag))
                 }) {
-                    let what = format!("`{path}`");
-                    self.table(self.resolve(branch), table, at, path, &what);
+                    self.table(self.resolve(branch), table, at, path);
                 }
             }
             [] => {
@@ -278,29 +249,26 @@ impl<'s> StructureCheck<'s> {
                     .iter()
                     .map(|(key, _)| key.get_ref().to_string())
                     .collect();
-                let fix = written
+                let close = written
                     .iter()
-                    .find_map(|key| did_you_mean(key, tags.iter().copied()))
-                    .map(|known| format!("did you mean `{known}`? write {example}"))
-                    .unwrap_or_else(|| format!("write {example}"));
+                    .find_map(|key| did_you_mean(key, tags.iter().copied()));
                 self.report(
                     at,
                     path,
-                    format!(
-                        "`{path}` needs one of {}",
-                        tags.iter()
-                            .map(|t| format!("`{t}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    fix,
+                    DesignProblem::TaggedNone {
+                        path: path.to_string(),
+                        tags: owned_tags(),
+                        close: close.map(str::to_owned),
+                    },
                 );
             }
             _ => self.report(
                 at,
                 path,
-                format!("`{path}` has more than one of {}", present.join(", ")),
-                "keep exactly one".to_owned(),
+                DesignProblem::TaggedMany {
+                    path: path.to_string(),
+                    present: present.iter().map(|tag| (*tag).to_owned()).collect(),
+                },
             ),
         }
     }
@@ -309,19 +277,21 @@ impl<'s> StructureCheck<'s> {
         let problem = match schema.get("format").and_then(Value::as_str) {
             Some("date") => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .err()
-                .map(|_| {
-                    (
-                        format!("`{path}` = \"{text}\" is not a date"),
-                        "write a real date as \"YYYY-MM-DD\", e.g. \"2022-08-01\"".to_owned(),
-                    )
+                .map(|_| DesignProblem::NotADate {
+                    path: path.to_string(),
+                    written: text.to_owned(),
                 }),
-            Some("procedure-code") => ProcedureCode::parse(text)
-                .err()
-                .map(|invalid| (invalid.to_string(), invalid.fix().to_owned())),
+            Some("procedure-code") => {
+                ProcedureCode::parse(text)
+                    .err()
+                    .map(|_| DesignProblem::NotAProcedureCode {
+                        written: text.to_owned(),
+                    })
+            }
             _ => None,
         };
-        if let Some((message, fix)) = problem {
-            self.report(at, path, message, fix);
+        if let Some(said) = problem {
+            self.report(at, path, said);
         }
     }
 
@@ -338,17 +308,14 @@ impl<'s> StructureCheck<'s> {
                 && maximum.is_none_or(|maximum| value <= maximum)
         });
         if !fits {
-            let range = match (minimum, maximum) {
-                (Some(low), Some(high)) => format!("from {low} to {high}"),
-                (Some(low), None) => format!("at least {low}"),
-                (None, Some(high)) => format!("at most {high}"),
-                (None, None) => "a 64-bit whole number".to_owned(),
-            };
             self.report(
                 at,
                 path,
-                format!("`{path}` is out of range"),
-                format!("write a whole number {range}"),
+                DesignProblem::OutOfRange {
+                    path: path.to_string(),
+                    minimum,
+                    maximum,
+                },
             );
         }
     }
@@ -375,18 +342,5 @@ fn expected_type(schema: &Value) -> Option<&str> {
             .filter_map(Value::as_str)
             .find(|kind| *kind != "null"),
         _ => None,
-    }
-}
-
-fn article(kind: &str) -> String {
-    match kind {
-        "string" => "text in quotes".to_owned(),
-        "object" | "table" => "a table".to_owned(),
-        "array" => "a list".to_owned(),
-        "integer" => "a whole number".to_owned(),
-        "float" => "a number with a fraction".to_owned(),
-        "boolean" => "true or false".to_owned(),
-        "datetime" => "a date".to_owned(),
-        other => other.to_owned(),
     }
 }

@@ -3,18 +3,22 @@
 //! Vietnamese. Vietnamese is the default; English is given on request.
 //!
 //! Each kind of mistake is one variant of [`Said`] and is worded in one place, [`Said::text`]: a
-//! new variant without its Vietnamese and English words does not compile. The few messages worded
-//! elsewhere travel as [`Said::Verbatim`] and read the same in both languages.
+//! new variant without its Vietnamese and English words does not compile. Mistakes in the files
+//! people write by hand (procedures, calendars, the retention schedule) are [`DesignProblem`]s,
+//! worded the same way. The few messages worded elsewhere travel as [`Said::Verbatim`] and read
+//! the same in both languages.
 
 use std::fmt::Write as _;
 
 mod actions;
 mod denials;
+mod design;
 mod refusals;
 mod requests;
 
 pub use actions::{ActionProblem, Text};
 pub use denials::{Denial, Feature, RoleRule};
+pub use design::{Declared, DesignProblem};
 pub use refusals::Refusal;
 pub use requests::RequestProblem;
 
@@ -329,8 +333,12 @@ pub enum Said {
     Request(RequestProblem),
     /// Why a request is not served at all.
     Denied(Box<Denial>),
-    /// A message worded outside the catalogue, shown as written in both languages: the
-    /// procedure validator's diagnostics and the pages' own notices.
+    /// A form (mẫu) that cannot be made for a dossier.
+    NoForm(Box<crate::forms::FormError>),
+    /// A mistake in a procedure file sent for publishing, at its line and column.
+    Design(Box<crate::located::Diagnostic>),
+    /// A message worded outside the catalogue, shown as written in both languages: the pages'
+    /// own notices.
     Verbatim(String),
 }
 
@@ -630,6 +638,14 @@ impl Said {
             Self::Action(problem) => problem.text(lang),
             Self::Request(problem) => problem.text(lang),
             Self::Denied(denial) => denial.text(lang),
+            Self::NoForm(error) => no_form(error, vi),
+            Self::Design(diagnostic) => format!(
+                "{}:{}: {} — {}",
+                diagnostic.line,
+                diagnostic.column,
+                diagnostic.message(lang),
+                diagnostic.fix(lang)
+            ),
             Self::Verbatim(text) => text.clone(),
         }
     }
@@ -663,6 +679,50 @@ impl From<Refusal> for Said {
 impl From<ActionProblem> for Said {
     fn from(problem: ActionProblem) -> Self {
         Self::Action(problem)
+    }
+}
+
+/// Why a form cannot be made, worded for the person who asked for it.
+fn no_form(error: &crate::forms::FormError, vi: bool) -> String {
+    use crate::forms::{Absence, FormError};
+    match error {
+        FormError::Unknown(number) => pick(
+            vi,
+            format!(
+                "Không có mẫu {number}. Các mẫu có: 01 (phiếu tiếp nhận), 02 (phiếu yêu cầu bổ sung), 03 (phiếu từ chối), 04 (phiếu xin lỗi và hẹn lại ngày trả), 05 (phiếu dừng xử lý) và 06 (phiếu kiểm soát quá trình)."
+            ),
+            error.to_string(),
+        ),
+        FormError::NotApplicable { dossier, form, why } => {
+            let reason = match why {
+                Absence::NotReceived => "hồ sơ chưa được tiếp nhận".to_owned(),
+                Absence::NoSupplement => "hồ sơ chưa có yêu cầu bổ sung nào".to_owned(),
+                Absence::OneSupplement => {
+                    "hồ sơ có một lần yêu cầu bổ sung: xem mẫu 02 hoặc 02-1".to_owned()
+                }
+                Absence::Supplements(count) => {
+                    format!("hồ sơ có {count} lần yêu cầu bổ sung: xem mẫu 02-1 … 02-{count}")
+                }
+                Absence::NotRefused => "hồ sơ không bị từ chối".to_owned(),
+                Absence::NeverExtended => "hồ sơ chưa lần nào được hẹn lại ngày trả".to_owned(),
+                Absence::NotStopped => "hồ sơ không bị dừng xử lý".to_owned(),
+                Absence::Unreplayable(_) => {
+                    "không dựng lại được hồ sơ tại thời điểm lập mẫu".to_owned()
+                }
+            };
+            pick(
+                vi,
+                format!("Hồ sơ {dossier} không có mẫu {form}: {reason}."),
+                error.to_string(),
+            )
+        }
+        FormError::Tampered { dossier, form } => pick(
+            vi,
+            format!(
+                "Mẫu {form} của hồ sơ {dossier} không khớp với bản đã ban hành; vui lòng báo quản trị hệ thống."
+            ),
+            error.to_string(),
+        ),
     }
 }
 

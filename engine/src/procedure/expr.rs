@@ -10,6 +10,7 @@ use rhai::{AST, Dynamic, Engine, EvalAltResult, ImmutableString, Position, Scope
 use rust_decimal::Decimal;
 
 use super::model::{FieldKind, ProcedureDefinition};
+use crate::messages::DesignProblem;
 
 /// What an expression is for, which fixes the type it must produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,10 +44,8 @@ impl Expression {
 /// Why an expression was refused, with the byte offset inside its text when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpressionError {
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub fix: String,
+    /// What is wrong and how to fix it, worded by the message catalogue.
+    pub said: DesignProblem,
     /// Byte offset into the expression text.
     pub offset: usize,
 }
@@ -181,25 +180,22 @@ impl ExpressionEngine {
             .compile_expression_with_scope(&scope, text)
             .map_err(|error| {
                 let position = error.position();
-                let (message, fix) = match error.err_type() {
+                let said = match error.err_type() {
                     rhai::ParseErrorType::VariableUndefined(name) => {
                         let known: Vec<&str> = variables.names().collect();
-                        (
-                            format!("expression uses undefined variable `{name}`"),
-                            match crate::located::did_you_mean(name, known.iter().copied()) {
-                                Some(close) => format!("did you mean `{close}`? variables are the e-form field ids and `channel`"),
-                                None => format!("use an e-form field id or `channel`; defined here: {}", known.join(", ")),
-                            },
-                        )
+                        DesignProblem::UndefinedVariable {
+                            name: name.clone(),
+                            close: crate::located::did_you_mean(name, known.iter().copied())
+                                .map(str::to_owned),
+                            known: known.iter().map(|name| (*name).to_owned()).collect(),
+                        }
                     }
-                    other => (
-                        format!("expression does not compile: {other}"),
-                        "write a single expression, e.g. `8000 * so_ban_sao` or `so_ban_sao <= 10`; statements, loops and functions are not allowed".to_owned(),
-                    ),
+                    other => DesignProblem::NotAnExpression {
+                        detail: other.to_string(),
+                    },
                 };
                 ExpressionError {
-                    message,
-                    fix,
+                    said,
                     offset: offset_of(text, position),
                 }
             })?;
@@ -259,19 +255,18 @@ impl ExpressionEngine {
             Err(error) => match *error {
                 EvalAltResult::ErrorFunctionNotFound(ref signature, position) => {
                     return Err(ExpressionError {
-                        message: format!("expression mixes types that do not go together: `{signature}`"),
-                        fix: "compare and combine values of the same kind: numbers with numbers, text with text".to_owned(),
+                        said: DesignProblem::MixedTypes {
+                            signature: signature.clone(),
+                        },
                         offset: offset_of(&expression.source, position),
                     });
                 }
                 EvalAltResult::ErrorMismatchDataType(ref left, ref right, position) => {
                     return Err(ExpressionError {
-                        message: format!(
-                            "expression mixes types that do not go together: {} and {}",
-                            short_type_name(left),
-                            short_type_name(right)
-                        ),
-                        fix: "compare and combine values of the same kind: numbers with numbers, text with text".to_owned(),
+                        said: DesignProblem::MixedTypePair {
+                            left: short_type_name(left),
+                            right: short_type_name(right),
+                        },
                         offset: offset_of(&expression.source, position),
                     });
                 }
@@ -287,22 +282,10 @@ impl ExpressionEngine {
         if fits {
             Ok(())
         } else {
-            let wanted = match kind {
-                ExpressionKind::Condition => "true or false",
-                ExpressionKind::Amount => "a number of đồng",
-            };
             Err(ExpressionError {
-                message: format!(
-                    "expression gives {} where {wanted} is needed",
-                    short_type_name(value.type_name())
-                ),
-                fix: match kind {
-                    ExpressionKind::Condition => {
-                        "write a comparison, e.g. `so_ban_sao <= 10`".to_owned()
-                    }
-                    ExpressionKind::Amount => {
-                        "write arithmetic on numbers, e.g. `8000 * so_ban_sao`".to_owned()
-                    }
+                said: DesignProblem::WrongResult {
+                    found: short_type_name(value.type_name()),
+                    wanted: kind,
                 },
                 offset: 0,
             })
@@ -623,8 +606,14 @@ mod tests {
         let error = engine
             .compile("8000 * so_ban_sa", &variables(), ExpressionKind::Amount)
             .expect_err("undefined variable must be refused");
-        assert!(error.message.contains("`so_ban_sa`"), "{error:?}");
-        assert!(error.fix.contains("`so_ban_sao`"), "{error:?}");
+        assert!(
+            matches!(
+                &error.said,
+                DesignProblem::UndefinedVariable { name, close: Some(close), .. }
+                    if name == "so_ban_sa" && close == "so_ban_sao"
+            ),
+            "{error:?}"
+        );
         assert_eq!(error.offset, 7);
     }
 
@@ -648,7 +637,13 @@ mod tests {
             let error = engine
                 .compile(mixed, &variables(), ExpressionKind::Condition)
                 .expect_err(mixed);
-            assert!(error.message.contains("mixes types"), "{mixed}: {error:?}");
+            assert!(
+                matches!(
+                    error.said,
+                    DesignProblem::MixedTypes { .. } | DesignProblem::MixedTypePair { .. }
+                ),
+                "{mixed}: {error:?}"
+            );
         }
         assert!(
             engine

@@ -22,6 +22,8 @@ pub use simulate::{SimulateError, SimulatedPath, SimulatedStep, SimulatedWindow,
 
 use validate::{CompiledExpressions, Strictness};
 
+use crate::messages::DesignProblem;
+
 /// A validated procedure version with its expressions compiled.
 #[derive(Debug, Clone)]
 pub struct Procedure {
@@ -71,8 +73,7 @@ impl Procedure {
         let no_retention = definition.retention.is_none().then(|| {
             Problem::at(
                 FieldPath::root().key("retention"),
-                "the procedure names no retention class (thời hạn bảo quản) for its closed dossiers",
-                "add `retention = \"…\"` naming a class of the retention schedule (fixtures/retention.toml), e.g. `retention = \"civil_status_register\"`",
+                DesignProblem::NoRetentionClass,
             )
         });
         let no_retention = no_retention
@@ -97,11 +98,10 @@ impl Procedure {
         schedule.keep(class).is_none().then(|| {
             Problem::at(
                 FieldPath::root().key("retention"),
-                format!("retention class `{class}` is not defined in the retention schedule"),
-                format!(
-                    "use one of {}, or add [classes.{class}] to the schedule",
-                    schedule.class_names().collect::<Vec<_>>().join(", ")
-                ),
+                DesignProblem::UndefinedRetentionClass {
+                    class: class.to_owned(),
+                    known: schedule.class_names().map(str::to_owned).collect(),
+                },
             )
         })
     }

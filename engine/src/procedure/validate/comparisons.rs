@@ -3,7 +3,8 @@
 
 use super::super::expr::{Expression, ExpressionEngine, Literal, Variables, literal_comparisons};
 use super::super::model::FieldKind;
-use super::{Check, FieldPath, Problem, did_you_mean, quoted};
+use super::{Check, FieldPath, Problem, did_you_mean};
+use crate::messages::DesignProblem;
 
 impl Check<'_> {
     /// Comparisons that can never hold (or always hold) given the field's own declaration: a
@@ -16,7 +17,7 @@ impl Check<'_> {
                 .iter()
                 .flat_map(|document| &document.fields)
                 .find(|field| field.id == comparison.variable);
-            let (message, fix) = match (&comparison.literal, field) {
+            let said = match (&comparison.literal, field) {
                 (Literal::Text(value), None) if comparison.variable == "channel" => {
                     let offered: Vec<&str> = definition
                         .channels
@@ -26,33 +27,22 @@ impl Check<'_> {
                     if offered.contains(&value.as_str()) {
                         continue;
                     }
-                    (
-                        format!(
-                            "`channel` is compared with \"{value}\", which is not a channel of this procedure, so the comparison never changes"
-                        ),
-                        format!("compare with one of: {}", quoted(&offered)),
-                    )
+                    DesignProblem::ChannelNeverMatches {
+                        value: value.clone(),
+                        offered: owned(&offered),
+                    }
                 }
                 (Literal::Text(value), Some(field)) if field.kind == FieldKind::Choice => {
                     if field.choices.contains(value) {
                         continue;
                     }
                     let choices: Vec<&str> = field.choices.iter().map(String::as_str).collect();
-                    (
-                        format!(
-                            "`{}` is compared with \"{value}\", which is not one of its choices, so the comparison never changes",
-                            field.id
-                        ),
-                        match did_you_mean(value, choices.iter().copied()) {
-                            Some(close) => format!(
-                                "did you mean \"{close}\"? the choices are {}",
-                                quoted(&choices)
-                            ),
-                            None => {
-                                format!("compare with one of its choices: {}", quoted(&choices))
-                            }
-                        },
-                    )
+                    DesignProblem::ChoiceNeverMatches {
+                        field: field.id.clone(),
+                        value: value.clone(),
+                        close: did_you_mean(value, choices.iter().copied()).map(str::to_owned),
+                        choices: owned(&choices),
+                    }
                 }
                 (Literal::Number(value), Some(field))
                     if matches!(field.kind, FieldKind::Integer | FieldKind::Decimal) =>
@@ -73,20 +63,17 @@ impl Check<'_> {
                     if !never {
                         continue;
                     }
-                    (
-                        format!(
-                            "`{} {} {value}` can never hold: the field allows only {} to {}",
-                            field.id,
-                            comparison.operator,
-                            field.min.map_or_else(|| "any".to_owned(), |min| min.to_string()),
-                            field.max.map_or_else(|| "any".to_owned(), |max| max.to_string()),
-                        ),
-                        "compare with a value inside the field's `min`..`max`, or correct the range".to_owned(),
-                    )
+                    DesignProblem::NumberNeverHolds {
+                        field: field.id.clone(),
+                        operator: comparison.operator.to_owned(),
+                        value: value.to_string(),
+                        min: field.min,
+                        max: field.max,
+                    }
                 }
                 _ => continue,
             };
-            let mut problem = Problem::at(path.clone(), message, fix);
+            let mut problem = Problem::at(path.clone(), said);
             problem.offset = comparison.offset + 1;
             self.problems.push(problem);
         }
@@ -106,11 +93,14 @@ impl Check<'_> {
         {
             self.problem(
                 path,
-                format!(
-                    "the fee comes to {amount} đồng on sample values (each number field 1), a fraction of a đồng"
-                ),
-                "fees are whole đồng: use whole amounts, or round explicitly, e.g. `round(2500.5 * so_ban_sao)`",
+                DesignProblem::FractionalFee {
+                    amount: amount.to_string(),
+                },
             );
         }
     }
+}
+
+fn owned(values: &[&str]) -> Vec<String> {
+    values.iter().map(|value| (*value).to_owned()).collect()
 }

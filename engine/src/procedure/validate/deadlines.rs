@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use super::super::model::{
     AfterWindow, OFFICE_HOURS_PER_DAY, ProcedureDefinition, TimeLimit, WINDOW_ANCHORS,
 };
-use super::{Check, did_you_mean, quoted};
+use super::{Check, did_you_mean};
+use crate::messages::DesignProblem;
 
 impl Check<'_> {
     /// The clock's extension and apology caps must allow some time.
@@ -18,8 +19,7 @@ impl Check<'_> {
         {
             self.problem(
                 path.key("extension").key("up_to"),
-                "the extension (gia hạn) allows no time".to_owned(),
-                "write the longest extension the law allows, e.g. `up_to = { working_days = 10 }`, or remove [clock.extension]",
+                DesignProblem::ExtensionAllowsNoTime,
             );
         }
         if clock
@@ -28,8 +28,7 @@ impl Check<'_> {
         {
             self.problem(
                 path.key("apology_up_to"),
-                "`apology_up_to` allows no new date".to_owned(),
-                "write how far past the appointment a Form 04 apology may set the new date, e.g. `{ working_days = 5 }`, or remove it",
+                DesignProblem::ApologyAllowsNoTime,
             );
         }
     }
@@ -49,15 +48,17 @@ impl Check<'_> {
             if window.name.trim().is_empty() {
                 self.problem(
                     path.key("name"),
-                    format!("window `{}` has no name", window.id),
-                    "write the name officers read, e.g. \"Yêu cầu bổ sung trong 05 ngày làm việc\"",
+                    DesignProblem::WindowUnnamed {
+                        window: window.id.clone(),
+                    },
                 );
             }
             if window.commands.is_empty() {
                 self.problem(
                     path.key("commands"),
-                    format!("window `{}` is for no command", window.id),
-                    "list the built-in commands or action ids it is for, e.g. `commands = [\"request_supplement\"]`",
+                    DesignProblem::WindowForNothing {
+                        window: window.id.clone(),
+                    },
                 );
             }
             let anchors: Vec<&str> = WINDOW_ANCHORS
@@ -66,19 +67,15 @@ impl Check<'_> {
                 .chain(action_ids.iter().copied())
                 .collect();
             if !anchors.contains(&window.from.as_str()) {
-                let fix = match did_you_mean(&window.from, anchors.iter().copied()) {
-                    Some(close) => format!(
-                        "did you mean `{close}`? a window counts from \"submitted\", \"received\", \"decided\" or an action id"
-                    ),
-                    None => format!("count from one of: {}", quoted(&anchors)),
-                };
                 self.problem(
                     path.key("from"),
-                    format!(
-                        "window `{}` counts from `{}`, which is neither an anchor nor an action",
-                        window.id, window.from
-                    ),
-                    fix,
+                    DesignProblem::WindowFromUnknown {
+                        window: window.id.clone(),
+                        from: window.from.clone(),
+                        close: did_you_mean(&window.from, anchors.iter().copied())
+                            .map(str::to_owned),
+                        anchors: anchors.iter().map(|anchor| (*anchor).to_owned()).collect(),
+                    },
                 );
             }
             for (command_position, command) in window.commands.iter().enumerate() {
@@ -87,17 +84,14 @@ impl Check<'_> {
                 if !is_action && !built_in.contains(&command.as_str()) {
                     let known: Vec<&str> =
                         built_in.iter().chain(action_ids.iter()).copied().collect();
-                    let fix = match did_you_mean(command, known.iter().copied()) {
-                        Some(close) => format!("did you mean `{close}`?"),
-                        None => format!(
-                            "name a built-in command ({}) or an action id",
-                            built_in.join(", ")
-                        ),
-                    };
                     self.problem(
                         command_path,
-                        format!("window `{}` is for `{command}`, which is neither a built-in command nor an action", window.id),
-                        fix,
+                        DesignProblem::WindowForUnknown {
+                            window: window.id.clone(),
+                            command: command.clone(),
+                            close: did_you_mean(command, known.iter().copied()).map(str::to_owned),
+                            built_in: built_in.iter().map(|name| (*name).to_owned()).collect(),
+                        },
                     );
                     continue;
                 }
@@ -105,11 +99,11 @@ impl Check<'_> {
                 if before_receipt && window.from != "submitted" {
                     self.problem(
                         command_path.clone(),
-                        format!(
-                            "window `{}` counts from `{}`, which comes only after `{command}`, so it can never apply",
-                            window.id, window.from
-                        ),
-                        "count the intake decision from `from = \"submitted\"`",
+                        DesignProblem::WindowAfterCommand {
+                            window: window.id.clone(),
+                            from: window.from.clone(),
+                            command: command.clone(),
+                        },
                     );
                 }
                 let decides = is_action
@@ -125,11 +119,10 @@ impl Check<'_> {
                 if indispensable && window.after == AfterWindow::Refused {
                     self.problem(
                         command_path,
-                        format!(
-                            "window `{}` would refuse `{command}` once it closes, leaving the dossier with no way forward",
-                            window.id
-                        ),
-                        "the duty remains after the window: set `after = \"late\"` so a late decision is still taken and counted late",
+                        DesignProblem::WindowRefusesDuty {
+                            window: window.id.clone(),
+                            command: command.clone(),
+                        },
                     );
                 }
             }
@@ -157,14 +150,12 @@ impl Check<'_> {
             {
                 self.problem(
                     self.root.key("channels").index(position).key("time_limit"),
-                    format!(
-                        "on the {} channel the steps {} are allotted {} in all, more than the legal time limit ({})",
-                        channel.channel.as_str(),
-                        path.steps.join(" → "),
-                        TimeLimit::describe_office_hours(path.hours),
-                        limit
-                    ),
-                    "shorten the steps' `allotted` times so every path fits the limit (`hoso procedure simulate` shows each path), or correct `time_limit`",
+                    DesignProblem::AllotmentsExceedLimit {
+                        channel: channel.channel,
+                        steps: path.steps.iter().map(|step| (*step).to_owned()).collect(),
+                        hours: path.hours,
+                        limit,
+                    },
                 );
             }
         }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use super::expr::{Expression, ExpressionEngine, ExpressionKind, Variables};
 use super::model::{Delivery, FieldKind, OnlineService, ProcedureDefinition};
 use crate::located::{FieldPath, Problem, did_you_mean};
+use crate::messages::{Declared, DesignProblem};
 
 mod comparisons;
 mod deadlines;
@@ -98,8 +99,8 @@ struct Check<'d> {
 }
 
 impl Check<'_> {
-    fn problem(&mut self, path: FieldPath, message: String, fix: impl Into<String>) {
-        self.problems.push(Problem::at(path, message, fix));
+    fn problem(&mut self, path: FieldPath, said: DesignProblem) {
+        self.problems.push(Problem::at(path, said));
     }
 
     fn texts(&mut self) {
@@ -112,8 +113,9 @@ impl Check<'_> {
             if text.trim().is_empty() {
                 self.problem(
                     self.root.key(key),
-                    format!("`{key}` is empty"),
-                    format!("write the {key} of the procedure as published"),
+                    DesignProblem::EmptyText {
+                        key: key.to_owned(),
+                    },
                 );
             }
         }
@@ -122,8 +124,9 @@ impl Check<'_> {
         {
             self.problem(
                 self.root.key("retention"),
-                format!("`{class}` is not a retention class name"),
-                "name a class of the retention schedule: lower-case letters, digits and `_`, e.g. \"civil_status_register\"",
+                DesignProblem::BadRetentionClass {
+                    class: class.clone(),
+                },
             );
         }
     }
@@ -135,13 +138,15 @@ impl Check<'_> {
         match (definition.kind, national) {
             (super::model::ProcedureKind::Administrative, false) => self.problem(
                 self.root.key("code"),
-                format!("`{}` is a local code, but an administrative procedure carries its national code", definition.code),
-                "write the code of the National Database, e.g. \"1.001193\"; or, for citizen feedback (PAKN), set `kind = \"feedback\"`",
+                DesignProblem::LocalCodeForAdministrative {
+                    code: definition.code.to_string(),
+                },
             ),
             (super::model::ProcedureKind::Feedback, true) => self.problem(
                 self.root.key("code"),
-                format!("`{}` is a national procedure code, but feedback (phản ánh, kiến nghị) has none", definition.code),
-                "give feedback a local code such as \"PAKN.1\", so it is never mistaken for, or synced as, an administrative procedure",
+                DesignProblem::NationalCodeForFeedback {
+                    code: definition.code.to_string(),
+                },
             ),
             _ => {}
         }
@@ -152,29 +157,25 @@ impl Check<'_> {
         match (definition.online_service, &definition.partial) {
             (OnlineService::Partial, None) => self.problem(
                 self.root.key("online_service"),
-                "a partial (một phần) online service must state why it is not full-process".to_owned(),
-                "add a [partial] table with `reasons = [\"applicant_presence\"]` (or another allowed reason) and the published `explanation` (Decree 224/2026 Art. 14)",
+                DesignProblem::PartialUnexplained,
             ),
             (OnlineService::Partial, Some(partial)) => {
                 if partial.reasons.is_empty() {
                     self.problem(
                         self.root.key("partial").key("reasons"),
-                        "a partial online service lists no reason".to_owned(),
-                        "name at least one reason: applicant_presence, on_site_inspection, paper_original, technical_incident or other_technical",
+                        DesignProblem::PartialNoReason,
                     );
                 }
                 if partial.explanation.trim().is_empty() {
                     self.problem(
                         self.root.key("partial").key("explanation"),
-                        "the reason for a partial service is not explained".to_owned(),
-                        "write the explanation published on the National Portal, with its legal basis",
+                        DesignProblem::PartialNoExplanation,
                     );
                 }
             }
             (OnlineService::FullProcess, Some(_)) => self.problem(
                 self.root.key("partial"),
-                "a full-process (toàn trình) service has a [partial] table".to_owned(),
-                "remove [partial], or set `online_service = \"partial\"`",
+                DesignProblem::FullProcessWithPartial,
             ),
             (OnlineService::FullProcess, None) => self.full_process_conditions(),
         }
@@ -188,11 +189,9 @@ impl Check<'_> {
             if step.in_person {
                 self.problem(
                     self.root.key("steps").index(position).key("in_person"),
-                    format!(
-                        "step `{}` needs the applicant in person, which a full-process (toàn trình) service cannot have",
-                        step.id
-                    ),
-                    "do the step online, or set `online_service = \"partial\"` with reason \"applicant_presence\"",
+                    DesignProblem::InPersonStep {
+                        step: step.id.clone(),
+                    },
                 );
             }
         }
@@ -202,15 +201,13 @@ impl Check<'_> {
         if self.lint && result.electronic && !result.delivery.is_empty() && !reaches_home {
             self.problem(
                 self.root.key("result").key("delivery"),
-                "a full-process (toàn trình) service returns its result online or by public post, but this result can only be collected at the counter".to_owned(),
-                "add \"online\" (the electronic result) or \"postal\" to `delivery`, or make the service partial with reason \"paper_original\"",
+                DesignProblem::ResultOnlyAtCounter,
             );
         }
         if !result.electronic && !result.delivery.contains(&Delivery::Postal) {
             self.problem(
                 self.root.key("result").key("electronic"),
-                "a full-process service returns its result online or by public post, but this result is paper-only, collected at the counter".to_owned(),
-                "set `electronic = true` with delivery \"online\", add \"postal\" to `delivery`, or make the service partial with reason \"paper_original\"",
+                DesignProblem::ResultPaperOnly,
             );
         }
         match definition
@@ -218,18 +215,13 @@ impl Check<'_> {
             .iter()
             .position(|channel| channel.channel == super::model::ChannelKind::Online)
         {
-            None => self.problem(
-                self.root.key("channels"),
-                "a full-process service has no online channel".to_owned(),
-                "add a [[channels]] entry with `channel = \"online\"`",
-            ),
+            None => self.problem(self.root.key("channels"), DesignProblem::NoOnlineChannel),
             Some(position) => {
                 let online = &definition.channels[position];
                 if !online.fees.is_empty() && !online.online_payment {
                     self.problem(
                         self.root.key("channels").index(position).key("fees"),
-                        "a full-process service charges fees on its online channel but cannot take payment online".to_owned(),
-                        "set `online_payment = true` on the online channel (Decree 224/2026 Art. 15.1.đ), or make the service partial",
+                        DesignProblem::FeesNotPayableOnline,
                     );
                 }
             }
@@ -239,31 +231,23 @@ impl Check<'_> {
     fn legal_basis(&mut self) {
         let bases = &self.definition.legal_basis;
         if bases.is_empty() {
-            self.problem(
-                self.root.key("legal_basis"),
-                "the procedure names no legal basis".to_owned(),
-                "add a [[legal_basis]] entry with `instrument`, `article` and `effective_from`",
-            );
+            self.problem(self.root.key("legal_basis"), DesignProblem::NoLegalBasis);
         }
         for (position, basis) in bases.iter().enumerate() {
             let path = self.root.key("legal_basis").index(position);
             if basis.instrument.trim().is_empty() {
-                self.problem(
-                    path.key("instrument"),
-                    "`instrument` is empty".to_owned(),
-                    "write the number and name of the legal document",
-                );
+                self.problem(path.key("instrument"), DesignProblem::NoInstrument);
             }
             if let Some(to) = basis.effective_to
                 && to < basis.effective_from
             {
                 self.problem(
                     path.key("effective_to"),
-                    format!(
-                        "legal basis \"{}\" runs backwards: it ends on {to} before it starts on {}",
-                        basis.instrument, basis.effective_from
-                    ),
-                    "swap the dates, or correct `effective_to` so it is on or after `effective_from`",
+                    DesignProblem::LegalBasisBackwards {
+                        instrument: basis.instrument.clone(),
+                        from: basis.effective_from.to_string(),
+                        to: to.to_string(),
+                    },
                 );
                 continue;
             }
@@ -284,11 +268,11 @@ impl Check<'_> {
                 if same && earlier_valid && overlaps {
                     self.problem(
                         path.key("effective_from"),
-                        format!(
-                            "legal basis \"{}\" overlaps legal_basis[{earlier_position}], the same instrument and article, in force from {}",
-                            basis.instrument, earlier.effective_from
-                        ),
-                        "end the earlier entry (`effective_to`) the day before this one starts, or merge the two",
+                        DesignProblem::LegalBasisOverlaps {
+                            instrument: basis.instrument.clone(),
+                            earlier: earlier_position,
+                            earlier_from: earlier.effective_from.to_string(),
+                        },
                     );
                 }
             }
@@ -299,44 +283,27 @@ impl Check<'_> {
         let result = &self.definition.result;
         let path = self.root.key("result");
         if result.name.trim().is_empty() {
-            self.problem(
-                path.key("name"),
-                "`result.name` is empty".to_owned(),
-                "write the name of the result paper, e.g. \"Giấy khai sinh\"",
-            );
+            self.problem(path.key("name"), DesignProblem::NoResultName);
         }
         if result.delivery.is_empty() {
-            self.problem(
-                path.key("delivery"),
-                "the result has no way to reach the applicant".to_owned(),
-                "list at least one of \"online\", \"postal\", \"counter\"",
-            );
+            self.problem(path.key("delivery"), DesignProblem::ResultUndeliverable);
         }
         if result.delivery.contains(&Delivery::Online) && !result.electronic {
             self.problem(
                 path.key("delivery"),
-                "the result is delivered online but is not electronic".to_owned(),
-                "set `electronic = true`, or remove \"online\" from `delivery`",
+                DesignProblem::OnlineResultNotElectronic,
             );
         }
         let kinds = &self.definition.applicants.kinds;
         let path = self.root.key("applicants").key("kinds");
         if kinds.is_empty() {
-            self.problem(
-                path,
-                "the procedure accepts no kind of applicant".to_owned(),
-                "list at least one of \"citizen\", \"organisation\", \"foreigner\"",
-            );
+            self.problem(path, DesignProblem::NoApplicantKind);
         } else if kinds
             .iter()
             .enumerate()
             .any(|(position, kind)| kinds[..position].contains(kind))
         {
-            self.problem(
-                path,
-                "a kind of applicant is listed twice".to_owned(),
-                "list each kind once",
-            );
+            self.problem(path, DesignProblem::ApplicantKindTwice);
         }
     }
 
@@ -352,18 +319,17 @@ impl Check<'_> {
             if !is_identifier(id) {
                 self.problem(
                     path.clone(),
-                    format!("`{id}` is not a valid identifier"),
-                    "use lowercase ASCII letters, digits and underscores, starting with a letter, e.g. \"tham_dinh\"",
+                    DesignProblem::NotIdentifier { id: id.to_owned() },
                 );
             }
             if let Some(first) = seen.get(id) {
                 self.problem(
                     path,
-                    format!(
-                        "duplicate {} id `{id}`, already used by {list}[{first}]",
-                        singular(list)
-                    ),
-                    format!("give each entry of [[{list}]] its own id"),
+                    DesignProblem::DuplicateId {
+                        list: list.to_owned(),
+                        id: id.to_owned(),
+                        first: *first,
+                    },
                 );
             } else {
                 seen.insert(id, position);
@@ -385,21 +351,26 @@ impl Check<'_> {
                 if !is_identifier(&field.id) {
                     self.problem(
                         path.key("id"),
-                        format!("`{}` is not a valid field id", field.id),
-                        "use lowercase ASCII letters, digits and underscores, starting with a letter, e.g. \"so_ban_sao\"; it is also the variable name in expressions",
+                        DesignProblem::NotFieldId {
+                            id: field.id.clone(),
+                        },
                     );
                 } else if RESERVED_NAMES.contains(&field.id.as_str()) {
                     self.problem(
                         path.key("id"),
-                        format!("`{}` is a built-in variable name", field.id),
-                        "choose another field id",
+                        DesignProblem::ReservedFieldId {
+                            id: field.id.clone(),
+                        },
                     );
                 }
                 if let Some((d, f)) = seen.get(field.id.as_str()) {
                     self.problem(
                         path.key("id"),
-                        format!("duplicate field id `{}`, already used by documents[{d}].fields[{f}]", field.id),
-                        "field ids are shared by all documents' e-forms (they are variables in expressions); rename one",
+                        DesignProblem::DuplicateFieldId {
+                            id: field.id.clone(),
+                            document: *d,
+                            field: *f,
+                        },
                     );
                 } else {
                     seen.insert(&field.id, (document_position, position));
@@ -408,8 +379,9 @@ impl Check<'_> {
                 if (field.min.is_some() || field.max.is_some()) && !numeric {
                     self.problem(
                         path.key("type"),
-                        format!("field `{}` has `min`/`max` but is not a number", field.id),
-                        "remove `min`/`max`, or use type \"integer\" or \"decimal\"",
+                        DesignProblem::BoundsOnNonNumber {
+                            field: field.id.clone(),
+                        },
                     );
                 }
                 if let (Some(min), Some(max)) = (field.min, field.max)
@@ -417,27 +389,33 @@ impl Check<'_> {
                 {
                     self.problem(
                         path.key("max"),
-                        format!("field `{}` has `max` {max} below `min` {min}", field.id),
-                        "swap `min` and `max`",
+                        DesignProblem::MaxBelowMin {
+                            field: field.id.clone(),
+                            min,
+                            max,
+                        },
                     );
                 }
                 if field.max_length.is_some() && field.kind != FieldKind::Text {
                     self.problem(
                         path.key("max_length"),
-                        format!("field `{}` has `max_length` but is not text", field.id),
-                        "remove `max_length`, or use type \"text\"",
+                        DesignProblem::MaxLengthOnNonText {
+                            field: field.id.clone(),
+                        },
                     );
                 }
                 match (field.kind, field.choices.is_empty()) {
                     (FieldKind::Choice, true) => self.problem(
                         path.key("type"),
-                        format!("choice field `{}` offers no choices", field.id),
-                        "add `choices = [\"…\", \"…\"]`",
+                        DesignProblem::NoChoices {
+                            field: field.id.clone(),
+                        },
                     ),
                     (kind, false) if kind != FieldKind::Choice => self.problem(
                         path.key("choices"),
-                        format!("field `{}` has `choices` but is not a choice", field.id),
-                        "set `type = \"choice\"`, or remove `choices`",
+                        DesignProblem::ChoicesOnNonChoice {
+                            field: field.id.clone(),
+                        },
                     ),
                     _ => {}
                 }
@@ -445,14 +423,14 @@ impl Check<'_> {
                     if !field.choices.contains(value) {
                         self.problem(
                             path.key("choice_labels").key(value),
-                            format!(
-                                "field `{}` labels \"{value}\", which is not one of its choices",
-                                field.id
-                            ),
-                            match did_you_mean(value, field.choices.iter().map(String::as_str)) {
-                                Some(close) => format!("did you mean \"{close}\"?"),
-                                None => "label only values listed in `choices`, spelled the same"
-                                    .to_owned(),
+                            DesignProblem::LabelForUnknownChoice {
+                                field: field.id.clone(),
+                                value: value.clone(),
+                                close: did_you_mean(
+                                    value,
+                                    field.choices.iter().map(String::as_str),
+                                )
+                                .map(str::to_owned),
                             },
                         );
                     }
@@ -470,17 +448,13 @@ impl Check<'_> {
                     })
                     .map(String::as_str)
                     .collect();
-                if let (true, Some(first)) = (self.lint, unlabelled.first()) {
+                if self.lint && !unlabelled.is_empty() {
                     self.problem(
                         path.key("choices"),
-                        format!(
-                            "choices {} of field `{}` are codes that applicants would read as written",
-                            quoted(&unlabelled),
-                            field.id
-                        ),
-                        format!(
-                            "name each for the people who read it, e.g. `choice_labels = {{ {first} = \"…\" }}`"
-                        ),
+                        DesignProblem::UnlabelledChoices {
+                            field: field.id.clone(),
+                            codes: unlabelled.iter().map(|code| (*code).to_owned()).collect(),
+                        },
                     );
                 }
             }
@@ -490,7 +464,7 @@ impl Check<'_> {
     fn channels(&mut self) {
         let channels = &self.definition.channels;
         if channels.is_empty() {
-            self.problem(self.root.key("channels"), "the procedure has no submission channel".to_owned(), "add a [[channels]] entry for each of direct, online, postal that the procedure allows");
+            self.problem(self.root.key("channels"), DesignProblem::NoChannel);
         }
         let mut seen = HashMap::new();
         for (position, channel) in channels.iter().enumerate() {
@@ -498,19 +472,19 @@ impl Check<'_> {
             if let Some(first) = seen.insert(channel.channel, position) {
                 self.problem(
                     path.key("channel"),
-                    format!(
-                        "channel \"{}\" is declared twice (first at channels[{first}])",
-                        channel.channel.as_str()
-                    ),
-                    "keep one entry per channel",
+                    DesignProblem::ChannelTwice {
+                        channel: channel.channel,
+                        first,
+                    },
                 );
             }
             for (fee_position, fee) in channel.fees.iter().enumerate() {
                 if fee.amount.is_some() == fee.formula.is_some() {
                     self.problem(
                         path.key("fees").index(fee_position),
-                        format!("fee \"{}\" must have exactly one of `amount` or `formula`", fee.name),
-                        "write `amount = 8000` for a fixed fee, or `formula = \"8000 * so_ban_sao\"`",
+                        DesignProblem::FeeAmountOrFormula {
+                            fee: fee.name.clone(),
+                        },
                     );
                 }
             }
@@ -527,27 +501,22 @@ impl Check<'_> {
         let definition = self.definition;
         let start_resolves = steps.contains(definition.start.as_str());
         if definition.steps.is_empty() {
-            self.problem(
-                self.root.key("steps"),
-                "the procedure has no steps".to_owned(),
-                "add [[steps]] for the approved internal process, from receipt to result",
-            );
+            self.problem(self.root.key("steps"), DesignProblem::NoSteps);
         } else if !steps.contains(definition.start.as_str()) {
             self.unknown_reference(
                 self.root.key("start"),
-                "step",
+                Declared::Step,
                 &definition.start,
                 steps,
-                "[[steps]]",
             );
         }
         for (position, step) in definition.steps.iter().enumerate() {
             let path = self.root.key("steps").index(position);
             if !roles.contains(step.role.as_str()) {
-                self.unknown_reference(path.key("role"), "role", &step.role, roles, "[[roles]]");
+                self.unknown_reference(path.key("role"), Declared::Role, &step.role, roles);
             }
             if !units.contains(step.unit.as_str()) {
-                self.unknown_reference(path.key("unit"), "unit", &step.unit, units, "[[units]]");
+                self.unknown_reference(path.key("unit"), Declared::Unit, &step.unit, units);
             }
         }
         start_resolves
@@ -561,28 +530,27 @@ impl Check<'_> {
             let path = self.root.key("actions").index(position);
             if !steps.contains(action.from.as_str()) {
                 resolves = false;
-                self.unknown_reference(path.key("from"), "step", &action.from, steps, "[[steps]]");
+                self.unknown_reference(path.key("from"), Declared::Step, &action.from, steps);
             }
             match (&action.to, action.outcome) {
                 (Some(to), None) => {
                     if !steps.contains(to.as_str()) {
                         resolves = false;
-                        self.unknown_reference(path.key("to"), "step", to, steps, "[[steps]]");
+                        self.unknown_reference(path.key("to"), Declared::Step, to, steps);
                     }
                 }
                 (None, Some(_)) => {}
                 (Some(_), Some(_)) => self.problem(
                     path.key("outcome"),
-                    format!("action `{}` has both `to` and `outcome`", action.id),
-                    "keep `to` to move to another step, or `outcome` to end with a decision",
+                    DesignProblem::ToAndOutcome {
+                        action: action.id.clone(),
+                    },
                 ),
                 (None, None) => self.problem(
                     path.key("from"),
-                    format!(
-                        "action `{}` goes nowhere: it has neither `to` nor `outcome`",
-                        action.id
-                    ),
-                    "add `to = \"<step id>\"` or `outcome = \"approved\"` / \"refused\"",
+                    DesignProblem::GoesNowhere {
+                        action: action.id.clone(),
+                    },
                 ),
             }
             if let Some(position) = action
@@ -594,46 +562,44 @@ impl Check<'_> {
             {
                 self.problem(
                     path.key("effects").index(position),
-                    format!(
-                        "action `{}` issues the result but does not approve the dossier, so the result would never be issued",
-                        action.id
-                    ),
-                    "move \"issue_result\" to the action with `outcome = \"approved\"`, or give this action that outcome",
+                    DesignProblem::IssuesWithoutApproving {
+                        action: action.id.clone(),
+                    },
                 );
             }
             if let Some(starts) = action.starts_time_limit {
                 if action.sets_time_limit.is_some() {
                     self.problem(
                         path.key("starts_time_limit"),
-                        format!("action `{}` both sets and starts the time limit", action.id),
-                        "keep `starts_time_limit` to count the limit from this action, or `sets_time_limit` to count it from receipt",
+                        DesignProblem::SetsAndStartsLimit {
+                            action: action.id.clone(),
+                        },
                     );
                 } else if action.outcome.is_some() {
                     self.problem(
                         path.key("starts_time_limit"),
-                        format!(
-                            "action `{}` decides the dossier, so a time limit of {starts} started by it would never run",
-                            action.id
-                        ),
-                        "start the time limit at the action that accepts the dossier for processing",
+                        DesignProblem::DecidingStartsLimit {
+                            action: action.id.clone(),
+                            limit: starts,
+                        },
                     );
                 }
             }
             if action.roles.is_empty() {
                 self.problem(
                     path.key("roles"),
-                    format!("no role may take action `{}`", action.id),
-                    "list the roles that may take it, e.g. `roles = [\"lanh_dao\"]`",
+                    DesignProblem::NoRoleMayAct {
+                        action: action.id.clone(),
+                    },
                 );
             }
             for (role_position, role) in action.roles.iter().enumerate() {
                 if !roles.contains(role.as_str()) {
                     self.unknown_reference(
                         path.key("roles").index(role_position),
-                        "role",
+                        Declared::Role,
                         role,
                         roles,
-                        "[[roles]]",
                     );
                 }
             }
@@ -644,11 +610,7 @@ impl Check<'_> {
                 .iter()
                 .any(|action| action.outcome == Some(super::model::Outcome::Approved))
         {
-            self.problem(
-                self.root.key("actions"),
-                "no action approves the dossier, so no result can ever be issued".to_owned(),
-                "add an action with `outcome = \"approved\"` from the signing step",
-            );
+            self.problem(self.root.key("actions"), DesignProblem::NoApproval);
         }
         resolves
     }
@@ -656,22 +618,21 @@ impl Check<'_> {
     fn unknown_reference(
         &mut self,
         path: FieldPath,
-        kind: &str,
+        kind: Declared,
         name: &str,
         known: &HashSet<&str>,
-        table: &str,
     ) {
         let mut sorted: Vec<&str> = known.iter().copied().collect();
         sorted.sort_unstable();
-        let fix = match did_you_mean(name, sorted.iter().copied()) {
-            Some(close) => format!("did you mean `{close}`? or declare `{name}` in {table}"),
-            None if sorted.is_empty() => format!("declare it in {table}"),
-            None => format!(
-                "declare it in {table}, or use one of: {}",
-                sorted.join(", ")
-            ),
-        };
-        self.problem(path, format!("{kind} `{name}` is not declared"), fix);
+        self.problem(
+            path,
+            DesignProblem::Undeclared {
+                kind,
+                name: name.to_owned(),
+                close: did_you_mean(name, sorted.iter().copied()).map(str::to_owned),
+                known: sorted.into_iter().map(str::to_owned).collect(),
+            },
+        );
     }
 
     /// Every step must be reachable from `start` and must lead to a final decision.
@@ -696,27 +657,18 @@ impl Check<'_> {
             if !reachable.contains(step.id.as_str()) {
                 self.problem(
                     path.clone(),
-                    format!(
-                        "step `{}` cannot be reached from the start step `{}`",
-                        step.id, definition.start
-                    ),
-                    format!(
-                        "add an action with `to = \"{}\"`, or remove the step",
-                        step.id
-                    ),
+                    DesignProblem::Unreachable {
+                        step: step.id.clone(),
+                        start: definition.start.clone(),
+                    },
                 );
             }
             if !can_finish.contains(step.id.as_str()) {
                 self.problem(
                     path,
-                    format!(
-                        "from step `{}` no final decision (approved or refused) can be reached",
-                        step.id
-                    ),
-                    format!(
-                        "add an action from `{}` to a later step, or one with an `outcome`",
-                        step.id
-                    ),
+                    DesignProblem::NoWayToDecision {
+                        step: step.id.clone(),
+                    },
                 );
             }
         }
@@ -799,7 +751,7 @@ impl Check<'_> {
         match engine.compile(text, variables, kind) {
             Ok(expression) => Some(expression),
             Err(error) => {
-                let mut problem = Problem::at(path, error.message, error.fix);
+                let mut problem = Problem::at(path, error.said);
                 // Point inside the quoted string: one byte for the opening quote.
                 problem.offset = error.offset + 1;
                 self.problems.push(problem);
@@ -830,16 +782,4 @@ pub(crate) fn is_identifier(text: &str) -> bool {
     chars.next().is_some_and(|first| first.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && text.len() <= 64
-}
-
-fn quoted(values: &[&str]) -> String {
-    values
-        .iter()
-        .map(|value| format!("\"{value}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn singular(list: &str) -> &str {
-    list.strip_suffix('s').unwrap_or(list)
 }
