@@ -2617,6 +2617,69 @@ mod tests {
     }
 
     #[test]
+    fn a_value_of_the_wrong_type_is_told_the_form_to_write() {
+        for (expected, vietnamese, english) in [
+            (
+                "string",
+                "đặt văn bản trong dấu ngoặc kép",
+                "put the text in double quotes",
+            ),
+            (
+                "integer",
+                "viết một số nguyên không có dấu ngoặc kép, ví dụ 3",
+                "write a whole number without quotes, e.g. 3",
+            ),
+            (
+                "boolean",
+                "viết true hoặc false, không có dấu ngoặc kép",
+                "write true or false without quotes",
+            ),
+            (
+                "array",
+                "viết danh sách trong ngoặc vuông, ví dụ [\"a\", \"b\"]",
+                "write a list in square brackets, e.g. [\"a\", \"b\"]",
+            ),
+            (
+                "object",
+                "viết một bảng, ví dụ { khoa = gia_tri } hoặc một mục [ten_muc]",
+                "write a table, e.g. { key = value } or a [section]",
+            ),
+        ] {
+            let problem = DesignProblem::WrongType {
+                path: s("x"),
+                expected: s(expected),
+                found: s("float"),
+            };
+            assert_eq!(problem.fix(Lang::Vi), vietnamese);
+            assert_eq!(problem.fix(Lang::En), english);
+        }
+    }
+
+    #[test]
+    fn an_empty_text_names_what_to_write() {
+        for (key, vietnamese) in [
+            ("name", "ghi tên của thủ tục như đã công bố"),
+            ("field", "ghi lĩnh vực của thủ tục như đã công bố"),
+            ("start", "ghi bước bắt đầu của thủ tục như đã công bố"),
+        ] {
+            let problem = DesignProblem::EmptyText { key: s(key) };
+            assert_eq!(problem.fix(Lang::Vi), vietnamese);
+        }
+    }
+
+    #[test]
+    fn an_undeclared_name_with_nothing_declared_asks_for_a_declaration() {
+        let problem = DesignProblem::Undeclared {
+            kind: Declared::Unit,
+            name: s("xa_a"),
+            close: None,
+            known: Vec::new(),
+        };
+        assert_eq!(problem.fix(Lang::Vi), "khai báo trong [[units]]");
+        assert_eq!(problem.fix(Lang::En), "declare it in [[units]]");
+    }
+
+    #[test]
     fn a_suggestion_and_the_known_names_appear_in_both_languages() {
         let problem = DesignProblem::Undeclared {
             kind: Declared::Role,
