@@ -91,6 +91,15 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<std::process::ExitCode> {
 }
 
 async fn measure(args: &BenchArgs, url: &str) -> anyhow::Result<serde_json::Value> {
+    // The limit the workload is measured against, on the same disk, just before it.
+    let fsync_limit = match args.store {
+        BenchStore::Sqlite => {
+            bench::sqlite_commit_rate(&std::env::temp_dir()).context("measuring the disk")?
+        }
+        BenchStore::Postgres => bench::postgres_commit_rate(url)
+            .await
+            .context("measuring the server's single-insert rate")?,
+    };
     let service = Arc::new(crate::open(&args.files.settings(url.to_owned())).await?);
     let cases = args.cases;
     let progress: Arc<dyn Fn(usize) + Send + Sync> = if std::io::stderr().is_terminal() {
@@ -107,14 +116,24 @@ async fn measure(args: &BenchArgs, url: &str) -> anyhow::Result<serde_json::Valu
     } else {
         Arc::new(|_| {})
     };
+    let cpu_before = bench::cpu_seconds();
     let figures = bench::run_workload(Arc::clone(&service), 0, cases, args.concurrency, progress)
         .await
         .context("the workload stopped")?;
+    let cpu = cpu_before
+        .zip(bench::cpu_seconds())
+        .map(|(before, after)| after - before);
     if std::io::stderr().is_terminal() {
         eprintln!();
     }
     let bytes = service.store().database_bytes().await?;
-    Ok(line(args, service.store().backend(), &figures, bytes))
+    Ok(line(
+        args,
+        service.store().backend(),
+        &figures,
+        bytes,
+        Limits { fsync_limit, cpu },
+    ))
 }
 
 async fn measure_at_scale(
@@ -223,15 +242,36 @@ fn median(values: &mut [f64]) -> f64 {
     values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
-fn line(args: &BenchArgs, store: &str, figures: &WorkloadFigures, bytes: u64) -> serde_json::Value {
+/// What a run is measured against: the disk's single-commit rate, and the CPU the run used.
+struct Limits {
+    /// Single-row durable commits per second on the same disk (or server), just before.
+    fsync_limit: f64,
+    /// User plus system CPU seconds of the workload.
+    cpu: Option<f64>,
+}
+
+fn line(
+    args: &BenchArgs,
+    store: &str,
+    figures: &WorkloadFigures,
+    bytes: u64,
+    limits: Limits,
+) -> serde_json::Value {
     let round = |value: f64| (value * 100.0).round() / 100.0;
+    let rate = figures.transitions as f64 / figures.seconds.max(1e-9);
     serde_json::json!({
         "store": store,
         "cases": figures.cases,
         "concurrency": args.concurrency,
         "transitions": figures.transitions,
         "seconds": round(figures.seconds),
-        "transitions_per_s": round(figures.transitions as f64 / figures.seconds.max(1e-9)),
+        "transitions_per_s": round(rate),
+        "fsync_limit_per_s": round(limits.fsync_limit),
+        "ratio_to_fsync_limit": round(rate / limits.fsync_limit.max(1e-9)),
+        "cpu_us_per_transition": limits.cpu.map(|cpu| round(cpu * 1e6 / figures.transitions.max(1) as f64)),
+        "sqlite_writer": (store == "sqlite").then(|| {
+            std::env::var("HOSO_SQLITE_WRITER").unwrap_or_else(|_| "thread".to_owned())
+        }),
         "p50_ms": round(figures.percentile_ms(0.50)),
         "p95_ms": round(figures.percentile_ms(0.95)),
         "p99_ms": round(figures.percentile_ms(0.99)),

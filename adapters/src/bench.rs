@@ -60,6 +60,71 @@ impl WorkloadFigures {
     }
 }
 
+/// How long each limit below is measured for.
+const LIMIT_SECONDS: f64 = 2.0;
+
+/// The disk's limit, measured before a workload so its figures read as a ratio: single-row
+/// durable commits per second of SQLite on the disk holding `dir` (WAL, `synchronous = FULL`, one
+/// `INSERT` per transaction, nothing else), for [`LIMIT_SECONDS`].
+pub fn sqlite_commit_rate(dir: &std::path::Path) -> Result<f64, rusqlite::Error> {
+    let path = dir.join(format!("hoso_fsync_{}.db", uuid::Uuid::now_v7().simple()));
+    let rate = (|| {
+        let connection = rusqlite::Connection::open(&path)?;
+        connection.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+             CREATE TABLE commits (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);",
+        )?;
+        let mut insert = connection.prepare("INSERT INTO commits (at) VALUES (?1)")?;
+        let started = Instant::now();
+        let mut commits = 0_u64;
+        while started.elapsed().as_secs_f64() < LIMIT_SECONDS {
+            // Autocommit: each INSERT is its own transaction and its own fsync.
+            insert.execute([i64::try_from(commits).unwrap_or(i64::MAX)])?;
+            commits += 1;
+        }
+        Ok(commits as f64 / started.elapsed().as_secs_f64())
+    })();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    rate
+}
+
+/// The same limit on a PostgreSQL database: single-row `INSERT`s, each its own transaction, on
+/// one connection, for [`LIMIT_SECONDS`] (pgbench's single-insert rate at one client).
+pub async fn postgres_commit_rate(url: &str) -> Result<f64, sqlx::Error> {
+    use sqlx::Connection as _;
+    let mut connection = sqlx::PgConnection::connect(url).await?;
+    sqlx::query(
+        "CREATE TEMPORARY TABLE hoso_commits (id BIGSERIAL PRIMARY KEY, at BIGINT NOT NULL)",
+    )
+    .execute(&mut connection)
+    .await?;
+    let started = Instant::now();
+    let mut commits = 0_i64;
+    while started.elapsed().as_secs_f64() < LIMIT_SECONDS {
+        sqlx::query("INSERT INTO hoso_commits (at) VALUES ($1)")
+            .bind(commits)
+            .execute(&mut connection)
+            .await?;
+        commits += 1;
+    }
+    let rate = commits as f64 / started.elapsed().as_secs_f64();
+    connection.close().await?;
+    Ok(rate)
+}
+
+/// User plus system CPU time this process has used, in seconds (from `/proc/self/stat`; `None`
+/// where there is no such file).
+pub fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |index: usize| fields.get(index)?.parse::<f64>().ok();
+    // utime and stime are fields 14 and 15 of the line, in clock ticks of 1/100 s (USER_HZ).
+    Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
 /// Walks `cases` dossiers, numbered from `first`, with `concurrency` clients; calls `progress`
 /// with the number of dossiers finished so far.
 pub async fn run_workload(

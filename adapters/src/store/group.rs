@@ -98,7 +98,7 @@ fn stopped() -> StoreError {
 }
 
 /// The same failure for every caller of a failed batch (none of their changes was written).
-fn same(error: &StoreError) -> StoreError {
+pub(super) fn same(error: &StoreError) -> StoreError {
     match error {
         StoreError::Unavailable(why) => StoreError::Unavailable(why.clone()),
         StoreError::Corrupt(why) => StoreError::Corrupt(why.clone()),

@@ -20,6 +20,7 @@ mod postgres;
 mod ratings;
 pub(crate) mod rows;
 mod sqlite;
+mod sqlite_writer;
 mod timers;
 mod units;
 mod write;

@@ -18,6 +18,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// The queue in front of the writer (group commit), unless turned off.
     pub(super) group: Option<std::sync::Arc<super::group::GroupCommit>>,
+    /// The dedicated writer thread, when the database is a file and it is not turned off.
+    pub(super) writer: Option<std::sync::Arc<super::sqlite_writer::SqliteWriter>>,
 }
 
 impl SqliteStore {
@@ -32,10 +34,14 @@ impl SqliteStore {
             .foreign_keys(true);
         // A cap on the file's size in pages: keeps an embedded database from filling a disk it
         // shares, and lets tests fill "the disk" without one.
-        let options = match std::env::var("HOSO_SQLITE_MAX_PAGES") {
-            Ok(pages) if pages.parse::<u64>().is_ok() => options.pragma("max_page_count", pages),
-            _ => options,
+        let max_pages = std::env::var("HOSO_SQLITE_MAX_PAGES")
+            .ok()
+            .and_then(|pages| pages.parse::<u64>().ok());
+        let options = match max_pages {
+            Some(pages) => options.pragma("max_page_count", pages.to_string()),
+            None => options,
         };
+        let file = options.get_filename().to_path_buf();
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .after_release(|connection, _| {
@@ -50,7 +56,20 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|error| StoreError::Schema(error.to_string()))?;
-        Ok(Self { pool, group: None })
+        // The writer thread opens its own connection to the file; an in-memory database has no
+        // file to share, and `HOSO_SQLITE_WRITER=sqlx` keeps the sqlx writer for comparisons.
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let writer = match (in_memory, std::env::var("HOSO_SQLITE_WRITER").as_deref()) {
+            (false, Ok("sqlx")) | (true, _) => None,
+            (false, _) => Some(std::sync::Arc::new(
+                super::sqlite_writer::SqliteWriter::start(&file, max_pages)?,
+            )),
+        };
+        Ok(Self {
+            pool,
+            group: None,
+            writer,
+        })
     }
 
     /// Whether a write with room to grow succeeds: a page is taken and given back in one

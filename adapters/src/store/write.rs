@@ -86,6 +86,11 @@ pub(super) async fn commit(
     store: &AnyStore,
     changes: Vec<Change>,
 ) -> Result<Vec<Result<Committed, ChangeRefused>>, StoreError> {
+    if let AnyStore::Sqlite(sqlite) = store
+        && let Some(writer) = &sqlite.writer
+    {
+        return writer.commit(changes).await;
+    }
     match store.group() {
         Some(group) => group.commit(changes).await,
         None => store.commit_now(changes).await,

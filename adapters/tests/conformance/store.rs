@@ -17,6 +17,7 @@ crate::conformance_everywhere!(
     thirty_two_racing_commands_one_winner_per_version,
     a_retried_command_returns_its_first_result,
     a_taken_command_id_in_a_batch_refuses_only_its_own_change,
+    an_append_refused_for_its_command_id_or_version_writes_nothing,
     a_refused_command_writes_nothing,
     a_dossier_walks_receipt_supplement_extension_and_return_with_the_right_dates,
     the_rebuilt_projection_equals_the_live_one,
@@ -295,6 +296,61 @@ async fn a_taken_command_id_in_a_batch_refuses_only_its_own_change<S: Store>(wor
         .await
         .expect("list");
     assert_eq!(all.len(), 3, "the first dossier and the two fresh ones");
+}
+
+/// The store's own checks of an append, below the service's: a command id already taken
+/// refuses the append at the right version, a wrong version is a conflict first; neither writes.
+async fn an_append_refused_for_its_command_id_or_version_writes_nothing<S: Store>(world: World<S>) {
+    let code = world.received_birth().await;
+    let store = world.service.store();
+    let case = store.load(&code).await.expect("load").expect("the dossier");
+    let events = store.events(&code).await.expect("events");
+    let received = events.last().expect("the receipt").clone();
+    let append = |expected_version: u64, command_id: &str| {
+        let mut event = received.clone();
+        event.seq = case.version + 1;
+        event.command_id = command_id.to_owned();
+        let mut moved = case.clone();
+        moved.version += 1;
+        hoso_engine::ports::Change::Append(Box::new(hoso_engine::ports::Append {
+            code: code.clone(),
+            expected_version,
+            events: vec![event],
+            case: moved,
+            outbox: Vec::new(),
+            timers: Vec::new(),
+            attention: None,
+        }))
+    };
+    let results = store
+        .commit(vec![
+            append(case.version, &received.command_id),
+            append(case.version - 1, "fresh-but-stale"),
+            append(case.version - 1, &received.command_id),
+        ])
+        .await
+        .expect("the batch commits");
+    assert!(
+        matches!(&results[0], Err(hoso_engine::ports::ChangeRefused::Duplicate { command_id }) if *command_id == received.command_id),
+        "{:?}",
+        results[0]
+    );
+    for stale in &results[1..] {
+        assert!(
+            matches!(stale, Err(hoso_engine::ports::ChangeRefused::Conflict { expected, actual, .. }) if *expected + 1 == case.version && *actual == case.version),
+            "{stale:?}"
+        );
+    }
+    assert_eq!(store.events(&code).await.expect("events"), events);
+    assert_eq!(
+        store
+            .load(&code)
+            .await
+            .expect("load")
+            .expect("the dossier")
+            .version,
+        case.version
+    );
 }
 
 async fn a_refused_command_writes_nothing<S: Store>(world: World<S>) {
