@@ -2656,6 +2656,38 @@ mod tests {
     }
 
     #[test]
+    fn the_allowed_keys_and_the_one_key_tables_are_spelt_out() {
+        let unknown = DesignProblem::UnknownKey {
+            key: s("x"),
+            within: s(""),
+            close: None,
+            allowed: list(),
+        };
+        assert_eq!(unknown.message(Lang::En), "unknown key `x` in the file");
+        assert_eq!(
+            unknown.fix(Lang::En),
+            "the keys allowed here are `tiep_nhan`, `tham_dinh`"
+        );
+        assert_eq!(
+            unknown.fix(Lang::Vi),
+            "các khóa được dùng ở đây: `tiep_nhan`, `tham_dinh`"
+        );
+        let tagged = DesignProblem::TaggedNotTable {
+            path: s("allotted"),
+            found: s("integer"),
+            tags: vec![s("working_days"), s("working_hours")],
+        };
+        assert_eq!(
+            tagged.fix(Lang::En),
+            "write { working_days = 3 } or { working_hours = 3 }"
+        );
+        assert_eq!(
+            tagged.fix(Lang::Vi),
+            "viết { working_days = 3 } hoặc { working_hours = 3 }"
+        );
+    }
+
+    #[test]
     fn an_empty_text_names_what_to_write() {
         for (key, vietnamese) in [
             ("name", "ghi tên của thủ tục như đã công bố"),
