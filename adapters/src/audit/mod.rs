@@ -179,37 +179,35 @@ pub(crate) async fn check_dossier(
             finding: Some(finding),
         });
     }
-    // The record's own count and last hash, read as stored: reading the dossier would replay
-    // the events being checked.
-    let finding = match store.record_row(stored_code).await? {
-        None => finding(1, "events exist but the dossier has no record".to_owned()),
-        Some(row) => {
-            let version = u64::try_from(row.version).unwrap_or_default();
-            if count < version {
-                finding(
-                    count + 1,
-                    format!(
-                        "missing: the dossier's record counts {version} events but only {count} are stored (removed)"
-                    ),
-                )
-            } else if count > version {
-                finding(
-                    version + 1,
-                    format!(
-                        "the dossier's record counts {version} events; event {} and after were added outside hoso (inserted)",
-                        version + 1
-                    ),
-                )
-            } else if events.last().is_some_and(|last| last.hash != row.last_hash) {
-                finding(
-                    count,
-                    "the last event is not the one the dossier's record names (replaced)"
-                        .to_owned(),
-                )
-            } else {
-                None
-            }
+    let finding = match store.load(&code).await {
+        Err(error) => finding(0, format!("the dossier's record cannot be read: {error}")),
+        Ok(None) => finding(1, "events exist but the dossier has no record".to_owned()),
+        Ok(Some(case)) if count < case.version => finding(
+            count + 1,
+            format!(
+                "missing: the dossier's record counts {} events but only {count} are stored (removed)",
+                case.version
+            ),
+        ),
+        Ok(Some(case)) if count > case.version => finding(
+            case.version + 1,
+            format!(
+                "the dossier's record counts {} events; event {} and after were added outside hoso (inserted)",
+                case.version,
+                case.version + 1
+            ),
+        ),
+        Ok(Some(case))
+            if events
+                .last()
+                .is_some_and(|last| last.hash != case.last_hash) =>
+        {
+            finding(
+                count,
+                "the last event is not the one the dossier's record names (replaced)".to_owned(),
+            )
         }
+        Ok(Some(_)) => None,
     };
     Ok(DossierCheck { hashes, finding })
 }
@@ -249,29 +247,6 @@ async fn record_against_events(
             format!("column {column} holds {stored:?} but the events say {wanted:?}")
         })
         .collect();
-    // The stored state is a snapshot taken at `state_version`: it must be what the events up to
-    // there replay to.
-    let at_snapshot = usize::try_from(row.state_version)
-        .ok()
-        .filter(|taken| (1..=events.len()).contains(taken));
-    let snapshot = match at_snapshot {
-        Some(taken) if taken == events.len() => Ok(rebuilt),
-        Some(taken) => match hoso_engine::case::replay(&events[..taken]) {
-            Ok(Some(snapshot)) => Ok(snapshot),
-            _ => Err(()),
-        },
-        None => Err(()),
-    };
-    let Ok(rebuilt) = snapshot else {
-        differences.push(format!(
-            "the stored state is said to be taken at version {}, which the events do not have",
-            row.state_version
-        ));
-        return Ok(finding(format!(
-            "the dossier's record was edited outside hoso: {}",
-            differences.join("; ")
-        )));
-    };
     match crate::store::rows::parse_state(&row.state) {
         Ok(stored) if stored == rebuilt => {}
         Ok(stored) => {

@@ -15,7 +15,7 @@ impl AnyStore {
         with_pool!(self, |pool| {
             sqlx::query_as(
             "SELECT code, procedure_code, procedure_version, receiving_unit, unit, status, step, applicant_id, applicant_name, applicant_kind, representative_id, \
-             appointment_at, step_due_at, urgency_at, finished_at, submitted_at, version, state, state_version, last_hash FROM dossiers WHERE code = $1",
+             appointment_at, step_due_at, urgency_at, finished_at, submitted_at, version, state FROM dossiers WHERE code = $1",
         )
         .bind(code)
         .fetch_optional(pool)

@@ -44,45 +44,13 @@ impl Dossiers for AnyStore {
         code: &hoso_engine::case::DossierCode,
     ) -> Result<Option<hoso_engine::case::Case>, StoreError> {
         with_pool!(self, |pool| {
-            let stored: Option<(String, i64, i64)> = sqlx::query_as(
-                "SELECT state, state_version, version FROM dossiers WHERE code = $1",
-            )
-            .bind(code.to_string())
-            .fetch_optional(pool)
-            .await
-            .map_err(unavailable)?;
-            let Some((state, state_version, version)) = stored else {
-                return Ok(None);
-            };
-            let snapshot = rows::parse_state(&state)?;
-            if state_version >= version {
-                return Ok(Some(snapshot));
-            }
-            // The events since the snapshot up to the version the row was read at (a writer may
-            // have appended more since), replayed onto it: events never change once written.
-            let later: Vec<rows::EventRow> = sqlx::query_as(
-                "SELECT case_code, seq, at, actor, kind, payload, command_id, prev_hash, hash \
-                 FROM events WHERE case_code = $1 AND seq > $2 AND seq <= $3 ORDER BY seq",
-            )
-            .bind(code.to_string())
-            .bind(state_version)
-            .bind(version)
-            .fetch_all(pool)
-            .await
-            .map_err(unavailable)?;
-            let mut case = snapshot;
-            for row in later {
-                let event = row.into_event()?;
-                case = hoso_engine::case::evolve(Some(case), &event)
-                    .map_err(|error| StoreError::Corrupt(error.to_string()))?;
-            }
-            if i64::try_from(case.version).ok() != Some(version) {
-                return Err(StoreError::Corrupt(format!(
-                    "dossier {code}: its snapshot and events reach version {}, its record says {version}",
-                    case.version
-                )));
-            }
-            Ok(Some(case))
+            let state: Option<String> =
+                sqlx::query_scalar("SELECT state FROM dossiers WHERE code = $1")
+                    .bind(code.to_string())
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(unavailable)?;
+            state.map(|state| rows::parse_state(&state)).transpose()
         })
     }
 

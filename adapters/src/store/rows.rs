@@ -181,8 +181,6 @@ pub(crate) struct RecordRow {
     pub(crate) submitted_at: i64,
     pub(crate) version: i64,
     pub(crate) state: String,
-    pub(crate) state_version: i64,
-    pub(crate) last_hash: String,
 }
 
 impl RecordRow {
@@ -302,39 +300,11 @@ pub(crate) struct ProjectionRow {
     pub(crate) submitted_at: i64,
     pub(crate) updated_at: i64,
     pub(crate) version: i64,
-    /// The hash of the dossier's last event.
-    pub(crate) last_hash: String,
-    /// The state, when this version takes a snapshot ([`snapshot_due`]); otherwise the stored
-    /// snapshot stays and readers replay the events after it.
-    pub(crate) state: Option<String>,
-}
-
-/// A dossier's state is stored at its first version and every [`SNAPSHOT_EVERY`] versions after:
-/// a transition writes its events and the projection's columns, not the whole state again (most
-/// of what a transition wrote before), and a read replays at most `SNAPSHOT_EVERY - 1` events.
-pub(crate) const SNAPSHOT_EVERY: u64 = 8;
-
-/// Whether the state at `version` is stored as a snapshot.
-pub(crate) fn snapshot_due(version: u64) -> bool {
-    version <= 1 || version.is_multiple_of(SNAPSHOT_EVERY)
+    pub(crate) state: String,
 }
 
 impl ProjectionRow {
-    /// The row of a new dossier: always with its state, the first snapshot.
-    pub(crate) fn of_new(case: &Case, attention: Option<&Attention>) -> Result<Self, StoreError> {
-        Self::with_state(case, attention, true)
-    }
-
-    /// The row after a transition: with the state only when a snapshot is due.
     pub(crate) fn of(case: &Case, attention: Option<&Attention>) -> Result<Self, StoreError> {
-        Self::with_state(case, attention, snapshot_due(case.version))
-    }
-
-    fn with_state(
-        case: &Case,
-        attention: Option<&Attention>,
-        snapshot: bool,
-    ) -> Result<Self, StoreError> {
         let appointment_at = case.appointment.map(micros);
         let step_due_at = case.step_due().map(micros);
         let urgency_at = match (step_due_at, appointment_at) {
@@ -367,11 +337,7 @@ impl ProjectionRow {
             updated_at: micros(Utc::now()),
             version: i64::try_from(case.version)
                 .map_err(|_| StoreError::Corrupt("version".to_owned()))?,
-            last_hash: case.last_hash.clone(),
-            state: snapshot
-                .then(|| serde_json::to_string(case))
-                .transpose()
-                .map_err(corrupt("dossier state"))?,
+            state: serde_json::to_string(case).map_err(corrupt("dossier state"))?,
         })
     }
 }
@@ -477,17 +443,4 @@ pub(crate) fn payment_of(
         create_date,
         created_at: instant(created_at)?,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{SNAPSHOT_EVERY, snapshot_due};
-
-    #[test]
-    fn the_state_is_stored_first_then_every_few_versions() {
-        let due: Vec<u64> = (0..=3 * SNAPSHOT_EVERY)
-            .filter(|version| snapshot_due(*version))
-            .collect();
-        assert_eq!(due, vec![0, 1, 8, 16, 24]);
-    }
 }

@@ -289,13 +289,13 @@ fn insert_projection(
     case: &Case,
     attention: Option<&Attention>,
 ) -> Result<(), StoreError> {
-    let row = rows::ProjectionRow::of_new(case, attention)?;
+    let row = rows::ProjectionRow::of(case, attention)?;
     connection
         .prepare_cached(
             "INSERT INTO dossiers (code, procedure_code, procedure_version, receiving_unit, unit, status, step, \
              applicant_id, applicant_name, attention_unit, attention_role, appointment_at, step_due_at, urgency_at, \
-             submitted_at, updated_at, version, state, applicant_kind, representative_id, finished_at, state_version, last_hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?17, ?22)",
+             submitted_at, updated_at, version, state, applicant_kind, representative_id, finished_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
         )
         .and_then(|mut statement| {
             statement.execute(params![
@@ -320,7 +320,6 @@ fn insert_projection(
                 row.applicant_kind,
                 row.representative_id,
                 row.finished_at,
-                row.last_hash,
             ])
         })
         .map_err(unavailable)?;
@@ -340,9 +339,7 @@ fn update_projection(
         .prepare_cached(
             "UPDATE dossiers SET unit = ?1, status = ?2, step = ?3, applicant_name = ?4, attention_unit = ?5, \
              attention_role = ?6, appointment_at = ?7, step_due_at = ?8, urgency_at = ?9, updated_at = ?10, \
-             version = ?11, state = COALESCE(?12, state), \
-             state_version = CASE WHEN ?12 IS NULL THEN state_version ELSE ?11 END, finished_at = ?15, \
-             last_hash = ?16 WHERE code = ?13 AND version = ?14",
+             version = ?11, state = ?12, finished_at = ?15 WHERE code = ?13 AND version = ?14",
         )
         .and_then(|mut statement| {
             statement.execute(params![
@@ -361,7 +358,6 @@ fn update_projection(
                 row.code,
                 expected,
                 row.finished_at,
-                row.last_hash,
             ])
         })
         .map_err(unavailable)?;

@@ -339,12 +339,12 @@ async fn insert_projection(
     attention: Option<&hoso_engine::ports::Attention>,
 ) -> Result<(), StoreError> {
     on_conn!(connection, |connection| {
-        let row = rows::ProjectionRow::of_new(case, attention)?;
+        let row = rows::ProjectionRow::of(case, attention)?;
         sqlx::query(
         "INSERT INTO dossiers (code, procedure_code, procedure_version, receiving_unit, unit, status, step, \
          applicant_id, applicant_name, attention_unit, attention_role, appointment_at, step_due_at, urgency_at, \
-         submitted_at, updated_at, version, state, applicant_kind, representative_id, finished_at, state_version, last_hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $17, $22)",
+         submitted_at, updated_at, version, state, applicant_kind, representative_id, finished_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
     )
     .bind(row.code)
     .bind(row.procedure_code)
@@ -367,7 +367,6 @@ async fn insert_projection(
     .bind(row.applicant_kind)
     .bind(row.representative_id)
     .bind(row.finished_at)
-    .bind(row.last_hash)
     .execute(&mut *connection)
     .await
     .map_err(unavailable)?;
@@ -375,9 +374,7 @@ async fn insert_projection(
     })
 }
 
-/// Rewrites a dossier's projection; with `expected`, only if it is still at that version (a
-/// transition: the state only when a snapshot is due); without, a replacement from the events,
-/// which always stores the state.
+/// Rewrites a dossier's projection; with `expected`, only if it is still at that version.
 pub(super) async fn write_projection(
     connection: &mut Conn<'_>,
     case: &hoso_engine::case::Case,
@@ -385,17 +382,12 @@ pub(super) async fn write_projection(
     expected: Option<u64>,
 ) -> Result<bool, StoreError> {
     on_conn!(connection, |connection| {
-        let row = match expected {
-            Some(_) => rows::ProjectionRow::of(case, attention)?,
-            None => rows::ProjectionRow::of_new(case, attention)?,
-        };
+        let row = rows::ProjectionRow::of(case, attention)?;
         let expected = expected.map(|version| i64::try_from(version).unwrap_or(i64::MAX));
         let updated = sqlx::query(
         "UPDATE dossiers SET unit = $1, status = $2, step = $3, applicant_name = $4, attention_unit = $5, \
          attention_role = $6, appointment_at = $7, step_due_at = $8, urgency_at = $9, updated_at = $10, \
-         version = $11, state = COALESCE($12, state), \
-         state_version = CASE WHEN $12 IS NULL THEN state_version ELSE $11 END, finished_at = $15, \
-         last_hash = $16 WHERE code = $13 AND ($14 IS NULL OR version = $14)",
+         version = $11, state = $12, finished_at = $15 WHERE code = $13 AND ($14 IS NULL OR version = $14)",
     )
     .bind(row.unit)
     .bind(row.status)
@@ -412,7 +404,6 @@ pub(super) async fn write_projection(
     .bind(row.code)
     .bind(expected)
     .bind(row.finished_at)
-    .bind(row.last_hash)
     .execute(&mut *connection)
     .await
     .map_err(unavailable)?;

@@ -21,7 +21,6 @@ crate::conformance_everywhere!(
     a_refused_command_writes_nothing,
     a_dossier_walks_receipt_supplement_extension_and_return_with_the_right_dates,
     the_rebuilt_projection_equals_the_live_one,
-    a_dossier_reads_back_as_decided_between_and_past_its_snapshots,
     the_inbox_shows_what_a_role_may_act_on_most_urgent_first,
     lists_filter_by_status_unit_applicant_and_text,
     an_organisation_account_lists_its_companys_dossiers,
@@ -567,46 +566,6 @@ async fn a_dossier_walks_receipt_supplement_extension_and_return_with_the_right_
             .is_empty(),
         "no timers once returned"
     );
-}
-
-/// The stored state is a snapshot every few versions; whatever version a dossier is at, reading
-/// it gives exactly the state its last command was decided to.
-async fn a_dossier_reads_back_as_decided_between_and_past_its_snapshots<S: Store>(world: World<S>) {
-    let code = world.received_birth().await;
-    let forwarded = world
-        .act(
-            &code,
-            officer("mot_cua"),
-            action("chuyen_tham_dinh"),
-            "2025-03-03T09:20:00+07:00",
-        )
-        .await
-        .expect("forwarded");
-    let store = world.service.store();
-    assert_eq!(store.load(&code).await.expect("load"), Some(forwarded.case));
-    for question in 0..12 {
-        let consulted = world
-            .act(
-                &code,
-                officer("tu_phap"),
-                Command::Consult {
-                    unit: hoso_engine::case::UnitId::parse("000.00.99.H21").expect("unit"),
-                    question: format!("Câu hỏi {question}"),
-                },
-                &format!("2025-03-03T10:{:02}:00+07:00", question * 2),
-            )
-            .await
-            .expect("consulted");
-        assert_eq!(
-            store.load(&code).await.expect("load").as_ref(),
-            Some(&consulted.case),
-            "at version {}",
-            consulted.case.version
-        );
-    }
-    let case = store.load(&code).await.expect("load").expect("the dossier");
-    assert!(case.version >= 16, "two snapshots passed: {}", case.version);
-    assert_eq!(case.consultations.len(), 12);
 }
 
 async fn the_rebuilt_projection_equals_the_live_one<S: Store>(world: World<S>) {
