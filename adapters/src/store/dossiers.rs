@@ -43,6 +43,13 @@ impl Dossiers for AnyStore {
         &self,
         code: &hoso_engine::case::DossierCode,
     ) -> Result<Option<hoso_engine::case::Case>, StoreError> {
+        if let AnyStore::Sqlite(store) = self
+            && let Some(file) = &store.file
+        {
+            return super::sqlite_reads::state(file, &code.to_string())?
+                .map(|state| rows::parse_state(&state))
+                .transpose();
+        }
         with_pool!(self, |pool| {
             let state: Option<String> =
                 sqlx::query_scalar("SELECT state FROM dossiers WHERE code = $1")
@@ -74,6 +81,13 @@ impl Dossiers for AnyStore {
         &self,
         command_id: &str,
     ) -> Result<Option<hoso_engine::case::DossierCode>, StoreError> {
+        if let AnyStore::Sqlite(store) = self
+            && let Some(file) = &store.file
+        {
+            return super::sqlite_reads::command(file, command_id)?
+                .map(|code| rows::parse_code(&code))
+                .transpose();
+        }
         with_pool!(self, |pool| {
             let code: Option<String> =
                 sqlx::query_scalar("SELECT case_code FROM commands WHERE command_id = $1")

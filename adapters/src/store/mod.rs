@@ -20,6 +20,7 @@ mod postgres;
 mod ratings;
 pub(crate) mod rows;
 mod sqlite;
+mod sqlite_reads;
 mod sqlite_writer;
 mod timers;
 mod units;

@@ -20,6 +20,8 @@ pub struct SqliteStore {
     pub(super) group: Option<std::sync::Arc<super::group::GroupCommit>>,
     /// The dedicated writer thread, when the database is a file and it is not turned off.
     pub(super) writer: Option<std::sync::Arc<super::sqlite_writer::SqliteWriter>>,
+    /// The database file, when the writer thread and the C-API readers serve it.
+    pub(super) file: Option<std::sync::Arc<std::path::Path>>,
 }
 
 impl SqliteStore {
@@ -68,6 +70,7 @@ impl SqliteStore {
         Ok(Self {
             pool,
             group: None,
+            file: writer.as_ref().map(|_| std::sync::Arc::from(file.as_path())),
             writer,
         })
     }

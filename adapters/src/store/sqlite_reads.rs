@@ -1,0 +1,69 @@
+//! SQLite's hot reads — a dossier's state, a command id — on a read-only connection of the
+//! calling thread, through SQLite's C API: a point read served from the page cache takes
+//! microseconds, less than handing it to sqlx's connection thread and being woken back (the
+//! channel hop measured in BENCHMARKS.md). Each runtime thread keeps one connection per
+//! database file, opened on first use; WAL lets these readers run beside the writer thread.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::path::{Path, PathBuf};
+
+use hoso_engine::ports::StoreError;
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
+
+thread_local! {
+    static READERS: RefCell<HashMap<PathBuf, Connection>> = RefCell::new(HashMap::new());
+}
+
+fn unavailable(error: rusqlite::Error) -> StoreError {
+    StoreError::Unavailable(error.to_string())
+}
+
+fn open(path: &Path) -> Result<Connection, StoreError> {
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|error| StoreError::Unavailable(format!("{}: {error}", path.display())))?;
+    connection
+        .busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(unavailable)?;
+    connection.set_prepared_statement_cache_capacity(16);
+    Ok(connection)
+}
+
+/// Runs `read` on this thread's connection to the database at `path`.
+fn with_reader<T>(
+    path: &Path,
+    read: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> Result<T, StoreError> {
+    READERS.with(|readers| {
+        let mut readers = readers.borrow_mut();
+        let connection = match readers.entry(path.to_path_buf()) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => entry.insert(open(path)?),
+        };
+        read(connection).map_err(unavailable)
+    })
+}
+
+/// A dossier's stored state (its JSON), if the dossier exists.
+pub(super) fn state(path: &Path, code: &str) -> Result<Option<String>, StoreError> {
+    with_reader(path, |connection| {
+        connection
+            .prepare_cached("SELECT state FROM dossiers WHERE code = ?1")?
+            .query_row([code], |row| row.get(0))
+            .optional()
+    })
+}
+
+/// The dossier a command id was applied to, if it was.
+pub(super) fn command(path: &Path, command_id: &str) -> Result<Option<String>, StoreError> {
+    with_reader(path, |connection| {
+        connection
+            .prepare_cached("SELECT case_code FROM commands WHERE command_id = ?1")?
+            .query_row([command_id], |row| row.get(0))
+            .optional()
+    })
+}
