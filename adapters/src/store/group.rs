@@ -11,11 +11,68 @@ use tokio::sync::{mpsc, oneshot};
 const MOST_CHANGES: usize = 256;
 
 /// What one caller gets back: one result per change it sent.
-type Answer = Result<Vec<Result<Committed, ChangeRefused>>, StoreError>;
+pub(super) type Answer = Result<Vec<Result<Committed, ChangeRefused>>, StoreError>;
 
-struct Pending {
-    changes: Vec<Change>,
-    reply: oneshot::Sender<Answer>,
+/// One caller's changes and where to answer it.
+pub(super) struct Pending {
+    pub(super) changes: Vec<Change>,
+    pub(super) reply: oneshot::Sender<Answer>,
+}
+
+/// The callers of one batch, each to be answered with the results of its own changes.
+pub(super) struct Replies {
+    sizes: Vec<usize>,
+    replies: Vec<oneshot::Sender<Answer>>,
+}
+
+/// Takes `first` and what else is waiting (`next`, until it has nothing or the batch holds
+/// [`MOST_CHANGES`]) into one batch of changes, in arrival order, and its callers.
+pub(super) fn gather(
+    first: Pending,
+    mut next: impl FnMut() -> Option<Pending>,
+) -> (Vec<Change>, Replies) {
+    let mut batch = vec![first];
+    let mut count = batch[0].changes.len();
+    while count < MOST_CHANGES {
+        match next() {
+            Some(pending) => {
+                count += pending.changes.len();
+                batch.push(pending);
+            }
+            None => break,
+        }
+    }
+    let mut changes = Vec::with_capacity(count);
+    let mut replies = Replies {
+        sizes: Vec::with_capacity(batch.len()),
+        replies: Vec::with_capacity(batch.len()),
+    };
+    for pending in batch {
+        replies.sizes.push(pending.changes.len());
+        changes.extend(pending.changes);
+        replies.replies.push(pending.reply);
+    }
+    (changes, replies)
+}
+
+impl Replies {
+    /// Answers each caller: its share of the results, or the batch's failure.
+    pub(super) fn answer(self, outcome: Answer) {
+        match outcome {
+            Ok(results) => {
+                let mut results = results.into_iter();
+                for (size, reply) in self.sizes.into_iter().zip(self.replies) {
+                    // A caller that gave up (its request was cancelled) needs no answer.
+                    let _ = reply.send(Ok(results.by_ref().take(size).collect()));
+                }
+            }
+            Err(error) => {
+                for reply in self.replies {
+                    let _ = reply.send(Err(same(&error)));
+                }
+            }
+        }
+    }
 }
 
 /// The queue in front of a store's writer.
@@ -45,39 +102,8 @@ impl GroupCommit {
         let (queue, mut arrivals) = mpsc::unbounded_channel::<Pending>();
         tokio::spawn(async move {
             while let Some(first) = arrivals.recv().await {
-                let mut batch = vec![first];
-                let mut count = batch[0].changes.len();
-                while count < MOST_CHANGES {
-                    match arrivals.try_recv() {
-                        Ok(next) => {
-                            count += next.changes.len();
-                            batch.push(next);
-                        }
-                        Err(_) => break,
-                    }
-                }
-                let mut sizes = Vec::with_capacity(batch.len());
-                let mut changes = Vec::with_capacity(count);
-                let mut replies = Vec::with_capacity(batch.len());
-                for pending in batch {
-                    sizes.push(pending.changes.len());
-                    changes.extend(pending.changes);
-                    replies.push(pending.reply);
-                }
-                match commit(changes).await {
-                    Ok(results) => {
-                        let mut results = results.into_iter();
-                        for (size, reply) in sizes.into_iter().zip(replies) {
-                            // A caller that gave up (its request was cancelled) needs no answer.
-                            let _ = reply.send(Ok(results.by_ref().take(size).collect()));
-                        }
-                    }
-                    Err(error) => {
-                        for reply in replies {
-                            let _ = reply.send(Err(same(&error)));
-                        }
-                    }
-                }
+                let (changes, replies) = gather(first, || arrivals.try_recv().ok());
+                replies.answer(commit(changes).await);
             }
         });
         Self { queue }
@@ -98,7 +124,7 @@ fn stopped() -> StoreError {
 }
 
 /// The same failure for every caller of a failed batch (none of their changes was written).
-pub(super) fn same(error: &StoreError) -> StoreError {
+fn same(error: &StoreError) -> StoreError {
     match error {
         StoreError::Unavailable(why) => StoreError::Unavailable(why.clone()),
         StoreError::Corrupt(why) => StoreError::Corrupt(why.clone()),

@@ -70,7 +70,9 @@ impl SqliteStore {
         Ok(Self {
             pool,
             group: None,
-            file: writer.as_ref().map(|_| std::sync::Arc::from(file.as_path())),
+            file: writer
+                .as_ref()
+                .map(|_| std::sync::Arc::from(file.as_path())),
             writer,
         })
     }

@@ -21,18 +21,8 @@ use hoso_engine::ports::{
 use rusqlite::{Connection, OptionalExtension as _, params};
 use tokio::sync::oneshot;
 
+use super::group::{Answer, Pending, gather};
 use super::rows;
-
-/// At most this many changes in one transaction; a longer queue waits for the next.
-const MOST_CHANGES: usize = 256;
-
-/// What one caller gets back: one result per change it sent.
-type Answer = Result<Vec<Result<Committed, ChangeRefused>>, StoreError>;
-
-struct Pending {
-    changes: Vec<Change>,
-    reply: oneshot::Sender<Answer>,
-}
 
 /// The queue in front of the writer thread.
 pub(crate) struct SqliteWriter {
@@ -94,43 +84,12 @@ fn open(path: &Path, max_pages: Option<u64>) -> Result<Connection, StoreError> {
     Ok(connection)
 }
 
-/// The thread's loop: take what has queued (up to [`MOST_CHANGES`]), write it in one
+/// The thread's loop: take what has queued (as group commit gathers it), write it in one
 /// transaction, answer each caller; until every sender is gone.
 fn run(mut connection: Connection, arrivals: &mpsc::Receiver<Pending>) {
     while let Ok(first) = arrivals.recv() {
-        let mut count = first.changes.len();
-        let mut batch = vec![first];
-        while count < MOST_CHANGES {
-            match arrivals.try_recv() {
-                Ok(next) => {
-                    count += next.changes.len();
-                    batch.push(next);
-                }
-                Err(_) => break,
-            }
-        }
-        let mut sizes = Vec::with_capacity(batch.len());
-        let mut changes = Vec::with_capacity(count);
-        let mut replies = Vec::with_capacity(batch.len());
-        for pending in batch {
-            sizes.push(pending.changes.len());
-            changes.extend(pending.changes);
-            replies.push(pending.reply);
-        }
-        match write_batch(&mut connection, changes) {
-            Ok(results) => {
-                let mut results = results.into_iter();
-                for (size, reply) in sizes.into_iter().zip(replies) {
-                    // A caller that gave up (its request was cancelled) needs no answer.
-                    let _ = reply.send(Ok(results.by_ref().take(size).collect()));
-                }
-            }
-            Err(error) => {
-                for reply in replies {
-                    let _ = reply.send(Err(super::group::same(&error)));
-                }
-            }
-        }
+        let (changes, replies) = gather(first, || arrivals.try_recv().ok());
+        replies.answer(write_batch(&mut connection, changes));
     }
 }
 
