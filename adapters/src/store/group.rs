@@ -111,12 +111,18 @@ impl GroupCommit {
 
     /// Queues `changes` for the next transaction and waits until it has committed.
     pub(crate) async fn commit(&self, changes: Vec<Change>) -> Answer {
-        let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Pending { changes, reply })
-            .map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        ask(changes, |pending| self.queue.send(pending).is_ok()).await
     }
+}
+
+/// Hands `changes` to a writer through `send` (false when the writer is gone) and waits for
+/// their answer, which comes once the transaction holding them has committed.
+pub(super) async fn ask(changes: Vec<Change>, send: impl FnOnce(Pending) -> bool) -> Answer {
+    let (reply, answer) = oneshot::channel();
+    if !send(Pending { changes, reply }) {
+        return Err(stopped());
+    }
+    answer.await.map_err(|_| stopped())?
 }
 
 fn stopped() -> StoreError {

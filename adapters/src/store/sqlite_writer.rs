@@ -19,9 +19,8 @@ use hoso_engine::ports::{
     Append, Attention, Change, ChangeRefused, Committed, Registration, StoreError,
 };
 use rusqlite::{Connection, OptionalExtension as _, params};
-use tokio::sync::oneshot;
 
-use super::group::{Answer, Pending, gather};
+use super::group::{Answer, Pending, ask, gather};
 use super::rows;
 
 /// The queue in front of the writer thread.
@@ -46,16 +45,8 @@ impl SqliteWriter {
 
     /// Queues `changes` for the next transaction and waits until it has committed.
     pub(crate) async fn commit(&self, changes: Vec<Change>) -> Answer {
-        let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Pending { changes, reply })
-            .map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        ask(changes, |pending| self.queue.send(pending).is_ok()).await
     }
-}
-
-fn stopped() -> StoreError {
-    StoreError::Unavailable("the SQLite writer stopped; restart hoso".to_owned())
 }
 
 fn unavailable(error: rusqlite::Error) -> StoreError {
