@@ -1,10 +1,13 @@
 //! The event store on SQLite (embedded default) and PostgreSQL (production, several nodes).
 //!
-//! Each file holds one concern — `dossiers`, `write` (the one write path), `outbox`, `timers`,
-//! `access`, `payments`, `ratings`, `audit`, `calendars`, `operations` — as ordinary functions
-//! whose SQL is written once and compiled for each backend by `with_pool!` and `on_conn!`;
-//! `sqlite.rs` and `postgres.rs` hold only what truly differs
-//! (opening, the lock a writer takes, claim queries, notifications). Instants are stored as
+//! Each file holds one concern — `dossiers`, `write` (the write path through sqlx), `outbox`,
+//! `timers`, `access`, `payments`, `ratings`, `audit`, `calendars`, `operations` — as ordinary
+//! functions whose SQL is written once and compiled for each backend by `with_pool!` and
+//! `on_conn!`; `sqlite.rs` and `postgres.rs` hold only what truly differs (opening, the lock a
+//! writer takes, claim queries, notifications). On a SQLite file, commands
+//! are written by one thread on SQLite's C API (`sqlite_writer`) and their two reads go through
+//! the same API on the calling thread (`sqlite_reads`): the per-statement hop to sqlx's
+//! connection thread was what limited the write rate (BENCHMARKS.md). Instants are stored as
 //! integer microseconds (UTC); JSON as text, so what is read back is byte-for-byte what was
 //! hashed.
 
