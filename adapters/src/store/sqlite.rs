@@ -58,21 +58,33 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|error| StoreError::Schema(error.to_string()))?;
-        // The writer thread opens its own connection to the file; an in-memory database has no
-        // file to share, and `HOSO_SQLITE_WRITER=sqlx` keeps the sqlx writer for comparisons.
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let writer = match (in_memory, std::env::var("HOSO_SQLITE_WRITER").as_deref()) {
-            (false, Ok("sqlx")) | (true, _) => None,
-            (false, _) => Some(std::sync::Arc::new(
-                super::sqlite_writer::SqliteWriter::start(&file, max_pages)?,
-            )),
+        // The writer thread opens its own connection to the file: an in-memory or unnamed
+        // database has no file to share, a read-only one takes no writer, and
+        // `HOSO_SQLITE_WRITER=sqlx` keeps the sqlx writer for comparisons.
+        let name = file.to_string_lossy();
+        let own_file = !(name.is_empty()
+            || name.starts_with("file:sqlx-in-memory")
+            || url.contains(":memory:")
+            || url.contains("mode=memory")
+            || url.contains("mode=ro"));
+        let writer = match (own_file, std::env::var("HOSO_SQLITE_WRITER").as_deref()) {
+            (true, Ok("sqlx")) | (false, _) => None,
+            (true, _) => {
+                // One absolute path, so every thread's reader opens the same file.
+                let file = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+                Some((
+                    std::sync::Arc::new(super::sqlite_writer::SqliteWriter::start(
+                        &file, max_pages,
+                    )?),
+                    std::sync::Arc::<std::path::Path>::from(file.as_path()),
+                ))
+            }
         };
+        let (writer, file) = writer.unzip();
         Ok(Self {
             pool,
             group: None,
-            file: writer
-                .as_ref()
-                .map(|_| std::sync::Arc::from(file.as_path())),
+            file,
             writer,
         })
     }

@@ -16,9 +16,7 @@ thread_local! {
     static READERS: RefCell<HashMap<PathBuf, Connection>> = RefCell::new(HashMap::new());
 }
 
-fn unavailable(error: rusqlite::Error) -> StoreError {
-    StoreError::Unavailable(error.to_string())
-}
+use super::sqlite_writer::unavailable;
 
 fn open(path: &Path) -> Result<Connection, StoreError> {
     let connection = Connection::open_with_flags(
@@ -26,8 +24,10 @@ fn open(path: &Path) -> Result<Connection, StoreError> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|error| StoreError::Unavailable(format!("{}: {error}", path.display())))?;
+    // A reader waits only in the rare moment a checkpoint holds the WAL index; it runs on a
+    // runtime thread, so it gives up sooner than the writer.
     connection
-        .busy_timeout(std::time::Duration::from_secs(10))
+        .busy_timeout(std::time::Duration::from_secs(1))
         .map_err(unavailable)?;
     connection.set_prepared_statement_cache_capacity(16);
     Ok(connection)

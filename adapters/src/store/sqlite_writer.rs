@@ -36,7 +36,10 @@ impl SqliteWriter {
         let (queue, arrivals) = mpsc::channel::<Pending>();
         std::thread::Builder::new()
             .name("hoso-sqlite-writer".to_owned())
-            .spawn(move || run(connection, &arrivals))
+            .spawn({
+                let path = path.to_path_buf();
+                move || run(connection, &arrivals, &path, max_pages)
+            })
             .map_err(|error| {
                 StoreError::Unavailable(format!("cannot start the SQLite writer: {error}"))
             })?;
@@ -49,8 +52,15 @@ impl SqliteWriter {
     }
 }
 
-fn unavailable(error: rusqlite::Error) -> StoreError {
-    StoreError::Unavailable(error.to_string())
+/// A database error as the store's error kinds: a value that cannot be read as its type is
+/// corrupt data, the rest is the database being unavailable (as sqlx's errors are mapped).
+pub(super) fn unavailable(error: rusqlite::Error) -> StoreError {
+    match error {
+        rusqlite::Error::InvalidColumnType(..)
+        | rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..) => StoreError::Corrupt(error.to_string()),
+        other => StoreError::Unavailable(other.to_string()),
+    }
 }
 
 /// The write connection, set as the pool's are: WAL, `synchronous = FULL`, a busy timeout (the
@@ -76,11 +86,38 @@ fn open(path: &Path, max_pages: Option<u64>) -> Result<Connection, StoreError> {
 }
 
 /// The thread's loop: take what has queued (as group commit gathers it), write it in one
-/// transaction, answer each caller; until every sender is gone.
-fn run(mut connection: Connection, arrivals: &mpsc::Receiver<Pending>) {
+/// transaction, answer each caller; until every sender is gone. A batch that panics or leaves
+/// the connection inside a transaction it could not roll back is answered as a failure and the
+/// connection is opened afresh, so one bad batch never stops the writes after it.
+fn run(
+    mut connection: Connection,
+    arrivals: &mpsc::Receiver<Pending>,
+    path: &Path,
+    max_pages: Option<u64>,
+) {
     while let Ok(first) = arrivals.recv() {
         let (changes, replies) = gather(first, || arrivals.try_recv().ok());
-        replies.answer(write_batch(&mut connection, changes));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            write_batch(&mut connection, changes)
+        }))
+        .unwrap_or_else(|_| {
+            Err(StoreError::Unavailable(
+                "the SQLite writer failed on this batch; nothing of it was written".to_owned(),
+            ))
+        });
+        if !connection.is_autocommit() {
+            let _ = connection.execute_batch("ROLLBACK");
+        }
+        if !connection.is_autocommit() {
+            tracing::error!("the SQLite write connection is stuck in a transaction; reopening it");
+            match open(path, max_pages) {
+                Ok(fresh) => connection = fresh,
+                Err(error) => {
+                    tracing::error!(%error, "reopening the SQLite write connection failed")
+                }
+            }
+        }
+        replies.answer(outcome);
     }
 }
 

@@ -101,7 +101,9 @@ impl AnyStore {
     /// Puts the group-commit queue in front of the writer when it is on for this backend.
     pub(super) fn with_group_commit(mut self, by_default: bool) -> Self {
         let direct = self.clone();
-        let group = super::group::enabled(by_default).then(|| {
+        // SQLite's writer thread batches by itself; the queue is for the sqlx writers.
+        let own_writer = matches!(&self, Self::Sqlite(store) if store.writer.is_some());
+        let group = (super::group::enabled(by_default) && !own_writer).then(|| {
             Arc::new(GroupCommit::start(move |changes| {
                 let direct = direct.clone();
                 async move { direct.commit_now(changes).await }
