@@ -15,6 +15,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use super::calendar::Calendar;
 use super::lunar;
+use crate::located::quoted;
 
 /// Years `hoso calendar draft` accepts.
 pub const DRAFT_YEARS: RangeInclusive<i32> = 2000..=2100;
@@ -179,7 +180,7 @@ pub fn draft_calendar(year: i32, previous: Option<&Calendar>) -> Result<String, 
             format!("from = \"{}\", to = \"{}\"", entry.first, entry.last)
         };
         let weekdays = if entry.first == entry.last {
-            weekday_vi(entry.first).to_owned()
+            weekday_vi(entry.first)
         } else {
             format!("{} – {}", weekday_vi(entry.first), weekday_vi(entry.last))
         };
@@ -306,29 +307,18 @@ fn basis(
     }
 }
 
-fn quoted(items: &[String]) -> String {
-    items
-        .iter()
-        .map(|item| format!("\"{item}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn short(day: NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
 }
 
-/// The Vietnamese name of a day's weekday.
-fn weekday_vi(day: NaiveDate) -> &'static str {
-    match day.weekday() {
-        Weekday::Mon => "Thứ Hai",
-        Weekday::Tue => "Thứ Ba",
-        Weekday::Wed => "Thứ Tư",
-        Weekday::Thu => "Thứ Năm",
-        Weekday::Fri => "Thứ Sáu",
-        Weekday::Sat => "Thứ Bảy",
-        Weekday::Sun => "Chủ nhật",
-    }
+/// The Vietnamese name of a day's weekday, capitalised as a draft's comments begin with it.
+fn weekday_vi(day: NaiveDate) -> String {
+    let name = super::weekday_vi(day.weekday());
+    let mut letters = name.chars();
+    letters
+        .next()
+        .map(|first| first.to_uppercase().chain(letters).collect())
+        .unwrap_or_default()
 }
 
 /// The days a draft sets off, for tests: the loaded calendar's holidays.

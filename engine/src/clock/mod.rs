@@ -571,5 +571,19 @@ pub(crate) fn shipped_years(years: &[i32]) -> Calendars {
     Calendars::load(&files).expect("the shipped calendars load")
 }
 
+/// The Vietnamese name of a weekday as written inside a sentence ("thứ Hai", "Chủ nhật").
+pub(crate) fn weekday_vi(day: chrono::Weekday) -> &'static str {
+    use chrono::Weekday;
+    match day {
+        Weekday::Mon => "thứ Hai",
+        Weekday::Tue => "thứ Ba",
+        Weekday::Wed => "thứ Tư",
+        Weekday::Thu => "thứ Năm",
+        Weekday::Fri => "thứ Sáu",
+        Weekday::Sat => "thứ Bảy",
+        Weekday::Sun => "Chủ nhật",
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -257,6 +257,15 @@ fn index_value(
 }
 
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
+/// Values in double quotes, comma-separated, as messages list the allowed words.
+pub(crate) fn quoted(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|value| format!("\"{value}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,

@@ -15,8 +15,8 @@ use toml::de::DeTable;
 
 use crate::messages::DesignProblem;
 
-pub(crate) use diagnostic::did_you_mean;
 pub use diagnostic::{Anchor, Diagnostic, FieldPath, PathSegment, Problem};
+pub(crate) use diagnostic::{did_you_mean, quoted};
 
 use diagnostic::{LineIndex, SpanIndex};
 use structure::StructureCheck;

@@ -8,6 +8,8 @@
 use chrono::Weekday;
 
 use super::Lang;
+use crate::clock::weekday_vi;
+use crate::located::quoted;
 use crate::procedure::{ChannelKind, ExpressionKind, TimeLimit};
 
 /// A mistake in a procedure file, a calendar or the retention schedule.
@@ -2130,26 +2132,6 @@ fn weekday_en(day: Weekday) -> &'static str {
         Weekday::Sat => "Saturday",
         Weekday::Sun => "Sunday",
     }
-}
-
-fn weekday_vi(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "thứ Hai",
-        Weekday::Tue => "thứ Ba",
-        Weekday::Wed => "thứ Tư",
-        Weekday::Thu => "thứ Năm",
-        Weekday::Fri => "thứ Sáu",
-        Weekday::Sat => "thứ Bảy",
-        Weekday::Sun => "Chủ nhật",
-    }
-}
-
-fn quoted(values: &[String]) -> String {
-    values
-        .iter()
-        .map(|value| format!("\"{value}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn backticked(values: &[String]) -> String {
