@@ -342,6 +342,53 @@ impl ProjectionRow {
     }
 }
 
+/// A new dossier's row, parameters numbered in the order they appear (as SQLite assigns `$N`,
+/// so the text serves sqlx on both stores and the SQLite writer alike), in
+/// [`ProjectionRow`]'s bind order.
+pub(crate) const INSERT_DOSSIER: &str = "INSERT INTO dossiers (code, procedure_code, procedure_version, \
+     receiving_unit, unit, status, step, applicant_id, applicant_name, attention_unit, attention_role, \
+     appointment_at, step_due_at, urgency_at, submitted_at, updated_at, version, state, applicant_kind, \
+     representative_id, finished_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+
+/// Whether appended events change the per-unit rows: a stay begins away from the receiving unit
+/// (liên thông), or a consultation is asked or answered. Most commands change neither.
+pub(crate) fn touches_unit_rows(append: &hoso_engine::ports::Append) -> bool {
+    append.events.iter().any(|event| match &event.kind {
+        EventKind::ConsultationRequested { .. } | EventKind::ConsultationAnswered { .. } => true,
+        EventKind::Received { unit, .. } | EventKind::ActionTaken { unit, .. } => {
+            *unit != append.case.receiving_unit
+        }
+        _ => false,
+    })
+}
+
+/// A dossier's per-unit rows from its state: the units it stayed at besides the receiving one
+/// (`unit_stays`), and, when it ever had consultations (`Some`), the units whose answer is still
+/// awaited (`open_consultations`, rewritten whole).
+pub(crate) fn unit_rows(
+    case: &Case,
+) -> (
+    std::collections::BTreeSet<String>,
+    Option<std::collections::BTreeSet<String>>,
+) {
+    let away = case
+        .visits
+        .iter()
+        .filter(|visit| visit.unit != case.receiving_unit)
+        .map(|visit| visit.unit.to_string())
+        .collect();
+    // Consultations are never removed from a dossier: one that never had any has no rows.
+    let open = (!case.consultations.is_empty()).then(|| {
+        case.consultations
+            .iter()
+            .filter(|consultation| consultation.answer.is_none())
+            .map(|consultation| consultation.unit.to_string())
+            .collect()
+    });
+    (away, open)
+}
+
 /// A user as stored: id, name, kind, role, unit, citizen id.
 pub(crate) type UserColumns = (
     String,

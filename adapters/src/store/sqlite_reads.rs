@@ -48,22 +48,26 @@ fn with_reader<T>(
     })
 }
 
-/// A dossier's stored state (its JSON), if the dossier exists.
-pub(super) fn state(path: &Path, code: &str) -> Result<Option<String>, StoreError> {
+/// The one text column `sql` selects for `key`, if a row has it.
+fn text(path: &Path, sql: &str, key: &str) -> Result<Option<String>, StoreError> {
     with_reader(path, |connection| {
         connection
-            .prepare_cached("SELECT state FROM dossiers WHERE code = ?1")?
-            .query_row([code], |row| row.get(0))
+            .prepare_cached(sql)?
+            .query_row([key], |row| row.get(0))
             .optional()
     })
 }
 
+/// A dossier's stored state (its JSON), if the dossier exists.
+pub(super) fn state(path: &Path, code: &str) -> Result<Option<String>, StoreError> {
+    text(path, "SELECT state FROM dossiers WHERE code = ?1", code)
+}
+
 /// The dossier a command id was applied to, if it was.
 pub(super) fn command(path: &Path, command_id: &str) -> Result<Option<String>, StoreError> {
-    with_reader(path, |connection| {
-        connection
-            .prepare_cached("SELECT case_code FROM commands WHERE command_id = ?1")?
-            .query_row([command_id], |row| row.get(0))
-            .optional()
-    })
+    text(
+        path,
+        "SELECT case_code FROM commands WHERE command_id = ?1",
+        command_id,
+    )
 }

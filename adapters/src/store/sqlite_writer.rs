@@ -63,6 +63,18 @@ pub(super) fn unavailable(error: rusqlite::Error) -> StoreError {
     }
 }
 
+/// Runs one statement, prepared once per connection and kept; the number of rows it changed.
+fn execute(
+    connection: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<usize, StoreError> {
+    connection
+        .prepare_cached(sql)
+        .and_then(|mut statement| statement.execute(params))
+        .map_err(unavailable)
+}
+
 /// The write connection, set as the pool's are: WAL, `synchronous = FULL`, a busy timeout (the
 /// pool's own short writes — timer claims, sign-ins — share the lock), foreign keys on.
 fn open(path: &Path, max_pages: Option<u64>) -> Result<Connection, StoreError> {
@@ -255,7 +267,7 @@ fn append_to(
             },
         }));
     }
-    if touches_unit_rows(&append) {
+    if rows::touches_unit_rows(&append) {
         write_unit_rows(connection, &append.case)?;
     }
     write_rows(
@@ -277,39 +289,33 @@ fn insert_projection(
     attention: Option<&Attention>,
 ) -> Result<(), StoreError> {
     let row = rows::ProjectionRow::of(case, attention)?;
-    connection
-        .prepare_cached(
-            "INSERT INTO dossiers (code, procedure_code, procedure_version, receiving_unit, unit, status, step, \
-             applicant_id, applicant_name, attention_unit, attention_role, appointment_at, step_due_at, urgency_at, \
-             submitted_at, updated_at, version, state, applicant_kind, representative_id, finished_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![
-                row.code,
-                row.procedure_code,
-                row.procedure_version,
-                row.receiving_unit,
-                row.unit,
-                row.status,
-                row.step,
-                row.applicant_id,
-                row.applicant_name,
-                row.attention_unit,
-                row.attention_role,
-                row.appointment_at,
-                row.step_due_at,
-                row.urgency_at,
-                row.submitted_at,
-                row.updated_at,
-                row.version,
-                row.state,
-                row.applicant_kind,
-                row.representative_id,
-                row.finished_at,
-            ])
-        })
-        .map_err(unavailable)?;
+    execute(
+        connection,
+        rows::INSERT_DOSSIER,
+        params![
+            row.code,
+            row.procedure_code,
+            row.procedure_version,
+            row.receiving_unit,
+            row.unit,
+            row.status,
+            row.step,
+            row.applicant_id,
+            row.applicant_name,
+            row.attention_unit,
+            row.attention_role,
+            row.appointment_at,
+            row.step_due_at,
+            row.urgency_at,
+            row.submitted_at,
+            row.updated_at,
+            row.version,
+            row.state,
+            row.applicant_kind,
+            row.representative_id,
+            row.finished_at,
+        ],
+    )?;
     Ok(())
 }
 
@@ -322,79 +328,55 @@ fn update_projection(
 ) -> Result<bool, StoreError> {
     let row = rows::ProjectionRow::of(case, attention)?;
     let expected = i64::try_from(expected).unwrap_or(i64::MAX);
-    let updated = connection
-        .prepare_cached(
-            "UPDATE dossiers SET unit = ?1, status = ?2, step = ?3, applicant_name = ?4, attention_unit = ?5, \
+    let updated = execute(
+        connection,
+        "UPDATE dossiers SET unit = ?1, status = ?2, step = ?3, applicant_name = ?4, attention_unit = ?5, \
              attention_role = ?6, appointment_at = ?7, step_due_at = ?8, urgency_at = ?9, updated_at = ?10, \
              version = ?11, state = ?12, finished_at = ?15 WHERE code = ?13 AND version = ?14",
-        )
-        .and_then(|mut statement| {
-            statement.execute(params![
-                row.unit,
-                row.status,
-                row.step,
-                row.applicant_name,
-                row.attention_unit,
-                row.attention_role,
-                row.appointment_at,
-                row.step_due_at,
-                row.urgency_at,
-                row.updated_at,
-                row.version,
-                row.state,
-                row.code,
-                expected,
-                row.finished_at,
-            ])
-        })
-        .map_err(unavailable)?;
+        params![
+            row.unit,
+            row.status,
+            row.step,
+            row.applicant_name,
+            row.attention_unit,
+            row.attention_role,
+            row.appointment_at,
+            row.step_due_at,
+            row.urgency_at,
+            row.updated_at,
+            row.version,
+            row.state,
+            row.code,
+            expected,
+            row.finished_at,
+        ],
+    )?;
     Ok(updated == 1)
-}
-
-/// Whether appended events change the per-unit rows (see the sqlx write path).
-fn touches_unit_rows(append: &Append) -> bool {
-    append.events.iter().any(|event| match &event.kind {
-        EventKind::ConsultationRequested { .. } | EventKind::ConsultationAnswered { .. } => true,
-        EventKind::Received { unit, .. } | EventKind::ActionTaken { unit, .. } => {
-            *unit != append.case.receiving_unit
-        }
-        _ => false,
-    })
 }
 
 /// A dossier's stays away from its receiving unit and its unanswered consultations.
 fn write_unit_rows(connection: &Connection, case: &Case) -> Result<(), StoreError> {
     let code = case.code.to_string();
-    let away: std::collections::BTreeSet<String> = case
-        .visits
-        .iter()
-        .filter(|visit| visit.unit != case.receiving_unit)
-        .map(|visit| visit.unit.to_string())
-        .collect();
+    let (away, open) = rows::unit_rows(case);
     for unit in away {
-        connection
-            .prepare_cached(
-                "INSERT INTO unit_stays (unit, case_code) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            )
-            .and_then(|mut statement| statement.execute(params![unit, code]))
-            .map_err(unavailable)?;
+        execute(
+            connection,
+            "INSERT INTO unit_stays (unit, case_code) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![unit, code],
+        )?;
     }
-    if !case.consultations.is_empty() {
-        connection
-            .prepare_cached("DELETE FROM open_consultations WHERE case_code = ?1")
-            .and_then(|mut statement| statement.execute([&code]))
-            .map_err(unavailable)?;
-        let open: std::collections::BTreeSet<String> = case
-            .consultations
-            .iter()
-            .filter(|consultation| consultation.answer.is_none())
-            .map(|consultation| consultation.unit.to_string())
-            .collect();
+    if let Some(open) = open {
+        execute(
+            connection,
+            "DELETE FROM open_consultations WHERE case_code = ?1",
+            [&code],
+        )?;
         for unit in open {
-            connection
-                .prepare_cached("INSERT INTO open_consultations (case_code, unit) VALUES (?1, ?2)")
-                .and_then(|mut statement| statement.execute(params![code, unit]))
-                .map_err(unavailable)?;
+            execute(
+                connection,
+                "INSERT INTO open_consultations (case_code, unit) VALUES (?1, ?2)",
+                params![code, unit],
+            )?;
         }
     }
     Ok(())
@@ -412,32 +394,30 @@ fn write_rows(
     let code = case.code.to_string();
     let now = rows::micros(Utc::now());
     if let Some(first) = events.first() {
-        connection
-            .prepare_cached("INSERT INTO commands (command_id, case_code, at) VALUES (?1, ?2, ?3)")
-            .and_then(|mut statement| statement.execute(params![first.command_id, code, now]))
-            .map_err(unavailable)?;
+        execute(
+            connection,
+            "INSERT INTO commands (command_id, case_code, at) VALUES (?1, ?2, ?3)",
+            params![first.command_id, code, now],
+        )?;
     }
     for event in events {
         let row = rows::EventRow::from_event(event)?;
-        connection
-            .prepare_cached(
-                "INSERT INTO events (case_code, seq, at, actor, kind, payload, command_id, prev_hash, hash) \
+        execute(
+            connection,
+            "INSERT INTO events (case_code, seq, at, actor, kind, payload, command_id, prev_hash, hash) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![
-                    row.case_code,
-                    row.seq,
-                    row.at,
-                    row.actor,
-                    row.kind,
-                    row.payload,
-                    row.command_id,
-                    row.prev_hash,
-                    row.hash,
-                ])
-            })
-            .map_err(unavailable)?;
+            params![
+                row.case_code,
+                row.seq,
+                row.at,
+                row.actor,
+                row.kind,
+                row.payload,
+                row.command_id,
+                row.prev_hash,
+                row.hash,
+            ],
+        )?;
         let (key, sql) = match &event.kind {
             EventKind::EffectRetried { idempotency_key } => (
                 idempotency_key,
@@ -453,47 +433,39 @@ fn write_rows(
             ),
             _ => continue,
         };
-        connection
-            .prepare_cached(sql)
-            .and_then(|mut statement| statement.execute(params![row.at, key]))
-            .map_err(unavailable)?;
+        execute(connection, sql, params![row.at, key])?;
     }
     for message in outbox {
-        connection
-            .prepare_cached(
-                "INSERT INTO outbox (idempotency_key, topic, payload, case_code, next_attempt_at, created_at) \
+        execute(
+            connection,
+            "INSERT INTO outbox (idempotency_key, topic, payload, case_code, next_attempt_at, created_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (idempotency_key) DO NOTHING",
-            )
-            .and_then(|mut statement| {
-                statement.execute(params![
-                    message.idempotency_key,
-                    message.topic,
-                    message.payload.to_string(),
-                    code,
-                    now,
-                ])
-            })
-            .map_err(unavailable)?;
+            params![
+                message.idempotency_key,
+                message.topic,
+                message.payload.to_string(),
+                code,
+                now,
+            ],
+        )?;
     }
     if let Some(timers) = timers {
-        connection
-            .prepare_cached("DELETE FROM timers WHERE case_code = ?1")
-            .and_then(|mut statement| statement.execute([&code]))
-            .map_err(unavailable)?;
+        execute(
+            connection,
+            "DELETE FROM timers WHERE case_code = ?1",
+            [&code],
+        )?;
         for timer in timers {
-            connection
-                .prepare_cached(
-                    "INSERT INTO timers (case_code, deadline, passed, due_at) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .and_then(|mut statement| {
-                    statement.execute(params![
-                        code,
-                        rows::deadline_name(timer.deadline),
-                        i64::from(timer.passed),
-                        rows::micros(timer.due_at),
-                    ])
-                })
-                .map_err(unavailable)?;
+            execute(
+                connection,
+                "INSERT INTO timers (case_code, deadline, passed, due_at) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    code,
+                    rows::deadline_name(timer.deadline),
+                    i64::from(timer.passed),
+                    rows::micros(timer.due_at),
+                ],
+            )?;
         }
     }
     Ok(())

@@ -313,7 +313,7 @@ async fn update_projection(
         )
         .await?
         {
-            if touches_unit_rows(append) {
+            if rows::touches_unit_rows(append) {
                 write_unit_rows(&mut Conn::from(&mut *connection), &append.case).await?;
             }
             return Ok(Ok(()));
@@ -342,36 +342,31 @@ async fn insert_projection(
 ) -> Result<(), StoreError> {
     on_conn!(connection, |connection| {
         let row = rows::ProjectionRow::of(case, attention)?;
-        sqlx::query(
-        "INSERT INTO dossiers (code, procedure_code, procedure_version, receiving_unit, unit, status, step, \
-         applicant_id, applicant_name, attention_unit, attention_role, appointment_at, step_due_at, urgency_at, \
-         submitted_at, updated_at, version, state, applicant_kind, representative_id, finished_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
-    )
-    .bind(row.code)
-    .bind(row.procedure_code)
-    .bind(row.procedure_version)
-    .bind(row.receiving_unit)
-    .bind(row.unit)
-    .bind(row.status)
-    .bind(row.step)
-    .bind(row.applicant_id)
-    .bind(row.applicant_name)
-    .bind(row.attention_unit)
-    .bind(row.attention_role)
-    .bind(row.appointment_at)
-    .bind(row.step_due_at)
-    .bind(row.urgency_at)
-    .bind(row.submitted_at)
-    .bind(row.updated_at)
-    .bind(row.version)
-    .bind(row.state)
-    .bind(row.applicant_kind)
-    .bind(row.representative_id)
-    .bind(row.finished_at)
-    .execute(&mut *connection)
-    .await
-    .map_err(unavailable)?;
+        sqlx::query(rows::INSERT_DOSSIER)
+            .bind(row.code)
+            .bind(row.procedure_code)
+            .bind(row.procedure_version)
+            .bind(row.receiving_unit)
+            .bind(row.unit)
+            .bind(row.status)
+            .bind(row.step)
+            .bind(row.applicant_id)
+            .bind(row.applicant_name)
+            .bind(row.attention_unit)
+            .bind(row.attention_role)
+            .bind(row.appointment_at)
+            .bind(row.step_due_at)
+            .bind(row.urgency_at)
+            .bind(row.submitted_at)
+            .bind(row.updated_at)
+            .bind(row.version)
+            .bind(row.state)
+            .bind(row.applicant_kind)
+            .bind(row.representative_id)
+            .bind(row.finished_at)
+            .execute(&mut *connection)
+            .await
+            .map_err(unavailable)?;
         Ok(())
     })
 }
@@ -416,19 +411,6 @@ pub(super) async fn write_projection(
     })
 }
 
-/// Whether appended events change the per-unit rows: a stay begins away from the receiving unit
-/// (liên thông), or a consultation is asked or answered. Most commands change neither.
-fn touches_unit_rows(append: &hoso_engine::ports::Append) -> bool {
-    use hoso_engine::case::EventKind;
-    append.events.iter().any(|event| match &event.kind {
-        EventKind::ConsultationRequested { .. } | EventKind::ConsultationAnswered { .. } => true,
-        EventKind::Received { unit, .. } | EventKind::ActionTaken { unit, .. } => {
-            *unit != append.case.receiving_unit
-        }
-        _ => false,
-    })
-}
-
 /// Rewrites a dossier's per-unit rows from its state: the units it stayed at besides the
 /// receiving one (`unit_stays`), and the consultations still waiting (`open_consultations`).
 pub(super) async fn write_unit_rows(
@@ -436,37 +418,24 @@ pub(super) async fn write_unit_rows(
     case: &hoso_engine::case::Case,
 ) -> Result<(), StoreError> {
     on_conn!(connection, |connection| {
-        // Only liên thông dossiers have stays away from the receiving unit.
-        let away: std::collections::BTreeSet<String> = case
-            .visits
-            .iter()
-            .filter(|visit| visit.unit != case.receiving_unit)
-            .map(|visit| visit.unit.to_string())
-            .collect();
+        let code = case.code.to_string();
+        let (away, open) = rows::unit_rows(case);
         for unit in away {
             sqlx::query(
                 "INSERT INTO unit_stays (unit, case_code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             )
             .bind(unit)
-            .bind(case.code.to_string())
+            .bind(&code)
             .execute(&mut *connection)
             .await
             .map_err(unavailable)?;
         }
-        // Consultations are never removed from a dossier: one that never had any has no rows.
-        if !case.consultations.is_empty() {
-            let code = case.code.to_string();
+        if let Some(open) = open {
             sqlx::query("DELETE FROM open_consultations WHERE case_code = $1")
                 .bind(&code)
                 .execute(&mut *connection)
                 .await
                 .map_err(unavailable)?;
-            let open: std::collections::BTreeSet<String> = case
-                .consultations
-                .iter()
-                .filter(|consultation| consultation.answer.is_none())
-                .map(|consultation| consultation.unit.to_string())
-                .collect();
             for unit in open {
                 sqlx::query("INSERT INTO open_consultations (case_code, unit) VALUES ($1, $2)")
                     .bind(&code)
