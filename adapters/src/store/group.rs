@@ -80,16 +80,10 @@ pub(crate) struct GroupCommit {
     queue: mpsc::UnboundedSender<Pending>,
 }
 
-/// Whether group commit is on. `HOSO_GROUP_COMMIT=1` or `0` decides; otherwise `by_default`:
-/// on for SQLite (one writer at a time, so batching saves whole transactions and fsyncs), off for
-/// PostgreSQL (parallel connections, whose WAL flushes the server already groups, measured faster
-/// than one writer; see BENCHMARKS.md).
-pub(crate) fn enabled(by_default: bool) -> bool {
-    match std::env::var("HOSO_GROUP_COMMIT").as_deref() {
-        Ok("1") => true,
-        Ok("0") => false,
-        _ => by_default,
-    }
+/// Whether group commit is on: unless `HOSO_GROUP_COMMIT=0`, for both stores (batching saves
+/// transactions, fsyncs and round trips; BENCHMARKS.md).
+pub(crate) fn enabled() -> bool {
+    std::env::var("HOSO_GROUP_COMMIT").as_deref() != Ok("0")
 }
 
 impl GroupCommit {

@@ -20,6 +20,7 @@ mod operations;
 mod outbox;
 mod payments;
 mod postgres;
+mod postgres_writer;
 mod ratings;
 pub(crate) mod rows;
 mod sqlite;
@@ -130,9 +131,9 @@ impl AnyStore {
     /// Opens the database at `url` and brings its schema up to date.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         if url.starts_with("sqlite:") {
-            Ok(Self::Sqlite(SqliteStore::open(url).await?).with_group_commit(true))
+            Self::Sqlite(SqliteStore::open(url).await?).with_group_commit()
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Self::Postgres(PostgresStore::open(url).await?).with_group_commit(false))
+            Self::Postgres(PostgresStore::open(url).await?).with_group_commit()
         } else {
             Err(StoreError::Unavailable(format!(
                 "unsupported database URL `{}`: use sqlite://FILE or postgres://USER@HOST/DB",

@@ -12,8 +12,10 @@ pub(super) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrati
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
-    /// The queue in front of the writer (group commit), unless turned off.
-    pub(super) group: Option<std::sync::Arc<super::group::GroupCommit>>,
+    /// The group-commit writer thread, unless group commit is off.
+    pub(super) writer: Option<std::sync::Arc<super::postgres_writer::PostgresWriter>>,
+    /// Where the writer thread connects.
+    pub(super) url: String,
 }
 
 impl PostgresStore {
@@ -33,7 +35,11 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|error| StoreError::Schema(error.to_string()))?;
-        Ok(Self { pool, group: None })
+        Ok(Self {
+            pool,
+            writer: None,
+            url: url.to_owned(),
+        })
     }
 
     /// The connection pool.
@@ -90,6 +96,13 @@ pub(super) async fn begin(
     pool: &PgPool,
 ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
     pool.begin().await
+}
+
+/// Opens a write transaction on `connection`.
+pub(super) async fn begin_on(
+    connection: &mut sqlx::PgConnection,
+) -> Result<sqlx::Transaction<'_, sqlx::Postgres>, sqlx::Error> {
+    sqlx::Connection::begin(connection).await
 }
 
 /// Claims due timers. SKIP LOCKED: workers on several nodes each take different timers and

@@ -139,6 +139,13 @@ pub(super) async fn begin(
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 
+/// Opens a write transaction on `connection` holding the write lock from the start.
+pub(super) async fn begin_on(
+    connection: &mut sqlx::SqliteConnection,
+) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>, sqlx::Error> {
+    sqlx::Connection::begin_with(connection, "BEGIN IMMEDIATE").await
+}
+
 /// Claims due timers. One writer at a time: the UPDATE itself is the claim.
 pub(super) const CLAIM_TIMERS: &str = "UPDATE timers SET claimed_until = $1 WHERE (case_code, deadline, passed) IN \
      (SELECT case_code, deadline, passed FROM timers WHERE due_at <= $2 \

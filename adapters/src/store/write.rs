@@ -3,6 +3,7 @@
 //! batch. When a command id turns out to be taken, the batch is written again change by change,
 //! each in its own savepoint, through the same statements.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -91,6 +92,11 @@ pub(super) async fn commit(
     {
         return writer.commit(changes).await;
     }
+    if let AnyStore::Postgres(postgres) = store
+        && let Some(writer) = &postgres.writer
+    {
+        return writer.commit(changes).await;
+    }
     match store.group() {
         Some(group) => group.commit(changes).await,
         None => store.commit_now(changes).await,
@@ -98,122 +104,161 @@ pub(super) async fn commit(
 }
 
 impl AnyStore {
-    /// Puts the group-commit queue in front of the writer when it is on for this backend.
-    pub(super) fn with_group_commit(mut self, by_default: bool) -> Self {
-        let direct = self.clone();
-        // SQLite's writer thread batches by itself; the queue is for the sqlx writers.
-        let own_writer = matches!(&self, Self::Sqlite(store) if store.writer.is_some());
-        let group = (super::group::enabled(by_default) && !own_writer).then(|| {
-            Arc::new(GroupCommit::start(move |changes| {
-                let direct = direct.clone();
-                async move { direct.commit_now(changes).await }
-            }))
-        });
-        match &mut self {
-            Self::Sqlite(store) => store.group = group,
-            Self::Postgres(store) => store.group = group,
+    /// Puts a group-commit writer in front of the store when group commit is on for it: on
+    /// PostgreSQL the writer thread, on SQLite without its own writer thread (in memory) the
+    /// queue before the sqlx writer.
+    pub(super) fn with_group_commit(mut self) -> Result<Self, StoreError> {
+        if !super::group::enabled() {
+            return Ok(self);
         }
-        self
+        let direct = self.clone();
+        match &mut self {
+            Self::Postgres(store) => {
+                store.writer = Some(Arc::new(super::postgres_writer::PostgresWriter::start(
+                    store.url.clone(),
+                )?));
+            }
+            // SQLite's writer thread batches by itself.
+            Self::Sqlite(store) if store.writer.is_some() => {}
+            Self::Sqlite(store) => {
+                store.group = Some(Arc::new(GroupCommit::start(move |changes| {
+                    let direct = direct.clone();
+                    async move { direct.commit_now(changes).await }
+                })));
+            }
+        }
+        Ok(self)
     }
 
     /// The group-commit queue, when it is on.
     fn group(&self) -> Option<&Arc<GroupCommit>> {
         match self {
             Self::Sqlite(store) => store.group.as_ref(),
-            Self::Postgres(store) => store.group.as_ref(),
+            Self::Postgres(_) => None,
         }
     }
 
-    /// Writes a batch of changes in one transaction, now (group commit calls this): the
-    /// fast path, with one multi-row statement per table for the whole batch; when a
-    /// command id turns out to be taken, the careful path, one savepoint per change.
+    /// Writes a batch of changes in one transaction, now (group commit calls this), on a
+    /// connection of the pool.
     async fn commit_now(
         &self,
         changes: Vec<Change>,
     ) -> Result<Vec<Result<Committed, ChangeRefused>>, StoreError> {
-        // Duplicates are rare (a retried command): keep a copy to redo the batch carefully.
-        let careful = changes.clone();
-        match self.commit_together(changes).await? {
-            Some(results) => Ok(results),
-            None => self.commit_each(careful).await,
-        }
-    }
-
-    /// All changes in one transaction with multi-row inserts; `None` (and nothing written)
-    /// when a command id was already taken.
-    async fn commit_together(
-        &self,
-        changes: Vec<Change>,
-    ) -> Result<Option<Vec<Result<Committed, ChangeRefused>>>, StoreError> {
         with_pool!(self, |pool| {
-            let mut transaction = backend::begin(pool).await.map_err(unavailable)?;
-            let mut connection = Conn::from(&mut *transaction);
-            let mut results = Vec::with_capacity(changes.len());
-            let mut written = Written::default();
-            for change in changes {
-                results.push(stage(&mut connection, change, &mut written).await?);
-            }
-            if !write_together(&mut connection, &written).await? {
-                transaction.rollback().await.map_err(unavailable)?;
-                return Ok(None);
-            }
-            transaction.commit().await.map_err(unavailable)?;
-            Ok(Some(results))
-        })
-    }
-
-    /// One savepoint per change, each written through the same statements as a batch: a taken
-    /// command id refuses only its own change.
-    async fn commit_each(
-        &self,
-        changes: Vec<Change>,
-    ) -> Result<Vec<Result<Committed, ChangeRefused>>, StoreError> {
-        use sqlx::Acquire as _;
-        with_pool!(self, |pool| {
-            let mut transaction = backend::begin(pool).await.map_err(unavailable)?;
-            let mut results = Vec::with_capacity(changes.len());
-            for change in changes {
-                let mut savepoint = transaction.begin().await.map_err(unavailable)?;
-                let mut written = Written::default();
-                let mut connection = Conn::from(&mut *savepoint);
-                let mut outcome = stage(&mut connection, change, &mut written).await;
-                if let Ok(Ok(committed)) = &outcome
-                    && !write_together(&mut connection, &written).await?
-                {
-                    let command_id = committed
-                        .events
-                        .first()
-                        .map(|event| event.command_id.clone())
-                        .unwrap_or_default();
-                    outcome = Ok(Err(ChangeRefused::Duplicate { command_id }));
-                }
-                match outcome {
-                    Ok(Ok(committed)) => {
-                        savepoint.commit().await.map_err(unavailable)?;
-                        results.push(Ok(committed));
-                    }
-                    Ok(Err(refused)) => {
-                        savepoint.rollback().await.map_err(unavailable)?;
-                        results.push(Err(refused));
-                    }
-                    Err(error) => {
-                        savepoint.rollback().await.map_err(unavailable)?;
-                        return Err(error);
-                    }
-                }
-            }
-            transaction.commit().await.map_err(unavailable)?;
-            Ok(results)
+            let mut connection = pool.acquire().await.map_err(unavailable)?;
+            commit_on(Conn::from(&mut *connection), changes).await
         })
     }
 }
 
+/// Writes a batch of changes in one transaction on `connection`: the fast path, with one
+/// multi-row statement per table for the whole batch; when a command id turns out to be
+/// taken, the careful path, one savepoint per change.
+pub(super) async fn commit_on(
+    mut connection: Conn<'_>,
+    changes: Vec<Change>,
+) -> Result<Vec<Result<Committed, ChangeRefused>>, StoreError> {
+    // Duplicates are rare (a retried command): keep a copy to redo the batch carefully.
+    let careful = changes.clone();
+    match commit_together(&mut connection, changes).await? {
+        Some(results) => Ok(results),
+        None => commit_each(&mut connection, careful).await,
+    }
+}
+
+/// All changes in one transaction with multi-row inserts; `None` (and nothing written) when a
+/// command id was already taken.
+async fn commit_together(
+    connection: &mut Conn<'_>,
+    changes: Vec<Change>,
+) -> Result<Option<Vec<Result<Committed, ChangeRefused>>>, StoreError> {
+    on_conn!(connection, |connection| {
+        let mut transaction = backend::begin_on(connection).await.map_err(unavailable)?;
+        let mut connection = Conn::from(&mut *transaction);
+        let mut written = Written::default();
+        let results = stage_all(&mut connection, changes, &mut written).await?;
+        if !write_together(&mut connection, &written).await? {
+            transaction.rollback().await.map_err(unavailable)?;
+            return Ok(None);
+        }
+        transaction.commit().await.map_err(unavailable)?;
+        Ok(Some(results))
+    })
+}
+
+/// One savepoint per change, each written through the same statements as a batch: a taken
+/// command id refuses only its own change.
+async fn commit_each(
+    connection: &mut Conn<'_>,
+    changes: Vec<Change>,
+) -> Result<Vec<Result<Committed, ChangeRefused>>, StoreError> {
+    use sqlx::Acquire as _;
+    on_conn!(connection, |connection| {
+        let mut transaction = backend::begin_on(connection).await.map_err(unavailable)?;
+        let mut results = Vec::with_capacity(changes.len());
+        for change in changes {
+            let mut savepoint = transaction.begin().await.map_err(unavailable)?;
+            let mut written = Written::default();
+            let mut connection = Conn::from(&mut *savepoint);
+            let mut outcome = stage(&mut connection, change, &mut written, None).await;
+            if let Ok(Ok(committed)) = &outcome
+                && !write_together(&mut connection, &written).await?
+            {
+                let command_id = committed
+                    .events
+                    .first()
+                    .map(|event| event.command_id.clone())
+                    .unwrap_or_default();
+                outcome = Ok(Err(ChangeRefused::Duplicate { command_id }));
+            }
+            match outcome {
+                Ok(Ok(committed)) => {
+                    savepoint.commit().await.map_err(unavailable)?;
+                    results.push(Ok(committed));
+                }
+                Ok(Err(refused)) => {
+                    savepoint.rollback().await.map_err(unavailable)?;
+                    results.push(Err(refused));
+                }
+                Err(error) => {
+                    savepoint.rollback().await.map_err(unavailable)?;
+                    return Err(error);
+                }
+            }
+        }
+        transaction.commit().await.map_err(unavailable)?;
+        Ok(results)
+    })
+}
+
+/// Stages a batch's changes in order. On PostgreSQL the version checks and projection writes
+/// of the batch's appends are one statement ([`move_together`]): one round trip instead of one
+/// per change, which is what kept the server's rate far below pgbench's (BENCHMARKS.md).
+async fn stage_all(
+    connection: &mut Conn<'_>,
+    changes: Vec<Change>,
+    written: &mut Written,
+) -> Result<Vec<Result<Committed, ChangeRefused>>, StoreError> {
+    let mut moved = match connection {
+        Conn::Postgres(connection) => move_together(connection, &changes).await?,
+        Conn::Sqlite(_) => HashMap::new(),
+    };
+    let mut results = Vec::with_capacity(changes.len());
+    for (index, change) in changes.into_iter().enumerate() {
+        let outcome = moved.remove(&index);
+        results.push(stage(connection, change, written, outcome).await?);
+    }
+    Ok(results)
+}
+
 /// Moves one change's projection on (allocating a new dossier's code) and gathers its rows
-/// into `written`; a refused change gathers nothing.
+/// into `written`; a refused change gathers nothing. `moved` is the outcome when the
+/// projection was already moved on with the rest of the batch.
 async fn stage(
     connection: &mut Conn<'_>,
     change: Change,
     written: &mut Written,
+    moved: Option<Result<(), ChangeRefused>>,
 ) -> Result<Result<Committed, ChangeRefused>, StoreError> {
     match change {
         Change::Register(registration) => {
@@ -221,7 +266,10 @@ async fn stage(
             written.add(&case, &events, &outbox, None)?;
             Ok(Ok(Committed { case, events }))
         }
-        Change::Append(append) => match update_projection(connection, &append).await? {
+        Change::Append(append) => match match moved {
+            Some(outcome) => outcome,
+            None => update_projection(connection, &append).await?,
+        } {
             Err(refused) => Ok(Err(refused)),
             Ok(()) => {
                 let append = *append;
@@ -237,6 +285,153 @@ async fn stage(
                 }))
             }
         },
+    }
+}
+
+/// The version check and projection write of the batch's appends in one statement
+/// (`UPDATE … FROM UNNEST(…)`), keyed by the change's index; the refused ones are told apart
+/// (conflict or missing) by one more query. A dossier's second change in the same batch is
+/// left out, to be moved on after its first, one by one in order; so is a batch with fewer
+/// than two appends, for which one statement per change is already one round trip.
+async fn move_together(
+    connection: &mut sqlx::PgConnection,
+    changes: &[Change],
+) -> Result<HashMap<usize, Result<(), ChangeRefused>>, StoreError> {
+    let mut seen = HashSet::new();
+    let firsts: Vec<(usize, &hoso_engine::ports::Append)> = changes
+        .iter()
+        .enumerate()
+        .filter_map(|(index, change)| match change {
+            Change::Append(append) if seen.insert(&append.code) => Some((index, &**append)),
+            _ => None,
+        })
+        .collect();
+    if firsts.len() < 2 {
+        return Ok(HashMap::new());
+    }
+    let mut columns = Columns::default();
+    for (_, append) in &firsts {
+        let row = rows::ProjectionRow::of(&append.case, append.attention.as_ref())?;
+        columns.push(row, append.expected_version);
+    }
+    let moved: HashSet<String> = sqlx::query_scalar(
+        "UPDATE dossiers AS d SET unit = v.unit, status = v.status, step = v.step, \
+         applicant_name = v.applicant_name, attention_unit = v.attention_unit, \
+         attention_role = v.attention_role, appointment_at = v.appointment_at, \
+         step_due_at = v.step_due_at, urgency_at = v.urgency_at, updated_at = v.updated_at, \
+         version = v.version, state = v.state, finished_at = v.finished_at \
+         FROM UNNEST($1::text[], $2::int8[], $3::text[], $4::int8[], $5::text[], $6::text[], \
+         $7::text[], $8::text[], $9::int8[], $10::int8[], $11::int8[], $12::int8[], $13::int8[], \
+         $14::text[], $15::int8[]) AS v(code, expected, unit, status, step, applicant_name, \
+         attention_unit, attention_role, appointment_at, step_due_at, urgency_at, updated_at, \
+         version, state, finished_at) \
+         WHERE d.code = v.code AND d.version = v.expected RETURNING d.code",
+    )
+    .bind(&columns.code)
+    .bind(&columns.expected)
+    .bind(&columns.unit)
+    .bind(&columns.status)
+    .bind(&columns.step)
+    .bind(&columns.applicant_name)
+    .bind(&columns.attention_unit)
+    .bind(&columns.attention_role)
+    .bind(&columns.appointment_at)
+    .bind(&columns.step_due_at)
+    .bind(&columns.urgency_at)
+    .bind(&columns.updated_at)
+    .bind(&columns.version)
+    .bind(&columns.state)
+    .bind(&columns.finished_at)
+    .fetch_all(&mut *connection)
+    .await
+    .map_err(unavailable)?
+    .into_iter()
+    .collect();
+    let refused: Vec<String> = columns
+        .code
+        .iter()
+        .filter(|code| !moved.contains(*code))
+        .cloned()
+        .collect();
+    let actual: HashMap<String, i64> = if refused.is_empty() {
+        HashMap::new()
+    } else {
+        sqlx::query_as::<_, (String, i64)>(
+            "SELECT code, version FROM dossiers WHERE code = ANY($1)",
+        )
+        .bind(&refused)
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .collect()
+    };
+    let mut outcomes = HashMap::with_capacity(firsts.len());
+    for (index, append) in firsts {
+        let code = append.code.to_string();
+        let outcome = if moved.contains(&code) {
+            if rows::touches_unit_rows(append) {
+                write_unit_rows(&mut Conn::from(&mut *connection), &append.case).await?;
+            }
+            Ok(())
+        } else {
+            Err(refusal(append, actual.get(&code).copied()))
+        };
+        outcomes.insert(index, outcome);
+    }
+    Ok(outcomes)
+}
+
+/// The projection columns of a batch's appends, one array per column, as `UNNEST` takes them.
+#[derive(Default)]
+struct Columns {
+    code: Vec<String>,
+    expected: Vec<i64>,
+    unit: Vec<String>,
+    status: Vec<i64>,
+    step: Vec<Option<String>>,
+    applicant_name: Vec<String>,
+    attention_unit: Vec<Option<String>>,
+    attention_role: Vec<Option<String>>,
+    appointment_at: Vec<Option<i64>>,
+    step_due_at: Vec<Option<i64>>,
+    urgency_at: Vec<Option<i64>>,
+    updated_at: Vec<i64>,
+    version: Vec<i64>,
+    state: Vec<String>,
+    finished_at: Vec<Option<i64>>,
+}
+
+impl Columns {
+    fn push(&mut self, row: rows::ProjectionRow, expected: u64) {
+        self.code.push(row.code);
+        self.expected
+            .push(i64::try_from(expected).unwrap_or(i64::MAX));
+        self.unit.push(row.unit);
+        self.status.push(row.status);
+        self.step.push(row.step);
+        self.applicant_name.push(row.applicant_name);
+        self.attention_unit.push(row.attention_unit);
+        self.attention_role.push(row.attention_role);
+        self.appointment_at.push(row.appointment_at);
+        self.step_due_at.push(row.step_due_at);
+        self.urgency_at.push(row.urgency_at);
+        self.updated_at.push(row.updated_at);
+        self.version.push(row.version);
+        self.state.push(row.state);
+        self.finished_at.push(row.finished_at);
+    }
+}
+
+/// Why an append was refused: the dossier moved on to `actual`, or there is none.
+fn refusal(append: &hoso_engine::ports::Append, actual: Option<i64>) -> ChangeRefused {
+    match actual {
+        Some(actual) => ChangeRefused::Conflict {
+            code: append.code.clone(),
+            expected: append.expected_version,
+            actual: u64::try_from(actual).unwrap_or_default(),
+        },
+        None => ChangeRefused::Missing(append.code.clone()),
     }
 }
 
@@ -324,14 +519,7 @@ async fn update_projection(
                 .fetch_optional(&mut *connection)
                 .await
                 .map_err(unavailable)?;
-        Ok(Err(match actual {
-            Some(actual) => hoso_engine::ports::ChangeRefused::Conflict {
-                code: append.code.clone(),
-                expected: append.expected_version,
-                actual: u64::try_from(actual).unwrap_or_default(),
-            },
-            None => hoso_engine::ports::ChangeRefused::Missing(append.code.clone()),
-        }))
+        Ok(Err(refusal(append, actual)))
     })
 }
 
