@@ -70,6 +70,11 @@ pub enum AuditCommand {
         /// Where to write the key (refuses to overwrite).
         path: PathBuf,
     },
+    /// Print the public key (hex) of a key file, as auditors and `--public-key` take it.
+    PublicKey {
+        /// The key file (from `hoso audit keygen`).
+        path: PathBuf,
+    },
     /// Sign a checkpoint over every chain as it is now, store it, and write the auditor's copy.
     Checkpoint {
         /// The signing key file (from `hoso audit keygen`).
@@ -128,6 +133,11 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
             let public = audit::generate_key(&path)?;
             println!("signing key written to {} (keep it secret)", path.display());
             println!("public key: {public}");
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::PublicKey { path } => {
+            let key = audit::read_key(&path)?;
+            println!("{}", hoso_engine::audit::public_key(&key));
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Checkpoint { key, out, db } => {

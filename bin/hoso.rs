@@ -1,6 +1,7 @@
 //! The `hoso` command: one binary for designers, officers' servers and operators.
 
 mod audit_cli;
+mod backup_cli;
 mod bench;
 mod calendar_cli;
 mod case_cli;
@@ -141,6 +142,10 @@ enum Command {
     /// Tamper evidence: verify the hash chains, sign checkpoints, export bundles.
     #[command(subcommand)]
     Audit(audit_cli::AuditCommand),
+    /// Write one signed file with every table and document, while the server keeps writing.
+    Backup(backup_cli::BackupArgs),
+    /// Restore a backup into a new, empty database (either store) and data folder.
+    Restore(backup_cli::RestoreArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -559,6 +564,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Timers(command) => block_on(operations_cli::run_timers(command)),
         Command::Outbox(command) => block_on(operations_cli::run_outbox(command)),
         Command::Audit(command) => block_on(audit_cli::run(command)),
+        Command::Backup(args) => block_on(backup_cli::backup(args)),
+        Command::Restore(args) => block_on(backup_cli::restore(args)),
         Command::Archive(args) => block_on(audit_cli::archive(args)),
         Command::Bench(args) => block_on(bench::run(args)),
         Command::Report(ReportCommand::Register {

@@ -212,10 +212,58 @@ impl DocumentStore {
         }
     }
 
+    /// The content address of every stored document (not the staged or held uploads), sorted.
+    pub async fn addresses(&self) -> std::io::Result<Vec<String>> {
+        let mut found = Vec::new();
+        for first in names_in(&self.root).await? {
+            if first.len() != 2 {
+                continue;
+            }
+            for second in names_in(&self.root.join(&first)).await? {
+                for name in names_in(&self.root.join(&first).join(&second)).await? {
+                    let in_place = name.get(..2) == Some(first.as_str())
+                        && name.get(2..4) == Some(second.as_str());
+                    if in_place && self.path(&name).is_some() {
+                        found.push(name);
+                    }
+                }
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+
+    /// Stores `bytes` under their content address, which must be `sha256`: a restore never
+    /// puts a file where its content does not belong.
+    pub async fn put(&self, sha256: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let staged = self.stage(bytes).await?;
+        if staged.sha256() != sha256 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("content does not match its address {sha256}"),
+            ));
+        }
+        staged.keep().await
+    }
+
     /// The root folder.
     pub fn root(&self) -> &Path {
         &self.root
     }
+}
+
+/// The names in `folder`; none when it does not exist.
+async fn names_in(folder: &Path) -> std::io::Result<Vec<String>> {
+    let mut names = Vec::new();
+    let mut entries = match tokio::fs::read_dir(folder).await {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(names),
+        Err(error) => return Err(error),
+    };
+    while let Some(entry) = entries.next_entry().await? {
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    Ok(names)
 }
 
 /// The entries of `folder` last changed at least `older_than` ago; none when it does not exist.

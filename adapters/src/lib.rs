@@ -57,6 +57,7 @@ pub mod access;
 pub mod app;
 pub mod archive;
 pub mod audit;
+pub mod backup;
 pub mod bench;
 pub mod boot;
 pub mod calendars;

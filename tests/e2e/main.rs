@@ -21,6 +21,7 @@ mod hostile;
 mod lists;
 mod nodes;
 mod oidc;
+mod operations;
 mod outbox;
 mod payments;
 mod procedure;

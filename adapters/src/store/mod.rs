@@ -14,6 +14,7 @@
 mod access;
 mod audit;
 mod calendars;
+pub mod copy;
 mod dossiers;
 mod group;
 mod operations;

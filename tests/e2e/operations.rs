@@ -1,0 +1,118 @@
+//! The operations runbook (docs/operations.md) run as written: every shell block after the one
+//! that sets the places, in order, as one script, against an office holding the demo's
+//! dossiers on SQLite, restoring into a new SQLite file and moving into PostgreSQL.
+
+use std::process::Command;
+
+use crate::{TestDatabase, hoso, repo, stderr, stdout};
+
+/// The runbook's shell blocks, in order.
+fn shell_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```sh") => current = Some(String::new()),
+            (Some(_), "```") => blocks.extend(current.take()),
+            (Some(block), text) => {
+                block.push_str(text);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+/// Dossiers in a database, as `hoso case list` counts them.
+fn dossiers(url: &str) -> usize {
+    let output = hoso(&["case", "list", "--db", url, "--limit", "500"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    stdout(&output)
+        .lines()
+        .filter(|line| line.contains("000.00."))
+        .count()
+}
+
+#[test]
+fn the_runbook_backs_up_restores_and_moves_an_office_as_written() {
+    let Some(postgres) = TestDatabase::postgres() else {
+        return;
+    };
+    let office = TestDatabase::sqlite("runbook-office");
+    let restored = TestDatabase::sqlite("runbook-restored");
+    let folder = std::env::temp_dir().join(format!("hoso-runbook-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&folder).expect("folder");
+    let demo = hoso(&["demo", "--db", &office.url]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let held = dossiers(&office.url);
+    assert!(held > 0, "the demo left dossiers");
+
+    let markdown = std::fs::read_to_string(repo().join("docs/operations.md")).expect("the runbook");
+    let blocks = shell_blocks(&markdown);
+    assert!(
+        blocks[0].contains("export HOSO_DATABASE_URL="),
+        "the first block sets the places"
+    );
+    assert!(blocks.len() >= 4, "places, back up, restore, move");
+    let script = format!("set -euo pipefail\n{}", blocks[1..].join("\n"));
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_hoso"))
+        .parent()
+        .expect("the binary's folder")
+        .to_owned();
+    let path = format!(
+        "{}:{}",
+        binary.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(repo())
+        .env("PATH", path)
+        .env("HOSO_DATABASE_URL", &office.url)
+        .env("HOSO_DATA_DIR", folder.join("data"))
+        .env("HOSO_AUDIT_KEY", folder.join("audit.key"))
+        .env("BACKUPS", folder.join("backups"))
+        .env("RESTORED_DB", &restored.url)
+        .env("RESTORED_DATA_DIR", folder.join("restored"))
+        .env("POSTGRES_URL", &postgres.url)
+        .output()
+        .expect("bash runs");
+    let said = format!("{}\n{}", stdout(&output), stderr(&output));
+    assert!(output.status.success(), "the runbook failed:\n{said}");
+    assert_eq!(said.matches("backup written to").count(), 2, "{said}");
+    assert_eq!(
+        said.matches("checkpoints checked: intact").count(),
+        2,
+        "{said}"
+    );
+    assert!(said.contains("from a sqlite backup"), "{said}");
+    assert_eq!(dossiers(&restored.url), held);
+    assert_eq!(dossiers(&postgres.url), held);
+    assert!(
+        !std::fs::read_dir(folder.join("backups"))
+            .expect("backups")
+            .any(|entry| entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".partial"))
+    );
+
+    // A second restore into the database just restored is refused, with what to do.
+    let again = hoso(&[
+        "restore",
+        "--from",
+        folder.join("backups/move.hosobak").to_str().expect("utf-8"),
+        "--db",
+        &postgres.url,
+    ]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("not empty") && stderr(&again).contains("new, empty database"),
+        "{}",
+        stderr(&again)
+    );
+    let _ = std::fs::remove_dir_all(&folder);
+}
