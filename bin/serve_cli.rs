@@ -95,6 +95,14 @@ pub(crate) struct ServeArgs {
     checkpoint_every: u64,
     #[command(flatten)]
     vnpay: VnpayArgs,
+    /// Seconds between asks to VNPAY (querydr) about payments still pending, whose IPN may have
+    /// been lost; 0 leaves it to `hoso payments reconcile`.
+    #[arg(long, env = "HOSO_VNPAY_RECONCILE_EVERY", default_value_t = 300)]
+    vnpay_reconcile_every: u64,
+    /// Only payments pending at least this many minutes are asked about (the payment page's
+    /// lifetime: younger ones may still be paid).
+    #[arg(long, env = "HOSO_VNPAY_RECONCILE_AFTER_MINUTES", default_value_t = 15)]
+    vnpay_reconcile_after_minutes: i64,
     #[command(flatten)]
     effects: EffectsArgs,
     /// Start on a fresh temporary SQLite file with the demo's units, dossiers in several states
@@ -375,6 +383,12 @@ impl ServeArgs {
             audit_key: self.audit_key.clone(),
             checkpoint_every: std::time::Duration::from_secs(self.checkpoint_every.max(1)),
             vnpay: self.vnpay.settings(),
+            vnpay_reconcile: (self.vnpay_reconcile_every > 0).then(|| {
+                (
+                    std::time::Duration::from_secs(self.vnpay_reconcile_every),
+                    chrono::Duration::minutes(self.vnpay_reconcile_after_minutes.max(0)),
+                )
+            }),
             sms_callback_token: self.effects.sms_callback_token.clone(),
             effects: self.effects.effects(),
             demo_accounts: Vec::new(),

@@ -26,6 +26,7 @@ pub struct Metrics {
     latency: Mutex<BTreeMap<String, Histogram>>,
     commands: Mutex<BTreeMap<(String, String), u64>>,
     timers: Mutex<crate::worker::TimerPass>,
+    checkpoint_failures: std::sync::atomic::AtomicU64,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -68,9 +69,22 @@ impl Metrics {
         timers.deferred += pass.deferred;
     }
 
+    /// Counts an audit checkpoint that could not be signed.
+    pub fn checkpoint_failed(&self) {
+        self.checkpoint_failures
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The metrics in Prometheus text format; `calendar_days_left` is
-    /// [`hoso_engine::clock::Calendars::official_days_left`] for today.
-    pub fn render(&self, outbox_backlog: Option<u64>, calendar_days_left: i64) -> String {
+    /// [`hoso_engine::clock::Calendars::official_days_left`] for today, `store` what the store
+    /// answered (nothing when it did not), `checkpoint_age_seconds` how old the latest signed
+    /// checkpoint is, when one was signed.
+    pub fn render(
+        &self,
+        store: Option<crate::store::StoreGauges>,
+        checkpoint_age_seconds: Option<i64>,
+        calendar_days_left: i64,
+    ) -> String {
         let mut out = String::new();
         // An operator's alert: below 90 the next year's official notice is due, below 0 every
         // deadline into the coming days is provisional or refused.
@@ -146,14 +160,44 @@ impl Metrics {
         ] {
             let _ = writeln!(out, "hoso_timers_total{{outcome=\"{outcome}\"}} {count}");
         }
-        if let Some(backlog) = outbox_backlog {
-            let _ = writeln!(
-                out,
-                "# HELP hoso_outbox_backlog Side effects waiting for delivery."
+        let mut gauge = |name: &str, help: &str, value: String| {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} gauge");
+            let _ = writeln!(out, "{name} {value}");
+        };
+        if let Some(store) = store {
+            gauge(
+                "hoso_outbox_backlog",
+                "Side effects waiting for delivery.",
+                store.outbox_backlog.to_string(),
             );
-            let _ = writeln!(out, "# TYPE hoso_outbox_backlog gauge");
-            let _ = writeln!(out, "hoso_outbox_backlog {backlog}");
+            gauge(
+                "hoso_outbox_dead",
+                "Side effects given up on (dead letters), waiting for an operator's retry or drop.",
+                store.dead_letters.to_string(),
+            );
+            gauge(
+                "hoso_timer_lag_seconds",
+                "Seconds the most overdue deadline timer has waited past its due instant.",
+                store.timer_lag_seconds.to_string(),
+            );
         }
+        if let Some(age) = checkpoint_age_seconds {
+            gauge(
+                "hoso_checkpoint_age_seconds",
+                "Seconds since the latest signed audit checkpoint.",
+                age.to_string(),
+            );
+        }
+        let failures = self
+            .checkpoint_failures
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "# HELP hoso_checkpoint_failures_total Audit checkpoints this node could not sign."
+        );
+        let _ = writeln!(out, "# TYPE hoso_checkpoint_failures_total counter");
+        let _ = writeln!(out, "hoso_checkpoint_failures_total {failures}");
         out
     }
 }

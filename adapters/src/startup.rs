@@ -239,6 +239,9 @@ pub struct Config {
     pub checkpoint_every: Duration,
     /// VNPAY, when configured.
     pub vnpay: Option<crate::payment::vnpay::VnpaySettings>,
+    /// How often pending VNPAY payments are reconciled, and how old they must be; `None` leaves
+    /// it to the operator's `hoso payments reconcile`.
+    pub vnpay_reconcile: Option<(Duration, chrono::Duration)>,
     /// The secret in the SMS provider's delivery-report URL.
     pub sms_callback_token: Option<String>,
     /// Where side effects go.
@@ -499,6 +502,7 @@ impl Workers {
             },
         )));
         if let Some(key) = audit_key {
+            let metrics = Arc::clone(&state.metrics);
             let stopped = workers.stop_signal();
             workers
                 .tasks
@@ -507,7 +511,7 @@ impl Workers {
                     key,
                     config.checkpoint_every.max(Duration::from_secs(1)),
                     stopped,
-                    |outcome| match outcome {
+                    move |outcome| match outcome {
                         Ok(Some(file)) => tracing::info!(
                             sequence = file.checkpoint.sequence,
                             dossiers = file.checkpoint.dossiers,
@@ -515,8 +519,25 @@ impl Workers {
                             "audit checkpoint signed"
                         ),
                         Ok(None) => {}
-                        Err(error) => tracing::error!(%error, "audit checkpoint not signed"),
+                        Err(error) => {
+                            metrics.checkpoint_failed();
+                            tracing::error!(%error, "audit checkpoint not signed");
+                        }
                     },
+                )));
+        }
+        if let (Some(settings), Some((every, after))) =
+            (config.vnpay.clone(), config.vnpay_reconcile)
+        {
+            let stopped = workers.stop_signal();
+            workers
+                .tasks
+                .push(tokio::spawn(crate::payment::run_reconciliation(
+                    Arc::clone(service),
+                    settings,
+                    every,
+                    after,
+                    stopped,
                 )));
         }
         if let Some(interval) = config.timer_interval {

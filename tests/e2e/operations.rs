@@ -116,3 +116,115 @@ fn the_runbook_backs_up_restores_and_moves_an_office_as_written() {
     );
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// The metric names the alert rules use.
+fn alerted_metrics(rules: &str) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for line in rules
+        .lines()
+        .filter(|line| line.trim_start().starts_with("expr:"))
+    {
+        let mut rest = line;
+        while let Some(start) = rest.find("hoso_") {
+            let name: String = rest[start..]
+                .chars()
+                .take_while(|character| character.is_ascii_lowercase() || *character == '_')
+                .collect();
+            rest = &rest[start + name.len()..];
+            names.insert(name);
+        }
+    }
+    names
+}
+
+/// Every metric the alert rules in deploy/prometheus name is served, with a value, by a running
+/// server (one signing checkpoints, so the checkpoint's age is there too); where promtool is
+/// installed, it accepts the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_metric_the_alert_rules_name_is_served() {
+    let rules_path = repo().join("deploy/prometheus/hoso-rules.yml");
+    let rules = std::fs::read_to_string(&rules_path).expect("the rules file");
+    let names = alerted_metrics(&rules);
+    assert!(names.len() >= 6, "{names:?}");
+    let folder = std::env::temp_dir().join(format!("hoso-alerts-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&folder).expect("folder");
+    let key = folder.join("audit.key");
+    assert!(
+        hoso(&["audit", "keygen", key.to_str().expect("utf-8")])
+            .status
+            .success()
+    );
+    let Some(server) = crate::server::Server::start(
+        crate::server::Backend::Sqlite,
+        "alerts",
+        &[
+            "--audit-key",
+            key.to_str().expect("utf-8"),
+            "--checkpoint-every",
+            "1",
+        ],
+    ) else {
+        return;
+    };
+    // A request, so the request counters have a sample to show.
+    let procedures = server
+        .http
+        .get(server.url("/api/v1/procedures"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(procedures.status().as_u16(), 200);
+    let metrics = crate::eventually_async(
+        || async {
+            server
+                .http
+                .get(server.url("/metrics"))
+                .send()
+                .await
+                .expect("sent")
+                .text()
+                .await
+                .expect("text")
+        },
+        |text| text.contains("hoso_checkpoint_age_seconds "),
+    )
+    .await;
+    for name in &names {
+        let served = metrics.lines().any(|line| {
+            line.strip_prefix(name.as_str()).is_some_and(|rest| {
+                rest.starts_with(' ') || rest.starts_with('{') || rest.starts_with("_bucket")
+            })
+        });
+        assert!(
+            served,
+            "the rules use {name}, which /metrics does not serve:\n{metrics}"
+        );
+    }
+    assert!(metrics.contains("hoso_outbox_dead 0"), "{metrics}");
+    assert!(metrics.contains("hoso_timer_lag_seconds 0"), "{metrics}");
+    assert!(
+        metrics.contains("hoso_checkpoint_failures_total 0"),
+        "{metrics}"
+    );
+    let _ = std::fs::remove_dir_all(&folder);
+
+    let Ok(promtool) = Command::new("promtool").arg("--version").output() else {
+        hoso_adapters::testing::skip(
+            "promtool",
+            "install it (Debian: prometheus) to check deploy/prometheus/hoso-rules.yml",
+        );
+        return;
+    };
+    assert!(promtool.status.success());
+    let check = Command::new("promtool")
+        .args(["check", "rules"])
+        .arg(&rules_path)
+        .output()
+        .expect("promtool runs");
+    assert!(
+        check.status.success(),
+        "{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
+}

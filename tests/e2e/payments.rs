@@ -36,8 +36,18 @@ pub(crate) fn extract_copies() -> Value {
 }
 
 pub(crate) async fn owing_dossier(name: &str, api_url: &str) -> Option<(Server, String, String)> {
+    owing_dossier_with(name, api_url, &[]).await
+}
+
+/// [`owing_dossier`] on a server started with `extra` flags too.
+async fn owing_dossier_with(
+    name: &str,
+    api_url: &str,
+    extra: &[&str],
+) -> Option<(Server, String, String)> {
     let flags = vnpay_flags(api_url);
-    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let mut flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    flags.extend_from_slice(extra);
     let server = Server::start(Backend::Sqlite, name, &flags)?;
     let citizen = server.citizen(CITIZEN);
     let desk = server.officer("mot_cua");
@@ -304,6 +314,19 @@ async fn a_cancelled_payment_is_recorded_as_failed_and_the_fee_stays_owed() {
     assert_ne!(second, txn_ref, "each attempt has its own reference");
 }
 
+/// VNPAY's `querydr` answer that `txn_ref` was paid 16.000 đ, signed.
+fn paid_answer(txn_ref: &str) -> Value {
+    let mut answer = json!({
+        "vnp_ResponseId": "R1", "vnp_Command": "querydr", "vnp_ResponseCode": "00", "vnp_Message": "QueryDR Success",
+        "vnp_TmnCode": "HOSOTEST", "vnp_TxnRef": txn_ref, "vnp_Amount": "1600000", "vnp_BankCode": "NCB",
+        "vnp_PayDate": "20261129100000", "vnp_TransactionNo": "14422999", "vnp_TransactionType": "01",
+        "vnp_TransactionStatus": "00", "vnp_OrderInfo": "Thanh toan", "vnp_PromotionCode": "", "vnp_PromotionAmount": ""
+    });
+    let signed = hoso_adapters::payment::vnpay::querydr_response_signing_string(&answer);
+    answer["vnp_SecureHash"] = json!(hmac_sha512(SECRET, &signed));
+    answer
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconciliation_settles_a_payment_whose_ipn_was_lost() {
     use wiremock::matchers::{method, path};
@@ -314,17 +337,9 @@ async fn reconciliation_settles_a_payment_whose_ipn_was_lost() {
         return;
     };
     let (txn_ref, _) = start_payment(&server, &citizen, &code).await;
-    let mut answer = json!({
-        "vnp_ResponseId": "R1", "vnp_Command": "querydr", "vnp_ResponseCode": "00", "vnp_Message": "QueryDR Success",
-        "vnp_TmnCode": "HOSOTEST", "vnp_TxnRef": txn_ref, "vnp_Amount": "1600000", "vnp_BankCode": "NCB",
-        "vnp_PayDate": "20261129100000", "vnp_TransactionNo": "14422999", "vnp_TransactionType": "01",
-        "vnp_TransactionStatus": "00", "vnp_OrderInfo": "Thanh toan", "vnp_PromotionCode": "", "vnp_PromotionAmount": ""
-    });
-    let signed = hoso_adapters::payment::vnpay::querydr_response_signing_string(&answer);
-    answer["vnp_SecureHash"] = json!(hmac_sha512(SECRET, &signed));
     Mock::given(method("POST"))
         .and(path("/merchant_webapi/api/transaction"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+        .respond_with(ResponseTemplate::new(200).set_body_json(paid_answer(&txn_ref)))
         .mount(&gateway)
         .await;
 
@@ -356,6 +371,52 @@ async fn reconciliation_settles_a_payment_whose_ipn_was_lost() {
     assert_eq!(
         send_ipn(&server, &ipn(&txn_ref, "1600000", "00", SECRET)).await,
         "02"
+    );
+}
+
+/// The server asks VNPAY about a payment left pending by itself, on its schedule: the citizen
+/// who paid sees the fee paid although the IPN never came and no operator ran anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_reconciles_a_lost_ipn_on_its_own_schedule() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let gateway = MockServer::start().await;
+    let api_url = format!("{}/merchant_webapi/api/transaction", gateway.uri());
+    let Some((server, citizen, code)) = owing_dossier_with(
+        "vnpay-scheduled",
+        &api_url,
+        &[
+            "--vnpay-reconcile-every",
+            "1",
+            "--vnpay-reconcile-after-minutes",
+            "0",
+        ],
+    )
+    .await
+    else {
+        return;
+    };
+    let (txn_ref, _) = start_payment(&server, &citizen, &code).await;
+    Mock::given(method("POST"))
+        .and(path("/merchant_webapi/api/transaction"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(paid_answer(&txn_ref)))
+        .mount(&gateway)
+        .await;
+    let paid = crate::eventually_async(
+        || dossier(&server, &citizen, &code),
+        |dossier| dossier["fees_paid"] == 16000,
+    )
+    .await;
+    assert_eq!(paid["fees_paid"], 16000, "{paid}");
+    let requests = gateway.received_requests().await.expect("recorded");
+    let query: Value = serde_json::from_slice(&requests[0].body).expect("json");
+    assert_eq!(query["vnp_TxnRef"].as_str(), Some(txn_ref.as_str()));
+    // Once settled, later passes have nothing to ask about.
+    let asked = requests.len();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(
+        gateway.received_requests().await.expect("recorded").len(),
+        asked
     );
 }
 

@@ -28,8 +28,6 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use hoso_engine::ports::Delivery as _;
-
 use crate::app::AppState;
 use crate::metrics::MetricsAccess;
 use error::AppError;
@@ -206,14 +204,22 @@ async fn metrics(State(state): State<AppState>, request: Request) -> Response {
             _ => AppError::NotFound(Denial::NoSuchResource.into()).into_response(),
         };
     }
-    let backlog = state.service.store().outbox_backlog().await.ok();
+    let now = chrono::Utc::now();
+    let store = state.service.store();
+    let gauges = store.gauges(now).await.ok();
+    let checkpoint_age = hoso_engine::ports::Checkpoints::latest_checkpoint(store)
+        .await
+        .ok()
+        .flatten()
+        .map(|checkpoint| (now - checkpoint.at).num_seconds().max(0));
     (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; version=0.0.4"),
         )],
         state.metrics.render(
-            backlog,
+            gauges,
+            checkpoint_age,
             crate::calendars::days_left(&state.service.calendars()),
         ),
     )

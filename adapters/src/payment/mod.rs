@@ -145,6 +145,36 @@ pub struct Reconciled {
     pub unchanged: usize,
 }
 
+/// Every `every`, until `shutdown`, reconciles the VNPAY payments pending longer than `after`
+/// ([`reconcile_vnpay`]): a payment whose IPN never came is settled within minutes, without an
+/// operator. Several nodes may run this: settling a payment twice is refused by its state.
+pub async fn run_reconciliation<S: Store + Payments>(
+    service: std::sync::Arc<Service<S>>,
+    settings: vnpay::VnpaySettings,
+    every: std::time::Duration,
+    after: chrono::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(every) => {}
+        }
+        match reconcile_vnpay(&service, &settings, after, Utc::now()).await {
+            Ok(report) if report.checked > 0 => tracing::info!(
+                checked = report.checked,
+                paid = report.paid,
+                failed = report.failed,
+                unchanged = report.unchanged,
+                "VNPAY payments reconciled"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "VNPAY reconciliation failed; retrying next pass"),
+        }
+    }
+}
+
 /// Asks VNPAY (`querydr`) about attempts still pending after `older_than`, and settles what it
 /// knows: the IPN may have been lost.
 pub async fn reconcile_vnpay<S: Store + Payments>(

@@ -34,6 +34,7 @@ mod write;
 use hoso_engine::ports::StoreError;
 
 pub use hoso_engine::ports::{ArchivedPayment, ArchivedRecord, NotArchived};
+pub use outbox::StoreGauges;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 

@@ -249,3 +249,38 @@ impl Outbox for AnyStore {
         })
     }
 }
+
+impl AnyStore {
+    /// What `/metrics` reads of the store when scraped: messages waiting and dead, and the due
+    /// instant (microseconds) of the most overdue timer at `now`, if one is late.
+    pub async fn gauges(&self, now: DateTime<Utc>) -> Result<StoreGauges, StoreError> {
+        with_pool!(self, |pool| {
+            let (pending, dead, oldest_due): (i64, i64, Option<i64>) = sqlx::query_as(
+                "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending'), \
+                 (SELECT count(*) FROM outbox WHERE state = 'dead'), \
+                 (SELECT min(due_at) FROM timers WHERE due_at <= $1)",
+            )
+            .bind(rows::micros(now))
+            .fetch_one(pool)
+            .await
+            .map_err(unavailable)?;
+            let lag = oldest_due.map_or(0, |due| (rows::micros(now) - due).max(0) / 1_000_000);
+            Ok(StoreGauges {
+                outbox_backlog: u64::try_from(pending).unwrap_or_default(),
+                dead_letters: u64::try_from(dead).unwrap_or_default(),
+                timer_lag_seconds: u64::try_from(lag).unwrap_or_default(),
+            })
+        })
+    }
+}
+
+/// The store's state as `/metrics` reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreGauges {
+    /// Side effects waiting for delivery.
+    pub outbox_backlog: u64,
+    /// Side effects given up on (dead letters), waiting for an operator.
+    pub dead_letters: u64,
+    /// Seconds the most overdue timer has waited past its due instant (0 when none is late).
+    pub timer_lag_seconds: u64,
+}
