@@ -515,27 +515,37 @@ fn a_checkpoint_is_refused_over_broken_history() {
     let _ = std::fs::remove_file(&key);
 }
 
-#[tokio::test]
-async fn the_server_signs_checkpoints_periodically_and_refuses_a_bad_key() {
-    let folder =
-        std::env::temp_dir().join(format!("hoso-periodic-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&folder).expect("folder");
+/// A server on SQLite signing a checkpoint every second with a new key made in `folder` (kept
+/// there as `signing.key`).
+pub(crate) fn server_signing_checkpoints(
+    name: &str,
+    folder: &std::path::Path,
+) -> Option<crate::server::Server> {
+    std::fs::create_dir_all(folder).expect("folder");
     let key = folder.join("signing.key");
     assert!(
         hoso(&["audit", "keygen", key.to_str().expect("utf-8")])
             .status
             .success()
     );
-    let Some(mut server) = crate::server::Server::start(
+    crate::server::Server::start(
         crate::server::Backend::Sqlite,
-        "audit-periodic",
+        name,
         &[
             "--audit-key",
             key.to_str().expect("utf-8"),
             "--checkpoint-every",
             "1",
         ],
-    ) else {
+    )
+}
+
+#[tokio::test]
+async fn the_server_signs_checkpoints_periodically_and_refuses_a_bad_key() {
+    let folder =
+        std::env::temp_dir().join(format!("hoso-periodic-{}", uuid::Uuid::now_v7().simple()));
+    let key = folder.join("signing.key");
+    let Some(mut server) = server_signing_checkpoints("audit-periodic", &folder) else {
         return;
     };
     let url = server.database.url.clone();

@@ -147,23 +147,7 @@ async fn every_metric_the_alert_rules_name_is_served() {
     let names = alerted_metrics(&rules);
     assert!(names.len() >= 6, "{names:?}");
     let folder = std::env::temp_dir().join(format!("hoso-alerts-{}", uuid::Uuid::now_v7()));
-    std::fs::create_dir_all(&folder).expect("folder");
-    let key = folder.join("audit.key");
-    assert!(
-        hoso(&["audit", "keygen", key.to_str().expect("utf-8")])
-            .status
-            .success()
-    );
-    let Some(server) = crate::server::Server::start(
-        crate::server::Backend::Sqlite,
-        "alerts",
-        &[
-            "--audit-key",
-            key.to_str().expect("utf-8"),
-            "--checkpoint-every",
-            "1",
-        ],
-    ) else {
+    let Some(server) = crate::audit::server_signing_checkpoints("alerts", &folder) else {
         return;
     };
     // A request, so the request counters have a sample to show.

@@ -314,6 +314,17 @@ async fn a_cancelled_payment_is_recorded_as_failed_and_the_fee_stays_owed() {
     assert_ne!(second, txn_ref, "each attempt has its own reference");
 }
 
+/// Makes the VNPAY peer answer every `querydr` that `txn_ref` was paid.
+async fn answer_paid(gateway: &wiremock::MockServer, txn_ref: &str) {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    Mock::given(method("POST"))
+        .and(path("/merchant_webapi/api/transaction"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(paid_answer(txn_ref)))
+        .mount(gateway)
+        .await;
+}
+
 /// VNPAY's `querydr` answer that `txn_ref` was paid 16.000 đ, signed.
 fn paid_answer(txn_ref: &str) -> Value {
     let mut answer = json!({
@@ -329,19 +340,13 @@ fn paid_answer(txn_ref: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconciliation_settles_a_payment_whose_ipn_was_lost() {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-    let gateway = MockServer::start().await;
+    let gateway = wiremock::MockServer::start().await;
     let api_url = format!("{}/merchant_webapi/api/transaction", gateway.uri());
     let Some((server, citizen, code)) = owing_dossier("vnpay-querydr", &api_url).await else {
         return;
     };
     let (txn_ref, _) = start_payment(&server, &citizen, &code).await;
-    Mock::given(method("POST"))
-        .and(path("/merchant_webapi/api/transaction"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(paid_answer(&txn_ref)))
-        .mount(&gateway)
-        .await;
+    answer_paid(&gateway, &txn_ref).await;
 
     let flags = vnpay_flags(&api_url);
     let mut args = vec![
@@ -378,9 +383,7 @@ async fn reconciliation_settles_a_payment_whose_ipn_was_lost() {
 /// who paid sees the fee paid although the IPN never came and no operator ran anything.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_reconciles_a_lost_ipn_on_its_own_schedule() {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-    let gateway = MockServer::start().await;
+    let gateway = wiremock::MockServer::start().await;
     let api_url = format!("{}/merchant_webapi/api/transaction", gateway.uri());
     let Some((server, citizen, code)) = owing_dossier_with(
         "vnpay-scheduled",
@@ -397,11 +400,7 @@ async fn the_server_reconciles_a_lost_ipn_on_its_own_schedule() {
         return;
     };
     let (txn_ref, _) = start_payment(&server, &citizen, &code).await;
-    Mock::given(method("POST"))
-        .and(path("/merchant_webapi/api/transaction"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(paid_answer(&txn_ref)))
-        .mount(&gateway)
-        .await;
+    answer_paid(&gateway, &txn_ref).await;
     let paid = crate::eventually_async(
         || dossier(&server, &citizen, &code),
         |dossier| dossier["fees_paid"] == 16000,
