@@ -38,25 +38,76 @@ pub(crate) struct RestoreArgs {
     /// The data folder for the backup's documents (`hoso serve --data-dir` of the new server).
     #[arg(long)]
     data_dir: Option<PathBuf>,
-    /// The public key (hex) the backup must be signed by; by default the key of its latest
-    /// audit checkpoint.
+    /// The document key file the backup's sealed documents were sealed with (`hoso serve
+    /// --document-keys`).
+    #[arg(long, env = "HOSO_DOCUMENT_KEYS")]
+    document_keys: Option<PathBuf>,
+    /// The office's audit public key (hex, `hoso audit public-key FILE`): only a backup signed
+    /// by it is restored.
     #[arg(long)]
     public_key: Option<String>,
+    /// Or the audit key file itself, whose public key is taken.
+    #[arg(long, env = "HOSO_AUDIT_KEY")]
+    key: Option<PathBuf>,
 }
 
-/// Where documents live under a data folder, as `hoso serve` keeps them.
-fn documents(data_dir: Option<&PathBuf>) -> Option<DocumentStore> {
-    data_dir.map(|folder| DocumentStore::new(folder.join("documents")))
+/// `hoso documents`.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum DocumentsCommand {
+    /// Put a new key first in a document key file (made if missing, readable by its owner
+    /// only): it seals from now on, the older keys still open; then run `rekey`.
+    Keygen {
+        /// The key file.
+        path: PathBuf,
+    },
+    /// Move every stored document onto the key file's first key: plain ones are sealed, ones
+    /// sealed under an older key get their data key sealed again, each renamed.
+    Rekey {
+        /// The server's data folder (`hoso serve --data-dir`).
+        #[arg(long, env = "HOSO_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+        /// The document key file.
+        #[arg(long, env = "HOSO_DOCUMENT_KEYS")]
+        document_keys: PathBuf,
+    },
+}
+
+/// Where documents live under a data folder, as `hoso serve` keeps them, opened with the
+/// document keys when given.
+fn documents(
+    data_dir: Option<&PathBuf>,
+    keys: Option<&PathBuf>,
+) -> anyhow::Result<Option<DocumentStore>> {
+    let Some(folder) = data_dir else {
+        return Ok(None);
+    };
+    let store = DocumentStore::new(folder.join("documents"));
+    Ok(Some(match keys {
+        Some(path) => store.with_keys(std::sync::Arc::new(
+            hoso_adapters::sealing::DocumentKeys::load(path).map_err(anyhow::Error::msg)?,
+        )),
+        None => store,
+    }))
 }
 
 pub(crate) async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
     let key = hoso_adapters::audit::read_key(&args.key)?;
+    // Opening would make an empty database where none is: a mistyped path must not give a
+    // backup of nothing.
+    if let Some(rest) = args.database_url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or(path);
+        anyhow::ensure!(
+            path == ":memory:" || std::path::Path::new(path).exists(),
+            "no database at {path}: give the server's --db"
+        );
+    }
     let store = AnyStore::open(&args.database_url).await?;
     let started = std::time::Instant::now();
     let show = std::io::stderr().is_terminal();
     let taken = backup::take(
         &store,
-        documents(args.data_dir.as_ref()).as_ref(),
+        documents(args.data_dir.as_ref(), None)?.as_ref(),
         &key,
         &args.out,
         move |lines| {
@@ -90,14 +141,24 @@ pub(crate) async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub(crate) async fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
+    let trusted = match (&args.public_key, &args.key) {
+        (Some(public), _) => public.clone(),
+        (None, Some(path)) => {
+            hoso_engine::audit::public_key(&hoso_adapters::audit::read_key(path)?)
+        }
+        (None, None) => anyhow::bail!(
+            "give --public-key (`hoso audit public-key FILE` prints it) or --key FILE: a backup is restored only when the office's audit key signed it"
+        ),
+    };
+    let documents = documents(args.data_dir.as_ref(), args.document_keys.as_ref())?;
     let store = AnyStore::open(&args.database_url).await?;
     let started = std::time::Instant::now();
     let show = std::io::stderr().is_terminal();
     let manifest = backup::restore(
         &args.from,
         &store,
-        documents(args.data_dir.as_ref()).as_ref(),
-        args.public_key.as_deref(),
+        documents.as_ref(),
+        &trusted,
         |done, total| {
             if show {
                 eprint!("\r{done}/{total} restored");
@@ -119,4 +180,43 @@ pub(crate) async fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
     );
     println!("next: `hoso audit verify --db …` checks every chain against the checkpoints");
     Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn run_documents(command: DocumentsCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        DocumentsCommand::Keygen { path } => {
+            let line = hoso_adapters::sealing::DocumentKeys::new_line()?;
+            let before = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(error) => anyhow::bail!("{}: {error}", path.display()),
+            };
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(&path)
+                .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+            std::io::Write::write_all(&mut file, format!("{line}\n{before}").as_bytes())?;
+            file.sync_all()?;
+            let id = line.split_whitespace().next().unwrap_or_default();
+            println!(
+                "key {id} put first in {} (keep the file secret and backed up apart from the backups); run `hoso documents rekey` to move the stored documents onto it",
+                path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DocumentsCommand::Rekey {
+            data_dir,
+            document_keys,
+        } => {
+            let Some(store) = documents(Some(&data_dir), Some(&document_keys))? else {
+                anyhow::bail!("no data folder");
+            };
+            let (moved, already) = store.rekey().await?;
+            println!("{moved} documents moved onto the first key, {already} already there");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

@@ -146,6 +146,9 @@ enum Command {
     Backup(backup_cli::BackupArgs),
     /// Restore a backup into a new, empty database (either store) and data folder.
     Restore(backup_cli::RestoreArgs),
+    /// Uploaded documents at rest: keys that seal them, and moving them onto a new key.
+    #[command(subcommand)]
+    Documents(backup_cli::DocumentsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -566,6 +569,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(command) => block_on(audit_cli::run(command)),
         Command::Backup(args) => block_on(backup_cli::backup(args)),
         Command::Restore(args) => block_on(backup_cli::restore(args)),
+        Command::Documents(command) => block_on(backup_cli::run_documents(command)),
         Command::Archive(args) => block_on(audit_cli::archive(args)),
         Command::Bench(args) => block_on(bench::run(args)),
         Command::Report(ReportCommand::Register {

@@ -20,6 +20,10 @@ pub(crate) struct ServeArgs {
     /// Folder for uploaded documents (stored by their SHA-256).
     #[arg(long, env = "HOSO_DATA_DIR", default_value = "data")]
     data_dir: PathBuf,
+    /// Document key file (`hoso documents keygen`): documents are then sealed at rest, named by
+    /// a keyed hash (docs/operations.md).
+    #[arg(long, env = "HOSO_DOCUMENT_KEYS")]
+    document_keys: Option<PathBuf>,
     /// OpenID Connect issuer for citizens (the national SSO); without it only hoso tokens work.
     #[arg(long, env = "HOSO_OIDC_ISSUER")]
     oidc_issuer: Option<String>,
@@ -339,6 +343,7 @@ impl ServeArgs {
             bind: self.bind.clone(),
             settings: self.store.settings(),
             data_dir: self.data_dir.clone(),
+            document_keys: self.document_keys.clone(),
             oidc: self
                 .oidc_issuer
                 .as_ref()

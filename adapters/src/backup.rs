@@ -29,8 +29,12 @@ use crate::store::copy::{BACKED_UP, Row};
 /// The format this build writes and reads.
 pub const FORMAT: &str = "hoso-backup/1";
 
-/// How many lines wait between the reader of the store and the compressing thread.
+/// How many rows wait between the reader of the store and the compressing thread.
 const QUEUE: usize = 256;
+/// How many documents (up to the upload limit each) wait: memory stays bounded.
+const DOCUMENT_QUEUE: usize = 2;
+/// How many lines of a backup being restored wait for the store (a line can hold a document).
+const RESTORE_QUEUE: usize = 8;
 
 /// What a backup holds, signed: checked before a restore writes anything.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,7 +151,8 @@ fn invalid(path: &Path, why: impl Into<String>) -> BackupError {
 /// What the compressing thread is handed, in order.
 enum Line {
     Row(Row),
-    Document(String, Vec<u8>),
+    /// The documents follow on their own, shorter queue: (stored name, bytes).
+    Documents(mpsc::Receiver<(String, Vec<u8>)>),
     /// Every row and document is in: sign and finish the file.
     End {
         schema: i64,
@@ -230,15 +235,19 @@ async fn read_into(
             .addresses()
             .await
             .map_err(file_error(documents.root()))?;
+        let (files, queue) = mpsc::channel(DOCUMENT_QUEUE);
+        if lines.send(Line::Documents(queue)).await.is_err() {
+            return Ok(schema);
+        }
         for address in addresses {
             let Some(bytes) = documents
-                .get(&address)
+                .stored(&address)
                 .await
                 .map_err(file_error(documents.root()))?
             else {
                 continue;
             };
-            if lines.send(Line::Document(address, bytes)).await.is_err() {
+            if files.send((address, bytes)).await.is_err() {
                 break;
             }
         }
@@ -301,14 +310,16 @@ fn write_file(
                     let text = format!("{{\"table\":\"{}\",\"row\":{}}}", row.table, row.json);
                     sink.line(text.as_bytes()).map_err(file_error(partial))?;
                 }
-                Line::Document(address, bytes) => {
-                    documents += 1;
-                    let text = serde_json::json!({
-                        "document": address,
-                        "base64": base64::engine::general_purpose::STANDARD.encode(bytes),
-                    });
-                    sink.line(text.to_string().as_bytes())
-                        .map_err(file_error(partial))?;
+                Line::Documents(mut files) => {
+                    while let Some((address, bytes)) = files.blocking_recv() {
+                        documents += 1;
+                        let text = serde_json::json!({
+                            "document": address,
+                            "base64": base64::engine::general_purpose::STANDARD.encode(bytes),
+                        });
+                        sink.line(text.to_string().as_bytes())
+                            .map_err(file_error(partial))?;
+                    }
                 }
                 Line::End { schema } => break schema,
             }
@@ -391,10 +402,11 @@ impl Sink {
     }
 }
 
-/// Reads a backup through once and checks it: complete, intact, its manifest signed (by
-/// `trusted`, a hex public key, when given; else by the key that signed its latest audit
-/// checkpoint, when it has one). Returns the manifest and who signed it.
-pub fn check(from: &Path, trusted: Option<&str>) -> Result<(Manifest, String), BackupError> {
+/// Reads a backup through once and checks it: complete, intact, its manifest signed by
+/// `trusted` (a hex public key: the office's audit key, which an operator names; a key read
+/// from the file itself would prove nothing), and its latest audit checkpoint too. Returns the
+/// manifest.
+pub fn check(from: &Path, trusted: &str) -> Result<Manifest, BackupError> {
     let mut reader = open(from)?;
     let mut hash = Sha256::new();
     let mut previous: Option<String> = None;
@@ -435,22 +447,19 @@ pub fn check(from: &Path, trusted: Option<&str>) -> Result<(Manifest, String), B
         .and_then(|bytes| <[u8; 64]>::try_from(bytes.as_slice()).ok())
         .map(|bytes| ed25519_dalek::Signature::from_bytes(&bytes))
         .ok_or_else(|| invalid(from, "its manifest's signature is malformed"))?;
-    key.verify(signed.manifest.as_bytes(), &signature)
-        .map_err(|_| invalid(from, "its manifest's signature does not match"))?;
-    let trusted = trusted.map(str::to_owned).or_else(|| {
-        manifest
-            .checkpoint
-            .as_ref()
-            .map(|checkpoint| checkpoint.public_key.clone())
-    });
-    if let Some(trusted) = trusted
-        && !trusted.eq_ignore_ascii_case(&signed.public_key)
-    {
+    if !trusted.eq_ignore_ascii_case(&signed.public_key) {
         return Err(BackupError::Untrusted {
             path: from.display().to_string(),
             signer: signed.public_key,
-            trusted,
+            trusted: trusted.to_owned(),
         });
+    }
+    key.verify(signed.manifest.as_bytes(), &signature)
+        .map_err(|_| invalid(from, "its manifest's signature does not match"))?;
+    if let Some(checkpoint) = &manifest.checkpoint {
+        checkpoint
+            .verify(Some(trusted))
+            .map_err(|why| invalid(from, format!("its latest checkpoint: {why}")))?;
     }
     if manifest.format != FORMAT {
         return Err(invalid(
@@ -467,7 +476,7 @@ pub fn check(from: &Path, trusted: Option<&str>) -> Result<(Manifest, String), B
             "its content does not match the manifest's hash",
         ));
     }
-    Ok((manifest, signed.public_key))
+    Ok(manifest)
 }
 
 fn open(from: &Path) -> Result<impl std::io::BufRead, BackupError> {
@@ -508,13 +517,13 @@ pub async fn restore(
     from: &Path,
     store: &AnyStore,
     documents: Option<&DocumentStore>,
-    trusted: Option<&str>,
+    trusted: &str,
     progress: impl Fn(u64, u64),
 ) -> Result<Manifest, BackupError> {
-    let (manifest, _) = {
+    let manifest = {
         let checking = from.to_owned();
-        let trusted = trusted.map(str::to_owned);
-        tokio::task::spawn_blocking(move || check(&checking, trusted.as_deref()))
+        let trusted = trusted.to_owned();
+        tokio::task::spawn_blocking(move || check(&checking, &trusted))
             .await
             .map_err(|_| invalid(from, "the checking thread panicked"))??
     };
@@ -532,7 +541,7 @@ pub async fn restore(
         return Err(BackupError::NoDocumentFolder(manifest.documents));
     }
     let total = manifest.total_rows() + manifest.documents;
-    let (lines, mut received) = mpsc::channel::<String>(QUEUE);
+    let (lines, mut received) = mpsc::channel::<String>(RESTORE_QUEUE);
     let reader = {
         let from = from.to_owned();
         std::thread::spawn(move || -> Result<(), BackupError> {
@@ -552,9 +561,13 @@ pub async fn restore(
     let mut added: BTreeMap<String, u64> = BTreeMap::new();
     let mut done: u64 = 0;
     let mut number: u64 = 0;
+    // What is written is hashed again as it goes: the file could change after the check.
+    let mut hash = Sha256::new();
+    let mut whole = false;
     while let Some(line) = received.recv().await {
         number += 1;
         if number == 1 {
+            hash.update(line.as_bytes());
             continue;
         }
         let body: BodyLine<'_> = serde_json::from_str(&line)
@@ -574,14 +587,18 @@ pub async fn restore(
                     .map_err(|error| invalid(from, format!("document {address}: {error}")))?;
                 if let Some(documents) = documents {
                     documents
-                        .put(&address, &bytes)
+                        .put_stored(&address, &bytes)
                         .await
                         .map_err(file_error(documents.root()))?;
                 }
             }
-            // The signed manifest, already checked.
-            _ => break,
+            // The signed manifest, already checked: what came before it must be what was.
+            _ => {
+                whole = hex::encode(hash.clone().finalize()) == manifest.body_sha256;
+                break;
+            }
         }
+        hash.update(line.as_bytes());
         done += 1;
         if done.is_multiple_of(1000) {
             progress(done, total);
@@ -592,6 +609,9 @@ pub async fn restore(
         .join()
         .unwrap_or_else(|_| Err(invalid(from, "the reading thread panicked")))?;
     // Dropping `filling` without finishing rolls every row back.
+    if !whole {
+        return Err(invalid(from, "it changed while it was being restored"));
+    }
     for (table, expected) in &manifest.rows {
         let found = added.get(table).copied().unwrap_or_default();
         if found != *expected {

@@ -1,7 +1,11 @@
 //! Uploaded documents, stored content-addressed on disk: the file's SHA-256 is its name and is
-//! carried in the dossier's events, so the hash chain covers the document.
+//! carried in the dossier's events, so the hash chain covers the document. With document keys
+//! (`--document-keys`) every file is sealed and named by a keyed hash instead ([`crate::sealing`]).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::sealing::DocumentKeys;
 
 use sha2::{Digest, Sha256};
 
@@ -41,29 +45,77 @@ impl DocumentType {
     }
 }
 
-/// Documents on disk under `root/ab/cd/<sha256>`.
+/// Documents on disk under `root/ab/cd/<name>`: the name is the SHA-256, or with keys its keyed
+/// hash.
 #[derive(Debug, Clone)]
 pub struct DocumentStore {
     root: PathBuf,
+    keys: Option<Arc<DocumentKeys>>,
 }
 
 impl DocumentStore {
     /// A store rooted at `root` (created when first written).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self {
+            root: root.into(),
+            keys: None,
+        }
     }
 
-    fn path(&self, sha256: &str) -> Option<PathBuf> {
-        let valid = sha256.len() == 64
-            && sha256
+    /// The same store, sealing what it writes with `keys` and opening what they sealed.
+    #[must_use]
+    pub fn with_keys(mut self, keys: Arc<DocumentKeys>) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    /// Where a file of this name lives; `None` for a name that is not 64 lowercase hex digits.
+    fn path(&self, name: &str) -> Option<PathBuf> {
+        let valid = name.len() == 64
+            && name
                 .bytes()
                 .all(|byte| byte.is_ascii_hexdigit() && !byte.is_ascii_uppercase());
-        valid.then(|| {
-            self.root
-                .join(&sha256[..2])
-                .join(&sha256[2..4])
-                .join(sha256)
-        })
+        valid.then(|| self.root.join(&name[..2]).join(&name[2..4]).join(name))
+    }
+
+    /// The name a document with this hash is written under.
+    fn name_for(&self, sha256: &str) -> String {
+        match &self.keys {
+            Some(keys) => keys.names(sha256).swap_remove(0),
+            None => sha256.to_owned(),
+        }
+    }
+
+    /// The names a document with this hash may be found under: under each key, then plain
+    /// (stored before keys were given, until `hoso documents rekey`).
+    fn names_for(&self, sha256: &str) -> Vec<String> {
+        let mut names = self
+            .keys
+            .as_ref()
+            .map(|keys| keys.names(sha256))
+            .unwrap_or_default();
+        names.push(sha256.to_owned());
+        names
+    }
+
+    /// What goes on disk for `content`.
+    fn sealed(&self, content: &[u8]) -> std::io::Result<Vec<u8>> {
+        match &self.keys {
+            Some(keys) => keys.seal(content),
+            None => Ok(content.to_vec()),
+        }
+    }
+
+    /// The content of what is on disk.
+    fn opened(&self, stored: Vec<u8>) -> std::io::Result<Vec<u8>> {
+        match (&self.keys, DocumentKeys::is_sealed(&stored)) {
+            (Some(keys), true) => keys.open(&stored),
+            (None, true) => Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the document is sealed and no document keys were given (--document-keys)",
+            )),
+            (_, false) => Ok(stored),
+        }
     }
 
     fn staging(&self) -> PathBuf {
@@ -76,19 +128,21 @@ impl DocumentStore {
     /// [`DocumentStore::sweep_staging`].
     pub async fn stage(&self, bytes: &[u8]) -> std::io::Result<Staged> {
         let sha256 = hex::encode(Sha256::digest(bytes));
-        let Some(target) = self.path(&sha256) else {
+        let name = self.name_for(&sha256);
+        let Some(target) = self.path(&name) else {
             return Err(std::io::Error::other("hash is not hex"));
         };
+        let stored = self.sealed(bytes)?;
         let staging = self.staging();
         tokio::fs::create_dir_all(&staging).await?;
-        let path = staging.join(format!("{sha256}.{}", uuid::Uuid::now_v7().simple()));
+        let path = staging.join(format!("{name}.{}", uuid::Uuid::now_v7().simple()));
         let staged = Staged {
             path: Some(path.clone()),
             target,
             sha256,
         };
         // On failure `staged` is dropped, which removes the part written (a full disk leaves one).
-        tokio::fs::write(&path, bytes).await?;
+        tokio::fs::write(&path, stored).await?;
         Ok(staged)
     }
 
@@ -101,10 +155,18 @@ impl DocumentStore {
     ) -> std::io::Result<Sweep> {
         let mut sweep = Sweep::default();
         for entry in entries_older_than(&self.staging(), older_than).await? {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let sha256 = name.split('.').next().unwrap_or_default().to_owned();
-            match self.path(&sha256) {
-                Some(target) if referenced(sha256.clone()).await => {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            let name = file_name.split('.').next().unwrap_or_default().to_owned();
+            // A sealed file's name is not its hash: the hash is that of what it opens to.
+            let sha256 = match &self.keys {
+                Some(_) => match self.opened(tokio::fs::read(entry.path()).await?) {
+                    Ok(content) => hex::encode(Sha256::digest(&content)),
+                    Err(_) => String::new(),
+                },
+                None => name.clone(),
+            };
+            match self.path(&name) {
+                Some(target) if !sha256.is_empty() && referenced(sha256.clone()).await => {
                     let staged = Staged {
                         path: Some(entry.path()),
                         target,
@@ -151,7 +213,7 @@ impl DocumentStore {
         let folder = self.held_folder();
         tokio::fs::create_dir_all(&folder).await?;
         let label = serde_json::json!({ "owner": owner, "name": file_name });
-        tokio::fs::write(folder.join(&handle), bytes).await?;
+        tokio::fs::write(folder.join(&handle), self.sealed(bytes)?).await?;
         tokio::fs::write(folder.join(format!("{handle}.json")), label.to_string()).await?;
         Ok(handle)
     }
@@ -177,7 +239,7 @@ impl DocumentStore {
         }
         let name = label["name"].as_str().unwrap_or("tep-dinh-kem").to_owned();
         match tokio::fs::read(file).await {
-            Ok(bytes) => Ok(Some((name, bytes))),
+            Ok(stored) => Ok(Some((name, self.opened(stored)?))),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(error) => Err(error),
         }
@@ -200,9 +262,27 @@ impl DocumentStore {
         Ok(old.len())
     }
 
-    /// The bytes stored under a hash, if any.
+    /// The document with this SHA-256, if stored: opened, and checked to be that document.
     pub async fn get(&self, sha256: &str) -> std::io::Result<Option<Vec<u8>>> {
-        let Some(path) = self.path(sha256) else {
+        for name in self.names_for(sha256) {
+            let Some(stored) = self.stored(&name).await? else {
+                continue;
+            };
+            let content = self.opened(stored)?;
+            if hex::encode(Sha256::digest(&content)) != sha256 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("the file stored for {sha256} holds other content"),
+                ));
+            }
+            return Ok(Some(content));
+        }
+        Ok(None)
+    }
+
+    /// The bytes on disk under a stored name (sealed, when keys seal), as a backup carries them.
+    pub async fn stored(&self, name: &str) -> std::io::Result<Option<Vec<u8>>> {
+        let Some(path) = self.path(name) else {
             return Ok(None);
         };
         match tokio::fs::read(&path).await {
@@ -212,7 +292,69 @@ impl DocumentStore {
         }
     }
 
-    /// The content address of every stored document (not the staged or held uploads), sorted.
+    /// Puts a file back under its stored name, as a backup carried it, after checking that
+    /// it belongs there: a plain file's hash is its name; a sealed one opens with these keys
+    /// to content whose keyed hash is its name.
+    pub async fn put_stored(&self, name: &str, stored: &[u8]) -> std::io::Result<()> {
+        let invalid = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidData, why);
+        let Some(target) = self.path(name) else {
+            return Err(invalid(format!("`{name}` is not a document name")));
+        };
+        let content = self.opened(stored.to_vec())?;
+        let sha256 = hex::encode(Sha256::digest(&content));
+        let belongs = if DocumentKeys::is_sealed(stored) {
+            self.keys
+                .as_ref()
+                .is_some_and(|keys| keys.names(&sha256).iter().any(|known| known == name))
+        } else {
+            sha256 == name
+        };
+        if !belongs {
+            return Err(invalid(format!("the content does not belong under {name}")));
+        }
+        write_in_place(&target, stored).await
+    }
+
+    /// Moves every document onto the sealing key: plain ones are sealed, ones sealed under an
+    /// older key get their data key sealed again, each renamed to its name under the sealing
+    /// key. Returns how many moved and how many already were there.
+    pub async fn rekey(&self) -> std::io::Result<(usize, usize)> {
+        let Some(keys) = &self.keys else {
+            return Err(std::io::Error::other("no document keys to move onto"));
+        };
+        let (mut moved, mut already) = (0, 0);
+        for name in self.addresses().await? {
+            let Some(stored) = self.stored(&name).await? else {
+                continue;
+            };
+            let content = self.opened(stored.clone())?;
+            let target_name = keys
+                .names(&hex::encode(Sha256::digest(&content)))
+                .swap_remove(0);
+            let resealed = if DocumentKeys::is_sealed(&stored) {
+                keys.reseal(&stored)?
+            } else {
+                Some(keys.seal(&content)?)
+            };
+            if resealed.is_none() && target_name == name {
+                already += 1;
+                continue;
+            }
+            let Some(target) = self.path(&target_name) else {
+                continue;
+            };
+            write_in_place(&target, resealed.as_deref().unwrap_or(&stored)).await?;
+            if target_name != name
+                && let Some(old) = self.path(&name)
+            {
+                tokio::fs::remove_file(old).await?;
+            }
+            moved += 1;
+        }
+        Ok((moved, already))
+    }
+
+    /// The stored name of every document (not the staged or held uploads), sorted.
     pub async fn addresses(&self) -> std::io::Result<Vec<String>> {
         let mut found = Vec::new();
         for first in names_in(&self.root).await? {
@@ -233,23 +375,29 @@ impl DocumentStore {
         Ok(found)
     }
 
-    /// Stores `bytes` under their content address, which must be `sha256`: a restore never
-    /// puts a file where its content does not belong.
-    pub async fn put(&self, sha256: &str, bytes: &[u8]) -> std::io::Result<()> {
+    /// Stores `bytes` at once (not waiting for a dossier's commit); returns their SHA-256.
+    pub async fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
         let staged = self.stage(bytes).await?;
-        if staged.sha256() != sha256 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("content does not match its address {sha256}"),
-            ));
-        }
-        staged.keep().await
+        let sha256 = staged.sha256().to_owned();
+        staged.keep().await?;
+        Ok(sha256)
     }
 
     /// The root folder.
     pub fn root(&self) -> &Path {
         &self.root
     }
+}
+
+/// Writes `bytes` to `target` through a file beside it and a rename: a reader never sees half.
+async fn write_in_place(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let Some(folder) = target.parent() else {
+        return Err(std::io::Error::other("a document has a folder"));
+    };
+    tokio::fs::create_dir_all(folder).await?;
+    let beside = folder.join(format!(".{}", uuid::Uuid::now_v7().simple()));
+    tokio::fs::write(&beside, bytes).await?;
+    tokio::fs::rename(&beside, target).await
 }
 
 /// The names in `folder`; none when it does not exist.

@@ -72,6 +72,7 @@ pub mod oidc;
 pub mod payment;
 pub mod portal;
 pub mod reports;
+pub mod sealing;
 pub mod startup;
 pub mod store;
 pub mod testing;

@@ -211,6 +211,8 @@ pub struct Config {
     pub settings: crate::boot::Settings,
     /// Folder for uploaded documents.
     pub data_dir: std::path::PathBuf,
+    /// The document key file: with it documents are sealed at rest (`crate::sealing`).
+    pub document_keys: Option<std::path::PathBuf>,
     /// Citizens' OpenID Connect provider, when configured.
     pub oidc: Option<crate::oidc::OidcSettings>,
     /// The address people reach this server at, e.g. `https://dichvucong.example.vn`.
@@ -343,7 +345,7 @@ impl Application {
         let mut state = AppState::new(
             Arc::clone(&service),
             oidc,
-            crate::documents::DocumentStore::new(config.data_dir.join("documents")),
+            config.documents()?,
             config.rate,
             config.limits,
         );
@@ -477,11 +479,7 @@ impl Workers {
             stops: Vec::new(),
             tasks: Vec::new(),
         };
-        let dispatcher = dispatcher(
-            &config.effects,
-            Arc::clone(service),
-            crate::documents::DocumentStore::new(config.data_dir.join("documents")),
-        )?;
+        let dispatcher = dispatcher(&config.effects, Arc::clone(service), config.documents()?)?;
         let wakeups = service.store().outbox_wakeups().await?;
         let stopped = workers.stop_signal();
         workers.tasks.push(tokio::spawn(dispatcher.run(
@@ -653,6 +651,19 @@ fn dispatcher(
 }
 
 /// The reverse proxies given as addresses or CIDRs.
+impl Config {
+    /// The document store under the data folder, sealing with the document keys when given.
+    pub fn documents(&self) -> Result<crate::documents::DocumentStore, StartupError> {
+        let store = crate::documents::DocumentStore::new(self.data_dir.join("documents"));
+        match &self.document_keys {
+            Some(path) => Ok(store.with_keys(Arc::new(
+                crate::sealing::DocumentKeys::load(path).map_err(StartupError::Config)?,
+            ))),
+            None => Ok(store),
+        }
+    }
+}
+
 fn trusted_proxies(given: &[String]) -> Result<Vec<ipnet::IpNet>, StartupError> {
     given
         .iter()

@@ -1100,3 +1100,88 @@ async fn field_messages_and_refusals_are_vietnamese_by_default_and_english_on_re
         "{refused}"
     );
 }
+
+/// With a document key file the server seals what citizens upload: on disk neither the
+/// content nor its SHA-256 appears, the citizen downloads the original, and after `hoso
+/// documents keygen` and `rekey` the file moves onto the new key and still downloads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploaded_documents_are_sealed_at_rest_and_survive_a_new_key() {
+    let folder = std::env::temp_dir().join(format!("hoso-sealed-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&folder).expect("folder");
+    let keys = folder.join("documents.keys");
+    let keys_arg = keys.to_str().expect("utf-8").to_owned();
+    let keygen = crate::hoso(&["documents", "keygen", &keys_arg]);
+    assert!(keygen.status.success(), "{}", crate::stderr(&keygen));
+    let Some(mut server) =
+        Server::start(Backend::Sqlite, "sealed", &["--document-keys", &keys_arg])
+    else {
+        return;
+    };
+    let citizen = server.citizen(CITIZEN);
+    let (status, dossier) = submit_multipart(
+        &server,
+        &citizen,
+        "sealed-1",
+        &birth_submission(),
+        &[("to_khai", PDF)],
+    )
+    .await;
+    assert_eq!(status, 201, "{dossier}");
+    let code = dossier["code"].as_str().expect("code").to_owned();
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(PDF));
+    let documents = server.data_dir().join("documents");
+    let stored = files_under(&documents);
+    assert_eq!(
+        stored.len(),
+        1,
+        "one stored file, nothing staged: {stored:?}"
+    );
+    let on_disk = std::fs::read(&stored[0]).expect("read");
+    assert!(
+        !on_disk.windows(8).any(|window| PDF.starts_with(window)),
+        "no plaintext on disk"
+    );
+    assert!(
+        !stored[0].to_string_lossy().contains(&sha256),
+        "the name is not the hash"
+    );
+    let download = |server: &Server| {
+        let request = server
+            .http
+            .get(server.url(&format!("/api/v1/dossiers/{code}/documents/{sha256}")))
+            .bearer_auth(&citizen);
+        async move {
+            let response = request.send().await.expect("download");
+            assert_eq!(response.status().as_u16(), 200);
+            response.bytes().await.expect("bytes").to_vec()
+        }
+    };
+    assert_eq!(download(&server).await, PDF);
+
+    // A new key: the stored document moves onto it and still downloads.
+    assert!(
+        crate::hoso(&["documents", "keygen", &keys_arg])
+            .status
+            .success()
+    );
+    let rekey = crate::hoso(&[
+        "documents",
+        "rekey",
+        "--data-dir",
+        server.data_dir().to_str().expect("utf-8"),
+        "--document-keys",
+        &keys_arg,
+    ]);
+    assert!(rekey.status.success(), "{}", crate::stderr(&rekey));
+    assert!(
+        crate::stdout(&rekey).contains("1 documents moved"),
+        "{}",
+        crate::stdout(&rekey)
+    );
+    let moved = files_under(&documents);
+    assert_eq!(moved.len(), 1);
+    assert_ne!(moved, stored, "renamed under the new key");
+    server.kill_and_restart();
+    assert_eq!(download(&server).await, PDF);
+    let _ = std::fs::remove_dir_all(&folder);
+}

@@ -77,6 +77,7 @@ fn the_runbook_backs_up_restores_and_moves_an_office_as_written() {
         .env("RESTORED_DB", &restored.url)
         .env("RESTORED_DATA_DIR", folder.join("restored"))
         .env("POSTGRES_URL", &postgres.url)
+        .env("HOSO_DOCUMENT_KEYS", folder.join("documents.keys"))
         .output()
         .expect("bash runs");
     let said = format!("{}\n{}", stdout(&output), stderr(&output));
@@ -107,6 +108,8 @@ fn the_runbook_backs_up_restores_and_moves_an_office_as_written() {
         folder.join("backups/move.hosobak").to_str().expect("utf-8"),
         "--db",
         &postgres.url,
+        "--key",
+        folder.join("audit.key").to_str().expect("utf-8"),
     ]);
     assert!(!again.status.success());
     assert!(

@@ -161,7 +161,13 @@ pub async fn run_reconciliation<S: Store + Payments>(
             () = &mut shutdown => return,
             () = tokio::time::sleep(every) => {}
         }
-        match reconcile_vnpay(&service, &settings, after, Utc::now()).await {
+        // A pass may wait on VNPAY; a shutdown does not wait for it (a settled payment is
+        // committed whole or not at all).
+        let pass = tokio::select! {
+            () = &mut shutdown => return,
+            pass = reconcile_vnpay(&service, &settings, after, Utc::now()) => pass,
+        };
+        match pass {
             Ok(report) if report.checked > 0 => tracing::info!(
                 checked = report.checked,
                 paid = report.paid,

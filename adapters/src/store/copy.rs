@@ -8,7 +8,7 @@ use hoso_engine::ports::StoreError;
 use super::{AnyStore, unavailable, with_pool};
 
 /// The tables a backup carries, in an order that inserts each row after what it refers to:
-/// every table but the two `/readyz` rewrites.
+/// every table but [`NOT_BACKED_UP`].
 pub const BACKED_UP: &[&str] = &[
     "procedures",
     "dossier_sequences",
@@ -34,6 +34,10 @@ pub const BACKED_UP: &[&str] = &[
     "citizen_sessions",
     "oidc_sign_ins",
 ];
+
+/// The tables a backup leaves out: the two `/readyz` rewrites, and the migrations' own record
+/// (the target's migrations write it).
+pub const NOT_BACKED_UP: &[&str] = &["_sqlx_migrations", "readiness", "readiness_room"];
 
 /// At most this many rows go into one INSERT of a restore.
 const ROWS_PER_INSERT: usize = 500;
@@ -124,6 +128,24 @@ impl AnyStore {
             }
         }
         Ok(None)
+    }
+
+    /// Every table of the schema, sorted.
+    pub async fn tables(&self) -> Result<Vec<String>, StoreError> {
+        let select = match self {
+            AnyStore::Sqlite(_) => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            }
+            AnyStore::Postgres(_) => {
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+            }
+        };
+        with_pool!(self, |pool| {
+            sqlx::query_scalar(select)
+                .fetch_all(pool)
+                .await
+                .map_err(unavailable)
+        })
     }
 
     /// How many rows each backed-up table holds.

@@ -5,6 +5,8 @@
 //! BENCHMARKS.md); on its own thread the operating system schedules it as soon as its answer
 //! arrives. A caller is answered only after the transaction holding its change has committed.
 
+use std::time::Duration;
+
 use hoso_engine::ports::{Change, StoreError};
 use tokio::sync::mpsc;
 
@@ -42,21 +44,53 @@ impl PostgresWriter {
     }
 }
 
+/// How long a batch may take before the writer gives up on its connection: a half-open
+/// socket or a lock held elsewhere must not stall every write of the node.
+const BATCH_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long connecting may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Takes batches until every sender is gone (the store was dropped).
 async fn run(url: &str, mut arrivals: mpsc::UnboundedReceiver<Pending>) {
     let mut connection: Option<sqlx::PgConnection> = None;
     while let Some(first) = arrivals.recv().await {
         let (changes, replies) = gather(first, || arrivals.try_recv().ok());
-        let outcome = match connected(url, &mut connection).await {
-            Ok(open) => super::write::commit_on(Conn::from(open), changes).await,
-            Err(error) => Err(error),
-        };
-        if matches!(outcome, Err(StoreError::Unavailable(_))) {
-            // A connection whose last batch failed is in an unknown state: never reuse it.
-            connection = None;
+        let mut outcome = attempt(url, &mut connection, changes.clone()).await;
+        // Batches lock many rows; one that met another node's in a deadlock or a serialisation
+        // failure was rolled back whole, so it is tried once more.
+        if let Err(StoreError::Unavailable(why)) = &outcome
+            && (why.contains("deadlock detected") || why.contains("could not serialize"))
+        {
+            outcome = attempt(url, &mut connection, changes).await;
         }
         replies.answer(outcome);
     }
+}
+
+/// One try at a batch; a connection whose batch failed is in an unknown state and is dropped.
+async fn attempt(
+    url: &str,
+    connection: &mut Option<sqlx::PgConnection>,
+    changes: Vec<Change>,
+) -> Answer {
+    let outcome = match connected(url, connection).await {
+        Ok(open) => tokio::time::timeout(
+            BATCH_TIMEOUT,
+            super::write::commit_on(Conn::from(open), changes),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(StoreError::Unavailable(format!(
+                "the database did not finish a write within {} s",
+                BATCH_TIMEOUT.as_secs()
+            )))
+        }),
+        Err(error) => Err(error),
+    };
+    if matches!(outcome, Err(StoreError::Unavailable(_))) {
+        *connection = None;
+    }
+    outcome
 }
 
 /// The writer's connection, opened if there is none.
@@ -66,8 +100,9 @@ async fn connected<'c>(
 ) -> Result<&'c mut sqlx::PgConnection, StoreError> {
     use sqlx::Connection as _;
     if connection.is_none() {
-        let opened = sqlx::PgConnection::connect(url)
+        let opened = tokio::time::timeout(CONNECT_TIMEOUT, sqlx::PgConnection::connect(url))
             .await
+            .map_err(|_| StoreError::Unavailable(format!("{}: no answer", redact(url))))?
             .map_err(|error| StoreError::Unavailable(format!("{}: {error}", redact(url))))?;
         *connection = Some(opened);
     }

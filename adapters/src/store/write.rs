@@ -68,7 +68,12 @@ impl Written {
             ));
         }
         if let Some(timers) = timers {
-            self.retimed.push(code.clone());
+            // A dossier changed twice in one batch keeps the timers of its last change.
+            if self.retimed.contains(&code) {
+                self.timers.retain(|(timed, ..)| *timed != code);
+            } else {
+                self.retimed.push(code.clone());
+            }
             for timer in timers {
                 self.timers.push((
                     code.clone(),
@@ -298,7 +303,7 @@ async fn move_together(
     changes: &[Change],
 ) -> Result<HashMap<usize, Result<(), ChangeRefused>>, StoreError> {
     let mut seen = HashSet::new();
-    let firsts: Vec<(usize, &hoso_engine::ports::Append)> = changes
+    let mut firsts: Vec<(usize, &hoso_engine::ports::Append)> = changes
         .iter()
         .enumerate()
         .filter_map(|(index, change)| match change {
@@ -309,6 +314,9 @@ async fn move_together(
     if firsts.len() < 2 {
         return Ok(HashMap::new());
     }
+    // Rows in one order on every node, so two nodes' batches wait for each other rather than
+    // deadlock (the writer retries a batch that still does, once).
+    firsts.sort_by_key(|(_, append)| append.code.to_string());
     let mut columns = Columns::default();
     for (_, append) in &firsts {
         let row = rows::ProjectionRow::of(&append.case, append.attention.as_ref())?;

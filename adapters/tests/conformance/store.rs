@@ -18,6 +18,7 @@ crate::conformance_everywhere!(
     a_retried_command_returns_its_first_result,
     a_taken_command_id_in_a_batch_refuses_only_its_own_change,
     an_append_refused_for_its_command_id_or_version_writes_nothing,
+    a_batch_of_appends_refuses_only_the_stale_and_the_missing_and_applies_the_rest_in_order,
     a_refused_command_writes_nothing,
     a_dossier_walks_receipt_supplement_extension_and_return_with_the_right_dates,
     the_rebuilt_projection_equals_the_live_one,
@@ -350,6 +351,124 @@ async fn an_append_refused_for_its_command_id_or_version_writes_nothing<S: Store
             .expect("the dossier")
             .version,
         case.version
+    );
+}
+
+/// One batch of appends to several dossiers, as group commit writes them (on PostgreSQL with
+/// one statement for all their version checks): the stale one is a conflict, the one for no
+/// dossier is missing, each writing nothing; the others are written, a dossier's two changes in
+/// the batch one after the other, with the timers of the last.
+async fn a_batch_of_appends_refuses_only_the_stale_and_the_missing_and_applies_the_rest_in_order<
+    S: Store,
+>(
+    world: World<S>,
+) {
+    let store = world.service.store();
+    let mut dossiers = Vec::new();
+    for _ in 0..3 {
+        let code = world.received_birth().await;
+        let case = store.load(&code).await.expect("load").expect("the dossier");
+        let events = store.events(&code).await.expect("events");
+        dossiers.push((code, case, events));
+    }
+    let timer = |hours: i64| Timer {
+        deadline: Deadline::Appointment,
+        passed: false,
+        due_at: at("2025-03-10T09:00:00+07:00") + chrono::Duration::hours(hours),
+    };
+    let append = |index: usize, steps: u64, expected_version: u64, command_id: &str, due: i64| {
+        let (code, case, events): &(
+            hoso_engine::case::DossierCode,
+            hoso_engine::case::Case,
+            Vec<_>,
+        ) = &dossiers[index];
+        let mut event: hoso_engine::case::Event = events.last().expect("an event").clone();
+        event.seq = case.version + steps;
+        event.command_id = command_id.to_owned();
+        let mut moved = case.clone();
+        moved.version += steps;
+        hoso_engine::ports::Change::Append(Box::new(hoso_engine::ports::Append {
+            code: code.clone(),
+            expected_version,
+            events: vec![event],
+            case: moved,
+            outbox: Vec::new(),
+            timers: vec![timer(due)],
+            attention: None,
+        }))
+    };
+    let (first, second, third) = (&dossiers[0], &dossiers[1], &dossiers[2]);
+    let mut missing = append(0, 1, first.1.version, "for-no-dossier", 0);
+    if let hoso_engine::ports::Change::Append(append) = &mut missing {
+        append.code = hoso_engine::case::DossierCode::new(
+            unit(),
+            chrono::NaiveDate::from_ymd_opt(2025, 3, 3).expect("day"),
+            999,
+        )
+        .expect("code");
+    }
+    let results = store
+        .commit(vec![
+            append(0, 1, first.1.version, "first-once", 1),
+            append(1, 1, second.1.version - 1, "second-stale", 1),
+            missing,
+            append(2, 1, third.1.version, "third-once", 1),
+            append(0, 2, first.1.version + 1, "first-twice", 2),
+        ])
+        .await
+        .expect("the batch commits");
+    let versions: Vec<Option<u64>> = results
+        .iter()
+        .map(|result| result.as_ref().ok().map(|committed| committed.case.version))
+        .collect();
+    assert_eq!(
+        versions,
+        vec![
+            Some(first.1.version + 1),
+            None,
+            None,
+            Some(third.1.version + 1),
+            Some(first.1.version + 2)
+        ]
+    );
+    assert!(
+        matches!(&results[1], Err(hoso_engine::ports::ChangeRefused::Conflict { expected, actual, .. }) if *expected + 1 == second.1.version && *actual == second.1.version),
+        "{:?}",
+        results[1]
+    );
+    assert!(
+        matches!(
+            &results[2],
+            Err(hoso_engine::ports::ChangeRefused::Missing(_))
+        ),
+        "{:?}",
+        results[2]
+    );
+    assert_eq!(store.events(&second.0).await.expect("events"), second.2);
+    assert_eq!(
+        store.events(&first.0).await.expect("events").len(),
+        first.2.len() + 2
+    );
+    assert_eq!(
+        store.events(&third.0).await.expect("events").len(),
+        third.2.len() + 1
+    );
+    assert_eq!(
+        store
+            .load(&first.0)
+            .await
+            .expect("load")
+            .expect("dossier")
+            .version,
+        first.1.version + 2
+    );
+    assert_eq!(
+        store.timers(&first.0).await.expect("timers"),
+        vec![timer(2)]
+    );
+    assert_eq!(
+        store.timers(&third.0).await.expect("timers"),
+        vec![timer(1)]
     );
 }
 
