@@ -41,6 +41,13 @@ pub struct ArchiveArgs {
     /// At most this many dossiers in one archive file; the next run takes the rest.
     #[arg(long, default_value_t = 10_000)]
     limit: usize,
+    /// The server's data folder: the archived dossiers' uploaded documents that no other
+    /// dossier names are removed from it (the archive keeps their hashes).
+    #[arg(long, env = "HOSO_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// The document key file, when documents are sealed at rest.
+    #[arg(long, env = "HOSO_DOCUMENT_KEYS")]
+    document_keys: Option<PathBuf>,
     #[command(flatten)]
     db: Database,
 }
@@ -195,6 +202,16 @@ pub async fn archive(args: ArchiveArgs) -> anyhow::Result<ExitCode> {
     }
     for left in &summary.left {
         println!("{left}");
+    }
+    if let (Some(data_dir), Some(_)) = (&args.data_dir, &summary.file) {
+        let documents = crate::backup_cli::documents(Some(data_dir), args.document_keys.as_ref())?
+            .context("a data folder")?;
+        let removed = archive::remove_documents(&store, &documents, &summary.documents).await?;
+        println!(
+            "{removed} of the archived dossiers' {} documents removed from {} (the others are named by dossiers still in the store, or were not there)",
+            summary.documents.len(),
+            data_dir.display()
+        );
     }
     match &summary.file {
         Some(file) => println!(

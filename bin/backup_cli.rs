@@ -74,7 +74,7 @@ pub(crate) enum DocumentsCommand {
 
 /// Where documents live under a data folder, as `hoso serve` keeps them, opened with the
 /// document keys when given.
-fn documents(
+pub(crate) fn documents(
     data_dir: Option<&PathBuf>,
     keys: Option<&PathBuf>,
 ) -> anyhow::Result<Option<DocumentStore>> {

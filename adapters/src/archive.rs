@@ -61,6 +61,9 @@ pub struct ArchiveSummary {
     pub deferred: usize,
     /// The archive file written, if any dossier was archived.
     pub file: Option<PathBuf>,
+    /// SHA-256 of the uploaded documents the archived dossiers named (a store reference is
+    /// not one), sorted, once each: [`remove_documents`] takes those no other dossier names.
+    pub documents: Vec<String>,
 }
 
 /// Why an archive run could not go ahead.
@@ -69,6 +72,9 @@ pub enum ArchiveError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An archived dossier's document could not be removed.
+    #[error("removing archived documents: {0}")]
+    Documents(String),
     /// Reading a dossier's evidence failed.
     #[error(transparent)]
     Audit(#[from] AuditError),
@@ -160,6 +166,13 @@ pub async fn archive(
         return Ok(summary);
     }
     let file = write_archive(&request.out, request, entries)?;
+    let documents: std::collections::BTreeSet<String> = file
+        .entries
+        .iter()
+        .flat_map(|entry| &entry.bundle.documents)
+        .filter(|document| is_sha256(&document.digest))
+        .map(|document| document.digest.clone())
+        .collect();
     let records: Vec<ArchivedRecord> = file
         .entries
         .iter()
@@ -181,7 +194,39 @@ pub async fn archive(
     }
     summary.archived = records.into_iter().map(|record| record.code).collect();
     summary.file = Some(request.out.clone());
+    summary.documents = documents.into_iter().collect();
     Ok(summary)
+}
+
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_hexdigit() && !byte.is_ascii_uppercase())
+}
+
+/// Removes from `documents` those of `archived` (SHA-256s, as [`ArchiveSummary::documents`])
+/// that no dossier still in the store names: under retention a dossier's documents go with it
+/// (the archive keeps their hashes, which prove what they were). Returns how many were removed.
+pub async fn remove_documents(
+    store: &AnyStore,
+    documents: &crate::documents::DocumentStore,
+    archived: &[String],
+) -> Result<usize, ArchiveError> {
+    let mut removed = 0;
+    for sha256 in archived {
+        if store.document_referenced(sha256).await? {
+            continue;
+        }
+        if documents
+            .remove(sha256)
+            .await
+            .map_err(|error| ArchiveError::Documents(error.to_string()))?
+        {
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// Each published version's retention class and what the schedule keeps for it; refuses a class

@@ -292,6 +292,23 @@ impl DocumentStore {
         }
     }
 
+    /// Removes the document with this SHA-256 under every name it may have; whether one was
+    /// there.
+    pub async fn remove(&self, sha256: &str) -> std::io::Result<bool> {
+        let mut removed = false;
+        for name in self.names_for(sha256) {
+            let Some(path) = self.path(&name) else {
+                continue;
+            };
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => removed = true,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(removed)
+    }
+
     /// Puts a file back under its stored name, as a backup carried it, after checking that
     /// it belongs there: a plain file's hash is its name; a sealed one opens with these keys
     /// to content whose keyed hash is its name.

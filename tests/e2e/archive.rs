@@ -162,9 +162,20 @@ fn archive_keeps_chains_verifiable_on(database: &TestDatabase) {
     );
     assert!(!out.exists());
 
-    // Past retention on 2060: the three 10-year dossiers leave, the permanent ones stay.
-    let (status, printed, error) = archive(database, &out, "2060-01-01", &[]);
+    // Past retention on 2060: the three 10-year dossiers leave, the permanent ones stay, and
+    // their uploads with them (the demo's are data-store references: none to remove).
+    let data = folder.join("data");
+    let (status, printed, error) = archive(
+        database,
+        &out,
+        "2060-01-01",
+        &["--data-dir", data.to_str().expect("utf-8")],
+    );
     assert_eq!(status, 0, "{printed}{error}");
+    assert!(
+        printed.contains("0 of the archived dossiers' 0 documents removed from"),
+        "{printed}"
+    );
     assert!(printed.contains("3 dossier(s) archived to"), "{printed}");
     assert!(
         printed.contains("3 archived, 2 kept permanently"),

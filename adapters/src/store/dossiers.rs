@@ -17,7 +17,8 @@ impl AnyStore {
     /// upload a crash left staged).
     pub async fn document_referenced(&self, sha256: &str) -> Result<bool, StoreError> {
         with_pool!(self, |pool| {
-            let found: Option<i64> =
+            // `1` is an INT4 on PostgreSQL, an integer on SQLite: both decode as i32.
+            let found: Option<i32> =
                 sqlx::query_scalar("SELECT 1 FROM events WHERE payload LIKE $1 LIMIT 1")
                     .bind(format!("%\"{sha256}\"%"))
                     .fetch_optional(pool)

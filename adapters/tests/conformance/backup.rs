@@ -18,6 +18,7 @@ const TOPICS: &[&str] = &["portal", "data_store", "email", "sms"];
 
 crate::conformance!(
     every_table_is_backed_up_or_named_as_left_out,
+    an_archived_dossiers_documents_go_unless_another_dossier_names_them,
     a_backup_taken_while_64_clients_write_restores_every_acknowledged_dossier,
     a_backup_cut_short_never_looks_complete_and_a_restore_refuses_it,
 );
@@ -57,6 +58,52 @@ async fn every_table_is_backed_up_or_named_as_left_out(world: World) {
         present, known,
         "every table is in copy::BACKED_UP or copy::NOT_BACKED_UP"
     );
+}
+
+/// Under retention an archived dossier's uploads leave the document folder with it, sealed or
+/// not, except one that a dossier still in the store names.
+async fn an_archived_dossiers_documents_go_unless_another_dossier_names_them(world: World) {
+    let folder = scratch("archived-documents");
+    let keys = Arc::new(
+        hoso_adapters::sealing::DocumentKeys::parse(
+            "k1 0808080808080808080808080808080808080808080808080808080808080808",
+        )
+        .expect("keys"),
+    );
+    let documents = DocumentStore::new(folder.join("documents")).with_keys(keys);
+    let kept = documents
+        .put(b"%PDF-1.7 still named")
+        .await
+        .expect("stored");
+    let gone = documents
+        .put(b"%PDF-1.7 named by no one now")
+        .await
+        .expect("stored");
+    let mut submission = crate::harness::birth_submission();
+    submission.documents[0].sha256 = Some(kept.clone());
+    world
+        .send(
+            crate::harness::citizen(),
+            hoso_engine::service::Target::New(
+                hoso_engine::procedure::ProcedureCode::parse("1.001193").expect("code"),
+            ),
+            hoso_engine::case::Command::Submit(submission),
+            "2025-03-03T09:00:00+07:00",
+        )
+        .await
+        .expect("submitted");
+    let removed = hoso_adapters::archive::remove_documents(
+        world.service.store(),
+        &documents,
+        &[kept.clone(), gone.clone()],
+    )
+    .await
+    .expect("removed");
+    assert_eq!(removed, 1);
+    assert!(documents.get(&kept).await.expect("read").is_some());
+    assert_eq!(documents.get(&gone).await.expect("read"), None);
+    assert!(documents.addresses().await.expect("names").len() == 1);
+    let _ = std::fs::remove_dir_all(&folder);
 }
 
 async fn a_backup_taken_while_64_clients_write_restores_every_acknowledged_dossier(world: World) {
