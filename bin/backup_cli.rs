@@ -191,6 +191,10 @@ pub(crate) async fn run_documents(command: DocumentsCommand) -> anyhow::Result<E
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
                 Err(error) => anyhow::bail!("{}: {error}", path.display()),
             };
+            let after = format!("{line}\n{before}");
+            // A file that would not load is never written.
+            hoso_adapters::sealing::DocumentKeys::parse(&after)
+                .map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?;
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create(true).truncate(true);
             #[cfg(unix)]
@@ -198,7 +202,7 @@ pub(crate) async fn run_documents(command: DocumentsCommand) -> anyhow::Result<E
             let mut file = options
                 .open(&path)
                 .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
-            std::io::Write::write_all(&mut file, format!("{line}\n{before}").as_bytes())?;
+            std::io::Write::write_all(&mut file, after.as_bytes())?;
             file.sync_all()?;
             let id = line.split_whitespace().next().unwrap_or_default();
             println!(

@@ -111,10 +111,15 @@ impl DocumentKeys {
         Ok(Self { keys })
     }
 
-    /// A new key file's line: `ID HEX`, the id taken from the moment.
+    /// A new key file's line: `ID HEX`, the id the moment and a random tail (two keys made in
+    /// one second still differ).
     pub fn new_line() -> std::io::Result<String> {
         let secret = Zeroizing::new(random::<32>()?);
-        let id = format!("k{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
+        let id = format!(
+            "k{}-{}",
+            chrono::Utc::now().format("%Y%m%d%H%M%S"),
+            hex::encode(random::<3>()?)
+        );
         Ok(format!("{id} {}", hex::encode(*secret)))
     }
 
@@ -337,6 +342,17 @@ mod tests {
             DocumentKeys::parse(NEW).expect("keys").names(&sha)[0],
             names[0]
         );
+    }
+
+    #[test]
+    fn keys_made_in_the_same_second_differ() {
+        let file = format!(
+            "{}\n{}\n",
+            DocumentKeys::new_line().expect("key"),
+            DocumentKeys::new_line().expect("key")
+        );
+        let keys = DocumentKeys::parse(&file).expect("both load");
+        assert_eq!(keys.names(&"ab".repeat(32)).len(), 2);
     }
 
     #[test]
