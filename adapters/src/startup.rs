@@ -479,7 +479,11 @@ impl Workers {
             stops: Vec::new(),
             tasks: Vec::new(),
         };
-        let dispatcher = dispatcher(&config.effects, Arc::clone(service), config.documents()?)?;
+        let dispatcher = dispatcher(
+            &config.effects,
+            Arc::clone(service),
+            state.documents.clone(),
+        )?;
         let wakeups = service.store().outbox_wakeups().await?;
         let stopped = workers.stop_signal();
         workers.tasks.push(tokio::spawn(dispatcher.run(
