@@ -144,18 +144,7 @@ impl DocumentKeys {
     /// Seals `content` under a new data key, itself sealed with the sealing key.
     pub fn seal(&self, content: &[u8]) -> std::io::Result<Vec<u8>> {
         let data_key = Zeroizing::new(random::<32>()?);
-        let key_nonce = random::<NONCE>()?;
         let content_nonce = random::<NONCE>()?;
-        let sealing = &self.keys[0];
-        let sealed_key = cipher(&sealing.secret)
-            .encrypt(
-                &XNonce::from(key_nonce),
-                Payload {
-                    msg: &*data_key,
-                    aad: KEY_CONTEXT,
-                },
-            )
-            .map_err(|_| error("the data key could not be sealed"))?;
         let sealed_content = cipher(&data_key)
             .encrypt(
                 &XNonce::from(content_nonce),
@@ -165,14 +154,31 @@ impl DocumentKeys {
                 },
             )
             .map_err(|_| error("the document could not be sealed"))?;
-        let mut out = Vec::with_capacity(MAGIC.len() + 1 + sealing.id.len() + 96 + content.len());
+        let mut out = self.header(&data_key)?;
+        out.extend_from_slice(&content_nonce);
+        out.extend_from_slice(&sealed_content);
+        Ok(out)
+    }
+
+    /// A sealed file's header: the magic, the sealing key's id, and `data_key` sealed with it.
+    fn header(&self, data_key: &[u8; 32]) -> std::io::Result<Vec<u8>> {
+        let sealing = &self.keys[0];
+        let key_nonce = random::<NONCE>()?;
+        let sealed_key = cipher(&sealing.secret)
+            .encrypt(
+                &XNonce::from(key_nonce),
+                Payload {
+                    msg: data_key,
+                    aad: KEY_CONTEXT,
+                },
+            )
+            .map_err(|_| error("the data key could not be sealed"))?;
+        let mut out = Vec::with_capacity(MAGIC.len() + 1 + sealing.id.len() + NONCE + SEALED_KEY);
         out.extend_from_slice(MAGIC);
         out.push(u8::try_from(sealing.id.len()).map_err(|_| error("key id too long"))?);
         out.extend_from_slice(sealing.id.as_bytes());
         out.extend_from_slice(&key_nonce);
         out.extend_from_slice(&sealed_key);
-        out.extend_from_slice(&content_nonce);
-        out.extend_from_slice(&sealed_content);
         Ok(out)
     }
 
@@ -247,23 +253,7 @@ impl DocumentKeys {
             return Ok(None);
         }
         let data_key = self.data_key(id, key_nonce, sealed_key)?;
-        let sealing = &self.keys[0];
-        let key_nonce = random::<NONCE>()?;
-        let sealed_key = cipher(&sealing.secret)
-            .encrypt(
-                &XNonce::from(key_nonce),
-                Payload {
-                    msg: &*data_key,
-                    aad: KEY_CONTEXT,
-                },
-            )
-            .map_err(|_| error("the data key could not be sealed"))?;
-        let mut out = Vec::with_capacity(sealed.len());
-        out.extend_from_slice(MAGIC);
-        out.push(u8::try_from(sealing.id.len()).map_err(|_| error("key id too long"))?);
-        out.extend_from_slice(sealing.id.as_bytes());
-        out.extend_from_slice(&key_nonce);
-        out.extend_from_slice(&sealed_key);
+        let mut out = self.header(&data_key)?;
         out.extend_from_slice(content);
         Ok(Some(out))
     }
