@@ -70,6 +70,7 @@ pub mod metrics;
 pub mod notify;
 pub mod oidc;
 pub mod payment;
+pub mod pdf;
 pub mod portal;
 pub mod reports;
 pub mod sealing;

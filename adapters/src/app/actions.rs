@@ -218,7 +218,7 @@ pub async fn act_with_results(
     let mut staged = Vec::with_capacity(files.len());
     for file in files {
         let (document, kept) = stage(state, "ket_qua", file.file_name, file.bytes).await?;
-        let signatures = crate::documents::pdf_signatures(file.bytes);
+        let signatures = crate::pdf::pdf_signatures(file.bytes);
         results.push(ResultDocument {
             name: document.name,
             sha256: document.sha256.unwrap_or_default(),
