@@ -149,14 +149,18 @@ fn invalid(path: &Path, why: impl Into<String>) -> BackupError {
 }
 
 /// What the compressing thread is handed, in order.
-enum Line {
-    Row(Row),
+/// The rows come straight from the snapshot on their own queue; what follows them on this one.
+enum Tail {
     /// The documents follow on their own, shorter queue: (stored name, bytes).
     Documents(mpsc::Receiver<(String, Vec<u8>)>),
     /// Every row and document is in: sign and finish the file.
-    End {
-        schema: i64,
-    },
+    End { schema: i64 },
+}
+
+/// The compressing thread's two queues: the snapshot's rows, then the [`Tail`].
+struct Incoming {
+    rows: mpsc::Receiver<Row>,
+    tail: mpsc::Receiver<Tail>,
 }
 
 /// A finished backup.
@@ -181,28 +185,33 @@ pub async fn take(
     // Created here, before anything is awaited: whenever this future is dropped, the file is
     // there for the writing thread to remove.
     let file = std::fs::File::create(&partial).map_err(file_error(&partial))?;
-    let (lines, received) = mpsc::channel::<Line>(QUEUE);
+    let (rows, rows_in) = mpsc::channel::<Row>(QUEUE);
+    let (tail, tail_in) = mpsc::channel::<Tail>(1);
     let writer = {
         let partial = partial.clone();
         let out = out.to_owned();
         let key = key.clone();
         let backend = store.backend().to_owned();
+        let incoming = Incoming {
+            rows: rows_in,
+            tail: tail_in,
+        };
         std::thread::spawn(move || {
-            write_file(file, &partial, &out, &key, backend, received, progress)
+            write_file(file, &partial, &out, &key, backend, incoming, progress)
         })
     };
-    let read = read_into(store, documents, &lines).await;
+    let read = read_into(store, documents, rows, &tail).await;
     let schema = match read {
         Ok(schema) => schema,
         Err(error) => {
-            drop(lines);
+            drop(tail);
             let _ = writer.join();
             return Err(error);
         }
     };
     // A closed queue means the writer failed; it says why when joined.
-    let _ = lines.send(Line::End { schema }).await;
-    drop(lines);
+    let _ = tail.send(Tail::End { schema }).await;
+    drop(tail);
     writer
         .join()
         .unwrap_or_else(|_| Err(invalid(out, "the writing thread panicked")))
@@ -212,22 +221,11 @@ pub async fn take(
 async fn read_into(
     store: &AnyStore,
     documents: Option<&DocumentStore>,
-    lines: &mpsc::Sender<Line>,
+    rows: mpsc::Sender<Row>,
+    tail: &mpsc::Sender<Tail>,
 ) -> Result<i64, BackupError> {
-    let (rows, mut received) = mpsc::channel::<Row>(QUEUE);
-    let forward = {
-        let lines = lines.clone();
-        tokio::spawn(async move {
-            while let Some(row) = received.recv().await {
-                if lines.send(Line::Row(row)).await.is_err() {
-                    break;
-                }
-            }
-        })
-    };
-    let schema = store.snapshot(rows).await;
-    let _ = forward.await;
-    let schema = schema?;
+    // The rows queue closes when the snapshot is done: the thread then turns to the tail.
+    let schema = store.snapshot(rows).await?;
     // Documents are read after the rows: one is stored before the commit that names it is
     // acknowledged, so every document the snapshot names is already there.
     if let Some(documents) = documents {
@@ -236,7 +234,7 @@ async fn read_into(
             .await
             .map_err(file_error(documents.root()))?;
         let (files, queue) = mpsc::channel(DOCUMENT_QUEUE);
-        if lines.send(Line::Documents(queue)).await.is_err() {
+        if tail.send(Tail::Documents(queue)).await.is_err() {
             return Ok(schema);
         }
         for address in addresses {
@@ -271,7 +269,7 @@ fn write_file(
     out: &Path,
     key: &SigningKey,
     backend: String,
-    mut lines: mpsc::Receiver<Line>,
+    mut incoming: Incoming,
     progress: impl Fn(u64),
 ) -> Result<Taken, BackupError> {
     let outcome = (|| {
@@ -294,23 +292,26 @@ fn write_file(
             .collect();
         let mut documents = 0;
         let mut checkpoint: Option<Checkpoint> = None;
+        while let Some(row) = incoming.rows.blocking_recv() {
+            if row.table == "audit_checkpoints" {
+                checkpoint = latest(checkpoint, &row.json);
+            }
+            *rows.entry(row.table.to_owned()).or_default() += 1;
+            let text = format!("{{\"table\":\"{}\",\"row\":{}}}", row.table, row.json);
+            sink.line(text.as_bytes()).map_err(file_error(partial))?;
+            if sink.lines.is_multiple_of(1000) {
+                progress(sink.lines);
+            }
+        }
         let schema = loop {
-            let Some(line) = lines.blocking_recv() else {
+            let Some(tail) = incoming.tail.blocking_recv() else {
                 return Err(invalid(
                     out,
                     "the backup was interrupted before it finished",
                 ));
             };
-            match line {
-                Line::Row(row) => {
-                    if row.table == "audit_checkpoints" {
-                        checkpoint = latest(checkpoint, &row.json);
-                    }
-                    *rows.entry(row.table.to_owned()).or_default() += 1;
-                    let text = format!("{{\"table\":\"{}\",\"row\":{}}}", row.table, row.json);
-                    sink.line(text.as_bytes()).map_err(file_error(partial))?;
-                }
-                Line::Documents(mut files) => {
+            match tail {
+                Tail::Documents(mut files) => {
                     while let Some((address, bytes)) = files.blocking_recv() {
                         documents += 1;
                         let text = serde_json::json!({
@@ -319,12 +320,10 @@ fn write_file(
                         });
                         sink.line(text.to_string().as_bytes())
                             .map_err(file_error(partial))?;
+                        progress(sink.lines);
                     }
                 }
-                Line::End { schema } => break schema,
-            }
-            if sink.lines.is_multiple_of(1000) {
-                progress(sink.lines);
+                Tail::End { schema } => break schema,
             }
         };
         let manifest = Manifest {
