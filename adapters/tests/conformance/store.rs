@@ -299,6 +299,33 @@ async fn a_taken_command_id_in_a_batch_refuses_only_its_own_change<S: Store>(wor
     assert_eq!(all.len(), 3, "the first dossier and the two fresh ones");
 }
 
+/// An append as the service would write it, `steps` versions past `case`: a copy of `last`
+/// (the dossier's latest event) under `command_id`, with `timers`.
+fn append_after(
+    code: &hoso_engine::case::DossierCode,
+    case: &hoso_engine::case::Case,
+    last: &hoso_engine::case::Event,
+    steps: u64,
+    expected_version: u64,
+    command_id: &str,
+    timers: Vec<Timer>,
+) -> hoso_engine::ports::Change {
+    let mut event = last.clone();
+    event.seq = case.version + steps;
+    event.command_id = command_id.to_owned();
+    let mut moved = case.clone();
+    moved.version += steps;
+    hoso_engine::ports::Change::Append(Box::new(hoso_engine::ports::Append {
+        code: code.clone(),
+        expected_version,
+        events: vec![event],
+        case: moved,
+        outbox: Vec::new(),
+        timers,
+        attention: None,
+    }))
+}
+
 /// The store's own checks of an append, below the service's: a command id already taken
 /// refuses the append at the right version, a wrong version is a conflict first; neither writes.
 async fn an_append_refused_for_its_command_id_or_version_writes_nothing<S: Store>(world: World<S>) {
@@ -308,20 +335,15 @@ async fn an_append_refused_for_its_command_id_or_version_writes_nothing<S: Store
     let events = store.events(&code).await.expect("events");
     let received = events.last().expect("the receipt").clone();
     let append = |expected_version: u64, command_id: &str| {
-        let mut event = received.clone();
-        event.seq = case.version + 1;
-        event.command_id = command_id.to_owned();
-        let mut moved = case.clone();
-        moved.version += 1;
-        hoso_engine::ports::Change::Append(Box::new(hoso_engine::ports::Append {
-            code: code.clone(),
+        append_after(
+            &code,
+            &case,
+            &received,
+            1,
             expected_version,
-            events: vec![event],
-            case: moved,
-            outbox: Vec::new(),
-            timers: Vec::new(),
-            attention: None,
-        }))
+            command_id,
+            Vec::new(),
+        )
     };
     let results = store
         .commit(vec![
@@ -382,20 +404,16 @@ async fn a_batch_of_appends_refuses_only_the_stale_and_the_missing_and_applies_t
             hoso_engine::case::Case,
             Vec<_>,
         ) = &dossiers[index];
-        let mut event: hoso_engine::case::Event = events.last().expect("an event").clone();
-        event.seq = case.version + steps;
-        event.command_id = command_id.to_owned();
-        let mut moved = case.clone();
-        moved.version += steps;
-        hoso_engine::ports::Change::Append(Box::new(hoso_engine::ports::Append {
-            code: code.clone(),
+        let last = events.last().expect("an event");
+        append_after(
+            code,
+            case,
+            last,
+            steps,
             expected_version,
-            events: vec![event],
-            case: moved,
-            outbox: Vec::new(),
-            timers: vec![timer(due)],
-            attention: None,
-        }))
+            command_id,
+            vec![timer(due)],
+        )
     };
     let (first, second, third) = (&dossiers[0], &dossiers[1], &dossiers[2]);
     let mut missing = append(0, 1, first.1.version, "for-no-dossier", 0);
